@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+// runCmd runs the program with args and a clean environment plus vars.
+func runCmd(t *testing.T, stdin string, vars map[string]string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string { return vars[k] }
+	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func sqliteVars(t *testing.T) map[string]string {
+	return map[string]string{"HIRETEXT_DATABASE": "sqlite:" + filepath.Join(t.TempDir(), "db", "hiretext.db")}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	t.Parallel()
+	out, _, err := runCmd(t, "", nil, "version")
+	if err != nil || !strings.HasPrefix(out, "hiretext ") {
+		t.Fatalf("version: %q %v", out, err)
+	}
+	for _, args := range [][]string{{"serve", "--help"}, {"migrate", "--help"}, {"admin", "--help"}, {"admin", "org", "create", "--help"}, {"admin", "user", "create", "--help"}} {
+		_, stderr, err := runCmd(t, "", nil, args...)
+		if err != nil || !strings.Contains(stderr, "Usage:") {
+			t.Errorf("%v: err %v, stderr %q", args, err, stderr)
+		}
+	}
+	if _, _, err := runCmd(t, "", nil, "frobnicate"); !errors.Is(err, errUsage) {
+		t.Errorf("unknown command: %v, want usage error", err)
+	}
+}
+
+func TestAdminCommands(t *testing.T) {
+	t.Parallel()
+	vars := sqliteVars(t)
+	out, _, err := runCmd(t, "", vars, "admin", "org", "create", "--name", "Acme Staffing", "--slug", "acme", "--timezone", "America/Chicago")
+	if err != nil || !strings.Contains(out, `Created company "Acme Staffing"`) {
+		t.Fatalf("org create: %q %v", out, err)
+	}
+	out, _, err = runCmd(t, "", vars, "admin", "user", "create", "--org", "acme", "--email", "dana@acme.example", "--name", "Dana", "--role", "admin", "--json")
+	var u struct{ ID, Email, Password string }
+	if err != nil || json.Unmarshal([]byte(out), &u) != nil || u.Password == "" || u.ID == "" {
+		t.Fatalf("user create --json: %q %v", out, err)
+	}
+	_, _, err = runCmd(t, "my-chosen-password\n", vars, "admin", "user", "create", "--org", "acme", "--email", "rita@acme.example",
+		"--name", "Rita", "--role", "user", "--permissions", "jobs,pool", "--password-stdin")
+	if err != nil {
+		t.Fatalf("user create --password-stdin: %v", err)
+	}
+	out, _, err = runCmd(t, "", vars, "admin", "user", "list", "--org", "acme", "--json")
+	var list struct {
+		Users []struct {
+			Email       string
+			Permissions []string
+		}
+	}
+	if err != nil || json.Unmarshal([]byte(out), &list) != nil || len(list.Users) != 2 || len(list.Users[1].Permissions) != 2 {
+		t.Fatalf("user list: %q %v", out, err)
+	}
+	out, _, err = runCmd(t, "", vars, "admin", "token", "create", "--org", "acme", "--email", "rita@acme.example", "--json")
+	var tok struct{ Token string }
+	if err != nil || json.Unmarshal([]byte(out), &tok) != nil || !strings.HasPrefix(tok.Token, "ht_") {
+		t.Fatalf("token create: %q %v", out, err)
+	}
+	out, _, err = runCmd(t, "", vars, "admin", "org", "list", "--json")
+	if err != nil || !strings.Contains(out, `"slug":"acme"`) {
+		t.Fatalf("org list: %q %v", out, err)
+	}
+}
+
+func TestAdminCommandsRejectBadInput(t *testing.T) {
+	t.Parallel()
+	vars := sqliteVars(t)
+	runCmd(t, "", vars, "admin", "org", "create", "--name", "Acme", "--slug", "acme")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"admin", "org", "create", "--name", "X", "--slug", "Not A Slug"}, "--slug"},
+		{[]string{"admin", "org", "create", "--name", "X", "--slug", "okay", "--timezone", "Mars/Base"}, "--timezone"},
+		{[]string{"admin", "org", "create", "--name", "X", "--slug", "acme"}, "slug"},
+		{[]string{"admin", "user", "create", "--org", "nope", "--email", "a@b.co", "--name", "A", "--role", "user"}, `no company with slug "nope"`},
+		{[]string{"admin", "user", "create", "--org", "acme", "--email", "bad", "--name", "A", "--role", "user"}, "--email"},
+		{[]string{"admin", "user", "create", "--org", "acme", "--email", "a@b.co", "--name", "A", "--role", "god"}, "--role"},
+		{[]string{"admin", "user", "create", "--org", "acme", "--email", "a@b.co", "--name", "A", "--role", "user", "--permissions", "jobs,root"}, "root"},
+		{[]string{"admin", "token", "create", "--org", "acme", "--email", "ghost@b.co"}, "no user"},
+	}
+	for _, c := range cases {
+		_, _, err := runCmd(t, "", vars, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err %v, want it to mention %q", c.args, err, c.want)
+		}
+	}
+	if _, stderr, err := runCmd(t, "", vars, "admin", "org", "create", "--name", "X"); !errors.Is(err, errUsage) || !strings.Contains(stderr, "--slug is required") {
+		t.Errorf("missing flag: %v %q", err, stderr)
+	}
+	out, _, _ := runCmd(t, "", vars, "admin", "org", "list", "--json")
+	if strings.Count(out, `"slug"`) != 1 {
+		t.Fatalf("bad input created companies: %s", out)
+	}
+}
+
+func TestServeRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"serve", "--addr", "nonsense"},
+		{"serve", "--base-url", "ftp://x"},
+		{"serve", "--sms-provider", "carrier-pigeon"},
+		{"serve", "--database", "mysql://x"},
+	} {
+		if _, _, err := runCmd(t, "", sqliteVars(t), args...); err == nil {
+			t.Errorf("%v: started", args)
+		}
+	}
+}
+
+func TestServeNoMigrateRefusesOutdatedSchema(t *testing.T) {
+	t.Parallel()
+	_, _, err := runCmd(t, "", sqliteVars(t), "serve", "--addr", "127.0.0.1:0", "--no-migrate")
+	if err == nil || !strings.Contains(err.Error(), "hiretext migrate") {
+		t.Fatalf("err = %v, want a message pointing at hiretext migrate", err)
+	}
+}
+
+// TestServeDemo starts the real server on a random port, reads the URL and
+// logins it prints, logs in, and stops it with the context.
+func TestServeDemo(t *testing.T) {
+	t.Parallel()
+	for name, dbURL := range map[string]func(testing.TB) string{"sqlite": storetest.SQLiteURL, "postgres": storetest.PostgresURL} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			vars := map[string]string{"HIRETEXT_DATABASE": dbURL(t)}
+			ctx, cancel := context.WithCancel(context.Background())
+			pr, pw := io.Pipe()
+			done := make(chan error, 1)
+			go func() {
+				done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--demo"}, func(k string) string { return vars[k] },
+					strings.NewReader(""), pw, io.Discard)
+				pw.Close()
+			}()
+			lines := readLines(t, pr, 6)
+			base := strings.TrimPrefix(lines[0], "hiretext is running at ")
+			if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.Contains(lines[5], "tom.becker@acme-staffing.example") {
+				t.Fatalf("welcome lines: %q", lines)
+			}
+			loginDemo(t, base)
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatalf("serve returned %v after shutdown", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("serve did not stop")
+			}
+		})
+	}
+}
+
+func readLines(t *testing.T, r io.Reader, n int) []string {
+	t.Helper()
+	sc := bufio.NewScanner(r)
+	var lines []string
+	for len(lines) < n && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) < n {
+		t.Fatalf("got %d lines, want %d: %q", len(lines), n, lines)
+	}
+	go io.Copy(io.Discard, r) //nolint:errcheck // keep the pipe drained
+	return lines
+}
+
+func loginDemo(t *testing.T, base string) {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("POST", base+"/login", strings.NewReader("email=dana.whitfield%40acme-staffing.example&password=hiretext-demo"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Set-Cookie") == "" {
+		t.Fatalf("demo login: %d", resp.StatusCode)
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		r, err := http.Get(base + p)
+		if err != nil || r.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", p, err, r)
+		}
+		r.Body.Close()
+	}
+}

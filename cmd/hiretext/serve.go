@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/demo"
+	"github.com/hiretext/hiretext/internal/server"
+	"github.com/hiretext/hiretext/internal/store"
+)
+
+// serveConfig is everything `hiretext serve` is configured with.
+type serveConfig struct {
+	Addr            string
+	Database        string
+	BaseURL         string
+	SMSProvider     string
+	MetricsAddr     string
+	Demo            bool
+	NoMigrate       bool
+	ShutdownTimeout time.Duration
+}
+
+// parseServeConfig reads flags, then environment variables, then defaults.
+func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
+	fs := newFlagSet("serve", "hiretext serve [flags]", e)
+	c := &serveConfig{}
+	fs.StringVar(&c.Addr, "addr", envOr(e.getenv, "HIRETEXT_ADDR", "127.0.0.1:8080"), "address to listen on (env HIRETEXT_ADDR)")
+	fs.StringVar(&c.Database, "database", envOr(e.getenv, "HIRETEXT_DATABASE", defaultDatabase),
+		"database URL: sqlite:PATH, sqlite::memory: or postgres://… (env HIRETEXT_DATABASE)")
+	fs.StringVar(&c.BaseURL, "base-url", e.getenv("HIRETEXT_BASE_URL"),
+		"public URL of this service, used in links and webhook signatures (env HIRETEXT_BASE_URL; default http://ADDR)")
+	fs.StringVar(&c.SMSProvider, "sms-provider", envOr(e.getenv, "HIRETEXT_SMS_PROVIDER", "simulator"), "SMS provider: simulator (env HIRETEXT_SMS_PROVIDER)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", e.getenv("HIRETEXT_METRICS_ADDR"), "address for Prometheus /metrics; empty disables it (env HIRETEXT_METRICS_ADDR)")
+	fs.BoolVar(&c.Demo, "demo", false, "on an empty database, create the demo company and print its logins")
+	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
+	if done, err := parseFlags(fs, args); done {
+		return nil, true, err
+	}
+	return c, false, c.validate()
+}
+
+// validate checks the configuration before anything starts.
+func (c *serveConfig) validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr %q: want host:port, e.g. 127.0.0.1:9090", c.MetricsAddr)
+		}
+	}
+	if c.BaseURL != "" {
+		if _, err := parseBaseURL(c.BaseURL); err != nil {
+			return err
+		}
+	}
+	switch c.SMSProvider {
+	case "simulator":
+	default:
+		return fmt.Errorf("--sms-provider %q: the available provider is simulator", c.SMSProvider)
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("--shutdown-timeout must be positive")
+	}
+	return nil
+}
+
+// parseBaseURL accepts an absolute http(s) URL without query or fragment.
+func parseBaseURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSuffix(s, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("--base-url %q: want an absolute http(s) URL such as https://ats.example.com", s)
+	}
+	return u, nil
+}
+
+// newLogger logs JSON unless stderr is a terminal.
+func newLogger(w io.Writer) *slog.Logger {
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(w, nil))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+func runServe(ctx context.Context, args []string, e env) error {
+	cfg, done, err := parseServeConfig(args, e)
+	if done || err != nil {
+		return err
+	}
+	log := newLogger(e.stderr)
+	db, err := prepareDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	seeded := false
+	if cfg.Demo {
+		if seeded, err = demo.Seed(ctx, db); err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	base, err := resolveBaseURL(cfg.BaseURL, ln.Addr())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return serve(ctx, cfg, db, ln, base, log, e, seeded)
+}
+
+// prepareDatabase opens the database and migrates it, or with --no-migrate
+// refuses an outdated schema.
+func prepareDatabase(ctx context.Context, cfg *serveConfig, log *slog.Logger) (*store.DB, error) {
+	db, err := openDB(ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.NoMigrate {
+		err = db.CheckSchema(ctx)
+	} else {
+		var applied []string
+		applied, err = db.Migrate(ctx)
+		if len(applied) > 0 {
+			log.Info("migrations applied", "migrations", applied)
+		}
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Info("database ready", "dialect", db.Dialect(), "database", store.RedactURL(cfg.Database))
+	return db, nil
+}
+
+// resolveBaseURL defaults the public URL to the address actually bound.
+func resolveBaseURL(configured string, addr net.Addr) (*url.URL, error) {
+	if configured != "" {
+		return parseBaseURL(configured)
+	}
+	return &url.URL{Scheme: "http", Host: addr.String()}, nil
+}
+
+// serve runs the HTTP servers until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener, base *url.URL,
+	log *slog.Logger, e env, seeded bool) error {
+	read, write := db.Pools()
+	pools := map[string]*sql.DB{"read": read}
+	if write != read {
+		pools["write"] = write
+	}
+	metrics := server.NewMetrics(pools)
+	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
+		Version: versionString(), Metrics: metrics}, db)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	httpSrv := newHTTPServer(srv, log)
+	errc := make(chan error, 2)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		metricsSrv = newHTTPServer(metrics.Handler(), log)
+		metricsSrv.Addr = cfg.MetricsAddr
+		go func() { errc <- metricsSrv.ListenAndServe() }()
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", base.String())
+	printWelcome(ctx, e.stdout, base, db, cfg.Demo, seeded)
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	return shutdown(cfg.ShutdownTimeout, log, httpSrv, metricsSrv)
+}
+
+// newHTTPServer sets every timeout, so no client can hold a connection
+// open for free.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// shutdown stops accepting connections and waits for in-flight requests.
+func shutdown(timeout time.Duration, log *slog.Logger, servers ...*http.Server) error {
+	log.Info("shutting down", "timeout", timeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var errs []error
+	for _, s := range servers {
+		if s != nil {
+			errs = append(errs, s.Shutdown(ctx))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// printWelcome prints where hiretext runs and, with --demo, the demo logins
+// as the last lines.
+func printWelcome(ctx context.Context, w io.Writer, base *url.URL, db *store.DB, wantDemo, seeded bool) {
+	fmt.Fprintf(w, "hiretext is running at %s\n", base)
+	if !wantDemo {
+		return
+	}
+	if !seeded && !demo.Present(ctx, db) {
+		fmt.Fprintln(w, "The database already holds other companies, so no demo company was created.")
+		return
+	}
+	fmt.Fprintf(w, "Demo company Acme Staffing: log in at %s/login with password %q as\n", base, demo.Password)
+	for _, l := range demo.Logins() {
+		fmt.Fprintf(w, "  %-40s %s (%s)\n", l.Email, l.Name, l.Role)
+	}
+}

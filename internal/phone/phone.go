@@ -1,0 +1,128 @@
+// Package phone parses, validates and formats phone numbers with
+// github.com/nyaruka/phonenumbers (Google's libphonenumber metadata). Numbers
+// are stored and compared in E.164 ("+13125550123") and formatted only for
+// display.
+package phone
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/hiretext/hiretext"
+	"github.com/nyaruka/phonenumbers"
+)
+
+// ErrEmpty is returned by Parse for blank input, so callers can treat an
+// optional phone field as absent. It is an EInvalid *hiretext.Error, so a
+// required field can report it as is. Compare with errors.Is; do not modify.
+var ErrEmpty = &hiretext.Error{Code: hiretext.EInvalid, Message: "Enter a phone number."}
+
+// nanpCountryCode is the country calling code of the North American Numbering
+// Plan (US, Canada and much of the Caribbean).
+const nanpCountryCode = 1
+
+// Parse returns raw as an E.164 number. raw may be written as people write
+// numbers ("(312) 555-0123", "312.555.0123", "+44 7911 123456", "tel:…");
+// region (ISO 3166, e.g. "US", any case) is assumed when raw has no country
+// code. The number must be valid in its country's numbering plan, not only of
+// a possible length; an extension ("x 12") is accepted and dropped, because
+// texts cannot reach one. Blank input returns ErrEmpty; anything else that is
+// not a valid number returns an EInvalid *hiretext.Error.
+func Parse(raw, region string) (string, error) {
+	raw = strings.TrimFunc(raw, isBlankRune)
+	if raw == "" {
+		return "", ErrEmpty
+	}
+	region = strings.ToUpper(region)
+	num, err := phonenumbers.Parse(raw, region)
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return "", invalid(region)
+	}
+	return phonenumbers.Format(num, phonenumbers.E164), nil
+}
+
+// isBlankRune reports whether r is whitespace or an invisible format
+// character (zero-width space, BOM), which copied numbers often carry.
+func isBlankRune(r rune) bool {
+	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
+}
+
+// invalid returns the error for a number that does not parse or validate,
+// with an example the person can follow.
+func invalid(region string) error {
+	if ex := example(region); ex != "" {
+		return hiretext.Errorf(hiretext.EInvalid, "Enter a valid phone number, for example %s.", ex)
+	}
+	return hiretext.Errorf(hiretext.EInvalid,
+		"Enter a valid phone number with its country code, for example +1 312 555 0123.")
+}
+
+// example returns a number written the way people in region write it, or ""
+// when region is not supported. US and Canada get a fictional 555-01XX number
+// in a familiar area code; other regions get their metadata's example mobile.
+func example(region string) string {
+	switch region {
+	case "US":
+		return "(312) 555-0123"
+	case "CA":
+		return "(416) 555-0123"
+	}
+	num := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE)
+	if num == nil {
+		return ""
+	}
+	national := phonenumbers.Format(num, phonenumbers.NATIONAL)
+	// The national format does not always parse back (Argentine mobiles gain
+	// a "9"); an example that Parse rejects would only confuse.
+	if back, err := phonenumbers.Parse(national, region); err != nil || !phonenumbers.IsValidNumber(back) {
+		return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+	}
+	return national
+}
+
+// Format returns an E.164 number as people read it. North American numbers,
+// hiretext's home plan, use the national format ("(312) 555-0123"); others use
+// the international format ("+44 7911 123456") so a foreign number never loses
+// its country code on screen. Input that does not parse is returned unchanged.
+func Format(e164 string) string {
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return e164
+	}
+	if num.GetCountryCode() == nanpCountryCode {
+		return phonenumbers.Format(num, phonenumbers.NATIONAL)
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}
+
+// IsE164 reports whether s is in E.164 form: "+", a non-zero digit, and 1 to
+// 14 more digits. It checks the form only, not that the number exists.
+func IsE164(s string) bool {
+	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// AreaCode returns the three-digit area code of a North American number in
+// E.164 form (+1 NXX NXX XXXX, where N is 2–9), or "" for any other input.
+func AreaCode(e164 string) string {
+	if len(e164) != 12 || !strings.HasPrefix(e164, "+1") || !IsE164(e164) {
+		return ""
+	}
+	if e164[2] < '2' || e164[5] < '2' {
+		return ""
+	}
+	return e164[2:5]
+}
+
+// ValidRegion reports whether region (ISO 3166 alpha-2, any case) has
+// numbering metadata, that is whether Parse can use it as the default region.
+func ValidRegion(region string) bool {
+	return phonenumbers.GetSupportedRegions()[strings.ToUpper(region)]
+}

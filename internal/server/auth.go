@@ -1,0 +1,189 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hiretext/hiretext"
+)
+
+// sessionCookie names the browser session cookie.
+const sessionCookie = "hiretext_session"
+
+// principal is the authenticated caller of a request.
+type principal struct {
+	user *hiretext.User
+	org  *hiretext.Organization
+	// viaToken is true when the caller used an API token rather than a
+	// browser session.
+	viaToken bool
+}
+
+// principalFrom returns the request's principal, or nil when anonymous.
+func principalFrom(ctx context.Context) *principal {
+	p, _ := ctx.Value(principalKey).(*principal)
+	return p
+}
+
+// handlerFunc is a handler that returns its error for central mapping.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// wrap authenticates the caller, enforces the route's access rule and maps
+// the handler's error to an HTML page or a JSON body.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.authenticate(r, rt.api)
+		if err == nil && p != nil {
+			r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
+		}
+		if err == nil {
+			err = checkAccess(rt.access, p)
+		}
+		if err == nil {
+			err = rt.handle(w, r)
+		}
+		if err != nil {
+			s.handleError(w, r, rt.api, err)
+		}
+	})
+}
+
+// authenticate finds the caller: a bearer token (API routes) or the session
+// cookie. A missing credential is anonymous, not an error; a bad bearer token
+// is an error, so scripts learn their token is wrong.
+func (s *Server) authenticate(r *http.Request, api bool) (*principal, error) {
+	ctx := r.Context()
+	var user *hiretext.User
+	viaToken := false
+	if h := r.Header.Get("Authorization"); api && h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil, hiretext.Errorf(hiretext.EUnauthorized, "Use the Authorization header as: Bearer <token>.")
+		}
+		u, err := s.store.TokenUser(ctx, strings.TrimSpace(token))
+		if err != nil {
+			return nil, err
+		}
+		user, viaToken = u, true
+	} else if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		u, err := s.store.SessionUser(ctx, c.Value)
+		if err != nil {
+			return nil, nil // an ended session is simply anonymous
+		}
+		user = u
+	}
+	if user == nil {
+		return nil, nil
+	}
+	org, err := s.store.OrgByID(ctx, user.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return &principal{user: user, org: org, viaToken: viaToken}, nil
+}
+
+// checkAccess enforces a route's access rule for p.
+func checkAccess(a access, p *principal) error {
+	switch {
+	case !a.login:
+		return nil
+	case p == nil:
+		return hiretext.Errorf(hiretext.EUnauthorized, "Please log in.")
+	case a.admin && !p.user.IsAdmin():
+		return hiretext.Errorf(hiretext.EForbidden, "Only administrators can do that.")
+	case a.perm != "" && !p.user.Can(a.perm):
+		return hiretext.Errorf(hiretext.EForbidden, "You do not have the %s permission.", a.perm)
+	}
+	return nil
+}
+
+// setSessionCookie stores a session secret in the browser.
+func (s *Server) setSessionCookie(w http.ResponseWriter, secret string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
+type loginPage struct {
+	Page  Page
+	Email string
+	Next  string
+	Error string
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
+	if principalFrom(r.Context()) != nil {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "login", &loginPage{Page: Page{Title: "Log in"}, Next: r.URL.Query().Get("next")})
+}
+
+// handleLogin checks the credentials, throttling repeated failures per
+// address and per email, and starts a new session (a new id, so a session
+// fixed before login is useless).
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	email, next := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("next")
+	keys := []string{"ip:" + clientIP(r), "email:" + strings.ToLower(email)}
+	if wait := s.limiter.blocked(keys...); wait > 0 {
+		w.Header().Set("Retry-After", retryAfter(wait))
+		return s.render(w, r, http.StatusTooManyRequests, "login", &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next,
+			Error: "Too many failed attempts. Wait " + humanWait(wait) + " and try again."})
+	}
+	u, err := s.store.Authenticate(r.Context(), email, r.PostForm.Get("password"))
+	if hiretext.ErrorCode(err) == hiretext.EUnauthorized {
+		s.limiter.fail(keys...)
+		return s.render(w, r, http.StatusUnauthorized, "login", &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next,
+			Error: hiretext.ErrorMessage(err)})
+	}
+	if err != nil {
+		return err
+	}
+	s.limiter.succeed(keys[1])
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		_ = s.store.DeleteSession(r.Context(), c.Value)
+	}
+	secret, err := s.store.CreateSession(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(w, secret, 0)
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.store.DeleteSession(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	s.setSessionCookie(w, "", -1)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+// safeNext keeps post-login redirects on this site: only absolute paths,
+// never "//host" or a scheme.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.HasPrefix(next, "/\\") || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return next
+}
+
+// clientIP is the peer address. hiretext does not trust X-Forwarded-For: a
+// proxy in front should be the only peer, and then it throttles for all.
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}

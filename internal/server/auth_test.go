@@ -1,0 +1,134 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+func TestLoginLogout(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
+	b := ts.browser(t)
+
+	if st, _, h := b.do("GET", "/", nil); st != http.StatusSeeOther || h.Get("Location") != "/login?next=%2F" {
+		t.Fatalf("anonymous home: %d %q, want redirect to login", st, h.Get("Location"))
+	}
+	if st := b.login(ann.Email, "wrong-password"); st != http.StatusUnauthorized {
+		t.Fatalf("wrong password: status %d, want 401", st)
+	}
+	b.do("GET", "/login", nil)
+	if st := b.login(ann.Email, storetest.TestPassword); st != http.StatusSeeOther {
+		t.Fatalf("login: status %d, want 303", st)
+	}
+	st, body, _ := b.do("GET", "/", nil)
+	if st != 200 || !strings.Contains(body, "Welcome, Ann Admin") {
+		t.Fatalf("home after login: %d %q", st, body)
+	}
+	if st, _, _ := b.do("POST", "/logout", url.Values{}); st != http.StatusSeeOther {
+		t.Fatalf("logout: %d", st)
+	}
+	if st, _, _ := b.do("GET", "/", nil); st != http.StatusSeeOther {
+		t.Fatalf("home after logout: %d, want redirect", st)
+	}
+}
+
+func TestLoginRotatesSessionAndSetsCookieFlags(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	b := ts.browser(t)
+	b.login(ann.Email, storetest.TestPassword)
+	first := sessionCookie(b)
+	_, _, h := b.do("POST", "/login", url.Values{"email": {ann.Email}, "password": {storetest.TestPassword}})
+	second := sessionCookie(b)
+	if first == "" || first == second {
+		t.Fatalf("session id not rotated at login: %q then %q", first, second)
+	}
+	c := h.Get("Set-Cookie")
+	if !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Lax") {
+		t.Fatalf("session cookie flags: %q", c)
+	}
+	// The old session was ended, not left alive beside the new one.
+	if _, err := db.SessionUser(t.Context(), first); err == nil {
+		t.Fatal("the session from before the second login still works")
+	}
+}
+
+func sessionCookie(b *browser) string {
+	u, _ := url.Parse(b.ts.URL)
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == "hiretext_session" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func TestLoginThrottled(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db) // 3 failures allowed
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	b := ts.browser(t)
+	for range 3 {
+		b.login(ann.Email, "nope-nope-nope")
+	}
+	st, body, h := b.do("POST", "/login", url.Values{"email": {ann.Email}, "password": {storetest.TestPassword}})
+	if st != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, "Too many failed attempts") {
+		t.Fatalf("after 3 failures: status %d Retry-After %q, want 429 with Retry-After", st, h.Get("Retry-After"))
+	}
+	if sessionCookie(b) != "" {
+		t.Fatal("a throttled login still started a session")
+	}
+}
+
+func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin)
+	b := ts.browser(t)
+	b.login(ann.Email, storetest.TestPassword)
+	req, _ := http.NewRequest("POST", ts.URL+"/admin/users", strings.NewReader(url.Values{
+		"name": {"Eve"}, "email": {"eve@example.com"}, "role": {"admin"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site POST: status %d, want 403", resp.StatusCode)
+	}
+	if _, err := db.UserByEmail(t.Context(), org.ID, "eve@example.com"); err == nil {
+		t.Fatal("a cross-site POST created a user")
+	}
+}
+
+func TestSafeRedirectAfterLogin(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin)
+	for next, want := range map[string]string{"/settings": "/settings", "//evil.example": "/", "https://evil.example/": "/", "/\\evil.example": "/"} {
+		b := ts.browser(t)
+		_, _, h := b.do("POST", "/login", url.Values{"email": {ann.Email}, "password": {storetest.TestPassword}, "next": {next}})
+		if got := h.Get("Location"); got != want {
+			t.Errorf("next=%q: redirected to %q, want %q", next, got, want)
+		}
+	}
+}

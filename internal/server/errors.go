@@ -1,0 +1,105 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/hiretext/hiretext"
+)
+
+// statusByCode maps every domain error code to its HTTP status, in one place.
+var statusByCode = map[string]int{
+	hiretext.EBadRequest:          http.StatusBadRequest,
+	hiretext.EInvalid:             http.StatusUnprocessableEntity,
+	hiretext.EUnauthorized:        http.StatusUnauthorized,
+	hiretext.EForbidden:           http.StatusForbidden,
+	hiretext.ENotAssigned:         http.StatusForbidden,
+	hiretext.ENotFound:            http.StatusNotFound,
+	hiretext.EConflict:            http.StatusConflict,
+	hiretext.EAllowanceExceeded:   http.StatusConflict,
+	hiretext.EEntitlementExceeded: http.StatusConflict,
+	hiretext.ETooManyUsers:        http.StatusUnprocessableEntity,
+	hiretext.EUserOnOtherNumber:   http.StatusUnprocessableEntity,
+	hiretext.EPayloadTooLarge:     http.StatusRequestEntityTooLarge,
+	hiretext.ERateLimited:         http.StatusTooManyRequests,
+	hiretext.EInternal:            http.StatusInternalServerError,
+}
+
+// statusOf returns the HTTP status for err.
+func statusOf(err error) int {
+	if st, ok := statusByCode[hiretext.ErrorCode(err)]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
+// normalizeError turns transport errors (an oversized body) into domain errors.
+func normalizeError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return hiretext.Errorf(hiretext.EPayloadTooLarge, "The request body is larger than %d bytes.", tooBig.Limit)
+	}
+	return err
+}
+
+// apiError is the JSON error envelope.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// handleError answers a failed request: JSON for the API, an HTML page or a
+// login redirect for browsers. Internal errors are logged, never shown.
+func (s *Server) handleError(w http.ResponseWriter, r *http.Request, api bool, err error) {
+	err = normalizeError(err)
+	status := statusOf(err)
+	if status == http.StatusInternalServerError {
+		s.log.Error("internal error", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "err", err)
+	}
+	code := hiretext.ErrorCode(err)
+	if api {
+		writeJSON(w, status, apiError{Error: apiErrorBody{Code: code, Message: hiretext.ErrorMessage(err), Fields: hiretext.ErrorFields(err)}})
+		return
+	}
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	s.renderErrorPage(w, r, status, hiretext.ErrorMessage(err))
+}
+
+type errorPage struct {
+	Page    Page
+	Heading string
+	Message string
+}
+
+func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
+	heading := map[int]string{400: "Bad request", 401: "Please log in", 403: "Not allowed", 404: "Not found",
+		409: "Conflict", 413: "Too large", 422: "Please check your input", 429: "Slow down"}[status]
+	if heading == "" {
+		heading = "Something went wrong"
+	}
+	page := &errorPage{Page: s.basePage(r, heading), Heading: heading, Message: message}
+	if err := s.render(w, r, status, "error", page); err != nil {
+		http.Error(w, message, status)
+	}
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
+	return hiretext.Errorf(hiretext.ENotFound, "There is no page at %s.", r.URL.Path)
+}
+
+// badForm reports an unreadable form body.
+func badForm(err error) error {
+	if e := normalizeError(err); e != err {
+		return e
+	}
+	return hiretext.Errorf(hiretext.EBadRequest, "The form could not be read.")
+}

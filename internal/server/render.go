@@ -1,0 +1,179 @@
+package server
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/web"
+)
+
+// Page is what the layout needs on every page; each page's data struct has
+// one in its Page field.
+type Page struct {
+	Title string
+	User  *hiretext.User
+	Org   *hiretext.Organization
+	Nav   []NavItem
+	Flash *Flash
+}
+
+// NavItem is one entry of the top navigation.
+type NavItem struct {
+	Label, Href, Description string
+	Current                  bool
+}
+
+// Flash is a one-time message shown on the next page.
+type Flash struct {
+	Kind string // success, error, info, warning
+	Text string
+}
+
+// basePage builds the Page for the request's principal.
+func (s *Server) basePage(r *http.Request, title string) Page {
+	p := Page{Title: title}
+	if pr := principalFrom(r.Context()); pr != nil {
+		p.User, p.Org = pr.user, pr.org
+		p.Nav = navFor(pr.user, r.URL.Path)
+	}
+	return p
+}
+
+// navFor lists the sections u may open; hidden links are a courtesy, the
+// routes enforce the rules.
+func navFor(u *hiretext.User, current string) []NavItem {
+	var items []NavItem
+	add := func(ok bool, label, href, desc string) {
+		if ok {
+			items = append(items, NavItem{Label: label, Href: href, Description: desc,
+				Current: current == href || strings.HasPrefix(current, href+"/")})
+		}
+	}
+	add(u.IsAdmin(), "Administration", "/admin/users", "Users and their permissions.")
+	return items
+}
+
+// pageRenderer holds one parsed template set per page.
+type pageRenderer struct {
+	pages map[string]*template.Template
+}
+
+func newPageRenderer(a *assets) (*pageRenderer, error) {
+	funcs := template.FuncMap{
+		"asset":     a.url,
+		"initials":  initials,
+		"localtime": localTime,
+	}
+	base, err := template.New("").Funcs(funcs).ParseFS(web.Templates, "templates/layouts/*.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("server: parse layouts: %w", err)
+	}
+	files, err := fs.Glob(web.Templates, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pr := &pageRenderer{pages: map[string]*template.Template{}}
+	for _, f := range files {
+		t, err := template.Must(base.Clone()).ParseFS(web.Templates, f)
+		if err != nil {
+			return nil, fmt.Errorf("server: parse %s: %w", f, err)
+		}
+		pr.pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+	}
+	return pr, nil
+}
+
+// render writes page name with data. It renders into a buffer first so a
+// template error becomes a clean 500, not half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
+	t, ok := s.pages.pages[name]
+	if !ok {
+		return fmt.Errorf("server: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("server: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+func initials(name string) string {
+	var out []rune
+	for _, f := range strings.Fields(name) {
+		out = append(out, []rune(strings.ToUpper(f))[0])
+		if len(out) == 2 {
+			break
+		}
+	}
+	return string(out)
+}
+
+// localTime formats t in the organization's time zone.
+func localTime(org *hiretext.Organization, t time.Time) string {
+	return t.In(org.Location()).Format("Jan 2, 2006 3:04 PM MST")
+}
+
+// flashCookie carries a one-time message across a redirect, signed with a
+// key shared by every instance so nobody else can plant messages.
+const flashCookie = "hiretext_flash"
+
+// setFlash stores a message for the next page.
+func (s *Server) setFlash(w http.ResponseWriter, kind, text string) {
+	payload := base64.RawURLEncoding.EncodeToString([]byte(kind + "\n" + text))
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: payload + "." + s.sign(payload), Path: "/",
+		MaxAge: 60, HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
+// takeFlash returns and clears the pending message, if any.
+func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *Flash {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return nil
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
+	payload, sig, ok := strings.Cut(c.Value, ".")
+	if !ok || !hmac.Equal([]byte(sig), []byte(s.sign(payload))) {
+		return nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return nil
+	}
+	kind, text, _ := strings.Cut(string(raw), "\n")
+	return &Flash{Kind: kind, Text: text}
+}
+
+func (s *Server) sign(payload string) string {
+	m := hmac.New(sha256.New, s.flashKey)
+	m.Write([]byte(payload))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// page builds the Page for a rendered page, consuming any flash message.
+func (s *Server) page(w http.ResponseWriter, r *http.Request, title string) Page {
+	p := s.basePage(r, title)
+	p.Flash = s.takeFlash(w, r)
+	return p
+}
+
+// redirectWithFlash sends the browser to target with a message.
+func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, target, kind, text string) error {
+	s.setFlash(w, kind, text)
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}

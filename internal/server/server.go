@@ -1,0 +1,87 @@
+// Package server is hiretext's HTTP surface: server-rendered pages, the JSON
+// API under /api/v1, webhooks and health endpoints. routes.go lists every
+// route; handlers are grouped one file per resource.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// Store is everything the server needs from storage.
+type Store interface {
+	hiretext.OrgService
+	hiretext.UserService
+	hiretext.AuthService
+	hiretext.Pinger
+	AppSecret(ctx context.Context, name string) ([]byte, error)
+}
+
+// Config configures a Server.
+type Config struct {
+	BaseURL      *url.URL // the public URL: links, cookies' Secure flag, webhook signatures
+	Logger       *slog.Logger
+	Clock        hiretext.Clock
+	Version      string
+	MaxBodyBytes int64           // cap on request bodies; default 1 MiB
+	Metrics      *Metrics        // optional
+	LoginLimit   LoginLimitRules // zero value: DefaultLoginLimit
+}
+
+// Server serves hiretext over HTTP.
+type Server struct {
+	cfg       Config
+	store     Store
+	log       *slog.Logger
+	pages     *pageRenderer
+	assets    *assets
+	limiter   *loginLimiter
+	flashKey  []byte
+	routes    []route
+	handler   http.Handler
+	startedAt time.Time
+}
+
+// New builds a Server: it parses every template (failing fast on an error)
+// and wires the routes.
+func New(ctx context.Context, cfg Config, st Store) (*Server, error) {
+	if cfg.BaseURL == nil {
+		return nil, fmt.Errorf("server: BaseURL is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.LoginLimit == (LoginLimitRules{}) {
+		cfg.LoginLimit = DefaultLoginLimit
+	}
+	s := &Server{cfg: cfg, store: st, log: cfg.Logger, startedAt: cfg.Clock.Now()}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = newPageRenderer(s.assets); err != nil {
+		return nil, err
+	}
+	if s.flashKey, err = st.AppSecret(ctx, "flash"); err != nil {
+		return nil, err
+	}
+	s.limiter = newLoginLimiter(cfg.LoginLimit, cfg.Clock)
+	s.routes = s.routeTable()
+	s.handler = s.buildHandler()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// secureCookies reports whether cookies must be Secure: when the public URL is https.
+func (s *Server) secureCookies() bool { return s.cfg.BaseURL.Scheme == "https" }

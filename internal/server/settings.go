@@ -1,0 +1,78 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/hiretext/hiretext"
+)
+
+type settingsPage struct {
+	Page     Page
+	Tokens   []*hiretext.APIToken
+	NewToken string
+	Errors   map[string]string
+}
+
+func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) error {
+	return s.renderSettings(w, r, http.StatusOK, &settingsPage{})
+}
+
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status int, data *settingsPage) error {
+	p := principalFrom(r.Context())
+	tokens, err := s.store.ListTokens(r.Context(), p.org.ID, p.user.ID)
+	if err != nil {
+		return err
+	}
+	data.Page, data.Tokens = s.page(w, r, "My settings"), tokens
+	return s.render(w, r, status, "settings", data)
+}
+
+// handleChangePassword checks the current password before setting a new one.
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	p := principalFrom(r.Context())
+	if _, err := s.store.Authenticate(r.Context(), p.user.Email, r.PostForm.Get("current")); err != nil {
+		if hiretext.ErrorCode(err) != hiretext.EUnauthorized {
+			return err
+		}
+		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Errors: map[string]string{"current": "That is not your current password."}})
+	}
+	if err := s.store.SetPassword(r.Context(), p.org.ID, p.user.ID, r.PostForm.Get("new")); err != nil {
+		if hiretext.ErrorCode(err) != hiretext.EInvalid {
+			return err
+		}
+		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Errors: map[string]string{"new": hiretext.ErrorMessage(err)}})
+	}
+	return s.redirectWithFlash(w, r, "/settings", "success", "Your password is changed.")
+}
+
+// handleCreateTokenPage issues a token and shows its secret once.
+func (s *Server) handleCreateTokenPage(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	p := principalFrom(r.Context())
+	_, secret, err := s.store.CreateToken(r.Context(), p.org.ID, p.user.ID, r.PostForm.Get("name"))
+	if hiretext.ErrorCode(err) == hiretext.EInvalid {
+		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Errors: hiretext.ErrorFields(err)})
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderSettings(w, r, http.StatusCreated, &settingsPage{NewToken: secret})
+}
+
+func (s *Server) handleRevokeTokenPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return hiretext.Errorf(hiretext.ENotFound, "Token not found.")
+	}
+	p := principalFrom(r.Context())
+	if err := s.store.RevokeToken(r.Context(), p.org.ID, p.user.ID, hiretext.TokenID(id)); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(w, r, "/settings", "success", "The token is revoked.")
+}

@@ -1,0 +1,175 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+func TestAdminUsersPage(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
+	b := ts.browser(t)
+	b.login(admin.Email, storetest.TestPassword)
+
+	// Create a user with a generated password, shown once.
+	st, body, _ := b.do("POST", "/admin/users", url.Values{"name": {"Rita Recruiter"}, "email": {"rita@example.com"},
+		"role": {"user"}, "permissions": {"jobs", "pool"}})
+	if st != http.StatusCreated || !strings.Contains(body, "Created Rita Recruiter") {
+		t.Fatalf("create: %d", st)
+	}
+	pw := regexp.MustCompile(`<code class="secret">([^<]+)</code>`).FindStringSubmatch(body)
+	if pw == nil {
+		t.Fatal("generated password not shown")
+	}
+	if _, err := db.Authenticate(t.Context(), "rita@example.com", pw[1]); err != nil {
+		t.Fatalf("the shown password does not log in: %v", err)
+	}
+
+	// Invalid input shows errors beside the fields and stores nothing.
+	st, body, _ = b.do("POST", "/admin/users", url.Values{"name": {""}, "email": {"bad"}, "role": {"user"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="email-error"`) || !strings.Contains(body, `id="name-error"`) {
+		t.Fatalf("invalid create: %d", st)
+	}
+	if users, _ := db.ListUsers(t.Context(), org.ID); len(users) != 2 {
+		t.Fatalf("%d users after invalid create, want 2", len(users))
+	}
+
+	// Deactivating ends the user's sessions at once.
+	rita, _ := db.UserByEmail(t.Context(), org.ID, "rita@example.com")
+	rb := ts.browser(t)
+	if rb.login("rita@example.com", pw[1]) != http.StatusSeeOther {
+		t.Fatal("rita cannot log in")
+	}
+	if st, _, _ := b.do("POST", "/admin/users/"+idStr(int64(rita.ID))+"/deactivate", url.Values{}); st != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d", st)
+	}
+	if st, _, _ := rb.do("GET", "/settings", nil); st != http.StatusSeeOther {
+		t.Fatalf("deactivated user's session still opens pages: %d", st)
+	}
+	_, body, _ = b.do("GET", "/admin/users", nil)
+	if !strings.Contains(body, "is deactivated") || !strings.Contains(body, "Deactivated</span>") {
+		t.Fatal("flash or status missing after deactivation")
+	}
+}
+
+func TestAdminEditPermissions(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
+	hm := storetest.MustCreateUser(t, db, org.ID, "Hank Manager", hiretext.RoleUser, hiretext.PermJobs)
+	b := ts.browser(t)
+	b.login(admin.Email, storetest.TestPassword)
+	path := "/admin/users/" + idStr(int64(hm.ID))
+	if st, _, _ := b.do("POST", path, url.Values{"name": {"Hank Manager"}, "role": {"user"}, "permissions": {"jobs", "profiles"}}); st != http.StatusSeeOther {
+		t.Fatalf("save: %d", st)
+	}
+	got, _ := db.UserByID(t.Context(), org.ID, hm.ID)
+	if !got.Can(hiretext.PermProfiles) || got.Can(hiretext.PermPool) {
+		t.Fatalf("permissions = %v", got.Permissions)
+	}
+	// An admin cannot demote themselves and so lock the company out.
+	st, body, _ := b.do("POST", "/admin/users/"+idStr(int64(admin.ID)), url.Values{"name": {"Ann"}, "role": {"user"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "cannot remove your own administrator role") {
+		t.Fatalf("self-demotion: %d %s", st, body)
+	}
+}
+
+func TestPagesNeedTheRightRole(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	acme := storetest.MustCreateOrg(t, db, "Acme")
+	globex := storetest.MustCreateOrg(t, db, "Globex")
+	user := storetest.MustCreateUser(t, db, acme.ID, "Bob", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles, hiretext.PermSMSReport)
+	acmeAdmin := storetest.MustCreateUser(t, db, acme.ID, "Ann", hiretext.RoleAdmin)
+	globexAdmin := storetest.MustCreateUser(t, db, globex.ID, "Gus", hiretext.RoleAdmin)
+	b := ts.browser(t)
+	b.login(user.Email, storetest.TestPassword)
+	for _, path := range []string{"/admin/users", "/admin/users/" + idStr(int64(acmeAdmin.ID))} {
+		if st, _, _ := b.do("GET", path, nil); st != http.StatusForbidden {
+			t.Errorf("user GET %s: %d, want 403", path, st)
+		}
+	}
+	if st, _, _ := b.do("POST", "/admin/users", url.Values{"name": {"X"}, "email": {"x@example.com"}, "role": {"admin"}}); st != http.StatusForbidden {
+		t.Errorf("user POST /admin/users: %d, want 403", st)
+	}
+	g := ts.browser(t)
+	g.login(globexAdmin.Email, storetest.TestPassword)
+	if st, _, _ := g.do("GET", "/admin/users/"+idStr(int64(acmeAdmin.ID)), nil); st != http.StatusNotFound {
+		t.Errorf("other company's admin opens Acme's user: %d, want 404", st)
+	}
+	if st, _, _ := g.do("POST", "/admin/users/"+idStr(int64(user.ID))+"/deactivate", url.Values{}); st != http.StatusNotFound {
+		t.Errorf("other company's admin deactivates Acme's user: %d, want 404", st)
+	}
+	if u, _ := db.UserByID(t.Context(), acme.ID, user.ID); !u.Active {
+		t.Fatal("another company deactivated the user")
+	}
+}
+
+func TestSettingsPasswordAndTokens(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	u := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser)
+	b := ts.browser(t)
+	b.login(u.Email, storetest.TestPassword)
+
+	st, body, _ := b.do("POST", "/settings/password", url.Values{"current": {"wrong-one-here"}, "new": {"a-new-password-1"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "not your current password") {
+		t.Fatalf("wrong current password: %d", st)
+	}
+	st, _, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"short"}})
+	if st != http.StatusUnprocessableEntity {
+		t.Fatalf("short new password: %d", st)
+	}
+	if st, _, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"a-new-password-1"}}); st != http.StatusSeeOther {
+		t.Fatalf("change password: %d", st)
+	}
+	if _, err := db.Authenticate(t.Context(), u.Email, "a-new-password-1"); err != nil {
+		t.Fatal("new password does not work")
+	}
+
+	st, body, _ = b.do("POST", "/settings/tokens", url.Values{"name": {"reporting script"}})
+	secret := regexp.MustCompile(`<code class="secret">(ht_[^<]+)</code>`).FindStringSubmatch(body)
+	if st != http.StatusCreated || secret == nil {
+		t.Fatalf("create token: %d", st)
+	}
+	if st, _ := ts.api(t, secret[1], "GET", "/api/v1/me", ""); st != 200 {
+		t.Fatalf("new token: %d", st)
+	}
+	tokens, _ := db.ListTokens(t.Context(), org.ID, u.ID)
+	if st, _, _ := b.do("POST", "/settings/tokens/"+idStr(int64(tokens[0].ID))+"/revoke", url.Values{}); st != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", st)
+	}
+	if st, _ := ts.api(t, secret[1], "GET", "/api/v1/me", ""); st != http.StatusUnauthorized {
+		t.Fatalf("revoked token: %d, want 401", st)
+	}
+}
+
+func TestHealthAndNotFound(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/no/such/page": 404} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}

@@ -1,0 +1,204 @@
+// Package sms defines what hiretext needs from an SMS provider (a carrier
+// gateway such as Twilio, or the built-in simulator) and the provider-neutral
+// shapes of numbers, messages, webhooks and errors. Each provider lives in its
+// own sub-package; the core depends only on this package.
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// Provider is an SMS gateway: it provisions numbers, sends messages and
+// verifies and parses the webhooks it calls us with.
+type Provider interface {
+	// Name is the provider's stable identifier ("twilio", "simulator"); it
+	// scopes provider message ids, which are unique only per provider.
+	Name() string
+	// SendRate is the provider's default sustained send rate per number, in
+	// messages per second.
+	SendRate() float64
+
+	// SearchNumbers lists numbers available to buy, optionally within an area code.
+	SearchNumbers(ctx context.Context, q NumberQuery) ([]AvailableNumber, error)
+	// BuyNumber provisions phone (E.164) and points its inbound webhook at us.
+	BuyNumber(ctx context.Context, phone string) (ProvisionedNumber, error)
+	// ReleaseNumber gives a provisioned number back to the provider.
+	ReleaseNumber(ctx context.Context, n ProvisionedNumber) error
+
+	// Send hands one message to the provider. A returned error is an *Error
+	// whose Class tells the caller whether to retry.
+	Send(ctx context.Context, m OutboundMessage) (SendResult, error)
+
+	// VerifyWebhook checks the request really comes from the provider. It
+	// must be called before anything is parsed or stored.
+	VerifyWebhook(w WebhookRequest) error
+	// ParseInbound turns a verified inbound-message webhook into messages.
+	ParseInbound(w WebhookRequest) ([]InboundMessage, error)
+	// ParseStatus turns a verified status-callback webhook into status updates.
+	ParseStatus(w WebhookRequest) ([]StatusUpdate, error)
+	// Ack is the HTTP answer the provider expects for a handled webhook.
+	Ack(kind WebhookKind) Response
+}
+
+// NumberQuery narrows a search for available numbers.
+type NumberQuery struct {
+	Country  string // ISO 3166-1 alpha-2, e.g. "US"
+	AreaCode string // optional, three digits in North America
+	Limit    int    // at most this many results; 0 means the provider's default
+}
+
+// AvailableNumber is a number the provider offers to buy.
+type AvailableNumber struct {
+	Phone    string // E.164
+	Locality string // city or rate center, when known
+	Region   string // state or province, when known
+}
+
+// ProvisionedNumber is a number bought from the provider.
+type ProvisionedNumber struct {
+	Phone      string // E.164
+	ProviderID string // the provider's id for the number (Twilio: PN… sid)
+}
+
+// OutboundMessage is one message to send.
+type OutboundMessage struct {
+	From string // E.164 number of ours
+	To   string // E.164 recipient
+	Body string
+	// Reference is our message id, passed where the provider supports an
+	// idempotency key or metadata.
+	Reference string
+}
+
+// SendResult is what the provider said when it accepted a message.
+type SendResult struct {
+	ProviderMessageID string
+	Status            hiretext.MessageStatus // usually queued or sent
+	Segments          int                    // 0 when the provider does not know yet
+}
+
+// InboundMessage is a message a candidate sent to one of our numbers.
+type InboundMessage struct {
+	ProviderMessageID string
+	From              string // as received; E.164 for ordinary phones
+	To                string // E.164 number of ours
+	Body              string
+	Segments          int
+	ReceivedAt        time.Time
+}
+
+// StatusUpdate is a delivery report for a message we sent.
+type StatusUpdate struct {
+	ProviderMessageID string
+	Status            hiretext.MessageStatus // normalized
+	ProviderStatus    string                 // as the provider named it
+	ErrorCode         string                 // provider error code, "" when none
+	ErrorMessage      string
+	// Class is the error's class when ErrorCode is set.
+	Class ErrorClass
+	At    time.Time
+}
+
+// WebhookKind tells which webhook a request is.
+type WebhookKind int
+
+// The webhook kinds.
+const (
+	WebhookInbound WebhookKind = iota + 1
+	WebhookStatus
+)
+
+// WebhookRequest is everything needed to verify and parse a webhook: the
+// public URL the provider called (rebuilt from the configured base URL, not
+// from the request, which a proxy may have rewritten), the headers and the
+// raw body exactly as received.
+type WebhookRequest struct {
+	Method    string
+	PublicURL string // scheme://host[:port]/path[?raw query]
+	Header    http.Header
+	Body      []byte
+}
+
+// Response is an HTTP answer to a webhook.
+type Response struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// ErrorClass says what to do about a failed send.
+type ErrorClass int
+
+// The error classes.
+const (
+	// Permanent failures are never retried; the message fails with the reason.
+	Permanent ErrorClass = iota + 1
+	// Transient failures (rate limits, outages, timeouts) are retried with backoff.
+	Transient
+	// InvalidRecipient means the number is invalid, not a mobile, or a landline.
+	InvalidRecipient
+	// OptedOut means the recipient opted out at the carrier (e.g. replied STOP to it).
+	OptedOut
+)
+
+// String names the class for logs.
+func (c ErrorClass) String() string {
+	switch c {
+	case Permanent:
+		return "permanent"
+	case Transient:
+		return "transient"
+	case InvalidRecipient:
+		return "invalid_recipient"
+	case OptedOut:
+		return "opted_out"
+	}
+	return fmt.Sprintf("ErrorClass(%d)", int(c))
+}
+
+// Error is a provider failure, classified.
+type Error struct {
+	Class   ErrorClass
+	Code    string // the provider's code, e.g. "21211"; "" for network failures
+	Message string // the provider's explanation, shown to users for permanent failures
+	Err     error  // the underlying cause, if any
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	s := fmt.Sprintf("sms %s error", e.Class)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ClassOf returns the class of err: the class of an *Error it wraps, or
+// Transient for anything else (a network failure, a timeout), because an
+// unknown failure is safer retried than dropped.
+func ClassOf(err error) ErrorClass {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Class
+	}
+	return Transient
+}
+
+// ErrBadSignature is returned by VerifyWebhook when the request is not signed
+// by the provider.
+var ErrBadSignature = errors.New("sms: webhook signature invalid")

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is everything that differs between SQLite and PostgreSQL.
+type dialect interface {
+	name() string
+	open(dsn string, maxRead int) (write, read *sql.DB, err error)
+	rebind(query string) string
+	isUniqueViolation(err error) bool
+	// lockMigrations serializes migrators across processes; the returned
+	// function releases the lock.
+	lockMigrations(ctx context.Context, c *sql.Conn) (func(), error)
+}
+
+// parseURL picks the dialect for a database URL and returns the driver DSN.
+func parseURL(u string) (dialect, string, error) {
+	switch {
+	case u == "sqlite::memory:":
+		return sqliteDialect{memory: true}, "file:hiretext-" + randomName() + "?mode=memory&cache=shared", nil
+	case strings.HasPrefix(u, "sqlite:"):
+		path := strings.TrimPrefix(u, "sqlite:")
+		if path == "" {
+			return nil, "", fmt.Errorf("store: database URL %q names no file", u)
+		}
+		return sqliteDialect{}, "file:" + path, nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return &postgresDialect{}, u, nil
+	}
+	return nil, "", fmt.Errorf("store: unsupported database URL %q: use sqlite:PATH, sqlite::memory: or postgres://…", u)
+}
+
+type sqliteDialect struct{ memory bool }
+
+func (sqliteDialect) name() string { return "sqlite" }
+
+// sqlitePragmas apply to every connection: WAL so readers never block the
+// writer, foreign keys on, a busy timeout for the rare cross-process writer,
+// and synchronous=FULL because a lost commit is a lost candidate message.
+const sqlitePragmas = "&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_time_format=sqlite"
+
+func (d sqliteDialect) open(dsn string, maxRead int) (*sql.DB, *sql.DB, error) {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	// BEGIN IMMEDIATE takes the write lock at the start of every write
+	// transaction, so two writers never deadlock upgrading read locks.
+	write, err := sql.Open("sqlite", dsn+sep+"_txlock=immediate"+sqlitePragmas)
+	if err != nil {
+		return nil, nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	if d.memory {
+		// An in-memory database lives in one connection's shared cache; one
+		// pool keeps it simple and consistent.
+		return write, write, nil
+	}
+	read, err := sql.Open("sqlite", dsn+sep+"_pragma=query_only(1)"+sqlitePragmas)
+	if err != nil {
+		write.Close()
+		return nil, nil, err
+	}
+	read.SetMaxOpenConns(maxRead)
+	read.SetMaxIdleConns(maxRead)
+	return write, read, nil
+}
+
+func (sqliteDialect) rebind(q string) string { return q }
+
+func (sqliteDialect) isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func (sqliteDialect) lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {
+	// The single writer connection plus BEGIN IMMEDIATE per migration
+	// serializes migrators within a process; across processes SQLite's own
+	// file lock does.
+	return func() {}, nil
+}
+
+type postgresDialect struct{ cache sync.Map }
+
+func (*postgresDialect) name() string { return "postgres" }
+
+func (*postgresDialect) open(dsn string, maxRead int) (*sql.DB, *sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	db.SetMaxOpenConns(maxRead + 4)
+	db.SetMaxIdleConns(maxRead + 4)
+	return db, db, nil
+}
+
+// rebind turns "?" placeholders into "$1", "$2", … once per distinct query.
+func (d *postgresDialect) rebind(q string) string {
+	if v, ok := d.cache.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	d.cache.Store(q, b.String())
+	return b.String()
+}
+
+func (*postgresDialect) isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// migrationLockKey is an arbitrary constant shared by every hiretext
+// instance; with the schema name it scopes the advisory lock.
+const migrationLockKey = 0x6869726574657874 // "hiretext"
+
+func (*postgresDialect) lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {
+	q := "SELECT pg_advisory_lock($1, hashtext(current_schema()))"
+	if _, err := c.ExecContext(ctx, q, int32(migrationLockKey&0x7fffffff)); err != nil {
+		return nil, fmt.Errorf("store: migration lock: %w", err)
+	}
+	return func() {
+		_, _ = c.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1, hashtext(current_schema()))", int32(migrationLockKey&0x7fffffff))
+	}, nil
+}
+
+// RedactURL hides a password in a database URL for logs.
+func RedactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.User == nil {
+		return u
+	}
+	return p.Redacted()
+}

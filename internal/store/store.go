@@ -1,0 +1,149 @@
+// Package store implements hiretext's services on database/sql, for SQLite
+// (modernc.org/sqlite, the embedded default) and PostgreSQL (pgx). Queries are
+// written once with "?" placeholders; what differs between the two databases
+// lives in dialect.go.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/password"
+)
+
+// Options configure a DB.
+type Options struct {
+	Clock    hiretext.Clock
+	Hasher   *password.Hasher       // defaults to OWASP argon2id, two at a time
+	Sessions hiretext.SessionPolicy // defaults to hiretext.DefaultSessionPolicy
+	// MaxReadConns bounds the read pool (SQLite) or the whole pool (PostgreSQL).
+	MaxReadConns int
+}
+
+// DB is an open hiretext database. It implements the domain's services.
+type DB struct {
+	write    *sql.DB // SQLite: exactly one connection, so writers queue in Go, not in busy loops
+	read     *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
+	dialect  dialect
+	clock    hiretext.Clock
+	hasher   *password.Hasher
+	sessions hiretext.SessionPolicy
+}
+
+// Open connects to the database named by url: "sqlite:PATH", "sqlite::memory:"
+// or "postgres://…". It does not migrate; call Migrate or CheckSchema next.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	d, dsn, err := parseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{dialect: d, clock: opts.Clock, hasher: opts.Hasher, sessions: opts.Sessions}
+	if db.hasher == nil {
+		db.hasher = password.NewHasher(password.OWASP, 2)
+	}
+	if db.sessions == (hiretext.SessionPolicy{}) {
+		db.sessions = hiretext.DefaultSessionPolicy
+	}
+	if opts.MaxReadConns <= 0 {
+		opts.MaxReadConns = 8
+	}
+	if db.write, db.read, err = d.open(dsn, opts.MaxReadConns); err != nil {
+		return nil, err
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return db, nil
+}
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Dialect names the database: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.name() }
+
+// now returns the current time in UTC, truncated to microseconds so that
+// both databases store and return exactly the same instant.
+func (db *DB) now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Ready reports whether the database answers and its schema is current.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.CheckSchema(ctx)
+}
+
+// queryer is what both *sql.DB and *sql.Tx offer; helpers take it so they
+// compose inside and outside transactions.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn rebinds "?" placeholders for the dialect on every call.
+type conn struct {
+	q queryer
+	d dialect
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.q.ExecContext(ctx, c.d.rebind(query), args...)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
+}
+
+// reader returns a conn on the read pool.
+func (db *DB) reader() conn { return conn{db.read, db.dialect} }
+
+// inTx runs fn in one write transaction (BEGIN IMMEDIATE on SQLite), committing
+// when fn returns nil and rolling back otherwise.
+func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(conn{tx, db.dialect}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// notFound returns the domain's not-found error for a kind of object.
+func notFound(kind string) error {
+	return hiretext.Errorf(hiretext.ENotFound, "%s not found.", kind)
+}
+
+// orNotFound maps sql.ErrNoRows to a not-found error and passes others through.
+func orNotFound(err error, kind string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(kind)
+	}
+	return err
+}
+
+// Pools returns the read and write connection pools (the same pool on
+// PostgreSQL), for metrics.
+func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }

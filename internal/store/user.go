@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hiretext/hiretext"
+)
+
+const userColumns = "id, org_id, email, name, role, permissions, active, created_at"
+
+// CreateUser creates a user with a hashed password; the email must be unused
+// across all organizations, because login asks only for the email.
+func (db *DB) CreateUser(ctx context.Context, n hiretext.NewUser) (*hiretext.User, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	// Hash before the transaction: argon2id takes tens of milliseconds and
+	// must not hold the writer.
+	hash, err := db.hasher.Hash(ctx, n.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &hiretext.User{OrgID: n.OrgID, Email: n.Email, Name: n.Name, Role: n.Role,
+		Permissions: n.Permissions, Active: true, CreatedAt: db.now()}
+	err = db.inTx(ctx, func(tx conn) error {
+		return tx.queryRow(ctx, `INSERT INTO users (org_id, email, name, role, permissions, password_hash, active, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.OrgID, u.Email, u.Name, u.Role, joinPerms(u.Permissions), hash, true, u.CreatedAt).Scan(&u.ID)
+	})
+	if db.dialect.isUniqueViolation(err) {
+		return nil, hiretext.FieldError("That email is taken.", map[string]string{"email": "A user with this email already exists."})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// UserByID returns one user of org.
+func (db *DB) UserByID(ctx context.Context, org hiretext.OrgID, id hiretext.UserID) (*hiretext.User, error) {
+	return scanUser(db.reader().queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE org_id = ? AND id = ?", org, id))
+}
+
+// UserByEmail returns the user of org with email.
+func (db *DB) UserByEmail(ctx context.Context, org hiretext.OrgID, email string) (*hiretext.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	return scanUser(db.reader().queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE org_id = ? AND email = ?", org, email))
+}
+
+// ListUsers lists the users of org by name.
+func (db *DB) ListUsers(ctx context.Context, org hiretext.OrgID) ([]*hiretext.User, error) {
+	rows, err := db.reader().query(ctx, "SELECT "+userColumns+" FROM users WHERE org_id = ? ORDER BY name, id", org)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*hiretext.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// UpdateUser applies u to one user of org. Deactivating a user ends their
+// sessions and revokes their tokens in the same transaction, so they stop
+// working at once.
+func (db *DB) UpdateUser(ctx context.Context, org hiretext.OrgID, id hiretext.UserID, upd hiretext.UserUpdate) (*hiretext.User, error) {
+	if err := validateUserUpdate(&upd); err != nil {
+		return nil, err
+	}
+	var out *hiretext.User
+	err := db.inTx(ctx, func(tx conn) error {
+		u, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE org_id = ? AND id = ?", org, id))
+		if err != nil {
+			return err
+		}
+		applyUserUpdate(u, upd)
+		if _, err := tx.exec(ctx, "UPDATE users SET name = ?, role = ?, permissions = ?, active = ? WHERE org_id = ? AND id = ?",
+			u.Name, u.Role, joinPerms(u.Permissions), u.Active, org, id); err != nil {
+			return err
+		}
+		if !u.Active {
+			if err := endUserAccess(ctx, tx, org, id); err != nil {
+				return err
+			}
+		}
+		out = u
+		return nil
+	})
+	return out, err
+}
+
+func validateUserUpdate(upd *hiretext.UserUpdate) error {
+	v := hiretext.Validation{}
+	if upd.Name != nil {
+		*upd.Name = strings.TrimSpace(*upd.Name)
+		if *upd.Name == "" || len(*upd.Name) > 200 {
+			v.Add("name", "Enter a name of at most 200 characters.")
+		}
+	}
+	if upd.Role != nil && !upd.Role.Valid() {
+		v.Add("role", "Choose admin or user.")
+	}
+	return v.Err()
+}
+
+func applyUserUpdate(u *hiretext.User, upd hiretext.UserUpdate) {
+	if upd.Name != nil {
+		u.Name = *upd.Name
+	}
+	if upd.Role != nil {
+		u.Role = *upd.Role
+	}
+	if upd.Permissions != nil {
+		u.Permissions = *upd.Permissions
+	}
+	if upd.Active != nil {
+		u.Active = *upd.Active
+	}
+	if u.Role == hiretext.RoleAdmin {
+		u.Permissions = []hiretext.Permission{}
+	}
+}
+
+// endUserAccess deletes a user's sessions and tokens.
+func endUserAccess(ctx context.Context, tx conn, org hiretext.OrgID, id hiretext.UserID) error {
+	if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE org_id = ? AND user_id = ?", org, id); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, "DELETE FROM api_tokens WHERE org_id = ? AND user_id = ?", org, id)
+	return err
+}
+
+// SetPassword replaces a user's password.
+func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.UserID, password string) error {
+	if err := hiretext.ValidatePassword(password); err != nil {
+		return hiretext.FieldError(hiretext.ErrorMessage(err), map[string]string{"password": hiretext.ErrorMessage(err)})
+	}
+	hash, err := db.hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, "UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ?", hash, org, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound("User")
+		}
+		return nil
+	})
+}
+
+func scanUser(s scanner) (*hiretext.User, error) {
+	var u hiretext.User
+	var perms string
+	if err := s.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Role, &perms, &u.Active, &u.CreatedAt); err != nil {
+		return nil, orNotFound(err, "User")
+	}
+	u.Permissions, _ = hiretext.ParsePermissions(perms)
+	return &u, nil
+}
+
+func joinPerms(ps []hiretext.Permission) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ",")
+}

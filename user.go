@@ -1,0 +1,178 @@
+package hiretext
+
+import (
+	"context"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Role is a user's role within an organization.
+type Role string
+
+// The roles.
+const (
+	RoleAdmin Role = "admin" // everything, including Administration and reports
+	RoleUser  Role = "user"  // what their permissions allow
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleUser }
+
+// Permission is one thing a user with role "user" may be allowed to do.
+type Permission string
+
+// The permissions.
+const (
+	PermJobs      Permission = "jobs"       // view and manage job postings
+	PermPool      Permission = "pool"       // view the candidate pool
+	PermProfiles  Permission = "profiles"   // view candidate profiles
+	PermSMSReport Permission = "sms-report" // run the SMS Activity report
+)
+
+// AllPermissions lists every permission in display order.
+var AllPermissions = []Permission{PermJobs, PermPool, PermProfiles, PermSMSReport}
+
+// ParsePermissions parses a comma-separated list such as "jobs,pool",
+// returning them in canonical order without duplicates.
+func ParsePermissions(s string) ([]Permission, error) {
+	var names []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			names = append(names, p)
+		}
+	}
+	return NormalizePermissions(names)
+}
+
+// NormalizePermissions validates names and returns them in canonical order.
+func NormalizePermissions(names []string) ([]Permission, error) {
+	seen := map[Permission]bool{}
+	for _, n := range names {
+		p := Permission(strings.TrimSpace(n))
+		if !slices.Contains(AllPermissions, p) {
+			msg := "Unknown permission " + quote(n) + ": use any of jobs, pool, profiles, sms-report."
+			return nil, FieldError(msg, map[string]string{"permissions": msg})
+		}
+		seen[p] = true
+	}
+	out := []Permission{}
+	for _, p := range AllPermissions {
+		if seen[p] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
+
+// User is a person who logs in to one organization.
+type User struct {
+	ID          UserID
+	OrgID       OrgID
+	Email       string
+	Name        string
+	Role        Role
+	Permissions []Permission
+	Active      bool
+	CreatedAt   time.Time
+}
+
+// Can reports whether u holds permission p. Administrators hold all of them;
+// deactivated users hold none.
+func (u *User) Can(p Permission) bool {
+	if u == nil || !u.Active {
+		return false
+	}
+	return u.Role == RoleAdmin || slices.Contains(u.Permissions, p)
+}
+
+// IsAdmin reports whether u is an active administrator.
+func (u *User) IsAdmin() bool { return u != nil && u.Active && u.Role == RoleAdmin }
+
+// NewUser is the input for creating a user.
+type NewUser struct {
+	OrgID       OrgID
+	Email       string
+	Name        string
+	Role        Role
+	Permissions []Permission
+	Password    string
+}
+
+// Validate checks n and normalizes the email.
+func (n *NewUser) Validate() error {
+	v := Validation{}
+	email, err := NormalizeEmail(n.Email)
+	if err != nil {
+		v.Add("email", ErrorMessage(err))
+	}
+	n.Email = email
+	n.Name = strings.TrimSpace(n.Name)
+	if n.Name == "" || len(n.Name) > 200 {
+		v.Add("name", "Enter a name of at most 200 characters.")
+	}
+	if !n.Role.Valid() {
+		v.Add("role", "Choose admin or user.")
+	}
+	if err := ValidatePassword(n.Password); err != nil {
+		v.Add("password", ErrorMessage(err))
+	}
+	if n.Role == RoleAdmin {
+		n.Permissions = []Permission{}
+	}
+	if n.Permissions == nil {
+		n.Permissions = []Permission{}
+	}
+	return v.Err()
+}
+
+// NormalizeEmail trims and lower-cases an email address and checks it is a
+// plain address (no display name).
+func NormalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
+		return s, Errorf(EInvalid, "Enter an email address such as name@example.com.")
+	}
+	return s, nil
+}
+
+// MinPasswordLength and MaxPasswordLength bound passwords (NIST 800-63B).
+const (
+	MinPasswordLength = 10
+	MaxPasswordLength = 256
+)
+
+// ValidatePassword checks a new password's length.
+func ValidatePassword(p string) error {
+	switch n := len([]rune(p)); {
+	case n < MinPasswordLength:
+		return Errorf(EInvalid, "Use at least %d characters.", MinPasswordLength)
+	case n > MaxPasswordLength:
+		return Errorf(EInvalid, "Use at most %d characters.", MaxPasswordLength)
+	}
+	return nil
+}
+
+// UserUpdate changes a user's name, role, permissions or active state; nil
+// fields are left alone.
+type UserUpdate struct {
+	Name        *string
+	Role        *Role
+	Permissions *[]Permission
+	Active      *bool
+}
+
+// UserService manages the users of an organization. Every method takes the
+// organization explicitly; a user of another organization is not found.
+type UserService interface {
+	CreateUser(ctx context.Context, n NewUser) (*User, error)
+	UserByID(ctx context.Context, org OrgID, id UserID) (*User, error)
+	UserByEmail(ctx context.Context, org OrgID, email string) (*User, error)
+	ListUsers(ctx context.Context, org OrgID) ([]*User, error)
+	UpdateUser(ctx context.Context, org OrgID, id UserID, u UserUpdate) (*User, error)
+	SetPassword(ctx context.Context, org OrgID, id UserID, password string) error
+}
