@@ -59,12 +59,16 @@ func Seed(ctx context.Context, db *store.DB) (created bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	users := map[string]*hiretext.User{}
 	for _, p := range People {
-		if _, err := db.CreateUser(ctx, hiretext.NewUser{OrgID: org.ID, Email: p.Email, Name: p.Name,
-			Role: p.Role, Permissions: p.Perms, Password: Password}); err != nil {
+		u, err := db.CreateUser(ctx, hiretext.NewUser{OrgID: org.ID, Email: p.Email, Name: p.Name,
+			Role: p.Role, Permissions: p.Perms, Password: Password})
+		if err != nil {
 			return false, err
 		}
+		users[p.Email] = u
 	}
+	// Each capability seeds its demo data after the users (insert calls here).
 	return true, nil
 }
 

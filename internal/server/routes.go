@@ -62,12 +62,20 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/users/{id}/deactivate", admins, false, s.handleAdminSetActive(false)},
 		{"POST /admin/users/{id}/activate", admins, false, s.handleAdminSetActive(true)},
 
+		// ATS pages: jobs, the public application, the pool, profiles (insert here).
+
+		// Texting numbers and the allowance pages (insert here).
+
 		// JSON API.
 		{"GET /api/v1/openapi.json", public, true, s.handleOpenAPI},
 		{"GET /api/v1/me", loggedIn, true, s.handleAPIMe},
 		{"GET /api/v1/users", admins, true, s.handleAPIUsers},
 		{"POST /api/v1/users", admins, true, s.handleAPICreateUser},
 		{"PATCH /api/v1/users/{id}", admins, true, s.handleAPIUpdateUser},
+
+		// ATS API (insert here).
+
+		// Numbers API (insert here).
 
 		// Operations.
 		{"GET /healthz", public, true, s.handleHealthz},

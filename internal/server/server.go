@@ -20,6 +20,8 @@ type Store interface {
 	hiretext.UserService
 	hiretext.AuthService
 	hiretext.Pinger
+	// ATS services (insert here).
+	// Numbers services (insert here).
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

@@ -1,0 +1,2 @@
+-- Reserved for texting numbers and the allowance (issue 4).
+SELECT 1;
