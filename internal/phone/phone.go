@@ -38,7 +38,13 @@ func Parse(raw, region string) (string, error) {
 	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return "", invalid(region)
 	}
-	return phonenumbers.Format(num, phonenumbers.E164), nil
+	// Some plans (Germany's) let the metadata accept numbers longer than
+	// E.164's 15 digits; no carrier routes them, and they would not store.
+	e164 := phonenumbers.Format(num, phonenumbers.E164)
+	if !IsE164(e164) {
+		return "", invalid(region)
+	}
+	return e164, nil
 }
 
 // isBlankRune reports whether r is whitespace or an invisible format

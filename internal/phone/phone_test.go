@@ -41,6 +41,8 @@ func TestParse(t *testing.T) {
 		{"+12015550123\u200B", "US", "+12015550123"},
 		{"\u200B +12015550123 \n", "US", "+12015550123"},
 		{"+1 201 555 0123", "ZZ", "+12015550123"}, // unknown region is ignored with a +
+		{"+49 791112999993456", "", ""},           // valid to the metadata, but 17 digits
+		{"0114y7911 12yyy yy3456", "US", ""},      // the same, dialled from the US with vanity letters
 		{"abc", "US", ""},
 		{"12", "US", ""},
 		{strings.Repeat("1", 300), "US", ""},
