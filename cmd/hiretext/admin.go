@@ -29,6 +29,10 @@ func adminCommands() map[string]adminCommand {
 			"[--permissions jobs,pool,profiles,sms-report] [--password-stdin]", adminUserCreate},
 		"user list":    {"hiretext admin user list --org SLUG", adminUserList},
 		"token create": {"hiretext admin token create --org SLUG --email EMAIL [--name NAME]", adminTokenCreate},
+
+		// Texting numbers and their allowances.
+		"numbers grant": {"hiretext admin numbers grant --org SLUG --count N [--monthly-allowance M]", adminNumbersGrant},
+		"allowance set": {"hiretext admin allowance set --number E164 --monthly M", adminAllowanceSet},
 	}
 }
 

@@ -11,12 +11,15 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/demo"
 	"github.com/hiretext/hiretext/internal/server"
+	"github.com/hiretext/hiretext/internal/sms"
+	"github.com/hiretext/hiretext/internal/sms/simulator"
 	"github.com/hiretext/hiretext/internal/store"
 )
 
@@ -27,6 +30,7 @@ type serveConfig struct {
 	BaseURL         string
 	SMSProvider     string
 	MetricsAddr     string
+	SendRate        float64
 	Demo            bool
 	NoMigrate       bool
 	ShutdownTimeout time.Duration
@@ -43,6 +47,8 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"public URL of this service, used in links and webhook signatures (env HIRETEXT_BASE_URL; default http://ADDR)")
 	fs.StringVar(&c.SMSProvider, "sms-provider", envOr(e.getenv, "HIRETEXT_SMS_PROVIDER", "simulator"), "SMS provider: simulator (env HIRETEXT_SMS_PROVIDER)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", e.getenv("HIRETEXT_METRICS_ADDR"), "address for Prometheus /metrics; empty disables it (env HIRETEXT_METRICS_ADDR)")
+	fs.Float64Var(&c.SendRate, "send-rate", envFloat(e.getenv, "HIRETEXT_SEND_RATE"),
+		"texts per second per number; 0 uses the provider's default (env HIRETEXT_SEND_RATE)")
 	fs.BoolVar(&c.Demo, "demo", false, "on an empty database, create the demo company and print its logins")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
@@ -71,6 +77,9 @@ func (c *serveConfig) validate() error {
 	case "simulator":
 	default:
 		return fmt.Errorf("--sms-provider %q: the available provider is simulator", c.SMSProvider)
+	}
+	if c.SendRate < 0 || c.SendRate > 1000 {
+		return fmt.Errorf("--send-rate %v: want 0 (the provider's default) up to 1000 texts per second", c.SendRate)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout must be positive")
@@ -167,8 +176,21 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 		pools["write"] = write
 	}
 	metrics := server.NewMetrics(pools)
+	provider, stopProvider, err := startProvider(ctx, cfg, db, base, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopProvider()
+	broker, stopEvents, err := startEvents(ctx, cfg, db, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopEvents()
+	defer startDispatcher(ctx, cfg, db, provider, log)()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
-		Version: versionString(), Metrics: metrics}, db)
+		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker}, db)
 	if err != nil {
 		ln.Close()
 		return err
@@ -191,6 +213,7 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 			return err
 		}
 	}
+	stopEvents() // ends live-update streams, which would otherwise hold the shutdown up
 	return shutdown(cfg.ShutdownTimeout, log, httpSrv, metricsSrv)
 }
 
@@ -237,4 +260,40 @@ func printWelcome(ctx context.Context, w io.Writer, base *url.URL, db *store.DB,
 	for _, l := range demo.Logins() {
 		fmt.Fprintf(w, "  %-40s %s (%s)\n", l.Email, l.Name, l.Role)
 	}
+}
+
+// startProvider builds the SMS provider and starts its background work (the
+// simulator's webhook deliveries). The returned function stops that work and
+// waits for it; it runs after the HTTP servers have shut down, so in-flight
+// requests may still use the provider.
+func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *url.URL, log *slog.Logger) (sms.Provider, func(), error) {
+	if cfg.SMSProvider != "simulator" {
+		return nil, nil, fmt.Errorf("--sms-provider %q: the available provider is simulator", cfg.SMSProvider)
+	}
+	sim, err := simulator.New(ctx, simulator.Config{Store: db, BaseURL: base.String(), Logger: log,
+		Clock: hiretext.SystemClock, StepDelay: time.Second})
+	if err != nil {
+		return nil, nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sim.Run(runCtx)
+	}()
+	return sim, func() { cancel(); <-done }, nil
+}
+
+// envFloat reads a number from the environment; a malformed value is kept
+// as -1 so validation reports it.
+func envFloat(getenv func(string) string, key string) float64 {
+	v := getenv(key)
+	if v == "" {
+		return 0
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return -1
+	}
+	return f
 }

@@ -69,6 +69,15 @@ func Seed(ctx context.Context, db *store.DB) (created bool, err error) {
 		users[p.Email] = u
 	}
 	// Each capability seeds its demo data after the users (insert calls here).
+	if err := seedATS(ctx, db, org, users); err != nil {
+		return false, err
+	}
+	if err := seedNumbers(ctx, db, org, users); err != nil {
+		return false, err
+	}
+	if err := seedTexting(ctx, db, org, users); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 

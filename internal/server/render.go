@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
 	"github.com/hiretext/hiretext/web"
 )
 
@@ -26,6 +27,14 @@ type Page struct {
 	Org   *hiretext.Organization
 	Nav   []NavItem
 	Flash *Flash
+	// Allowance warns a user whose number has used 90% of its allowance.
+	Allowance *AllowanceBanner
+	// Bell lists the unread conversations of the user's number; nil for
+	// users who see no texts.
+	Bell *Bell
+	// EventsURL is where the page's script listens for live updates,
+	// resuming from the moment the page was rendered.
+	EventsURL string
 }
 
 // NavItem is one entry of the top navigation.
@@ -46,6 +55,9 @@ func (s *Server) basePage(r *http.Request, title string) Page {
 	if pr := principalFrom(r.Context()); pr != nil {
 		p.User, p.Org = pr.user, pr.org
 		p.Nav = navFor(pr.user, r.URL.Path)
+		p.Allowance = s.allowanceBanner(r.Context(), pr)
+		p.Bell = s.bell(r.Context(), pr)
+		p.EventsURL = s.eventsURL()
 	}
 	return p
 }
@@ -57,9 +69,12 @@ func navFor(u *hiretext.User, current string) []NavItem {
 	add := func(ok bool, label, href, desc string) {
 		if ok {
 			items = append(items, NavItem{Label: label, Href: href, Description: desc,
-				Current: current == href || strings.HasPrefix(current, href+"/")})
+				Current: current == href || strings.HasPrefix(current, href+"/") ||
+					(strings.HasPrefix(href, "/admin/") && strings.HasPrefix(current, "/admin/"))})
 		}
 	}
+	add(u.Can(hiretext.PermJobs), "Jobs", "/jobs", "Job postings, their application links and applicants.")
+	add(u.Can(hiretext.PermPool), "Candidates", "/candidates", "Search every candidate by name, email or phone.")
 	add(u.IsAdmin(), "Administration", "/admin/users", "Users and their permissions.")
 	return items
 }
@@ -71,9 +86,11 @@ type pageRenderer struct {
 
 func newPageRenderer(a *assets) (*pageRenderer, error) {
 	funcs := template.FuncMap{
-		"asset":     a.url,
-		"initials":  initials,
-		"localtime": localTime,
+		"asset":        a.url,
+		"initials":     initials,
+		"localtime":    localTime,
+		"formatPhone":  phone.Format,
+		"simulatorURL": simulatorURL,
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(web.Templates, "templates/layouts/*.html", "templates/partials/*.html")
 	if err != nil {
@@ -104,6 +121,24 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
 		return fmt.Errorf("server: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// renderFragment writes one named template of a page without the layout:
+// the content a script places into the page (the conversation dialog).
+func (s *Server) renderFragment(w http.ResponseWriter, status int, page, name string, data any) error {
+	t, ok := s.pages.pages[page]
+	if !ok {
+		return fmt.Errorf("server: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return fmt.Errorf("server: render %s/%s: %w", page, name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

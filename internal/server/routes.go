@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/sms"
 )
 
 // access says who may call a route. The route wrapper enforces it before the
@@ -45,7 +46,7 @@ func (s *Server) Routes() []Route {
 
 // routeTable is the whole HTTP surface in one place.
 func (s *Server) routeTable() []route {
-	return []route{
+	return append([]route{
 		// Pages.
 		{"GET /{$}", loggedIn, false, s.handleHome},
 		{"GET /login", public, false, s.handleLoginForm},
@@ -63,25 +64,93 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/users/{id}/activate", admins, false, s.handleAdminSetActive(true)},
 
 		// ATS pages: jobs, the public application, the pool, profiles (insert here).
+		{"GET /jobs", jobsAccess, false, s.handleJobs},
+		{"GET /jobs/new", jobsAccess, false, s.handleNewJobForm},
+		{"POST /jobs", jobsAccess, false, s.handleCreateJob},
+		{"GET /jobs/{id}", jobsAccess, false, s.handleJob},
+		{"GET /jobs/{id}/edit", jobsAccess, false, s.handleEditJobForm},
+		{"POST /jobs/{id}", jobsAccess, false, s.handleUpdateJob},
+		{"POST /jobs/{id}/status", jobsAccess, false, s.handleJobStatus},
+		{"POST /jobs/{id}/export", jobsAccess, false, s.handleExportJobApplicants},
+		{"GET /apply/{org}/{job}", public, false, s.handleApplyForm},
+		{"POST /apply/{org}/{job}", public, false, s.handleApply(newLoginLimiter(applyLimit, s.cfg.Clock))},
+		{"GET /apply/{org}/{job}/thanks", public, false, s.handleApplyThanks},
+		{"GET /candidates", poolAccess, false, s.handlePool},
+		{"POST /candidates/export", poolAccess, false, s.handleExportCandidates},
+		{"GET /candidates/{id}", profilesAccess, false, s.handleCandidate},
+		{"POST /candidates/{id}/phones", profilesAccess, false, s.handleCandidatePhones},
+		{"POST /candidates/{id}/sms", profilesAccess, false, s.handleCandidateSMS},
+		{"GET /candidates/{id}/consent.csv", admins, false, s.handleConsentCSV},
+		{"GET /admin/texting", admins, false, s.handleTextingSettings},
+		{"POST /admin/texting", admins, false, s.handleSaveTextingSettings},
 
 		// Texting numbers and the allowance pages (insert here).
+		{"GET /admin/numbers", admins, false, s.handleAdminNumbers},
+		{"POST /admin/numbers", admins, false, s.handleAdminCreateNumber},
+		{"GET /admin/numbers/new", admins, false, s.handleAdminNumberOffers},
+		{"GET /admin/numbers/new/confirm", admins, false, s.handleAdminNumberConfirm},
+		{"GET /admin/numbers/{id}/assign", admins, false, s.handleAdminAssignForm},
+		{"POST /admin/numbers/{id}/users", admins, false, s.handleAdminAssign},
+		{"POST /admin/numbers/{id}/users/{user}/unassign", admins, false, s.handleAdminUnassign},
+		{"GET /admin/numbers/{id}/release", admins, false, s.handleAdminReleaseConfirm},
+		{"POST /admin/numbers/{id}/release", admins, false, s.handleAdminRelease},
+
+		// Texting: conversations, the composer, bulk sends, the inbox.
+		{"GET /candidates/{id}/conversation", profilesAccess, false, s.handleConversation},
+		{"POST /candidates/{id}/messages", profilesAccess, false, s.handleSendToCandidate},
+		{"POST /messages/compose", loggedIn, false, s.handleCompose},
+		{"POST /messages/bulk", loggedIn, false, s.handleBulkSend},
+		{"GET /inbox", profilesAccess, false, s.handleInbox},
+		{"GET /bell", loggedIn, false, s.handleBell},
+		{"GET /conversations/{id}", profilesAccess, false, s.handleThread},
+		{"POST /conversations/{id}/read", profilesAccess, false, s.handleMarkRead},
+		{"POST /conversations/{id}/link", profilesAccess, false, s.handleLinkConversation},
+
+		// Provider webhooks: verified by signature, never by session.
+		{"POST /webhooks/{provider}/inbound", public, true, s.handleWebhook(sms.WebhookInbound)},
+		{"POST /webhooks/{provider}/status", public, true, s.handleWebhook(sms.WebhookStatus)},
+
+		// Live updates.
+		{"GET /events", loggedIn, false, s.handleEvents},
 
 		// JSON API.
 		{"GET /api/v1/openapi.json", public, true, s.handleOpenAPI},
 		{"GET /api/v1/me", loggedIn, true, s.handleAPIMe},
+		{"GET /api/v1/events", loggedIn, true, s.handleEvents},
 		{"GET /api/v1/users", admins, true, s.handleAPIUsers},
 		{"POST /api/v1/users", admins, true, s.handleAPICreateUser},
 		{"PATCH /api/v1/users/{id}", admins, true, s.handleAPIUpdateUser},
 
+		// Texting API.
+		{"POST /api/v1/messages", loggedIn, true, s.handleAPISend},
+		{"GET /api/v1/messages/{id}", profilesAccess, true, s.handleAPIMessage},
+		{"GET /api/v1/candidates/{id}/messages", profilesAccess, true, s.handleAPICandidateMessages},
+		{"GET /api/v1/inbox", profilesAccess, true, s.handleAPIInbox},
+		{"POST /api/v1/conversations/{id}/read", profilesAccess, true, s.handleAPIMarkRead},
+
 		// ATS API (insert here).
+		{"GET /api/v1/jobs", jobsAccess, true, s.handleAPIJobs},
+		{"POST /api/v1/jobs", jobsAccess, true, s.handleAPICreateJob},
+		{"GET /api/v1/jobs/{id}", jobsAccess, true, s.handleAPIJob},
+		{"PATCH /api/v1/jobs/{id}", jobsAccess, true, s.handleAPIUpdateJob},
+		{"POST /api/v1/jobs/{id}/applications", jobsAccess, true, s.handleAPIApply},
+		{"GET /api/v1/consent-disclosure", jobsAccess, true, s.handleAPIConsentDisclosure},
+		{"GET /api/v1/candidates", poolAccess, true, s.handleAPICandidates},
+		{"GET /api/v1/candidates/{id}", profilesAccess, true, s.handleAPICandidate},
+		{"PATCH /api/v1/candidates/{id}", profilesAccess, true, s.handleAPIUpdateCandidate},
+		{"GET /api/v1/candidates/{id}/consent", profilesAccess, true, s.handleAPIConsent},
 
 		// Numbers API (insert here).
+		{"GET /api/v1/numbers", loggedIn, true, s.handleAPINumbers},
+		{"POST /api/v1/numbers", admins, true, s.handleAPICreateNumber},
+		{"PUT /api/v1/numbers/{id}/users", admins, true, s.handleAPISetNumberUsers},
+		{"GET /api/v1/numbers/{id}/usage", loggedIn, true, s.handleAPINumberUsage},
 
 		// Operations.
 		{"GET /healthz", public, true, s.handleHealthz},
 		{"GET /readyz", public, true, s.handleReadyz},
 		{"GET /static/", public, false, s.handleStatic},
-	}
+	}, s.simulatorRoutes()...)
 }
 
 // buildHandler registers the routes on a ServeMux and wraps it in the

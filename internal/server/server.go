@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/events"
+	"github.com/hiretext/hiretext/internal/sms"
 )
 
 // Store is everything the server needs from storage.
@@ -21,7 +23,17 @@ type Store interface {
 	hiretext.AuthService
 	hiretext.Pinger
 	// ATS services (insert here).
+	hiretext.JobService
+	hiretext.CandidateService
+	hiretext.ApplicationService
+	hiretext.ConsentService
+	hiretext.TextingSettingsService
 	// Numbers services (insert here).
+	hiretext.NumberService
+	hiretext.AllowanceService
+	// Texting services.
+	hiretext.MessagingService
+	hiretext.ConversationService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 
@@ -34,6 +46,11 @@ type Config struct {
 	MaxBodyBytes int64           // cap on request bodies; default 1 MiB
 	Metrics      *Metrics        // optional
 	LoginLimit   LoginLimitRules // zero value: DefaultLoginLimit
+	Events       *events.Broker  // live updates (GET /events); nil: those routes answer 404
+	Stream       StreamOptions   // live-update heartbeat and stream lifetime; zero value: defaults
+	// Provider is the SMS provider numbers are generated from and released
+	// to; without one, those pages and endpoints say texting is not set up.
+	Provider sms.Provider
 }
 
 // Server serves hiretext over HTTP.
@@ -48,6 +65,7 @@ type Server struct {
 	routes    []route
 	handler   http.Handler
 	startedAt time.Time
+	provider  sms.Provider
 }
 
 // New builds a Server: it parses every template (failing fast on an error)
@@ -65,7 +83,7 @@ func New(ctx context.Context, cfg Config, st Store) (*Server, error) {
 	if cfg.LoginLimit == (LoginLimitRules{}) {
 		cfg.LoginLimit = DefaultLoginLimit
 	}
-	s := &Server{cfg: cfg, store: st, log: cfg.Logger, startedAt: cfg.Clock.Now()}
+	s := &Server{cfg: cfg, store: st, log: cfg.Logger, startedAt: cfg.Clock.Now(), provider: cfg.Provider}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err

@@ -22,6 +22,10 @@ type dialect interface {
 	open(dsn string, maxRead int) (write, read *sql.DB, err error)
 	rebind(query string) string
 	isUniqueViolation(err error) bool
+	// skipLocked is appended to a SELECT that claims rows for a worker:
+	// PostgreSQL skips rows another transaction holds; SQLite's single
+	// writer needs nothing.
+	skipLocked() string
 	// lockMigrations serializes migrators across processes; the returned
 	// function releases the lock.
 	lockMigrations(ctx context.Context, c *sql.Conn) (func(), error)
@@ -83,6 +87,8 @@ func (d sqliteDialect) open(dsn string, maxRead int) (*sql.DB, *sql.DB, error) {
 
 func (sqliteDialect) rebind(q string) string { return q }
 
+func (sqliteDialect) skipLocked() string { return "" }
+
 func (sqliteDialect) isUniqueViolation(err error) bool {
 	var e *sqlite.Error
 	if errors.As(err, &e) {
@@ -130,6 +136,8 @@ func (d *postgresDialect) rebind(q string) string {
 	d.cache.Store(q, b.String())
 	return b.String()
 }
+
+func (*postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
 func (*postgresDialect) isUniqueViolation(err error) bool {
 	var e *pgconn.PgError

@@ -9,3 +9,9 @@ var (
 	_ hiretext.AuthService = (*DB)(nil)
 	_ hiretext.Pinger      = (*DB)(nil)
 )
+
+// The DB implements the texting services.
+var (
+	_ hiretext.MessagingService    = (*DB)(nil)
+	_ hiretext.ConversationService = (*DB)(nil)
+)

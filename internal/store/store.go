@@ -32,6 +32,8 @@ type DB struct {
 	clock    hiretext.Clock
 	hasher   *password.Hasher
 	sessions hiretext.SessionPolicy
+	events   hiretext.EventPublisher // woken after commits that recorded events; see SetEventPublisher
+	outbox   hiretext.EventPublisher // the dispatcher, woken after commits that queued messages
 }
 
 // Open connects to the database named by url: "sqlite:PATH", "sqlite::memory:"
@@ -147,3 +149,14 @@ func orNotFound(err error, kind string) error {
 // Pools returns the read and write connection pools (the same pool on
 // PostgreSQL), for metrics.
 func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }
+
+// SetDispatcher names who to wake after a transaction that queued outbound
+// messages commits. Call it before the DB is shared.
+func (db *DB) SetDispatcher(p hiretext.EventPublisher) { db.outbox = p }
+
+// wakeDispatcher tells the dispatcher new messages are due.
+func (db *DB) wakeDispatcher() {
+	if db.outbox != nil {
+		db.outbox.Wake()
+	}
+}

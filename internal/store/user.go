@@ -127,9 +127,13 @@ func applyUserUpdate(u *hiretext.User, upd hiretext.UserUpdate) {
 	}
 }
 
-// endUserAccess deletes a user's sessions and tokens.
+// endUserAccess deletes a user's sessions and tokens and takes them off
+// their texting number, freeing the seat for someone else.
 func endUserAccess(ctx context.Context, tx conn, org hiretext.OrgID, id hiretext.UserID) error {
 	if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE org_id = ? AND user_id = ?", org, id); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "DELETE FROM number_users WHERE org_id = ? AND user_id = ?", org, id); err != nil {
 		return err
 	}
 	_, err := tx.exec(ctx, "DELETE FROM api_tokens WHERE org_id = ? AND user_id = ?", org, id)

@@ -203,6 +203,7 @@ func TestDeactivationEndsSessionsAndTokens(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
 		org := MustCreateOrg(t, db, "Acme")
 		u := MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser, hiretext.PermJobs)
+		MustAssign(t, db, org.ID, MustAddNumber(t, db, org.ID).ID, u.ID)
 		secret, _ := db.CreateSession(ctx, u)
 		_, token, err := db.CreateToken(ctx, org.ID, u.ID, "ci")
 		if err != nil {
@@ -223,6 +224,9 @@ func TestDeactivationEndsSessionsAndTokens(t *testing.T) {
 		}
 		if _, err := db.Authenticate(ctx, u.Email, TestPassword); err == nil {
 			t.Error("deactivated user can log in")
+		}
+		if _, err := db.NumberForUser(ctx, org.ID, u.ID); hiretext.ErrorCode(err) != hiretext.ENotAssigned {
+			t.Errorf("deactivated user still holds a texting number: %v", err)
 		}
 	})
 }

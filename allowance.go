@@ -1,0 +1,150 @@
+package hiretext
+
+import (
+	"context"
+	"time"
+)
+
+// The monthly allowance: each number may send and receive so many messages
+// per calendar month of its company's time zone. Sent and received messages
+// count alike; sending stops at the maximum, receiving never does. Unused
+// messages do not carry over.
+
+// WarnPercent is the share of the allowance at which users are warned.
+const WarnPercent = 90
+
+// periodLayout formats a period: the year and month, "2026-03".
+const periodLayout = "2006-01"
+
+// Period returns the allowance period containing t: its calendar month in
+// loc (the company's time zone), as "YYYY-MM".
+func Period(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format(periodLayout)
+}
+
+// PeriodResetsAt returns when the period containing t ends: the first
+// instant of the next calendar month in loc.
+func PeriodResetsAt(t time.Time, loc *time.Location) time.Time {
+	local := t.In(loc)
+	return time.Date(local.Year(), local.Month()+1, 1, 0, 0, 0, 0, loc)
+}
+
+// PeriodStart returns the first instant of period ("YYYY-MM") in loc, or an
+// EInvalid error naming the field "month" when period is malformed.
+func PeriodStart(period string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation(periodLayout, period, loc)
+	if err != nil || len(period) != len(periodLayout) {
+		return time.Time{}, FieldError("Give the month as YYYY-MM, for example 2026-03.",
+			map[string]string{"month": "Use the form YYYY-MM."})
+	}
+	return t, nil
+}
+
+// Usage is one number's use of its allowance in one period.
+type Usage struct {
+	NumberID  NumberID
+	Period    string // "YYYY-MM" in the company's time zone
+	Allowance int
+	Used      int       // may exceed Allowance: received messages always count
+	ResetsAt  time.Time // first instant of the next period
+}
+
+// Remaining returns how many messages may still be sent this period.
+func (u Usage) Remaining() int { return max(u.Allowance-u.Used, 0) }
+
+// Percent returns the share of the allowance used, rounded down (100 and
+// more at the maximum; an allowance of 0 counts as fully used).
+func (u Usage) Percent() int {
+	if u.Allowance <= 0 {
+		return 100
+	}
+	return u.Used * 100 / u.Allowance
+}
+
+// NearLimit reports whether WarnPercent of the allowance is used.
+func (u Usage) NearLimit() bool { return u.Used*100 >= u.Allowance*WarnPercent }
+
+// Exhausted reports whether the allowance is used up, so sending stops.
+func (u Usage) Exhausted() bool { return u.Used >= u.Allowance }
+
+// CanSend reports whether n more messages fit in the allowance.
+func (u Usage) CanSend(n int) bool { return u.Used+n <= u.Allowance }
+
+// AllowanceExceeded returns the EAllowanceExceeded error for a send of n
+// messages that usage cannot cover, saying how many remain and when the
+// allowance resets (a date in loc, the company's time zone).
+func AllowanceExceeded(u Usage, n int, loc *time.Location) *Error {
+	resets := u.ResetsAt.In(loc).Format("Jan 2")
+	if u.Remaining() == 0 {
+		return Errorf(EAllowanceExceeded, "All %d messages of this number's monthly allowance are used; the allowance resets on %s.",
+			u.Allowance, resets)
+	}
+	return Errorf(EAllowanceExceeded, "Only %d of %d messages remain this month (this needs %d); the allowance resets on %s.",
+		u.Remaining(), u.Allowance, n, resets)
+}
+
+// AlertKind names an allowance threshold.
+type AlertKind string
+
+// The thresholds. Each fires at most once per number per period.
+const (
+	AlertAllowance90  AlertKind = "allowance_90"  // WarnPercent of the allowance used
+	AlertAllowanceMax AlertKind = "allowance_max" // the allowance used up: sending stops
+)
+
+// AllowanceAlert is a threshold a number just crossed. Each user assigned to
+// the number got a notification; the caller publishes the alert after commit.
+type AllowanceAlert struct {
+	OrgID     OrgID
+	NumberID  NumberID
+	Phone     string // E.164
+	Kind      AlertKind
+	Period    string
+	Used      int
+	Allowance int
+	ResetsAt  time.Time
+	UserIDs   []UserID // who was notified
+}
+
+// UsageChange is the outcome of reserving or counting messages against a
+// number's allowance: the usage after the change and any alerts it fired.
+type UsageChange struct {
+	Usage  Usage
+	Count  int // messages reserved or counted
+	Alerts []AllowanceAlert
+}
+
+// NotificationID identifies a notification.
+type NotificationID int64
+
+// Notification is a message for one user, such as an allowance alert. The
+// real-time layer pushes new ones; ReadAt is set when the user has seen it.
+type Notification struct {
+	ID        NotificationID
+	OrgID     OrgID
+	UserID    UserID
+	NumberID  NumberID
+	Kind      AlertKind
+	Period    string
+	CreatedAt time.Time
+	ReadAt    *time.Time
+}
+
+// AllowanceService reserves and counts messages against numbers' allowances.
+// The store also offers these operations as helpers inside the transaction
+// that records the messages, so a send and its reservation commit together.
+type AllowanceService interface {
+	// Usage returns a number's usage in period ("YYYY-MM"; "" for the current one).
+	Usage(ctx context.Context, org OrgID, number NumberID, period string) (Usage, error)
+	// ReserveAllowance takes n messages from the current period's allowance,
+	// all or nothing: EAllowanceExceeded says how many remain and when the
+	// allowance resets.
+	ReserveAllowance(ctx context.Context, org OrgID, number NumberID, n int) (UsageChange, error)
+	// ReleaseAllowance gives back n messages reserved in period for messages
+	// never sent.
+	ReleaseAllowance(ctx context.Context, org OrgID, number NumberID, period string, n int) error
+	// CountInbound counts n received messages, beyond the allowance if need be.
+	CountInbound(ctx context.Context, org OrgID, number NumberID, n int) (UsageChange, error)
+	// ListNotifications lists a user's latest notifications, newest first.
+	ListNotifications(ctx context.Context, org OrgID, user UserID) ([]*Notification, error)
+}

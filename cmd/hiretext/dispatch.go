@@ -1,0 +1,25 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/dispatch"
+	"github.com/hiretext/hiretext/internal/sms"
+	"github.com/hiretext/hiretext/internal/store"
+)
+
+// startDispatcher runs the outbound queue's dispatcher on db until stop is
+// called; stop waits for the provider calls in flight to be recorded.
+func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, log *slog.Logger) (stop func()) {
+	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, Clock: hiretext.SystemClock, Logger: log})
+	db.SetDispatcher(d)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = d.Run(runCtx)
+	}()
+	return func() { cancel(); <-done }
+}

@@ -1,0 +1,234 @@
+// Package dispatch delivers queued messages: it claims due messages from the
+// store (the messages table is the outbox), re-checks consent just before
+// each provider call, sends at each number's rate, retries transient failures
+// with backoff, and records every outcome. It is safe to run in several
+// processes on one PostgreSQL database: claims are leases taken with SKIP
+// LOCKED, and a lease that expires unresolved (a crash mid-call) makes the
+// message due again, so a message may be sent twice but is never lost.
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/sms"
+	"github.com/hiretext/hiretext/internal/store"
+)
+
+// Store is what the dispatcher needs from storage.
+type Store interface {
+	DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error)
+	ClaimDue(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration) ([]*store.OutboundJob, error)
+	StillConsented(ctx context.Context, j *store.OutboundJob) (bool, error)
+	RecordSent(ctx context.Context, j *store.OutboundJob, providerID string, status hiretext.MessageStatus) error
+	RetryLater(ctx context.Context, j *store.OutboundJob, at time.Time, code, reason string) error
+	FailJob(ctx context.Context, j *store.OutboundJob, status hiretext.MessageStatus, code, reason string, optOut bool) error
+}
+
+// Config tunes a Dispatcher. Zero values take the defaults.
+type Config struct {
+	Workers     int           // provider calls in flight at once (default 8)
+	Rate        float64       // messages per second per number (default: the provider's SendRate)
+	SendTimeout time.Duration // one provider call (default 15s)
+	Lease       time.Duration // how long a claim lasts before it is retried (default 2m; > SendTimeout)
+	Poll        time.Duration // how often to look for due messages without a wake-up (default 1s)
+	MaxAttempts int           // transient failures before giving up (default 10)
+	BaseBackoff time.Duration // first retry delay, doubled each time (default 5s)
+	MaxBackoff  time.Duration // longest retry delay (default 10m)
+	Clock       hiretext.Clock
+	Logger      *slog.Logger
+}
+
+func (c *Config) defaults(p sms.Provider) {
+	if c.Workers <= 0 {
+		c.Workers = 8
+	}
+	if c.Rate <= 0 {
+		c.Rate = p.SendRate()
+	}
+	if c.SendTimeout <= 0 {
+		c.SendTimeout = 15 * time.Second
+	}
+	if c.Lease <= c.SendTimeout {
+		c.Lease = max(2*time.Minute, 2*c.SendTimeout)
+	}
+	if c.Poll <= 0 {
+		c.Poll = time.Second
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 10
+	}
+	if c.BaseBackoff <= 0 {
+		c.BaseBackoff = 5 * time.Second
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 10 * time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Dispatcher sends queued messages through one provider.
+type Dispatcher struct {
+	cfg      Config
+	store    Store
+	provider sms.Provider
+	wake     chan struct{}
+	limits   *rateLimits
+	slots    chan struct{} // one per worker; a claim never exceeds the free slots
+	inflight sync.WaitGroup
+}
+
+// New returns a Dispatcher; call Run to start it.
+func New(st Store, p sms.Provider, cfg Config) *Dispatcher {
+	cfg.defaults(p)
+	return &Dispatcher{cfg: cfg, store: st, provider: p, wake: make(chan struct{}, 1),
+		limits: newRateLimits(cfg.Rate, cfg.Clock), slots: make(chan struct{}, cfg.Workers)}
+}
+
+// Wake asks the dispatcher to look for due messages now (after a send was
+// queued). It never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers messages until ctx ends, then waits for the provider calls in
+// flight to finish (each is bounded by SendTimeout).
+func (d *Dispatcher) Run(ctx context.Context) error {
+	ticker := time.NewTicker(d.cfg.Poll)
+	defer ticker.Stop()
+	defer d.inflight.Wait()
+	for {
+		if err := d.pass(ctx); err != nil && ctx.Err() == nil {
+			d.cfg.Logger.Error("dispatch pass failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.wake:
+		case <-ticker.C:
+		}
+	}
+}
+
+// pass claims what each due number may send now and hands it to workers.
+func (d *Dispatcher) pass(ctx context.Context) error {
+	numbers, err := d.store.DueNumbers(ctx, d.cfg.Clock.Now())
+	if err != nil {
+		return err
+	}
+	for _, n := range numbers {
+		free := cap(d.slots) - len(d.slots)
+		allowed := min(d.limits.available(n), free)
+		if allowed <= 0 {
+			continue
+		}
+		jobs, err := d.store.ClaimDue(ctx, n, allowed, d.cfg.Lease)
+		if err != nil {
+			return err
+		}
+		d.limits.take(n, len(jobs))
+		for _, j := range jobs {
+			d.start(ctx, j)
+		}
+	}
+	return nil
+}
+
+// start runs one job on a worker slot. The job outlives a cancelled ctx for
+// at most SendTimeout, so a shutdown records what the provider answered.
+func (d *Dispatcher) start(ctx context.Context, j *store.OutboundJob) {
+	d.slots <- struct{}{}
+	d.inflight.Add(1)
+	go func() {
+		defer func() { <-d.slots; d.inflight.Done(); d.Wake() }()
+		d.deliver(context.WithoutCancel(ctx), j)
+	}()
+}
+
+// deliver sends one job and records the outcome.
+func (d *Dispatcher) deliver(ctx context.Context, j *store.OutboundJob) {
+	log := d.cfg.Logger.With("message_id", int64(j.ID), "org_id", int64(j.OrgID), "provider", d.provider.Name())
+	if err := d.send(ctx, j); err != nil {
+		log.Error("recording a send outcome failed; the message will be retried when its lease ends", "err", err)
+	}
+}
+
+func (d *Dispatcher) send(ctx context.Context, j *store.OutboundJob) error {
+	ok, err := d.store.StillConsented(ctx, j)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return d.store.FailJob(ctx, j, hiretext.StatusCanceled, "", "Not sent: the candidate opted out before it went.", false)
+	}
+	if j.Provider != d.provider.Name() {
+		return d.store.FailJob(ctx, j, hiretext.StatusFailed, "", fmt.Sprintf(
+			"Not sent: this number belongs to the %s provider, which is not configured.", j.Provider), false)
+	}
+	callCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+	res, err := d.provider.Send(callCtx, sms.OutboundMessage{From: j.From, To: j.To, Body: j.Body, Reference: fmt.Sprint(int64(j.ID))})
+	cancel()
+	if err != nil {
+		return d.failed(ctx, j, err)
+	}
+	return d.store.RecordSent(ctx, j, res.ProviderMessageID, res.Status)
+}
+
+// failed records a provider error by its class.
+func (d *Dispatcher) failed(ctx context.Context, j *store.OutboundJob, err error) error {
+	var pe *sms.Error
+	code, msg := "", "the provider did not answer"
+	if errors.As(err, &pe) {
+		code, msg = pe.Code, pe.Message
+	}
+	switch sms.ClassOf(err) {
+	case sms.InvalidRecipient:
+		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code, "Not sent: invalid phone number"+detail(msg, code), false)
+	case sms.OptedOut:
+		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code, "Not sent: the recipient opted out at the carrier"+detail(msg, code), true)
+	case sms.Permanent:
+		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code, "Not sent: "+msg+detail("", code), false)
+	}
+	if j.Attempts >= d.cfg.MaxAttempts {
+		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code,
+			fmt.Sprintf("Not sent: the provider failed %d times (%s).", j.Attempts, msg), false)
+	}
+	at := d.cfg.Clock.Now().Add(d.backoff(j.Attempts))
+	return d.store.RetryLater(ctx, j, at, code, "Retrying: "+msg+".")
+}
+
+func detail(msg, code string) string {
+	msg = strings.TrimRight(strings.TrimSpace(msg), ".")
+	switch {
+	case msg != "" && code != "":
+		return " (" + msg + ", code " + code + ")."
+	case code != "":
+		return " (code " + code + ")."
+	case msg != "":
+		return " (" + msg + ")."
+	}
+	return "."
+}
+
+// backoff doubles from BaseBackoff per attempt up to MaxBackoff, with ±20%
+// jitter so a provider outage does not end in a thundering herd.
+func (d *Dispatcher) backoff(attempt int) time.Duration {
+	b := d.cfg.BaseBackoff
+	for i := 1; i < attempt && b < d.cfg.MaxBackoff; i++ {
+		b *= 2
+	}
+	b = min(b, d.cfg.MaxBackoff)
+	return time.Duration(float64(b) * (0.8 + 0.4*rand.Float64()))
+}

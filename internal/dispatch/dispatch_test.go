@@ -1,0 +1,268 @@
+package dispatch_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/dispatch"
+	"github.com/hiretext/hiretext/internal/sms"
+	"github.com/hiretext/hiretext/internal/store"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+var ctx = context.Background()
+
+// fakeProvider records sends and answers what the test tells it to.
+type fakeProvider struct {
+	mu     sync.Mutex
+	sent   map[string]int // reference (our message id) → provider calls
+	to     []string
+	answer func(m sms.OutboundMessage, call int) error // nil error = accepted
+	calls  atomic.Int64
+}
+
+func newFake(answer func(sms.OutboundMessage, int) error) *fakeProvider {
+	return &fakeProvider{sent: map[string]int{}, answer: answer}
+}
+
+func (f *fakeProvider) Name() string      { return "test" }
+func (f *fakeProvider) SendRate() float64 { return 1000 }
+func (f *fakeProvider) Send(ctx context.Context, m sms.OutboundMessage) (sms.SendResult, error) {
+	call := int(f.calls.Add(1))
+	if f.answer != nil {
+		if err := f.answer(m, call); err != nil {
+			return sms.SendResult{}, err
+		}
+	}
+	f.mu.Lock()
+	f.sent[m.Reference]++
+	f.to = append(f.to, m.To)
+	f.mu.Unlock()
+	return sms.SendResult{ProviderMessageID: "SM" + m.Reference, Status: hiretext.StatusQueued, Segments: 1}, nil
+}
+func (f *fakeProvider) SearchNumbers(context.Context, sms.NumberQuery) ([]sms.AvailableNumber, error) {
+	return nil, errors.New("not used")
+}
+func (f *fakeProvider) BuyNumber(context.Context, string) (sms.ProvisionedNumber, error) {
+	return sms.ProvisionedNumber{}, errors.New("not used")
+}
+func (f *fakeProvider) ReleaseNumber(context.Context, sms.ProvisionedNumber) error { return nil }
+func (f *fakeProvider) VerifyWebhook(sms.WebhookRequest) error                     { return nil }
+func (f *fakeProvider) ParseInbound(sms.WebhookRequest) ([]sms.InboundMessage, error) {
+	return nil, nil
+}
+func (f *fakeProvider) ParseStatus(sms.WebhookRequest) ([]sms.StatusUpdate, error) { return nil, nil }
+func (f *fakeProvider) Ack(sms.WebhookKind) sms.Response                           { return sms.Response{Status: 200} }
+
+func (f *fakeProvider) delivered() (distinct, total int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, n := range f.sent {
+		distinct++
+		total += n
+	}
+	return distinct, total
+}
+
+func fastConfig() dispatch.Config {
+	return dispatch.Config{Workers: 4, Rate: 10000, SendTimeout: 200 * time.Millisecond, Lease: 400 * time.Millisecond,
+		Poll: 10 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxAttempts: 5}
+}
+
+// runUntil runs a dispatcher until cond holds or the deadline passes.
+func runUntil(t *testing.T, db *store.DB, p sms.Provider, cfg dispatch.Config, cond func() bool) {
+	t.Helper()
+	c, cancel := context.WithCancel(ctx)
+	d := dispatch.New(db, p, cfg)
+	done := make(chan error, 1)
+	go func() { done <- d.Run(c) }()
+	deadline := time.Now().Add(5 * time.Minute)
+	for !cond() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if !cond() {
+		if f, ok := p.(*fakeProvider); ok {
+			d, total := f.delivered()
+			t.Fatalf("the dispatcher did not finish in time: %d distinct sends, %d calls", d, total)
+		}
+		t.Fatal("the dispatcher did not finish in time")
+	}
+}
+
+func statuses(t *testing.T, db *store.DB, tx *storetest.Texting, ids []hiretext.MessageID) map[hiretext.MessageStatus]int {
+	out := map[hiretext.MessageStatus]int{}
+	for _, id := range ids {
+		m, err := db.MessageByID(ctx, tx.Org.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[m.Status]++
+	}
+	return out
+}
+
+func queue(t *testing.T, db *store.DB, tx *storetest.Texting, n int) ([]hiretext.MessageID, []*hiretext.Candidate) {
+	var ids []hiretext.CandidateID
+	var cands []*hiretext.Candidate
+	for i := range n {
+		c, _ := tx.MustCandidate(t, db, fmt.Sprint("C", i))
+		ids = append(ids, c.ID)
+		cands = append(cands, c)
+	}
+	var msgs []hiretext.MessageID
+	for _, r := range tx.MustSend(t, db, "Your interview is confirmed.", ids...) {
+		msgs = append(msgs, r.MessageID)
+	}
+	return msgs, cands
+}
+
+func TestDeliversAndRechecksConsent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		tx := storetest.MustSetUpTexting(t, db, 100)
+		msgs, cands := queue(t, db, tx, 3)
+		// Candidate 0 texts STOP after the message was queued.
+		tx.Receive(t, db, "SMstop", cands[0].MainPhone, "STOP")
+		p := newFake(nil)
+		runUntil(t, db, p, fastConfig(), func() bool { return statuses(t, db, tx, msgs)[hiretext.StatusQueued] == 0 && p.calls.Load() >= 3 })
+		got := statuses(t, db, tx, msgs)
+		if got[hiretext.StatusCanceled] != 1 || got[hiretext.StatusSending] != 2 {
+			t.Fatalf("statuses %v, want 1 canceled and 2 handed to the provider", got)
+		}
+		for _, to := range p.to {
+			if to == cands[0].MainPhone && p.sent[fmt.Sprint(int64(msgs[0]))] > 0 {
+				t.Fatal("the opted-out candidate was texted")
+			}
+		}
+		n, _ := db.NumberByID(ctx, tx.Org.ID, tx.Number.ID)
+		// 3 reserved - 1 canceled + STOP inbound + its confirmation = 4.
+		if n.Usage.Used != 4 {
+			t.Fatalf("used %d, want 4", n.Usage.Used)
+		}
+	})
+}
+
+func TestTransientOutageDelaysButLosesNothing(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	tx := storetest.MustSetUpTexting(t, db, 100)
+	msgs, _ := queue(t, db, tx, 10)
+	p := newFake(func(m sms.OutboundMessage, call int) error {
+		if call <= 25 {
+			return &sms.Error{Class: sms.Transient, Code: "20429", Message: "Too Many Requests"}
+		}
+		return nil
+	})
+	cfg := fastConfig()
+	cfg.MaxAttempts = 20
+	runUntil(t, db, p, cfg, func() bool { d, _ := p.delivered(); return d == 10 })
+	if got := statuses(t, db, tx, msgs); got[hiretext.StatusSending] != 10 {
+		t.Fatalf("statuses %v, want all 10 sent after the outage", got)
+	}
+}
+
+func TestPermanentErrorsAreNotRetried(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	tx := storetest.MustSetUpTexting(t, db, 100)
+	msgs, cands := queue(t, db, tx, 3)
+	p := newFake(func(m sms.OutboundMessage, call int) error {
+		switch m.To {
+		case cands[0].MainPhone:
+			return &sms.Error{Class: sms.InvalidRecipient, Code: "21211", Message: "Invalid 'To' Phone Number"}
+		case cands[1].MainPhone:
+			return &sms.Error{Class: sms.OptedOut, Code: "21610", Message: "Attempt to send to unsubscribed recipient"}
+		}
+		return &sms.Error{Class: sms.Permanent, Code: "30007", Message: "Message filtered"}
+	})
+	runUntil(t, db, p, fastConfig(), func() bool { return statuses(t, db, tx, msgs)[hiretext.StatusFailed] == 3 })
+	time.Sleep(50 * time.Millisecond)
+	if p.calls.Load() != 3 {
+		t.Fatalf("%d provider calls, want 3 (no retries)", p.calls.Load())
+	}
+	m, _ := db.MessageByID(ctx, tx.Org.ID, msgs[0])
+	if m.ErrorCode != "21211" || m.ErrorMessage == "" {
+		t.Fatalf("invalid recipient: %+v", m)
+	}
+	if c, _ := db.CandidateByID(ctx, tx.Org.ID, cands[1].ID); c.OptedIn() {
+		t.Fatal("a carrier opt-out did not opt the candidate out")
+	}
+	n, _ := db.NumberByID(ctx, tx.Org.ID, tx.Number.ID)
+	if n.Usage.Used != 0 {
+		t.Fatalf("used %d, want 0: failed messages release their reservation", n.Usage.Used)
+	}
+}
+
+// killableStore stops recording anything once killed, like a process that
+// died: provider calls in flight happened, their outcomes were never written.
+type killableStore struct {
+	*store.DB
+	killed atomic.Bool
+}
+
+var errKilled = errors.New("process killed")
+
+func (k *killableStore) RecordSent(ctx context.Context, j *store.OutboundJob, id string, st hiretext.MessageStatus) error {
+	if k.killed.Load() {
+		return errKilled
+	}
+	return k.DB.RecordSent(ctx, j, id, st)
+}
+
+func (k *killableStore) ClaimDue(ctx context.Context, n hiretext.NumberID, limit int, lease time.Duration) ([]*store.OutboundJob, error) {
+	if k.killed.Load() {
+		return nil, errKilled
+	}
+	return k.DB.ClaimDue(ctx, n, limit, lease)
+}
+
+// TestKilledMidBulkLosesNothing kills the dispatcher in the middle of a
+// 1,000-message bulk send and starts another: every candidate gets the
+// message, and only messages in flight at the kill may be sent twice.
+func TestKilledMidBulkLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000-message bulk send; run without -short")
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		tx := storetest.MustSetUpTexting(t, db, 2000)
+		msgs, _ := queue(t, db, tx, 1000)
+		p := newFake(nil)
+		cfg := fastConfig()
+		cfg.Workers = 16
+		ks := &killableStore{DB: db}
+		first, cancel := context.WithCancel(ctx)
+		d := dispatch.New(ks, p, cfg)
+		done := make(chan error, 1)
+		go func() { done <- d.Run(first) }()
+		for {
+			if distinct, _ := p.delivered(); distinct >= 300 {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		ks.killed.Store(true)
+		inFlightBound := cfg.Workers
+		cancel()
+		<-done
+		before, _ := p.delivered()
+		runUntil(t, db, p, cfg, func() bool { d, _ := p.delivered(); return d == 1000 })
+		if got := statuses(t, db, tx, msgs); got[hiretext.StatusSending] != 1000 {
+			t.Fatalf("statuses %v, want all 1000 recorded as handed to the provider", got)
+		}
+		distinct, total := p.delivered()
+		if distinct != 1000 {
+			t.Fatalf("%d of 1000 candidates texted", distinct)
+		}
+		if dup := total - distinct; dup > inFlightBound {
+			t.Fatalf("%d messages sent twice, more than the %d that can be in flight", dup, inFlightBound)
+		}
+		t.Logf("killed after %d sends; %d re-sent", before, total-distinct)
+	})
+}

@@ -1,0 +1,162 @@
+package server
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+)
+
+// Access rules of the ATS routes.
+var (
+	jobsAccess     = access{login: true, perm: hiretext.PermJobs}
+	poolAccess     = access{login: true, perm: hiretext.PermPool}
+	profilesAccess = access{login: true, perm: hiretext.PermProfiles}
+)
+
+// applyLimit bounds public applications per client address: every
+// submission counts, valid or not, so a bot cannot probe the form for long.
+var applyLimit = LoginLimitRules{Failures: 20, Window: time.Hour, Block: time.Hour}
+
+// pathID reads the {name} path value as an id; anything else is not found.
+func pathID[T ~int64](r *http.Request, name, kind string) (T, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, hiretext.Errorf(hiretext.ENotFound, "%s not found.", kind)
+	}
+	return T(id), nil
+}
+
+// applyURL is the public application link of a job.
+func (s *Server) applyURL(org *hiretext.Organization, id hiretext.JobID) string {
+	return s.cfg.BaseURL.String() + "/apply/" + url.PathEscape(org.Slug) + "/" + idString(id)
+}
+
+// candidateRow is one row of a candidate table (the pool, a job's
+// applicants). The Actions cell carries data-candidate-id so per-row actions
+// (the texting icon) can join it.
+type candidateRow struct {
+	ID             hiretext.CandidateID
+	Name           string
+	Email          string
+	MainPhone      string // formatted
+	AlternatePhone string // formatted, or ""
+	OptedIn        bool
+	SMSLabel       string
+	JobTitle       string
+	JobURL         string // "" when the user may not open job postings
+	AppliedAt      string // in the company's time zone
+	ProfileURL     string // "" when the user may not open profiles
+	SMSURL         string // the conversation, when the user may text this candidate
+	Texted         bool   // the user's number has a conversation with the candidate
+}
+
+// timeLayout is how pages show times (as localtime does).
+const timeLayout = "Jan 2, 2006 3:04 PM MST"
+
+// candidateTable is the data of the candidate-table partial: rows with
+// checkboxes in a bulk form posting to Action.
+type candidateTable struct {
+	Caption string
+	Action  string
+	Rows    []candidateRow
+	Empty   string // shown when there are no rows
+	CanText bool   // the user texts from a number: offer "Text selected"
+	// ReturnTo is where a bulk send's results link back to.
+	ReturnTo string
+}
+
+// candidateRows turns a pool page into table rows for p's user. Times are
+// formatted here with the time zone loaded once, not once per row.
+func candidateRows(entries []*hiretext.PoolEntry, p *principal) []candidateRow {
+	u, loc := p.user, p.org.Location()
+	rows := make([]candidateRow, len(entries))
+	for i, e := range entries {
+		c := e.Candidate
+		rows[i] = candidateRow{ID: c.ID, Name: c.Name(), Email: c.Email, MainPhone: phone.Format(c.MainPhone),
+			AlternatePhone: formatOptional(c.AlternatePhone), OptedIn: c.OptedIn(), SMSLabel: c.SMSLabel(),
+			JobTitle: e.Application.JobTitle, AppliedAt: e.Application.CreatedAt.In(loc).Format(timeLayout)}
+		if u.Can(hiretext.PermProfiles) {
+			rows[i].ProfileURL = "/candidates/" + idString(c.ID)
+		}
+		if u.Can(hiretext.PermJobs) {
+			rows[i].JobURL = "/jobs/" + idString(e.Application.JobID)
+		}
+	}
+	return rows
+}
+
+func formatOptional(e164 string) string {
+	if e164 == "" {
+		return ""
+	}
+	return phone.Format(e164)
+}
+
+// selectedCandidates reads the ids of the checked rows of a bulk form.
+func selectedCandidates(r *http.Request) ([]hiretext.CandidateID, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, badForm(err)
+	}
+	var ids []hiretext.CandidateID
+	for _, v := range r.PostForm["candidate"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, hiretext.Errorf(hiretext.EBadRequest, "The selection could not be read.")
+		}
+		ids = append(ids, hiretext.CandidateID(id))
+	}
+	if len(ids) == 0 {
+		return nil, hiretext.Errorf(hiretext.EInvalid, "Select at least one candidate first.")
+	}
+	return ids, nil
+}
+
+// writeCandidatesCSV sends candidates as a CSV download.
+func writeCandidatesCSV(w http.ResponseWriter, filename string, cs []*hiretext.Candidate) error {
+	rows := [][]string{{"Candidate ID", "First name", "Last name", "Email", "Main phone", "Alternate phone", "SMS status", "SMS phone"}}
+	for _, c := range cs {
+		rows = append(rows, []string{idString(c.ID), c.FirstName, c.LastName, c.Email, c.MainPhone, c.AlternatePhone,
+			string(c.SMSStatus), string(c.SMSPhone)})
+	}
+	return writeCSV(w, filename, rows)
+}
+
+// writeCSV sends rows as a UTF-8 CSV attachment. The byte-order mark makes
+// Excel read UTF-8; cells that a spreadsheet would run as a formula are
+// neutralised.
+func writeCSV(w http.ResponseWriter, filename string, rows [][]string) error {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := w.Write([]byte("\ufeff")); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	for _, row := range rows {
+		safe := make([]string, len(row))
+		for i, cell := range row {
+			safe[i] = csvSafe(cell)
+		}
+		if err := cw.Write(safe); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe neutralises a cell a spreadsheet would evaluate (one starting with
+// =, +, -, @, tab or carriage return) by prefixing an apostrophe, as OWASP
+// recommends against CSV injection.
+func csvSafe(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}

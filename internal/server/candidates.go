@@ -1,0 +1,293 @@
+package server
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+)
+
+// poolFilters are the Candidate Pool's search form, as typed.
+type poolFilters struct {
+	Q, JobID, SMSStatus string
+}
+
+// query turns the filters into a store query; a job id that is not a
+// number is a field error.
+func (f poolFilters) query(cursor string) (hiretext.CandidateQuery, error) {
+	q := hiretext.CandidateQuery{Text: f.Q, SMSStatus: hiretext.SMSStatus(f.SMSStatus), Cursor: cursor}
+	if f.JobID != "" {
+		id, err := strconv.ParseInt(f.JobID, 10, 64)
+		if err != nil || id <= 0 {
+			return q, hiretext.FieldError("Choose a job from the list.", map[string]string{"job_id": "Choose a job from the list."})
+		}
+		q.JobID = hiretext.JobID(id)
+	}
+	return q, nil
+}
+
+// values encodes the filters for a page link.
+func (f poolFilters) values(cursor string) url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"q": f.Q, "job_id": f.JobID, "sms_status": f.SMSStatus, "cursor": cursor} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+type poolPage struct {
+	Page     Page
+	Filters  poolFilters
+	Jobs     []*hiretext.Job
+	Table    candidateTable
+	NextURL  string
+	FirstURL string // set on later pages
+	Error    string // a query that cannot run
+}
+
+// handlePool is the Candidate Pool: every candidate, searchable and
+// filterable, a page at a time (keyset pagination).
+func (s *Server) handlePool(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	qs := r.URL.Query()
+	f := poolFilters{Q: qs.Get("q"), JobID: qs.Get("job_id"), SMSStatus: qs.Get("sms_status")}
+	jobs, err := s.store.ListJobs(r.Context(), p.org.ID)
+	if err != nil {
+		return err
+	}
+	data := &poolPage{Page: s.page(w, r, "Candidates"), Filters: f, Jobs: jobs,
+		Table: candidateTable{Caption: "Candidates", Action: "/candidates/export", Empty: "No candidates match."}}
+	q, err := f.query(qs.Get("cursor"))
+	var page *hiretext.CandidatePage
+	if err == nil {
+		page, err = s.store.SearchCandidates(r.Context(), p.org.ID, q)
+	}
+	if hiretext.ErrorCode(err) == hiretext.EInvalid {
+		data.Error = fieldMessages(err)
+		return s.render(w, r, http.StatusUnprocessableEntity, "candidates", data)
+	}
+	if err != nil {
+		return err
+	}
+	data.Table.Rows = candidateRows(page.Entries, p)
+	if err := s.addSMSActions(r, p, &data.Table); err != nil {
+		return err
+	}
+	if page.NextCursor != "" {
+		data.NextURL = "/candidates?" + f.values(page.NextCursor).Encode()
+	}
+	if q.Cursor != "" {
+		data.FirstURL = "/candidates?" + f.values("").Encode()
+	}
+	return s.render(w, r, http.StatusOK, "candidates", data)
+}
+
+// fieldMessages joins the field errors of err in a stable order, or gives
+// its message when it has none.
+func fieldMessages(err error) string {
+	fields := hiretext.ErrorFields(err)
+	if len(fields) == 0 {
+		return hiretext.ErrorMessage(err)
+	}
+	msgs := make([]string, 0, len(fields))
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		msgs = append(msgs, fields[k])
+	}
+	return strings.Join(msgs, " ")
+}
+
+// handleExportCandidates downloads the selected rows of the pool.
+func (s *Server) handleExportCandidates(w http.ResponseWriter, r *http.Request) error {
+	ids, err := selectedCandidates(r)
+	if err != nil {
+		return err
+	}
+	cs, err := s.store.CandidatesByIDs(r.Context(), principalFrom(r.Context()).org.ID, ids, 0)
+	if err != nil {
+		return err
+	}
+	return writeCandidatesCSV(w, "candidates.csv", cs)
+}
+
+// phoneForm is the profile's phones form.
+type phoneForm struct {
+	Main, Alternate string
+	Errors          map[string]string
+}
+
+// smsForm is the profile's consent form.
+type smsForm struct {
+	Phone, Note string
+	Confirmed   bool
+	Errors      map[string]string
+}
+
+// consentRow is one entry of the profile's consent history.
+type consentRow struct {
+	Event *hiretext.ConsentEvent
+	Phone string // formatted
+}
+
+type candidatePage struct {
+	Page           Page
+	Candidate      *hiretext.Candidate
+	MainPhone      string // formatted
+	AlternatePhone string // formatted or ""
+	TextingPhone   string // formatted or ""
+	Phones         phoneForm
+	SMS            smsForm
+	Applications   []*hiretext.Application
+	History        []consentRow
+	CanExport      bool // administrators download the consent history
+	CanOpenJobs    bool // job titles link to their postings
+	// Texting is the SMS Message History with the user's number, for users
+	// assigned to a number; nil for everyone else, administrators included.
+	Texting *textingPanel
+	SMSIcon smsIcon
+}
+
+// smsIcon is the data of the sms-icon partial.
+type smsIcon struct {
+	SMSURL, Name string
+	Texted       bool
+}
+
+// targetCandidate loads the candidate named by the {id} path value.
+func (s *Server) targetCandidate(r *http.Request) (*hiretext.Candidate, error) {
+	id, err := pathID[hiretext.CandidateID](r, "id", "Candidate")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.CandidateByID(r.Context(), principalFrom(r.Context()).org.ID, id)
+}
+
+func (s *Server) handleCandidate(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.targetCandidate(r)
+	if err != nil {
+		return err
+	}
+	return s.renderCandidate(w, r, http.StatusOK, c, phoneForm{}, smsForm{})
+}
+
+// renderCandidate shows a profile; forms without values show the
+// candidate's current phones.
+func (s *Server) renderCandidate(w http.ResponseWriter, r *http.Request, status int, c *hiretext.Candidate, pf phoneForm, sf smsForm) error {
+	p := principalFrom(r.Context())
+	apps, err := s.store.CandidateApplications(r.Context(), p.org.ID, c.ID)
+	if err != nil {
+		return err
+	}
+	events, err := s.store.ConsentHistory(r.Context(), p.org.ID, c.ID)
+	if err != nil {
+		return err
+	}
+	if pf.Errors == nil {
+		pf.Main, pf.Alternate = phone.Format(c.MainPhone), formatOptional(c.AlternatePhone)
+	}
+	data := &candidatePage{Page: s.page(w, r, c.Name()), Candidate: c, MainPhone: phone.Format(c.MainPhone),
+		AlternatePhone: formatOptional(c.AlternatePhone), TextingPhone: formatOptional(c.TextingPhone()),
+		Phones: pf, SMS: sf, Applications: apps, CanExport: p.user.IsAdmin(), CanOpenJobs: p.user.Can(hiretext.PermJobs)}
+	for _, e := range events {
+		data.History = append(data.History, consentRow{Event: e, Phone: formatOptional(e.PhoneNumber)})
+	}
+	if num, ok := s.textingNumber(r.Context(), p); ok {
+		if data.Texting, err = s.loadPanel(r.Context(), p, num, c, true); err != nil {
+			return err
+		}
+		data.Texting.Composer.ReturnTo = "/candidates/" + idString(c.ID) + "#sms-history"
+		if c.OptedIn() {
+			data.SMSIcon = smsIcon{SMSURL: "/candidates/" + idString(c.ID) + "/conversation", Name: c.Name(), Texted: len(data.Texting.Messages) > 0}
+		}
+	}
+	return s.render(w, r, status, "candidate", data)
+}
+
+// handleCandidatePhones saves the phones. Changing the phone the candidate
+// consented to opts them out (the store records why).
+func (s *Server) handleCandidatePhones(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.targetCandidate(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	pf := phoneForm{Main: r.PostForm.Get("main_phone"), Alternate: r.PostForm.Get("alternate_phone")}
+	p := principalFrom(r.Context())
+	after, err := s.store.UpdateCandidate(r.Context(), c.OrgID, c.ID, hiretext.CandidateUpdate{MainPhone: &pf.Main, AlternatePhone: &pf.Alternate}, p.user.ID)
+	if hiretext.ErrorCode(err) == hiretext.EInvalid {
+		pf.Errors = hiretext.ErrorFields(err)
+		return s.renderCandidate(w, r, http.StatusUnprocessableEntity, c, pf, smsForm{})
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Saved the phones."
+	if c.OptedIn() && !after.OptedIn() {
+		msg += " " + after.Name() + " is now opted out: they agreed to texts on the old number, and consent does not carry over."
+	}
+	return s.redirectWithFlash(w, r, "/candidates/"+idString(c.ID), "success", msg)
+}
+
+// handleCandidateSMS opts a candidate in (a phone and the user's
+// confirmation that the candidate agreed are required) or out.
+func (s *Server) handleCandidateSMS(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.targetCandidate(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	change := hiretext.SMSChange{Status: hiretext.SMSStatus(r.PostForm.Get("sms_status")), Phone: hiretext.PhoneChoice(r.PostForm.Get("sms_phone")),
+		Note: r.PostForm.Get("note"), Confirmed: r.PostForm.Get("confirm") == "yes"}
+	p := principalFrom(r.Context())
+	after, err := s.store.UpdateCandidate(r.Context(), c.OrgID, c.ID, hiretext.CandidateUpdate{SMS: &change}, p.user.ID)
+	if hiretext.ErrorCode(err) == hiretext.EInvalid {
+		sf := smsForm{Phone: string(change.Phone), Note: change.Note, Confirmed: change.Confirmed, Errors: hiretext.ErrorFields(err)}
+		return s.renderCandidate(w, r, http.StatusUnprocessableEntity, c, phoneForm{}, sf)
+	}
+	if err != nil {
+		return err
+	}
+	msg := after.Name() + " is opted out of texts."
+	if after.OptedIn() {
+		msg = after.Name() + " is opted in to texts on the " + string(after.SMSPhone) + " phone, " + phone.Format(after.TextingPhone()) + "."
+	}
+	return s.redirectWithFlash(w, r, "/candidates/"+idString(c.ID), "success", msg)
+}
+
+// handleConsentCSV downloads a candidate's consent ledger (administrators).
+func (s *Server) handleConsentCSV(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.targetCandidate(r)
+	if err != nil {
+		return err
+	}
+	events, err := s.store.ConsentHistory(r.Context(), c.OrgID, c.ID)
+	if err != nil {
+		return err
+	}
+	rows := [][]string{{"Time (UTC)", "Candidate ID", "Candidate", "Status", "Phone", "Phone number", "Source",
+		"Application ID", "Disclosure shown", "IP address", "User agent", "User ID", "User", "Note", "Message ID"}}
+	for _, e := range events {
+		rows = append(rows, []string{e.CreatedAt.UTC().Format("2006-01-02T15:04:05.000000Z"), idString(c.ID), c.Name(),
+			string(e.Status), string(e.Phone), e.PhoneNumber, string(e.Source), optionalID(e.ApplicationID), e.Disclosure,
+			e.IP, e.UserAgent, optionalID(e.UserID), e.UserName, e.Note, optionalID(e.MessageID)})
+	}
+	return writeCSV(w, "consent-candidate-"+idString(c.ID)+".csv", rows)
+}
+
+// optionalID formats an id, or "" for none.
+func optionalID[T ~int64](id T) string {
+	if id == 0 {
+		return ""
+	}
+	return idString(id)
+}

@@ -1,0 +1,213 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// apiSMS is a candidate's texting consent in the JSON API.
+type apiSMS struct {
+	Status hiretext.SMSStatus `json:"status"`
+	Phone  *string            `json:"phone"` // "main", "alternate" or null when opted out
+}
+
+// apiCandidate is a candidate in the JSON API.
+type apiCandidate struct {
+	ID             string    `json:"id"`
+	FirstName      string    `json:"first_name"`
+	LastName       string    `json:"last_name"`
+	Email          string    `json:"email"`
+	MainPhone      string    `json:"main_phone"`
+	AlternatePhone *string   `json:"alternate_phone"`
+	SMS            apiSMS    `json:"sms"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// optional returns nil for "", so JSON shows null.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// optionalIDString returns nil for 0, else the id as the API writes it.
+func optionalIDString[T ~int64](id T) *string {
+	if id == 0 {
+		return nil
+	}
+	s := idString(id)
+	return &s
+}
+
+func toAPICandidate(c *hiretext.Candidate) apiCandidate {
+	sms := apiSMS{Status: hiretext.SMSOptedOut}
+	if c.OptedIn() {
+		sms = apiSMS{Status: hiretext.SMSOptedIn, Phone: optional(string(c.SMSPhone))}
+	}
+	return apiCandidate{ID: idString(c.ID), FirstName: c.FirstName, LastName: c.LastName, Email: c.Email,
+		MainPhone: c.MainPhone, AlternatePhone: optional(c.AlternatePhone), SMS: sms, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// apiApplicationSummary names an application and its job.
+type apiApplicationSummary struct {
+	ID        string    `json:"id"`
+	JobID     string    `json:"job_id"`
+	JobTitle  string    `json:"job_title"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// apiPoolEntry is one candidate of GET /api/v1/candidates.
+type apiPoolEntry struct {
+	apiCandidate
+	LastApplication apiApplicationSummary `json:"last_application"`
+}
+
+// handleAPICandidates lists one page of the pool.
+func (s *Server) handleAPICandidates(w http.ResponseWriter, r *http.Request) error {
+	qs := r.URL.Query()
+	q, err := poolFilters{Q: qs.Get("q"), JobID: qs.Get("job_id"), SMSStatus: qs.Get("sms_status")}.query(qs.Get("cursor"))
+	if err != nil {
+		return err
+	}
+	if v := qs.Get("limit"); v != "" {
+		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 {
+			return hiretext.FieldError("Use a limit between 1 and 200.", map[string]string{"limit": "Use a limit between 1 and 200."})
+		}
+	}
+	page, err := s.store.SearchCandidates(r.Context(), principalFrom(r.Context()).org.ID, q)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Candidates []apiPoolEntry `json:"candidates"`
+		NextCursor *string        `json:"next_cursor"`
+	}{Candidates: make([]apiPoolEntry, len(page.Entries)), NextCursor: optional(page.NextCursor)}
+	for i, e := range page.Entries {
+		a := e.Application
+		out.Candidates[i] = apiPoolEntry{apiCandidate: toAPICandidate(e.Candidate), LastApplication: apiApplicationSummary{
+			ID: idString(a.ID), JobID: idString(a.JobID), JobTitle: a.JobTitle, CreatedAt: a.CreatedAt}}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// apiApplication is an application in a candidate's details.
+type apiApplication struct {
+	ID        string                      `json:"id"`
+	JobID     string                      `json:"job_id"`
+	JobTitle  string                      `json:"job_title"`
+	SMSOptIn  hiretext.SMSAnswer          `json:"sms_opt_in"`
+	Channel   hiretext.ApplicationChannel `json:"channel"`
+	CreatedAt time.Time                   `json:"created_at"`
+}
+
+// apiCandidateDetail is GET /api/v1/candidates/{id}.
+type apiCandidateDetail struct {
+	apiCandidate
+	Applications []apiApplication `json:"applications"`
+}
+
+func (s *Server) handleAPICandidate(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.targetCandidate(r)
+	if err != nil {
+		return err
+	}
+	return s.writeCandidateDetail(w, r, c)
+}
+
+func (s *Server) writeCandidateDetail(w http.ResponseWriter, r *http.Request, c *hiretext.Candidate) error {
+	apps, err := s.store.CandidateApplications(r.Context(), c.OrgID, c.ID)
+	if err != nil {
+		return err
+	}
+	out := apiCandidateDetail{apiCandidate: toAPICandidate(c), Applications: make([]apiApplication, len(apps))}
+	for i, a := range apps {
+		out.Applications[i] = apiApplication{ID: idString(a.ID), JobID: idString(a.JobID), JobTitle: a.JobTitle,
+			SMSOptIn: a.SMSAnswer, Channel: a.Channel, CreatedAt: a.CreatedAt}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// apiCandidatePatch is the body of PATCH /api/v1/candidates/{id}; absent
+// fields stay, and an empty alternate_phone removes it.
+type apiCandidatePatch struct {
+	MainPhone      *string       `json:"main_phone"`
+	AlternatePhone *string       `json:"alternate_phone"`
+	SMS            *apiSMSChange `json:"sms"`
+}
+
+// apiSMSChange changes consent. Opting in through the API is the token
+// user's statement that the candidate agreed; the ledger records the user.
+type apiSMSChange struct {
+	Status string `json:"status"`
+	Phone  string `json:"phone"`
+	Note   string `json:"note"`
+}
+
+func (s *Server) handleAPIUpdateCandidate(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.targetCandidate(r)
+	if err != nil {
+		return err
+	}
+	var in apiCandidatePatch
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	u := hiretext.CandidateUpdate{MainPhone: in.MainPhone, AlternatePhone: in.AlternatePhone}
+	if in.SMS != nil {
+		u.SMS = &hiretext.SMSChange{Status: hiretext.SMSStatus(in.SMS.Status), Phone: hiretext.PhoneChoice(in.SMS.Phone),
+			Note: in.SMS.Note, Confirmed: true}
+	}
+	c, err = s.store.UpdateCandidate(r.Context(), c.OrgID, c.ID, u, principalFrom(r.Context()).user.ID)
+	if err != nil {
+		return err
+	}
+	return s.writeCandidateDetail(w, r, c)
+}
+
+// apiConsentEvent is one entry of a candidate's consent ledger.
+type apiConsentEvent struct {
+	ID            string                 `json:"id"`
+	Status        hiretext.SMSStatus     `json:"status"`
+	Phone         *string                `json:"phone"`
+	PhoneNumber   *string                `json:"phone_number"`
+	Source        hiretext.ConsentSource `json:"source"`
+	ApplicationID *string                `json:"application_id"`
+	Disclosure    *string                `json:"disclosure"`
+	IP            *string                `json:"ip"`
+	UserAgent     *string                `json:"user_agent"`
+	UserID        *string                `json:"user_id"`
+	UserName      *string                `json:"user_name"`
+	Note          *string                `json:"note"`
+	MessageID     *string                `json:"message_id"`
+	CreatedAt     time.Time              `json:"created_at"`
+}
+
+func (s *Server) handleAPIConsent(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.targetCandidate(r)
+	if err != nil {
+		return err
+	}
+	events, err := s.store.ConsentHistory(r.Context(), c.OrgID, c.ID)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Events []apiConsentEvent `json:"events"`
+	}{Events: make([]apiConsentEvent, len(events))}
+	for i, e := range events {
+		out.Events[i] = apiConsentEvent{ID: idString(e.ID), Status: e.Status, Phone: optional(string(e.Phone)),
+			PhoneNumber: optional(e.PhoneNumber), Source: e.Source, ApplicationID: optionalIDString(e.ApplicationID),
+			Disclosure: optional(e.Disclosure), IP: optional(e.IP), UserAgent: optional(e.UserAgent),
+			UserID: optionalIDString(e.UserID), UserName: optional(e.UserName), Note: optional(e.Note),
+			MessageID: optionalIDString(e.MessageID), CreatedAt: e.CreatedAt}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,125 @@
+package server_test
+
+import (
+	"encoding/csv"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+func TestPoolSearchFiltersAndPages(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	jobs := storetest.SeedPool(t, f.db, f.org.ID, 55, 2)
+	b := f.as(t, f.recruiter)
+
+	_, body, _ := b.do("GET", "/candidates", nil)
+	next := regexp.MustCompile(`href="(/candidates\?cursor=[0-9]+)"`).FindStringSubmatch(body)
+	if got := strings.Count(body, `<td class="actions"`); got != 50 || next == nil {
+		t.Fatalf("first page: %d rows, next link %v; want 50 and a next page", got, next)
+	}
+	_, body, _ = b.do("GET", html.UnescapeString(next[1]), nil)
+	if got := strings.Count(body, `<td class="actions"`); got != 5 || strings.Contains(body, "Next page") || !strings.Contains(body, "First page") {
+		t.Fatalf("second page: %d rows; want the last 5 and a link back", got)
+	}
+
+	target := storetest.PoolApplicant(7, jobs)
+	_, body, _ = b.do("GET", "/candidates?"+url.Values{"q": {target.MainPhone[2:5] + "-" + target.MainPhone[5:8] + "-" + target.MainPhone[8:]}}.Encode(), nil)
+	if got := strings.Count(body, `<td class="actions"`); got != 1 || !strings.Contains(body, target.FirstName) {
+		t.Fatalf("search by phone: %d rows", got)
+	}
+	_, body, _ = b.do("GET", "/candidates?sms_status=opted_out&job_id="+idStr(int64(jobs[0].ID)), nil)
+	if strings.Contains(body, "Opted in (") || !strings.Contains(body, "SMS: Opted Out") {
+		t.Fatal("the opted-out filter shows opted-in candidates")
+	}
+	for _, q := range []string{"job_id=abc", "cursor=zzz", "sms_status=maybe"} {
+		if st, _, _ := b.do("GET", "/candidates?"+q, nil); st != http.StatusUnprocessableEntity {
+			t.Errorf("GET /candidates?%s: %d, want 422", q, st)
+		}
+	}
+	st, body, _ := b.do("POST", "/candidates/export", url.Values{"candidate": {"1", "2"}})
+	if rows, _ := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll(); st != 200 || len(rows) != 3 {
+		t.Fatalf("pool export: %d, %d rows", st, len(rows))
+	}
+}
+
+func TestProfileEditsPhonesAndConsent(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	n := storetest.Applicant(f.job.ID, "Flo", "Park")
+	n.MainPhone = "(312) 555-0160"
+	c := storetest.MustApply(t, f.db, f.org.ID, n)
+	path := "/candidates/" + idStr(int64(c.CandidateID))
+	b := f.as(t, f.recruiter)
+	_, body, _ := b.do("GET", path, nil)
+	mustContain(t, "profile", body, "Flo Park", "Opted in (main)", "(312) 555-0160", `data-candidate-id="`+idStr(int64(c.CandidateID))+`"`,
+		"Opt out of texts", "Forklift Operator", "Text my main phone")
+	if strings.Contains(body, "consent.csv") {
+		t.Error("a recruiter sees the administrators' export")
+	}
+
+	st, body, _ := b.do("POST", path+"/phones", url.Values{"main_phone": {"12"}, "alternate_phone": {"(773) 555-0161"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="main_phone-error"`) {
+		t.Fatalf("invalid phone: %d", st)
+	}
+	if st, _, _ := b.do("POST", path+"/phones", url.Values{"main_phone": {"(312) 555-0162"}, "alternate_phone": {"(773) 555-0161"}}); st != http.StatusSeeOther {
+		t.Fatalf("save phones: %d", st)
+	}
+	_, body, _ = b.do("GET", path, nil)
+	mustContain(t, "after changing the consented phone", body, "now opted out", "SMS: Opted Out", "consent does not carry over")
+
+	st, body, _ = b.do("POST", path+"/sms", url.Values{"sms_status": {"opted_in"}, "sms_phone": {"alternate"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="confirm-error"`) {
+		t.Fatalf("opt-in without confirmation: %d", st)
+	}
+	st, _, _ = b.do("POST", path+"/sms", url.Values{"sms_status": {"opted_in"}, "sms_phone": {"alternate"}, "confirm": {"yes"},
+		"note": {"Agreed on a call, 3/9."}})
+	if st != http.StatusSeeOther {
+		t.Fatalf("opt in: %d", st)
+	}
+	_, body, _ = b.do("GET", path, nil)
+	mustContain(t, "after opting in", body, "is opted in to texts on the alternate phone", "Opted in (alternate)", "By Rita Recruiter",
+		"Agreed on a call, 3/9.")
+	if st, _, _ := b.do("POST", path+"/sms", url.Values{"sms_status": {"opted_out"}}); st != http.StatusSeeOther {
+		t.Fatalf("opt out: %d", st)
+	}
+	events, _ := f.db.ConsentHistory(t.Context(), f.org.ID, c.CandidateID)
+	if len(events) != 4 {
+		t.Fatalf("ledger has %d entries, want application, revocation, opt-in, opt-out", len(events))
+	}
+}
+
+func TestConsentCSVExport(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	c := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Gil", "Ho"))
+	out := hiretext.SMSChange{Status: hiretext.SMSOptedOut, Note: `=HYPERLINK("http://evil.example")`}
+	if _, err := f.db.UpdateCandidate(t.Context(), f.org.ID, c.CandidateID, hiretext.CandidateUpdate{SMS: &out}, f.recruiter.ID); err != nil {
+		t.Fatal(err)
+	}
+	path := "/candidates/" + idStr(int64(c.CandidateID)) + "/consent.csv"
+	if st, _, _ := f.as(t, f.recruiter).do("GET", path, nil); st != http.StatusForbidden {
+		t.Fatalf("recruiter export: %d, want 403", st)
+	}
+	st, body, h := f.as(t, f.admin).do("GET", path, nil)
+	if st != http.StatusOK || !strings.Contains(h.Get("Content-Disposition"), "attachment") || !strings.HasPrefix(body, "\ufeff") {
+		t.Fatalf("admin export: %d %v", st, h)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("rows = %v, %v", rows, err)
+	}
+	optOut, optIn := rows[1], rows[2]
+	if optOut[3] != "opted_out" || optOut[12] != "Rita Recruiter" || optOut[13] != `'=HYPERLINK("http://evil.example")` {
+		t.Errorf("opt-out row %q: want the user and a neutralised note", optOut)
+	}
+	if optIn[6] != "application" || optIn[9] != "203.0.113.7" || !strings.Contains(optIn[8], "Reply STOP") || !strings.HasPrefix(optIn[5], "'+1") {
+		t.Errorf("application row %q: want source, IP, disclosure and a neutralised phone", optIn)
+	}
+}

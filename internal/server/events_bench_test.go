@@ -1,0 +1,261 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/events"
+	"github.com/hiretext/hiretext/internal/server"
+	"github.com/hiretext/hiretext/internal/store"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+// Environment of the live-update benchmark and of its client fleet.
+const (
+	benchEnv      = "HIRETEXT_BENCH_SSE"         // set to run the benchmark
+	benchClients  = "HIRETEXT_BENCH_SSE_CLIENTS" // default 1000
+	fleetURLEnv   = "HIRETEXT_SSE_FLEET_URL"
+	fleetCookie   = "HIRETEXT_SSE_FLEET_COOKIE"
+	fleetSizeEnv  = "HIRETEXT_SSE_FLEET_SIZE"
+	benchRounds   = 100
+	fleetDeadline = 2 * time.Minute
+)
+
+// TestLiveUpdateBenchmark connects many SSE clients to one in-process server
+// over real TCP and measures, per event, the time from RecordEvent (commit
+// and wake) to its arrival at each client, and the server's memory per
+// connection. The clients run in a child process so that the memory figures
+// are the server's alone. With PostgreSQL it repeats with two instances:
+// events recorded through instance A, clients connected to instance B.
+//
+//	HIRETEXT_BENCH_SSE=1 go test -run TestLiveUpdateBenchmark -v -timeout 10m ./internal/server/
+func TestLiveUpdateBenchmark(t *testing.T) {
+	if testing.Short() || os.Getenv(benchEnv) == "" {
+		t.Skipf("benchmark: set %s=1 to run it", benchEnv)
+	}
+	n := 1000
+	if v, err := strconv.Atoi(os.Getenv(benchClients)); err == nil && v > 0 {
+		n = v
+	}
+	t.Run("sqlite-one-instance", func(t *testing.T) {
+		db := storetest.NewSQLite(t, storetest.Options{})
+		b, _ := startBroker(t, db, events.Options{})
+		runLiveBenchmark(t, n, db, db, b)
+	})
+	t.Run("postgres-two-instances", func(t *testing.T) {
+		u := storetest.PostgresURL(t)
+		dbA, dbB := storetest.Open(t, u, storetest.Options{}), storetest.Open(t, u, storetest.Options{})
+		startBroker(t, dbA, events.Options{PostgresURL: u})
+		b, _ := startBroker(t, dbB, events.Options{PostgresURL: u})
+		runLiveBenchmark(t, n, dbA, dbB, b)
+	})
+}
+
+// runLiveBenchmark records events through writer and measures their arrival
+// at n clients of a server on reader with broker b.
+func runLiveBenchmark(t *testing.T, n int, writer, reader *store.DB, b *events.Broker) {
+	ts := newEventServer(t, reader, b, server.StreamOptions{})
+	org := storetest.MustCreateOrg(t, writer, "Acme")
+	ann := storetest.MustCreateUser(t, writer, org.ID, "Ann", hiretext.RoleUser)
+	br := ts.browser(t)
+	br.login(ann.Email, storetest.TestPassword)
+	base, _ := url.Parse(ts.URL)
+	cookies := br.client.Jar.Cookies(base)
+	if len(cookies) == 0 {
+		t.Fatal("login set no cookie")
+	}
+
+	before := serverMemory()
+	fleet := startFleet(t, ts.URL+"/events", cookies[0].String(), n)
+	for deadline := time.Now().Add(fleetDeadline); b.Subscribers() < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d clients subscribed", b.Subscribers(), n)
+		}
+	}
+	after := serverMemory()
+
+	var perClient, perRound []time.Duration
+	for round := range benchRounds + 1 {
+		start := time.Now()
+		e := record(t, writer, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageInbound,
+			Data: []byte(`{"conversation_id":"1","message_id":"1"}`)})
+		arrivals := fleet.arrivals(t, e.ID, n)
+		time.Sleep(50 * time.Millisecond)
+		if round == 0 {
+			continue // warming up
+		}
+		var last time.Duration
+		for _, at := range arrivals {
+			perClient = append(perClient, at.Sub(start))
+			last = max(last, at.Sub(start))
+		}
+		perRound = append(perRound, last)
+	}
+	heap := float64(after.heap-before.heap) / float64(n) / 1024
+	stack := float64(after.stack-before.stack) / float64(n) / 1024
+	t.Logf("%d clients, %d events: to each client p50 %v p99 %v max %v; to every client p50 %v p99 %v",
+		n, benchRounds, percentile(perClient, 50), percentile(perClient, 99), slices.Max(perClient),
+		percentile(perRound, 50), percentile(perRound, 99))
+	t.Logf("server memory per connection: %.1f KiB heap + %.1f KiB goroutine stacks; %.1f goroutines",
+		heap, stack, float64(after.goroutines-before.goroutines)/float64(n))
+}
+
+type memory struct {
+	heap, stack uint64
+	goroutines  int
+}
+
+func serverMemory() memory {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return memory{heap: m.HeapInuse, stack: m.StackInuse, goroutines: runtime.NumGoroutine()}
+}
+
+func percentile(ds []time.Duration, p int) time.Duration {
+	s := slices.Sorted(slices.Values(ds))
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+// fleet is the child process holding the clients.
+type fleet struct {
+	mu      sync.Mutex
+	arrived map[string][]time.Time // cursor → arrival times
+	changed chan struct{}
+}
+
+// startFleet runs n clients of rawURL in a child process, returning once all
+// of them are connected.
+func startFleet(t *testing.T, rawURL, cookie string, n int) *fleet {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSSEClientFleet$")
+	cmd.Env = append(os.Environ(), fleetURLEnv+"="+rawURL, fleetCookie+"="+cookie, fleetSizeEnv+"="+strconv.Itoa(n))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	f := &fleet{arrived: map[string][]time.Time{}, changed: make(chan struct{}, 1)}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			switch {
+			case len(fields) == 1 && fields[0] == "READY":
+				close(ready)
+			case len(fields) == 3 && fields[0] == "EV":
+				ns, _ := strconv.ParseInt(fields[2], 10, 64)
+				f.mu.Lock()
+				f.arrived[fields[1]] = append(f.arrived[fields[1]], time.Unix(0, ns))
+				f.mu.Unlock()
+				select {
+				case f.changed <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(fleetDeadline):
+		t.Fatal("the client fleet did not connect")
+	}
+	return f
+}
+
+// arrivals waits until n clients have event id and returns when each got it.
+func (f *fleet) arrivals(t *testing.T, id int64, n int) []time.Time {
+	t.Helper()
+	key := strconv.FormatInt(id, 10)
+	timeout := time.After(30 * time.Second)
+	for {
+		f.mu.Lock()
+		got := f.arrived[key]
+		f.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		select {
+		case <-f.changed:
+		case <-timeout:
+			t.Fatalf("event %d reached %d of %d clients", id, len(got), n)
+		}
+	}
+}
+
+// TestSSEClientFleet is the benchmark's child process: it holds the clients
+// and prints "EV <id> <unix nanoseconds>" for every event each receives.
+func TestSSEClientFleet(t *testing.T) {
+	rawURL := os.Getenv(fleetURLEnv)
+	if rawURL == "" {
+		t.Skip("the benchmark's client fleet; started by TestLiveUpdateBenchmark")
+	}
+	n, _ := strconv.Atoi(os.Getenv(fleetSizeEnv))
+	lines := make(chan string, 100_000)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: -1, DisableCompression: true}}
+	var connected sync.WaitGroup
+	sem := make(chan struct{}, 64) // connect at most 64 at a time
+	for range n {
+		connected.Add(1)
+		sem <- struct{}{}
+		go fleetClient(client, rawURL, os.Getenv(fleetCookie), lines, func() { <-sem; connected.Done() })
+	}
+	connected.Wait()
+	w := bufio.NewWriter(os.Stdout)
+	fmt.Fprintln(w, "READY")
+	w.Flush()
+	for line := range lines {
+		w.WriteString(line)
+		for len(lines) > 0 {
+			w.WriteString(<-lines)
+		}
+		w.Flush()
+	}
+}
+
+// fleetClient reads one stream, calling connected after its first block.
+func fleetClient(client *http.Client, rawURL, cookie string, lines chan<- string, connected func()) {
+	req, _ := http.NewRequestWithContext(context.Background(), "GET", rawURL, nil)
+	req.Header.Set("Cookie", cookie)
+	resp, err := client.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(os.Stderr, "fleet client:", err, resp)
+		os.Exit(1)
+	}
+	r := bufio.NewReader(resp.Body)
+	first, id := true, ""
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		switch {
+		case line == "\n" && first:
+			first = false
+			connected()
+		case strings.HasPrefix(line, "id: "):
+			id, _, _ = strings.Cut(strings.TrimSpace(line[4:]), ":") // the event id, also while ids are awaited
+		case strings.HasPrefix(line, "data: "):
+			lines <- "EV " + id + " " + strconv.FormatInt(time.Now().UnixNano(), 10) + "\n"
+		}
+	}
+}

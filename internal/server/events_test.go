@@ -1,0 +1,335 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/events"
+	"github.com/hiretext/hiretext/internal/server"
+	"github.com/hiretext/hiretext/internal/store"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+// startBroker runs a broker on db until the test ends (or stop is called),
+// woken by db's commits.
+func startBroker(t testing.TB, db *store.DB, opts events.Options) (b *events.Broker, stop func()) {
+	t.Helper()
+	b, err := events.New(context.Background(), db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetEventPublisher(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { b.Run(ctx); close(done) }()
+	stop = func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return b, stop
+}
+
+// newEventServer is a test server with live updates and the production
+// server's timeouts shortened, so a stream that outlives them proves they do
+// not cut it.
+func newEventServer(t *testing.T, db *store.DB, b *events.Broker, stream server.StreamOptions) *testServer {
+	t.Helper()
+	hs := httptest.NewUnstartedServer(nil)
+	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
+	srv, err := server.New(context.Background(), server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t),
+		Events: b, Stream: stream}, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.Config.Handler = srv
+	hs.Config.ReadTimeout = 300 * time.Millisecond
+	hs.Config.WriteTimeout = 300 * time.Millisecond
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return &testServer{Server: hs, db: db, srv: srv}
+}
+
+// sseMessage is one server-sent event block.
+type sseMessage struct {
+	ID, Event, Data string
+	Comment         string
+	Retry           string
+}
+
+// sseStream reads a server-sent event stream in the background.
+type sseStream struct {
+	resp     *http.Response
+	cancel   context.CancelFunc
+	messages chan sseMessage
+	lastID   string
+}
+
+// openStream GETs path with the given headers and returns the live stream.
+func openStream(t testing.TB, client *http.Client, rawURL string, header http.Header) *sseStream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", rawURL, nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		body, _ := io.ReadAll(resp.Body)
+		cancel()
+		t.Fatalf("GET %s: %d %s: %s", rawURL, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	s := &sseStream{resp: resp, cancel: cancel, messages: make(chan sseMessage, 4096)}
+	go s.read()
+	t.Cleanup(s.close)
+	return s
+}
+
+func (s *sseStream) read() {
+	defer close(s.messages)
+	r := bufio.NewReader(s.resp.Body)
+	var m sseMessage
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" {
+			s.messages <- m
+			m = sseMessage{}
+			continue
+		}
+		field, value, _ := strings.Cut(line, ":")
+		value = strings.TrimPrefix(value, " ")
+		switch field {
+		case "":
+			m.Comment = value
+		case "id":
+			m.ID = value
+		case "event":
+			m.Event = value
+		case "data":
+			m.Data = value
+		case "retry":
+			m.Retry = value
+		}
+	}
+}
+
+func (s *sseStream) close() { s.cancel(); s.resp.Body.Close() }
+
+// next returns the next block that is an event (it has data), remembering
+// every id it passes as a browser does.
+func (s *sseStream) next(t testing.TB, within time.Duration) sseMessage {
+	t.Helper()
+	timeout := time.After(within)
+	for {
+		select {
+		case m, ok := <-s.messages:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			if m.ID != "" {
+				s.lastID = m.ID
+			}
+			if m.Data != "" {
+				return m
+			}
+		case <-timeout:
+			t.Fatalf("no event within %v", within)
+		}
+	}
+}
+
+// nextBlock returns the next block of any kind.
+func (s *sseStream) nextBlock(t testing.TB, within time.Duration) sseMessage {
+	t.Helper()
+	select {
+	case m, ok := <-s.messages:
+		if !ok {
+			t.Fatal("the stream ended")
+		}
+		if m.ID != "" {
+			s.lastID = m.ID
+		}
+		return m
+	case <-time.After(within):
+		t.Fatalf("nothing within %v", within)
+	}
+	return sseMessage{}
+}
+
+// waitEnd waits for the server to end the stream.
+func (s *sseStream) waitEnd(t testing.TB, within time.Duration) {
+	t.Helper()
+	timeout := time.After(within)
+	for {
+		select {
+		case _, ok := <-s.messages:
+			if !ok {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("the stream did not end within %v", within)
+		}
+	}
+}
+
+func record(t testing.TB, db *store.DB, e hiretext.Event) hiretext.Event {
+	t.Helper()
+	if err := db.RecordEvent(context.Background(), &e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func wantEvent(t *testing.T, got sseMessage, e hiretext.Event) {
+	t.Helper()
+	if got.Event != string(e.Kind) || got.Data != string(e.Data) || got.ID != strconv.FormatInt(e.ID, 10) {
+		t.Fatalf("got id %q event %q data %s; want id %d event %s data %s", got.ID, got.Event, got.Data, e.ID, e.Kind, e.Data)
+	}
+}
+
+func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	b, _ := startBroker(t, db, events.Options{PollInterval: time.Hour})
+	ts := newEventServer(t, db, b, server.StreamOptions{Heartbeat: 100 * time.Millisecond})
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	other := storetest.MustCreateOrg(t, db, "Other")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann Recruiter", hiretext.RoleUser)
+	bob := storetest.MustCreateUser(t, db, org.ID, "Bob Recruiter", hiretext.RoleUser)
+	hank := storetest.MustCreateUser(t, db, org.ID, "Hank Manager", hiretext.RoleUser)
+	number := storetest.MustAddNumber(t, db, org.ID)
+	storetest.MustAssign(t, db, org.ID, number.ID, ann.ID)
+	storetest.MustAssign(t, db, org.ID, number.ID, bob.ID)
+	br := ts.browser(t)
+	br.login(ann.Email, storetest.TestPassword)
+
+	s := openStream(t, br.client, ts.URL+"/events", nil)
+	first := s.nextBlock(t, 2*time.Second)
+	if first.Retry == "" {
+		t.Fatalf("first block %+v, want the reconnection delay", first)
+	}
+	inbound := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventMessageInbound,
+		Data: []byte(`{"conversation_id":"7","message_id":"42"}`)})
+	wantEvent(t, s.next(t, 2*time.Second), inbound)
+
+	// Not Ann's: another user's, and another company's (whatever its ids).
+	record(t, db, hiretext.Event{OrgID: org.ID, UserID: hank.ID, Kind: hiretext.EventMessageStatus})
+	record(t, db, hiretext.Event{OrgID: other.ID, NumberID: number.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
+	read := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventConversationRead,
+		Data: []byte(`{"conversation_id":"7"}`)})
+	wantEvent(t, s.next(t, 2*time.Second), read)
+
+	// Heartbeats keep coming well past the server's read and write timeouts.
+	beats, deadline := 0, time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		if m := s.nextBlock(t, time.Second); m.Comment == "heartbeat" {
+			beats++
+		}
+	}
+	if beats < 5 {
+		t.Fatalf("%d heartbeats in a second, want about 10", beats)
+	}
+	personal := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
+	wantEvent(t, s.next(t, 2*time.Second), personal)
+
+	// Ann's browser loses the connection; two events happen meanwhile.
+	s.close()
+	lastID := s.lastID
+	missed1 := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventMessageInbound})
+	missed2 := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventAllowanceAlert,
+		Data: []byte(`{"number_id":"1","level":"90"}`)})
+	again := openStream(t, br.client, ts.URL+"/events", http.Header{"Last-Event-Id": {lastID}})
+	wantEvent(t, again.next(t, 2*time.Second), missed1)
+	wantEvent(t, again.next(t, 2*time.Second), missed2)
+	live := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventMessageInbound})
+	wantEvent(t, again.next(t, 2*time.Second), live) // nothing repeated before it
+
+	// Bob, on the same number, resumes from the query parameter a page gives.
+	bobs := ts.browser(t)
+	bobs.login(bob.Email, storetest.TestPassword)
+	fromPage := openStream(t, bobs.client, ts.URL+"/events?lastEventId="+strconv.FormatInt(missed2.ID, 10), nil)
+	wantEvent(t, fromPage.next(t, 2*time.Second), live)
+}
+
+func TestEventStreamAsksForResyncWhenItCannotReplay(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	b, _ := startBroker(t, db, events.Options{PollInterval: time.Hour})
+	ts := newEventServer(t, db, b, server.StreamOptions{})
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	br := ts.browser(t)
+	br.login(ann.Email, storetest.TestPassword)
+	e := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
+	for _, cursor := range []string{"not-a-cursor", strconv.FormatInt(e.ID+1000, 10)} {
+		s := openStream(t, br.client, ts.URL+"/events", http.Header{"Last-Event-Id": {cursor}})
+		if m := s.next(t, 2*time.Second); m.Event != "resync" || m.ID != strconv.FormatInt(e.ID, 10) {
+			t.Fatalf("Last-Event-ID %q: first event %+v, want resync from id %d", cursor, m, e.ID)
+		}
+	}
+}
+
+func TestAPIEventStreamTakesABearerToken(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	b, stop := startBroker(t, db, events.Options{PollInterval: time.Hour})
+	ts := newEventServer(t, db, b, server.StreamOptions{})
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	if st, body := ts.api(t, "", "GET", "/api/v1/events", ""); st != http.StatusUnauthorized || errorCode(body) != hiretext.EUnauthorized {
+		t.Fatalf("without a token: %d %v", st, body)
+	}
+	s := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, ann)}})
+	e := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
+	wantEvent(t, s.next(t, 2*time.Second), e)
+
+	// When the instance shuts down its broker, streams end and clients reconnect elsewhere.
+	stop()
+	s.waitEnd(t, 2*time.Second)
+}
+
+func TestEventRoutesWithoutABrokerAnswerNotFound(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	if st, body := ts.api(t, token(t, db, ann), "GET", "/api/v1/events", ""); st != http.StatusNotFound {
+		t.Fatalf("GET /api/v1/events without live updates: %d %v", st, body)
+	}
+}
+
+func TestEventStreamEndsAtMaxAgeAskingForASoonReconnect(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	b, _ := startBroker(t, db, events.Options{PollInterval: time.Hour})
+	ts := newEventServer(t, db, b, server.StreamOptions{MaxAge: 300 * time.Millisecond})
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	s := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, ann)}})
+	if m := s.nextBlock(t, time.Second); m.Retry != "3000" {
+		t.Fatalf("first block %+v, want retry: 3000", m)
+	}
+	s.nextBlock(t, time.Second) // the starting cursor
+	if m := s.nextBlock(t, time.Second); m.Retry != "1000" {
+		t.Fatalf("block at the stream's end %+v, want retry: 1000", m)
+	}
+	s.waitEnd(t, time.Second)
+	if b.Subscribers() != 0 {
+		t.Fatalf("%d subscriptions left open", b.Subscribers())
+	}
+}

@@ -1,0 +1,188 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/hiretext/hiretext"
+)
+
+// jobRow is one job on the Jobs page.
+type jobRow struct {
+	Job      *hiretext.Job
+	ApplyURL string
+}
+
+type jobsPage struct {
+	Page Page
+	Jobs []jobRow
+}
+
+func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	jobs, err := s.store.ListJobs(r.Context(), p.org.ID)
+	if err != nil {
+		return err
+	}
+	rows := make([]jobRow, len(jobs))
+	for i, j := range jobs {
+		rows[i] = jobRow{Job: j, ApplyURL: s.applyURL(p.org, j.ID)}
+	}
+	return s.render(w, r, http.StatusOK, "jobs", &jobsPage{Page: s.page(w, r, "Jobs"), Jobs: rows})
+}
+
+// jobForm is the state of the new and edit job forms.
+type jobForm struct {
+	Title, Location, Description string
+	Errors                       map[string]string
+}
+
+type jobFormPage struct {
+	Page Page
+	Job  *hiretext.Job // nil for a new job
+	Form jobForm
+}
+
+func (s *Server) handleNewJobForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "job_form", &jobFormPage{Page: s.page(w, r, "New job")})
+}
+
+func readJobForm(r *http.Request) (jobForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return jobForm{}, badForm(err)
+	}
+	return jobForm{Title: r.PostForm.Get("title"), Location: r.PostForm.Get("location"),
+		Description: r.PostForm.Get("description")}, nil
+}
+
+// handleCreateJob creates an open job and shows its page.
+func (s *Server) handleCreateJob(w http.ResponseWriter, r *http.Request) error {
+	f, err := readJobForm(r)
+	if err != nil {
+		return err
+	}
+	j, err := s.store.CreateJob(r.Context(), principalFrom(r.Context()).org.ID,
+		hiretext.NewJob{Title: f.Title, Location: f.Location, Description: f.Description})
+	if hiretext.ErrorCode(err) == hiretext.EInvalid {
+		f.Errors = hiretext.ErrorFields(err)
+		return s.render(w, r, http.StatusUnprocessableEntity, "job_form", &jobFormPage{Page: s.page(w, r, "New job"), Form: f})
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(w, r, "/jobs/"+idString(j.ID), "success",
+		"Created "+j.Title+". It is open: share its application link with candidates.")
+}
+
+// targetJob loads the job named by the {id} path value.
+func (s *Server) targetJob(r *http.Request) (*hiretext.Job, error) {
+	id, err := pathID[hiretext.JobID](r, "id", "Job")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.JobByID(r.Context(), principalFrom(r.Context()).org.ID, id)
+}
+
+func (s *Server) handleEditJobForm(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.targetJob(r)
+	if err != nil {
+		return err
+	}
+	f := jobForm{Title: j.Title, Location: j.Location, Description: j.Description}
+	return s.render(w, r, http.StatusOK, "job_form", &jobFormPage{Page: s.page(w, r, "Edit "+j.Title), Job: j, Form: f})
+}
+
+func (s *Server) handleUpdateJob(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.targetJob(r)
+	if err != nil {
+		return err
+	}
+	f, err := readJobForm(r)
+	if err != nil {
+		return err
+	}
+	_, err = s.store.UpdateJob(r.Context(), j.OrgID, j.ID, hiretext.JobUpdate{Title: &f.Title, Location: &f.Location, Description: &f.Description})
+	if hiretext.ErrorCode(err) == hiretext.EInvalid {
+		f.Errors = hiretext.ErrorFields(err)
+		return s.render(w, r, http.StatusUnprocessableEntity, "job_form", &jobFormPage{Page: s.page(w, r, "Edit "+j.Title), Job: j, Form: f})
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(w, r, "/jobs/"+idString(j.ID), "success", "Saved the job posting.")
+}
+
+// handleJobStatus opens or closes a job.
+func (s *Server) handleJobStatus(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.targetJob(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	status := hiretext.JobStatus(r.PostForm.Get("status"))
+	if _, err := s.store.UpdateJob(r.Context(), j.OrgID, j.ID, hiretext.JobUpdate{Status: &status}); err != nil {
+		return err
+	}
+	msg := j.Title + " is closed: its application form no longer accepts applications."
+	if status == hiretext.JobOpen {
+		msg = j.Title + " is open: its application form accepts applications."
+	}
+	return s.redirectWithFlash(w, r, "/jobs/"+idString(j.ID), "success", msg)
+}
+
+type jobPage struct {
+	Page     Page
+	Job      *hiretext.Job
+	ApplyURL string
+	Table    candidateTable
+	NextURL  string
+	FirstURL string // set on later pages
+}
+
+// handleJob shows a job posting and its applicants, newest application
+// first, a page at a time.
+func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.targetJob(r)
+	if err != nil {
+		return err
+	}
+	p := principalFrom(r.Context())
+	cursor := r.URL.Query().Get("cursor")
+	page, err := s.store.SearchCandidates(r.Context(), p.org.ID, hiretext.CandidateQuery{JobID: j.ID, Cursor: cursor})
+	if err != nil {
+		return err
+	}
+	data := &jobPage{Page: s.page(w, r, j.Title), Job: j, ApplyURL: s.applyURL(p.org, j.ID),
+		Table: candidateTable{Caption: "Applicants", Action: "/jobs/" + idString(j.ID) + "/export",
+			Rows: candidateRows(page.Entries, p), Empty: "No one has applied yet. Share the application link above."}}
+	if err := s.addSMSActions(r, p, &data.Table); err != nil {
+		return err
+	}
+	base := "/jobs/" + idString(j.ID)
+	if page.NextCursor != "" {
+		data.NextURL = base + "?cursor=" + url.QueryEscape(page.NextCursor)
+	}
+	if cursor != "" {
+		data.FirstURL = base
+	}
+	return s.render(w, r, http.StatusOK, "job", data)
+}
+
+// handleExportJobApplicants downloads the selected applicants of a job.
+func (s *Server) handleExportJobApplicants(w http.ResponseWriter, r *http.Request) error {
+	j, err := s.targetJob(r)
+	if err != nil {
+		return err
+	}
+	ids, err := selectedCandidates(r)
+	if err != nil {
+		return err
+	}
+	cs, err := s.store.CandidatesByIDs(r.Context(), j.OrgID, ids, j.ID)
+	if err != nil {
+		return err
+	}
+	return writeCandidatesCSV(w, "job-"+idString(j.ID)+"-applicants.csv", cs)
+}

@@ -1,0 +1,333 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+type conversationPage struct {
+	Page  Page
+	Panel *textingPanel
+}
+
+// handleConversation shows the last 30 days with a candidate and a composer:
+// the dialog behind the SMS icon (?partial=1 renders the dialog's content
+// only), or a page of its own without JavaScript.
+func (s *Server) handleConversation(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	c, err := s.candidateFromPath(r)
+	if err != nil {
+		return err
+	}
+	panel, err := s.loadPanel(r.Context(), p, num, c, false)
+	if err != nil {
+		return err
+	}
+	panel.Composer.ReturnTo = r.URL.Query().Get("return_to")
+	data := &conversationPage{Page: s.page(w, r, "Texts with "+c.Name()), Panel: panel}
+	if r.URL.Query().Get("partial") == "1" {
+		return s.renderFragment(w, http.StatusOK, "conversation", "texting-panel", panel)
+	}
+	return s.render(w, r, http.StatusOK, "conversation", data)
+}
+
+// handleSendToCandidate sends one text from the conversation or profile.
+func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	c, err := s.candidateFromPath(r)
+	if err != nil {
+		return err
+	}
+	body, back := r.PostForm.Get("body"), safeNext(r.PostForm.Get("return_to"))
+	if r.PostForm.Get("return_to") == "" {
+		back = "/candidates/" + idString(c.ID) + "/conversation"
+	}
+	res, err := s.store.SendMessages(r.Context(), hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID,
+		CandidateIDs: []hiretext.CandidateID{c.ID}, Body: body})
+	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.EAllowanceExceeded {
+		panel, perr := s.loadPanel(r.Context(), p, num, c, false)
+		if perr != nil {
+			return perr
+		}
+		panel.Composer.Body, panel.Composer.Error, panel.Composer.ReturnTo = body, hiretext.ErrorMessage(err), r.PostForm.Get("return_to")
+		return s.render(w, r, statusOf(err), "conversation", &conversationPage{Page: s.page(w, r, "Texts with "+c.Name()), Panel: panel})
+	}
+	if err != nil {
+		return err
+	}
+	if !res[0].Queued {
+		return s.redirectWithFlash(w, r, back, "error", hiretext.SkipReasonText[res[0].Skipped])
+	}
+	return s.redirectWithFlash(w, r, back, "success", "Text to "+c.Name()+" queued.")
+}
+
+type composePage struct {
+	Page       Page
+	Recipients []recipientRow
+	Sendable   int
+	Composer   composer
+	ReturnTo   string
+	Results    []recipientRow // after sending
+}
+
+// recipientRow is one selected candidate of a bulk send.
+type recipientRow struct {
+	ID     string
+	Name   string
+	Phone  string
+	Status string // "Will be texted", "Queued", or why not
+	OK     bool
+}
+
+// handleCompose shows the bulk composer for the candidates selected on the
+// Job Posting page or the Candidate Pool, saying who will be skipped and why.
+func (s *Server) handleCompose(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	ids, err := selectedCandidates(r)
+	if err != nil {
+		return err
+	}
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return s.renderCompose(w, r, http.StatusOK, p, num, ids, "", "")
+}
+
+func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status int, p *principal, num *hiretext.Number,
+	ids []hiretext.CandidateID, body, problem string) error {
+	cands, err := s.store.CandidatesByIDs(r.Context(), p.org.ID, ids, 0)
+	if err != nil {
+		return err
+	}
+	data := &composePage{Page: s.page(w, r, "Text selected candidates"), ReturnTo: safeNext(r.PostForm.Get("return_to"))}
+	for _, c := range cands {
+		row := recipientRow{ID: idString(c.ID), Name: c.Name(), Phone: formatOptional(c.TextingPhone()), Status: "Will be texted", OK: c.OptedIn()}
+		if !c.OptedIn() {
+			row.Status = hiretext.SkipReasonText[hiretext.SkipOptedOut]
+		} else {
+			data.Sendable++
+		}
+		data.Recipients = append(data.Recipients, row)
+	}
+	data.Composer = newComposer("/messages/bulk", num, data.Sendable)
+	data.Composer.Body, data.Composer.Error = body, problem
+	if data.Sendable == 0 {
+		data.Composer.Blocked = "None of the selected candidates can be texted."
+	}
+	return s.render(w, r, status, "compose", data)
+}
+
+// handleBulkSend sends one message to each selected candidate: all or
+// nothing against the allowance, skipping those who cannot be texted.
+func (s *Server) handleBulkSend(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	ids, err := selectedCandidates(r)
+	if err != nil {
+		return err
+	}
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	body := r.PostForm.Get("body")
+	res, err := s.store.SendMessages(r.Context(), hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID, CandidateIDs: ids, Body: body})
+	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.EAllowanceExceeded {
+		return s.renderCompose(w, r, statusOf(err), p, num, ids, body, hiretext.ErrorMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderResults(w, r, p, num, ids, res)
+}
+
+func (s *Server) renderResults(w http.ResponseWriter, r *http.Request, p *principal, num *hiretext.Number,
+	ids []hiretext.CandidateID, res []hiretext.SendResult) error {
+	cands, err := s.store.CandidatesByIDs(r.Context(), p.org.ID, ids, 0)
+	if err != nil {
+		return err
+	}
+	names := map[hiretext.CandidateID]*hiretext.Candidate{}
+	for _, c := range cands {
+		names[c.ID] = c
+	}
+	data := &composePage{Page: s.page(w, r, "Texts sent"), ReturnTo: safeNext(r.PostForm.Get("return_to"))}
+	for _, x := range res {
+		row := recipientRow{ID: idString(x.CandidateID), Name: "Unknown candidate", OK: x.Queued, Status: "Queued"}
+		if c := names[x.CandidateID]; c != nil {
+			row.Name, row.Phone = c.Name(), formatOptional(c.TextingPhone())
+		}
+		if !x.Queued {
+			row.Status = hiretext.SkipReasonText[x.Skipped]
+		} else {
+			data.Sendable++
+		}
+		data.Results = append(data.Results, row)
+	}
+	return s.render(w, r, http.StatusOK, "compose", data)
+}
+
+type inboxPage struct {
+	Page          Page
+	NumberPhone   string
+	Conversations []inboxRow
+}
+
+// inboxRow is one conversation in the inbox or the bell.
+type inboxRow struct {
+	ID, URL, Name, Phone, Snippet, Time string
+	Unread                              int
+	Unknown                             bool
+}
+
+func (s *Server) inboxRows(p *principal, convs []*hiretext.Conversation) []inboxRow {
+	rows := make([]inboxRow, len(convs))
+	for i, v := range convs {
+		rows[i] = inboxRow{ID: idString(v.ID), URL: "/conversations/" + idString(v.ID), Name: v.CandidateName,
+			Phone: formatOptional(v.Phone), Snippet: v.LastMessage, Time: v.LastMessageAt.In(p.org.Location()).Format("Jan 2, 3:04 PM"),
+			Unread: v.Unread, Unknown: v.CandidateID == 0}
+		if rows[i].Unknown {
+			rows[i].Name = "Unknown sender"
+		}
+	}
+	return rows
+}
+
+// handleInbox lists the conversations of the caller's number, newest first,
+// unknown senders included.
+func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	convs, err := s.store.ListConversations(r.Context(), p.org.ID, num.ID, false, 200)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "inbox", &inboxPage{Page: s.page(w, r, "Inbox"), NumberPhone: formatOptional(num.Phone),
+		Conversations: s.inboxRows(p, convs)})
+}
+
+type threadPage struct {
+	Page         Page
+	Conversation inboxRow
+	Messages     []messageRow
+	Query        string
+	Matches      []linkChoice // candidates matching Query, to link to
+}
+
+// linkChoice is a candidate an unknown conversation can be linked to.
+type linkChoice struct {
+	ID, Name, Email, Phone string
+}
+
+// handleThread opens a conversation from the inbox or the bell, marking it
+// read for every user of the number. An unknown sender's conversation offers
+// to link it to a candidate.
+func (s *Server) handleThread(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return hiretext.Errorf(hiretext.ENotFound, "Conversation not found.")
+	}
+	v, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id))
+	if err != nil {
+		return err
+	}
+	if v.CandidateID != 0 {
+		http.Redirect(w, r, "/candidates/"+idString(v.CandidateID)+"/conversation", http.StatusSeeOther)
+		return nil
+	}
+	msgs, err := s.store.ConversationMessages(r.Context(), p.org.ID, v.ID, time.Time{})
+	if err != nil {
+		return err
+	}
+	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, v.ID); err != nil {
+		return err
+	}
+	rows := s.inboxRows(p, []*hiretext.Conversation{v})
+	data := &threadPage{Page: s.page(w, r, "Unknown sender"), Conversation: rows[0], Messages: messageRows(msgs, p.org.Location()),
+		Query: r.URL.Query().Get("q")}
+	if data.Query != "" {
+		page, err := s.store.SearchCandidates(r.Context(), p.org.ID, hiretext.CandidateQuery{Text: data.Query, Limit: 10})
+		if err != nil && hiretext.ErrorCode(err) != hiretext.EInvalid {
+			return err
+		}
+		for _, e := range pageEntries(page) {
+			c := e.Candidate
+			data.Matches = append(data.Matches, linkChoice{ID: idString(c.ID), Name: c.Name(), Email: c.Email, Phone: formatOptional(c.MainPhone)})
+		}
+	}
+	return s.render(w, r, http.StatusOK, "thread", data)
+}
+
+func pageEntries(p *hiretext.CandidatePage) []*hiretext.PoolEntry {
+	if p == nil {
+		return nil
+	}
+	return p.Entries
+}
+
+// handleLinkConversation attaches an unknown sender's conversation to a
+// candidate, given by id or by searching the pool.
+func (s *Server) handleLinkConversation(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	id, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	cand, err2 := strconv.ParseInt(r.PostForm.Get("candidate_id"), 10, 64)
+	if err1 != nil || err2 != nil {
+		return hiretext.FieldError("Choose a candidate to link.", map[string]string{"candidate_id": "Choose a candidate."})
+	}
+	if _, err := s.store.LinkConversation(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id), hiretext.CandidateID(cand)); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(w, r, "/candidates/"+url.PathEscape(strconv.FormatInt(cand, 10))+"/conversation", "success",
+		"The conversation is linked to the candidate.")
+}
+
+// handleMarkRead marks a conversation read (the bell's "mark read").
+func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return hiretext.Errorf(hiretext.ENotFound, "Conversation not found.")
+	}
+	if _, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
+		return err
+	}
+	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+	return nil
+}

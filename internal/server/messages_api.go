@@ -1,0 +1,194 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+type apiSendRequest struct {
+	CandidateIDs []string `json:"candidate_ids"`
+	Body         string   `json:"body"`
+}
+
+type apiSendResult struct {
+	CandidateID string  `json:"candidate_id"`
+	Status      string  `json:"status"` // queued or skipped
+	Reason      *string `json:"reason"`
+	MessageID   *string `json:"message_id"`
+}
+
+// handleAPISend sends one message to each candidate: 202 with a result per
+// candidate, 409 allowance_exceeded when the batch does not fit, 403
+// not_assigned without a number.
+func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	var in apiSendRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	ids, err := parseCandidateIDs(in.CandidateIDs)
+	if err != nil {
+		return err
+	}
+	if _, err := s.requireTexting(r.Context(), p); err != nil {
+		return err
+	}
+	res, err := s.store.SendMessages(r.Context(), hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID, CandidateIDs: ids, Body: in.Body})
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Results []apiSendResult `json:"results"`
+	}{Results: make([]apiSendResult, len(res))}
+	for i, x := range res {
+		out.Results[i] = apiSendResult{CandidateID: idString(x.CandidateID), Status: "queued"}
+		if x.Queued {
+			id := idString(x.MessageID)
+			out.Results[i].MessageID = &id
+		} else {
+			reason := string(x.Skipped)
+			out.Results[i].Status, out.Results[i].Reason = "skipped", &reason
+		}
+	}
+	writeJSON(w, http.StatusAccepted, out)
+	return nil
+}
+
+func parseCandidateIDs(raw []string) ([]hiretext.CandidateID, error) {
+	ids := make([]hiretext.CandidateID, 0, len(raw))
+	for _, v := range raw {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, hiretext.FieldError("Candidate ids are strings of digits.", map[string]string{"candidate_ids": "Use the ids the API returned, e.g. \"42\"."})
+		}
+		ids = append(ids, hiretext.CandidateID(id))
+	}
+	return ids, nil
+}
+
+type apiMessage struct {
+	ID           string                 `json:"id"`
+	Direction    hiretext.Direction     `json:"direction"`
+	Body         string                 `json:"body"`
+	Status       hiretext.MessageStatus `json:"status"`
+	ErrorCode    *string                `json:"error_code"`
+	ErrorMessage *string                `json:"error_message"`
+	Segments     int                    `json:"segments"`
+	UserID       *string                `json:"user_id"`
+	CandidateID  *string                `json:"candidate_id"`
+	Keyword      *string                `json:"keyword"`
+	CreatedAt    time.Time              `json:"created_at"`
+}
+
+func toAPIMessage(m *hiretext.Message) apiMessage {
+	out := apiMessage{ID: idString(m.ID), Direction: m.Direction, Body: m.Body, Status: m.Status, Segments: m.Segments, CreatedAt: m.CreatedAt}
+	out.ErrorCode, out.ErrorMessage = optional(m.ErrorCode), optional(m.ErrorMessage)
+	out.Keyword = optional(string(m.Keyword))
+	out.UserID, out.CandidateID = optionalIDString(m.UserID), optionalIDString(m.CandidateID)
+	return out
+}
+
+// handleAPICandidateMessages lists the texts between the caller's number and
+// a candidate, oldest first. Only users assigned to a number who may open
+// profiles see texts here; everyone else gets 403, another company's
+// candidate 404.
+func (s *Server) handleAPICandidateMessages(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	c, err := s.candidateFromPath(r)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.store.CandidateMessages(r.Context(), p.org.ID, num.ID, c.ID, time.Time{})
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Messages []apiMessage `json:"messages"`
+	}{Messages: make([]apiMessage, len(msgs))}
+	for i, m := range msgs {
+		out.Messages[i] = toAPIMessage(m)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// handleAPIMessage returns one message of the caller's number.
+func (s *Server) handleAPIMessage(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return hiretext.Errorf(hiretext.ENotFound, "Message not found.")
+	}
+	m, err := s.store.MessageByID(r.Context(), p.org.ID, hiretext.MessageID(id))
+	if err != nil {
+		return err
+	}
+	if m.NumberID != num.ID {
+		return hiretext.Errorf(hiretext.ENotFound, "Message not found.")
+	}
+	writeJSON(w, http.StatusOK, toAPIMessage(m))
+	return nil
+}
+
+type apiConversation struct {
+	ID          string    `json:"id"`
+	CandidateID *string   `json:"candidate_id"`
+	Phone       string    `json:"phone"`
+	LastMessage string    `json:"last_message"`
+	Unread      int       `json:"unread"`
+	At          time.Time `json:"at"`
+}
+
+// handleAPIInbox lists the conversations of the caller's number, newest first.
+func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	convs, err := s.store.ListConversations(r.Context(), p.org.ID, num.ID, r.URL.Query().Get("unread") == "true", 200)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Conversations []apiConversation `json:"conversations"`
+	}{Conversations: make([]apiConversation, len(convs))}
+	for i, v := range convs {
+		out.Conversations[i] = apiConversation{ID: idString(v.ID), Phone: v.Phone, LastMessage: v.LastMessage, Unread: v.Unread, At: v.LastMessageAt}
+		out.Conversations[i].CandidateID = optionalIDString(v.CandidateID)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// handleAPIMarkRead marks a conversation read for every user of the number.
+func (s *Server) handleAPIMarkRead(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return hiretext.Errorf(hiretext.ENotFound, "Conversation not found.")
+	}
+	if _, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
+		return err
+	}
+	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

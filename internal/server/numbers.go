@@ -1,0 +1,455 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+	"github.com/hiretext/hiretext/internal/sms"
+)
+
+// Administration → Text Message Numbers: the company's numbers with their
+// users and this month's allowance, generating numbers from the provider
+// (area code → pick an offer → confirm), assigning and unassigning users,
+// and releasing numbers after a confirmation that names them.
+
+// numberView is a number as the pages show it.
+type numberView struct {
+	ID        hiretext.NumberID
+	Phone     string // E.164
+	Display   string // "(312) 555-0142"
+	Users     []*hiretext.User
+	Usage     hiretext.Usage
+	Percent   int
+	Level     string // "ok", "warn" (90% used) or "max"
+	ResetsOn  string // "Apr 1" in the company's time zone
+	ResetsAt  string // the full local time, for a tooltip
+	Full      bool
+	Released  string // the local date it was released; "" when active
+	UserSlots int    // how many more users it may have
+}
+
+func viewNumber(n *hiretext.Number, org *hiretext.Organization) numberView {
+	loc := org.Location()
+	v := numberView{ID: n.ID, Phone: n.Phone, Display: phone.Format(n.Phone), Users: n.Users, Usage: n.Usage,
+		Percent: min(n.Usage.Percent(), 100), Level: "ok", ResetsOn: n.Usage.ResetsAt.In(loc).Format("Jan 2"),
+		ResetsAt: localTime(org, n.Usage.ResetsAt), Full: n.Full(), UserSlots: hiretext.MaxUsersPerNumber - len(n.Users)}
+	switch {
+	case n.Usage.Exhausted():
+		v.Level = "max"
+	case n.Usage.NearLimit():
+		v.Level = "warn"
+	}
+	if n.ReleasedAt != nil {
+		v.Released = n.ReleasedAt.In(loc).Format("Jan 2, 2006")
+	}
+	return v
+}
+
+type adminNumbersPage struct {
+	Page        Page
+	Numbers     []numberView
+	Released    []numberView
+	Entitlement *hiretext.Entitlement
+	Blocked     string // why no number can be generated now, if so
+}
+
+func (s *Server) handleAdminNumbers(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	nums, err := s.store.ListNumbers(r.Context(), p.org.ID)
+	if err != nil {
+		return err
+	}
+	ent, err := s.canGenerate(r.Context(), p.org)
+	if ent == nil {
+		return err
+	}
+	data := &adminNumbersPage{Page: s.page(w, r, "Text Message Numbers"), Entitlement: ent, Blocked: hiretext.ErrorMessage(err)}
+	for _, n := range nums {
+		if n.Active() {
+			data.Numbers = append(data.Numbers, viewNumber(n, p.org))
+		} else {
+			data.Released = append(data.Released, viewNumber(n, p.org))
+		}
+	}
+	return s.render(w, r, http.StatusOK, "admin_numbers", data)
+}
+
+// offerView is a number the provider offers.
+type offerView struct {
+	Phone, Display, Place string
+}
+
+type adminNumberOffersPage struct {
+	Page        Page
+	AreaCode    string
+	Offers      []offerView
+	Error       string
+	Entitlement *hiretext.Entitlement
+	Blocked     string // why no number can be generated, if so
+}
+
+// handleAdminNumberOffers is step 2 of generating a number: the numbers the
+// provider offers in the area code entered in step 1 (any when empty).
+func (s *Server) handleAdminNumberOffers(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	data := &adminNumberOffersPage{AreaCode: strings.TrimSpace(r.URL.Query().Get("area_code"))}
+	status, err := s.loadOffers(r.Context(), p.org, data)
+	if err != nil {
+		return err
+	}
+	data.Page = s.page(w, r, "Generate a number")
+	return s.render(w, r, status, "admin_numbers_new", data)
+}
+
+// loadOffers fills data with the offers, or with why there are none; it
+// returns the page's status.
+func (s *Server) loadOffers(ctx context.Context, org *hiretext.Organization, data *adminNumberOffersPage) (int, error) {
+	ent, err := s.canGenerate(ctx, org)
+	data.Entitlement = ent
+	if c := hiretext.ErrorCode(err); c == hiretext.EEntitlementExceeded || c == hiretext.EConflict {
+		data.Blocked = hiretext.ErrorMessage(err)
+		return statusOf(err), nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	offers, err := s.searchNumbers(ctx, org, data.AreaCode)
+	if hiretext.ErrorCode(err) == hiretext.EInvalid {
+		data.Error = hiretext.ErrorMessage(err)
+		return http.StatusUnprocessableEntity, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	for _, o := range offers {
+		place := strings.Trim(o.Locality+", "+o.Region, ", ")
+		data.Offers = append(data.Offers, offerView{Phone: o.Phone, Display: phone.Format(o.Phone), Place: place})
+	}
+	return http.StatusOK, nil
+}
+
+type adminNumberConfirmPage struct {
+	Page        Page
+	Phone       string
+	Display     string
+	Entitlement *hiretext.Entitlement
+	Position    int // the new number will be number Position of Entitlement.MaxNumbers
+}
+
+// handleAdminNumberConfirm is step 3: confirm the number picked.
+func (s *Server) handleAdminNumberConfirm(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	e164, err := phone.Parse(r.URL.Query().Get("phone"), "")
+	if err != nil {
+		return hiretext.Errorf(hiretext.EInvalid, "Pick one of the numbers offered.")
+	}
+	ent, err := s.canGenerate(r.Context(), p.org)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "admin_numbers_confirm", &adminNumberConfirmPage{Page: s.page(w, r, "Confirm the new number"),
+		Phone: e164, Display: phone.Format(e164), Entitlement: ent, Position: ent.InUse + 1})
+}
+
+// handleAdminCreateNumber provisions the confirmed number.
+func (s *Server) handleAdminCreateNumber(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	p := principalFrom(r.Context())
+	e164, err := phone.Parse(r.PostForm.Get("phone"), "")
+	if err != nil {
+		return hiretext.Errorf(hiretext.EInvalid, "Pick one of the numbers offered.")
+	}
+	n, err := s.generateNumber(r.Context(), p.org, e164)
+	if err != nil {
+		return providerError(err)
+	}
+	return s.redirectWithFlash(w, r, "/admin/numbers", "success",
+		fmt.Sprintf("Added %s. Assign up to %d users to it.", phone.Format(n.Phone), hiretext.MaxUsersPerNumber))
+}
+
+// errNoProvider is returned when the server runs without an SMS provider.
+var errNoProvider = hiretext.Errorf(hiretext.EConflict, "Texting is not set up on this server: no SMS provider is configured.")
+
+// canGenerate returns org's entitlement when it may have another number.
+func (s *Server) canGenerate(ctx context.Context, org *hiretext.Organization) (*hiretext.Entitlement, error) {
+	ent, err := s.store.Entitlement(ctx, org.ID)
+	switch {
+	case err != nil:
+		return nil, err
+	case s.provider == nil:
+		return ent, errNoProvider
+	case !ent.CanAddNumber():
+		return ent, hiretext.EntitlementExceeded(ent)
+	}
+	return ent, nil
+}
+
+// searchNumbers asks the provider for numbers in org's country, within
+// areaCode when given.
+func (s *Server) searchNumbers(ctx context.Context, org *hiretext.Organization, areaCode string) ([]sms.AvailableNumber, error) {
+	if areaCode != "" && (len(areaCode) != 3 || strings.Trim(areaCode, "0123456789") != "" || areaCode[0] < '2') {
+		return nil, hiretext.FieldError("An area code is three digits and does not start with 0 or 1, e.g. 312.",
+			map[string]string{"area_code": "Use three digits, e.g. 312."})
+	}
+	offers, err := s.provider.SearchNumbers(ctx, sms.NumberQuery{Country: org.Region, AreaCode: areaCode, Limit: 5})
+	if err != nil {
+		return nil, providerError(err)
+	}
+	if len(offers) == 0 {
+		return nil, hiretext.Errorf(hiretext.EInvalid, "No numbers are available right now. Try an area code.")
+	}
+	return offers, nil
+}
+
+// generateNumber buys e164 from the provider and records it for org. When
+// the store refuses it (another administrator took the last place a moment
+// ago) the number goes back to the provider, so nobody pays for it. A
+// provider's refusal is returned as is (an *sms.Error); see providerError.
+func (s *Server) generateNumber(ctx context.Context, org *hiretext.Organization, e164 string) (*hiretext.Number, error) {
+	if _, err := s.canGenerate(ctx, org); err != nil {
+		return nil, err
+	}
+	pn, err := s.provider.BuyNumber(ctx, e164)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.store.AddNumber(ctx, org.ID, hiretext.NewNumber{Phone: pn.Phone, Provider: s.provider.Name(), ProviderID: pn.ProviderID})
+	if err != nil {
+		if rerr := s.provider.ReleaseNumber(context.WithoutCancel(ctx), pn); rerr != nil {
+			s.log.Error("release an unrecorded number", "org_id", org.ID, "provider", s.provider.Name(), "phone", pn.Phone, "err", rerr)
+		}
+		return nil, err
+	}
+	s.log.Info("number added", "org_id", org.ID, "number_id", n.ID, "provider", n.Provider)
+	return n, nil
+}
+
+// providerError turns a provider's refusal into a message for the person
+// who asked; outages stay internal errors (logged, not shown).
+func providerError(err error) error {
+	var se *sms.Error
+	switch {
+	case hiretext.ErrorCode(err) != hiretext.EInternal:
+		return err
+	case errors.As(err, &se) && se.Class != sms.Transient:
+		return hiretext.Errorf(hiretext.EConflict, "The SMS provider refused: %s", se.Message)
+	}
+	return fmt.Errorf("sms provider: %w", err)
+}
+
+// targetNumber returns the number named by the {id} path segment.
+func (s *Server) targetNumber(r *http.Request) (*hiretext.Number, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, hiretext.Errorf(hiretext.ENotFound, "Number not found.")
+	}
+	return s.store.NumberByID(r.Context(), principalFrom(r.Context()).org.ID, hiretext.NumberID(id))
+}
+
+// assignChoice is a user on the assign page.
+type assignChoice struct {
+	User      *hiretext.User
+	Here      bool   // already on this number
+	Elsewhere string // the other number they text from, formatted
+}
+
+type adminAssignPage struct {
+	Page    Page
+	Number  numberView
+	Query   string
+	Choices []assignChoice
+	Error   string
+}
+
+func (s *Server) handleAdminAssignForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAssign(w, r, http.StatusOK, "")
+}
+
+// renderAssign shows the assign page: the users whose name matches q.
+func (s *Server) renderAssign(w http.ResponseWriter, r *http.Request, status int, message string) error {
+	p := principalFrom(r.Context())
+	n, err := s.targetNumber(r)
+	if err != nil {
+		return err
+	}
+	if !n.Active() {
+		return hiretext.Errorf(hiretext.EConflict, "%s was released; it cannot have users.", phone.Format(n.Phone))
+	}
+	q := strings.TrimSpace(r.FormValue("q"))
+	choices, err := s.assignChoices(r.Context(), p.org.ID, n, q)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, status, "admin_numbers_assign", &adminAssignPage{Page: s.page(w, r, "Assign a user"),
+		Number: viewNumber(n, p.org), Query: q, Choices: choices, Error: message})
+}
+
+// assignChoices lists org's active users whose name contains q (any case),
+// saying who is on this number or another.
+func (s *Server) assignChoices(ctx context.Context, org hiretext.OrgID, n *hiretext.Number, q string) ([]assignChoice, error) {
+	users, err := s.store.ListUsers(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	nums, err := s.store.ListNumbers(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	onNumber := map[hiretext.UserID]*hiretext.Number{}
+	for _, other := range nums {
+		for _, u := range other.Users {
+			onNumber[u.ID] = other
+		}
+	}
+	var out []assignChoice
+	for _, u := range users {
+		if !u.Active || !strings.Contains(strings.ToLower(u.Name), strings.ToLower(q)) {
+			continue
+		}
+		c := assignChoice{User: u}
+		if other := onNumber[u.ID]; other != nil {
+			c.Here = other.ID == n.ID
+			if !c.Here {
+				c.Elsewhere = phone.Format(other.Phone)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// handleAdminAssign assigns the chosen user. A refusal (the number is full,
+// the user is on another number) shows the assign page again with the reason.
+func (s *Server) handleAdminAssign(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	p := principalFrom(r.Context())
+	n, err := s.targetNumber(r)
+	if err != nil {
+		return err
+	}
+	uid, _ := strconv.ParseInt(r.PostForm.Get("user_id"), 10, 64)
+	err = s.store.AssignUser(r.Context(), p.org.ID, n.ID, hiretext.UserID(uid))
+	switch hiretext.ErrorCode(err) {
+	case "":
+	case hiretext.ETooManyUsers, hiretext.EUserOnOtherNumber, hiretext.EInvalid:
+		return s.renderAssign(w, r, statusOf(err), hiretext.ErrorMessage(err))
+	default:
+		return err
+	}
+	u, err := s.store.UserByID(r.Context(), p.org.ID, hiretext.UserID(uid))
+	if err != nil {
+		return err
+	}
+	return s.redirectWithFlash(w, r, "/admin/numbers", "success", fmt.Sprintf("%s now texts from %s.", u.Name, phone.Format(n.Phone)))
+}
+
+func (s *Server) handleAdminUnassign(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	n, err := s.targetNumber(r)
+	if err != nil {
+		return err
+	}
+	uid, _ := strconv.ParseInt(r.PathValue("user"), 10, 64)
+	u, err := s.store.UserByID(r.Context(), p.org.ID, hiretext.UserID(uid))
+	if err != nil {
+		return err
+	}
+	if err := s.store.UnassignUser(r.Context(), p.org.ID, n.ID, u.ID); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(w, r, "/admin/numbers", "success",
+		fmt.Sprintf("%s no longer texts from %s.", u.Name, phone.Format(n.Phone)))
+}
+
+type adminReleasePage struct {
+	Page   Page
+	Number numberView
+}
+
+func (s *Server) handleAdminReleaseConfirm(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	n, err := s.targetNumber(r)
+	if err != nil {
+		return err
+	}
+	if !n.Active() {
+		return hiretext.Errorf(hiretext.EConflict, "%s was already released.", phone.Format(n.Phone))
+	}
+	return s.render(w, r, http.StatusOK, "admin_numbers_release", &adminReleasePage{
+		Page: s.page(w, r, "Release "+phone.Format(n.Phone)), Number: viewNumber(n, p.org)})
+}
+
+// handleAdminRelease gives the number back to the provider, then marks it
+// released. The provider goes first: if it fails nothing changes and the
+// administrator can retry; a release the provider already did succeeds again.
+func (s *Server) handleAdminRelease(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.targetNumber(r)
+	if err != nil {
+		return err
+	}
+	if err := s.releaseNumber(r.Context(), n); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(w, r, "/admin/numbers", "success",
+		fmt.Sprintf("Released %s. Its conversations stay readable in the SMS Activity report.", phone.Format(n.Phone)))
+}
+
+func (s *Server) releaseNumber(ctx context.Context, n *hiretext.Number) error {
+	switch {
+	case !n.Active():
+		return hiretext.Errorf(hiretext.EConflict, "%s was already released.", phone.Format(n.Phone))
+	case s.provider == nil:
+		return errNoProvider
+	case n.Provider != s.provider.Name():
+		return hiretext.Errorf(hiretext.EConflict, "%s belongs to the %s provider, but this server uses %s; release it there.",
+			phone.Format(n.Phone), n.Provider, s.provider.Name())
+	}
+	if err := s.provider.ReleaseNumber(ctx, sms.ProvisionedNumber{Phone: n.Phone, ProviderID: n.ProviderID}); err != nil {
+		return providerError(err)
+	}
+	_, err := s.store.ReleaseNumber(ctx, n.OrgID, n.ID)
+	if err == nil {
+		s.log.Info("number released", "org_id", n.OrgID, "number_id", n.ID, "provider", n.Provider)
+	}
+	return err
+}
+
+// AllowanceBanner is the warning on every page of a user whose number has
+// used WarnPercent of its allowance this month, until the month ends.
+type AllowanceBanner struct {
+	Phone     string // formatted
+	Used      int
+	Allowance int
+	Remaining int
+	Percent   int
+	ResetsOn  string // "Apr 1"
+	Exhausted bool   // sending is paused
+}
+
+// allowanceBanner returns the banner for the principal, or nil. A failure
+// to look is logged and shows no banner rather than failing the page.
+func (s *Server) allowanceBanner(ctx context.Context, pr *principal) *AllowanceBanner {
+	n, err := s.store.NumberForUser(ctx, pr.org.ID, pr.user.ID)
+	if err != nil {
+		if hiretext.ErrorCode(err) != hiretext.ENotAssigned {
+			s.log.Warn("allowance banner", "org_id", pr.org.ID, "err", err)
+		}
+		return nil
+	}
+	u := n.Usage
+	if !u.NearLimit() {
+		return nil
+	}
+	return &AllowanceBanner{Phone: phone.Format(n.Phone), Used: u.Used, Allowance: u.Allowance, Remaining: u.Remaining(),
+		Percent: u.Percent(), ResetsOn: u.ResetsAt.In(pr.org.Location()).Format("Jan 2"), Exhausted: u.Exhausted()}
+}

@@ -1,0 +1,191 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+)
+
+// conversationWindow is how far back the conversation dialog looks; the
+// profile shows the full history.
+const conversationWindow = 30 * 24 * time.Hour
+
+// numberOf returns the caller's texting number, or an ENotAssigned error.
+func (s *Server) numberOf(ctx context.Context, p *principal) (*hiretext.Number, error) {
+	return s.store.NumberForUser(ctx, p.org.ID, p.user.ID)
+}
+
+// textingNumber returns p's number when p may see candidates' texts at all: only users
+// assigned to a number who may also open profiles. Administrators who are not
+// assigned see texts only in the SMS Activity report.
+func (s *Server) textingNumber(ctx context.Context, p *principal) (*hiretext.Number, bool) {
+	if !p.user.Can(hiretext.PermProfiles) {
+		return nil, false
+	}
+	n, err := s.numberOf(ctx, p)
+	if err != nil || !n.Active() {
+		return nil, false
+	}
+	return n, true
+}
+
+// messageRow is one text as the conversation shows it.
+type messageRow struct {
+	ID              string
+	Outbound        bool
+	Body            string
+	Time            string
+	Sender          string // who sent an outbound text: a user, or "Automatic reply"
+	Status          hiretext.MessageStatus
+	StatusLabel     string
+	Problem         string // why it failed or was not sent
+	Keyword         string // STOP / START / HELP, when the text was one
+	LooksLikeOptOut bool
+}
+
+var statusLabels = map[hiretext.MessageStatus]string{
+	hiretext.StatusQueued: "Queued", hiretext.StatusSending: "Sending", hiretext.StatusSent: "Sent",
+	hiretext.StatusDelivered: "Delivered", hiretext.StatusUndelivered: "Not delivered", hiretext.StatusFailed: "Not sent",
+	hiretext.StatusCanceled: "Canceled", hiretext.StatusReceived: "Received",
+}
+
+var keywordLabels = map[hiretext.Keyword]string{
+	hiretext.KeywordOptOut: "Opt-out keyword", hiretext.KeywordOptIn: "Opt-in keyword", hiretext.KeywordHelp: "Help keyword",
+}
+
+func messageRows(msgs []*hiretext.Message, loc *time.Location) []messageRow {
+	rows := make([]messageRow, len(msgs))
+	for i, m := range msgs {
+		r := messageRow{ID: idString(m.ID), Outbound: m.Direction == hiretext.Outbound, Body: m.Body,
+			Time: m.CreatedAt.In(loc).Format("Jan 2, 3:04 PM"), Status: m.Status, StatusLabel: statusLabels[m.Status],
+			Keyword: keywordLabels[m.Keyword], LooksLikeOptOut: m.LooksLikeOptOut}
+		switch {
+		case m.Kind == hiretext.KindKeywordReply:
+			r.Sender = "Automatic reply"
+		case r.Outbound:
+			r.Sender = m.UserName
+		}
+		if m.Status == hiretext.StatusFailed || m.Status == hiretext.StatusUndelivered || m.Status == hiretext.StatusCanceled {
+			r.Problem = m.ErrorMessage
+		}
+		rows[i] = r
+	}
+	return rows
+}
+
+// textingPanel is a conversation with a candidate and its composer, as the
+// dialog and the profile show it.
+type textingPanel struct {
+	Candidate      *hiretext.Candidate
+	CandidatePhone string // formatted texting phone
+	NumberPhone    string // formatted company number
+	Messages       []messageRow
+	FullHistory    bool   // all messages, not only the last 30 days
+	HistoryURL     string // the profile's full history
+	Composer       composer
+}
+
+// composer is the state of a message form.
+type composer struct {
+	Action     string // where the form posts
+	Body       string
+	Error      string
+	Remaining  int    // messages left this month
+	Recipients int    // messages one send uses
+	Blocked    string // why sending is impossible now; "" when it is possible
+	ReturnTo   string
+	Count      hiretext.SegmentCount
+}
+
+// newComposer describes the form for sending to n recipients from num.
+func newComposer(action string, num *hiretext.Number, recipients int) composer {
+	c := composer{Action: action, Remaining: num.Usage.Remaining(), Recipients: recipients}
+	if c.Remaining < max(recipients, 1) {
+		c.Blocked = "The number's monthly allowance is used up; sending resumes when it resets on " +
+			num.Usage.ResetsAt.Format("Jan 2") + "."
+	}
+	return c
+}
+
+// loadPanel builds the texting panel between num and candidate c; full loads
+// the whole history instead of the last 30 days.
+func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Number, c *hiretext.Candidate, full bool) (*textingPanel, error) {
+	since := s.cfg.Clock.Now().Add(-conversationWindow)
+	if full {
+		since = time.Time{}
+	}
+	msgs, err := s.store.CandidateMessages(ctx, p.org.ID, num.ID, c.ID, since)
+	if err != nil {
+		return nil, err
+	}
+	panel := &textingPanel{Candidate: c, CandidatePhone: formatOptional(c.TextingPhone()), NumberPhone: phone.Format(num.Phone),
+		Messages: messageRows(msgs, p.org.Location()), FullHistory: full, HistoryURL: "/candidates/" + idString(c.ID) + "#sms-history",
+		Composer: newComposer("/candidates/"+idString(c.ID)+"/messages", num, 1)}
+	if !c.OptedIn() {
+		panel.Composer.Blocked = "This candidate has opted out of texts."
+	}
+	if conv, err := s.store.CandidateConversation(ctx, p.org.ID, num.ID, c.ID); err == nil && conv.Unread > 0 {
+		if err := s.store.MarkConversationRead(ctx, p.org.ID, num.ID, conv.ID); err != nil {
+			return nil, err
+		}
+	}
+	return panel, nil
+}
+
+// candidateFromPath loads the {id} candidate of the caller's company.
+func (s *Server) candidateFromPath(r *http.Request) (*hiretext.Candidate, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, hiretext.Errorf(hiretext.ENotFound, "Candidate not found.")
+	}
+	return s.store.CandidateByID(r.Context(), principalFrom(r.Context()).org.ID, hiretext.CandidateID(id))
+}
+
+// requireTexting returns the caller's number, or the error that explains
+// why they cannot text.
+func (s *Server) requireTexting(ctx context.Context, p *principal) (*hiretext.Number, error) {
+	num, err := s.numberOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if !num.Active() {
+		return nil, hiretext.Errorf(hiretext.ENotAssigned, "Your texting number was released. Ask your administrator for another.")
+	}
+	return num, nil
+}
+
+// addSMSActions puts the SMS icon on the rows of a candidate table: for a
+// user assigned to a number who may open profiles, on every opted-in
+// candidate, drawn filled when a conversation exists. Assigned users also get
+// "Text selected".
+func (s *Server) addSMSActions(r *http.Request, p *principal, t *candidateTable) error {
+	num, err := s.numberOf(r.Context(), p)
+	if hiretext.ErrorCode(err) == hiretext.ENotAssigned || (err == nil && !num.Active()) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	t.CanText, t.ReturnTo = true, r.URL.RequestURI()
+	if !p.user.Can(hiretext.PermProfiles) {
+		return nil
+	}
+	ids := make([]hiretext.CandidateID, len(t.Rows))
+	for i, row := range t.Rows {
+		ids[i] = row.ID
+	}
+	texted, err := s.store.TextedCandidates(r.Context(), p.org.ID, num.ID, ids)
+	if err != nil {
+		return err
+	}
+	for i := range t.Rows {
+		if row := &t.Rows[i]; row.OptedIn {
+			row.SMSURL, row.Texted = "/candidates/"+idString(row.ID)+"/conversation", texted[row.ID]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,281 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/dispatch"
+	"github.com/hiretext/hiretext/internal/sms"
+	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/store"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+// textingFixture is a running hiretext with the simulator and a dispatcher:
+// a company whose recruiter texts from a simulator number.
+type textingFixture struct {
+	ts        *testServer
+	db        *store.DB
+	sim       *simulator.Provider
+	org       *hiretext.Organization
+	number    *hiretext.Number
+	recruiter *hiretext.User
+	job       *hiretext.Job
+}
+
+func newTextingFixture(t *testing.T, db *store.DB) *textingFixture {
+	t.Helper()
+	ts, sim := newNumbersServer(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	d := dispatch.New(db, sim, dispatch.Config{Rate: 1000, Poll: 20 * time.Millisecond})
+	db.SetDispatcher(d)
+	done := make(chan struct{}, 2)
+	go func() { _ = d.Run(ctx); done <- struct{}{} }()
+	go func() { sim.Run(ctx); done <- struct{}{} }()
+	t.Cleanup(func() { cancel(); <-done; <-done })
+	f := &textingFixture{ts: ts, db: db, sim: sim, org: storetest.MustCreateOrg(t, db, "Acme")}
+	storetest.MustGrantNumbers(t, db, f.org.ID, 2, 50)
+	offers, err := sim.SearchNumbers(ctx, sms.NumberQuery{Country: "US", AreaCode: "312", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn, err := sim.BuyNumber(ctx, offers[0].Phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.number, err = db.AddNumber(ctx, f.org.ID, hiretext.NewNumber{Phone: pn.Phone, Provider: "simulator", ProviderID: pn.ProviderID}); err != nil {
+		t.Fatal(err)
+	}
+	f.recruiter = storetest.MustCreateUser(t, db, f.org.ID, "Rita Recruiter", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles)
+	storetest.MustAssign(t, db, f.org.ID, f.number.ID, f.recruiter.ID)
+	f.job = storetest.MustCreateJob(t, db, f.org.ID, "Forklift Operator")
+	return f
+}
+
+// candidate applies as a new person opted in on their main phone.
+func (f *textingFixture) candidate(t *testing.T, first string) *hiretext.Candidate {
+	t.Helper()
+	a := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, first, "Tester"))
+	c, err := f.db.CandidateByID(context.Background(), f.org.ID, a.CandidateID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// eventually polls cond for up to ten seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// handset returns the bodies a simulated phone received.
+func (f *textingFixture) handset(t *testing.T, phone string) []string {
+	msgs, err := f.sim.Handset(context.Background(), phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range msgs {
+		if m.Direction == simulator.Received {
+			out = append(out, m.Body)
+		}
+	}
+	return out
+}
+
+func TestTextingRoundTrip(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newTextingFixture(t, db)
+		ann := f.candidate(t, "Ann")
+		b := f.ts.browser(t)
+		b.login(f.recruiter.Email, storetest.TestPassword)
+		path := "/candidates/" + idStr(int64(ann.ID))
+
+		// The recruiter texts from the conversation; the phone receives it.
+		st, _, h := b.do("POST", path+"/messages", url.Values{"body": {"Hi Ann, are you free Monday?"}})
+		if st != http.StatusSeeOther || h.Get("Location") != path+"/conversation" {
+			t.Fatalf("send: %d %q", st, h.Get("Location"))
+		}
+		eventually(t, "the text on the handset", func() bool { return len(f.handset(t, ann.TextingPhone())) == 1 })
+		tok := token(t, db, f.recruiter)
+		eventually(t, "delivered status", func() bool {
+			_, body := f.ts.api(t, tok, "GET", "/api/v1/candidates/"+idStr(int64(ann.ID))+"/messages", "")
+			msgs, _ := body["messages"].([]any)
+			return len(msgs) == 1 && msgs[0].(map[string]any)["status"] == "delivered"
+		})
+
+		// The phone replies; the conversation shows it and the bell lights.
+		if st, body := f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":"Monday works!"}`, ann.TextingPhone(), f.number.Phone)); st != http.StatusAccepted {
+			t.Fatalf("simulator inbound: %d %v", st, body)
+		}
+		_, home, _ := b.do("GET", "/", nil)
+		if !strings.Contains(home, `data-bell-count="1"`) {
+			t.Fatal("the bell does not show the unread reply")
+		}
+		_, conv, _ := b.do("GET", path+"/conversation", nil)
+		if !strings.Contains(conv, "Monday works!") || !strings.Contains(conv, "Delivered") {
+			t.Fatal("the conversation lacks the reply or the delivery status")
+		}
+		if _, home, _ = b.do("GET", "/", nil); strings.Contains(home, "data-bell-count") {
+			t.Fatal("opening the conversation did not clear the bell")
+		}
+
+		// STOP opts out at once and is confirmed once.
+		f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":"stop"}`, ann.TextingPhone(), f.number.Phone))
+		if c, _ := db.CandidateByID(context.Background(), f.org.ID, ann.ID); c.OptedIn() {
+			t.Fatal("STOP did not opt the candidate out")
+		}
+		eventually(t, "the opt-out confirmation", func() bool {
+			got := f.handset(t, ann.TextingPhone())
+			return len(got) == 2 && strings.HasPrefix(got[1], "You're unsubscribed from Acme texts.")
+		})
+		st, _, h = b.do("POST", path+"/messages", url.Values{"body": {"Still there?"}})
+		if _, page, _ := b.do("GET", h.Get("Location"), nil); st != http.StatusSeeOther || !strings.Contains(page, "opted out") {
+			t.Fatal("a text to an opted-out candidate was not refused with a reason")
+		}
+		time.Sleep(100 * time.Millisecond)
+		if got := f.handset(t, ann.TextingPhone()); len(got) != 2 {
+			t.Fatalf("the opted-out phone received %d texts, want 2", len(got))
+		}
+	})
+}
+
+func TestWebhooksVerifyAndIgnoreDuplicates(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	f := newTextingFixture(t, db)
+	ann := f.candidate(t, "Ann")
+	form := url.Values{"EventType": {"inbound"}, "MessageID": {"SMdup1"}, "From": {ann.TextingPhone()}, "To": {f.number.Phone},
+		"Body": {"hello"}, "Segments": {"1"}, "Timestamp": {time.Now().UTC().Format(time.RFC3339Nano)}}
+	body := form.Encode()
+	post := func(sig string, b string) int {
+		req, _ := http.NewRequest("POST", f.ts.URL+simulator.InboundPath, strings.NewReader(b))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(simulator.SignatureHeader, sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := post("deadbeef", body); st != http.StatusForbidden {
+		t.Fatalf("forged signature: %d, want 403", st)
+	}
+	tampered := strings.Replace(body, "hello", "STOP", 1)
+	if st := post(f.sim.Sign([]byte(body)), tampered); st != http.StatusForbidden {
+		t.Fatalf("body changed after signing: %d, want 403", st)
+	}
+	for range 3 {
+		if st := post(f.sim.Sign([]byte(body)), body); st != http.StatusOK {
+			t.Fatalf("signed webhook: %d", st)
+		}
+	}
+	msgs, _ := db.CandidateMessages(context.Background(), f.org.ID, f.number.ID, ann.ID, time.Time{})
+	if len(msgs) != 1 || msgs[0].Body != "hello" {
+		t.Fatalf("%d messages stored from one delivery repeated, want 1", len(msgs))
+	}
+	if n, _ := db.NumberByID(context.Background(), f.org.ID, f.number.ID); n.Usage.Used != 1 {
+		t.Fatalf("used %d, want 1: a duplicate counted again", n.Usage.Used)
+	}
+}
+
+func TestTextingAPIAndVisibility(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	f := newTextingFixture(t, db)
+	ann, bob := f.candidate(t, "Ann"), f.candidate(t, "Bob")
+	if _, err := db.UpdateCandidate(context.Background(), f.org.ID, bob.ID, hiretext.CandidateUpdate{SMS: &hiretext.SMSChange{Status: hiretext.SMSOptedOut}}, f.recruiter.ID); err != nil {
+		t.Fatal(err)
+	}
+	tok := token(t, db, f.recruiter)
+	st, body := f.ts.api(t, tok, "POST", "/api/v1/messages", fmt.Sprintf(`{"candidate_ids":[%q,%q,"999999"],"body":"Hello"}`, idStr(int64(ann.ID)), idStr(int64(bob.ID))))
+	results, _ := body["results"].([]any)
+	if st != http.StatusAccepted || len(results) != 3 {
+		t.Fatalf("send: %d %v", st, body)
+	}
+	want := []struct{ status, reason string }{{"queued", ""}, {"skipped", "opted_out"}, {"skipped", "not_found"}}
+	for i, w := range want {
+		r := results[i].(map[string]any)
+		if r["status"] != w.status || (w.reason != "" && r["reason"] != w.reason) {
+			t.Errorf("result %d = %v, want %v", i, r, w)
+		}
+	}
+	msgID := results[0].(map[string]any)["message_id"].(string)
+	if st, m := f.ts.api(t, tok, "GET", "/api/v1/messages/"+msgID, ""); st != 200 || m["body"] != "Hello" || m["user_id"] != idStr(int64(f.recruiter.ID)) {
+		t.Fatalf("message: %d %v", st, m)
+	}
+
+	// Who sees texts: only users assigned to the number with profiles.
+	admin := storetest.MustCreateUser(t, db, f.org.ID, "Ada Admin", hiretext.RoleAdmin)
+	manager := storetest.MustCreateUser(t, db, f.org.ID, "Hank Manager", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool)
+	other := storetest.MustCreateUser(t, db, f.org.ID, "Otto Other", hiretext.RoleUser, hiretext.PermProfiles)
+	storetest.MustAssign(t, db, f.org.ID, storetest.MustAddNumber(t, db, f.org.ID).ID, other.ID)
+	globex := storetest.MustCreateOrg(t, db, "Globex")
+	stranger := storetest.MustCreateUser(t, db, globex.ID, "Gus", hiretext.RoleAdmin)
+	history := "/api/v1/candidates/" + idStr(int64(ann.ID)) + "/messages"
+	for _, c := range []struct {
+		who    *hiretext.User
+		status int
+	}{{admin, 403}, {manager, 403}, {stranger, 403}} {
+		if st, _ := f.ts.api(t, token(t, db, c.who), "GET", history, ""); st != c.status {
+			t.Errorf("%s reads the history: %d, want %d", c.who.Name, st, c.status)
+		}
+	}
+	if st, body := f.ts.api(t, token(t, db, other), "GET", history, ""); st != 200 || len(body["messages"].([]any)) != 0 {
+		t.Errorf("a recruiter on another number sees %v", body)
+	}
+	if st, _ := f.ts.api(t, token(t, db, other), "GET", "/api/v1/messages/"+msgID, ""); st != 404 {
+		t.Errorf("a recruiter on another number reads the message: %d, want 404", st)
+	}
+	if st, body := f.ts.api(t, token(t, db, admin), "POST", "/api/v1/messages", fmt.Sprintf(`{"candidate_ids":[%q],"body":"Hi"}`, idStr(int64(ann.ID)))); st != 403 || errorCode(body) != "not_assigned" {
+		t.Errorf("unassigned admin sends: %d %v", st, body)
+	}
+	for _, bad := range []string{`{"candidate_ids":[1],"body":"x"}`, `{"candidate_ids":["x"],"body":"x"}`, `{"candidate_ids":[],"body":"x"}`, `{"body":"x","extra":1}`, `{"candidate_ids":["1"],"body":""}`} {
+		if st, _ := f.ts.api(t, tok, "POST", "/api/v1/messages", bad); st != 400 && st != 422 {
+			t.Errorf("bad body %s: %d", bad, st)
+		}
+	}
+}
+
+func TestBulkSendAllOrNothing(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	f := newTextingFixture(t, db)
+	if _, err := db.SetAllowance(context.Background(), f.number.Phone, 2); err != nil {
+		t.Fatal(err)
+	}
+	var form = url.Values{"body": {"Open house on Friday!"}}
+	for _, n := range []string{"Ann", "Bob", "Cy"} {
+		form.Add("candidate", idStr(int64(f.candidate(t, n).ID)))
+	}
+	b := f.ts.browser(t)
+	b.login(f.recruiter.Email, storetest.TestPassword)
+	if st, page, _ := b.do("POST", "/messages/compose", form); st != 200 || !strings.Contains(page, "3 of 3 selected can be texted") {
+		t.Fatalf("compose: %d", st)
+	}
+	st, page, _ := b.do("POST", "/messages/bulk", form)
+	if st != http.StatusConflict || !strings.Contains(page, "Only 2 of 2 messages remain") {
+		t.Fatalf("bulk over the allowance: %d", st)
+	}
+	if n, _ := db.NumberByID(context.Background(), f.org.ID, f.number.ID); n.Usage.Used != 0 {
+		t.Fatalf("a refused bulk send used %d", n.Usage.Used)
+	}
+	form.Set("candidate", form["candidate"][0])
+	form["candidate"] = form["candidate"][:1]
+	if st, page, _ = b.do("POST", "/messages/bulk", form); st != 200 || !strings.Contains(page, "1 queued") {
+		t.Fatalf("bulk within the allowance: %d", st)
+	}
+}

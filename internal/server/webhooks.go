@@ -1,0 +1,106 @@
+package server
+
+import (
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/sms"
+)
+
+// maxWebhookBody caps a provider's webhook body; real ones are a few KiB.
+const maxWebhookBody = 64 << 10
+
+// handleWebhook serves a provider's inbound-message or status-callback
+// webhook. It verifies the signature over the raw body and the public URL
+// before anything else, then stores what the provider said and answers what
+// the provider expects. A storage failure answers 500 so a provider that
+// retries will retry; nothing a candidate sends is dropped silently.
+func (s *Server) handleWebhook(kind sms.WebhookKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.provider == nil || r.PathValue("provider") != s.provider.Name() {
+			return hiretext.Errorf(hiretext.ENotFound, "No such webhook.")
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
+		if err != nil || len(body) > maxWebhookBody {
+			return hiretext.Errorf(hiretext.EPayloadTooLarge, "The webhook body is too large.")
+		}
+		req := sms.WebhookRequest{Method: r.Method, PublicURL: s.publicURL(r.URL.RequestURI()), Header: r.Header, Body: body}
+		if err := s.provider.VerifyWebhook(req); err != nil {
+			s.log.Warn("webhook signature rejected", "provider", s.provider.Name(), "request_id", requestIDFrom(r.Context()))
+			return hiretext.Errorf(hiretext.EForbidden, "The webhook signature is not valid.")
+		}
+		if kind == sms.WebhookInbound {
+			err = s.receiveInbound(r, req)
+		} else {
+			err = s.receiveStatus(r, req)
+		}
+		if err != nil {
+			return err
+		}
+		ack := s.provider.Ack(kind)
+		w.Header().Set("Content-Type", ack.ContentType)
+		w.WriteHeader(ack.Status)
+		_, err = w.Write(ack.Body)
+		return err
+	}
+}
+
+// receiveInbound stores every message of an inbound webhook.
+func (s *Server) receiveInbound(r *http.Request, req sms.WebhookRequest) error {
+	msgs, err := s.provider.ParseInbound(req)
+	if err != nil {
+		return hiretext.Errorf(hiretext.EBadRequest, "The webhook could not be read: %v", err)
+	}
+	for _, m := range msgs {
+		res, err := s.store.ReceiveText(r.Context(), hiretext.IncomingText{Provider: s.provider.Name(),
+			ProviderMessageID: m.ProviderMessageID, From: m.From, To: m.To, Body: m.Body, ReceivedAt: m.ReceivedAt})
+		if err != nil {
+			return err
+		}
+		s.logInbound(r, m, res)
+	}
+	return nil
+}
+
+func (s *Server) logInbound(r *http.Request, m sms.InboundMessage, res *hiretext.InboundResult) {
+	switch {
+	case res.Duplicate:
+		s.log.Info("duplicate inbound ignored", "provider_message_id", m.ProviderMessageID)
+	case res.Unrouted:
+		s.log.Warn("inbound to a number no company owns; kept as unrouted", "to", m.To, "provider_message_id", m.ProviderMessageID)
+	default:
+		s.log.Info("inbound stored", "org_id", int64(res.Message.OrgID), "message_id", int64(res.Message.ID),
+			"keyword", string(res.Message.Keyword), "request_id", requestIDFrom(r.Context()))
+	}
+}
+
+// receiveStatus applies every status update of a status callback. Unknown
+// statuses are logged and acknowledged.
+func (s *Server) receiveStatus(r *http.Request, req sms.WebhookRequest) error {
+	updates, err := s.provider.ParseStatus(req)
+	if err != nil {
+		return hiretext.Errorf(hiretext.EBadRequest, "The webhook could not be read: %v", err)
+	}
+	for _, u := range updates {
+		if !u.Status.Valid() {
+			s.log.Warn("unknown message status acknowledged", "provider_status", u.ProviderStatus, "provider_message_id", u.ProviderMessageID)
+			continue
+		}
+		_, err := s.store.ApplyDeliveryReport(r.Context(), hiretext.DeliveryReport{Provider: s.provider.Name(),
+			ProviderMessageID: u.ProviderMessageID, Status: u.Status, ErrorCode: u.ErrorCode, ErrorMessage: u.ErrorMessage,
+			InvalidRecipient: u.Class == sms.InvalidRecipient, OptedOut: u.Class == sms.OptedOut})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// publicURL returns the absolute public URL of a request URI, built from the
+// configured base URL: behind a proxy the request's own host and scheme are
+// not what the provider signed.
+func (s *Server) publicURL(requestURI string) string {
+	return strings.TrimSuffix(s.cfg.BaseURL.String(), "/") + requestURI
+}

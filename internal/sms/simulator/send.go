@@ -1,0 +1,140 @@
+package simulator
+
+import (
+	"context"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+	"github.com/hiretext/hiretext/internal/sms"
+)
+
+// Send delivers m to the simulated handset m.To and queues its status
+// reports (sent, then delivered). It fails like a carrier would: 21606 when
+// m.From is not a provisioned simulator number, 21211 for a recipient that is
+// not a valid number or is flagged invalid, 30006 for a landline. A repeated
+// m.Reference returns the first send's id and sends nothing.
+func (p *Provider) Send(ctx context.Context, m sms.OutboundMessage) (sms.SendResult, error) {
+	if err := p.checkSender(ctx, m.From); err != nil {
+		return sms.SendResult{}, err
+	}
+	if err := p.checkRecipient(ctx, m.To); err != nil {
+		return sms.SendResult{}, err
+	}
+	if err := hiretext.ValidateBody(m.Body); err != nil {
+		return sms.SendResult{}, &sms.Error{Class: sms.Permanent, Code: "21602", Message: hiretext.ErrorMessage(err)}
+	}
+	now, id := p.now(), newID("SM")
+	stored, dup, err := p.cfg.Store.SimEnqueue(ctx,
+		HandsetMessage{Phone: m.To, Counterpart: m.From, Direction: Received, Body: m.Body, MessageID: id, Reference: m.Reference, CreatedAt: now},
+		Callback{Kind: KindStatus, MessageID: id, From: m.From, To: m.To, Status: string(hiretext.StatusSent),
+			Due: now.Add(p.cfg.StepDelay), CreatedAt: now})
+	if err != nil {
+		return sms.SendResult{}, transient(err)
+	}
+	if !dup {
+		p.signalAfter(p.cfg.StepDelay)
+	}
+	return sms.SendResult{ProviderMessageID: stored.MessageID, Status: hiretext.StatusQueued,
+		Segments: hiretext.CountSegments(m.Body).Segments}, nil
+}
+
+func (p *Provider) checkSender(ctx context.Context, from string) error {
+	ok, err := p.cfg.Store.SimNumberActive(ctx, from)
+	if err != nil {
+		return transient(err)
+	}
+	if !ok {
+		return &sms.Error{Class: sms.Permanent, Code: "21606",
+			Message: "The 'From' number " + from + " is not a number provisioned on the simulator."}
+	}
+	return nil
+}
+
+func (p *Provider) checkRecipient(ctx context.Context, to string) error {
+	invalid := &sms.Error{Class: sms.InvalidRecipient, Code: "21211", Message: "Invalid 'To' phone number: " + to + "."}
+	if e164, err := phone.Parse(to, ""); err != nil || e164 != to {
+		return invalid
+	}
+	flag, err := p.cfg.Store.PhoneFlag(ctx, to)
+	if err != nil {
+		return transient(err)
+	}
+	switch flag {
+	case FlagInvalid:
+		return invalid
+	case FlagLandline:
+		return &sms.Error{Class: sms.InvalidRecipient, Code: "30006",
+			Message: "Landline or unreachable carrier: " + phone.Format(to) + " cannot receive text messages."}
+	}
+	return nil
+}
+
+// SimulateInbound has the simulated phone from text body to the simulator
+// number to, as a candidate replying would, and returns the message's id. The
+// text is in from's handset at once; the inbound webhook is POSTed to
+// BaseURL+InboundPath right away and, like a carrier's, retried in the
+// background until hiretext answers 2xx. Bad input is a hiretext.EInvalid error.
+func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string) (string, error) {
+	if _, err := phone.Parse(from, ""); err != nil || !phone.IsE164(from) {
+		return "", hiretext.FieldError("The sending phone must be a valid number in E.164 form, e.g. +13125550123.",
+			map[string]string{"from": "Use E.164, e.g. +13125550123."})
+	}
+	if err := hiretext.ValidateBody(body); err != nil {
+		return "", err
+	}
+	ok, err := p.cfg.Store.SimNumberActive(ctx, to)
+	if err != nil {
+		return "", transient(err)
+	}
+	if !ok {
+		return "", hiretext.FieldError(to+" is not a number provisioned on the simulator.", map[string]string{"to": "Not a simulator number."})
+	}
+	// The webhook is queued already leased to this call, which delivers it
+	// at once; only if this process dies does the lease lapse to Run.
+	now, id := p.now(), newID("SM")
+	cb, _, err := p.cfg.Store.SimEnqueue(ctx,
+		HandsetMessage{Phone: from, Counterpart: to, Direction: Sent, Body: body, MessageID: id, CreatedAt: now},
+		Callback{Kind: KindInbound, MessageID: id, From: from, To: to, Body: body, Due: now.Add(leaseTime), CreatedAt: now})
+	if err != nil {
+		return "", transient(err)
+	}
+	cb.Attempts = 1
+	p.deliver(ctx, cb)
+	return id, nil
+}
+
+// Handset lists the messages the simulated phone sent and received, oldest first.
+func (p *Provider) Handset(ctx context.Context, phone string) ([]HandsetMessage, error) {
+	return p.cfg.Store.HandsetMessages(ctx, phone)
+}
+
+// SetPhoneFlag makes the simulated network treat e164 as flag: sends to an
+// invalid or landline phone fail from then on; FlagNone makes it an ordinary
+// mobile again.
+func (p *Provider) SetPhoneFlag(ctx context.Context, e164 string, flag Flag) error {
+	if !flag.Valid() {
+		return hiretext.Errorf(hiretext.EInvalid, "Unknown phone flag %q: use invalid, landline or none.", string(flag))
+	}
+	if !phone.IsE164(e164) {
+		return hiretext.Errorf(hiretext.EInvalid, "Give the phone in E.164 form, e.g. +13125550123.")
+	}
+	return p.cfg.Store.SetPhoneFlag(ctx, e164, flag, p.now())
+}
+
+// signalAfter wakes Run after d (at once when d is 0).
+func (p *Provider) signalAfter(d time.Duration) {
+	if d <= 0 {
+		p.signal()
+		return
+	}
+	time.AfterFunc(d, p.signal)
+}
+
+// signal wakes Run without blocking; one pending wake-up is enough.
+func (p *Provider) signal() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,429 @@
+package simulator_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+	"github.com/hiretext/hiretext/internal/sms"
+	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/store"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+// hiretextSide plays hiretext's webhook endpoints: it verifies each request
+// with the provider, as the real handlers must, parses it and records it.
+type hiretextSide struct {
+	*httptest.Server
+	p        *simulator.Provider
+	mu       sync.Mutex
+	statuses []sms.StatusUpdate
+	inbound  []sms.InboundMessage
+	rejected int
+	failNext atomic.Int32 // answer this many requests with 503
+}
+
+func newHiretextSide(t *testing.T) *hiretextSide {
+	h := &hiretextSide{}
+	h.Server = httptest.NewServer(http.HandlerFunc(h.serve))
+	t.Cleanup(h.Close)
+	return h
+}
+
+func (h *hiretextSide) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req := sms.WebhookRequest{Method: r.Method, PublicURL: h.URL + r.URL.Path, Header: r.Header, Body: body}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.failNext.Add(-1) >= 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	if err := h.p.VerifyWebhook(req); err != nil {
+		h.rejected++
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	switch r.URL.Path {
+	case simulator.StatusPath:
+		us, err := h.p.ParseStatus(req)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		h.statuses = append(h.statuses, us...)
+	case simulator.InboundPath:
+		ms, err := h.p.ParseInbound(req)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		h.inbound = append(h.inbound, ms...)
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	ack := h.p.Ack(sms.WebhookStatus)
+	w.Header().Set("Content-Type", ack.ContentType)
+	w.WriteHeader(ack.Status)
+}
+
+// statusesOf returns the statuses reported for a message, in arrival order.
+func (h *hiretextSide) statusesOf(id string) []hiretext.MessageStatus {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []hiretext.MessageStatus
+	for _, u := range h.statuses {
+		if u.ProviderMessageID == id {
+			out = append(out, u.Status)
+		}
+	}
+	return out
+}
+
+// newProvider returns a simulator on db posting to h, its worker running
+// until the test ends.
+func newProvider(t *testing.T, db *store.DB, h *hiretextSide, clock hiretext.Clock) *simulator.Provider {
+	t.Helper()
+	cfg := simulator.Config{Store: db, Clock: clock, PollInterval: 10 * time.Millisecond}
+	if h != nil {
+		cfg.BaseURL = h.URL
+	}
+	p, err := simulator.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h != nil {
+		h.p = p
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { p.Run(ctx); close(done) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
+	return p
+}
+
+// buy provisions a number in areaCode.
+func buy(t *testing.T, p *simulator.Provider, areaCode string) string {
+	t.Helper()
+	offers, err := p.SearchNumbers(t.Context(), sms.NumberQuery{Country: "US", AreaCode: areaCode, Limit: 1})
+	if err != nil || len(offers) != 1 {
+		t.Fatalf("search %s: %v %v", areaCode, offers, err)
+	}
+	n, err := p.BuyNumber(t.Context(), offers[0].Phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n.Phone
+}
+
+func eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func TestSearchNumbersHonoursTheAreaCode(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, nil)
+	for _, q := range []sms.NumberQuery{{Country: "US", AreaCode: "312"}, {AreaCode: "212", Limit: 3}, {Country: "CA", AreaCode: "416"}, {Country: "us"}} {
+		offers, err := p.SearchNumbers(t.Context(), q)
+		want := q.Limit
+		if want == 0 {
+			want = 5
+		}
+		if err != nil || len(offers) != want {
+			t.Fatalf("%+v: %d offers, %v", q, len(offers), err)
+		}
+		for _, o := range offers {
+			e164, err := phone.Parse(o.Phone, "")
+			if err != nil || e164 != o.Phone || (q.AreaCode != "" && phone.AreaCode(o.Phone) != q.AreaCode) {
+				t.Errorf("%+v offered %q (%v)", q, o.Phone, err)
+			}
+		}
+		if q.AreaCode == "312" && (offers[0].Locality != "Chicago" || offers[0].Region != "IL") {
+			t.Errorf("312 offer %+v: want Chicago, IL", offers[0])
+		}
+	}
+	for _, q := range []sms.NumberQuery{{AreaCode: "12"}, {AreaCode: "123"}, {AreaCode: "31a"}, {Country: "GB"}, {Country: "US", AreaCode: "416"}} {
+		if _, err := p.SearchNumbers(t.Context(), q); hiretext.ErrorCode(err) != hiretext.EInvalid {
+			t.Errorf("%+v: %v, want invalid", q, err)
+		}
+	}
+}
+
+func TestBuyAndReleaseNumbers(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	p := newProvider(t, db, nil, nil)
+	offers, _ := p.SearchNumbers(t.Context(), sms.NumberQuery{AreaCode: "773", Limit: 1})
+	n, err := p.BuyNumber(t.Context(), offers[0].Phone)
+	if err != nil || n.Phone != offers[0].Phone || !strings.HasPrefix(n.ProviderID, "PN") {
+		t.Fatalf("buy = %+v, %v", n, err)
+	}
+	for _, bad := range []string{n.Phone, "+15550100", "+18005550199", "not a number"} {
+		var se *sms.Error
+		if _, err := p.BuyNumber(t.Context(), bad); !errors.As(err, &se) || se.Code != "21422" || se.Class != sms.Permanent {
+			t.Errorf("buy %q: %v, want 21422", bad, err)
+		}
+	}
+	// A new provider on the same database (a restart) still knows the number.
+	again := newProvider(t, db, nil, nil)
+	if _, err := again.BuyNumber(t.Context(), n.Phone); err == nil {
+		t.Fatal("the number was forgotten across a restart")
+	}
+	if err := again.ReleaseNumber(t.Context(), n); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.ReleaseNumber(t.Context(), n); err != nil {
+		t.Fatalf("releasing twice: %v", err)
+	}
+	if _, err := p.BuyNumber(t.Context(), n.Phone); err != nil {
+		t.Fatalf("a released number cannot be bought again: %v", err)
+	}
+}
+
+func TestSendReportsSentThenDeliveredThroughSignedWebhooks(t *testing.T) {
+	storetest.Each(t, testSendReportsSentThenDelivered)
+}
+
+func testSendReportsSentThenDelivered(t *testing.T, db *store.DB) {
+	h := newHiretextSide(t)
+	p := newProvider(t, db, h, nil)
+	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
+	var ids []string
+	for _, body := range []string{"Hi Maria, are you free for an interview on Tuesday?", "Bonjour 👋"} {
+		res, err := p.Send(t.Context(), sms.OutboundMessage{From: from, To: to, Body: body})
+		if err != nil || res.Status != hiretext.StatusQueued || !strings.HasPrefix(res.ProviderMessageID, "SM") || res.Segments != 1 {
+			t.Fatalf("send = %+v, %v", res, err)
+		}
+		ids = append(ids, res.ProviderMessageID)
+	}
+	for _, id := range ids {
+		eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) == 2 })
+		if got := h.statusesOf(id); got[0] != hiretext.StatusSent || got[1] != hiretext.StatusDelivered {
+			t.Fatalf("statuses of %s = %v, want sent then delivered", id, got)
+		}
+	}
+	inbox, err := p.Handset(t.Context(), to)
+	if err != nil || len(inbox) != 2 || inbox[0].Direction != simulator.Received || inbox[0].Counterpart != from || inbox[1].Body != "Bonjour 👋" {
+		t.Fatalf("handset of %s = %+v, %v", to, inbox, err)
+	}
+	if h.rejected != 0 {
+		t.Fatalf("%d webhooks failed verification", h.rejected)
+	}
+}
+
+func TestSendFailsLikeACarrier(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, nil)
+	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
+	landline, flagged := storetest.RandomPhone(t), storetest.RandomPhone(t)
+	if err := p.SetPhoneFlag(t.Context(), landline, simulator.FlagLandline); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetPhoneFlag(t.Context(), flagged, simulator.FlagInvalid); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		m     sms.OutboundMessage
+		class sms.ErrorClass
+		code  string
+	}{
+		{sms.OutboundMessage{From: to, To: from, Body: "hi"}, sms.Permanent, "21606"},
+		{sms.OutboundMessage{From: from, To: "+15550100", Body: "hi"}, sms.InvalidRecipient, "21211"},
+		{sms.OutboundMessage{From: from, To: "(312) 555-0123", Body: "hi"}, sms.InvalidRecipient, "21211"},
+		{sms.OutboundMessage{From: from, To: flagged, Body: "hi"}, sms.InvalidRecipient, "21211"},
+		{sms.OutboundMessage{From: from, To: landline, Body: "hi"}, sms.InvalidRecipient, "30006"},
+		{sms.OutboundMessage{From: from, To: to, Body: "  "}, sms.Permanent, "21602"},
+	}
+	for _, c := range cases {
+		var se *sms.Error
+		if _, err := p.Send(t.Context(), c.m); !errors.As(err, &se) || se.Class != c.class || se.Code != c.code || se.Message == "" {
+			t.Errorf("send %+v: %v, want %s %s", c.m, err, c.class, c.code)
+		}
+	}
+	if inbox, _ := p.Handset(t.Context(), landline); len(inbox) != 0 {
+		t.Fatal("a failed send reached the handset")
+	}
+	if err := p.SetPhoneFlag(t.Context(), landline, simulator.FlagNone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Send(t.Context(), sms.OutboundMessage{From: from, To: landline, Body: "hi"}); err != nil {
+		t.Fatalf("after clearing the flag: %v", err)
+	}
+	if err := p.SetPhoneFlag(t.Context(), landline, "broken"); hiretext.ErrorCode(err) != hiretext.EInvalid {
+		t.Fatalf("unknown flag: %v", err)
+	}
+}
+
+func TestSendIsIdempotentOnReference(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, nil)
+	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
+	m := sms.OutboundMessage{From: from, To: to, Body: "Interview tomorrow at 10?", Reference: "msg-42"}
+	first, err := p.Send(t.Context(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := p.Send(t.Context(), m)
+	if err != nil || second.ProviderMessageID != first.ProviderMessageID {
+		t.Fatalf("retried send = %+v, %v; want the first id %s", second, err, first.ProviderMessageID)
+	}
+	if inbox, _ := p.Handset(t.Context(), to); len(inbox) != 1 {
+		t.Fatalf("a retried send texted the candidate %d times", len(inbox))
+	}
+}
+
+func TestSimulateInboundPostsASignedWebhook(t *testing.T) {
+	t.Parallel()
+	h := newHiretextSide(t)
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), h, nil)
+	ours, candidate := buy(t, p, "312"), storetest.RandomPhone(t)
+	id, err := p.SimulateInbound(t.Context(), candidate, ours, "Yes, Tuesday works!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	got := h.inbound
+	h.mu.Unlock()
+	if len(got) != 1 || got[0].ProviderMessageID != id || got[0].From != candidate || got[0].To != ours || got[0].Body != "Yes, Tuesday works!" || got[0].Segments != 1 {
+		t.Fatalf("inbound = %+v, want it delivered before SimulateInbound returns", got)
+	}
+	if inbox, _ := p.Handset(t.Context(), candidate); len(inbox) != 1 || inbox[0].Direction != simulator.Sent {
+		t.Fatalf("handset = %+v", inbox)
+	}
+	for _, c := range [][3]string{{"555", ours, "hi"}, {candidate, storetest.RandomPhone(t), "hi"}, {candidate, ours, ""}} {
+		if _, err := p.SimulateInbound(t.Context(), c[0], c[1], c[2]); hiretext.ErrorCode(err) != hiretext.EInvalid {
+			t.Errorf("SimulateInbound%v: %v, want invalid", c, err)
+		}
+	}
+}
+
+func TestWebhooksAreRetriedUntilAnswered(t *testing.T) {
+	t.Parallel()
+	clock := storetest.NewClock(time.Now())
+	h := newHiretextSide(t)
+	h.failNext.Store(2)
+	db := storetest.NewSQLite(t, storetest.Options{})
+	p := newProvider(t, db, h, clock.Now)
+	ours, candidate := buy(t, p, "312"), storetest.RandomPhone(t)
+	if _, err := p.SimulateInbound(t.Context(), candidate, ours, "Are you still hiring?"); err != nil {
+		t.Fatal(err)
+	}
+	// Each failure waits out a backoff; moving the clock makes the retry due.
+	for range 3 {
+		clock.Advance(3 * time.Second)
+		time.Sleep(30 * time.Millisecond)
+	}
+	eventually(t, "the retried inbound webhook", func() bool {
+		clock.Advance(3 * time.Second)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.inbound) == 1
+	})
+}
+
+func TestPendingWebhooksSurviveARestart(t *testing.T) {
+	storetest.Each(t, testPendingWebhooksSurviveARestart)
+}
+
+func testPendingWebhooksSurviveARestart(t *testing.T, db *store.DB) {
+	before := newProvider(t, db, nil, nil) // no worker: the process "dies" after sending
+	from, to := buy(t, before, "312"), storetest.RandomPhone(t)
+	res, err := before.Send(t.Context(), sms.OutboundMessage{From: from, To: to, Body: "Still interested?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHiretextSide(t)
+	newProvider(t, db, h, nil) // the restarted process delivers what was queued
+	eventually(t, "delivery after restart", func() bool { return len(h.statusesOf(res.ProviderMessageID)) == 2 })
+}
+
+func TestVerifyWebhookRejectsForgeries(t *testing.T) {
+	t.Parallel()
+	clock := storetest.NewClock(time.Now())
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, clock.Now)
+	other := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, clock.Now)
+	body := []byte(url.Values{"EventType": {"status"}, "MessageID": {"SM1"}, "MessageStatus": {"delivered"},
+		"Timestamp": {clock.Now().UTC().Format(time.RFC3339Nano)}}.Encode())
+	signed := func(sig string, b []byte) sms.WebhookRequest {
+		return sms.WebhookRequest{Method: http.MethodPost, PublicURL: "http://x" + simulator.StatusPath,
+			Header: http.Header{simulator.SignatureHeader: {sig}}, Body: b}
+	}
+	if err := p.VerifyWebhook(signed(p.Sign(body), body)); err != nil {
+		t.Fatalf("a good signature: %v", err)
+	}
+	tampered := []byte(strings.Replace(string(body), "delivered", "failed", 1))
+	get := signed(p.Sign(body), body)
+	get.Method = http.MethodGet
+	for name, w := range map[string]sms.WebhookRequest{
+		"tampered body":     signed(p.Sign(body), tampered),
+		"another key":       signed(other.Sign(body), body),
+		"no header":         signed("", body),
+		"garbage header":    signed("zz", body),
+		"GET":               get,
+		"status as inbound": signed(p.Sign(body), body),
+	} {
+		if name == "status as inbound" {
+			if _, err := p.ParseInbound(w); err == nil {
+				t.Errorf("%s: parsed", name)
+			}
+			continue
+		}
+		if err := p.VerifyWebhook(w); !errors.Is(err, sms.ErrBadSignature) {
+			t.Errorf("%s: %v, want ErrBadSignature", name, err)
+		}
+	}
+	clock.Advance(simulator.Tolerance + time.Second)
+	if err := p.VerifyWebhook(signed(p.Sign(body), body)); !errors.Is(err, sms.ErrBadSignature) {
+		t.Errorf("a stale webhook: %v, want ErrBadSignature", err)
+	}
+}
+
+// TestTwoInstancesDeliverEachWebhookOnce runs two workers on one database
+// (two connection pools, as two hiretext instances would).
+func TestTwoInstancesDeliverEachWebhookOnce(t *testing.T) {
+	for name, url := range map[string]func(testing.TB) string{"sqlite": storetest.SQLiteURL, "postgres": storetest.PostgresURL} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			u := url(t)
+			h := newHiretextSide(t)
+			a := newProvider(t, storetest.Open(t, u, storetest.Options{}), h, nil)
+			b := newProvider(t, storetest.Open(t, u, storetest.Options{}), h, nil)
+			from := buy(t, a, "312")
+			var ids []string
+			for i := range 20 {
+				p := []*simulator.Provider{a, b}[i%2]
+				res, err := p.Send(t.Context(), sms.OutboundMessage{From: from, To: storetest.RandomPhone(t), Body: "Hello"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, res.ProviderMessageID)
+			}
+			for _, id := range ids {
+				eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) >= 2 })
+			}
+			time.Sleep(50 * time.Millisecond)
+			for _, id := range ids {
+				if got := h.statusesOf(id); len(got) != 2 || got[0] != hiretext.StatusSent || got[1] != hiretext.StatusDelivered {
+					t.Fatalf("statuses of %s = %v, want sent then delivered, once each", id, got)
+				}
+			}
+		})
+	}
+}

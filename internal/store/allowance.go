@@ -1,0 +1,386 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+)
+
+// The allowance is a counter row per (number, period) in number_usage. The
+// helpers below take the transaction they run in, so the texting code can
+// reserve allowance in the same transaction that inserts its messages: both
+// commit or neither does. Each returns the alerts it fired, for the caller to
+// publish after commit.
+
+// usageTarget is what the allowance helpers need to know of a number.
+type usageTarget struct {
+	phone     string
+	status    hiretext.NumberStatus
+	allowance int // the number's monthly allowance, for a period's first row
+	loc       *time.Location
+}
+
+func loadUsageTarget(ctx context.Context, c conn, org hiretext.OrgID, number hiretext.NumberID) (usageTarget, error) {
+	var t usageTarget
+	var tz string
+	err := c.queryRow(ctx, `SELECT n.phone, n.status, n.monthly_allowance, o.timezone
+		FROM numbers n JOIN organizations o ON o.id = n.org_id WHERE n.org_id = ? AND n.id = ?`, org, number).
+		Scan(&t.phone, &t.status, &t.allowance, &tz)
+	if err != nil {
+		return t, orNotFound(err, "Number")
+	}
+	t.loc = location(tz)
+	return t, nil
+}
+
+// openPeriod makes sure the counter row of the period containing now exists
+// (a new month starts at zero with the number's allowance: no carry-over) and
+// returns that period's Usage with Used and Allowance still to be read.
+func openPeriod(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, now time.Time) (hiretext.Usage, error) {
+	u := hiretext.Usage{NumberID: number, Period: hiretext.Period(now, t.loc), ResetsAt: hiretext.PeriodResetsAt(now, t.loc)}
+	_, err := tx.exec(ctx, `INSERT INTO number_usage (org_id, number_id, period, allowance, used, resets_at)
+		VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (org_id, number_id, period) DO NOTHING`,
+		org, number, u.Period, t.allowance, u.ResetsAt.UTC())
+	return u, err
+}
+
+// reserveAllowance takes n messages from number's allowance for the period
+// containing now. The conditional UPDATE (used + n <= allowance) is atomic in
+// both databases, so concurrent reservations, in one process or several, can
+// never overspend; when it matches no row the send does not fit and the
+// EAllowanceExceeded error says how many remain and when the allowance resets.
+// Keep the returned Usage.Period: a release goes back to that period.
+func reserveAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, n int, now time.Time) (hiretext.UsageChange, error) {
+	if n < 1 {
+		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EInvalid, "Reserve at least one message.")
+	}
+	now = storedTime(now)
+	t, err := loadUsageTarget(ctx, tx, org, number)
+	if err != nil {
+		return hiretext.UsageChange{}, err
+	}
+	if t.status != hiretext.NumberActive {
+		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EConflict, "%s was released; it can no longer send.", phone.Format(t.phone))
+	}
+	u, err := openPeriod(ctx, tx, org, number, t, now)
+	if err != nil {
+		return hiretext.UsageChange{}, err
+	}
+	err = tx.queryRow(ctx, `UPDATE number_usage SET used = used + ?
+		WHERE org_id = ? AND number_id = ? AND period = ? AND used + ? <= allowance RETURNING used, allowance`,
+		n, org, number, u.Period, n).Scan(&u.Used, &u.Allowance)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := readUsage(ctx, tx, org, number, &u); err != nil {
+			return hiretext.UsageChange{}, err
+		}
+		return hiretext.UsageChange{}, hiretext.AllowanceExceeded(u, n, t.loc)
+	}
+	if err != nil {
+		return hiretext.UsageChange{}, err
+	}
+	alerts, err := fireAlerts(ctx, tx, org, t, u, now)
+	return hiretext.UsageChange{Usage: u, Count: n, Alerts: alerts}, err
+}
+
+// releaseAllowance gives back n messages reserved in period for messages
+// that were never sent. It never takes usage below zero.
+func releaseAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, period string, n int) error {
+	if n < 1 {
+		return hiretext.Errorf(hiretext.EInvalid, "Release at least one message.")
+	}
+	if _, err := hiretext.PeriodStart(period, time.UTC); err != nil {
+		return err
+	}
+	res, err := tx.exec(ctx, `UPDATE number_usage SET used = CASE WHEN used > ? THEN used - ? ELSE 0 END
+		WHERE org_id = ? AND number_id = ? AND period = ?`, n, n, org, number, period)
+	if err != nil {
+		return err
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return hiretext.Errorf(hiretext.ENotFound, "Nothing was reserved for this number in %s.", period)
+	}
+	return nil
+}
+
+// countInbound counts n received messages in the period containing now,
+// unconditionally: received messages are always stored and always counted,
+// even beyond the allowance and on a released number.
+func countInbound(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, n int, now time.Time) (hiretext.UsageChange, error) {
+	if n < 1 {
+		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EInvalid, "Count at least one message.")
+	}
+	now = storedTime(now)
+	t, err := loadUsageTarget(ctx, tx, org, number)
+	if err != nil {
+		return hiretext.UsageChange{}, err
+	}
+	u, err := openPeriod(ctx, tx, org, number, t, now)
+	if err != nil {
+		return hiretext.UsageChange{}, err
+	}
+	err = tx.queryRow(ctx, `UPDATE number_usage SET used = used + ?
+		WHERE org_id = ? AND number_id = ? AND period = ? RETURNING used, allowance`,
+		n, org, number, u.Period).Scan(&u.Used, &u.Allowance)
+	if err != nil {
+		return hiretext.UsageChange{}, err
+	}
+	alerts, err := fireAlerts(ctx, tx, org, t, u, now)
+	return hiretext.UsageChange{Usage: u, Count: n, Alerts: alerts}, err
+}
+
+// readUsage fills u.Used and u.Allowance from u's counter row.
+func readUsage(ctx context.Context, c conn, org hiretext.OrgID, number hiretext.NumberID, u *hiretext.Usage) error {
+	return c.queryRow(ctx, "SELECT used, allowance FROM number_usage WHERE org_id = ? AND number_id = ? AND period = ?",
+		org, number, u.Period).Scan(&u.Used, &u.Allowance)
+}
+
+// thresholds are the alerts, in the order they fire; each marks its column
+// on the counter row so it fires once per number per period.
+var thresholds = []struct {
+	kind   hiretext.AlertKind
+	column string
+	cond   string
+	hit    func(hiretext.Usage) bool
+}{
+	{hiretext.AlertAllowance90, "warned_at", "used * 100 >= allowance * " + strconv.Itoa(hiretext.WarnPercent), hiretext.Usage.NearLimit},
+	{hiretext.AlertAllowanceMax, "maxed_at", "used >= allowance", hiretext.Usage.Exhausted},
+}
+
+// fireAlerts fires the thresholds u has reached and that have not fired this
+// period: it marks them on the counter row (a conditional UPDATE, so two
+// transactions cannot both fire one) and notifies each assigned user.
+func fireAlerts(ctx context.Context, tx conn, org hiretext.OrgID, t usageTarget, u hiretext.Usage, now time.Time) ([]hiretext.AllowanceAlert, error) {
+	var out []hiretext.AllowanceAlert
+	for _, th := range thresholds {
+		if !th.hit(u) {
+			continue
+		}
+		res, err := tx.exec(ctx, "UPDATE number_usage SET "+th.column+" = ? WHERE org_id = ? AND number_id = ? AND period = ? AND "+
+			th.column+" IS NULL AND "+th.cond, now, org, u.NumberID, u.Period)
+		if err != nil {
+			return nil, err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			continue
+		}
+		users, err := notifyUsers(ctx, tx, org, u, th.kind, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, hiretext.AllowanceAlert{OrgID: org, NumberID: u.NumberID, Phone: t.phone, Kind: th.kind,
+			Period: u.Period, Used: u.Used, Allowance: u.Allowance, ResetsAt: u.ResetsAt, UserIDs: users})
+	}
+	return out, nil
+}
+
+// notifyUsers records a notification of kind for each user of u's number.
+func notifyUsers(ctx context.Context, tx conn, org hiretext.OrgID, u hiretext.Usage, kind hiretext.AlertKind, now time.Time) ([]hiretext.UserID, error) {
+	users, err := numberUserIDs(ctx, tx, org, u.NumberID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range users {
+		if _, err := tx.exec(ctx, `INSERT INTO notifications (org_id, user_id, number_id, kind, period, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, org, id, u.NumberID, kind, u.Period, now); err != nil {
+			return nil, err
+		}
+	}
+	return users, nil
+}
+
+// storedTime is t as the database stores it: UTC, in microseconds.
+func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// ReserveAllowance reserves n messages of number's allowance this month in
+// a transaction of its own; see reserveAllowance.
+func (db *DB) ReserveAllowance(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, n int) (hiretext.UsageChange, error) {
+	var ch hiretext.UsageChange
+	err := db.inTx(ctx, func(tx conn) error {
+		var err error
+		ch, err = reserveAllowance(ctx, tx, org, number, n, db.now())
+		return err
+	})
+	return ch, err
+}
+
+// ReleaseAllowance gives back n messages reserved in period; see releaseAllowance.
+func (db *DB) ReleaseAllowance(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, period string, n int) error {
+	return db.inTx(ctx, func(tx conn) error { return releaseAllowance(ctx, tx, org, number, period, n) })
+}
+
+// CountInbound counts n received messages this month; see countInbound.
+func (db *DB) CountInbound(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, n int) (hiretext.UsageChange, error) {
+	var ch hiretext.UsageChange
+	err := db.inTx(ctx, func(tx conn) error {
+		var err error
+		ch, err = countInbound(ctx, tx, org, number, n, db.now())
+		return err
+	})
+	return ch, err
+}
+
+// Usage returns number's usage in period ("YYYY-MM", "" for the current
+// month). A month without a counter row used nothing, against the number's
+// current allowance. Months that have not started are refused.
+func (db *DB) Usage(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, period string) (hiretext.Usage, error) {
+	t, err := loadUsageTarget(ctx, db.reader(), org, number)
+	if err != nil {
+		return hiretext.Usage{}, err
+	}
+	current := hiretext.Period(db.now(), t.loc)
+	if period == "" {
+		period = current
+	}
+	start, err := hiretext.PeriodStart(period, t.loc)
+	if err != nil {
+		return hiretext.Usage{}, err
+	}
+	if period > current {
+		return hiretext.Usage{}, hiretext.FieldError("That month has not started yet.", map[string]string{"month": "Use this month or an earlier one."})
+	}
+	u := hiretext.Usage{NumberID: number, Period: period, Allowance: t.allowance, ResetsAt: hiretext.PeriodResetsAt(start, t.loc)}
+	if err := readUsage(ctx, db.reader(), org, number, &u); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return hiretext.Usage{}, err
+	}
+	return u, nil
+}
+
+// ListNotifications lists user's 50 latest notifications, newest first.
+func (db *DB) ListNotifications(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) ([]*hiretext.Notification, error) {
+	rows, err := db.reader().query(ctx, `SELECT id, org_id, user_id, COALESCE(number_id, 0), kind, COALESCE(period, ''), created_at, read_at
+		FROM notifications WHERE org_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT 50`, org, user)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*hiretext.Notification
+	for rows.Next() {
+		var n hiretext.Notification
+		var read sql.NullTime
+		if err := rows.Scan(&n.ID, &n.OrgID, &n.UserID, &n.NumberID, &n.Kind, &n.Period, &n.CreatedAt, &read); err != nil {
+			return nil, err
+		}
+		if read.Valid {
+			n.ReadAt = &read.Time
+		}
+		out = append(out, &n)
+	}
+	return out, rows.Err()
+}
+
+// Entitlement returns what the operator granted org; a company never granted
+// anything may have no numbers, and its numbers would get the default allowance.
+func (db *DB) Entitlement(ctx context.Context, org hiretext.OrgID) (*hiretext.Entitlement, error) {
+	return readEntitlement(ctx, db.reader(), org, "")
+}
+
+// lockEntitlement reads org's entitlement, locking its row for the rest of
+// the transaction so concurrent AddNumber calls count one after another.
+func lockEntitlement(ctx context.Context, tx conn, org hiretext.OrgID) (*hiretext.Entitlement, error) {
+	return readEntitlement(ctx, tx, org, "UPDATE number_entitlements SET max_numbers = max_numbers WHERE org_id = ? RETURNING max_numbers, monthly_allowance, updated_at")
+}
+
+// readEntitlement reads org's entitlement with query (default: a plain
+// SELECT) and counts its active numbers.
+func readEntitlement(ctx context.Context, c conn, org hiretext.OrgID, query string) (*hiretext.Entitlement, error) {
+	if query == "" {
+		query = "SELECT max_numbers, monthly_allowance, updated_at FROM number_entitlements WHERE org_id = ?"
+	}
+	e := &hiretext.Entitlement{OrgID: org, MonthlyAllowance: hiretext.DefaultMonthlyAllowance}
+	err := c.queryRow(ctx, query, org).Scan(&e.MaxNumbers, &e.MonthlyAllowance, &e.UpdatedAt)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	err = c.queryRow(ctx, "SELECT COUNT(*) FROM numbers WHERE org_id = ? AND status = 'active'", org).Scan(&e.InUse)
+	return e, err
+}
+
+// SetEntitlement grants org maxNumbers numbers, new ones getting
+// monthlyAllowance messages a month, and returns the entitlement before and
+// after. Numbers org already has keep their allowance; a grant below the
+// numbers in use stops new ones until some are released.
+func (db *DB) SetEntitlement(ctx context.Context, org hiretext.OrgID, maxNumbers, monthlyAllowance int) (before, after *hiretext.Entitlement, err error) {
+	if err := hiretext.ValidateEntitlement(maxNumbers, monthlyAllowance); err != nil {
+		return nil, nil, err
+	}
+	if _, err := db.OrgByID(ctx, org); err != nil {
+		return nil, nil, err
+	}
+	now := db.now()
+	err = db.inTx(ctx, func(tx conn) error {
+		if before, err = lockEntitlement(ctx, tx, org); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO number_entitlements (org_id, max_numbers, monthly_allowance, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (org_id) DO UPDATE SET max_numbers = excluded.max_numbers,
+				monthly_allowance = excluded.monthly_allowance, updated_at = excluded.updated_at`,
+			org, maxNumbers, monthlyAllowance, now)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	after = &hiretext.Entitlement{OrgID: org, MaxNumbers: maxNumbers, MonthlyAllowance: monthlyAllowance, InUse: before.InUse, UpdatedAt: now}
+	return before, after, nil
+}
+
+// SetAllowance sets the monthly allowance of the active number phone (in
+// whichever company; the operator names numbers by phone). It applies at once
+// to the current month's counter, so sending resumes or stops immediately,
+// and fires any alert the new allowance makes usage cross.
+func (db *DB) SetAllowance(ctx context.Context, e164 string, monthly int) (*hiretext.AllowanceSet, error) {
+	if err := hiretext.ValidateAllowance(monthly); err != nil {
+		return nil, err
+	}
+	p, err := phone.Parse(e164, "")
+	if err != nil {
+		return nil, hiretext.FieldError("Give the number in E.164 form, e.g. +13125550142.", map[string]string{"number": "Use E.164, e.g. +13125550142."})
+	}
+	out := &hiretext.AllowanceSet{}
+	var org hiretext.OrgID
+	var id hiretext.NumberID
+	err = db.inTx(ctx, func(tx conn) error {
+		err := tx.queryRow(ctx, "SELECT id, org_id, monthly_allowance FROM numbers WHERE phone = ? AND status = 'active'", p).
+			Scan(&id, &org, &out.Previous)
+		if errors.Is(err, sql.ErrNoRows) {
+			return hiretext.Errorf(hiretext.ENotFound, "No company has an active texting number %s.", p)
+		}
+		if err != nil {
+			return err
+		}
+		out.Alerts, err = applyAllowance(ctx, tx, org, id, monthly, db.now())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Number, err = db.NumberByID(ctx, org, id)
+	return out, err
+}
+
+// applyAllowance stores number's new allowance and applies it to the
+// current period's counter.
+func applyAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, monthly int, now time.Time) ([]hiretext.AllowanceAlert, error) {
+	if _, err := tx.exec(ctx, "UPDATE numbers SET monthly_allowance = ? WHERE org_id = ? AND id = ?", monthly, org, number); err != nil {
+		return nil, err
+	}
+	t, err := loadUsageTarget(ctx, tx, org, number)
+	if err != nil {
+		return nil, err
+	}
+	u, err := openPeriod(ctx, tx, org, number, t, now)
+	if err != nil {
+		return nil, err
+	}
+	err = tx.queryRow(ctx, "UPDATE number_usage SET allowance = ? WHERE org_id = ? AND number_id = ? AND period = ? RETURNING used, allowance",
+		monthly, org, number, u.Period).Scan(&u.Used, &u.Allowance)
+	if err != nil {
+		return nil, err
+	}
+	return fireAlerts(ctx, tx, org, t, u, now)
+}

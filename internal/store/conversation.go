@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// candidateConversation returns the conversation between a number and a
+// candidate, creating it on first contact. phone is where the candidate is
+// texted now (kept for display).
+func candidateConversation(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID,
+	candidate hiretext.CandidateID, phone string, now time.Time) (hiretext.ConversationID, error) {
+	_, err := tx.exec(ctx, `INSERT INTO conversations (org_id, number_id, candidate_id, phone, last_message_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number_id, candidate_id) WHERE candidate_id IS NOT NULL DO NOTHING`,
+		org, number, candidate, phone, now, now)
+	if err != nil {
+		return 0, err
+	}
+	var id hiretext.ConversationID
+	err = tx.queryRow(ctx, "SELECT id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id = ?",
+		org, number, candidate).Scan(&id)
+	return id, err
+}
+
+// unknownConversation returns the conversation between a number and a phone
+// that belongs to no candidate, creating it on first contact.
+func unknownConversation(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID,
+	phone string, now time.Time) (hiretext.ConversationID, error) {
+	_, err := tx.exec(ctx, `INSERT INTO conversations (org_id, number_id, candidate_id, phone, last_message_at, created_at)
+		VALUES (?, ?, NULL, ?, ?, ?) ON CONFLICT (number_id, phone) WHERE candidate_id IS NULL DO NOTHING`,
+		org, number, phone, now, now)
+	if err != nil {
+		return 0, err
+	}
+	var id hiretext.ConversationID
+	err = tx.queryRow(ctx, "SELECT id FROM conversations WHERE org_id = ? AND number_id = ? AND phone = ? AND candidate_id IS NULL",
+		org, number, phone).Scan(&id)
+	return id, err
+}
+
+// touchConversation records a new message on a conversation: its time, and
+// for inbound messages one more unread; for outbound, when this number last
+// texted (which decides where a reply from a shared phone goes).
+func touchConversation(ctx context.Context, tx conn, id hiretext.ConversationID, msg hiretext.MessageID, now time.Time, dir hiretext.Direction) error {
+	q := `UPDATE conversations SET last_message_at = ?, last_message_id = ?, unread = unread + 1 WHERE id = ?`
+	if dir == hiretext.Outbound {
+		q = `UPDATE conversations SET last_message_at = ?, last_message_id = ?, last_outbound_at = ? WHERE id = ?`
+	}
+	args := []any{now, msg, id}
+	if dir == hiretext.Outbound {
+		args = []any{now, msg, now, id}
+	}
+	_, err := tx.exec(ctx, q, args...)
+	return err
+}
+
+const conversationColumns = `v.id, v.org_id, v.number_id, COALESCE(v.candidate_id, 0),
+	COALESCE(c.first_name || ' ' || c.last_name, ''), v.phone, COALESCE(m.body, ''), v.last_message_at, v.unread, v.created_at`
+
+const conversationFrom = ` FROM conversations v
+	LEFT JOIN candidates c ON c.id = v.candidate_id AND c.org_id = v.org_id
+	LEFT JOIN messages m ON m.id = v.last_message_id`
+
+func scanConversation(s scanner) (*hiretext.Conversation, error) {
+	var v hiretext.Conversation
+	err := s.Scan(&v.ID, &v.OrgID, &v.NumberID, &v.CandidateID, &v.CandidateName, &v.Phone, &v.LastMessage,
+		&v.LastMessageAt, &v.Unread, &v.CreatedAt)
+	if err != nil {
+		return nil, orNotFound(err, "Conversation")
+	}
+	v.LastMessage = firstWords(v.LastMessage, 80)
+	return &v, nil
+}
+
+// ListConversations lists a number's conversations, newest first; with
+// unreadOnly, only those with unread inbound messages.
+func (db *DB) ListConversations(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, unreadOnly bool, limit int) ([]*hiretext.Conversation, error) {
+	q := "SELECT " + conversationColumns + conversationFrom + " WHERE v.org_id = ? AND v.number_id = ?"
+	if unreadOnly {
+		q += " AND v.unread > 0"
+	}
+	rows, err := db.reader().query(ctx, q+" ORDER BY v.last_message_at DESC, v.id DESC LIMIT ?", org, number, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*hiretext.Conversation
+	for rows.Next() {
+		v, err := scanConversation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// UnreadConversations counts a number's conversations with unread messages.
+func (db *DB) UnreadConversations(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID) (int, error) {
+	var n int
+	err := db.reader().queryRow(ctx, "SELECT COUNT(*) FROM conversations WHERE org_id = ? AND number_id = ? AND unread > 0", org, number).Scan(&n)
+	return n, err
+}
+
+// ConversationByID returns one conversation of a number.
+func (db *DB) ConversationByID(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, id hiretext.ConversationID) (*hiretext.Conversation, error) {
+	return scanConversation(db.reader().queryRow(ctx, "SELECT "+conversationColumns+conversationFrom+
+		" WHERE v.org_id = ? AND v.number_id = ? AND v.id = ?", org, number, id))
+}
+
+// CandidateConversation returns the conversation between a number and a
+// candidate, or a not-found error when they never texted.
+func (db *DB) CandidateConversation(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, candidate hiretext.CandidateID) (*hiretext.Conversation, error) {
+	return scanConversation(db.reader().queryRow(ctx, "SELECT "+conversationColumns+conversationFrom+
+		" WHERE v.org_id = ? AND v.number_id = ? AND v.candidate_id = ?", org, number, candidate))
+}
+
+// ConversationMessages lists a conversation's messages, oldest first, from
+// since on (zero for all).
+func (db *DB) ConversationMessages(ctx context.Context, org hiretext.OrgID, id hiretext.ConversationID, since time.Time) ([]*hiretext.Message, error) {
+	return scanMessages(db.reader().query(ctx, "SELECT "+messageColumns+messageFrom+`
+		WHERE m.org_id = ? AND m.conversation_id = ? AND m.created_at >= ? ORDER BY m.created_at, m.id`, org, id, since.UTC()))
+}
+
+// TextedCandidates reports which of ids have a conversation with a number,
+// so lists can tell "no texts yet" from "conversation exists".
+func (db *DB) TextedCandidates(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, ids []hiretext.CandidateID) (map[hiretext.CandidateID]bool, error) {
+	out := map[hiretext.CandidateID]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{org, number}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := db.reader().query(ctx, "SELECT candidate_id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id IN ("+
+		placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id hiretext.CandidateID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// MarkConversationRead marks a conversation read for every user of its
+// number, and tells them so their bells update. Reading a read conversation
+// changes nothing.
+func (db *DB) MarkConversationRead(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, id hiretext.ConversationID) error {
+	return db.inEventTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, "UPDATE conversations SET unread = 0 WHERE org_id = ? AND number_id = ? AND id = ? AND unread > 0", org, number, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, NumberID: number, Kind: hiretext.EventConversationRead,
+			Data: eventData(map[string]any{"conversation_id": id})})
+	})
+}
+
+// LinkConversation attaches an unknown sender's conversation to a candidate
+// of the company. When the candidate already has a conversation with the
+// number, the messages move into it and the unknown one goes away. It
+// returns the candidate's conversation.
+func (db *DB) LinkConversation(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, id hiretext.ConversationID, candidate hiretext.CandidateID) (hiretext.ConversationID, error) {
+	var target hiretext.ConversationID
+	err := db.inEventTx(ctx, func(tx conn) error {
+		v, err := scanConversation(tx.queryRow(ctx, "SELECT "+conversationColumns+conversationFrom+
+			" WHERE v.org_id = ? AND v.number_id = ? AND v.id = ?", org, number, id))
+		if err != nil {
+			return err
+		}
+		if v.CandidateID != 0 {
+			return hiretext.Errorf(hiretext.EConflict, "This conversation already belongs to a candidate.")
+		}
+		if _, err := candidateByID(ctx, tx, org, candidate); err != nil {
+			return err
+		}
+		target, err = mergeConversation(ctx, tx, v, candidate, db.now())
+		return err
+	})
+	return target, err
+}
+
+// mergeConversation moves an unknown conversation's messages to candidate.
+func mergeConversation(ctx context.Context, tx conn, v *hiretext.Conversation, candidate hiretext.CandidateID, now time.Time) (hiretext.ConversationID, error) {
+	var existing hiretext.ConversationID
+	err := tx.queryRow(ctx, "SELECT id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id = ?",
+		v.OrgID, v.NumberID, candidate).Scan(&existing)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = tx.exec(ctx, "UPDATE conversations SET candidate_id = ? WHERE id = ?", candidate, v.ID)
+		if err == nil {
+			_, err = tx.exec(ctx, "UPDATE messages SET candidate_id = ? WHERE org_id = ? AND conversation_id = ?", candidate, v.OrgID, v.ID)
+		}
+		return v.ID, err
+	}
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, "UPDATE messages SET candidate_id = ?, conversation_id = ? WHERE org_id = ? AND conversation_id = ?",
+		candidate, existing, v.OrgID, v.ID); err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE conversations SET unread = unread + ?,
+		last_message_at = CASE WHEN last_message_at > ? THEN last_message_at ELSE ? END,
+		last_message_id = (SELECT MAX(id) FROM messages WHERE conversation_id = ?) WHERE id = ?`,
+		v.Unread, v.LastMessageAt.UTC(), v.LastMessageAt.UTC(), existing, existing); err != nil {
+		return 0, err
+	}
+	_, err = tx.exec(ctx, "DELETE FROM conversations WHERE id = ?", v.ID)
+	return existing, err
+}

@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// EventChannel is the PostgreSQL NOTIFY channel on which every committed
+// event's id is announced to the other instances.
+const EventChannel = "hiretext_events"
+
+const eventColumns = "id, org_id, number_id, user_id, kind, data, created_at"
+
+// SetEventPublisher names who to wake after a transaction that recorded
+// events commits (the events broker). Call it before the DB is shared.
+func (db *DB) SetEventPublisher(p hiretext.EventPublisher) { db.events = p }
+
+// insertEvent records ev inside tx, the transaction making the change it
+// describes, so the event exists exactly when the change committed. On
+// PostgreSQL it also queues a NOTIFY that the server delivers only at
+// commit, and never for a rolled-back transaction. Run the transaction with
+// inEventTx so this instance's broker is woken at once.
+func (db *DB) insertEvent(ctx context.Context, tx conn, ev *hiretext.Event) error {
+	if err := ev.Validate(); err != nil {
+		return err
+	}
+	if ev.At.IsZero() {
+		ev.At = db.now()
+	}
+	err := tx.queryRow(ctx, `INSERT INTO events (org_id, number_id, user_id, kind, data, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		ev.OrgID, ev.NumberID, ev.UserID, ev.Kind, string(ev.Data), ev.At).Scan(&ev.ID)
+	if err != nil {
+		return fmt.Errorf("store: insert event: %w", err)
+	}
+	if db.dialect.name() == "postgres" {
+		// SQLite has one process, woken in memory; PostgreSQL may have several.
+		if _, err := tx.exec(ctx, "SELECT pg_notify('"+EventChannel+"', ?)", strconv.FormatInt(ev.ID, 10)); err != nil {
+			return fmt.Errorf("store: notify event: %w", err)
+		}
+	}
+	return nil
+}
+
+// inEventTx is inTx for a change that records events: once the transaction
+// commits it wakes the event publisher, so subscribers hear of it at once
+// rather than at the broker's next poll.
+func (db *DB) inEventTx(ctx context.Context, fn func(tx conn) error) error {
+	if err := db.inTx(ctx, fn); err != nil {
+		return err
+	}
+	if db.events != nil {
+		db.events.Wake()
+	}
+	return nil
+}
+
+// RecordEvent records one event in its own transaction, for tests and for
+// changes that are nothing but an event. Changes to other tables record
+// their events inside their own transaction instead.
+func (db *DB) RecordEvent(ctx context.Context, ev *hiretext.Event) error {
+	return db.inEventTx(ctx, func(tx conn) error { return db.insertEvent(ctx, tx, ev) })
+}
+
+// EventsAfter returns up to limit events of every organization with an id
+// above afterID, in id order: what a broker fans out.
+func (db *DB) EventsAfter(ctx context.Context, afterID int64, limit int) ([]hiretext.Event, error) {
+	return db.queryEvents(ctx, "SELECT "+eventColumns+" FROM events WHERE id > ? ORDER BY id LIMIT ?", afterID, limit)
+}
+
+// EventsByID returns those of ids that name committed events, in id order:
+// how a broker looks again for ids it has seen skipped.
+func (db *DB) EventsByID(ctx context.Context, ids []int64) ([]hiretext.Event, error) {
+	var out []hiretext.Event
+	for chunk := range chunks(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		marks := strings.Repeat("?, ", len(chunk)-1) + "?"
+		evs, err := db.queryEvents(ctx, "SELECT "+eventColumns+" FROM events WHERE id IN ("+marks+") ORDER BY id", args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+	}
+	return out, nil
+}
+
+// chunks yields s in pieces of at most n.
+func chunks[T any](s []T, n int) func(func([]T) bool) {
+	return func(yield func([]T) bool) {
+		for len(s) > 0 {
+			k := min(n, len(s))
+			if !yield(s[:k]) {
+				return
+			}
+			s = s[k:]
+		}
+	}
+}
+
+// noTarget stands in for a filter's absent number or user: no row has it,
+// so "number_id = ?" cannot match the 0 that means "no number".
+const noTarget = -1
+
+// EventsFor returns up to limit events that f matches, with ids in
+// (afterID, throughID], in id order: what a reconnecting client missed.
+func (db *DB) EventsFor(ctx context.Context, f hiretext.EventFilter, afterID, throughID int64, limit int) ([]hiretext.Event, error) {
+	number, user := int64(f.NumberID), int64(f.UserID)
+	if number == 0 {
+		number = noTarget
+	}
+	if user == 0 {
+		user = noTarget
+	}
+	return db.queryEvents(ctx, "SELECT "+eventColumns+` FROM events
+		WHERE org_id = ? AND id > ? AND id <= ? AND (number_id = ? OR user_id = ?)
+		ORDER BY id LIMIT ?`, f.OrgID, afterID, throughID, number, user, limit)
+}
+
+// LatestEventID returns the highest event id, 0 when there is none.
+func (db *DB) LatestEventID(ctx context.Context) (int64, error) {
+	var id int64
+	err := db.reader().queryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM events").Scan(&id)
+	return id, err
+}
+
+// OldestEventID returns the lowest event id still kept, 0 when there is none.
+func (db *DB) OldestEventID(ctx context.Context) (int64, error) {
+	var id int64
+	err := db.reader().queryRow(ctx, "SELECT COALESCE(MIN(id), 0) FROM events").Scan(&id)
+	return id, err
+}
+
+// PruneEvents deletes events recorded before olderThan, returning how many.
+// The newest event is always kept, so the table shows how far ids have gone
+// and a client resuming from a pruned id can be told it missed some.
+func (db *DB) PruneEvents(ctx context.Context, olderThan time.Time) (int64, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `DELETE FROM events WHERE created_at < ?
+			AND id < (SELECT MAX(id) FROM events)`, olderThan.UTC().Truncate(time.Microsecond))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
+func (db *DB) queryEvents(ctx context.Context, query string, args ...any) ([]hiretext.Event, error) {
+	rows, err := db.reader().query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: read events: %w", err)
+	}
+	defer rows.Close()
+	var out []hiretext.Event
+	for rows.Next() {
+		var e hiretext.Event
+		var data string
+		if err := rows.Scan(&e.ID, &e.OrgID, &e.NumberID, &e.UserID, &e.Kind, &data, &e.At); err != nil {
+			return nil, fmt.Errorf("store: read events: %w", err)
+		}
+		e.Data = json.RawMessage(data)
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"context"
+
+	"github.com/hiretext/hiretext"
+)
+
+// RecordEventThenFail records ev in a transaction that then fails with fail,
+// as a change that breaks a rule after recording its event would.
+func (db *DB) RecordEventThenFail(ctx context.Context, ev *hiretext.Event, fail error) error {
+	return db.inEventTx(ctx, func(tx conn) error {
+		if err := db.insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		return fail
+	})
+}
+
+// BeginEvent records ev in a transaction left open until finish commits it
+// (true) or rolls it back, so tests can commit events out of id order.
+func (db *DB) BeginEvent(ctx context.Context, ev *hiretext.Event) (finish func(commit bool) error, err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.insertEvent(ctx, conn{tx, db.dialect}, ev); err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return func(commit bool) error {
+		if commit {
+			return tx.Commit()
+		}
+		return tx.Rollback()
+	}, nil
+}

@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// ReceiveText stores a text a candidate (or anyone) sent to one of our
+// numbers, in one transaction: duplicates of the same provider message are a
+// no-op; the company is found by the receiving number; the sender is matched
+// to a candidate by main or alternate phone (a phone shared by several goes
+// to the one this number texted most recently); keywords change consent at
+// once and queue their one automatic reply; the text counts against the
+// allowance even past the maximum; the conversation becomes unread for the
+// number; and the events are recorded. Nothing is dropped: a text to a
+// number no company owns is kept as unrouted.
+func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiretext.InboundResult, error) {
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = db.now()
+	}
+	var res *hiretext.InboundResult
+	err := db.inEventTx(ctx, func(tx conn) error {
+		var err error
+		res, err = db.receiveText(ctx, tx, in, db.now())
+		return err
+	})
+	if db.dialect.isUniqueViolation(err) {
+		// A concurrent delivery of the same message won the race.
+		return &hiretext.InboundResult{Duplicate: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Replies) > 0 {
+		db.wakeDispatcher()
+	}
+	return res, nil
+}
+
+func (db *DB) receiveText(ctx context.Context, tx conn, in hiretext.IncomingText, now time.Time) (*hiretext.InboundResult, error) {
+	if dup, err := knownProviderMessage(ctx, tx, in.Provider, in.ProviderMessageID); err != nil || dup != nil {
+		return &hiretext.InboundResult{Message: dup, Duplicate: dup != nil}, err
+	}
+	num, err := db.readNumber(ctx, tx, numberSelect+`WHERE n.phone = ?
+		ORDER BY CASE WHEN n.status = 'active' THEN 0 ELSE 1 END, n.created_at DESC LIMIT 1`, in.To)
+	if hiretext.ErrorCode(err) == hiretext.ENotFound {
+		return &hiretext.InboundResult{Unrouted: true}, storeUnrouted(ctx, tx, in, now)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := &inboundRun{db: db, tx: tx, in: in, num: num, now: now}
+	return r.run(ctx)
+}
+
+// inboundRun carries one inbound text through its steps.
+type inboundRun struct {
+	db         *DB
+	tx         conn
+	in         hiretext.IncomingText
+	num        *hiretext.Number
+	now        time.Time
+	candidates []*hiretext.Candidate // everyone with the sender's phone
+	candidate  *hiretext.Candidate   // the one the conversation belongs to
+	msg        hiretext.MessageID
+	conv       hiretext.ConversationID
+	period     string // the allowance month the text counted against
+}
+
+func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
+	if err := r.findCandidate(ctx); err != nil {
+		return nil, err
+	}
+	change, err := countInbound(ctx, r.tx, r.num.OrgID, r.num.ID, 1, r.now)
+	if err != nil {
+		return nil, err
+	}
+	r.period = change.Usage.Period
+	alerts := change.Alerts
+	if err := r.store(ctx); err != nil {
+		return nil, err
+	}
+	replies, more, err := r.applyKeyword(ctx)
+	alerts = append(alerts, more...)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.recordEvents(ctx, alerts); err != nil {
+		return nil, err
+	}
+	m, err := scanMessage(r.tx.queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.id = ?", r.msg))
+	return &hiretext.InboundResult{Message: m, Replies: replies}, err
+}
+
+// findCandidate matches the sender to candidates of the number's company.
+func (r *inboundRun) findCandidate(ctx context.Context) error {
+	cs, err := candidatesByPhone(ctx, r.tx, r.num.OrgID, r.in.From)
+	if err != nil || len(cs) == 0 {
+		return err
+	}
+	r.candidates = cs
+	id, err := lastTextedCandidate(ctx, r.tx, r.num.ID, cs)
+	if err != nil {
+		return err
+	}
+	r.candidate = cs[0] // most recently active, when this number never texted any of them
+	for _, c := range cs {
+		if c.ID == id {
+			r.candidate = c
+		}
+	}
+	return nil
+}
+
+// lastTextedCandidate returns which of cs this number texted most recently,
+// or 0 when it texted none.
+func lastTextedCandidate(ctx context.Context, tx conn, number hiretext.NumberID, cs []*hiretext.Candidate) (hiretext.CandidateID, error) {
+	args := []any{number}
+	for _, c := range cs {
+		args = append(args, c.ID)
+	}
+	var id hiretext.CandidateID
+	err := tx.queryRow(ctx, `SELECT candidate_id FROM conversations WHERE number_id = ? AND candidate_id IN (`+
+		placeholders(len(cs))+`) AND last_outbound_at IS NOT NULL ORDER BY last_outbound_at DESC, id DESC LIMIT 1`, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// store inserts the message into its conversation.
+func (r *inboundRun) store(ctx context.Context) error {
+	var err error
+	var candidate hiretext.CandidateID
+	if r.candidate != nil {
+		candidate = r.candidate.ID
+		r.conv, err = candidateConversation(ctx, r.tx, r.num.OrgID, r.num.ID, candidate, r.in.From, r.now)
+	} else {
+		r.conv, err = unknownConversation(ctx, r.tx, r.num.OrgID, r.num.ID, r.in.From, r.now)
+	}
+	if err != nil {
+		return err
+	}
+	kw := hiretext.MatchKeyword(r.in.Body)
+	r.msg, err = insertMessage(ctx, r.tx, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
+		candidate: candidate, direction: hiretext.Inbound, kind: hiretext.KindInbound, from: r.in.From, to: r.num.Phone,
+		body: r.in.Body, status: hiretext.StatusReceived, keyword: kw,
+		looksOptOut: kw == hiretext.KeywordNone && hiretext.LooksLikeOptOut(r.in.Body),
+		provider:    r.in.Provider, providerID: r.in.ProviderMessageID, period: r.period, counted: true, now: r.now})
+	if err != nil {
+		return err
+	}
+	return touchConversation(ctx, r.tx, r.conv, r.msg, r.now, hiretext.Inbound)
+}
+
+// recordEvents records the new-message event for the number's users and
+// any allowance alerts.
+func (r *inboundRun) recordEvents(ctx context.Context, alerts []hiretext.AllowanceAlert) error {
+	ev := &hiretext.Event{OrgID: r.num.OrgID, NumberID: r.num.ID, Kind: hiretext.EventMessageInbound,
+		Data: eventData(map[string]any{"conversation_id": r.conv, "message_id": r.msg}), At: r.now}
+	if err := r.db.insertEvent(ctx, r.tx, ev); err != nil {
+		return err
+	}
+	return r.db.recordAlertEvents(ctx, r.tx, alerts, r.now)
+}
+
+// storeUnrouted keeps a text sent to a number no company owns.
+func storeUnrouted(ctx context.Context, tx conn, in hiretext.IncomingText, now time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO unrouted_messages (provider, provider_message_id, from_phone, to_phone, body, received_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (provider, provider_message_id) DO NOTHING`,
+		in.Provider, in.ProviderMessageID, in.From, in.To, in.Body, now)
+	return err
+}
+
+// knownProviderMessage returns the message a provider already delivered
+// with this id, or nil.
+func knownProviderMessage(ctx context.Context, tx conn, provider, id string) (*hiretext.Message, error) {
+	m, err := scanMessage(tx.queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.provider = ? AND m.provider_message_id = ?", provider, id))
+	if hiretext.ErrorCode(err) == hiretext.ENotFound {
+		return nil, nil
+	}
+	return m, err
+}

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+
+	"github.com/hiretext/hiretext"
+)
+
+// applyKeyword acts on STOP, START and HELP: consent changes for every
+// candidate with the sender's phone, and the one automatic reply. It returns
+// the replies queued and any allowance alerts the reply fired.
+func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, []hiretext.AllowanceAlert, error) {
+	settings, err := textingSettings(ctx, r.tx, r.num.OrgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var reply string
+	switch hiretext.MatchKeyword(r.in.Body) {
+	case hiretext.KeywordOptOut:
+		if err := r.setConsentAll(ctx); err != nil {
+			return nil, nil, err
+		}
+		reply, _ = settings.OptOutReply()
+	case hiretext.KeywordOptIn:
+		changed, err := r.optIn(ctx)
+		if err != nil || !changed {
+			return nil, nil, err // a "yes" from someone already opted in is just a reply
+		}
+		reply = settings.OptInReply()
+	case hiretext.KeywordHelp:
+		reply = settings.HelpText()
+	}
+	if reply == "" {
+		return nil, nil, nil
+	}
+	id, alerts, err := r.queueReply(ctx, reply)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []hiretext.MessageID{id}, alerts, nil
+}
+
+// setConsentAll opts every candidate with the sender's phone out (or in),
+// each with the inbound message as evidence.
+func (r *inboundRun) setConsentAll(ctx context.Context) error {
+	for _, c := range r.candidates {
+		if c.SMSStatus == hiretext.SMSOptedOut {
+			continue
+		}
+		err := r.db.setConsent(ctx, r.tx, r.num.OrgID, hiretext.ConsentChange{CandidateID: c.ID, Status: hiretext.SMSOptedOut,
+			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentKeyword, MessageID: int64(r.msg),
+			Note: "Texted " + quoteKeyword(r.in.Body) + " to " + r.num.Phone + "."})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// optIn opts back in the candidates with the sender's phone who are opted
+// out, on that phone. It reports whether anyone changed.
+func (r *inboundRun) optIn(ctx context.Context) (bool, error) {
+	changed := false
+	for _, c := range r.candidates {
+		if c.OptedIn() && c.TextingPhone() == r.in.From {
+			continue
+		}
+		err := r.db.setConsent(ctx, r.tx, r.num.OrgID, hiretext.ConsentChange{CandidateID: c.ID, Status: hiretext.SMSOptedIn,
+			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentKeyword, MessageID: int64(r.msg),
+			Note: "Texted " + quoteKeyword(r.in.Body) + " to " + r.num.Phone + "."})
+		if err != nil {
+			return false, err
+		}
+		changed = true
+	}
+	return changed, nil
+}
+
+// queueReply queues the automatic keyword reply. It is counted against the
+// allowance unconditionally: compliance replies go even past the maximum.
+func (r *inboundRun) queueReply(ctx context.Context, body string) (hiretext.MessageID, []hiretext.AllowanceAlert, error) {
+	change, err := countInbound(ctx, r.tx, r.num.OrgID, r.num.ID, 1, r.now)
+	if err != nil {
+		return 0, nil, err
+	}
+	var candidate hiretext.CandidateID
+	if r.candidate != nil {
+		candidate = r.candidate.ID
+	}
+	id, err := insertMessage(ctx, r.tx, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
+		candidate: candidate, direction: hiretext.Outbound, kind: hiretext.KindKeywordReply, from: r.num.Phone,
+		to: r.in.From, body: body, status: hiretext.StatusQueued, provider: r.num.Provider, period: change.Usage.Period,
+		counted: true, now: r.now})
+	if err != nil {
+		return 0, nil, err
+	}
+	return id, change.Alerts, touchConversation(ctx, r.tx, r.conv, id, r.now, hiretext.Outbound)
+}
+
+func quoteKeyword(body string) string { return "\"" + firstWords(body, 40) + "\"" }

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+const messageColumns = `m.id, m.org_id, m.number_id, m.conversation_id, COALESCE(m.candidate_id, 0), COALESCE(m.user_id, 0),
+	COALESCE(u.name, ''), m.direction, m.kind, m.from_phone, m.to_phone, m.body, m.segments, m.status, m.error_code,
+	m.error_message, m.keyword, m.looks_like_opt_out, m.provider, COALESCE(m.provider_message_id, ''), m.created_at, m.updated_at`
+
+const messageFrom = ` FROM messages m LEFT JOIN users u ON u.id = m.user_id AND u.org_id = m.org_id`
+
+func scanMessage(s scanner) (*hiretext.Message, error) {
+	var m hiretext.Message
+	err := s.Scan(&m.ID, &m.OrgID, &m.NumberID, &m.ConversationID, &m.CandidateID, &m.UserID, &m.UserName,
+		&m.Direction, &m.Kind, &m.From, &m.To, &m.Body, &m.Segments, &m.Status, &m.ErrorCode, &m.ErrorMessage,
+		&m.Keyword, &m.LooksLikeOptOut, &m.Provider, &m.ProviderID, &m.CreatedAt, &m.UpdatedAt)
+	if err != nil {
+		return nil, orNotFound(err, "Message")
+	}
+	return &m, nil
+}
+
+func scanMessages(rows *sql.Rows, err error) ([]*hiretext.Message, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*hiretext.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MessageByID returns one message of org.
+func (db *DB) MessageByID(ctx context.Context, org hiretext.OrgID, id hiretext.MessageID) (*hiretext.Message, error) {
+	return scanMessage(db.reader().queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.org_id = ? AND m.id = ?", org, id))
+}
+
+// CandidateMessages lists the messages between a candidate and a number,
+// oldest first, from since on.
+func (db *DB) CandidateMessages(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, candidate hiretext.CandidateID, since time.Time) ([]*hiretext.Message, error) {
+	return scanMessages(db.reader().query(ctx, "SELECT "+messageColumns+messageFrom+`
+		WHERE m.org_id = ? AND m.number_id = ? AND m.candidate_id = ? AND m.created_at >= ?
+		ORDER BY m.created_at, m.id`, org, number, candidate, since.UTC()))
+}
+
+// messageInsert is one row for insertMessage.
+type messageInsert struct {
+	org          hiretext.OrgID
+	number       hiretext.NumberID
+	conversation hiretext.ConversationID
+	candidate    hiretext.CandidateID
+	user         hiretext.UserID
+	direction    hiretext.Direction
+	kind         hiretext.MessageKind
+	from, to     string
+	body         string
+	status       hiretext.MessageStatus
+	keyword      hiretext.Keyword
+	looksOptOut  bool
+	provider     string
+	providerID   string
+	period       string // the allowance month it counted against
+	counted      bool   // whether it holds a unit of that month's allowance
+	now          time.Time
+}
+
+// insertMessage inserts one message and returns its id.
+func insertMessage(ctx context.Context, tx conn, m messageInsert) (hiretext.MessageID, error) {
+	var id hiretext.MessageID
+	err := tx.queryRow(ctx, `INSERT INTO messages (org_id, number_id, conversation_id, candidate_id, user_id, direction, kind,
+		from_phone, to_phone, body, segments, status, keyword, looks_like_opt_out, provider, provider_message_id,
+		period, counted, next_attempt_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.org, m.number, m.conversation, nullInt(m.candidate), nullInt(m.user), m.direction, m.kind,
+		m.from, m.to, m.body, hiretext.CountSegments(m.body).Segments, m.status, string(m.keyword), m.looksOptOut,
+		m.provider, nullString(m.providerID), m.period, m.counted, m.now, m.now, m.now).Scan(&id)
+	return id, err
+}
+
+// firstWords shortens a message body for listings.
+func firstWords(body string, n int) string {
+	body = strings.Join(strings.Fields(body), " ")
+	if r := []rune(body); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return body
+}

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// OutboundJob is a queued message claimed by a dispatcher, with what it
+// needs to send it and to re-check consent just before.
+type OutboundJob struct {
+	ID          hiretext.MessageID
+	OrgID       hiretext.OrgID
+	NumberID    hiretext.NumberID
+	CandidateID hiretext.CandidateID
+	Kind        hiretext.MessageKind
+	Provider    string
+	From, To    string
+	Body        string
+	Attempts    int // including this one
+	Period      string
+	CreatedAt   time.Time
+}
+
+// DueNumbers lists the numbers with messages ready to send now, so the
+// dispatcher can claim from each at that number's rate.
+func (db *DB) DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error) {
+	rows, err := db.reader().query(ctx, `SELECT DISTINCT number_id FROM messages
+		WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)`, now.UTC(), now.UTC())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []hiretext.NumberID
+	for rows.Next() {
+		var id hiretext.NumberID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// ClaimDue leases up to limit due messages of one number for lease. A
+// message whose lease expires unresolved (the process died mid-call) becomes
+// due again: it may be sent twice, never lost.
+func (db *DB) ClaimDue(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration) ([]*OutboundJob, error) {
+	now := db.now()
+	var jobs []*OutboundJob
+	err := db.inTx(ctx, func(tx conn) error {
+		rows, err := tx.query(ctx, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+			WHERE id IN (SELECT id FROM messages WHERE number_id = ? AND status = 'queued' AND next_attempt_at <= ?
+				AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`+db.dialect.skipLocked()+`)
+			RETURNING id, org_id, number_id, COALESCE(candidate_id, 0), kind, provider, from_phone, to_phone, body,
+				attempts, period, created_at`, now.Add(lease), now, number, now, now, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j := &OutboundJob{}
+			if err := rows.Scan(&j.ID, &j.OrgID, &j.NumberID, &j.CandidateID, &j.Kind, &j.Provider, &j.From, &j.To,
+				&j.Body, &j.Attempts, &j.Period, &j.CreatedAt); err != nil {
+				return err
+			}
+			jobs = append(jobs, j)
+		}
+		return rows.Err()
+	})
+	return jobs, err
+}
+
+// StillConsented reports whether the job may still go: a recruiter's text
+// only to a candidate still opted in on the very phone it is addressed to.
+// Automatic keyword replies always go (the FCC allows one confirmation).
+func (db *DB) StillConsented(ctx context.Context, j *OutboundJob) (bool, error) {
+	if j.Kind == hiretext.KindKeywordReply {
+		return true, nil
+	}
+	c, err := db.CandidateByID(ctx, j.OrgID, j.CandidateID)
+	if hiretext.ErrorCode(err) == hiretext.ENotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return c.TextingPhone() == j.To, nil
+}
+
+// RecordSent records that the provider accepted a job, and applies any
+// status callback that arrived before this record did.
+func (db *DB) RecordSent(ctx context.Context, j *OutboundJob, providerID string, status hiretext.MessageStatus) error {
+	if !hiretext.StatusSending.Advances(status) {
+		status = hiretext.StatusSending // handed to the provider, not yet reported sent
+	}
+	return db.inEventTx(ctx, func(tx conn) error {
+		now := db.now()
+		if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, provider_message_id = ?, lease_until = NULL,
+			error_code = '', error_message = '', sent_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`,
+			status, providerID, now, now, j.ID); err != nil {
+			return err
+		}
+		if err := db.recordStatusEvent(ctx, tx, j.OrgID, j.NumberID, j.ID, now); err != nil {
+			return err
+		}
+		return db.applyPendingReports(ctx, tx, j.Provider, providerID, now)
+	})
+}
+
+// RetryLater puts a job back in the queue after a transient failure.
+func (db *DB) RetryLater(ctx context.Context, j *OutboundJob, at time.Time, code, reason string) error {
+	return db.inTx(ctx, func(tx conn) error {
+		_, err := tx.exec(ctx, `UPDATE messages SET lease_until = NULL, next_attempt_at = ?, error_code = ?, error_message = ?,
+			updated_at = ? WHERE id = ? AND status = 'queued'`, at.UTC(), code, reason, db.now(), j.ID)
+		return err
+	})
+}
+
+// FailJob marks a job failed (or canceled) for good, releasing its unit of
+// allowance: the allowance counts messages sent. With optOut the candidate
+// is opted out, source provider (the carrier said they opted out).
+func (db *DB) FailJob(ctx context.Context, j *OutboundJob, status hiretext.MessageStatus, code, reason string, optOut bool) error {
+	return db.inEventTx(ctx, func(tx conn) error {
+		now := db.now()
+		res, err := tx.exec(ctx, `UPDATE messages SET status = ?, lease_until = NULL, error_code = ?, error_message = ?,
+			counted = ?, updated_at = ? WHERE id = ? AND status = 'queued'`, status, code, reason, false, now, j.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // already resolved elsewhere
+		}
+		if err := releaseAllowance(ctx, tx, j.OrgID, j.NumberID, j.Period, 1); err != nil {
+			return err
+		}
+		if optOut && j.CandidateID != 0 {
+			if err := db.providerOptOut(ctx, tx, j.OrgID, j.CandidateID, j.ID); err != nil {
+				return err
+			}
+		}
+		return db.recordStatusEvent(ctx, tx, j.OrgID, j.NumberID, j.ID, now)
+	})
+}
+
+// providerOptOut records the carrier's word that a candidate opted out.
+func (db *DB) providerOptOut(ctx context.Context, tx conn, org hiretext.OrgID, candidate hiretext.CandidateID, msg hiretext.MessageID) error {
+	c, err := candidateByID(ctx, tx, org, candidate)
+	if err != nil || c.SMSStatus == hiretext.SMSOptedOut {
+		return err
+	}
+	return db.setConsent(ctx, tx, org, hiretext.ConsentChange{CandidateID: candidate, Status: hiretext.SMSOptedOut,
+		Source: hiretext.ConsentProvider, MessageID: int64(msg),
+		Note: "The carrier reported that the recipient opted out (for example by replying STOP to the carrier)."})
+}
+
+// recordStatusEvent tells the number's users a message changed status.
+func (db *DB) recordStatusEvent(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, msg hiretext.MessageID, now time.Time) error {
+	return db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, NumberID: number, Kind: hiretext.EventMessageStatus,
+		Data: eventData(map[string]any{"message_id": msg}), At: now})
+}

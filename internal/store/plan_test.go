@@ -1,0 +1,88 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hiretext/hiretext"
+)
+
+// TestHotQueriesUseIndexes fails when SQLite would scan a whole company's
+// candidates, applications, terms or consent for a query that runs on every
+// application or inbound text: at 100,000 candidates a scan costs tens of
+// milliseconds where an index lookup costs microseconds. A search on org_id
+// alone is such a scan, since most databases hold one company. Pool pages
+// may walk the company in index order (they stop after a page), but never
+// scan a table.
+func TestHotQueriesUseIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	org := hiretext.OrgID(1)
+	queries := map[string][]any{
+		"SELECT " + candidateColumns + " FROM candidates c WHERE c.org_id = ? AND c.email = ?": {org, "a@example.com"},
+		"SELECT " + candidateColumns + ` FROM candidates c WHERE c.id IN (
+			SELECT id FROM candidates WHERE org_id = ? AND main_phone = ?
+			UNION SELECT id FROM candidates WHERE org_id = ? AND alternate_phone = ?)`: {org, "+1", org, "+1"},
+		"SELECT " + jobColumns + " FROM jobs j WHERE j.org_id = ? AND j.id = ?":                  {org, 1},
+		"DELETE FROM candidate_terms WHERE org_id = ? AND candidate_id = ?":                      {org, 1},
+		"SELECT COUNT(*) FROM applications WHERE org_id = ? AND job_id = ? AND candidate_id = ?": {org, 1, 1},
+		"SELECT " + consentEventColumns + ` FROM consent_events e LEFT JOIN users u ON u.org_id = e.org_id AND u.id = e.user_id
+			WHERE e.org_id = ? AND e.candidate_id = ? ORDER BY e.id DESC`: {org, 1},
+	}
+	orgOnly := regexp.MustCompile(`SCAN |\(org_id=\?\)`)
+	for sql, args := range queries {
+		if plan := explain(t, db, sql, args); orgOnly.MatchString(plan) {
+			t.Errorf("scan in\n%s\nplan:\n%s", sql, plan)
+		}
+	}
+	pool := map[string][]any{}
+	for _, q := range []hiretext.CandidateQuery{{}, {SMSStatus: hiretext.SMSOptedIn}, {JobID: 3}, {Text: "ann smith"},
+		{Text: "ann", JobID: 3, SMSStatus: hiretext.SMSOptedOut, Cursor: "9"}} {
+		for _, drive := range []int{-1, 0} {
+			if drive == 0 && q.Text == "" {
+				continue
+			}
+			q.Limit = 50
+			sql, args := poolQuery(org, q, searchWords(q.Text), drive, driveLimit, 9)
+			pool[sql] = args
+		}
+	}
+	poolScan := regexp.MustCompile(`SCAN (c|a|j|s)\b|SEARCH (a|j|s)\b.*\(org_id=\?\)`)
+	for sql, args := range pool {
+		plan := explain(t, db, sql, args)
+		t.Logf("%s\n%s", sql, plan)
+		if poolScan.MatchString(plan) {
+			t.Errorf("scan in\n%s\nplan:\n%s", sql, plan)
+		}
+	}
+}
+
+func explain(t *testing.T, db *DB, sql string, args []any) string {
+	t.Helper()
+	rows, err := db.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+sql, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", sql, err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	return b.String()
+}

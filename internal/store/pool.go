@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/hiretext/hiretext"
+)
+
+// driveLimit is how many matching terms a query word may have for the
+// search to start from that word's matches (and sort them); a word with
+// more matches is common enough that walking the pool in order and checking
+// each candidate finds a page sooner. Counting stops at the limit, so the
+// estimate itself costs at most one short index range.
+const driveLimit = 5000
+
+// SearchCandidates returns one page of org's candidate pool, newest
+// application first. Pages are keyset-paginated: the cursor is the position
+// (application id) of the previous page's last row, so a page costs the same
+// however deep it is and rows never repeat or vanish between pages.
+func (db *DB) SearchCandidates(ctx context.Context, org hiretext.OrgID, q hiretext.CandidateQuery) (*hiretext.CandidatePage, error) {
+	return db.searchCandidates(ctx, org, q, driveLimit)
+}
+
+// searchCandidates is SearchCandidates with the limit under which a word
+// drives the search (tests force each plan with it).
+func (db *DB) searchCandidates(ctx context.Context, org hiretext.OrgID, q hiretext.CandidateQuery, limit int) (*hiretext.CandidatePage, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	after, err := parseCursor(q.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	r := db.reader()
+	words := searchWords(q.Text)
+	drive, err := selectiveWord(ctx, r, org, words, limit)
+	if err != nil {
+		return nil, err
+	}
+	query, args := poolQuery(org, q, words, drive, limit, after)
+	rows, err := r.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := &hiretext.CandidatePage{}
+	for rows.Next() {
+		e := &hiretext.PoolEntry{}
+		if e.Candidate, err = scanCandidate(rows, &e.Application.ID, &e.Application.JobID,
+			&e.Application.JobTitle, &e.Application.CreatedAt); err != nil {
+			return nil, err
+		}
+		page.Entries = append(page.Entries, e)
+	}
+	if len(page.Entries) > q.Limit {
+		page.Entries = page.Entries[:q.Limit]
+		page.NextCursor = strconv.FormatInt(int64(page.Entries[q.Limit-1].Application.ID), 10)
+	}
+	return page, rows.Err()
+}
+
+// parseCursor reads a page cursor; "" is the first page.
+func parseCursor(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, hiretext.FieldError("The page cursor is not valid.", map[string]string{"cursor": "Use the next_cursor of a previous page."})
+	}
+	return n, nil
+}
+
+// selectiveWord returns the index of the word with the fewest matching
+// terms when that is under limit, or -1.
+func selectiveWord(ctx context.Context, r conn, org hiretext.OrgID, words []string, limit int) (int, error) {
+	best, fewest := -1, limit
+	for i, w := range words {
+		var n int
+		err := r.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM candidate_terms
+			WHERE org_id = ? AND term >= ? AND term < ? LIMIT ?) s`, org, w, prefixEnd(w), limit).Scan(&n)
+		if err != nil {
+			return -1, err
+		}
+		if n < fewest {
+			best, fewest = i, n
+		}
+	}
+	return best, nil
+}
+
+// poolQuery builds the page query in two steps: pageKeys finds the page's
+// candidates and their positions touching as few rows as it can, then only
+// those rows are joined to their application and job.
+func poolQuery(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive, limit int, after int64) (string, []any) {
+	keys, args := pageKeys(org, q, words, drive, limit, after)
+	return "SELECT " + candidateColumns + ", a.id, a.job_id, j.title, a.created_at FROM (" + keys + `) p
+		CROSS JOIN candidates c CROSS JOIN applications a CROSS JOIN jobs j
+		WHERE c.id = p.cid AND a.id = p.k AND j.id = a.job_id ORDER BY p.k DESC`, args
+}
+
+// pageKeys selects one page of (cid, k): candidate ids and their positions,
+// the id of their newest application (to the job, with a job filter). With a
+// selective word it starts from that word's candidates and sorts them;
+// otherwise it walks the pool in order (candidates_org_recent, or the job's
+// applications on applications_org_job_recent) and stops after a page. Other
+// words are checked per candidate on candidate_terms_candidate. Tables are
+// CROSS JOINed in the order to visit them, which SQLite follows (it has no
+// statistics to find it) and PostgreSQL plans freely.
+func pageKeys(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive, limit int, after int64) (string, []any) {
+	var b sqlParts
+	if drive >= 0 {
+		// The LIMIT (never reached: the word has fewer matches) keeps the
+		// range scan on the primary key; SQLite would otherwise walk every
+		// term of the company on candidate_terms_candidate for the DISTINCT.
+		b.from(`(SELECT DISTINCT candidate_id FROM (SELECT candidate_id FROM candidate_terms
+			WHERE org_id = ? AND term >= ? AND term < ? LIMIT ?) m) t`, org, words[drive], prefixEnd(words[drive]), limit)
+		b.where("c.id = t.candidate_id")
+	}
+	key := "c.last_application_id"
+	if q.JobID != 0 {
+		key = "x.id"
+		b.where(`x.org_id = ? AND x.job_id = ? AND x.candidate_id = c.id AND NOT EXISTS (SELECT 1 FROM applications n
+			WHERE n.org_id = x.org_id AND n.job_id = x.job_id AND n.candidate_id = x.candidate_id AND n.id > x.id)`, org, q.JobID)
+	}
+	if q.JobID != 0 && drive < 0 {
+		b.from("applications x")
+	}
+	b.from("candidates c")
+	if q.JobID != 0 && drive >= 0 {
+		b.from("applications x")
+	}
+	b.where("c.org_id = ?", org)
+	for i, w := range words {
+		if i != drive {
+			b.where(`EXISTS (SELECT 1 FROM candidate_terms s
+				WHERE s.org_id = c.org_id AND s.candidate_id = c.id AND s.term >= ? AND s.term < ?)`, w, prefixEnd(w))
+		}
+	}
+	if q.SMSStatus != "" {
+		b.where("c.sms_status = ?", q.SMSStatus)
+	}
+	if after > 0 {
+		b.where(key+" < ?", after)
+	}
+	return "SELECT c.id AS cid, " + key + " AS k FROM " + strings.Join(b.tables, " CROSS JOIN ") +
+		" WHERE " + strings.Join(b.conds, " AND ") + " ORDER BY " + key + " DESC LIMIT ?", b.args(q.Limit + 1)
+}
+
+// sqlParts collects a query's tables and conditions with their arguments,
+// which the query text needs in that order.
+type sqlParts struct {
+	tables, conds       []string
+	fromArgs, whereArgs []any
+}
+
+func (p *sqlParts) from(table string, args ...any) {
+	p.tables, p.fromArgs = append(p.tables, table), append(p.fromArgs, args...)
+}
+
+func (p *sqlParts) where(cond string, args ...any) {
+	p.conds, p.whereArgs = append(p.conds, cond), append(p.whereArgs, args...)
+}
+
+func (p *sqlParts) args(last ...any) []any {
+	return append(append(append([]any{}, p.fromArgs...), p.whereArgs...), last...)
+}

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+)
+
+// SendMessages queues one message per sendable candidate in one
+// transaction: the user must be assigned to an active number, the body must
+// be sendable, and the allowance must cover every sendable candidate (all or
+// nothing). Candidates who are opted out, have no valid texting phone or are
+// not this company's are skipped with the reason.
+func (db *DB) SendMessages(ctx context.Context, req hiretext.SendRequest) ([]hiretext.SendResult, error) {
+	if err := validateSend(req); err != nil {
+		return nil, err
+	}
+	var results []hiretext.SendResult
+	err := db.inEventTx(ctx, func(tx conn) error {
+		num, err := db.numberForUserTx(ctx, tx, req.OrgID, req.UserID)
+		if err != nil {
+			return err
+		}
+		targets, skipped, err := sendTargets(ctx, tx, req)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		if len(targets) == 0 {
+			results = mergeResults(req.CandidateIDs, nil, skipped)
+			return nil
+		}
+		change, err := reserveAllowance(ctx, tx, req.OrgID, num.ID, len(targets), now)
+		if err != nil {
+			return err
+		}
+		queued, err := queueOutbound(ctx, tx, num, req.UserID, targets, req.Body, change.Usage.Period, now)
+		if err != nil {
+			return err
+		}
+		if err := db.recordAlertEvents(ctx, tx, change.Alerts, now); err != nil {
+			return err
+		}
+		results = mergeResults(req.CandidateIDs, queued, skipped)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.wakeDispatcher()
+	return results, nil
+}
+
+func validateSend(req hiretext.SendRequest) error {
+	if err := hiretext.ValidateBody(req.Body); err != nil {
+		return err
+	}
+	switch n := len(req.CandidateIDs); {
+	case n == 0:
+		return hiretext.FieldError("Choose at least one candidate.", map[string]string{"candidate_ids": "Choose at least one candidate."})
+	case n > hiretext.MaxBulkCandidates:
+		msg := fmt.Sprintf("Send to at most %d candidates at once.", hiretext.MaxBulkCandidates)
+		return hiretext.FieldError(msg, map[string]string{"candidate_ids": msg})
+	}
+	return nil
+}
+
+// sendTarget is a candidate who will get a message, and where.
+type sendTarget struct {
+	candidate hiretext.CandidateID
+	phone     string
+}
+
+// sendTargets sorts the requested candidates into those to text and those
+// to skip, in request order, ignoring repeated ids.
+func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest) ([]sendTarget, map[hiretext.CandidateID]hiretext.SkipReason, error) {
+	found, err := candidatesByIDsTx(ctx, tx, req.OrgID, req.CandidateIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	var targets []sendTarget
+	skipped := map[hiretext.CandidateID]hiretext.SkipReason{}
+	seen := map[hiretext.CandidateID]bool{}
+	for _, id := range req.CandidateIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		c := found[id]
+		switch {
+		case c == nil:
+			skipped[id] = hiretext.SkipNotFound
+		case c.SMSStatus != hiretext.SMSOptedIn:
+			skipped[id] = hiretext.SkipOptedOut
+		case !phone.IsE164(c.TextingPhone()):
+			skipped[id] = hiretext.SkipNoPhone
+		default:
+			targets = append(targets, sendTarget{candidate: id, phone: c.TextingPhone()})
+		}
+	}
+	return targets, skipped, nil
+}
+
+// queueOutbound inserts a queued message (and its conversation, if new) for
+// each target.
+func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hiretext.UserID, targets []sendTarget,
+	body, period string, now time.Time) (map[hiretext.CandidateID]hiretext.MessageID, error) {
+	out := map[hiretext.CandidateID]hiretext.MessageID{}
+	for _, t := range targets {
+		conv, err := candidateConversation(ctx, tx, num.OrgID, num.ID, t.candidate, t.phone, now)
+		if err != nil {
+			return nil, err
+		}
+		id, err := insertMessage(ctx, tx, messageInsert{org: num.OrgID, number: num.ID, conversation: conv,
+			candidate: t.candidate, user: user, direction: hiretext.Outbound, kind: hiretext.KindRecruiter,
+			from: num.Phone, to: t.phone, body: body, status: hiretext.StatusQueued, provider: num.Provider,
+			period: period, counted: true, now: now})
+		if err != nil {
+			return nil, err
+		}
+		if err := touchConversation(ctx, tx, conv, id, now, hiretext.Outbound); err != nil {
+			return nil, err
+		}
+		out[t.candidate] = id
+	}
+	return out, nil
+}
+
+// mergeResults lists one result per distinct requested candidate, in order.
+func mergeResults(ids []hiretext.CandidateID, queued map[hiretext.CandidateID]hiretext.MessageID,
+	skipped map[hiretext.CandidateID]hiretext.SkipReason) []hiretext.SendResult {
+	var out []hiretext.SendResult
+	done := map[hiretext.CandidateID]bool{}
+	for _, id := range ids {
+		if done[id] {
+			continue
+		}
+		done[id] = true
+		if m, ok := queued[id]; ok {
+			out = append(out, hiretext.SendResult{CandidateID: id, Queued: true, MessageID: m})
+		} else {
+			out = append(out, hiretext.SendResult{CandidateID: id, Skipped: skipped[id]})
+		}
+	}
+	return out
+}
+
+// numberForUserTx is NumberForUser inside a transaction; the number must be
+// active to send.
+func (db *DB) numberForUserTx(ctx context.Context, tx conn, org hiretext.OrgID, user hiretext.UserID) (*hiretext.Number, error) {
+	n, err := db.readNumber(ctx, tx, numberSelect+`JOIN number_users nu ON nu.number_id = n.id
+		WHERE nu.org_id = ? AND nu.user_id = ?`, org, user)
+	switch {
+	case hiretext.ErrorCode(err) == hiretext.ENotFound:
+		return nil, hiretext.Errorf(hiretext.ENotAssigned, "You are not assigned to a texting number. Ask your administrator to assign you one.")
+	case err != nil:
+		return nil, err
+	case !n.Active():
+		return nil, hiretext.Errorf(hiretext.ENotAssigned, "Your texting number was released. Ask your administrator for another.")
+	}
+	return n, nil
+}
+
+// candidatesByIDsTx loads the candidates of org among ids, by id.
+func candidatesByIDsTx(ctx context.Context, tx conn, org hiretext.OrgID, ids []hiretext.CandidateID) (map[hiretext.CandidateID]*hiretext.Candidate, error) {
+	args := []any{org}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	cs, err := queryCandidates(ctx, tx, "SELECT "+candidateColumns+" FROM candidates c WHERE c.org_id = ? AND c.id IN ("+
+		placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[hiretext.CandidateID]*hiretext.Candidate, len(cs))
+	for _, c := range cs {
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
+// placeholders returns "?, ?, ?" for n arguments.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// recordAlertEvents records one event per notified user for each allowance
+// alert, so their banners and Send buttons change live.
+func (db *DB) recordAlertEvents(ctx context.Context, tx conn, alerts []hiretext.AllowanceAlert, now time.Time) error {
+	for _, a := range alerts {
+		for _, u := range a.UserIDs {
+			ev := &hiretext.Event{OrgID: a.OrgID, NumberID: a.NumberID, UserID: u, Kind: hiretext.EventAllowanceAlert,
+				Data: eventData(map[string]any{"kind": string(a.Kind), "period": a.Period, "used": a.Used, "allowance": a.Allowance}), At: now}
+			if err := db.insertEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// eventData encodes an event's small payload; ids become strings, as in the API.
+func eventData(fields map[string]any) json.RawMessage {
+	out := map[string]any{}
+	for k, v := range fields {
+		switch id := v.(type) {
+		case hiretext.MessageID:
+			out[k] = strconv.FormatInt(int64(id), 10)
+		case hiretext.ConversationID:
+			out[k] = strconv.FormatInt(int64(id), 10)
+		default:
+			out[k] = v
+		}
+	}
+	b, _ := json.Marshal(out)
+	return b
+}

@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/hiretext/hiretext"
+)
+
+// TextingSettings returns org's texting settings: the defaults until an
+// administrator saves them.
+func (db *DB) TextingSettings(ctx context.Context, org hiretext.OrgID) (*hiretext.TextingSettings, error) {
+	return textingSettings(ctx, db.reader(), org)
+}
+
+// textingSettings is TextingSettings on q, for use inside a transaction (an
+// inbound STOP reads the confirmation it sends).
+func textingSettings(ctx context.Context, q conn, org hiretext.OrgID) (*hiretext.TextingSettings, error) {
+	o, err := scanOrg(q.queryRow(ctx, "SELECT "+orgColumns+" FROM organizations WHERE id = ?", org))
+	if err != nil {
+		return nil, err
+	}
+	s := hiretext.DefaultTextingSettings(o)
+	var by sql.NullInt64
+	err = q.queryRow(ctx, `SELECT consent_disclosure, optout_confirmation, optout_confirmation_enabled,
+			optin_confirmation, help_reply, help_contact, updated_at, updated_by FROM texting_settings WHERE org_id = ?`, org).
+		Scan(&s.ConsentDisclosure, &s.OptOutConfirmation, &s.OptOutConfirmationEnabled, &s.OptInConfirmation,
+			&s.HelpReply, &s.HelpContact, &s.UpdatedAt, &by)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	s.UpdatedBy = hiretext.UserID(by.Int64)
+	return s, nil
+}
+
+// UpdateTextingSettings replaces org's texting settings; by is the
+// administrator saving them.
+func (db *DB) UpdateTextingSettings(ctx context.Context, org hiretext.OrgID, u hiretext.TextingSettingsUpdate, by hiretext.UserID) (*hiretext.TextingSettings, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	var out *hiretext.TextingSettings
+	err := db.inTx(ctx, func(tx conn) error {
+		if _, err := tx.exec(ctx, upsertTextingSettings, org, u.ConsentDisclosure, u.OptOutConfirmation,
+			u.OptOutConfirmationEnabled, u.OptInConfirmation, u.HelpReply, u.HelpContact, db.now(), nullInt(by)); err != nil {
+			return err
+		}
+		var err error
+		out, err = textingSettings(ctx, tx, org)
+		return err
+	})
+	return out, err
+}
+
+const upsertTextingSettings = `INSERT INTO texting_settings (org_id, consent_disclosure, optout_confirmation,
+		optout_confirmation_enabled, optin_confirmation, help_reply, help_contact, updated_at, updated_by)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (org_id) DO UPDATE SET consent_disclosure = excluded.consent_disclosure,
+		optout_confirmation = excluded.optout_confirmation,
+		optout_confirmation_enabled = excluded.optout_confirmation_enabled,
+		optin_confirmation = excluded.optin_confirmation, help_reply = excluded.help_reply,
+		help_contact = excluded.help_contact, updated_at = excluded.updated_at, updated_by = excluded.updated_by`

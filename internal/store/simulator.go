@@ -1,0 +1,185 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/hiretext/hiretext/internal/sms/simulator"
+)
+
+// The built-in SMS simulator keeps its state here (tables sim_*). It plays
+// the provider, so its rows belong to no company: like a carrier account,
+// one simulator serves every company on the database.
+
+var _ simulator.Store = (*DB)(nil)
+
+// SimNumberActive reports whether the simulator has phone provisioned.
+func (db *DB) SimNumberActive(ctx context.Context, phone string) (bool, error) {
+	var n int
+	err := db.reader().queryRow(ctx, "SELECT COUNT(*) FROM sim_numbers WHERE phone = ? AND released_at IS NULL", phone).Scan(&n)
+	return n > 0, err
+}
+
+// SimProvision provisions phone unless it is already provisioned; a
+// released phone may be provisioned again, as carriers recycle numbers.
+func (db *DB) SimProvision(ctx context.Context, phone, providerID string, at time.Time) (bool, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `INSERT INTO sim_numbers (phone, provider_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (phone) DO UPDATE SET provider_id = excluded.provider_id, created_at = excluded.created_at, released_at = NULL
+			WHERE sim_numbers.released_at IS NOT NULL`, phone, providerID, storedTime(at))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n == 1, err
+}
+
+// SimRelease releases phone; releasing a released or unknown phone does nothing.
+func (db *DB) SimRelease(ctx context.Context, phone string, at time.Time) error {
+	return db.inTx(ctx, func(tx conn) error {
+		_, err := tx.exec(ctx, "UPDATE sim_numbers SET released_at = ? WHERE phone = ? AND released_at IS NULL", storedTime(at), phone)
+		return err
+	})
+}
+
+// PhoneFlag returns how the simulated network treats phone.
+func (db *DB) PhoneFlag(ctx context.Context, phone string) (simulator.Flag, error) {
+	var f simulator.Flag
+	err := db.reader().queryRow(ctx, "SELECT flag FROM sim_phones WHERE phone = ?", phone).Scan(&f)
+	if errors.Is(err, sql.ErrNoRows) {
+		return simulator.FlagNone, nil
+	}
+	return f, err
+}
+
+// SetPhoneFlag sets phone's flag, or clears it with FlagNone.
+func (db *DB) SetPhoneFlag(ctx context.Context, phone string, flag simulator.Flag, at time.Time) error {
+	return db.inTx(ctx, func(tx conn) error {
+		if flag == simulator.FlagNone {
+			_, err := tx.exec(ctx, "DELETE FROM sim_phones WHERE phone = ?", phone)
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO sim_phones (phone, flag, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (phone) DO UPDATE SET flag = excluded.flag, updated_at = excluded.updated_at`, phone, flag, storedTime(at))
+		return err
+	})
+}
+
+// SimEnqueue stores a handset message and the webhook reporting it in one
+// transaction; a repeated reference returns the first message's id instead.
+func (db *DB) SimEnqueue(ctx context.Context, m simulator.HandsetMessage, cb simulator.Callback) (simulator.Callback, bool, error) {
+	if m.Reference != "" {
+		if id, ok, err := db.simMessageByReference(ctx, m.Counterpart, m.Reference); err != nil || ok {
+			return simulator.Callback{MessageID: id}, ok, err
+		}
+	}
+	err := db.inTx(ctx, func(tx conn) error {
+		if _, err := tx.exec(ctx, `INSERT INTO sim_handset_messages (phone, counterpart, direction, body, message_id, reference, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.Phone, m.Counterpart, m.Direction, m.Body, m.MessageID, m.Reference, storedTime(m.CreatedAt)); err != nil {
+			return err
+		}
+		return tx.queryRow(ctx, `INSERT INTO sim_callbacks (kind, message_id, from_phone, to_phone, body, status, attempts, next_attempt_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`, cb.Kind, cb.MessageID, cb.From, cb.To, cb.Body, cb.Status,
+			storedTime(cb.Due), storedTime(cb.CreatedAt)).Scan(&cb.ID)
+	})
+	if m.Reference != "" && db.dialect.isUniqueViolation(err) {
+		// A concurrent send with the same reference won.
+		id, ok, err := db.simMessageByReference(ctx, m.Counterpart, m.Reference)
+		return simulator.Callback{MessageID: id}, ok, err
+	}
+	return cb, false, err
+}
+
+func (db *DB) simMessageByReference(ctx context.Context, counterpart, reference string) (string, bool, error) {
+	var id string
+	err := db.reader().queryRow(ctx, "SELECT message_id FROM sim_handset_messages WHERE counterpart = ? AND reference = ?",
+		counterpart, reference).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return id, err == nil, err
+}
+
+const simCallbackReturning = ` RETURNING id, kind, message_id, from_phone, to_phone, body, status, attempts, next_attempt_at, created_at`
+
+// SimClaimDue leases due webhooks. Repeating "next_attempt_at <= ?" outside
+// the subquery matters on PostgreSQL: a claimer that waited for another's
+// row lock re-checks it against the updated row and skips what was taken.
+func (db *DB) SimClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int) ([]simulator.Callback, error) {
+	now, leaseUntil = storedTime(now), storedTime(leaseUntil)
+	var out []simulator.Callback
+	err := db.inTx(ctx, func(tx conn) error {
+		rows, err := tx.query(ctx, `UPDATE sim_callbacks SET attempts = attempts + 1, next_attempt_at = ?
+			WHERE next_attempt_at <= ? AND id IN (SELECT id FROM sim_callbacks WHERE next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)`+
+			simCallbackReturning, leaseUntil, now, now, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			cb, err := scanCallback(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, cb)
+		}
+		return rows.Err()
+	})
+	slices.SortFunc(out, func(a, b simulator.Callback) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+func scanCallback(s scanner) (simulator.Callback, error) {
+	var cb simulator.Callback
+	err := s.Scan(&cb.ID, &cb.Kind, &cb.MessageID, &cb.From, &cb.To, &cb.Body, &cb.Status, &cb.Attempts, &cb.Due, &cb.CreatedAt)
+	return cb, err
+}
+
+// SimAdvance moves a status webhook on to its next status.
+func (db *DB) SimAdvance(ctx context.Context, id int64, status string, due time.Time) error {
+	return db.simExec(ctx, "UPDATE sim_callbacks SET status = ?, next_attempt_at = ?, attempts = 0 WHERE id = ?", status, storedTime(due), id)
+}
+
+// SimRetry makes a webhook due again at due.
+func (db *DB) SimRetry(ctx context.Context, id int64, due time.Time) error {
+	return db.simExec(ctx, "UPDATE sim_callbacks SET next_attempt_at = ? WHERE id = ?", storedTime(due), id)
+}
+
+// SimDone deletes a webhook that was delivered or given up.
+func (db *DB) SimDone(ctx context.Context, id int64) error {
+	return db.simExec(ctx, "DELETE FROM sim_callbacks WHERE id = ?", id)
+}
+
+func (db *DB) simExec(ctx context.Context, query string, args ...any) error {
+	return db.inTx(ctx, func(tx conn) error {
+		_, err := tx.exec(ctx, query, args...)
+		return err
+	})
+}
+
+// HandsetMessages lists a simulated phone's latest 500 messages, oldest first.
+func (db *DB) HandsetMessages(ctx context.Context, phone string) ([]simulator.HandsetMessage, error) {
+	rows, err := db.reader().query(ctx, `SELECT phone, counterpart, direction, body, message_id, reference, created_at
+		FROM sim_handset_messages WHERE phone = ? ORDER BY id DESC LIMIT 500`, phone)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []simulator.HandsetMessage
+	for rows.Next() {
+		var m simulator.HandsetMessage
+		if err := rows.Scan(&m.Phone, &m.Counterpart, &m.Direction, &m.Body, &m.MessageID, &m.Reference, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	slices.Reverse(out)
+	return out, rows.Err()
+}

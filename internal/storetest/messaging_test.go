@@ -1,0 +1,293 @@
+package storetest
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/store"
+)
+
+func TestSendQueuesAndSkips(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 100)
+		ann, annPhone := tx.MustCandidate(t, db, "Ann")
+		out, _ := tx.MustCandidate(t, db, "Otto")
+		if _, err := db.UpdateCandidate(ctx, tx.Org.ID, out.ID, hiretext.CandidateUpdate{SMS: &hiretext.SMSChange{Status: hiretext.SMSOptedOut}}, tx.Recruiter.ID); err != nil {
+			t.Fatal(err)
+		}
+		res := tx.MustSend(t, db, "Hi! Are you free for an interview on Monday?", ann.ID, out.ID, 999999, ann.ID)
+		if len(res) != 3 || !res[0].Queued || res[1].Skipped != hiretext.SkipOptedOut || res[2].Skipped != hiretext.SkipNotFound {
+			t.Fatalf("results = %+v", res)
+		}
+		m, err := db.MessageByID(ctx, tx.Org.ID, res[0].MessageID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Status != hiretext.StatusQueued || m.To != annPhone || m.From != tx.Number.Phone || m.UserID != tx.Recruiter.ID || m.Segments != 1 {
+			t.Fatalf("message = %+v", m)
+		}
+		u := usage(t, db, tx)
+		if u.Used != 1 {
+			t.Fatalf("used = %d, want 1 (skipped candidates reserve nothing)", u.Used)
+		}
+	})
+}
+
+func usage(t *testing.T, db *store.DB, tx *Texting) hiretext.Usage {
+	t.Helper()
+	n, err := db.NumberByID(ctx, tx.Org.ID, tx.Number.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n.Usage
+}
+
+func TestSendIsAllOrNothing(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 2)
+		a, _ := tx.MustCandidate(t, db, "Ann")
+		b, _ := tx.MustCandidate(t, db, "Bea")
+		c, _ := tx.MustCandidate(t, db, "Cal")
+		_, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: tx.Org.ID, UserID: tx.Recruiter.ID,
+			CandidateIDs: []hiretext.CandidateID{a.ID, b.ID, c.ID}, Body: "Hello"})
+		if hiretext.ErrorCode(err) != hiretext.EAllowanceExceeded {
+			t.Fatalf("err = %v, want allowance_exceeded", err)
+		}
+		if u := usage(t, db, tx); u.Used != 0 {
+			t.Fatalf("a refused batch used %d", u.Used)
+		}
+		if msgs, _ := db.CandidateMessages(ctx, tx.Org.ID, tx.Number.ID, a.ID, time.Time{}); len(msgs) != 0 {
+			t.Fatalf("a refused batch stored %d messages", len(msgs))
+		}
+	})
+}
+
+func TestSendRequiresAssignmentAndValidBody(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 10)
+		a, _ := tx.MustCandidate(t, db, "Ann")
+		manager := MustCreateUser(t, db, tx.Org.ID, "Hank", hiretext.RoleUser, hiretext.PermProfiles)
+		_, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: tx.Org.ID, UserID: manager.ID, CandidateIDs: []hiretext.CandidateID{a.ID}, Body: "Hi"})
+		if hiretext.ErrorCode(err) != hiretext.ENotAssigned {
+			t.Errorf("unassigned user: %v", err)
+		}
+		for _, body := range []string{"", "   ", strings.Repeat("a", 1601)} {
+			_, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: tx.Org.ID, UserID: tx.Recruiter.ID, CandidateIDs: []hiretext.CandidateID{a.ID}, Body: body})
+			if hiretext.ErrorCode(err) != hiretext.EInvalid {
+				t.Errorf("body of %d chars: %v", len(body), err)
+			}
+		}
+		other := MustCreateOrg(t, db, "Other")
+		_, err = db.SendMessages(ctx, hiretext.SendRequest{OrgID: other.ID, UserID: tx.Recruiter.ID, CandidateIDs: []hiretext.CandidateID{a.ID}, Body: "Hi"})
+		if hiretext.ErrorCode(err) != hiretext.ENotAssigned {
+			t.Errorf("another company's user id: %v", err)
+		}
+	})
+}
+
+func TestConcurrentSendsNeverOverspend(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 20)
+		var ids []hiretext.CandidateID
+		for i := range 8 {
+			c, _ := tx.MustCandidate(t, db, fmt.Sprint("C", i))
+			ids = append(ids, c.ID)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		queued := 0
+		for i := range 24 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: tx.Org.ID, UserID: tx.Recruiter.ID,
+					CandidateIDs: []hiretext.CandidateID{ids[i%8]}, Body: "Hi"})
+				if err == nil && res[0].Queued {
+					mu.Lock()
+					queued++
+					mu.Unlock()
+				} else if hiretext.ErrorCode(err) != hiretext.EAllowanceExceeded {
+					t.Errorf("send: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if u := usage(t, db, tx); queued != 20 || u.Used != 20 {
+			t.Fatalf("queued %d, used %d; want exactly the allowance of 20", queued, u.Used)
+		}
+	})
+}
+
+func TestInboundMatchesCandidateAndCountsOnce(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 10)
+		ann, phone := tx.MustCandidate(t, db, "Ann")
+		first := tx.Receive(t, db, "SM1", phone, "Yes, Monday works")
+		if first.Duplicate || first.Message.CandidateID != ann.ID || first.Message.Direction != hiretext.Inbound {
+			t.Fatalf("first = %+v", first.Message)
+		}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() { defer wg.Done(); tx.Receive(t, db, "SM1", phone, "Yes, Monday works") }()
+		}
+		wg.Wait()
+		msgs, _ := db.CandidateMessages(ctx, tx.Org.ID, tx.Number.ID, ann.ID, time.Time{})
+		if len(msgs) != 1 || usage(t, db, tx).Used != 1 {
+			t.Fatalf("after duplicates: %d messages, used %d; want 1 and 1", len(msgs), usage(t, db, tx).Used)
+		}
+	})
+}
+
+func TestInboundFromUnknownSenderAndPastTheMaximum(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 1)
+		for i := range 3 {
+			res := tx.Receive(t, db, fmt.Sprint("SMu", i), "+13125550199", "Who is this?")
+			if res.Message == nil || res.Message.CandidateID != 0 {
+				t.Fatalf("unknown sender: %+v", res)
+			}
+		}
+		if u := usage(t, db, tx); u.Used != 3 {
+			t.Fatalf("used %d, want 3: received texts count even past the maximum", u.Used)
+		}
+		res, err := db.ReceiveText(ctx, hiretext.IncomingText{Provider: "test", ProviderMessageID: "SMx", From: "+13125550199", To: "+19995550100", Body: "hi"})
+		if err != nil || !res.Unrouted {
+			t.Fatalf("text to nobody's number: %+v %v, want kept as unrouted", res, err)
+		}
+	})
+}
+
+func TestStopOptsOutEveryCandidateWithThePhoneAndReplies(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 10)
+		ann, phone := tx.MustCandidate(t, db, "Ann")
+		twin, _ := tx.MustCandidate(t, db, "Twin")
+		if _, err := db.UpdateCandidate(ctx, tx.Org.ID, twin.ID, hiretext.CandidateUpdate{AlternatePhone: &phone}, tx.Recruiter.ID); err != nil {
+			t.Fatal(err)
+		}
+		res := tx.Receive(t, db, "SMstop", phone, " Stop. ")
+		if res.Message.Keyword != hiretext.KeywordOptOut || len(res.Replies) != 1 {
+			t.Fatalf("STOP: keyword %q, replies %v", res.Message.Keyword, res.Replies)
+		}
+		cs, _ := db.CandidatesByPhone(ctx, tx.Org.ID, phone)
+		for _, c := range cs {
+			if c.SMSStatus != hiretext.SMSOptedOut {
+				t.Errorf("%s still opted in after STOP", c.Name())
+			}
+		}
+		hist, _ := db.ConsentHistory(ctx, tx.Org.ID, ann.ID)
+		if hist[0].Source != hiretext.ConsentKeyword || hist[0].MessageID != int64(res.Message.ID) {
+			t.Fatalf("ledger head = %+v", hist[0])
+		}
+		reply, _ := db.MessageByID(ctx, tx.Org.ID, res.Replies[0])
+		if reply.Kind != hiretext.KindKeywordReply || reply.To != phone || reply.Status != hiretext.StatusQueued {
+			t.Fatalf("reply = %+v", reply)
+		}
+		start := tx.Receive(t, db, "SMstart", phone, "START")
+		if len(start.Replies) != 1 {
+			t.Fatal("START sent no confirmation")
+		}
+		if c, _ := db.CandidateByID(ctx, tx.Org.ID, ann.ID); !c.OptedIn() {
+			t.Fatal("START did not opt back in")
+		}
+		if again := tx.Receive(t, db, "SMyes", phone, "yes"); len(again.Replies) != 0 {
+			t.Fatal("a YES from someone already opted in got a confirmation")
+		}
+	})
+}
+
+func TestDeliveryReportsMoveForwardOnly(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 10)
+		ann, _ := tx.MustCandidate(t, db, "Ann")
+		res := tx.MustSend(t, db, "Hello", ann.ID)
+		jobs, err := db.ClaimDue(ctx, tx.Number.ID, 10, time.Minute)
+		if err != nil || len(jobs) != 1 {
+			t.Fatalf("claim: %v %d", err, len(jobs))
+		}
+		// The provider's "sent" callback races ahead of our record of the send.
+		report := func(st hiretext.MessageStatus) {
+			if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: "SMout", Status: st}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		report(hiretext.StatusSent)
+		if err := db.RecordSent(ctx, jobs[0], "SMout", hiretext.StatusQueued); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := db.MessageByID(ctx, tx.Org.ID, res[0].MessageID)
+		if m.Status != hiretext.StatusSent {
+			t.Fatalf("status %s, want the early 'sent' applied", m.Status)
+		}
+		report(hiretext.StatusDelivered)
+		report(hiretext.StatusSent) // late
+		m, _ = db.MessageByID(ctx, tx.Org.ID, res[0].MessageID)
+		if m.Status != hiretext.StatusDelivered {
+			t.Fatalf("status %s after a late 'sent', want delivered", m.Status)
+		}
+	})
+}
+
+func TestInvalidRecipientFailsAndReleases(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 10)
+		ann, _ := tx.MustCandidate(t, db, "Ann")
+		res := tx.MustSend(t, db, "Hello", ann.ID)
+		jobs, _ := db.ClaimDue(ctx, tx.Number.ID, 10, time.Minute)
+		if err := db.FailJob(ctx, jobs[0], hiretext.StatusFailed, "21211", "Not sent: invalid phone number (code 21211).", false); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := db.MessageByID(ctx, tx.Org.ID, res[0].MessageID)
+		if m.Status != hiretext.StatusFailed || m.ErrorCode != "21211" || usage(t, db, tx).Used != 0 {
+			t.Fatalf("message %+v, used %d; want failed and the reservation released", m, usage(t, db, tx).Used)
+		}
+	})
+}
+
+func TestConversationsReadAndLink(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 50)
+		ann, annPhone := tx.MustCandidate(t, db, "Ann")
+		tx.MustSend(t, db, "Hi Ann", ann.ID)
+		tx.Receive(t, db, "SMa", annPhone, "Hello!")
+		unknown := tx.Receive(t, db, "SMu", "+13125550188", "This is Ann on my other phone")
+		convs, err := db.ListConversations(ctx, tx.Org.ID, tx.Number.ID, true, 10)
+		if err != nil || len(convs) != 2 || convs[0].CandidateID != 0 || convs[0].LastMessage != "This is Ann on my other phone" {
+			t.Fatalf("unread conversations = %+v, %v", convs, err)
+		}
+		if n, _ := db.UnreadConversations(ctx, tx.Org.ID, tx.Number.ID); n != 2 {
+			t.Fatalf("unread = %d, want 2", n)
+		}
+		// Another company cannot read or link it.
+		other := MustCreateOrg(t, db, "Other")
+		if err := db.MarkConversationRead(ctx, other.ID, tx.Number.ID, unknown.Message.ConversationID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.LinkConversation(ctx, other.ID, tx.Number.ID, unknown.Message.ConversationID, ann.ID); hiretext.ErrorCode(err) != hiretext.ENotFound {
+			t.Fatalf("cross-company link: %v", err)
+		}
+		target, err := db.LinkConversation(ctx, tx.Org.ID, tx.Number.ID, unknown.Message.ConversationID, ann.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs, _ := db.ConversationMessages(ctx, tx.Org.ID, target, time.Time{})
+		if len(msgs) != 3 {
+			t.Fatalf("merged conversation has %d messages, want 3", len(msgs))
+		}
+		if err := db.MarkConversationRead(ctx, tx.Org.ID, tx.Number.ID, target); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := db.UnreadConversations(ctx, tx.Org.ID, tx.Number.ID); n != 0 {
+			t.Fatalf("unread after reading = %d", n)
+		}
+		texted, _ := db.TextedCandidates(ctx, tx.Org.ID, tx.Number.ID, []hiretext.CandidateID{ann.ID, 424242})
+		if !texted[ann.ID] || texted[424242] {
+			t.Fatalf("texted = %v", texted)
+		}
+	})
+}

@@ -1,0 +1,59 @@
+package storetest
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+)
+
+// BenchmarkPool100k measures the candidate pool on SQLite with 100,000
+// candidates applying to 20 jobs: pages, filters and searches, next to a
+// primary-key lookup on the same database as the floor. Generating the pool
+// takes about two minutes; see docs/benchmarks.md.
+func BenchmarkPool100k(b *testing.B) {
+	db, org, jobs := OpenBenchPool(b, 100_000, 20)
+	first, err := db.SearchCandidates(ctx, org, hiretext.CandidateQuery{Limit: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	newest := first.Entries[0]
+	target := PoolApplicant(54_321, jobs)
+	digits := phone.Digits(target.MainPhone)
+	b.Run("baseline/candidate-by-id", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.CandidateByID(ctx, org, newest.Candidate.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, c := range []struct {
+		name string
+		q    hiretext.CandidateQuery
+	}{
+		{"list/first-page", hiretext.CandidateQuery{}},
+		{"list/middle-page", hiretext.CandidateQuery{Cursor: strconv.FormatInt(int64(newest.Application.ID)/2, 10)}},
+		{"filter/job", hiretext.CandidateQuery{JobID: jobs[3].ID}},
+		{"filter/opted-out", hiretext.CandidateQuery{SMSStatus: hiretext.SMSOptedOut}},
+		{"filter/job+opted-in", hiretext.CandidateQuery{JobID: jobs[3].ID, SMSStatus: hiretext.SMSOptedIn}},
+		{"search/last-name", hiretext.CandidateQuery{Text: "smith"}},
+		{"search/name-prefix", hiretext.CandidateQuery{Text: "jen"}},
+		{"search/full-name", hiretext.CandidateQuery{Text: "jennifer smith"}},
+		{"search/one-letter", hiretext.CandidateQuery{Text: "a"}},
+		{"search/two-common-prefixes", hiretext.CandidateQuery{Text: "ma ro"}},
+		{"search/email", hiretext.CandidateQuery{Text: target.Email}},
+		{"search/phone-formatted", hiretext.CandidateQuery{Text: phone.Format(target.MainPhone)}},
+		{"search/phone-last-4", hiretext.CandidateQuery{Text: digits[len(digits)-4:]}},
+		{"search/no-match", hiretext.CandidateQuery{Text: "zzyzx"}},
+		{"search/name+job+opted-in", hiretext.CandidateQuery{Text: "smith", JobID: jobs[3].ID, SMSStatus: hiretext.SMSOptedIn}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.SearchCandidates(ctx, org, c.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,189 @@
+package hiretext
+
+import (
+	"context"
+	"time"
+)
+
+// MessageID identifies a text message.
+type MessageID int64
+
+// ConversationID identifies the thread between one company number and one
+// remote phone (a candidate, or an unknown sender until linked).
+type ConversationID int64
+
+// Direction says who sent a message.
+type Direction string
+
+// The directions.
+const (
+	Outbound Direction = "outbound" // from a company number to a phone
+	Inbound  Direction = "inbound"  // from a phone to a company number
+)
+
+// MessageKind tells a recruiter's text from the automatic replies that
+// compliance requires.
+type MessageKind string
+
+// The message kinds.
+const (
+	KindRecruiter MessageKind = "recruiter" // written by a user
+	KindInbound   MessageKind = "inbound"   // sent by a candidate or unknown sender
+	// KindKeywordReply is the automatic answer to STOP, START or HELP. It is
+	// sent even to a candidate who just opted out (the FCC allows one
+	// confirmation) and even when the allowance is used up.
+	KindKeywordReply MessageKind = "keyword_reply"
+)
+
+// Message is one text, in either direction.
+type Message struct {
+	ID             MessageID
+	OrgID          OrgID
+	NumberID       NumberID
+	ConversationID ConversationID
+	CandidateID    CandidateID // 0 for an unknown sender
+	UserID         UserID      // the sender of a recruiter text; 0 otherwise
+	UserName       string      // filled by listings for display
+	Direction      Direction
+	Kind           MessageKind
+	From, To       string // E.164 (From may be a short code for inbound)
+	Body           string
+	Segments       int
+	Status         MessageStatus
+	ErrorCode      string // the provider's code, when it failed
+	ErrorMessage   string // why it failed, readable by the recruiter
+	Keyword        Keyword
+	// LooksLikeOptOut flags free text that reads like an opt-out ("wrong
+	// number"); the recruiter can opt the candidate out with one click.
+	LooksLikeOptOut bool
+	Provider        string
+	ProviderID      string // the provider's message id
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// SkipReason explains why a candidate of a bulk send got no message.
+type SkipReason string
+
+// The skip reasons.
+const (
+	SkipOptedOut SkipReason = "opted_out" // the candidate has not agreed to texts
+	SkipNoPhone  SkipReason = "no_phone"  // no valid texting phone on file
+	SkipNotFound SkipReason = "not_found" // no such candidate in this company
+)
+
+// SkipReasonText is the sentence shown for each skip reason.
+var SkipReasonText = map[SkipReason]string{
+	SkipOptedOut: "Not sent: the candidate has opted out of texts.",
+	SkipNoPhone:  "Not sent: the candidate has no valid mobile phone on file.",
+	SkipNotFound: "Not sent: no such candidate.",
+}
+
+// SendRequest is a user's text to one or more candidates. Each candidate
+// gets their own message in their own conversation.
+type SendRequest struct {
+	OrgID        OrgID
+	UserID       UserID
+	CandidateIDs []CandidateID
+	Body         string
+}
+
+// SendResult is the outcome of a send for one candidate.
+type SendResult struct {
+	CandidateID CandidateID
+	Queued      bool
+	MessageID   MessageID  // when queued
+	Skipped     SkipReason // when not
+}
+
+// MaxBulkCandidates bounds one bulk send.
+const MaxBulkCandidates = 1000
+
+// Conversation is the thread between one company number and one candidate,
+// or one unknown sender until a user links it to a candidate.
+type Conversation struct {
+	ID            ConversationID
+	OrgID         OrgID
+	NumberID      NumberID
+	CandidateID   CandidateID // 0 for an unknown sender
+	CandidateName string      // filled by listings
+	Phone         string      // the remote phone (E.164, or a short code)
+	LastMessage   string      // the newest message's first words, by listings
+	LastMessageAt time.Time
+	Unread        int // inbound messages no user of the number has read
+	CreatedAt     time.Time
+}
+
+// IncomingText is a text a provider delivered to one of our numbers.
+type IncomingText struct {
+	Provider          string // the provider's name; with the id, it identifies the text
+	ProviderMessageID string
+	From              string // the sender as received (E.164 for ordinary phones)
+	To                string // our number, E.164
+	Body              string
+	ReceivedAt        time.Time
+}
+
+// DeliveryReport is a provider's status callback for a text we sent.
+type DeliveryReport struct {
+	Provider          string
+	ProviderMessageID string
+	Status            MessageStatus // normalized
+	ErrorCode         string
+	ErrorMessage      string
+	// InvalidRecipient marks errors saying the number is invalid, not a
+	// mobile, or a landline; OptedOut marks a carrier-level opt-out.
+	InvalidRecipient bool
+	OptedOut         bool
+}
+
+// InboundResult is what storing an inbound message did.
+type InboundResult struct {
+	Message   *Message
+	Duplicate bool // the provider delivered this message before; nothing changed
+	// Unrouted is true when no company owns the receiving number: the
+	// message is kept for the operator but belongs to no conversation.
+	Unrouted bool
+	Replies  []MessageID // automatic keyword replies queued
+}
+
+// StatusResult is what applying a delivery status did.
+type StatusResult struct {
+	Message *Message
+	Changed bool // false for a late or repeated status
+	// Pending is true when the message is not known yet (the provider's
+	// callback raced our record of the send); the status is kept and applied
+	// when the send is recorded.
+	Pending bool
+}
+
+// MessagingService sends, receives and lists texts.
+type MessagingService interface {
+	// SendMessages validates the body, reserves the allowance for every
+	// sendable candidate all or nothing, and queues one message each, in one
+	// transaction. Skipped candidates are reported, not errors.
+	SendMessages(ctx context.Context, req SendRequest) ([]SendResult, error)
+	// MessageByID returns one message of org.
+	MessageByID(ctx context.Context, org OrgID, id MessageID) (*Message, error)
+	// CandidateMessages lists the messages between a candidate and a number,
+	// oldest first, from since on (zero for all).
+	CandidateMessages(ctx context.Context, org OrgID, number NumberID, candidate CandidateID, since time.Time) ([]*Message, error)
+	// ReceiveText stores a text a provider delivered; see the store for the steps.
+	ReceiveText(ctx context.Context, in IncomingText) (*InboundResult, error)
+	// ApplyDeliveryReport moves a sent message forward by a status callback.
+	ApplyDeliveryReport(ctx context.Context, r DeliveryReport) (*StatusResult, error)
+}
+
+// ConversationService lists and manages the conversations of a number.
+// Every method takes the organization and the number explicitly: users see
+// only their own number's conversations.
+type ConversationService interface {
+	ListConversations(ctx context.Context, org OrgID, number NumberID, unreadOnly bool, limit int) ([]*Conversation, error)
+	UnreadConversations(ctx context.Context, org OrgID, number NumberID) (int, error)
+	ConversationByID(ctx context.Context, org OrgID, number NumberID, id ConversationID) (*Conversation, error)
+	CandidateConversation(ctx context.Context, org OrgID, number NumberID, candidate CandidateID) (*Conversation, error)
+	ConversationMessages(ctx context.Context, org OrgID, id ConversationID, since time.Time) ([]*Message, error)
+	TextedCandidates(ctx context.Context, org OrgID, number NumberID, ids []CandidateID) (map[CandidateID]bool, error)
+	MarkConversationRead(ctx context.Context, org OrgID, number NumberID, id ConversationID) error
+	LinkConversation(ctx context.Context, org OrgID, number NumberID, id ConversationID, candidate CandidateID) (ConversationID, error)
+}

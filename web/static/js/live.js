@@ -1,0 +1,139 @@
+// hiretext live updates and the conversation dialog. Pages work without this
+// script; with it, the bell, the allowance banner, open conversations and
+// Send buttons follow the server's events (GET /events, server-sent events)
+// without a reload, and the SMS icon opens the conversation in a dialog.
+(function () {
+  "use strict";
+
+  var announcer = null;
+  var refreshing = null;
+  var pending = false;
+
+  function announce(text) {
+    if (!announcer) { announcer = document.getElementById("live-announcer"); }
+    if (announcer) { announcer.textContent = ""; window.setTimeout(function () { announcer.textContent = text; }, 50); }
+  }
+
+  // fetchDoc loads a page of this site and parses it.
+  function fetchDoc(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.text();
+    }).then(function (html) { return new DOMParser().parseFromString(html, "text/html"); });
+  }
+
+  // swapRegions replaces every live region of the page (elements with an id
+  // and data-live) with the same region of doc, and carries over whether each
+  // composer may send. Text being typed is never touched.
+  function swapRegions(doc) {
+    document.querySelectorAll("[data-live][id]").forEach(function (el) {
+      var fresh = doc.getElementById(el.id);
+      if (fresh && fresh.innerHTML !== el.innerHTML) { el.innerHTML = fresh.innerHTML; }
+    });
+    document.querySelectorAll("form[data-composer]").forEach(function (form) {
+      var fresh = doc.querySelector('form[data-composer][action="' + form.getAttribute("action") + '"]');
+      if (!fresh) { return; }
+      var locked = fresh.hasAttribute("data-locked");
+      form.toggleAttribute("data-locked", locked);
+      var body = form.querySelector("[data-composer-body]");
+      if (body) { body.disabled = locked; }
+      var rem = form.querySelector("[data-remaining]"), freshRem = fresh.querySelector("[data-remaining]");
+      if (rem && freshRem) {
+        rem.setAttribute("data-remaining", freshRem.getAttribute("data-remaining"));
+        rem.textContent = freshRem.textContent;
+      }
+      var blocked = fresh.querySelector("[data-composer-blocked]");
+      var current = form.querySelector("[data-composer-blocked]");
+      if (blocked && !current) { form.insertBefore(blocked.cloneNode(true), form.firstChild); }
+      if (!blocked && current) { current.remove(); }
+      form.dispatchEvent(new Event("hiretext:allowance"));
+    });
+  }
+
+  // refresh re-reads the current page (and the open dialog) at most one at a
+  // time; events arriving meanwhile cause one more refresh afterwards.
+  function refresh() {
+    if (refreshing) { pending = true; return; }
+    var dialogURL = openDialogURL();
+    refreshing = Promise.all([
+      fetchDoc(window.location.href).then(swapRegions),
+      dialogURL ? fetchDoc(dialogURL).then(swapRegions) : null
+    ]).catch(function () {}).then(function () {
+      refreshing = null;
+      if (pending) { pending = false; refresh(); }
+    });
+  }
+
+  function listen(url) {
+    if (!window.EventSource) { return; }
+    var source = new EventSource(url);
+    source.addEventListener("message.inbound", function () { announce("New text message."); refresh(); });
+    source.addEventListener("conversation.read", refresh);
+    source.addEventListener("message.status", refresh);
+    source.addEventListener("allowance.alert", function (e) {
+      var data = {};
+      try { data = JSON.parse(e.data); } catch (err) { data = {}; }
+      announce(data.kind === "allowance_max" ? "Your number's monthly allowance is used up; sending is paused." :
+        "Your number has used 90% of its monthly allowance.");
+      refresh();
+    });
+    source.addEventListener("resync", refresh);
+  }
+
+  // The conversation dialog: the SMS icon's link opens it in place.
+  var dialog = null;
+
+  function openDialogURL() {
+    return dialog && dialog.open ? dialog.getAttribute("data-url") : null;
+  }
+
+  function ensureDialog() {
+    if (dialog) { return dialog; }
+    dialog = document.createElement("dialog");
+    dialog.className = "conversation-dialog";
+    dialog.setAttribute("aria-label", "Conversation");
+    dialog.innerHTML = '<div class="dialog-head"><h2 class="dialog-title">Conversation</h2>' +
+      '<button type="button" class="button button-small" data-close>Close</button></div><div class="dialog-body"></div>';
+    dialog.querySelector("[data-close]").addEventListener("click", function () { dialog.close(); });
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
+  function openConversation(link) {
+    var d = ensureDialog();
+    var url = link.getAttribute("href") + (link.getAttribute("href").indexOf("?") >= 0 ? "&" : "?") +
+      "partial=1&return_to=" + encodeURIComponent(window.location.pathname + window.location.search);
+    d.setAttribute("data-url", url);
+    d.querySelector(".dialog-title").textContent = link.getAttribute("title") || "Conversation";
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.text();
+    }).then(function (html) {
+      d.querySelector(".dialog-body").innerHTML = html;
+      if (window.hiretextComposer) { window.hiretextComposer.init(); }
+      d.showModal();
+      var list = d.querySelector("[data-message-list]");
+      if (list) { list.scrollTop = list.scrollHeight; }
+      var body = d.querySelector("[data-composer-body]");
+      if (body && !body.disabled) { body.focus(); }
+      refresh(); // the bell: opening the conversation read it
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-conversation-link]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || !window.HTMLDialogElement) { return; }
+    event.preventDefault();
+    openConversation(link).catch(function () { window.location.href = link.getAttribute("href"); });
+  });
+
+  function init() {
+    var url = document.body.getAttribute("data-events");
+    if (url) { listen(url); }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
