@@ -261,7 +261,11 @@ func (s *Server) handleCandidateSMS(w http.ResponseWriter, r *http.Request) erro
 	if after.OptedIn() {
 		msg = after.Name() + " is opted in to texts on the " + string(after.SMSPhone) + " phone, " + phone.Format(after.TextingPhone()) + "."
 	}
-	return s.redirectWithFlash(w, r, "/candidates/"+idString(c.ID), "success", msg)
+	back := "/candidates/" + idString(c.ID)
+	if next := r.PostForm.Get("return_to"); next != "" {
+		back = safeNext(next) // the one-click opt-out from a conversation
+	}
+	return s.redirectWithFlash(w, r, back, "success", msg)
 }
 
 // handleConsentCSV downloads a candidate's consent ledger (administrators).

@@ -45,6 +45,10 @@ type messageRow struct {
 	Problem         string // why it failed or was not sent
 	Keyword         string // STOP / START / HELP, when the text was one
 	LooksLikeOptOut bool
+	// OptOutURL offers the one-click opt-out on a flagged reply from a
+	// candidate who is still opted in.
+	OptOutURL string
+	ReturnTo  string
 }
 
 var statusLabels = map[hiretext.MessageStatus]string{
@@ -127,6 +131,11 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 		Composer: newComposer("/candidates/"+idString(c.ID)+"/messages", num, 1)}
 	if !c.OptedIn() {
 		panel.Composer.Blocked = "This candidate has opted out of texts."
+	}
+	for i := range panel.Messages {
+		if m := &panel.Messages[i]; m.LooksLikeOptOut && c.OptedIn() {
+			m.OptOutURL, m.ReturnTo = "/candidates/"+idString(c.ID)+"/sms", "/candidates/"+idString(c.ID)+"/conversation"
+		}
 	}
 	if conv, err := s.store.CandidateConversation(ctx, p.org.ID, num.ID, c.ID); err == nil && conv.Unread > 0 {
 		if err := s.store.MarkConversationRead(ctx, p.org.ID, num.ID, conv.ID); err != nil {

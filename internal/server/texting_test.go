@@ -279,3 +279,28 @@ func TestBulkSendAllOrNothing(t *testing.T) {
 		t.Fatalf("bulk within the allowance: %d", st)
 	}
 }
+
+func TestFlaggedReplyOffersOneClickOptOut(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	f := newTextingFixture(t, db)
+	ann := f.candidate(t, "Ann")
+	f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":"wrong number, please stop texting me"}`, ann.TextingPhone(), f.number.Phone))
+	b := f.ts.browser(t)
+	b.login(f.recruiter.Email, storetest.TestPassword)
+	path := "/candidates/" + idStr(int64(ann.ID))
+	_, page, _ := b.do("GET", path+"/conversation", nil)
+	if !strings.Contains(page, "reads like a request to stop texting") || !strings.Contains(page, `action="`+path+`/sms"`) {
+		t.Fatal("the flagged reply offers no one-click opt-out")
+	}
+	if c, _ := db.CandidateByID(context.Background(), f.org.ID, ann.ID); !c.OptedIn() {
+		t.Fatal("free text opted the candidate out by itself; only keywords do")
+	}
+	st, _, h := b.do("POST", path+"/sms", url.Values{"sms_status": {"opted_out"}, "note": {"flagged"}, "return_to": {path + "/conversation"}})
+	if st != http.StatusSeeOther || h.Get("Location") != path+"/conversation" {
+		t.Fatalf("opt out: %d %q", st, h.Get("Location"))
+	}
+	if c, _ := db.CandidateByID(context.Background(), f.org.ID, ann.ID); c.OptedIn() {
+		t.Fatal("the one-click opt-out did not opt the candidate out")
+	}
+}

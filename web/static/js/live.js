@@ -104,7 +104,7 @@
     var url = link.getAttribute("href") + (link.getAttribute("href").indexOf("?") >= 0 ? "&" : "?") +
       "partial=1&return_to=" + encodeURIComponent(window.location.pathname + window.location.search);
     d.setAttribute("data-url", url);
-    d.querySelector(".dialog-title").textContent = link.getAttribute("title") || "Conversation";
+    d.querySelector(".dialog-title").textContent = link.getAttribute("data-title") || "Conversation";
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) { throw new Error("HTTP " + r.status); }
       return r.text();
