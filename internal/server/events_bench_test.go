@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -19,6 +20,7 @@ import (
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/events"
 	"github.com/hiretext/hiretext/internal/server"
+	"github.com/hiretext/hiretext/internal/sms/simulator"
 	"github.com/hiretext/hiretext/internal/store"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
@@ -35,11 +37,12 @@ const (
 )
 
 // TestLiveUpdateBenchmark connects many SSE clients to one in-process server
-// over real TCP and measures, per event, the time from RecordEvent (commit
-// and wake) to its arrival at each client, and the server's memory per
-// connection. The clients run in a child process so that the memory figures
-// are the server's alone. With PostgreSQL it repeats with two instances:
-// events recorded through instance A, clients connected to instance B.
+// over real TCP and measures, per inbound text, the time from the provider's
+// webhook POST (verified, stored, committed, woken) to the event's arrival at
+// each client, and the server's memory per connection. The clients run in a
+// child process so that the memory figures are the server's alone. With
+// PostgreSQL it repeats with two instances: webhooks to instance A, clients
+// connected to instance B, which learns of the texts through LISTEN/NOTIFY.
 //
 //	HIRETEXT_BENCH_SSE=1 go test -run TestLiveUpdateBenchmark -v -timeout 10m ./internal/server/
 func TestLiveUpdateBenchmark(t *testing.T) {
@@ -53,33 +56,60 @@ func TestLiveUpdateBenchmark(t *testing.T) {
 	t.Run("sqlite-one-instance", func(t *testing.T) {
 		db := storetest.NewSQLite(t, storetest.Options{})
 		b, _ := startBroker(t, db, events.Options{})
-		runLiveBenchmark(t, n, db, db, b)
+		ts, sim := newWebhookServer(t, db, b)
+		runLiveBenchmark(t, n, db, ts, sim, ts, b)
 	})
 	t.Run("postgres-two-instances", func(t *testing.T) {
 		u := storetest.PostgresURL(t)
 		dbA, dbB := storetest.Open(t, u, storetest.Options{}), storetest.Open(t, u, storetest.Options{})
-		startBroker(t, dbA, events.Options{PostgresURL: u})
-		b, _ := startBroker(t, dbB, events.Options{PostgresURL: u})
-		runLiveBenchmark(t, n, dbA, dbB, b)
+		bA, _ := startBroker(t, dbA, events.Options{PostgresURL: u})
+		bB, _ := startBroker(t, dbB, events.Options{PostgresURL: u})
+		tsA, sim := newWebhookServer(t, dbA, bA)
+		runLiveBenchmark(t, n, dbA, tsA, sim, newEventServer(t, dbB, bB, server.StreamOptions{}), bB)
 	})
 }
 
-// runLiveBenchmark records events through writer and measures their arrival
-// at n clients of a server on reader with broker b.
-func runLiveBenchmark(t *testing.T, n int, writer, reader *store.DB, b *events.Broker) {
-	ts := newEventServer(t, reader, b, server.StreamOptions{})
+// newWebhookServer is a server with live updates and the simulator provider,
+// whose signed inbound webhooks the benchmark posts.
+func newWebhookServer(t *testing.T, db *store.DB, b *events.Broker) (*testServer, *simulator.Provider) {
+	t.Helper()
+	hs := httptest.NewUnstartedServer(nil)
+	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
+	sim, err := simulator.New(context.Background(), simulator.Config{Store: db, BaseURL: base.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(context.Background(), server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t),
+		Events: b, Provider: sim}, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.Config.Handler = srv
+	hs.Start()
+	t.Cleanup(hs.Close)
+	return &testServer{Server: hs, db: db, srv: srv}, sim
+}
+
+// runLiveBenchmark posts inbound webhooks to hook (on writer's database)
+// and measures their arrival at n clients of reader, whose broker is b.
+func runLiveBenchmark(t *testing.T, n int, writer *store.DB, hook *testServer, sim *simulator.Provider, reader *testServer, b *events.Broker) {
 	org := storetest.MustCreateOrg(t, writer, "Acme")
-	ann := storetest.MustCreateUser(t, writer, org.ID, "Ann", hiretext.RoleUser)
-	br := ts.browser(t)
+	ann := storetest.MustCreateUser(t, writer, org.ID, "Ann", hiretext.RoleUser, hiretext.PermProfiles)
+	num := storetest.MustAddNumber(t, writer, org.ID)
+	storetest.MustAssign(t, writer, org.ID, num.ID, ann.ID)
+	if _, err := writer.SetAllowance(context.Background(), num.Phone, hiretext.MaxMonthlyAllowance); err != nil {
+		t.Fatal(err)
+	}
+	br := reader.browser(t)
 	br.login(ann.Email, storetest.TestPassword)
-	base, _ := url.Parse(ts.URL)
+	base, _ := url.Parse(reader.URL)
 	cookies := br.client.Jar.Cookies(base)
 	if len(cookies) == 0 {
 		t.Fatal("login set no cookie")
 	}
 
 	before := serverMemory()
-	fleet := startFleet(t, ts.URL+"/events", cookies[0].String(), n)
+	fleet := startFleet(t, reader.URL+"/events", cookies[0].String(), n)
 	for deadline := time.Now().Add(fleetDeadline); b.Subscribers() < n; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d clients subscribed", b.Subscribers(), n)
@@ -90,9 +120,12 @@ func runLiveBenchmark(t *testing.T, n int, writer, reader *store.DB, b *events.B
 	var perClient, perRound []time.Duration
 	for round := range benchRounds + 1 {
 		start := time.Now()
-		e := record(t, writer, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageInbound,
-			Data: []byte(`{"conversation_id":"1","message_id":"1"}`)})
-		arrivals := fleet.arrivals(t, e.ID, n)
+		postInbound(t, hook, sim, num.Phone, round)
+		id, err := writer.LatestEventID(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		arrivals := fleet.arrivals(t, id, n)
 		time.Sleep(50 * time.Millisecond)
 		if round == 0 {
 			continue // warming up
@@ -106,11 +139,31 @@ func runLiveBenchmark(t *testing.T, n int, writer, reader *store.DB, b *events.B
 	}
 	heap := float64(after.heap-before.heap) / float64(n) / 1024
 	stack := float64(after.stack-before.stack) / float64(n) / 1024
-	t.Logf("%d clients, %d events: to each client p50 %v p99 %v max %v; to every client p50 %v p99 %v",
+	t.Logf("%d clients, %d inbound webhooks: to each client p50 %v p99 %v max %v; to every client p50 %v p99 %v",
 		n, benchRounds, percentile(perClient, 50), percentile(perClient, 99), slices.Max(perClient),
 		percentile(perRound, 50), percentile(perRound, 99))
 	t.Logf("server memory per connection: %.1f KiB heap + %.1f KiB goroutine stacks; %.1f goroutines",
 		heap, stack, float64(after.goroutines-before.goroutines)/float64(n))
+}
+
+// postInbound posts one signed simulator inbound webhook to ts: a text from
+// an unknown sender to number; it returns once the webhook answered 200.
+func postInbound(t *testing.T, ts *testServer, sim *simulator.Provider, number string, round int) {
+	t.Helper()
+	form := url.Values{"EventType": {"inbound"}, "MessageID": {"SMbench" + strconv.Itoa(round)}, "From": {"+13125550187"},
+		"To": {number}, "Body": {"Is the job still open?"}, "Segments": {"1"}, "Timestamp": {time.Now().UTC().Format(time.RFC3339Nano)}}
+	body := form.Encode()
+	req, _ := http.NewRequest("POST", ts.URL+simulator.InboundPath, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set(simulator.SignatureHeader, sim.Sign([]byte(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("inbound webhook: %d", resp.StatusCode)
+	}
 }
 
 type memory struct {

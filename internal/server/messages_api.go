@@ -189,6 +189,6 @@ func (s *Server) handleAPIMarkRead(w http.ResponseWriter, r *http.Request) error
 	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeJSON(w, http.StatusOK, map[string]any{"id": idString(hiretext.ConversationID(id)), "unread": 0})
 	return nil
 }

@@ -304,3 +304,47 @@ func TestFlaggedReplyOffersOneClickOptOut(t *testing.T) {
 		t.Fatal("the one-click opt-out did not opt the candidate out")
 	}
 }
+
+func TestBellIsSharedByTheNumbersUsers(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	f := newTextingFixture(t, db)
+	sam := storetest.MustCreateUser(t, db, f.org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermProfiles)
+	storetest.MustAssign(t, db, f.org.ID, f.number.ID, sam.ID)
+	ann := f.candidate(t, "Ann")
+	f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":"Hi, any news?"}`, ann.TextingPhone(), f.number.Phone))
+	f.ts.api(t, "", "POST", "/simulator/api/inbound", `{"from":"+13125550177","to":"`+f.number.Phone+`","body":"who is this"}`)
+	rita, samB := f.ts.browser(t), f.ts.browser(t)
+	rita.login(f.recruiter.Email, storetest.TestPassword)
+	samB.login(sam.Email, storetest.TestPassword)
+	for _, b := range []*browser{rita, samB} {
+		_, bell, _ := b.do("GET", "/bell", nil)
+		if !strings.Contains(bell, `data-bell-count="2"`) || !strings.Contains(bell, "Hi, any news?") || !strings.Contains(bell, "Unknown sender") {
+			t.Fatalf("bell before reading: %s", bell)
+		}
+	}
+	st, body := f.ts.api(t, token(t, db, sam), "GET", "/api/v1/inbox", "")
+	convs, _ := body["conversations"].([]any)
+	if st != 200 || len(convs) != 2 {
+		t.Fatalf("inbox: %d %v", st, body)
+	}
+	samB.do("GET", "/candidates/"+idStr(int64(ann.ID))+"/conversation", nil) // Sam reads Ann's reply
+	_, bell, _ := rita.do("GET", "/bell", nil)
+	if !strings.Contains(bell, `data-bell-count="1"`) || strings.Contains(bell, "Hi, any news?") {
+		t.Fatalf("Rita's bell after Sam read the conversation: %s", bell)
+	}
+	unknown := convs[0].(map[string]any)
+	if unknown["candidate_id"] != nil {
+		unknown = convs[1].(map[string]any)
+	}
+	if st, _ := f.ts.api(t, token(t, db, f.recruiter), "POST", "/api/v1/conversations/"+unknown["id"].(string)+"/read", ""); st != http.StatusOK {
+		t.Fatalf("mark read: %d", st)
+	}
+	if _, bell, _ = samB.do("GET", "/bell", nil); strings.Contains(bell, "data-bell-count") {
+		t.Fatalf("Sam's bell after Rita read the last one: %s", bell)
+	}
+	other := storetest.MustCreateUser(t, db, f.org.ID, "Otto", hiretext.RoleUser, hiretext.PermProfiles)
+	if st, _ := f.ts.api(t, token(t, db, other), "POST", "/api/v1/conversations/"+unknown["id"].(string)+"/read", ""); st != http.StatusForbidden {
+		t.Fatalf("a user without a number marks read: %d, want 403", st)
+	}
+}
