@@ -20,6 +20,7 @@ import (
 	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/sms/twilio"
 	"github.com/hiretext/hiretext/internal/store"
 )
 
@@ -34,6 +35,8 @@ type serveConfig struct {
 	Demo            bool
 	NoMigrate       bool
 	ShutdownTimeout time.Duration
+	// Twilio holds the TWILIO_* settings when SMSProvider is twilio.
+	Twilio twilio.Config
 }
 
 // parseServeConfig reads flags, then environment variables, then defaults.
@@ -45,7 +48,9 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"database URL: sqlite:PATH, sqlite::memory: or postgres://… (env HIRETEXT_DATABASE)")
 	fs.StringVar(&c.BaseURL, "base-url", e.getenv("HIRETEXT_BASE_URL"),
 		"public URL of this service, used in links and webhook signatures (env HIRETEXT_BASE_URL; default http://ADDR)")
-	fs.StringVar(&c.SMSProvider, "sms-provider", envOr(e.getenv, "HIRETEXT_SMS_PROVIDER", "simulator"), "SMS provider: simulator (env HIRETEXT_SMS_PROVIDER)")
+	fs.StringVar(&c.SMSProvider, "sms-provider", envOr(e.getenv, "HIRETEXT_SMS_PROVIDER", "simulator"),
+		"SMS provider: simulator, or twilio configured by TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and optionally "+
+			"TWILIO_MESSAGING_SERVICE_SID and TWILIO_API_BASE (env HIRETEXT_SMS_PROVIDER)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", e.getenv("HIRETEXT_METRICS_ADDR"), "address for Prometheus /metrics; empty disables it (env HIRETEXT_METRICS_ADDR)")
 	fs.Float64Var(&c.SendRate, "send-rate", envFloat(e.getenv, "HIRETEXT_SEND_RATE"),
 		"texts per second per number; 0 uses the provider's default (env HIRETEXT_SEND_RATE)")
@@ -55,7 +60,16 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	if done, err := parseFlags(fs, args); done {
 		return nil, true, err
 	}
-	return c, false, c.validate()
+	if err := c.validate(); err != nil {
+		return nil, false, err
+	}
+	if c.SMSProvider == "twilio" {
+		var err error
+		if c.Twilio, err = readTwilioConfig(e.getenv, c.BaseURL, c.Addr); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, false, nil
 }
 
 // validate checks the configuration before anything starts.
@@ -74,9 +88,9 @@ func (c *serveConfig) validate() error {
 		}
 	}
 	switch c.SMSProvider {
-	case "simulator":
+	case "simulator", "twilio":
 	default:
-		return fmt.Errorf("--sms-provider %q: the available provider is simulator", c.SMSProvider)
+		return fmt.Errorf("--sms-provider %q: the available providers are simulator and twilio", c.SMSProvider)
 	}
 	if c.SendRate < 0 || c.SendRate > 1000 {
 		return fmt.Errorf("--send-rate %v: want 0 (the provider's default) up to 1000 texts per second", c.SendRate)
@@ -263,12 +277,12 @@ func printWelcome(ctx context.Context, w io.Writer, base *url.URL, db *store.DB,
 }
 
 // startProvider builds the SMS provider and starts its background work (the
-// simulator's webhook deliveries). The returned function stops that work and
-// waits for it; it runs after the HTTP servers have shut down, so in-flight
-// requests may still use the provider.
+// simulator's webhook deliveries; Twilio has none). The returned function
+// stops that work and waits for it; it runs after the HTTP servers have shut
+// down, so in-flight requests may still use the provider.
 func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *url.URL, log *slog.Logger) (sms.Provider, func(), error) {
-	if cfg.SMSProvider != "simulator" {
-		return nil, nil, fmt.Errorf("--sms-provider %q: the available provider is simulator", cfg.SMSProvider)
+	if cfg.SMSProvider == "twilio" {
+		return startTwilio(cfg.Twilio, base, log)
 	}
 	sim, err := simulator.New(ctx, simulator.Config{Store: db, BaseURL: base.String(), Logger: log,
 		Clock: hiretext.SystemClock, StepDelay: time.Second})

@@ -28,7 +28,10 @@ func (s *Server) handleWebhook(kind sms.WebhookKind) handlerFunc {
 		}
 		req := sms.WebhookRequest{Method: r.Method, PublicURL: s.publicURL(r.URL.RequestURI()), Header: r.Header, Body: body}
 		if err := s.provider.VerifyWebhook(req); err != nil {
-			s.log.Warn("webhook signature rejected", "provider", s.provider.Name(), "request_id", requestIDFrom(r.Context()))
+			// The URL checked and the reason tell an operator whether the base
+			// URL is wrong (every webhook refused) or a request was forged.
+			s.log.Warn("webhook signature rejected", "provider", s.provider.Name(), "public_url", req.PublicURL, "err", err,
+				"request_id", requestIDFrom(r.Context()))
 			return hiretext.Errorf(hiretext.EForbidden, "The webhook signature is not valid.")
 		}
 		if kind == sms.WebhookInbound {
