@@ -170,6 +170,7 @@ func TestBrowserInjectedNameShowsAsText(t *testing.T) {
 // app is hiretext running in-process for one test.
 type app struct {
 	URL string
+	DB  string // the database URL, for operator commands beside the server
 }
 
 // startApp runs `hiretext serve --demo` on a random port with a new SQLite
@@ -212,7 +213,7 @@ func startApp(t *testing.T) *app {
 	if !ok {
 		t.Fatalf("hiretext serve printed %q", sc.Text())
 	}
-	return &app{URL: url}
+	return &app{URL: url, DB: db}
 }
 
 // page opens a browser page of its own (cookies included) on the app.

@@ -88,13 +88,14 @@
   }
 
   // navigates reports whether activating el (by a click, or by key) loads a
-  // new page, so the Go side waits for it.
+  // new page, so the Go side waits for it. A link that says it opens a
+  // dialog (aria-haspopup=dialog) is one a script opens in place.
   function navigates(el, key) {
     var a = el.closest("a[href]");
     if (a && key !== " ") {
       var href = a.getAttribute("href");
       return !(href.charAt(0) === "#" || /^javascript:/i.test(href) || a.hasAttribute("download") ||
-        (a.target && a.target !== "_self"));
+        a.getAttribute("aria-haspopup") === "dialog" || (a.target && a.target !== "_self"));
     }
     var b = el.closest("button, input[type=submit], input[type=image]");
     if (b && b.form && !b.disabled && (b.type === "submit" || b.type === "image")) {

@@ -1,7 +1,8 @@
 // Package dispatch delivers queued messages: it claims due messages from the
 // store (the messages table is the outbox), re-checks consent just before
 // each provider call, sends at each number's rate, retries transient failures
-// with backoff, and records every outcome. It is safe to run in several
+// with backoff, and records every outcome (accepted sends that finish
+// together in one transaction: see recorder). It is safe to run in several
 // processes on one PostgreSQL database: claims are leases taken with SKIP
 // LOCKED, and a lease that expires unresolved (a crash mid-call) makes the
 // message due again, so a message may be sent twice but is never lost.
@@ -27,7 +28,7 @@ type Store interface {
 	DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error)
 	ClaimDue(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration) ([]*store.OutboundJob, error)
 	StillConsented(ctx context.Context, j *store.OutboundJob) (bool, error)
-	RecordSent(ctx context.Context, j *store.OutboundJob, providerID string, status hiretext.MessageStatus) error
+	RecordSentBatch(ctx context.Context, sent []store.Sent) error
 	RetryLater(ctx context.Context, j *store.OutboundJob, at time.Time, code, reason string) error
 	FailJob(ctx context.Context, j *store.OutboundJob, status hiretext.MessageStatus, code, reason string, optOut bool) error
 }
@@ -85,6 +86,7 @@ type Dispatcher struct {
 	limits   *rateLimits
 	slots    chan struct{} // one per worker; a claim never exceeds the free slots
 	inflight sync.WaitGroup
+	rec      *recorder // set by Run
 }
 
 // New returns a Dispatcher; call Run to start it.
@@ -104,10 +106,12 @@ func (d *Dispatcher) Wake() {
 }
 
 // Run delivers messages until ctx ends, then waits for the provider calls in
-// flight to finish (each is bounded by SendTimeout).
+// flight to finish (each is bounded by SendTimeout) and to be recorded.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	ticker := time.NewTicker(d.cfg.Poll)
 	defer ticker.Stop()
+	d.rec = startRecorder(context.WithoutCancel(ctx), d.store, d.cfg.Workers)
+	defer d.rec.stop() // after the workers, deferred below, have finished
 	defer d.inflight.Wait()
 	for {
 		if err := d.pass(ctx); err != nil && ctx.Err() == nil {
@@ -183,7 +187,7 @@ func (d *Dispatcher) send(ctx context.Context, j *store.OutboundJob) error {
 	if err != nil {
 		return d.failed(ctx, j, err)
 	}
-	return d.store.RecordSent(ctx, j, res.ProviderMessageID, res.Status)
+	return d.rec.record(store.Sent{Job: j, ProviderID: res.ProviderMessageID, Status: res.Status})
 }
 
 // failed records a provider error by its class.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -127,28 +126,17 @@ func writeCandidatesCSV(w http.ResponseWriter, filename string, cs []*hiretext.C
 	return writeCSV(w, filename, rows)
 }
 
-// writeCSV sends rows as a UTF-8 CSV attachment. The byte-order mark makes
-// Excel read UTF-8; cells that a spreadsheet would run as a formula are
-// neutralised.
+// writeCSV sends rows as a UTF-8 CSV attachment through csvDownload: with a
+// byte-order mark so Excel reads UTF-8, and cells that a spreadsheet would
+// run as a formula neutralised.
 func writeCSV(w http.ResponseWriter, filename string, rows [][]string) error {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-	if _, err := w.Write([]byte("\ufeff")); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
+	out := newCSVDownload(w, filename)
 	for _, row := range rows {
-		safe := make([]string, len(row))
-		for i, cell := range row {
-			safe[i] = csvSafe(cell)
-		}
-		if err := cw.Write(safe); err != nil {
+		if err := out.row(row...); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return out.close()
 }
 
 // csvSafe neutralises a cell a spreadsheet would evaluate (one starting with

@@ -75,6 +75,7 @@ func navFor(u *hiretext.User, current string) []NavItem {
 	}
 	add(u.Can(hiretext.PermJobs), "Jobs", "/jobs", "Job postings, their application links and applicants.")
 	add(u.Can(hiretext.PermPool), "Candidates", "/candidates", "Search every candidate by name, email or phone.")
+	add(u.Can(hiretext.PermSMSReport), "Reports", "/reports/sms-activity", "SMS Activity: every text, with totals and downloads.")
 	add(u.IsAdmin(), "Administration", "/admin/users", "Users and their permissions.")
 	return items
 }
@@ -174,10 +175,16 @@ func (s *Server) setFlash(w http.ResponseWriter, kind, text string) {
 		MaxAge: 60, HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})
 }
 
-// takeFlash returns and clears the pending message, if any.
+// takeFlash returns and clears the pending message, if any. Only a page the
+// browser navigates to takes it: a live-update script's fetch of the page
+// being left (Sec-Fetch-Mode other than navigate) would otherwise swallow
+// the message meant for the page the redirect loads.
 func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *Flash {
 	c, err := r.Cookie(flashCookie)
 	if err != nil {
+		return nil
+	}
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" && mode != "navigate" {
 		return nil
 	}
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode})

@@ -106,6 +106,11 @@ func (s *Server) routeTable() []route {
 		{"POST /conversations/{id}/read", profilesAccess, false, s.handleMarkRead},
 		{"POST /conversations/{id}/link", profilesAccess, false, s.handleLinkConversation},
 
+		// Reports: SMS Activity (admins and sms-report).
+		{"GET " + reportPath, reportAccess, false, s.handleReport},
+		{"GET " + reportPath + ".csv", reportAccess, false, s.handleReportExport(formatCSV)},
+		{"GET " + reportPath + ".xlsx", reportAccess, false, s.handleReportExport(formatXLSX)},
+
 		// Provider webhooks: verified by signature, never by session.
 		{"POST /webhooks/{provider}/inbound", public, true, s.handleWebhook(sms.WebhookInbound)},
 		{"POST /webhooks/{provider}/status", public, true, s.handleWebhook(sms.WebhookStatus)},
@@ -127,6 +132,9 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/candidates/{id}/messages", profilesAccess, true, s.handleAPICandidateMessages},
 		{"GET /api/v1/inbox", profilesAccess, true, s.handleAPIInbox},
 		{"POST /api/v1/conversations/{id}/read", profilesAccess, true, s.handleAPIMarkRead},
+
+		// Reports API.
+		{"GET /api/v1/reports/sms-activity", reportAccess, true, s.handleAPIReport},
 
 		// ATS API (insert here).
 		{"GET /api/v1/jobs", jobsAccess, true, s.handleAPIJobs},

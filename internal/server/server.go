@@ -34,6 +34,7 @@ type Store interface {
 	// Texting services.
 	hiretext.MessagingService
 	hiretext.ConversationService
+	hiretext.ReportService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

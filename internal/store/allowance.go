@@ -16,6 +16,14 @@ import (
 // reserve allowance in the same transaction that inserts its messages: both
 // commit or neither does. Each returns the alerts it fired, for the caller to
 // publish after commit.
+//
+// Every text to and from a number updates its counter row, and on
+// PostgreSQL the row stays locked from that update until the commit. So
+// transactions update it last, after any candidate, conversation or message
+// row they lock: concurrent texts to one number then wait for each other
+// only for the end of a transaction, and no transaction holds the counter
+// while waiting for a row another holds before taking the counter (a
+// deadlock).
 
 // usageTarget is what the allowance helpers need to know of a number.
 type usageTarget struct {
@@ -56,14 +64,20 @@ func openPeriod(ctx context.Context, tx conn, org hiretext.OrgID, number hiretex
 // EAllowanceExceeded error says how many remain and when the allowance resets.
 // Keep the returned Usage.Period: a release goes back to that period.
 func reserveAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, n int, now time.Time) (hiretext.UsageChange, error) {
-	if n < 1 {
-		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EInvalid, "Reserve at least one message.")
-	}
-	now = storedTime(now)
 	t, err := loadUsageTarget(ctx, tx, org, number)
 	if err != nil {
 		return hiretext.UsageChange{}, err
 	}
+	return reserveAllowanceFor(ctx, tx, org, number, t, n, now)
+}
+
+// reserveAllowanceFor is reserveAllowance for a number whose usage target
+// the caller has loaded.
+func reserveAllowanceFor(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, n int, now time.Time) (hiretext.UsageChange, error) {
+	if n < 1 {
+		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EInvalid, "Reserve at least one message.")
+	}
+	now = storedTime(now)
 	if t.status != hiretext.NumberActive {
 		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EConflict, "%s was released; it can no longer send.", phone.Format(t.phone))
 	}
@@ -111,14 +125,20 @@ func releaseAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number h
 // unconditionally: received messages are always stored and always counted,
 // even beyond the allowance and on a released number.
 func countInbound(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, n int, now time.Time) (hiretext.UsageChange, error) {
-	if n < 1 {
-		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EInvalid, "Count at least one message.")
-	}
-	now = storedTime(now)
 	t, err := loadUsageTarget(ctx, tx, org, number)
 	if err != nil {
 		return hiretext.UsageChange{}, err
 	}
+	return countInboundFor(ctx, tx, org, number, t, n, now)
+}
+
+// countInboundFor is countInbound for a number whose usage target the
+// caller has loaded.
+func countInboundFor(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, n int, now time.Time) (hiretext.UsageChange, error) {
+	if n < 1 {
+		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EInvalid, "Count at least one message.")
+	}
+	now = storedTime(now)
 	u, err := openPeriod(ctx, tx, org, number, t, now)
 	if err != nil {
 		return hiretext.UsageChange{}, err

@@ -26,6 +26,39 @@ func candidateConversation(ctx context.Context, tx conn, org hiretext.OrgID, num
 	return id, err
 }
 
+// candidateConversations returns the conversations between a number and
+// each target, by candidate, creating those that do not exist yet.
+func candidateConversations(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID,
+	targets []sendTarget, now time.Time) (map[hiretext.CandidateID]hiretext.ConversationID, error) {
+	ins := make([]any, 0, 6*len(targets))
+	sel := []any{org, number}
+	for _, t := range targets {
+		ins = append(ins, org, number, t.candidate, t.phone, now, now)
+		sel = append(sel, t.candidate)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO conversations (org_id, number_id, candidate_id, phone, last_message_at, created_at)
+		VALUES `+repeatRows("(?, ?, ?, ?, ?, ?)", len(targets))+` ON CONFLICT (number_id, candidate_id) WHERE candidate_id IS NOT NULL DO NOTHING`,
+		ins...); err != nil {
+		return nil, err
+	}
+	res, err := tx.query(ctx, "SELECT candidate_id, id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id IN ("+
+		placeholders(len(targets))+")", sel...)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	out := make(map[hiretext.CandidateID]hiretext.ConversationID, len(targets))
+	for res.Next() {
+		var c hiretext.CandidateID
+		var id hiretext.ConversationID
+		if err := res.Scan(&c, &id); err != nil {
+			return nil, err
+		}
+		out[c] = id
+	}
+	return out, res.Err()
+}
+
 // unknownConversation returns the conversation between a number and a phone
 // that belongs to no candidate, creating it on first contact.
 func unknownConversation(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID,
@@ -55,6 +88,19 @@ func touchConversation(ctx context.Context, tx conn, id hiretext.ConversationID,
 		args = []any{now, msg, now, id}
 	}
 	_, err := tx.exec(ctx, q, args...)
+	return err
+}
+
+// touchOutbound is touchConversation for the messages of a bulk send, ids[i]
+// being ms[i]'s, in one statement. The casts type the VALUES list for
+// PostgreSQL; SQLite and PostgreSQL both name its columns column1, column2.
+func touchOutbound(ctx context.Context, tx conn, ms []messageInsert, ids []hiretext.MessageID, now time.Time) error {
+	args := []any{now, now}
+	for i, m := range ms {
+		args = append(args, m.conversation, ids[i])
+	}
+	_, err := tx.exec(ctx, `UPDATE conversations SET last_message_at = ?, last_outbound_at = ?, last_message_id = v.column2
+		FROM (VALUES `+repeatRows("(CAST(? AS BIGINT), CAST(? AS BIGINT))", len(ms))+`) AS v WHERE conversations.id = v.column1`, args...)
 	return err
 }
 

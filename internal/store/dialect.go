@@ -26,6 +26,13 @@ type dialect interface {
 	// PostgreSQL skips rows another transaction holds; SQLite's single
 	// writer needs nothing.
 	skipLocked() string
+	// epochSeconds is an SQL expression for the whole seconds since the Unix
+	// epoch of the timestamp expression expr, as an integer.
+	epochSeconds(expr string) string
+	// indexedBy names the index a query must read a table through, for
+	// SQLite, which has no statistics to choose between a narrow index and a
+	// wider one that also serves the ORDER BY; PostgreSQL's planner has them.
+	indexedBy(index string) string
 	// lockMigrations serializes migrators across processes; the returned
 	// function releases the lock.
 	lockMigrations(ctx context.Context, c *sql.Conn) (func(), error)
@@ -89,6 +96,10 @@ func (sqliteDialect) rebind(q string) string { return q }
 
 func (sqliteDialect) skipLocked() string { return "" }
 
+func (sqliteDialect) epochSeconds(expr string) string { return "unixepoch(" + expr + ")" }
+
+func (sqliteDialect) indexedBy(index string) string { return " INDEXED BY " + index }
+
 func (sqliteDialect) isUniqueViolation(err error) bool {
 	var e *sqlite.Error
 	if errors.As(err, &e) {
@@ -138,6 +149,12 @@ func (d *postgresDialect) rebind(q string) string {
 }
 
 func (*postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+func (*postgresDialect) indexedBy(string) string { return "" }
+
+func (*postgresDialect) epochSeconds(expr string) string {
+	return "CAST(FLOOR(EXTRACT(EPOCH FROM " + expr + ")) AS BIGINT)"
+}
 
 func (*postgresDialect) isUniqueViolation(err error) bool {
 	var e *pgconn.PgError

@@ -68,32 +68,41 @@ type inboundRun struct {
 	candidate  *hiretext.Candidate   // the one the conversation belongs to
 	msg        hiretext.MessageID
 	conv       hiretext.ConversationID
-	period     string // the allowance month the text counted against
+	period     string // the allowance month the text (and its reply) count against
 }
 
 func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	if err := r.findCandidate(ctx); err != nil {
 		return nil, err
 	}
-	change, err := countInbound(ctx, r.tx, r.num.OrgID, r.num.ID, 1, r.now)
+	target, err := loadUsageTarget(ctx, r.tx, r.num.OrgID, r.num.ID)
 	if err != nil {
 		return nil, err
 	}
-	r.period = change.Usage.Period
-	alerts := change.Alerts
+	r.period = hiretext.Period(storedTime(r.now), target.loc)
 	if err := r.store(ctx); err != nil {
 		return nil, err
 	}
-	replies, more, err := r.applyKeyword(ctx)
-	alerts = append(alerts, more...)
+	replies, err := r.applyKeyword(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.recordEvents(ctx, alerts); err != nil {
+	if err := r.recordEvent(ctx); err != nil {
 		return nil, err
 	}
 	m, err := scanMessage(r.tx.queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.id = ?", r.msg))
-	return &hiretext.InboundResult{Message: m, Replies: replies}, err
+	if err != nil {
+		return nil, err
+	}
+	// The text and its automatic reply count in one update, last: every text
+	// to and from the number updates its counter row, and on PostgreSQL the
+	// row stays locked from that update until the commit, so concurrent
+	// texts to one number queue for that long only.
+	change, err := countInboundFor(ctx, r.tx, r.num.OrgID, r.num.ID, target, 1+len(replies), r.now)
+	if err != nil {
+		return nil, err
+	}
+	return &hiretext.InboundResult{Message: m, Replies: replies}, r.db.recordAlertEvents(ctx, r.tx, change.Alerts, r.now)
 }
 
 // findCandidate matches the sender to candidates of the number's company.
@@ -157,15 +166,10 @@ func (r *inboundRun) store(ctx context.Context) error {
 	return touchConversation(ctx, r.tx, r.conv, r.msg, r.now, hiretext.Inbound)
 }
 
-// recordEvents records the new-message event for the number's users and
-// any allowance alerts.
-func (r *inboundRun) recordEvents(ctx context.Context, alerts []hiretext.AllowanceAlert) error {
-	ev := &hiretext.Event{OrgID: r.num.OrgID, NumberID: r.num.ID, Kind: hiretext.EventMessageInbound,
-		Data: eventData(map[string]any{"conversation_id": r.conv, "message_id": r.msg}), At: r.now}
-	if err := r.db.insertEvent(ctx, r.tx, ev); err != nil {
-		return err
-	}
-	return r.db.recordAlertEvents(ctx, r.tx, alerts, r.now)
+// recordEvent records the new-message event for the number's users.
+func (r *inboundRun) recordEvent(ctx context.Context) error {
+	return r.db.insertEvent(ctx, r.tx, &hiretext.Event{OrgID: r.num.OrgID, NumberID: r.num.ID, Kind: hiretext.EventMessageInbound,
+		Data: eventData(map[string]any{"conversation_id": r.conv, "message_id": r.msg}), At: r.now})
 }
 
 // storeUnrouted keeps a text sent to a number no company owns.

@@ -8,36 +8,36 @@ import (
 
 // applyKeyword acts on STOP, START and HELP: consent changes for every
 // candidate with the sender's phone, and the one automatic reply. It returns
-// the replies queued and any allowance alerts the reply fired.
-func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, []hiretext.AllowanceAlert, error) {
+// the replies queued; the caller counts them.
+func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, error) {
 	settings, err := textingSettings(ctx, r.tx, r.num.OrgID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var reply string
 	switch hiretext.MatchKeyword(r.in.Body) {
 	case hiretext.KeywordOptOut:
 		if err := r.setConsentAll(ctx); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		reply, _ = settings.OptOutReply()
 	case hiretext.KeywordOptIn:
 		changed, err := r.optIn(ctx)
 		if err != nil || !changed {
-			return nil, nil, err // a "yes" from someone already opted in is just a reply
+			return nil, err // a "yes" from someone already opted in is just a reply
 		}
 		reply = settings.OptInReply()
 	case hiretext.KeywordHelp:
 		reply = settings.HelpText()
 	}
 	if reply == "" {
-		return nil, nil, nil
+		return nil, nil
 	}
-	id, alerts, err := r.queueReply(ctx, reply)
+	id, err := r.queueReply(ctx, reply)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return []hiretext.MessageID{id}, alerts, nil
+	return []hiretext.MessageID{id}, nil
 }
 
 // setConsentAll opts every candidate with the sender's phone out (or in),
@@ -76,25 +76,22 @@ func (r *inboundRun) optIn(ctx context.Context) (bool, error) {
 	return changed, nil
 }
 
-// queueReply queues the automatic keyword reply. It is counted against the
-// allowance unconditionally: compliance replies go even past the maximum.
-func (r *inboundRun) queueReply(ctx context.Context, body string) (hiretext.MessageID, []hiretext.AllowanceAlert, error) {
-	change, err := countInbound(ctx, r.tx, r.num.OrgID, r.num.ID, 1, r.now)
-	if err != nil {
-		return 0, nil, err
-	}
+// queueReply queues the automatic keyword reply. The caller counts it
+// against the allowance unconditionally: compliance replies go even past the
+// maximum.
+func (r *inboundRun) queueReply(ctx context.Context, body string) (hiretext.MessageID, error) {
 	var candidate hiretext.CandidateID
 	if r.candidate != nil {
 		candidate = r.candidate.ID
 	}
 	id, err := insertMessage(ctx, r.tx, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
 		candidate: candidate, direction: hiretext.Outbound, kind: hiretext.KindKeywordReply, from: r.num.Phone,
-		to: r.in.From, body: body, status: hiretext.StatusQueued, provider: r.num.Provider, period: change.Usage.Period,
+		to: r.in.From, body: body, status: hiretext.StatusQueued, provider: r.num.Provider, period: r.period,
 		counted: true, now: r.now})
 	if err != nil {
-		return 0, nil, err
+		return 0, err
 	}
-	return id, change.Alerts, touchConversation(ctx, r.tx, r.conv, id, r.now, hiretext.Outbound)
+	return id, touchConversation(ctx, r.tx, r.conv, id, r.now, hiretext.Outbound)
 }
 
 func quoteKeyword(body string) string { return "\"" + firstWords(body, 40) + "\"" }

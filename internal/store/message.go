@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 
@@ -76,17 +77,54 @@ type messageInsert struct {
 	now          time.Time
 }
 
+const messageInsertColumns = `INSERT INTO messages (org_id, number_id, conversation_id, candidate_id, user_id, direction,
+	kind, from_phone, to_phone, body, segments, status, keyword, looks_like_opt_out, provider, provider_message_id,
+	period, counted, next_attempt_at, created_at, updated_at) VALUES `
+
+const messageInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+func (m messageInsert) args() []any {
+	return []any{m.org, m.number, m.conversation, nullInt(m.candidate), nullInt(m.user), m.direction, m.kind,
+		m.from, m.to, m.body, hiretext.CountSegments(m.body).Segments, m.status, string(m.keyword), m.looksOptOut,
+		m.provider, nullString(m.providerID), m.period, m.counted, m.now, m.now, m.now}
+}
+
 // insertMessage inserts one message and returns its id.
 func insertMessage(ctx context.Context, tx conn, m messageInsert) (hiretext.MessageID, error) {
 	var id hiretext.MessageID
-	err := tx.queryRow(ctx, `INSERT INTO messages (org_id, number_id, conversation_id, candidate_id, user_id, direction, kind,
-		from_phone, to_phone, body, segments, status, keyword, looks_like_opt_out, provider, provider_message_id,
-		period, counted, next_attempt_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.org, m.number, m.conversation, nullInt(m.candidate), nullInt(m.user), m.direction, m.kind,
-		m.from, m.to, m.body, hiretext.CountSegments(m.body).Segments, m.status, string(m.keyword), m.looksOptOut,
-		m.provider, nullString(m.providerID), m.period, m.counted, m.now, m.now, m.now).Scan(&id)
+	err := tx.queryRow(ctx, messageInsertColumns+messageInsertRow+" RETURNING id", m.args()...).Scan(&id)
 	return id, err
+}
+
+// insertMessages inserts messages, each in a different conversation, in one
+// statement and returns their ids in the order of ms. (Neither database
+// promises the order of RETURNING rows, so they are matched by
+// conversation.)
+func insertMessages(ctx context.Context, tx conn, ms []messageInsert) ([]hiretext.MessageID, error) {
+	var args []any
+	index := make(map[hiretext.ConversationID]int, len(ms))
+	for i, m := range ms {
+		args = append(args, m.args()...)
+		index[m.conversation] = i
+	}
+	if len(index) != len(ms) {
+		return nil, fmt.Errorf("store: insertMessages: %d messages in %d conversations", len(ms), len(index))
+	}
+	res, err := tx.query(ctx, messageInsertColumns+repeatRows(messageInsertRow, len(ms))+" RETURNING id, conversation_id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	ids := make([]hiretext.MessageID, len(ms))
+	for res.Next() {
+		var id hiretext.MessageID
+		var conv hiretext.ConversationID
+		if err := res.Scan(&id, &conv); err != nil {
+			return nil, err
+		}
+		ids[index[conv]] = id
+	}
+	return ids, res.Err()
 }
 
 // firstWords shortens a message body for listings.

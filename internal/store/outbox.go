@@ -89,23 +89,48 @@ func (db *DB) StillConsented(ctx context.Context, j *OutboundJob) (bool, error) 
 	return c.TextingPhone() == j.To, nil
 }
 
+// Sent is a job the provider accepted: its id for the message and the
+// status it reported.
+type Sent struct {
+	Job        *OutboundJob
+	ProviderID string
+	Status     hiretext.MessageStatus
+}
+
 // RecordSent records that the provider accepted a job, and applies any
 // status callback that arrived before this record did.
 func (db *DB) RecordSent(ctx context.Context, j *OutboundJob, providerID string, status hiretext.MessageStatus) error {
-	if !hiretext.StatusSending.Advances(status) {
-		status = hiretext.StatusSending // handed to the provider, not yet reported sent
+	return db.RecordSentBatch(ctx, []Sent{{Job: j, ProviderID: providerID, Status: status}})
+}
+
+// RecordSentBatch is RecordSent for several jobs in one transaction, so a
+// dispatcher whose calls finish together pays for one commit (one fsync)
+// instead of one each. It records all of them or none.
+func (db *DB) RecordSentBatch(ctx context.Context, sent []Sent) error {
+	keys := make([]any, len(sent))
+	for i, s := range sent {
+		keys[i] = providerMessageKey(s.Job.Provider, s.ProviderID)
 	}
 	return db.inEventTx(ctx, func(tx conn) error {
+		if err := db.lockProviderMessages(ctx, tx, keys); err != nil {
+			return err
+		}
 		now := db.now()
-		if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, provider_message_id = ?, lease_until = NULL,
-			error_code = '', error_message = '', sent_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`,
-			status, providerID, now, now, j.ID); err != nil {
-			return err
+		for _, s := range sent {
+			status := s.Status
+			if !hiretext.StatusSending.Advances(status) {
+				status = hiretext.StatusSending // handed to the provider, not yet reported sent
+			}
+			if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, provider_message_id = ?, lease_until = NULL,
+				error_code = '', error_message = '', sent_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`,
+				status, s.ProviderID, now, now, s.Job.ID); err != nil {
+				return err
+			}
+			if err := db.recordStatusEvent(ctx, tx, s.Job.OrgID, s.Job.NumberID, s.Job.ID, now); err != nil {
+				return err
+			}
 		}
-		if err := db.recordStatusEvent(ctx, tx, j.OrgID, j.NumberID, j.ID, now); err != nil {
-			return err
-		}
-		return db.applyPendingReports(ctx, tx, j.Provider, providerID, now)
+		return db.applyPendingReports(ctx, tx, sent, now)
 	})
 }
 
@@ -132,15 +157,15 @@ func (db *DB) FailJob(ctx context.Context, j *OutboundJob, status hiretext.Messa
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // already resolved elsewhere
 		}
-		if err := releaseAllowance(ctx, tx, j.OrgID, j.NumberID, j.Period, 1); err != nil {
-			return err
-		}
 		if optOut && j.CandidateID != 0 {
 			if err := db.providerOptOut(ctx, tx, j.OrgID, j.CandidateID, j.ID); err != nil {
 				return err
 			}
 		}
-		return db.recordStatusEvent(ctx, tx, j.OrgID, j.NumberID, j.ID, now)
+		if err := db.recordStatusEvent(ctx, tx, j.OrgID, j.NumberID, j.ID, now); err != nil {
+			return err
+		}
+		return releaseAllowance(ctx, tx, j.OrgID, j.NumberID, j.Period, 1) // the counter row last: see allowance.go
 	})
 }
 

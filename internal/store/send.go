@@ -23,38 +23,47 @@ func (db *DB) SendMessages(ctx context.Context, req hiretext.SendRequest) ([]hir
 	}
 	var results []hiretext.SendResult
 	err := db.inEventTx(ctx, func(tx conn) error {
-		num, err := db.numberForUserTx(ctx, tx, req.OrgID, req.UserID)
-		if err != nil {
-			return err
-		}
-		targets, skipped, err := sendTargets(ctx, tx, req)
-		if err != nil {
-			return err
-		}
-		now := db.now()
-		if len(targets) == 0 {
-			results = mergeResults(req.CandidateIDs, nil, skipped)
-			return nil
-		}
-		change, err := reserveAllowance(ctx, tx, req.OrgID, num.ID, len(targets), now)
-		if err != nil {
-			return err
-		}
-		queued, err := queueOutbound(ctx, tx, num, req.UserID, targets, req.Body, change.Usage.Period, now)
-		if err != nil {
-			return err
-		}
-		if err := db.recordAlertEvents(ctx, tx, change.Alerts, now); err != nil {
-			return err
-		}
-		results = mergeResults(req.CandidateIDs, queued, skipped)
-		return nil
+		var err error
+		results, err = db.send(ctx, tx, req)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	db.wakeDispatcher()
 	return results, nil
+}
+
+// send is SendMessages' transaction. Sends from one number run one after
+// another (the number's row lock). The allowance is reserved last, once
+// the messages are queued, as the counter row must be (see allowance.go):
+// a send it does not cover rolls back.
+func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hiretext.SendResult, error) {
+	num, err := db.numberForUserTx(ctx, tx, req.OrgID, req.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := lockNumber(ctx, tx, req.OrgID, num.ID); err != nil {
+		return nil, err
+	}
+	targets, skipped, err := sendTargets(ctx, tx, req)
+	if err != nil || len(targets) == 0 {
+		return mergeResults(req.CandidateIDs, nil, skipped), err
+	}
+	now := db.now()
+	usage, err := loadUsageTarget(ctx, tx, req.OrgID, num.ID)
+	if err != nil {
+		return nil, err
+	}
+	queued, err := queueOutbound(ctx, tx, num, req.UserID, targets, req.Body, hiretext.Period(storedTime(now), usage.loc), now)
+	if err != nil {
+		return nil, err
+	}
+	change, err := reserveAllowanceFor(ctx, tx, req.OrgID, num.ID, usage, len(targets), now)
+	if err != nil {
+		return nil, err
+	}
+	return mergeResults(req.CandidateIDs, queued, skipped), db.recordAlertEvents(ctx, tx, change.Alerts, now)
 }
 
 func validateSend(req hiretext.SendRequest) error {
@@ -107,27 +116,40 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest) ([]send
 	return targets, skipped, nil
 }
 
+// queueChunk bounds the rows of one multi-row statement of a bulk send: 500
+// messages of 21 parameters stay well below both databases' limits.
+const queueChunk = 500
+
 // queueOutbound inserts a queued message (and its conversation, if new) for
-// each target.
+// each target. It takes four statements per chunk of targets, not four per
+// target: a bulk send to 1,000 candidates holds the writer (and, on
+// PostgreSQL, the number's counter row, which inbound texts to the number
+// also update) for milliseconds rather than the better part of a second.
 func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hiretext.UserID, targets []sendTarget,
 	body, period string, now time.Time) (map[hiretext.CandidateID]hiretext.MessageID, error) {
-	out := map[hiretext.CandidateID]hiretext.MessageID{}
-	for _, t := range targets {
-		conv, err := candidateConversation(ctx, tx, num.OrgID, num.ID, t.candidate, t.phone, now)
+	out := make(map[hiretext.CandidateID]hiretext.MessageID, len(targets))
+	for chunk := range chunks(targets, queueChunk) {
+		convs, err := candidateConversations(ctx, tx, num.OrgID, num.ID, chunk, now)
 		if err != nil {
 			return nil, err
 		}
-		id, err := insertMessage(ctx, tx, messageInsert{org: num.OrgID, number: num.ID, conversation: conv,
-			candidate: t.candidate, user: user, direction: hiretext.Outbound, kind: hiretext.KindRecruiter,
-			from: num.Phone, to: t.phone, body: body, status: hiretext.StatusQueued, provider: num.Provider,
-			period: period, counted: true, now: now})
+		ms := make([]messageInsert, len(chunk))
+		for i, t := range chunk {
+			ms[i] = messageInsert{org: num.OrgID, number: num.ID, conversation: convs[t.candidate],
+				candidate: t.candidate, user: user, direction: hiretext.Outbound, kind: hiretext.KindRecruiter,
+				from: num.Phone, to: t.phone, body: body, status: hiretext.StatusQueued, provider: num.Provider,
+				period: period, counted: true, now: now}
+		}
+		ids, err := insertMessages(ctx, tx, ms)
 		if err != nil {
 			return nil, err
 		}
-		if err := touchConversation(ctx, tx, conv, id, now, hiretext.Outbound); err != nil {
+		if err := touchOutbound(ctx, tx, ms, ids, now); err != nil {
 			return nil, err
 		}
-		out[t.candidate] = id
+		for i, t := range chunk {
+			out[t.candidate] = ids[i]
+		}
 	}
 	return out, nil
 }
@@ -188,6 +210,12 @@ func candidatesByIDsTx(ctx context.Context, tx conn, org hiretext.OrgID, ids []h
 // placeholders returns "?, ?, ?" for n arguments.
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// repeatRows returns n copies of a VALUES row such as "(?, ?)", separated
+// by commas, for a multi-row statement.
+func repeatRows(row string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 // recordAlertEvents records one event per notified user for each allowance

@@ -16,12 +16,39 @@ import (
 func (db *DB) ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport) (*hiretext.StatusResult, error) {
 	var res *hiretext.StatusResult
 	err := db.inEventTx(ctx, func(tx conn) error {
+		if err := db.lockProviderMessages(ctx, tx, []any{providerMessageKey(r.Provider, r.ProviderMessageID)}); err != nil {
+			return err
+		}
 		var err error
 		res, err = db.applyReport(ctx, tx, r, db.now())
 		return err
 	})
 	return res, err
 }
+
+// providerLockClass namespaces the advisory locks on provider message ids
+// (the migration lock uses the one-key form).
+const providerLockClass = 0x6874 // "ht"
+
+// lockProviderMessages takes, on PostgreSQL, a transaction-scoped advisory
+// lock on each provider message key. Recording a send and applying a status
+// report for it both take it, so they run one after the other. Otherwise,
+// under READ COMMITTED, a report that raced the send's record could be kept
+// as pending while the record looked for pending reports, each missing the
+// other's uncommitted row, and the message would never move past
+// "sending"; and two deliveries of one failure report could both release
+// its allowance. SQLite's single writer serializes them already.
+func (db *DB) lockProviderMessages(ctx context.Context, tx conn, keys []any) error {
+	if db.dialect.name() != "postgres" || len(keys) == 0 {
+		return nil
+	}
+	_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), hashtext(column1)) FROM (VALUES "+
+		repeatRows("(CAST(? AS TEXT))", len(keys))+") AS v", append([]any{providerLockClass}, keys...)...)
+	return err
+}
+
+// providerMessageKey names a provider's message for lockProviderMessages.
+func providerMessageKey(provider, id string) string { return provider + ":" + id }
 
 func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryReport, now time.Time) (*hiretext.StatusResult, error) {
 	m, err := knownProviderMessage(ctx, tx, r.Provider, r.ProviderMessageID)
@@ -64,18 +91,18 @@ func (db *DB) settleFailure(ctx context.Context, tx conn, m *hiretext.Message, r
 	if err := tx.queryRow(ctx, "SELECT period, counted FROM messages WHERE id = ?", m.ID).Scan(&period, &counted); err != nil {
 		return err
 	}
-	if counted {
-		if _, err := tx.exec(ctx, "UPDATE messages SET counted = ? WHERE id = ?", false, m.ID); err != nil {
-			return err
-		}
-		if err := releaseAllowance(ctx, tx, m.OrgID, m.NumberID, period, 1); err != nil {
-			return err
-		}
-	}
 	if r.OptedOut && m.CandidateID != 0 {
-		return db.providerOptOut(ctx, tx, m.OrgID, m.CandidateID, m.ID)
+		if err := db.providerOptOut(ctx, tx, m.OrgID, m.CandidateID, m.ID); err != nil {
+			return err
+		}
 	}
-	return nil
+	if !counted {
+		return nil
+	}
+	if _, err := tx.exec(ctx, "UPDATE messages SET counted = ? WHERE id = ?", false, m.ID); err != nil {
+		return err
+	}
+	return releaseAllowance(ctx, tx, m.OrgID, m.NumberID, period, 1) // the counter row last: see allowance.go
 }
 
 // keepPendingReport stores a report for a message not recorded yet.
@@ -87,31 +114,50 @@ func keepPendingReport(ctx context.Context, tx conn, r hiretext.DeliveryReport, 
 }
 
 // applyPendingReports applies, in arrival order, the reports that arrived
-// for a message before its send was recorded.
-func (db *DB) applyPendingReports(ctx context.Context, tx conn, provider, providerID string, now time.Time) error {
-	rows, err := tx.query(ctx, `SELECT status, error_code, error_message, invalid_recipient, opted_out FROM pending_reports
-		WHERE provider = ? AND provider_message_id = ? ORDER BY id`, provider, providerID)
-	if err != nil {
-		return err
+// for the sent messages before their sends were recorded, and deletes them.
+// Most sends have none; one query per provider finds out.
+func (db *DB) applyPendingReports(ctx context.Context, tx conn, sent []Sent, now time.Time) error {
+	byProvider := map[string][]any{}
+	for _, s := range sent {
+		byProvider[s.Job.Provider] = append(byProvider[s.Job.Provider], s.ProviderID)
 	}
+	for provider, ids := range byProvider {
+		reports, err := pendingReports(ctx, tx, provider, ids)
+		if err != nil {
+			return err
+		}
+		if len(reports) == 0 {
+			continue
+		}
+		for _, r := range reports {
+			if _, err := db.applyReport(ctx, tx, r, now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM pending_reports WHERE provider = ? AND provider_message_id IN ("+
+			placeholders(len(ids))+")", append([]any{provider}, ids...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pendingReports reads the kept reports of a provider's messages, oldest first.
+func pendingReports(ctx context.Context, tx conn, provider string, ids []any) ([]hiretext.DeliveryReport, error) {
+	rows, err := tx.query(ctx, `SELECT provider_message_id, status, error_code, error_message, invalid_recipient, opted_out
+		FROM pending_reports WHERE provider = ? AND provider_message_id IN (`+placeholders(len(ids))+`) ORDER BY id`,
+		append([]any{provider}, ids...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var reports []hiretext.DeliveryReport
 	for rows.Next() {
-		r := hiretext.DeliveryReport{Provider: provider, ProviderMessageID: providerID}
-		if err := rows.Scan(&r.Status, &r.ErrorCode, &r.ErrorMessage, &r.InvalidRecipient, &r.OptedOut); err != nil {
-			rows.Close()
-			return err
+		r := hiretext.DeliveryReport{Provider: provider}
+		if err := rows.Scan(&r.ProviderMessageID, &r.Status, &r.ErrorCode, &r.ErrorMessage, &r.InvalidRecipient, &r.OptedOut); err != nil {
+			return nil, err
 		}
 		reports = append(reports, r)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, r := range reports {
-		if _, err := db.applyReport(ctx, tx, r, now); err != nil {
-			return err
-		}
-	}
-	_, err = tx.exec(ctx, "DELETE FROM pending_reports WHERE provider = ? AND provider_message_id = ?", provider, providerID)
-	return err
+	return reports, rows.Err()
 }

@@ -56,7 +56,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if db.write, db.read, err = d.open(dsn, opts.MaxReadConns); err != nil {
 		return nil, err
 	}
-	if err := db.write.PingContext(ctx); err != nil {
+	if err := db.connect(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
@@ -159,4 +159,29 @@ func (db *DB) wakeDispatcher() {
 	if db.outbox != nil {
 		db.outbox.Wake()
 	}
+}
+
+// connect opens the first connection. A SQLite file that another process is
+// just switching to WAL answers SQLITE_BUSY without waiting for the busy
+// timeout, so that case is retried for a few seconds: several instances
+// starting at once must all come up.
+func (db *DB) connect(ctx context.Context) error {
+	var err error
+	for attempt := 0; attempt < 50; attempt++ {
+		if err = db.write.PingContext(ctx); err == nil || !isBusy(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var e interface{ Code() int }
+	return errors.As(err, &e) && e.Code()&0xff == 5 // SQLITE_BUSY, with any extended code
 }

@@ -22,13 +22,23 @@
     }).then(function (html) { return new DOMParser().parseFromString(html, "text/html"); });
   }
 
+  // served holds the HTML the server last sent for each live region. A
+  // region is replaced only when that changes: what the person did to it
+  // since (opened the bell's menu, moved the focus into it) is no change.
+  var served = new WeakMap();
+
   // swapRegions replaces every live region of the page (elements with an id
   // and data-live) with the same region of doc, and carries over whether each
   // composer may send. Text being typed is never touched.
   function swapRegions(doc) {
     document.querySelectorAll("[data-live][id]").forEach(function (el) {
       var fresh = doc.getElementById(el.id);
-      if (fresh && fresh.innerHTML !== el.innerHTML) { el.innerHTML = fresh.innerHTML; }
+      if (!fresh || fresh.innerHTML === (served.has(el) ? served.get(el) : el.innerHTML)) { return; }
+      // A menu the person has open stays open.
+      var open = Array.prototype.map.call(el.querySelectorAll("details"), function (d) { return d.open; });
+      el.innerHTML = fresh.innerHTML;
+      served.set(el, fresh.innerHTML);
+      el.querySelectorAll("details").forEach(function (d, i) { d.open = d.open || !!open[i]; });
     });
     document.querySelectorAll("form[data-composer]").forEach(function (form) {
       var fresh = doc.querySelector('form[data-composer][action="' + form.getAttribute("action") + '"]');
@@ -127,9 +137,37 @@
     openConversation(link).catch(function () { window.location.href = link.getAttribute("href"); });
   });
 
+  // linkInPage turns the SMS icon of a page that shows the conversation
+  // already (the profile's SMS Message History) into a link to it that puts
+  // the cursor in its composer: a second copy in the dialog would clash with
+  // the page's ids, and its label would name the page's message box.
+  function linkInPage(a) {
+    var cell = a.closest("[data-candidate-id]");
+    var panel = cell && document.querySelector('main .texting-panel[data-conversation-candidate="' +
+      cell.getAttribute("data-candidate-id") + '"]');
+    var section = panel && panel.closest("section[id]");
+    if (!section) { return false; }
+    a.setAttribute("href", "#" + section.id);
+    a.removeAttribute("data-conversation-link");
+    a.addEventListener("click", function (event) {
+      var body = section.querySelector("[data-composer-body]");
+      if (body && !body.disabled) {
+        event.preventDefault(); // following the link would take the focus away again
+        section.scrollIntoView();
+        body.focus({ preventScroll: true });
+      }
+    });
+    return true;
+  }
+
   function init() {
+    document.querySelectorAll("[data-live][id]").forEach(function (el) { served.set(el, el.innerHTML); });
     var url = document.body.getAttribute("data-events");
     if (url) { listen(url); }
+    document.querySelectorAll("a[data-conversation-link]").forEach(function (a) {
+      // Tell assistive technology the SMS icon now opens a dialog, not a page.
+      if (!linkInPage(a) && window.HTMLDialogElement) { a.setAttribute("aria-haspopup", "dialog"); }
+    });
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/sms"
+	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/store"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+// killTestEnv enables TestKillMidBulkSendLosesNothing.
+const killTestEnv = "HIRETEXT_TEST_KILL"
+
+// TestKillMidBulkSendLosesNothing builds the binary, serves a fresh
+// PostgreSQL schema with the simulator, queues a bulk send to 1,000
+// candidates through the API, kills the process with SIGKILL once some of
+// the texts are on their phones, and starts it again. Every candidate's
+// phone gets the text, and at most the dispatcher's 8 workers' worth twice.
+// The texts in flight at the kill wait for their lease (2 minutes) before
+// they are sent again, so the test takes about three minutes.
+//
+//	HIRETEXT_TEST_KILL=1 HIRETEXT_TEST_POSTGRES_URL=… go test ./cmd/hiretext/ -run TestKillMidBulkSendLosesNothing -v -timeout 10m
+func TestKillMidBulkSendLosesNothing(t *testing.T) {
+	if os.Getenv(killTestEnv) == "" {
+		t.Skipf("set %s=1 (and %s) to run it: it kills a real process and takes minutes", killTestEnv, storetest.PostgresURLEnv)
+	}
+	dbURL := storetest.PostgresURL(t)
+	bin := filepath.Join(t.TempDir(), "hiretext")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	db := storetest.Open(t, dbURL, storetest.Options{})
+	k := newKillFixture(t, db)
+
+	first := startServe(t, bin, dbURL)
+	body := `{"candidate_ids":[` + strings.Join(k.ids, ",") + `],"body":"Open house on Friday at 10am!"}`
+	if st := first.post(t, "/api/v1/messages", k.token, body); st != http.StatusAccepted {
+		t.Fatalf("bulk send: %d", st)
+	}
+	for k.recorded(t) < 300 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.cmd.Wait()
+	before := k.recorded(t)
+
+	startServe(t, bin, dbURL)
+	for deadline := time.Now().Add(5 * time.Minute); k.tx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued] > 0; time.Sleep(time.Second) {
+		if time.Now().After(deadline) {
+			t.Fatalf("still queued after the restart: %v", k.tx.StatusCounts(t, db, hiretext.KindRecruiter))
+		}
+	}
+	missing, twice := k.handsets(t)
+	if missing > 0 {
+		t.Fatalf("%d of 1000 phones never got the text", missing)
+	}
+	if twice > 8 {
+		t.Fatalf("%d phones got the text twice, more than the 8 sends that can be in flight", twice)
+	}
+	t.Logf("killed with %d of 1000 recorded; after the restart every phone has it, %d twice", before, twice)
+}
+
+// killFixture is a company with a simulator number and 1,000 candidates.
+type killFixture struct {
+	db     *store.DB
+	tx     *storetest.Texting
+	sim    *simulator.Provider
+	token  string
+	ids    []string // JSON strings of the candidates' ids
+	phones []string
+}
+
+func newKillFixture(t *testing.T, db *store.DB) *killFixture {
+	t.Helper()
+	ctx := context.Background()
+	sim, err := simulator.New(ctx, simulator.Config{Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	storetest.MustGrantNumbers(t, db, org.ID, 1, 5000)
+	offers, err := sim.SearchNumbers(ctx, sms.NumberQuery{Country: "US", AreaCode: "312", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn, err := sim.BuyNumber(ctx, offers[0].Phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	num, err := db.AddNumber(ctx, org.ID, hiretext.NewNumber{Phone: pn.Phone, Provider: "simulator", ProviderID: pn.ProviderID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := storetest.MustCreateUser(t, db, org.ID, "Rita Recruiter", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles)
+	storetest.MustAssign(t, db, org.ID, num.ID, rec.ID)
+	_, token, err := db.CreateToken(ctx, org.ID, rec.ID, "kill test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &killFixture{db: db, tx: &storetest.Texting{Org: org, Number: num, Recruiter: rec}, sim: sim, token: token}
+	for _, c := range k.tx.MustRecipients(t, db, 1000) {
+		k.ids = append(k.ids, fmt.Sprintf("%q", fmt.Sprint(int64(c.ID))))
+		k.phones = append(k.phones, c.MainPhone)
+	}
+	return k
+}
+
+// recorded counts the texts the dispatcher recorded as handed over.
+func (k *killFixture) recorded(t *testing.T) int {
+	n := 0
+	for st, c := range k.tx.StatusCounts(t, k.db, hiretext.KindRecruiter) {
+		if st != hiretext.StatusQueued {
+			n += c
+		}
+	}
+	return n
+}
+
+// handsets counts the phones without the text and those with it twice or more.
+func (k *killFixture) handsets(t *testing.T) (missing, twice int) {
+	for _, p := range k.phones {
+		msgs, err := k.sim.Handset(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch got := len(msgs); {
+		case got == 0:
+			missing++
+		case got > 1:
+			twice++
+		}
+	}
+	return missing, twice
+}
+
+// served is a running `hiretext serve` process.
+type served struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+// startServe runs the binary on dbURL, sending as fast as it may, and waits
+// until it answers; the test's end kills it.
+func startServe(t *testing.T, bin, dbURL string) *served {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--database", dbURL, "--addr", "127.0.0.1:0", "--send-rate", "1000")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, err := os.CreateTemp(t.TempDir(), "serve-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(logs.Name())
+			t.Logf("serve's log:\n%s", b)
+		}
+	})
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() {
+		t.Fatalf("serve printed nothing: %v", sc.Err())
+	}
+	base, ok := strings.CutPrefix(sc.Text(), "hiretext is running at ")
+	if !ok {
+		t.Fatalf("serve printed %q", sc.Text())
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	return &served{cmd: cmd, base: strings.TrimSpace(base)}
+}
+
+// post sends a JSON API request and returns the status.
+func (s *served) post(t *testing.T, path, token, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}

@@ -1,0 +1,344 @@
+package server_test
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hiretext/hiretext/internal/store"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+// The principals of the authorization matrix, in column order. The texter
+// is there because a user on no number is refused by the number check
+// anyway: only a user on a number without profiles shows that routes and
+// pages showing texts check profiles too.
+const (
+	pAnon         = iota // nobody logged in
+	pManager             // hiring manager: jobs, pool, profiles; no number
+	pRecruiter           // jobs, pool, profiles; on N1, which texts the candidate
+	pOtherNumber         // jobs, pool, profiles; on N2
+	pAdmin               // administrator on no number
+	pReporter            // sms-report only
+	pOtherCompany        // another company's administrator, on that company's number
+	pTexter              // jobs only, on N1: texts without opening profiles
+	nPrincipals
+)
+
+var principalNames = [nPrincipals]string{"anonymous", "manager", "recruiter-N1", "recruiter-N2", "admin",
+	"reporter", "other-company-admin", "texter-N1"}
+
+// outcome is what a caller gets: an HTTP status, or toLogin.
+type outcome int
+
+// The outcomes the matrix uses. seeOther is a redirect anywhere but the
+// login page (a form that worked); toLogin is the redirect to log in.
+const (
+	toLogin   outcome = 1
+	ok        outcome = http.StatusOK
+	created   outcome = http.StatusCreated
+	seeOther  outcome = http.StatusSeeOther
+	unauth    outcome = http.StatusUnauthorized
+	forbidden outcome = http.StatusForbidden
+	notFound  outcome = http.StatusNotFound
+	conflict  outcome = http.StatusConflict
+	invalid   outcome = http.StatusUnprocessableEntity
+)
+
+func (o outcome) String() string {
+	if o == toLogin {
+		return "303 to /login"
+	}
+	return fmt.Sprint(int(o))
+}
+
+func (o outcome) matches(status int, location string) bool {
+	login := status == http.StatusSeeOther && strings.HasPrefix(location, "/login")
+	switch o {
+	case toLogin:
+		return login
+	case seeOther:
+		return status == http.StatusSeeOther && !login
+	}
+	return int(o) == status
+}
+
+// want is a row's expected outcome per principal, in column order.
+type want [nPrincipals]outcome
+
+// matrixRow is one request to one route.
+type matrixRow struct {
+	pattern string // the route as registered
+	target  string // the path and query; "" fills the pattern's wildcards with the fixture's ids
+	body    string // a form (pages) or JSON (API); "$name" is a fixture variable
+	want    want
+}
+
+// authzMatrix is every route × principal. Columns: anonymous, manager,
+// recruiter-N1, recruiter-N2, admin, reporter, other-company-admin,
+// texter-N1.
+//
+// Safety. Every principal gets a fresh fixture (its own database and
+// server), so nothing one caller changes is seen by another, and the test
+// can run any number of times. Writes send input that passes every
+// authorization check and is then refused (422, or 409 where the company
+// may not add a number), or that changes nothing others see (a token of the
+// caller's own, a read mark, a number's current users again). The rows that
+// do change what later rows see when allowed (link the unknown sender,
+// unassign Sam, release N3, deactivate and reactivate Sam, log out) come
+// last, in that order.
+//
+// Objects: {id} after /jobs, /candidates, /users, /tokens, /numbers,
+// /conversations, /messages is the first company's job, candidate, Sam (a
+// spare user on N1), Sam's API token, N1, the unknown sender's conversation
+// with N1 and the recruiter's text to the candidate.
+var authzMatrix = []matrixRow{
+	// Pages.
+	{"GET /{$}", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /login", "", "", want{ok, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /login", "", "email=nobody%40example.com&password=wrong", want{unauth, unauth, unauth, unauth, unauth, unauth, unauth, unauth}},
+	{"GET /settings", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /settings/password", "", "current=wrong&new=a-new-long-password", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"POST /settings/tokens", "", "name=matrix", want{unauth, created, created, created, created, created, created, created}},
+	{"POST /settings/tokens/{id}/revoke", "", "", want{unauth, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
+	{"GET /admin/users", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
+	{"POST /admin/users", "", "name=&email=&role=user", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
+	{"GET /admin/users/{id}", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
+	{"POST /admin/users/{id}", "", "name=&role=user", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
+
+	// ATS pages.
+	{"GET /jobs", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, ok}},
+	{"GET /jobs/new", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, ok}},
+	{"POST /jobs", "", "title=", want{unauth, invalid, invalid, invalid, invalid, forbidden, invalid, invalid}},
+	{"GET /jobs/{id}", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, ok}},
+	{"GET /jobs/{id}/edit", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, ok}},
+	{"POST /jobs/{id}", "", "title=", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
+	{"POST /jobs/{id}/status", "", "status=paused", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
+	{"POST /jobs/{id}/export", "", "candidate=$cand", want{unauth, ok, ok, ok, ok, forbidden, notFound, ok}},
+	{"GET /apply/{org}/{job}", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /apply/{org}/{job}", "", "first_name=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /apply/{org}/{job}/thanks", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /candidates", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, forbidden}},
+	{"POST /candidates/export", "", "candidate=$cand", want{unauth, ok, ok, ok, ok, forbidden, ok, forbidden}},
+	{"GET /candidates/{id}", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, forbidden}},
+	{"POST /candidates/{id}/phones", "", "main_phone=12", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
+	{"POST /candidates/{id}/sms", "", "sms_status=maybe", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
+	{"GET /candidates/{id}/consent.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
+	{"GET /admin/texting", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
+	{"POST /admin/texting", "", "consent_disclosure=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
+
+	// Numbers pages. The other company has all its numbers: it gets no offers.
+	{"GET /admin/numbers", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
+	{"POST /admin/numbers", "", "phone=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
+	{"GET /admin/numbers/new", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, conflict, forbidden}},
+	{"GET /admin/numbers/new/confirm", "/admin/numbers/new/confirm?phone=$offer", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, conflict, forbidden}},
+	{"GET /admin/numbers/{id}/assign", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
+	{"POST /admin/numbers/{id}/users", "", "user_id=$rec2", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
+	{"GET /admin/numbers/{id}/release", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
+
+	// Texting. Only users on a number text; objects of another number are not found.
+	{"GET /candidates/{id}/conversation", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden}},
+	{"POST /candidates/{id}/messages", "", "body=", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, notFound, forbidden}},
+	{"POST /messages/compose", "", "candidate=$cand", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, ok}},
+	{"POST /messages/bulk", "", "candidate=$cand&body=", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
+	{"GET /inbox", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, ok, forbidden}},
+	{"GET /bell", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /conversations/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden}},
+	{"POST /conversations/{id}/read", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden}},
+
+	// Provider webhooks: a well-formed inbound text and status with a forged
+	// signature is refused whoever sends it.
+	{"POST /webhooks/{provider}/inbound", "", "EventType=inbound&MessageID=SMforged&From=$candphone&To=$n1phone&Body=STOP&Timestamp=$now",
+		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
+	{"POST /webhooks/{provider}/status", "", "EventType=status&MessageID=SMforged&From=$n1phone&To=$candphone&MessageStatus=delivered&Timestamp=$now",
+		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
+
+	// Live updates.
+	{"GET /events", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /api/v1/events", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok}},
+
+	// JSON API.
+	{"GET /api/v1/openapi.json", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /api/v1/me", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /api/v1/users", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
+	{"POST /api/v1/users", "", `{}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
+	{"PATCH /api/v1/users/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
+
+	// Texting API.
+	{"POST /api/v1/messages", "", `{"candidate_ids":["$cand"],"body":""}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
+	{"GET /api/v1/messages/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden}},
+	{"GET /api/v1/candidates/{id}/messages", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden}},
+	{"GET /api/v1/inbox", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden}},
+	{"POST /api/v1/conversations/{id}/read", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden}},
+
+	// ATS API.
+	{"GET /api/v1/jobs", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok}},
+	{"POST /api/v1/jobs", "", `{}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, invalid, invalid}},
+	{"GET /api/v1/jobs/{id}", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, ok}},
+	{"PATCH /api/v1/jobs/{id}", "", `{"status":"paused"}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
+	{"POST /api/v1/jobs/{id}/applications", "", `{}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
+	{"GET /api/v1/consent-disclosure", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok}},
+	{"GET /api/v1/candidates", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, forbidden}},
+	{"GET /api/v1/candidates/{id}", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, forbidden}},
+	{"PATCH /api/v1/candidates/{id}", "", `{"sms":{"status":"maybe"}}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
+	{"GET /api/v1/candidates/{id}/consent", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, forbidden}},
+
+	// Numbers API. Users other than administrators see only their own number.
+	{"GET /api/v1/numbers", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /api/v1/numbers", "", `{"area_code":"12"}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, conflict, forbidden}},
+	{"PUT /api/v1/numbers/{id}/users", "", `{"user_ids":["$rec1","$sam","$texter"]}`, want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
+	{"GET /api/v1/numbers/{id}/usage", "", "", want{unauth, notFound, ok, notFound, ok, notFound, notFound, ok}},
+
+	// SMS Activity report: administrators and sms-report users, each of their own company.
+	{"GET /reports/sms-activity", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
+	{"GET /reports/sms-activity.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
+	{"GET /reports/sms-activity.xlsx", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
+	{"GET /api/v1/reports/sms-activity", "", "", want{unauth, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
+
+	// Operations.
+	{"GET /healthz", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /readyz", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /static/", "/static/0/css/app.css", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+
+	// The simulator is public by design: its phones are fiction.
+	{"GET /simulator", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /simulator/reply", "", "phone=$candphone&to=$n1phone&body=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"POST /simulator/flag", "", "phone=$candphone&flag=", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /simulator/api/inbound", "", `{}`, want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /simulator/api/messages", "/simulator/api/messages?phone=$candphone", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+
+	// Last, in this order: rows that change what other rows see when allowed.
+	{"POST /conversations/{id}/link", "", "candidate_id=$cand", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden}},
+	{"POST /admin/numbers/{id}/users/{user}/unassign", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
+	{"POST /admin/numbers/{id}/release", "/admin/numbers/$n3/release", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
+	{"POST /admin/users/{id}/deactivate", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
+	{"POST /admin/users/{id}/activate", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
+	{"POST /logout", "", "", want{toLogin, toLogin, toLogin, toLogin, toLogin, toLogin, toLogin, toLogin}},
+}
+
+// wildcardVars names the fixture variable for each wildcard: {id} by the
+// collection it follows, the others by their own name.
+var wildcardVars = map[string]string{
+	"jobs": "$job", "candidates": "$cand", "users": "$sam", "tokens": "$token", "numbers": "$n1",
+	"conversations": "$conv", "messages": "$message", "{user}": "$sam", "{org}": "$org", "{job}": "$job",
+	"{provider}": "simulator",
+}
+
+// hiddenFrom lists, per principal, the markers no response may contain:
+// texts only for those who may read the number's conversations, the
+// candidate only for those who may see the company's candidates. The SMS
+// Activity report shows both to the company's administrators and reporters.
+var hiddenFrom = [nPrincipals][]string{
+	pAnon: {candidateMarker, messageMarker}, pManager: {messageMarker}, pOtherNumber: {messageMarker},
+	pAdmin: {messageMarker}, pReporter: {candidateMarker, messageMarker}, pOtherCompany: {candidateMarker, messageMarker},
+	pTexter: {messageMarker},
+}
+
+// TestAuthorizationMatrix sends every route's request as every principal
+// and checks the outcome, and that no response shows a caller data it may
+// not see. The table must list every registered route.
+func TestAuthorizationMatrix(t *testing.T) {
+	for name, open := range map[string]func(testing.TB, storetest.Options) *store.DB{
+		"sqlite": storetest.NewSQLite, "postgres": storetest.NewPostgres,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			first := newMatrixFixture(t, open(t, storetest.Options{}))
+			registered := checkMatrixCoversRoutes(t, first.ts)
+			for p := range nPrincipals {
+				t.Run(principalNames[p], func(t *testing.T) {
+					t.Parallel()
+					f := first // the anonymous caller's
+					if p != pAnon {
+						f = newMatrixFixture(t, open(t, storetest.Options{}))
+					}
+					runMatrix(t, f, p, registered)
+				})
+			}
+		})
+	}
+}
+
+// runMatrix sends every row as principal p.
+func runMatrix(t *testing.T, f *matrixFixture, p int, registered map[string]bool) {
+	c := f.caller(t, f.users[p])
+	readsReport := p == pAdmin || p == pReporter // the report shows their company's texts
+	sawTexts := false
+	for _, row := range authzMatrix {
+		method, target := fillTarget(t, row)
+		st, loc, body := c.send(t, f.ts.URL, method, f.expand(target), f.expand(row.body), registered[row.pattern])
+		if w := row.want[p]; !w.matches(st, loc) {
+			t.Errorf("%s (%s %s): got %d %s, want %s", row.pattern, method, target, st, loc, w)
+		}
+		for _, m := range hiddenFrom[p] {
+			if strings.Contains(body, m) && !(readsReport && strings.Contains(row.pattern, "/reports/")) {
+				t.Errorf("%s %s shows %q to %s", method, target, m, principalNames[p])
+			}
+		}
+		sawTexts = sawTexts || strings.Contains(body, messageMarker)
+	}
+	if (p == pRecruiter || readsReport) && !sawTexts {
+		t.Errorf("%s never saw the texts: the marker checks prove nothing", principalNames[p])
+	}
+}
+
+// fillTarget returns a row's method and target, filling the pattern's
+// wildcards from wildcardVars unless the row gives its own target.
+func fillTarget(t *testing.T, row matrixRow) (method, target string) {
+	method, path, _ := strings.Cut(row.pattern, " ")
+	if row.target != "" {
+		return method, row.target
+	}
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		switch {
+		case s == "{$}":
+			segs[i] = ""
+		case s == "{id}":
+			segs[i] = wildcardVars[segs[i-1]]
+		case strings.HasPrefix(s, "{"):
+			segs[i] = wildcardVars[s]
+		default:
+			continue
+		}
+		if segs[i] == "" && s != "{$}" {
+			t.Fatalf("%s: no fixture object for %s; add it to wildcardVars or give the row a target", row.pattern, s)
+		}
+	}
+	return method, strings.Join(segs, "/")
+}
+
+// checkMatrixCoversRoutes fails for a registered route without a row, for
+// a row whose route no longer exists, and for a request that the router
+// would send to another route than its row's. It returns the registered
+// patterns, true for API routes.
+func checkMatrixCoversRoutes(t *testing.T, ts *testServer) map[string]bool {
+	t.Helper()
+	registered, mux := map[string]bool{}, http.NewServeMux()
+	for _, r := range ts.srv.Routes() {
+		registered[r.Pattern] = r.API
+		mux.HandleFunc(r.Pattern, func(http.ResponseWriter, *http.Request) {})
+	}
+	rows := map[string]bool{}
+	for _, row := range authzMatrix {
+		rows[row.pattern] = true
+		if _, ok := registered[row.pattern]; !ok {
+			t.Errorf("the matrix has a row for %s, which is not a route", row.pattern)
+			continue
+		}
+		method, target := fillTarget(t, row)
+		req, _ := http.NewRequest(method, "http://x"+strings.NewReplacer("$", "9").Replace(target), nil)
+		if _, got := mux.Handler(req); got != row.pattern {
+			t.Errorf("the row for %s requests %s, which routes to %q", row.pattern, target, got)
+		}
+	}
+	for _, p := range slices.Sorted(maps.Keys(registered)) {
+		if !rows[p] {
+			t.Errorf("route %s has no row in the authorization matrix: add one with the outcome for every principal", p)
+		}
+	}
+	return registered
+}

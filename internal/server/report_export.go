@@ -1,0 +1,270 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// Exports of the SMS Activity report hold exactly the texts the filters
+// select, in the report's order, read row by row from the database (the read
+// pool) and written as they arrive.
+
+// reportFormat is an export's file type.
+type reportFormat string
+
+const (
+	formatCSV  reportFormat = "csv"
+	formatXLSX reportFormat = "xlsx"
+)
+
+// activityHeader heads every export; activityWidths are the XLSX columns' widths.
+var (
+	activityHeader = []string{"Message ID", "Date and time", "Company number", "User", "Candidate", "Candidate phone",
+		"Direction", "Message text", "Status", "Failure reason", "Error code", "Segments"}
+	activityWidths = []float64{11, 20, 16, 20, 22, 16, 11, 60, 13, 40, 10, 9}
+)
+
+// exportTimeLayout writes times sortably, in the company's time zone (named
+// in the header).
+const exportTimeLayout = "2006-01-02 15:04:05"
+
+// handleReportExport downloads the page's filters as CSV or XLSX.
+func (s *Server) handleReportExport(format reportFormat) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p := principalFrom(r.Context())
+		f, err := s.parseReportForm(r.Context(), p, reportFormFrom(r.URL.Query()))
+		if err != nil {
+			return err
+		}
+		return s.exportActivity(w, r, p, f.ActivityFilter, format)
+	}
+}
+
+// exportActivity streams the texts f selects as a file. An error after the
+// first bytes went out cannot become an error response: it is logged and the
+// connection is cut, so the client sees a failed download rather than a file
+// that looks complete.
+func (s *Server) exportActivity(w http.ResponseWriter, r *http.Request, p *principal, f hiretext.ActivityFilter, format reportFormat) error {
+	name := "sms-activity-" + f.Period.FromDate() + "-to-" + f.Period.ToDate() + "." + string(format)
+	header := append([]string(nil), activityHeader...)
+	header[1] = "Date and time (" + p.org.Timezone + ")"
+	loc := p.org.Location()
+	var d *download
+	var err error
+	switch format {
+	case formatXLSX:
+		d, err = s.exportXLSX(r.Context(), w, p.org.ID, f, name, header, loc)
+	default:
+		d, err = s.exportCSV(r.Context(), w, p.org.ID, f, name, header, loc)
+	}
+	if err != nil && d != nil && d.started {
+		level := slog.LevelError
+		if r.Context().Err() != nil {
+			level = slog.LevelInfo // the client went away
+		}
+		s.log.Log(r.Context(), level, "export cut short", "request_id", requestIDFrom(r.Context()), "org_id", p.org.ID,
+			"format", string(format), "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return err
+}
+
+func (s *Server) exportCSV(ctx context.Context, w http.ResponseWriter, org hiretext.OrgID, f hiretext.ActivityFilter,
+	name string, header []string, loc *time.Location) (*download, error) {
+	out := newCSVDownload(w, name)
+	if err := out.row(header...); err != nil {
+		return out.d, err
+	}
+	err := s.store.EachActivity(ctx, org, f, func(a *hiretext.ActivityRow) error {
+		return out.row(idString(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), a.NumberPhone, a.Sender(),
+			a.CandidateName, a.CandidatePhone, directionLabels[a.Direction], a.Body, statusLabels[a.Status],
+			a.FailureReason(), a.ErrorCode, strconv.Itoa(a.Segments))
+	})
+	if err != nil {
+		return out.d, err
+	}
+	return out.d, out.close()
+}
+
+func (s *Server) exportXLSX(ctx context.Context, w http.ResponseWriter, org hiretext.OrgID, f hiretext.ActivityFilter,
+	name string, header []string, loc *time.Location) (*download, error) {
+	out, err := newXLSXDownload(w, name, "SMS Activity", header, activityWidths)
+	if err != nil {
+		return nil, err
+	}
+	defer out.discard()
+	values := make([]any, len(header))
+	err = s.store.EachActivity(ctx, org, f, func(a *hiretext.ActivityRow) error {
+		values[0], values[1], values[2], values[3] = int64(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), a.NumberPhone, a.Sender()
+		values[4], values[5], values[6], values[7] = a.CandidateName, a.CandidatePhone, directionLabels[a.Direction], a.Body
+		values[8], values[9], values[10], values[11] = statusLabels[a.Status], a.FailureReason(), a.ErrorCode, a.Segments
+		return out.add(values)
+	})
+	if err != nil {
+		return out.d, err
+	}
+	return out.d, out.close()
+}
+
+// apiActivityRow is one text in the API.
+type apiActivityRow struct {
+	ID             string                 `json:"id"`
+	CreatedAt      time.Time              `json:"created_at"`
+	NumberID       string                 `json:"number_id"`
+	NumberPhone    string                 `json:"number_phone"`
+	UserID         *string                `json:"user_id"`
+	Sender         *string                `json:"sender"`
+	CandidateID    *string                `json:"candidate_id"`
+	CandidateName  *string                `json:"candidate_name"`
+	CandidatePhone string                 `json:"candidate_phone"`
+	Direction      hiretext.Direction     `json:"direction"`
+	Kind           hiretext.MessageKind   `json:"kind"`
+	Body           string                 `json:"body"`
+	Status         hiretext.MessageStatus `json:"status"`
+	ErrorCode      *string                `json:"error_code"`
+	FailureReason  *string                `json:"failure_reason"`
+	Segments       int                    `json:"segments"`
+}
+
+type apiActivityCounts struct {
+	Sent     int `json:"sent"`
+	Received int `json:"received"`
+	Failed   int `json:"failed"`
+	Canceled int `json:"canceled"`
+	Segments int `json:"segments"`
+}
+
+type apiNumberActivity struct {
+	NumberID    string `json:"number_id"`
+	PhoneNumber string `json:"phone_number"`
+	Released    bool   `json:"released"`
+	apiActivityCounts
+	Usage []apiMonthUsage `json:"usage"`
+}
+
+type apiMonthUsage struct {
+	Period           string `json:"period"`
+	Used             int    `json:"used"`
+	MonthlyAllowance int    `json:"monthly_allowance"`
+}
+
+type apiUserActivity struct {
+	UserID *string `json:"user_id"`
+	Name   string  `json:"name"`
+	apiActivityCounts
+}
+
+type apiDayActivity struct {
+	Date     string `json:"date"`
+	Sent     int    `json:"sent"`
+	Received int    `json:"received"`
+}
+
+type apiActivitySummary struct {
+	Totals  apiActivityCounts   `json:"totals"`
+	Numbers []apiNumberActivity `json:"numbers"`
+	Users   []apiUserActivity   `json:"users"`
+	Days    []apiDayActivity    `json:"days"`
+}
+
+type apiActivityPage struct {
+	From       string              `json:"from"`
+	To         string              `json:"to"`
+	Timezone   string              `json:"timezone"`
+	Messages   []apiActivityRow    `json:"messages"`
+	NextCursor *string             `json:"next_cursor"`
+	Summary    *apiActivitySummary `json:"summary"`
+}
+
+// handleAPIReport is GET /api/v1/reports/sms-activity: a JSON page of texts
+// (with the period's summary on the first page), or the whole selection as
+// CSV or XLSX with format=csv or format=xlsx.
+func (s *Server) handleAPIReport(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	qs := r.URL.Query()
+	v := hiretext.Validation{}
+	format := qs.Get("format")
+	if format != "" && format != "json" && format != string(formatCSV) && format != string(formatXLSX) {
+		v.Add("format", "Use json, csv or xlsx.")
+	}
+	limit, err := strconv.Atoi(qs.Get("limit"))
+	if qs.Get("limit") == "" {
+		limit, err = hiretext.DefaultActivityLimit, nil
+	}
+	if err != nil || limit < 1 || limit > hiretext.MaxActivityLimit {
+		v.Add("limit", "Use a limit from 1 to 500.")
+	}
+	f, err := s.parseReportForm(r.Context(), p, reportFormFrom(qs))
+	if err != nil && hiretext.ErrorCode(err) != hiretext.EInvalid {
+		return err
+	}
+	for field, msg := range hiretext.ErrorFields(err) {
+		v.Add(field, msg)
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if format == string(formatCSV) || format == string(formatXLSX) {
+		return s.exportActivity(w, r, p, f.ActivityFilter, reportFormat(format))
+	}
+	return s.writeAPIReport(w, r, p, f.ActivityFilter, qs.Get("cursor"), limit)
+}
+
+func (s *Server) writeAPIReport(w http.ResponseWriter, r *http.Request, p *principal, f hiretext.ActivityFilter, cursor string, limit int) error {
+	page, err := s.store.ActivityPage(r.Context(), p.org.ID, hiretext.ActivityQuery{ActivityFilter: f, Cursor: cursor, Limit: limit})
+	if err != nil {
+		return err
+	}
+	loc := p.org.Location()
+	out := apiActivityPage{From: f.Period.FromDate(), To: f.Period.ToDate(), Timezone: p.org.Timezone,
+		Messages: make([]apiActivityRow, len(page.Rows)), NextCursor: optional(page.NextCursor)}
+	for i := range page.Rows {
+		out.Messages[i] = toAPIActivityRow(&page.Rows[i], loc)
+	}
+	if cursor == "" {
+		sum, err := s.store.ActivitySummary(r.Context(), p.org.ID, f)
+		if err != nil {
+			return err
+		}
+		out.Summary = toAPISummary(sum)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func toAPIActivityRow(a *hiretext.ActivityRow, loc *time.Location) apiActivityRow {
+	return apiActivityRow{ID: idString(a.MessageID), CreatedAt: a.CreatedAt.In(loc), NumberID: idString(a.NumberID),
+		NumberPhone: a.NumberPhone, UserID: optionalIDString(a.UserID), Sender: optional(a.Sender()),
+		CandidateID: optionalIDString(a.CandidateID), CandidateName: optional(a.CandidateName), CandidatePhone: a.CandidatePhone,
+		Direction: a.Direction, Kind: a.Kind, Body: a.Body, Status: a.Status, ErrorCode: optional(a.ErrorCode),
+		FailureReason: optional(a.FailureReason()), Segments: a.Segments}
+}
+
+func toAPICounts(c hiretext.ActivityCounts) apiActivityCounts {
+	return apiActivityCounts{Sent: c.Sent, Received: c.Received, Failed: c.Failed, Canceled: c.Canceled, Segments: c.Segments}
+}
+
+func toAPISummary(s *hiretext.ActivitySummary) *apiActivitySummary {
+	out := &apiActivitySummary{Totals: toAPICounts(s.Totals), Numbers: []apiNumberActivity{}, Users: []apiUserActivity{},
+		Days: make([]apiDayActivity, len(s.Days))}
+	for _, n := range s.Numbers {
+		an := apiNumberActivity{NumberID: idString(n.NumberID), PhoneNumber: n.Phone, Released: n.Released,
+			apiActivityCounts: toAPICounts(n.ActivityCounts), Usage: []apiMonthUsage{}}
+		for _, u := range n.Usage {
+			an.Usage = append(an.Usage, apiMonthUsage{Period: u.Period, Used: u.Used, MonthlyAllowance: u.Allowance})
+		}
+		out.Numbers = append(out.Numbers, an)
+	}
+	for _, u := range s.Users {
+		out.Users = append(out.Users, apiUserActivity{UserID: optionalIDString(u.UserID), Name: u.Name, apiActivityCounts: toAPICounts(u.ActivityCounts)})
+	}
+	for i, d := range s.Days {
+		out.Days[i] = apiDayActivity{Date: d.Day.Format("2006-01-02"), Sent: d.Sent, Received: d.Received}
+	}
+	return out
+}

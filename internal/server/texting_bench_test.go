@@ -1,0 +1,253 @@
+package server_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/events"
+	"github.com/hiretext/hiretext/internal/server"
+	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/store"
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+// Environment of the texting benchmark.
+const (
+	textingBenchEnv      = "HIRETEXT_BENCH_TEXTING"          // set to run it
+	textingBenchMessages = "HIRETEXT_BENCH_TEXTING_MESSAGES" // webhooks per run, default 3000
+)
+
+// TestInboundWebhookBenchmark measures the inbound path end to end: signed
+// simulator webhooks POSTed over real TCP by N concurrent clients to an
+// in-process server (with its live-update broker, logging JSON as in
+// production), each storing one text from one of 1,000 candidates to one
+// company number. Beside it, the raw rate of single-row durable INSERT
+// transactions into a scratch table through the same connection pool, the
+// ceiling of any write path on that database.
+//
+//	HIRETEXT_BENCH_TEXTING=1 go test ./internal/server/ -run TestInboundWebhookBenchmark -v -timeout 30m
+func TestInboundWebhookBenchmark(t *testing.T) {
+	if testing.Short() || os.Getenv(textingBenchEnv) == "" {
+		t.Skipf("benchmark: set %s=1 to run it", textingBenchEnv)
+	}
+	n := 3000
+	if v, err := strconv.Atoi(os.Getenv(textingBenchMessages)); err == nil && v > 0 {
+		n = v
+	}
+	for name, dbURL := range map[string]func(testing.TB) string{"sqlite": storetest.SQLiteURL, "postgres": storetest.PostgresURL} {
+		t.Run(name, func(t *testing.T) {
+			u := dbURL(t)
+			db := openProduction(t, u)
+			for _, v := range rawInserts(db.Dialect()) {
+				for _, c := range []int{1, 16, 64} {
+					t.Logf("raw %s transactions, %2d writers: %6.0f/s", v.name, c, rawInsertRate(t, db, v, c, n))
+				}
+			}
+			bench := newWebhookBench(t, db, u)
+			bench.run(t, 16, 200, "warm-up") // connections, caches, the month's counter row
+			for _, c := range []int{1, 16, 64} {
+				bench.run(t, c, n, "")
+			}
+		})
+	}
+}
+
+// openProduction opens and migrates the database at u with the pool sizes
+// `hiretext serve` uses.
+func openProduction(t *testing.T, u string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), u, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// rawInsert is a variant of the raw insert: the INSERT alone, or with one
+// more statement in the same transaction.
+type rawInsert struct {
+	name  string
+	extra string // a second statement, or ""
+}
+
+// rawInserts are the variants measured: the INSERT alone is the database's
+// ceiling; adding the update of one shared counter row (like the number's
+// allowance counter every inbound text increments) or, on PostgreSQL, a
+// pg_notify (like every event's) shows what each costs under concurrency.
+func rawInserts(dialect string) []rawInsert {
+	out := []rawInsert{{"INSERT", ""}, {"INSERT + shared counter UPDATE", "UPDATE bench_counter SET n = n + 1 WHERE id = 1"}}
+	if dialect == "postgres" {
+		out = append(out, rawInsert{"INSERT + pg_notify", "SELECT pg_notify('hiretext_bench', 'x')"})
+	}
+	return out
+}
+
+// rawInsertRate commits n single-row INSERT transactions (with v's extra
+// statement) into a scratch table from writers goroutines and returns the
+// rate.
+func rawInsertRate(t *testing.T, db *store.DB, v rawInsert, writers, n int) float64 {
+	t.Helper()
+	_, w := db.Pools()
+	ctx := context.Background()
+	ddl := []string{"CREATE TABLE IF NOT EXISTS bench_inserts (id INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL)",
+		"CREATE TABLE IF NOT EXISTS bench_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+		"INSERT INTO bench_counter (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING"}
+	insert := "INSERT INTO bench_inserts (body, created_at) VALUES (?, ?)"
+	if db.Dialect() == "postgres" {
+		ddl[0] = "CREATE TABLE IF NOT EXISTS bench_inserts (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL)"
+		insert = "INSERT INTO bench_inserts (body, created_at) VALUES ($1, $2)"
+	}
+	for _, q := range ddl {
+		if _, err := w.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range writers {
+		wg.Go(func() {
+			for next.Add(1) <= int64(n) {
+				if err := rawTx(ctx, w, insert, v.extra); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// rawTx commits one transaction of the raw insert benchmark.
+func rawTx(ctx context.Context, w *sql.DB, insert, extra string) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, insert, "Yes, Monday at 10 works for me. Thanks!", time.Now().UTC()); err != nil {
+		return err
+	}
+	if extra != "" {
+		if _, err := tx.ExecContext(ctx, extra); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// webhookBench is a server receiving simulator webhooks for one number.
+type webhookBench struct {
+	url    string
+	sim    *simulator.Provider
+	number string
+	phones []string // the candidates'
+	client *http.Client
+	seq    atomic.Int64
+}
+
+func newWebhookBench(t *testing.T, db *store.DB, dbURL string) *webhookBench {
+	t.Helper()
+	ctx := context.Background()
+	hs := httptest.NewUnstartedServer(nil)
+	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
+	sim, err := simulator.New(ctx, simulator.Config{Store: db, BaseURL: base.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := events.Options{}
+	if db.Dialect() == "postgres" {
+		opts.PostgresURL = dbURL
+	}
+	broker, _ := startBroker(t, db, opts)
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	srv, err := server.New(ctx, server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: logger, Provider: sim, Events: broker}, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.Config.Handler = srv
+	hs.Start()
+	t.Cleanup(hs.Close)
+	tx := storetest.MustSetUpTexting(t, db, hiretext.MaxMonthlyAllowance)
+	b := &webhookBench{url: hs.URL + simulator.InboundPath, sim: sim, number: tx.Number.Phone,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
+	for _, c := range tx.MustRecipients(t, db, 1000) {
+		b.phones = append(b.phones, c.MainPhone)
+	}
+	return b
+}
+
+// run posts n inbound webhooks from clients concurrent clients and logs the
+// rate and latency percentiles.
+func (b *webhookBench) run(t *testing.T, clients, n int, label string) {
+	t.Helper()
+	latencies := make([]time.Duration, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
+				d, err := b.post(int(i))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				latencies[i] = d
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if t.Failed() || label != "" {
+		return
+	}
+	t.Logf("webhooks, %2d clients: %6.0f/s; latency p50 %v p95 %v p99 %v max %v", clients, float64(n)/elapsed.Seconds(),
+		percentile(latencies, 50).Round(10*time.Microsecond), percentile(latencies, 95).Round(10*time.Microsecond),
+		percentile(latencies, 99).Round(10*time.Microsecond), slices.Max(latencies).Round(10*time.Microsecond))
+}
+
+// post sends the i-th inbound text, signed, and waits for the answer.
+func (b *webhookBench) post(i int) (time.Duration, error) {
+	form := url.Values{"EventType": {"inbound"}, "MessageID": {fmt.Sprintf("SMbench%d", b.seq.Add(1))},
+		"From": {b.phones[i%len(b.phones)]}, "To": {b.number}, "Body": {"Yes, Monday at 10 works for me. Thanks!"},
+		"Segments": {"1"}, "Timestamp": {time.Now().UTC().Format(time.RFC3339Nano)}}
+	body := form.Encode()
+	req, err := http.NewRequest(http.MethodPost, b.url, strings.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set(simulator.SignatureHeader, b.sim.Sign([]byte(body)))
+	start := time.Now()
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("webhook answered %d", resp.StatusCode)
+	}
+	return time.Since(start), nil
+}

@@ -1,0 +1,71 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/store"
+)
+
+// BenchmarkBulkSend1000 times SendMessages to 1,000 opted-in candidates: one
+// transaction that reads the candidates, reserves 1,000 units of allowance,
+// and queues a message (and a conversation, on first contact) for each.
+// "first-contact" texts new candidates every time; "again" texts the same
+// thousand, whose conversations exist. On PostgreSQL the tables are analyzed
+// before each timed send, as autovacuum keeps them in a running system: a
+// schema whose tables grew from nothing in seconds has statistics so stale
+// that the planner scans the company's candidates and the number's
+// conversations instead of using their keys.
+//
+//	HIRETEXT_TEST_POSTGRES_URL=… go test ./internal/storetest/ -run '^$' -bench BenchmarkBulkSend1000 -benchtime 20x
+func BenchmarkBulkSend1000(b *testing.B) {
+	for name, url := range map[string]func(testing.TB) string{"sqlite": SQLiteURL, "postgres": PostgresURL} {
+		b.Run(name, func(b *testing.B) {
+			db := Open(b, url(b), Options{})
+			tx := MustSetUpTexting(b, db, hiretext.MaxMonthlyAllowance)
+			ids := func() []hiretext.CandidateID {
+				var out []hiretext.CandidateID
+				for _, c := range tx.MustRecipients(b, db, hiretext.MaxBulkCandidates) {
+					out = append(out, c.ID)
+				}
+				analyze(b, db)
+				return out
+			}
+			send := func(ids []hiretext.CandidateID) {
+				res := tx.MustSend(b, db, "Open house on Friday at 10am: come meet the team!", ids...)
+				if len(res) != len(ids) || !res[len(res)-1].Queued {
+					b.Fatalf("%d results; last %+v", len(res), res[len(res)-1])
+				}
+			}
+			b.Run("first-contact", func(b *testing.B) {
+				for b.Loop() {
+					b.StopTimer()
+					batch := ids()
+					b.StartTimer()
+					send(batch)
+				}
+			})
+			again := ids()
+			b.Run("again", func(b *testing.B) {
+				for b.Loop() {
+					b.StopTimer()
+					analyze(b, db)
+					b.StartTimer()
+					send(again)
+				}
+			})
+		})
+	}
+}
+
+// analyze refreshes PostgreSQL's statistics of the texting tables.
+func analyze(tb testing.TB, db *store.DB) {
+	tb.Helper()
+	if db.Dialect() != "postgres" {
+		return
+	}
+	_, w := db.Pools()
+	if _, err := w.ExecContext(ctx, "ANALYZE candidates, conversations, messages"); err != nil {
+		tb.Fatal(err)
+	}
+}
