@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,7 +35,8 @@ type exportRun struct {
 	rows     int
 	bytes    int64
 	elapsed  time.Duration
-	peakHeap uint64 // the highest heap in use during the export, above the heap before it
+	peakHeap uint64 // the highest heap in use during the export (garbage included), above the heap before it
+	liveHeap uint64 // the highest live heap a GC found during the export, above the live heap before it
 	file     string // where an XLSX export was saved
 	sheetXML uint64 // the XLSX's worksheets, uncompressed
 }
@@ -46,7 +48,7 @@ func measureExport(t *testing.T, ts *testServer, tok, format string) exportRun {
 	t.Helper()
 	url := ts.URL + "/api/v1/reports/sms-activity?from=2025-03-01&to=2026-03-01&format=" + format
 	var run exportRun
-	run.peakHeap = peakHeap(func() {
+	run.peakHeap, run.liveHeap = heapPeaks(func() {
 		req, _ := http.NewRequest("GET", url, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		start := time.Now()
@@ -108,26 +110,29 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// peakHeap runs fn and returns the highest HeapAlloc seen while it ran
-// (sampled every 2 ms) above HeapAlloc after a GC before it. The GC runs more
-// often meanwhile, so the peak follows live memory rather than garbage.
-func peakHeap(fn func()) uint64 {
+// heapPeaks runs fn and returns, above their values after a GC before it,
+// the highest HeapAlloc seen while it ran and the highest live heap a GC
+// found (both sampled every 2 ms). The GC runs more often meanwhile
+// (GOGC=20), so both follow the memory fn holds; the live heap ignores
+// garbage, so it does not depend on when collections happen.
+func heapPeaks(fn func()) (alloc, live uint64) {
 	defer debug.SetGCPercent(debug.SetGCPercent(20))
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
-	stop, peak := make(chan struct{}), make(chan uint64)
+	baseLive := liveHeap()
+	stop, peaks := make(chan struct{}), make(chan [2]uint64)
 	go func() {
 		var m runtime.MemStats
-		var high uint64
+		var high [2]uint64
 		tick := time.NewTicker(2 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			runtime.ReadMemStats(&m)
-			high = max(high, m.HeapAlloc)
+			high[0], high[1] = max(high[0], m.HeapAlloc), max(high[1], liveHeap())
 			select {
 			case <-stop:
-				peak <- high
+				peaks <- high
 				return
 			case <-tick.C:
 			}
@@ -135,8 +140,20 @@ func peakHeap(fn func()) uint64 {
 	}()
 	fn()
 	close(stop)
-	if high := <-peak; high > base.HeapAlloc {
-		return high - base.HeapAlloc
+	high := <-peaks
+	return above(high[0], base.HeapAlloc), above(high[1], baseLive)
+}
+
+// liveHeap is the heap the last GC found live.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+func above(v, base uint64) uint64 {
+	if v > base {
+		return v - base
 	}
 	return 0
 }
@@ -159,23 +176,32 @@ func seedReport(t *testing.T, db *store.DB, n, candidates int) benchCompany {
 	return benchCompany{seed: seed, admin: admin, token: token(t, db, admin)}
 }
 
-// TestReportExportMemoryIsFlat exports 2,500 and then 40,000 texts as CSV:
-// the server's peak heap must not grow with the rows (holding the 37,500
-// more rows would take about 20 MiB more; the allowance of 8 MiB absorbs the
-// garbage collector's timing and other tests' background goroutines). Not parallel: it measures the
-// process. The benchmark below shows the same for a million, and for XLSX.
+// TestReportExportMemoryIsFlat exports 2,500 and then 10,000 texts as CSV:
+// the live heap must not grow with the rows (an export that kept its rows
+// grows it by 5.5 MiB). Each export runs twice and the smaller figure counts,
+// since other tests' leftover goroutines can only add. Not parallel: it
+// measures the process. The benchmark below shows the same for a million
+// texts, and for XLSX.
 func TestReportExportMemoryIsFlat(t *testing.T) {
 	db := storetest.NewSQLite(t, storetest.Options{})
-	small, large := seedReport(t, db, 2_500, 20), seedReport(t, db, 40_000, 20)
+	small, large := seedReport(t, db, 2_500, 20), seedReport(t, db, 10_000, 20)
 	ts := newTestServer(t, db)
 	measureExport(t, ts, small.token, "csv") // warm up: pools, caches
-	s, l := measureExport(t, ts, small.token, "csv"), measureExport(t, ts, large.token, "csv")
-	t.Logf("CSV: %d rows peak %s, %d rows peak %s", s.rows, mib(s.peakHeap), l.rows, mib(l.peakHeap))
-	if s.rows != 2_500 || l.rows != 40_000 {
-		t.Fatalf("exported %d and %d rows, want 2500 and 40000", s.rows, l.rows)
+	best := func(tok string, rows int) exportRun {
+		a, b := measureExport(t, ts, tok, "csv"), measureExport(t, ts, tok, "csv")
+		if a.rows != rows || b.rows != rows {
+			t.Fatalf("exported %d and %d rows, want %d", a.rows, b.rows, rows)
+		}
+		if b.liveHeap < a.liveHeap {
+			return b
+		}
+		return a
 	}
-	if l.peakHeap > s.peakHeap+8<<20 {
-		t.Errorf("peak heap grew from %s to %s with 4x the rows", mib(s.peakHeap), mib(l.peakHeap))
+	s, l := best(small.token, 2_500), best(large.token, 10_000)
+	t.Logf("CSV: %d rows: live %s (heap %s); %d rows: live %s (heap %s)", s.rows, mib(s.liveHeap), mib(s.peakHeap),
+		l.rows, mib(l.liveHeap), mib(l.peakHeap))
+	if l.liveHeap > s.liveHeap+1<<20 {
+		t.Errorf("the live heap grew from %s to %s with 4x the rows", mib(s.liveHeap), mib(l.liveHeap))
 	}
 }
 

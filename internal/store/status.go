@@ -36,8 +36,7 @@ const providerLockClass = 0x6874 // "ht"
 // under READ COMMITTED, a report that raced the send's record could be kept
 // as pending while the record looked for pending reports, each missing the
 // other's uncommitted row, and the message would never move past
-// "sending"; and two deliveries of one failure report could both release
-// its allowance. SQLite's single writer serializes them already.
+// "sending". SQLite's single writer serializes them already.
 func (db *DB) lockProviderMessages(ctx context.Context, tx conn, keys []any) error {
 	if db.dialect.name() != "postgres" || len(keys) == 0 {
 		return nil

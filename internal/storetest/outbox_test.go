@@ -82,3 +82,31 @@ func TestStatusReportRacingTheRecordIsApplied(t *testing.T) {
 		}
 	})
 }
+
+// TestDuplicateFailureReportsReleaseOnce delivers one "failed" report for a
+// sent message several times at once, as a provider retrying its callback
+// might: the message's unit of allowance is released once.
+func TestDuplicateFailureReportsReleaseOnce(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 10)
+		jobs := claimAll(t, db, tx, 3)
+		for i, j := range jobs {
+			if err := db.RecordSent(ctx, j, fmt.Sprint("SMdup", i), hiretext.StatusQueued); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: "SMdup0",
+					Status: hiretext.StatusFailed, ErrorCode: "30008", ErrorMessage: "Unknown error"}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if u := usage(t, db, tx); u.Used != 2 {
+			t.Fatalf("used %d, want 2: one failed message releases one unit", u.Used)
+		}
+	})
+}
