@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"sync"
 
 	"github.com/hiretext/hiretext/internal/store"
 )
@@ -19,6 +20,12 @@ type recorder struct {
 	done  chan struct{}
 }
 
+// recorderStreams is how many batches are written at once. On PostgreSQL a
+// second transaction overlaps the round trips of the first (one stream
+// recorded about 15% fewer messages a second than a transaction per send);
+// SQLite's single writer runs them one after the other anyway.
+const recorderStreams = 2
+
 type pendingRecord struct {
 	sent store.Sent
 	err  chan error
@@ -27,7 +34,11 @@ type pendingRecord struct {
 // startRecorder starts a recorder for up to workers concurrent records.
 func startRecorder(ctx context.Context, st Store, workers int) *recorder {
 	r := &recorder{store: st, queue: make(chan *pendingRecord, workers), done: make(chan struct{})}
-	go r.run(ctx)
+	var wg sync.WaitGroup
+	for range recorderStreams {
+		wg.Go(func() { r.run(ctx) })
+	}
+	go func() { wg.Wait(); close(r.done) }()
 	return r
 }
 
@@ -45,7 +56,6 @@ func (r *recorder) stop() {
 }
 
 func (r *recorder) run(ctx context.Context) {
-	defer close(r.done)
 	for first := range r.queue {
 		r.write(ctx, r.collect(first))
 	}

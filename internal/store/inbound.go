@@ -45,15 +45,18 @@ func (db *DB) receiveText(ctx context.Context, tx conn, in hiretext.IncomingText
 	if dup, err := knownProviderMessage(ctx, tx, in.Provider, in.ProviderMessageID); err != nil || dup != nil {
 		return &hiretext.InboundResult{Message: dup, Duplicate: dup != nil}, err
 	}
-	num, err := db.readNumber(ctx, tx, numberSelect+`WHERE n.phone = ?
-		ORDER BY CASE WHEN n.status = 'active' THEN 0 ELSE 1 END, n.created_at DESC LIMIT 1`, in.To)
+	num, loc, err := scanNumber(tx.queryRow(ctx, numberSelect+`WHERE n.phone = ?
+		ORDER BY CASE WHEN n.status = 'active' THEN 0 ELSE 1 END, n.created_at DESC LIMIT 1`, in.To))
 	if hiretext.ErrorCode(err) == hiretext.ENotFound {
 		return &hiretext.InboundResult{Unrouted: true}, storeUnrouted(ctx, tx, in, now)
 	}
 	if err != nil {
 		return nil, err
 	}
-	r := &inboundRun{db: db, tx: tx, in: in, num: num, now: now}
+	// The number's row has all that counting the text needs; its users and
+	// usage, which readNumber would add, are not.
+	target := usageTarget{phone: num.Phone, status: num.Status, allowance: num.MonthlyAllowance, loc: loc}
+	r := &inboundRun{db: db, tx: tx, in: in, num: num, target: target, now: now}
 	return r.run(ctx)
 }
 
@@ -63,6 +66,7 @@ type inboundRun struct {
 	tx         conn
 	in         hiretext.IncomingText
 	num        *hiretext.Number
+	target     usageTarget // the number, for its allowance counter
 	now        time.Time
 	candidates []*hiretext.Candidate // everyone with the sender's phone
 	candidate  *hiretext.Candidate   // the one the conversation belongs to
@@ -75,11 +79,7 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	if err := r.findCandidate(ctx); err != nil {
 		return nil, err
 	}
-	target, err := loadUsageTarget(ctx, r.tx, r.num.OrgID, r.num.ID)
-	if err != nil {
-		return nil, err
-	}
-	r.period = hiretext.Period(storedTime(r.now), target.loc)
+	r.period = hiretext.Period(storedTime(r.now), r.target.loc)
 	if err := r.store(ctx); err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	// to and from the number updates its counter row, and on PostgreSQL the
 	// row stays locked from that update until the commit, so concurrent
 	// texts to one number queue for that long only.
-	change, err := countInboundFor(ctx, r.tx, r.num.OrgID, r.num.ID, target, 1+len(replies), r.now)
+	change, err := countInboundFor(ctx, r.tx, r.num.OrgID, r.num.ID, r.target, 1+len(replies), r.now)
 	if err != nil {
 		return nil, err
 	}

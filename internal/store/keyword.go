@@ -10,12 +10,16 @@ import (
 // candidate with the sender's phone, and the one automatic reply. It returns
 // the replies queued; the caller counts them.
 func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, error) {
+	kw := hiretext.MatchKeyword(r.in.Body)
+	if kw == hiretext.KeywordNone {
+		return nil, nil // most texts: no settings to read
+	}
 	settings, err := textingSettings(ctx, r.tx, r.num.OrgID)
 	if err != nil {
 		return nil, err
 	}
 	var reply string
-	switch hiretext.MatchKeyword(r.in.Body) {
+	switch kw {
 	case hiretext.KeywordOptOut:
 		if err := r.setConsentAll(ctx); err != nil {
 			return nil, err
