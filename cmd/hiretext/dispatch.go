@@ -13,7 +13,7 @@ import (
 // startDispatcher runs the outbound queue's dispatcher on db until stop is
 // called; stop waits for the provider calls in flight to be recorded.
 func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, log *slog.Logger) (stop func()) {
-	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, Clock: hiretext.SystemClock, Logger: log})
+	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, SendTimeout: cfg.SendTimeout, Lease: cfg.SendLease, Clock: hiretext.SystemClock, Logger: log})
 	db.SetDispatcher(d)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})

@@ -123,6 +123,9 @@ func TestServeRejectsBadConfig(t *testing.T) {
 		{"serve", "--base-url", "ftp://x"},
 		{"serve", "--sms-provider", "carrier-pigeon"},
 		{"serve", "--database", "mysql://x"},
+		{"serve", "--send-timeout", "0s"},
+		{"serve", "--send-timeout", "20s", "--send-lease", "20s"},
+		{"serve", "--send-lease", "soon"},
 	} {
 		if _, _, err := runCmd(t, "", sqliteVars(t), args...); err == nil {
 			t.Errorf("%v: started", args)

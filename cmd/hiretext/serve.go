@@ -32,6 +32,8 @@ type serveConfig struct {
 	SMSProvider     string
 	MetricsAddr     string
 	SendRate        float64
+	SendTimeout     time.Duration
+	SendLease       time.Duration
 	Demo            bool
 	NoMigrate       bool
 	ShutdownTimeout time.Duration
@@ -54,6 +56,10 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", e.getenv("HIRETEXT_METRICS_ADDR"), "address for Prometheus /metrics; empty disables it (env HIRETEXT_METRICS_ADDR)")
 	fs.Float64Var(&c.SendRate, "send-rate", envFloat(e.getenv, "HIRETEXT_SEND_RATE"),
 		"texts per second per number; 0 uses the provider's default (env HIRETEXT_SEND_RATE)")
+	fs.DurationVar(&c.SendTimeout, "send-timeout", envDuration(e.getenv, "HIRETEXT_SEND_TIMEOUT", 15*time.Second),
+		"how long one call to the SMS provider may take (env HIRETEXT_SEND_TIMEOUT)")
+	fs.DurationVar(&c.SendLease, "send-lease", envDuration(e.getenv, "HIRETEXT_SEND_LEASE", 2*time.Minute),
+		"how long a text whose send was cut short by a crash waits before it is sent again; longer than --send-timeout (env HIRETEXT_SEND_LEASE)")
 	fs.BoolVar(&c.Demo, "demo", false, "on an empty database, create the demo company and print its logins")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
@@ -94,6 +100,14 @@ func (c *serveConfig) validate() error {
 	}
 	if c.SendRate < 0 || c.SendRate > 1000 {
 		return fmt.Errorf("--send-rate %v: want 0 (the provider's default) up to 1000 texts per second", c.SendRate)
+	}
+	if c.SendTimeout <= 0 || c.SendTimeout > 10*time.Minute {
+		return fmt.Errorf("--send-timeout %v: want a duration above 0 and up to 10m, e.g. 15s", c.SendTimeout)
+	}
+	// The lease must outlast the call, or a slow send still in flight would
+	// be claimed and sent again by another worker or instance.
+	if c.SendLease <= c.SendTimeout || c.SendLease > 24*time.Hour {
+		return fmt.Errorf("--send-lease %v: want longer than --send-timeout (%v) and at most 24h, e.g. 2m", c.SendLease, c.SendTimeout)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout must be positive")
@@ -296,6 +310,20 @@ func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *ur
 		sim.Run(runCtx)
 	}()
 	return sim, func() { cancel(); <-done }, nil
+}
+
+// envDuration reads a duration such as 15s from the environment, or def
+// when unset; a malformed value is kept as -1 so validation reports it.
+func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
+	v := getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return -1
+	}
+	return d
 }
 
 // envFloat reads a number from the environment; a malformed value is kept
