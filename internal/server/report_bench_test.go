@@ -176,15 +176,17 @@ func seedReport(t *testing.T, db *store.DB, n, candidates int) benchCompany {
 	return benchCompany{seed: seed, admin: admin, token: token(t, db, admin)}
 }
 
-// TestReportExportMemoryIsFlat exports 2,500 and then 10,000 texts as CSV:
+// TestReportExportMemoryIsFlat exports 2,500 and then 20,000 texts as CSV:
 // the live heap must not grow with the rows (an export that kept its rows
-// grows it by 5.5 MiB). Each export runs twice and the smaller figure counts,
-// since other tests' leftover goroutines can only add. Not parallel: it
+// would grow it by about 12 MiB; the allowance of 3 MiB is for the other
+// tests' leftover goroutines, which add up to about 1 MiB when the whole
+// package runs). Each export runs twice and the smaller figure counts,
+// since those goroutines can only add. Not parallel: it
 // measures the process. The benchmark below shows the same for a million
 // texts, and for XLSX.
 func TestReportExportMemoryIsFlat(t *testing.T) {
 	db := storetest.NewSQLite(t, storetest.Options{})
-	small, large := seedReport(t, db, 2_500, 20), seedReport(t, db, 10_000, 20)
+	small, large := seedReport(t, db, 2_500, 20), seedReport(t, db, 20_000, 20)
 	ts := newTestServer(t, db)
 	measureExport(t, ts, small.token, "csv") // warm up: pools, caches
 	best := func(tok string, rows int) exportRun {
@@ -197,11 +199,11 @@ func TestReportExportMemoryIsFlat(t *testing.T) {
 		}
 		return a
 	}
-	s, l := best(small.token, 2_500), best(large.token, 10_000)
+	s, l := best(small.token, 2_500), best(large.token, 20_000)
 	t.Logf("CSV: %d rows: live %s (heap %s); %d rows: live %s (heap %s)", s.rows, mib(s.liveHeap), mib(s.peakHeap),
 		l.rows, mib(l.liveHeap), mib(l.peakHeap))
-	if l.liveHeap > s.liveHeap+1<<20 {
-		t.Errorf("the live heap grew from %s to %s with 4x the rows", mib(s.liveHeap), mib(l.liveHeap))
+	if l.liveHeap > s.liveHeap+3<<20 {
+		t.Errorf("the live heap grew from %s to %s with 8x the rows", mib(s.liveHeap), mib(l.liveHeap))
 	}
 }
 
