@@ -1,6 +1,7 @@
 // Package dispatch delivers queued messages: it claims due messages from the
 // store (the messages table is the outbox), re-checks consent just before
-// each provider call, sends at each number's rate, retries transient failures
+// each provider call, sends at each number's rate (kept in the database, so
+// every instance shares it), retries transient failures
 // with backoff, and records every outcome (accepted sends that finish
 // together in one transaction: see recorder). It is safe to run in several
 // processes on one PostgreSQL database: claims are leases taken with SKIP
@@ -26,7 +27,7 @@ import (
 // Store is what the dispatcher needs from storage.
 type Store interface {
 	DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error)
-	ClaimDue(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration) ([]*store.OutboundJob, error)
+	ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace store.Pace) (store.Claim, error)
 	StillConsented(ctx context.Context, j *store.OutboundJob) (bool, error)
 	RecordSentBatch(ctx context.Context, sent []store.Sent) error
 	RetryLater(ctx context.Context, j *store.OutboundJob, at time.Time, code, reason string) error
@@ -83,17 +84,28 @@ type Dispatcher struct {
 	store    Store
 	provider sms.Provider
 	wake     chan struct{}
-	limits   *rateLimits
-	slots    chan struct{} // one per worker; a claim never exceeds the free slots
-	inflight sync.WaitGroup
-	rec      *recorder // set by Run
+	pace     store.Pace
+	// notBefore is when each number's pace next lets it send, as of this
+	// dispatcher's last claim: a hint that saves claims bound to come back
+	// empty. Other instances' claims may push it later; the database decides.
+	notBefore map[hiretext.NumberID]time.Time
+	slots     chan struct{} // one per worker; a claim never exceeds the free slots
+	inflight  sync.WaitGroup
+	rec       *recorder // set by Run
 }
 
 // New returns a Dispatcher; call Run to start it.
 func New(st Store, p sms.Provider, cfg Config) *Dispatcher {
 	cfg.defaults(p)
 	return &Dispatcher{cfg: cfg, store: st, provider: p, wake: make(chan struct{}, 1),
-		limits: newRateLimits(cfg.Rate, cfg.Clock), slots: make(chan struct{}, cfg.Workers)}
+		pace: paceOf(cfg.Rate), notBefore: map[hiretext.NumberID]time.Time{}, slots: make(chan struct{}, cfg.Workers)}
+}
+
+// paceOf is the pace of a number sending rate texts a second: at most a
+// second's worth at once (at least one), so a number never bursts past what
+// its carrier allows in a second.
+func paceOf(rate float64) store.Pace {
+	return store.Pace{Rate: rate, Burst: max(1, int(rate))}
 }
 
 // Wake asks the dispatcher to look for due messages now (after a send was
@@ -132,18 +144,18 @@ func (d *Dispatcher) pass(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	now := d.cfg.Clock.Now()
 	for _, n := range numbers {
 		free := cap(d.slots) - len(d.slots)
-		allowed := min(d.limits.available(n), free)
-		if allowed <= 0 {
+		if free == 0 || now.Before(d.notBefore[n]) {
 			continue
 		}
-		jobs, err := d.store.ClaimDue(ctx, n, allowed, d.cfg.Lease)
+		claim, err := d.store.ClaimPaced(ctx, n, free, d.cfg.Lease, d.pace)
 		if err != nil {
 			return err
 		}
-		d.limits.take(n, len(jobs))
-		for _, j := range jobs {
+		d.notBefore[n] = claim.NextAt
+		for _, j := range claim.Jobs {
 			d.start(ctx, j)
 		}
 	}

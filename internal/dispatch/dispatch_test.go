@@ -216,11 +216,11 @@ func (k *killableStore) RecordSentBatch(ctx context.Context, sent []store.Sent) 
 	return k.DB.RecordSentBatch(ctx, sent)
 }
 
-func (k *killableStore) ClaimDue(ctx context.Context, n hiretext.NumberID, limit int, lease time.Duration) ([]*store.OutboundJob, error) {
+func (k *killableStore) ClaimPaced(ctx context.Context, n hiretext.NumberID, limit int, lease time.Duration, pace store.Pace) (store.Claim, error) {
 	if k.killed.Load() {
-		return nil, errKilled
+		return store.Claim{}, errKilled
 	}
-	return k.DB.ClaimDue(ctx, n, limit, lease)
+	return k.DB.ClaimPaced(ctx, n, limit, lease, pace)
 }
 
 // TestKilledMidBulkLosesNothing kills the dispatcher in the middle of a

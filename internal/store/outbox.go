@@ -47,29 +47,107 @@ func (db *DB) DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberI
 // message whose lease expires unresolved (the process died mid-call) becomes
 // due again: it may be sent twice, never lost.
 func (db *DB) ClaimDue(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration) ([]*OutboundJob, error) {
-	now := db.now()
 	var jobs []*OutboundJob
 	err := db.inTx(ctx, func(tx conn) error {
-		rows, err := tx.query(ctx, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?
-			WHERE id IN (SELECT id FROM messages WHERE number_id = ? AND status = 'queued' AND next_attempt_at <= ?
-				AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`+db.dialect.skipLocked()+`)
-			RETURNING id, org_id, number_id, COALESCE(candidate_id, 0), kind, provider, from_phone, to_phone, body,
-				attempts, period, created_at`, now.Add(lease), now, number, now, now, limit)
+		var err error
+		jobs, err = db.claimDue(ctx, tx, number, limit, lease, db.now())
+		return err
+	})
+	return jobs, err
+}
+
+func (db *DB) claimDue(ctx context.Context, tx conn, number hiretext.NumberID, limit int, lease time.Duration, now time.Time) ([]*OutboundJob, error) {
+	rows, err := tx.query(ctx, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+		WHERE id IN (SELECT id FROM messages WHERE number_id = ? AND status = 'queued' AND next_attempt_at <= ?
+			AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`+db.dialect.skipLocked()+`)
+		RETURNING id, org_id, number_id, COALESCE(candidate_id, 0), kind, provider, from_phone, to_phone, body,
+			attempts, period, created_at`, now.Add(lease), now, number, now, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var jobs []*OutboundJob
+	for rows.Next() {
+		j := &OutboundJob{}
+		if err := rows.Scan(&j.ID, &j.OrgID, &j.NumberID, &j.CandidateID, &j.Kind, &j.Provider, &j.From, &j.To,
+			&j.Body, &j.Attempts, &j.Period, &j.CreatedAt); err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+// Pace is how fast one number may send: Rate texts a second on average, and
+// after a quiet spell at most Burst at once.
+type Pace struct {
+	Rate  float64
+	Burst int
+}
+
+// interval is the time one text takes of the number's pace, or 0 when the
+// pace is too fast to keep (the timestamps hold microseconds).
+func (p Pace) interval() time.Duration {
+	if p.Rate <= 0 || p.Burst <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / p.Rate)
+}
+
+// Claim is what ClaimPaced leased, and the earliest time the number's pace
+// lets it send again.
+type Claim struct {
+	Jobs   []*OutboundJob
+	NextAt time.Time
+}
+
+// ClaimPaced is ClaimDue within the number's pace, which every dispatcher on
+// the database shares: however many instances claim, the number sends at
+// most pace.Burst at once and pace.Rate a second on average (the generic
+// cell rate algorithm on number_send_pace.next_free).
+func (db *DB) ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace Pace) (Claim, error) {
+	interval := pace.interval()
+	if interval < time.Microsecond {
+		jobs, err := db.ClaimDue(ctx, number, limit, lease)
+		return Claim{Jobs: jobs}, err
+	}
+	now := db.now()
+	var c Claim
+	err := db.inTx(ctx, func(tx conn) error {
+		next, err := lockPace(ctx, tx, number, now)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			j := &OutboundJob{}
-			if err := rows.Scan(&j.ID, &j.OrgID, &j.NumberID, &j.CandidateID, &j.Kind, &j.Provider, &j.From, &j.To,
-				&j.Body, &j.Attempts, &j.Period, &j.CreatedAt); err != nil {
+		if next.Before(now) {
+			next = now // a quiet number has only its burst, never more
+		}
+		// The texts that fit: each takes an interval, and next_free may run
+		// ahead of now by at most a burst's worth of them.
+		fit := int(now.Add(time.Duration(pace.Burst)*interval).Sub(next) / interval)
+		if n := min(limit, fit); n > 0 {
+			if c.Jobs, err = db.claimDue(ctx, tx, number, n, lease, now); err != nil {
 				return err
 			}
-			jobs = append(jobs, j)
+			next = next.Add(time.Duration(len(c.Jobs)) * interval)
+			if _, err := tx.exec(ctx, `UPDATE number_send_pace SET next_free = ? WHERE number_id = ?`, next, number); err != nil {
+				return err
+			}
 		}
-		return rows.Err()
+		c.NextAt = next.Add(-time.Duration(pace.Burst-1) * interval)
+		return nil
 	})
-	return jobs, err
+	return c, err
+}
+
+// lockPace returns the number's next_free, creating its row on first use,
+// and holds the row until the transaction ends so that claims of the number
+// take turns. The upsert's no-op update is what takes the lock.
+func lockPace(ctx context.Context, tx conn, number hiretext.NumberID, now time.Time) (time.Time, error) {
+	var next time.Time
+	err := tx.queryRow(ctx, `INSERT INTO number_send_pace (number_id, next_free) VALUES (?, ?)
+		ON CONFLICT (number_id) DO UPDATE SET next_free = number_send_pace.next_free
+		RETURNING next_free`, number, now).Scan(&next)
+	return next.UTC(), err
 }
 
 // StillConsented reports whether the job may still go: a recruiter's text

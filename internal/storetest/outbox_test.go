@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,6 +108,84 @@ func TestDuplicateFailureReportsReleaseOnce(t *testing.T) {
 		wg.Wait()
 		if u := usage(t, db, tx); u.Used != 2 {
 			t.Fatalf("used %d, want 2: one failed message releases one unit", u.Used)
+		}
+	})
+}
+
+func TestClaimPacedKeepsTheNumbersPace(t *testing.T) {
+	start := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	eachWithClock(t, start, func(t *testing.T, db *store.DB, clock *Clock) {
+		tx := MustSetUpTexting(t, db, 50)
+		var ids []hiretext.CandidateID
+		for _, c := range tx.MustRecipients(t, db, 20) {
+			ids = append(ids, c.ID)
+		}
+		tx.MustSend(t, db, "Hello", ids...)
+		pace := store.Pace{Rate: 2, Burst: 3} // a text every 500 ms, 3 at once
+		claim := func(limit int) store.Claim {
+			t.Helper()
+			c, err := db.ClaimPaced(ctx, tx.Number.ID, limit, time.Minute, pace)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		steps := []struct {
+			advance time.Duration
+			limit   int
+			want    int
+			nextAt  time.Duration // after start
+		}{
+			{0, 10, 3, 500 * time.Millisecond}, // a quiet number sends its burst at once
+			{0, 10, 0, 500 * time.Millisecond}, // then nothing until an interval has passed
+			{499 * time.Millisecond, 10, 0, 500 * time.Millisecond},
+			{1 * time.Millisecond, 10, 1, 1000 * time.Millisecond}, // one interval later, one text
+			{10 * time.Second, 2, 2, 10500 * time.Millisecond},     // the limit bounds a claim
+			{0, 10, 1, 11000 * time.Millisecond},                   // a long quiet spell refills the burst only
+			{0, 10, 0, 11000 * time.Millisecond},
+		}
+		for i, s := range steps {
+			clock.Advance(s.advance)
+			c := claim(s.limit)
+			if len(c.Jobs) != s.want || !c.NextAt.Equal(start.Add(s.nextAt)) {
+				t.Fatalf("step %d: claimed %d, next at +%v; want %d, next at +%v", i, len(c.Jobs), c.NextAt.Sub(start), s.want, s.nextAt)
+			}
+		}
+	})
+}
+
+// TestClaimPacedConcurrentClaimsShareTheBurst is several dispatchers (or
+// instances) claiming one number at the same instant: together they get its
+// burst, not a burst each.
+func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
+	eachWithClock(t, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), func(t *testing.T, db *store.DB, clock *Clock) {
+		const rounds, burst = 5, 5
+		tx := MustSetUpTexting(t, db, 200)
+		var ids []hiretext.CandidateID
+		for _, c := range tx.MustRecipients(t, db, 16*rounds) {
+			ids = append(ids, c.ID)
+		}
+		tx.MustSend(t, db, "Hello", ids...)
+		pace := store.Pace{Rate: 1, Burst: burst}
+		// A round a minute later, when the number's burst is whole again,
+		// with connections opened by the rounds before.
+		for round := range rounds {
+			clock.Advance(time.Minute)
+			var claimed atomic.Int64
+			var wg sync.WaitGroup
+			for range 16 {
+				wg.Go(func() {
+					c, err := db.ClaimPaced(ctx, tx.Number.ID, 10, time.Hour, pace)
+					if err != nil {
+						t.Error(err)
+					}
+					claimed.Add(int64(len(c.Jobs)))
+				})
+			}
+			wg.Wait()
+			if got := claimed.Load(); got != burst {
+				t.Fatalf("round %d: 16 concurrent claims took %d texts; the number's burst is %d", round, got, burst)
+			}
 		}
 	})
 }
