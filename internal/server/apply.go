@@ -95,27 +95,31 @@ func disclosureVersion(text string) string {
 // the client address's limit. A filled honeypot field (invisible to people)
 // marks a bot: it is thanked and nothing is stored. Any invalid field shows
 // the form again with every error at once, and nothing is stored.
-func (s *Server) handleApply(limiter *loginLimiter) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		key := "apply:" + clientIP(r)
-		if wait := limiter.blocked(key); wait > 0 {
-			w.Header().Set("Retry-After", retryAfter(wait))
-			return hiretext.Errorf(hiretext.ERateLimited, "Too many applications came from your network. Please wait %s and try again.", humanWait(wait))
-		}
-		limiter.fail(key)
-		org, job, err := s.publicJob(r, true)
-		if err != nil {
-			return err
-		}
-		if err := r.ParseForm(); err != nil {
-			return badForm(err)
-		}
-		if r.PostForm.Get("website") != "" {
-			s.log.Info("application honeypot filled", "org_id", org.ID, "job_id", job.ID, "request_id", requestIDFrom(r.Context()))
-			return s.redirectWithFlash(w, r, thanksURL(org, job), "success", "Thank you. Your application has been received.")
-		}
-		return s.submitApplication(w, r, org, job)
+func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) error {
+	key := "apply:" + clientIP(r)
+	wait, err := s.store.ThrottleWait(r.Context(), key)
+	if err != nil {
+		return err
 	}
+	if wait > 0 {
+		w.Header().Set("Retry-After", retryAfter(wait))
+		return hiretext.Errorf(hiretext.ERateLimited, "Too many applications came from your network. Please wait %s and try again.", humanWait(wait))
+	}
+	if err := s.store.ThrottleCount(r.Context(), applyLimit, key); err != nil {
+		return err
+	}
+	org, job, err := s.publicJob(r, true)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	if r.PostForm.Get("website") != "" {
+		s.log.Info("application honeypot filled", "org_id", org.ID, "job_id", job.ID, "request_id", requestIDFrom(r.Context()))
+		return s.redirectWithFlash(w, r, thanksURL(org, job), "success", "Thank you. Your application has been received.")
+	}
+	return s.submitApplication(w, r, org, job)
 }
 
 // submitApplication validates and stores the form's application.

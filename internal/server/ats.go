@@ -20,7 +20,7 @@ var (
 
 // applyLimit bounds public applications per client address: every
 // submission counts, valid or not, so a bot cannot probe the form for long.
-var applyLimit = LoginLimitRules{Failures: 20, Window: time.Hour, Block: time.Hour}
+var applyLimit = hiretext.ThrottleRule{Limit: 20, Window: time.Hour, Block: time.Hour}
 
 // pathID reads the {name} path value as an id; anything else is not found.
 func pathID[T ~int64](r *http.Request, name, kind string) (T, error) {

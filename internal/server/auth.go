@@ -129,21 +129,29 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	email, next := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("next")
 	keys := []string{"ip:" + clientIP(r), "email:" + strings.ToLower(email)}
-	if wait := s.limiter.blocked(keys...); wait > 0 {
+	wait, err := s.store.ThrottleWait(r.Context(), keys...)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		w.Header().Set("Retry-After", retryAfter(wait))
 		return s.render(w, r, http.StatusTooManyRequests, "login", &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next,
 			Error: "Too many failed attempts. Wait " + humanWait(wait) + " and try again."})
 	}
 	u, err := s.store.Authenticate(r.Context(), email, r.PostForm.Get("password"))
 	if hiretext.ErrorCode(err) == hiretext.EUnauthorized {
-		s.limiter.fail(keys...)
+		if err := s.store.ThrottleCount(r.Context(), s.cfg.LoginLimit, keys...); err != nil {
+			return err
+		}
 		return s.render(w, r, http.StatusUnauthorized, "login", &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next,
 			Error: hiretext.ErrorMessage(err)})
 	}
 	if err != nil {
 		return err
 	}
-	s.limiter.succeed(keys[1])
+	if err := s.store.ThrottleForget(r.Context(), keys[1]); err != nil {
+		return err
+	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		_ = s.store.DeleteSession(r.Context(), c.Value)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/store"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
@@ -91,6 +92,26 @@ func TestLoginThrottled(t *testing.T) {
 	if sessionCookie(b) != "" {
 		t.Fatal("a throttled login still started a session")
 	}
+}
+
+// TestLoginThrottleIsSharedByInstances fails logins on two servers, as
+// behind a load balancer, on one database: together they allow the limit
+// once, not once each.
+func TestLoginThrottleIsSharedByInstances(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, b := newTestServer(t, db), newTestServer(t, db) // 3 failures allowed
+		org := storetest.MustCreateOrg(t, db, "Acme")
+		ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+		ba, bb := a.browser(t), b.browser(t)
+		ba.login(ann.Email, "nope-nope-nope")
+		bb.login(ann.Email, "nope-nope-nope")
+		ba.login(ann.Email, "nope-nope-nope")
+		for _, br := range []*browser{bb, ba} {
+			if st := br.login(ann.Email, storetest.TestPassword); st != http.StatusTooManyRequests {
+				t.Fatalf("after 3 failures spread over two instances: status %d, want 429 on both", st)
+			}
+		}
+	})
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {

@@ -73,7 +73,7 @@ func (s *Server) routeTable() []route {
 		{"POST /jobs/{id}/status", jobsAccess, false, s.handleJobStatus},
 		{"POST /jobs/{id}/export", jobsAccess, false, s.handleExportJobApplicants},
 		{"GET /apply/{org}/{job}", public, false, s.handleApplyForm},
-		{"POST /apply/{org}/{job}", public, false, s.handleApply(newLoginLimiter(applyLimit, s.cfg.Clock))},
+		{"POST /apply/{org}/{job}", public, false, s.handleApply},
 		{"GET /apply/{org}/{job}/thanks", public, false, s.handleApplyThanks},
 		{"GET /candidates", poolAccess, false, s.handlePool},
 		{"POST /candidates/export", poolAccess, false, s.handleExportCandidates},

@@ -35,6 +35,7 @@ type Store interface {
 	hiretext.MessagingService
 	hiretext.ConversationService
 	hiretext.ReportService
+	hiretext.ThrottleService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 
@@ -44,11 +45,11 @@ type Config struct {
 	Logger       *slog.Logger
 	Clock        hiretext.Clock
 	Version      string
-	MaxBodyBytes int64           // cap on request bodies; default 1 MiB
-	Metrics      *Metrics        // optional
-	LoginLimit   LoginLimitRules // zero value: DefaultLoginLimit
-	Events       *events.Broker  // live updates (GET /events); nil: those routes answer 404
-	Stream       StreamOptions   // live-update heartbeat and stream lifetime; zero value: defaults
+	MaxBodyBytes int64                 // cap on request bodies; default 1 MiB
+	Metrics      *Metrics              // optional
+	LoginLimit   hiretext.ThrottleRule // zero value: DefaultLoginLimit
+	Events       *events.Broker        // live updates (GET /events); nil: those routes answer 404
+	Stream       StreamOptions         // live-update heartbeat and stream lifetime; zero value: defaults
 	// Provider is the SMS provider numbers are generated from and released
 	// to; without one, those pages and endpoints say texting is not set up.
 	Provider sms.Provider
@@ -61,7 +62,6 @@ type Server struct {
 	log       *slog.Logger
 	pages     *pageRenderer
 	assets    *assets
-	limiter   *loginLimiter
 	flashKey  []byte
 	routes    []route
 	handler   http.Handler
@@ -81,7 +81,7 @@ func New(ctx context.Context, cfg Config, st Store) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	if cfg.LoginLimit == (LoginLimitRules{}) {
+	if cfg.LoginLimit == (hiretext.ThrottleRule{}) {
 		cfg.LoginLimit = DefaultLoginLimit
 	}
 	s := &Server{cfg: cfg, store: st, log: cfg.Logger, startedAt: cfg.Clock.Now(), provider: cfg.Provider}
@@ -95,7 +95,6 @@ func New(ctx context.Context, cfg Config, st Store) (*Server, error) {
 	if s.flashKey, err = st.AppSecret(ctx, "flash"); err != nil {
 		return nil, err
 	}
-	s.limiter = newLoginLimiter(cfg.LoginLimit, cfg.Clock)
 	s.routes = s.routeTable()
 	s.handler = s.buildHandler()
 	return s, nil

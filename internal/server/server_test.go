@@ -30,7 +30,7 @@ func newTestServer(t *testing.T, db *store.DB) *testServer {
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
 	srv, err := server.New(context.Background(), server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t),
-		LoginLimit: server.LoginLimitRules{Failures: 3, Window: 60e9, Block: 60e9}}, db)
+		LoginLimit: hiretext.ThrottleRule{Limit: 3, Window: 60e9, Block: 60e9}}, db)
 	if err != nil {
 		t.Fatal(err)
 	}
