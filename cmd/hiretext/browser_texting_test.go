@@ -164,7 +164,7 @@ func TestBrowserAllowanceBannerAndLimit(t *testing.T) {
 
 	p.Fill("Search", "Ana García")
 	p.Press("Enter")
-	p.Click("Text Ana García")
+	p.Click("Open the conversation with Ana García") // she had the open-house announcement
 	p.WaitText("With Ana García")
 	p.Fill("Message", "Hi Ana, this is Priya from Acme Staffing. Do you have a minute to talk today?")
 	p.Click("Send")

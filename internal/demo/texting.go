@@ -30,7 +30,9 @@ func seedTexting(ctx context.Context, db *store.DB, org *hiretext.Organization, 
 	if err := db.SetPhoneFlag(ctx, cands[4].TextingPhone(), simulator.FlagInvalid, time.Now()); err != nil {
 		return err
 	}
+	marcusTexted := map[hiretext.CandidateID]bool{}
 	for _, c := range cands {
+		marcusTexted[c.ID] = true
 		body := fmt.Sprintf("Hi %s, this is Marcus from Acme Staffing. Thanks for applying to %s! Are you free for a quick call tomorrow?",
 			c.FirstName, jobTitle(page, c.ID))
 		if _, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: org.ID, UserID: marcus.ID,
@@ -56,7 +58,62 @@ func seedTexting(ctx context.Context, db *store.DB, org *hiretext.Organization, 
 			return err
 		}
 	}
-	return nil
+	return seedOpenHouse(ctx, db, org, users["priya.natarajan@acme-staffing.example"], marcusTexted)
+}
+
+// openHouseReplies are the candidates' answers to Priya's announcement.
+var openHouseReplies = []string{
+	"Yes, I'll be there!",
+	"What time does it start?",
+	"Is there parking near the office?",
+	"Sorry, I can't make it Friday. Is there another date?",
+	"Can I bring a friend who is also looking for work?",
+	"Sounds great, thanks Priya.",
+}
+
+// seedOpenHouse has Priya announce an open house, in one bulk send, to the
+// candidates who may be texted other than the five Marcus texted (one of
+// them has a phone the simulator refuses, which would release its unit of
+// allowance when the text fails), and six of them reply. Her number's
+// allowance is then set so that these texts use 91% of it: she sees the
+// allowance banner and its alert has fired, from texts the report lists.
+func seedOpenHouse(ctx context.Context, db *store.DB, org *hiretext.Organization, priya *hiretext.User,
+	marcusTexted map[hiretext.CandidateID]bool) error {
+	page, err := db.SearchCandidates(ctx, org.ID, hiretext.CandidateQuery{SMSStatus: hiretext.SMSOptedIn, Limit: hiretext.MaxPageSize})
+	if err != nil {
+		return err
+	}
+	var ids []hiretext.CandidateID
+	var cands []*hiretext.Candidate
+	for _, e := range page.Entries {
+		if !marcusTexted[e.Candidate.ID] {
+			ids = append(ids, e.Candidate.ID)
+			cands = append(cands, e.Candidate)
+		}
+	}
+	if len(cands) < len(openHouseReplies) {
+		return fmt.Errorf("demo: need %d opted-in candidates Marcus did not text, have %d", len(openHouseReplies), len(cands))
+	}
+	num, err := db.NumberForUser(ctx, org.ID, priya.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: org.ID, UserID: priya.ID, CandidateIDs: ids,
+		Body: "Acme Staffing is holding an open house this Friday, 10am to 2pm, at 200 W Madison St. Meet our recruiters and hear about open roles!"}); err != nil {
+		return err
+	}
+	for i, body := range openHouseReplies {
+		if _, err := db.ReceiveText(ctx, hiretext.IncomingText{Provider: num.Provider, ProviderMessageID: fmt.Sprintf("SMopenhouse%02d", i),
+			From: cands[len(cands)-1-i].TextingPhone(), To: num.Phone, Body: body}); err != nil {
+			return err
+		}
+	}
+	num, err = db.NumberForUser(ctx, org.ID, priya.ID)
+	if err != nil {
+		return err
+	}
+	_, err = db.SetAllowance(ctx, num.Phone, num.Usage.Used*100/91)
+	return err
 }
 
 func jobTitle(p *hiretext.CandidatePage, id hiretext.CandidateID) string {
