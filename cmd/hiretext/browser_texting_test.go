@@ -121,7 +121,8 @@ func TestBrowserTextingJourney(t *testing.T) {
 	}
 
 	// 7. The candidate texts STOP: the profile open on Rita's screen stops
-	// her sending at once, and shows the candidate opted out.
+	// her sending at once, and shows the candidate opted out, with the
+	// consent history's new entry, without a reload.
 	openProfile(t, rita, "Jordan")
 	rita.WaitText(reply)
 	rita.Fill("Message", "One more thing")
@@ -129,7 +130,6 @@ func TestBrowserTextingJourney(t *testing.T) {
 	phone.Click("Send STOP")
 	rita.WaitText("This candidate has opted out of texts.")
 	waitSendButton(t, rita, "#sms-history", false)
-	rita.Visit(rita.URL())
 	rita.WaitText("SMS: Opted Out")
 	rita.WaitGone("Open the conversation with " + jordanName)
 	rita.WaitGone("Text " + jordanName)
