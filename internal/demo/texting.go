@@ -14,6 +14,9 @@ import (
 // replies, a candidate who texted STOP, and a text to a phone the simulator
 // treats as invalid (it fails when the server starts delivering).
 func seedTexting(ctx context.Context, db *store.DB, org *hiretext.Organization, users map[string]*hiretext.User) error {
+	if err := seedHelpContact(ctx, db, org, users["dana.whitfield@acme-staffing.example"]); err != nil {
+		return err
+	}
 	marcus := users["marcus.reyes@acme-staffing.example"]
 	page, err := db.SearchCandidates(ctx, org.ID, hiretext.CandidateQuery{SMSStatus: hiretext.SMSOptedIn, Limit: 5})
 	if err != nil {
@@ -123,4 +126,14 @@ func jobTitle(p *hiretext.CandidatePage, id hiretext.CandidateID) string {
 		}
 	}
 	return "our opening"
+}
+
+// seedHelpContact keeps the default texts and gives the reply to HELP a way
+// to reach the recruiting team, as carriers expect.
+func seedHelpContact(ctx context.Context, db *store.DB, org *hiretext.Organization, admin *hiretext.User) error {
+	d := hiretext.DefaultTextingSettings(org)
+	_, err := db.UpdateTextingSettings(ctx, org.ID, hiretext.TextingSettingsUpdate{ConsentDisclosure: d.ConsentDisclosure,
+		OptOutConfirmation: d.OptOutConfirmation, OptOutConfirmationEnabled: true, OptInConfirmation: d.OptInConfirmation,
+		HelpReply: d.HelpReply, HelpContact: "recruiting@acme-staffing.example or (312) 555-0100"}, admin.ID)
+	return err
 }

@@ -29,6 +29,7 @@ type textingSettingsPage struct {
 	Form     textingForm
 	Previews []textPreview
 	Defaults *hiretext.TextingSettings
+	Saved    *hiretext.TextingSettings // what candidates get now
 }
 
 func (s *Server) handleTextingSettings(w http.ResponseWriter, r *http.Request) error {
@@ -49,7 +50,7 @@ func (s *Server) renderTextingSettings(w http.ResponseWriter, r *http.Request, s
 	if !send {
 		stopLabel += " (not sent)"
 	}
-	data := &textingSettingsPage{Page: s.page(w, r, "Texting settings"), Form: f,
+	data := &textingSettingsPage{Page: s.page(w, r, "Texting settings"), Form: f, Saved: saved,
 		Defaults: hiretext.DefaultTextingSettings(principalFrom(r.Context()).org),
 		Previews: []textPreview{
 			{Label: "Consent disclosure (application form)", Text: saved.Disclosure()},

@@ -16,7 +16,8 @@ func TestTextingSettingsPage(t *testing.T) {
 	b := f.as(t, f.admin)
 	_, body, _ := b.do("GET", "/admin/texting", nil)
 	mustContain(t, "settings page", body, "Texting settings", "Reply to STOP", "Reply to HELP",
-		"Acme Staffing: texts about your job application. Contact us at Acme Staffing.", "1 SMS segment")
+		"Acme Staffing: texts about your job application. Contact us at Acme Staffing.", "1 SMS segment",
+		`id="help_contact-missing"`)
 
 	form := url.Values{"consent_disclosure": {""}, "optout_confirmation": {"Bye."}, "optin_confirmation": {"Hi {Name}."},
 		"help_reply": {"Help."}, "help_contact": {"jobs@acme.example"}}
@@ -41,6 +42,9 @@ func TestTextingSettingsPage(t *testing.T) {
 	}
 	_, body, _ = b.do("GET", "/admin/texting", nil)
 	mustContain(t, "saved settings", body, "Saved the texting settings", "Acme Staffing recruiting: jobs@acme.example.", "Reply to STOP (not sent)")
+	if strings.Contains(body, `id="help_contact-missing"`) {
+		t.Error("the page still says no help contact is set")
+	}
 	s, _ := f.db.TextingSettings(t.Context(), f.org.ID)
 	if text, send := s.OptOutReply(); send || text != "Unsubscribed from Acme Staffing." || s.UpdatedBy != f.admin.ID {
 		t.Fatalf("stored settings %+v", s)
