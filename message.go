@@ -70,6 +70,7 @@ const (
 	SkipOptedOut SkipReason = "opted_out" // the candidate has not agreed to texts
 	SkipNoPhone  SkipReason = "no_phone"  // no valid texting phone on file
 	SkipNotFound SkipReason = "not_found" // no such candidate in this company
+	SkipAbroad   SkipReason = "abroad"    // the phone is in a country the number cannot text
 )
 
 // SkipReasonText is the sentence shown for each skip reason.
@@ -77,6 +78,7 @@ var SkipReasonText = map[SkipReason]string{
 	SkipOptedOut: "Not sent: the candidate has opted out of texts.",
 	SkipNoPhone:  "Not sent: the candidate has no valid mobile phone on file.",
 	SkipNotFound: "Not sent: no such candidate.",
+	SkipAbroad:   "Not sent: the candidate's phone is in another country, which this number cannot text.",
 }
 
 // SendRequest is a user's text to one or more candidates. Each candidate
@@ -109,6 +111,13 @@ type Conversation struct {
 	CandidateName string      // filled by listings
 	Phone         string      // the remote phone (E.164, or a short code)
 	LastMessage   string      // the newest message's first words, by listings
+	// LastDirection and LastKind say who wrote LastMessage, so a preview
+	// never passes an automatic reply off as the candidate's words;
+	// LastSenderID and LastSender name the user who sent it, if a user did.
+	LastDirection Direction
+	LastKind      MessageKind
+	LastSenderID  UserID
+	LastSender    string
 	LastMessageAt time.Time
 	Unread        int // inbound messages no user of the number has read
 	CreatedAt     time.Time

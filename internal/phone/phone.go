@@ -132,3 +132,13 @@ func AreaCode(e164 string) string {
 func ValidRegion(region string) bool {
 	return phonenumbers.GetSupportedRegions()[strings.ToUpper(region)]
 }
+
+// SameCountryCode reports whether two E.164 numbers share a country calling
+// code: +1 covers the US, Canada and much of the Caribbean. A texting number
+// reaches only phones under its own code; texts abroad need an international
+// sender and cost far more.
+func SameCountryCode(a, b string) bool {
+	x, errX := phonenumbers.Parse(a, "")
+	y, errY := phonenumbers.Parse(b, "")
+	return errX == nil && errY == nil && x.GetCountryCode() == y.GetCountryCode()
+}

@@ -220,3 +220,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestSameCountryCode(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"+13125550142", "+14165550123", true},  // Chicago and Toronto: both +1
+		{"+13125550142", "+442079460958", false}, // London
+		{"+13125550142", "not a phone", false},
+		{"+447911123456", "+442079460958", true},
+	} {
+		if got := SameCountryCode(c.a, c.b); got != c.want {
+			t.Errorf("SameCountryCode(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -15,8 +15,9 @@ import (
 // SendMessages queues one message per sendable candidate in one
 // transaction: the user must be assigned to an active number, the body must
 // be sendable, and the allowance must cover every sendable candidate (all or
-// nothing). Candidates who are opted out, have no valid texting phone or are
-// not this company's are skipped with the reason.
+// nothing). Candidates who are opted out, have no valid texting phone, have
+// one in a country the number cannot text or are not this company's are
+// skipped with the reason.
 func (db *DB) SendMessages(ctx context.Context, req hiretext.SendRequest) ([]hiretext.SendResult, error) {
 	if err := validateSend(req); err != nil {
 		return nil, err
@@ -46,7 +47,7 @@ func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hi
 	if _, err := lockNumber(ctx, tx, req.OrgID, num.ID); err != nil {
 		return nil, err
 	}
-	targets, skipped, err := sendTargets(ctx, tx, req)
+	targets, skipped, err := sendTargets(ctx, tx, req, num.Phone)
 	if err != nil || len(targets) == 0 {
 		return mergeResults(req.CandidateIDs, nil, skipped), err
 	}
@@ -88,7 +89,7 @@ type sendTarget struct {
 
 // sendTargets sorts the requested candidates into those to text and those
 // to skip, in request order, ignoring repeated ids.
-func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest) ([]sendTarget, map[hiretext.CandidateID]hiretext.SkipReason, error) {
+func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from string) ([]sendTarget, map[hiretext.CandidateID]hiretext.SkipReason, error) {
 	found, err := candidatesByIDsTx(ctx, tx, req.OrgID, req.CandidateIDs)
 	if err != nil {
 		return nil, nil, err
@@ -109,6 +110,8 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest) ([]send
 			skipped[id] = hiretext.SkipOptedOut
 		case !phone.IsE164(c.TextingPhone()):
 			skipped[id] = hiretext.SkipNoPhone
+		case !phone.SameCountryCode(from, c.TextingPhone()):
+			skipped[id] = hiretext.SkipAbroad
 		default:
 			targets = append(targets, sendTarget{candidate: id, phone: c.TextingPhone()})
 		}

@@ -37,6 +37,29 @@ func TestSendQueuesAndSkips(t *testing.T) {
 	})
 }
 
+func TestSendSkipsPhonesAbroad(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 100)
+		ann, _ := tx.MustCandidate(t, db, "Ann")
+		uk, _ := tx.MustCandidate(t, db, "Una")
+		london := "+44 20 7946 0958"
+		if _, err := db.UpdateCandidate(ctx, tx.Org.ID, uk.ID, hiretext.CandidateUpdate{MainPhone: &london}, tx.Recruiter.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.UpdateCandidate(ctx, tx.Org.ID, uk.ID, hiretext.CandidateUpdate{SMS: &hiretext.SMSChange{
+			Status: hiretext.SMSOptedIn, Phone: hiretext.PhoneMain, Confirmed: true}}, tx.Recruiter.ID); err != nil {
+			t.Fatal(err)
+		}
+		res := tx.MustSend(t, db, "Hello", ann.ID, uk.ID)
+		if len(res) != 2 || !res[0].Queued || res[1].Skipped != hiretext.SkipAbroad {
+			t.Fatalf("results = %+v; want Una's London phone skipped", res)
+		}
+		if u := usage(t, db, tx); u.Used != 1 {
+			t.Fatalf("used = %d, want 1", u.Used)
+		}
+	})
+}
+
 func usage(t *testing.T, db *store.DB, tx *Texting) hiretext.Usage {
 	t.Helper()
 	n, err := db.NumberByID(ctx, tx.Org.ID, tx.Number.ID)
@@ -245,6 +268,64 @@ func TestInvalidRecipientFailsAndReleases(t *testing.T) {
 		m, _ := db.MessageByID(ctx, tx.Org.ID, res[0].MessageID)
 		if m.Status != hiretext.StatusFailed || m.ErrorCode != "21211" || usage(t, db, tx).Used != 0 {
 			t.Fatalf("message %+v, used %d; want failed and the reservation released", m, usage(t, db, tx).Used)
+		}
+	})
+}
+
+func TestUndeliverableReportExplainsTheCodeInPlainWords(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 10)
+		ann, _ := tx.MustCandidate(t, db, "Ann")
+		res := tx.MustSend(t, db, "Hello", ann.ID)
+		jobs, _ := db.ClaimDue(ctx, tx.Number.ID, 10, time.Minute)
+		if err := db.RecordSent(ctx, jobs[0], "SMland", hiretext.StatusSending); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: "SMland",
+			Status: hiretext.StatusUndelivered, ErrorCode: "30006", ErrorMessage: "Landline or unreachable carrier", InvalidRecipient: true}); err != nil {
+			t.Fatal(err)
+		}
+		m, _ := db.MessageByID(ctx, tx.Org.ID, res[0].MessageID)
+		want := "Not sent: invalid phone number — this phone is a landline or cannot receive texts (code 30006)."
+		if m.Status != hiretext.StatusUndelivered || m.ErrorCode != "30006" || m.ErrorMessage != want || !m.InvalidNumber() {
+			t.Fatalf("message %s, code %q, reason %q; want undelivered, 30006 and %q", m.Status, m.ErrorCode, m.ErrorMessage, want)
+		}
+	})
+}
+
+func TestConversationPreviewSaysWhoWroteIt(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		tx := MustSetUpTexting(t, db, 50)
+		ann, annPhone := tx.MustCandidate(t, db, "Ann")
+		bob, bobPhone := tx.MustCandidate(t, db, "Bob")
+		cy, _ := tx.MustCandidate(t, db, "Cy")
+		tx.MustSend(t, db, "Hi, are you free Monday?", ann.ID, bob.ID, cy.ID)
+		tx.Receive(t, db, "SMann", annPhone, "STOP") // answered with the automatic confirmation
+		tx.Receive(t, db, "SMbob", bobPhone, "Monday works")
+		convs, err := db.ListConversations(ctx, tx.Org.ID, tx.Number.ID, false, 10)
+		if err != nil || len(convs) != 3 {
+			t.Fatalf("conversations = %d, %v", len(convs), err)
+		}
+		type preview struct {
+			dir    hiretext.Direction
+			kind   hiretext.MessageKind
+			sender hiretext.UserID
+			name   string
+		}
+		want := map[hiretext.CandidateID]preview{
+			ann.ID: {hiretext.Outbound, hiretext.KindKeywordReply, 0, ""},
+			bob.ID: {hiretext.Inbound, hiretext.KindInbound, 0, ""},
+			cy.ID:  {hiretext.Outbound, hiretext.KindRecruiter, tx.Recruiter.ID, tx.Recruiter.Name},
+		}
+		for _, v := range convs {
+			got := preview{v.LastDirection, v.LastKind, v.LastSenderID, v.LastSender}
+			if got != want[v.CandidateID] {
+				t.Errorf("%s's conversation ends with %q by %+v, want %+v", v.CandidateName, v.LastMessage, got, want[v.CandidateID])
+			}
+		}
+		if v, err := db.CandidateConversation(ctx, tx.Org.ID, tx.Number.ID, ann.ID); err != nil || v.LastKind != hiretext.KindKeywordReply ||
+			!strings.HasPrefix(v.LastMessage, "You're unsubscribed") {
+			t.Fatalf("Ann's conversation = %+v, %v; want it to end with the automatic reply", v, err)
 		}
 	})
 }
