@@ -226,7 +226,7 @@ func TestSameCountryCode(t *testing.T) {
 		a, b string
 		want bool
 	}{
-		{"+13125550142", "+14165550123", true},  // Chicago and Toronto: both +1
+		{"+13125550142", "+14165550123", true},   // Chicago and Toronto: both +1
 		{"+13125550142", "+442079460958", false}, // London
 		{"+13125550142", "not a phone", false},
 		{"+447911123456", "+442079460958", true},
