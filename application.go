@@ -115,8 +115,8 @@ type NewApplication struct {
 // without giving one is an error on alternate_phone.
 func (n *NewApplication) Validate(parse PhoneParser, region string) error {
 	v := Validation{}
-	n.FirstName = validName(v, "first_name", "first name", n.FirstName)
-	n.LastName = validName(v, "last_name", "last name", n.LastName)
+	n.FirstName = requiredText(v, "first_name", "first name", MaxNameLength, n.FirstName)
+	n.LastName = requiredText(v, "last_name", "last name", MaxNameLength, n.LastName)
 	email, err := NormalizeEmail(n.Email)
 	if err != nil {
 		v.Add("email", ErrorMessage(err))

@@ -119,18 +119,6 @@ func PhoneChangeRevokes(before, after *Candidate) bool {
 // MaxNameLength bounds first and last names, in characters.
 const MaxNameLength = 100
 
-// validName trims a first or last name and records its error under field.
-func validName(v Validation, field, label, name string) string {
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		v.Add(field, "Enter a "+label+".")
-	case utf8.RuneCountInString(name) > MaxNameLength:
-		v.Add(field, "Use at most 100 characters for the "+label+".")
-	}
-	return name
-}
-
 // validPhones parses a main (required) and an alternate (optional) phone,
 // recording errors under main_phone and alternate_phone.
 func validPhones(v Validation, parse PhoneParser, region, main, alt string) (string, string) {

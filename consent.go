@@ -23,6 +23,21 @@ func (s ConsentSource) Valid() bool {
 	return s == ConsentApplication || s == ConsentRecruiter || s == ConsentKeyword || s == ConsentProvider
 }
 
+// Label names the source for people, as the consent history shows it.
+func (s ConsentSource) Label() string {
+	switch s {
+	case ConsentApplication:
+		return "Job application"
+	case ConsentRecruiter:
+		return "Recruiter"
+	case ConsentKeyword:
+		return "Text reply (keyword)"
+	case ConsentProvider:
+		return "Carrier"
+	}
+	return string(s)
+}
+
 // ConsentChange is one change of a candidate's texting consent with its
 // evidence. Every change, whatever its source, goes through the store's one
 // consent function, which updates the candidate and appends to the consent

@@ -32,3 +32,20 @@ func TestConsentChangeValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestConsentSourceLabels(t *testing.T) {
+	t.Parallel()
+	for source, want := range map[hiretext.ConsentSource]string{
+		hiretext.ConsentApplication: "Job application",
+		hiretext.ConsentRecruiter:   "Recruiter",
+		hiretext.ConsentKeyword:     "Text reply (keyword)",
+		hiretext.ConsentProvider:    "Carrier",
+	} {
+		if !source.Valid() {
+			t.Errorf("%q is not a valid source", source)
+		}
+		if got := source.Label(); got != want {
+			t.Errorf("ConsentSource(%q).Label() = %q, want %q", source, got, want)
+		}
+	}
+}

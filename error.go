@@ -3,6 +3,9 @@ package hiretext
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // Error codes shared by every layer. The server maps each to one HTTP status in
@@ -98,4 +101,19 @@ func (v Validation) Err() error {
 		return nil
 	}
 	return FieldError("Please correct the highlighted fields.", map[string]string(v))
+}
+
+// requiredText trims a required text and records under field what is wrong
+// with it: "Enter a job title." when it is blank, "Use at most 200
+// characters for the job title." when it is longer than limit characters.
+// label must read well after "a".
+func requiredText(v Validation, field, label string, limit int, text string) string {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		v.Add(field, "Enter a "+label+".")
+	case utf8.RuneCountInString(text) > limit:
+		v.Add(field, "Use at most "+strconv.Itoa(limit)+" characters for the "+label+".")
+	}
+	return text
 }

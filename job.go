@@ -61,11 +61,8 @@ func (n *NewJob) Validate() error {
 
 // validJobText trims the three text fields of a job and records their errors.
 func validJobText(v Validation, title, location, description string) (string, string, string) {
-	title, location = strings.TrimSpace(title), strings.TrimSpace(location)
-	description = strings.TrimSpace(description)
-	if title == "" || utf8.RuneCountInString(title) > MaxJobTitle {
-		v.Add("title", "Enter a job title of at most 200 characters.")
-	}
+	title = requiredText(v, "title", "job title", MaxJobTitle, title)
+	location, description = strings.TrimSpace(location), strings.TrimSpace(description)
 	if utf8.RuneCountInString(location) > MaxJobLocation {
 		v.Add("location", "Use at most 200 characters for the location.")
 	}

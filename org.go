@@ -26,6 +26,9 @@ func (o *Organization) Location() *time.Location {
 	return loc
 }
 
+// MaxOrgName bounds a company's name, in characters.
+const MaxOrgName = 200
+
 // NewOrganization is the input for creating an organization.
 type NewOrganization struct {
 	Name     string
@@ -37,7 +40,6 @@ type NewOrganization struct {
 // Validate checks n and fills defaults (America/Chicago is not assumed: the
 // time zone defaults to UTC, the region to US).
 func (n *NewOrganization) Validate(validRegion func(string) bool) error {
-	n.Name = strings.TrimSpace(n.Name)
 	n.Slug = strings.TrimSpace(n.Slug)
 	n.Region = strings.ToUpper(strings.TrimSpace(n.Region))
 	if n.Timezone == "" {
@@ -47,9 +49,7 @@ func (n *NewOrganization) Validate(validRegion func(string) bool) error {
 		n.Region = "US"
 	}
 	v := Validation{}
-	if n.Name == "" || len(n.Name) > 200 {
-		v.Add("name", "Enter a company name of at most 200 characters.")
-	}
+	n.Name = requiredText(v, "name", "company name", MaxOrgName, n.Name)
 	if !ValidSlug(n.Slug) {
 		v.Add("slug", "Use 2–63 lowercase letters, digits and hyphens, starting with a letter.")
 	}

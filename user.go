@@ -20,6 +20,17 @@ const (
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return r == RoleAdmin || r == RoleUser }
 
+// Label is the role's name as people see it: "Administrator" or "User".
+func (r Role) Label() string {
+	switch r {
+	case RoleAdmin:
+		return "Administrator"
+	case RoleUser:
+		return "User"
+	}
+	return string(r)
+}
+
 // Permission is one thing a user with role "user" may be allowed to do.
 type Permission string
 
@@ -33,6 +44,34 @@ const (
 
 // AllPermissions lists every permission in display order.
 var AllPermissions = []Permission{PermJobs, PermPool, PermProfiles, PermSMSReport}
+
+// Label is the permission's name as people see it, such as "Candidate pool".
+// The code ("pool") is for the API and the command line only.
+func (p Permission) Label() string {
+	label, _ := p.text()
+	return label
+}
+
+// Allows says what the permission lets a user do, such as "search all candidates".
+func (p Permission) Allows() string {
+	_, allows := p.text()
+	return allows
+}
+
+// text is the one place that names each permission for people.
+func (p Permission) text() (label, allows string) {
+	switch p {
+	case PermJobs:
+		return "Jobs", "view and manage job postings"
+	case PermPool:
+		return "Candidate pool", "search all candidates"
+	case PermProfiles:
+		return "Candidate profiles", "open a candidate's profile"
+	case PermSMSReport:
+		return "SMS Activity report", "every text, with totals and downloads"
+	}
+	return string(p), ""
+}
 
 // ParsePermissions parses a comma-separated list such as "jobs,pool",
 // returning them in canonical order without duplicates.
@@ -92,6 +131,9 @@ func (u *User) Can(p Permission) bool {
 // IsAdmin reports whether u is an active administrator.
 func (u *User) IsAdmin() bool { return u != nil && u.Active && u.Role == RoleAdmin }
 
+// MaxUserName bounds a user's name, in characters.
+const MaxUserName = 200
+
 // NewUser is the input for creating a user.
 type NewUser struct {
 	OrgID       OrgID
@@ -110,10 +152,7 @@ func (n *NewUser) Validate() error {
 		v.Add("email", ErrorMessage(err))
 	}
 	n.Email = email
-	n.Name = strings.TrimSpace(n.Name)
-	if n.Name == "" || len(n.Name) > 200 {
-		v.Add("name", "Enter a name of at most 200 characters.")
-	}
+	n.Name = requiredText(v, "name", "name", MaxUserName, n.Name)
 	if !n.Role.Valid() {
 		v.Add("role", "Choose admin or user.")
 	}
@@ -164,6 +203,20 @@ type UserUpdate struct {
 	Role        *Role
 	Permissions *[]Permission
 	Active      *bool
+}
+
+// Validate trims the name and checks the fields being changed, reporting
+// all problems at once.
+func (u *UserUpdate) Validate() error {
+	v := Validation{}
+	if u.Name != nil {
+		name := requiredText(v, "name", "name", MaxUserName, *u.Name)
+		u.Name = &name
+	}
+	if u.Role != nil && !u.Role.Valid() {
+		v.Add("role", "Choose admin or user.")
+	}
+	return v.Err()
 }
 
 // UserService manages the users of an organization. Every method takes the

@@ -48,7 +48,7 @@ func TestBrowserAdminAddsUserWhoLogsIn(t *testing.T) {
 	p := app.page(t, "dana")
 	loginAs(t, p, danaEmail, demo.Password)
 	p.WaitText("Welcome, " + danaName)
-	p.WaitText("Role: admin")
+	p.WaitText("Role: Administrator")
 
 	p.Click("Administration")
 	p.WaitText("people who can log in to Acme Staffing")
@@ -56,12 +56,12 @@ func TestBrowserAdminAddsUserWhoLogsIn(t *testing.T) {
 	if len(password) < 16 {
 		t.Fatalf("generated password %q is too short", password)
 	}
-	p.WaitText("Rita Recruiter rita.recruiter@acme-staffing.example user jobs, pool Active")
+	p.WaitText("Rita Recruiter rita.recruiter@acme-staffing.example User Jobs, Candidate pool Active")
 
 	logout(t, p, danaName)
 	loginAs(t, p, "rita.recruiter@acme-staffing.example", password)
 	p.WaitText("Welcome, Rita Recruiter")
-	p.WaitText("Permissions: jobs, pool")
+	p.WaitText("Permissions: Jobs, Candidate pool")
 	if nav := p.Text("body"); strings.Contains(nav, "Administration") {
 		t.Errorf("a user without the administrator role sees Administration: %q", nav)
 	}

@@ -334,15 +334,16 @@ func (a *twilioApp) sendFailing() *failingSends {
 	return &failingSends{a: a, optedOut: cands[1].ID, ids: ids}
 }
 
-// check waits for each refusal to be recorded: the invalid number and the
-// carrier opt-out fail with Twilio's reason and code (and the opt-out opts
+// check waits for each refusal to be recorded: the invalid number fails in
+// plain words with Twilio's code, the carrier opt-out with Twilio's reason
+// and code (and the opt-out opts
 // the candidate out); the busy and silent Twilio leave the text queued with
 // a retry scheduled.
 func (f *failingSends) check() {
 	a, t := f.a, f.a.t
 	t.Helper()
 	for i, want := range []apiTestMessage{
-		{Status: "failed", ErrorCode: "21211", ErrorMessage: "Not sent: invalid phone number (Invalid 'To' Phone Number, code 21211)."},
+		{Status: "failed", ErrorCode: "21211", ErrorMessage: "Not sent: invalid phone number — this is not a valid phone number (code 21211)."},
 		{Status: "failed", ErrorCode: "21610", ErrorMessage: "Not sent: the recipient opted out at the carrier (Attempt to send to unsubscribed recipient, code 21610)."},
 		{Status: "queued", ErrorCode: "20429", ErrorMessage: "Retrying: Too Many Requests."},
 		{Status: "queued", ErrorMessage: "Retrying: Twilio did not answer in time."},

@@ -211,7 +211,7 @@ func (d *Dispatcher) failed(ctx context.Context, j *store.OutboundJob, err error
 	}
 	switch sms.ClassOf(err) {
 	case sms.InvalidRecipient:
-		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code, "Not sent: invalid phone number"+detail(msg, code), false)
+		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code, hiretext.InvalidNumberReason(code), false)
 	case sms.OptedOut:
 		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code, "Not sent: the recipient opted out at the carrier"+detail(msg, code), true)
 	case sms.Permanent:

@@ -188,8 +188,8 @@ func TestPermanentErrorsAreNotRetried(t *testing.T) {
 		t.Fatalf("%d provider calls, want 3 (no retries)", p.calls.Load())
 	}
 	m, _ := db.MessageByID(ctx, tx.Org.ID, msgs[0])
-	if m.ErrorCode != "21211" || m.ErrorMessage == "" {
-		t.Fatalf("invalid recipient: %+v", m)
+	if want := "Not sent: invalid phone number — this is not a valid phone number (code 21211)."; m.ErrorCode != "21211" || m.ErrorMessage != want {
+		t.Fatalf("invalid recipient: code %q, reason %q, want 21211 and %q", m.ErrorCode, m.ErrorMessage, want)
 	}
 	if c, _ := db.CandidateByID(ctx, tx.Org.ID, cands[1].ID); c.OptedIn() {
 		t.Fatal("a carrier opt-out did not opt the candidate out")

@@ -66,7 +66,9 @@ type candidateTable struct {
 	Rows    []candidateRow
 	Empty   string // shown when there are no rows
 	CanText bool   // the user texts from a number: offer "Text selected"
-	// ReturnTo is where a bulk send's results link back to.
+	// ReturnTo is the list's own address, filters and page included: where
+	// a bulk action with nothing selected, and a bulk send's results, lead
+	// back to.
 	ReturnTo string
 }
 
@@ -114,6 +116,24 @@ func selectedCandidates(r *http.Request) ([]hiretext.CandidateID, error) {
 		return nil, hiretext.Errorf(hiretext.EInvalid, "Select at least one candidate first.")
 	}
 	return ids, nil
+}
+
+// withSelection guards a bulk action of a candidate table (verb says what
+// it does, e.g. "text"): submitted with no candidate ticked, which the page
+// script prevents but a page without it cannot, it sends the user back to
+// the list they came from, filters and page kept, with a flash saying what
+// to do, instead of an error page that loses the list.
+func (s *Server) withSelection(verb string, next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := r.ParseForm(); err != nil {
+			return badForm(err)
+		}
+		if len(r.PostForm["candidate"]) > 0 {
+			return next(w, r)
+		}
+		return s.redirectWithFlash(w, r, safeNext(r.PostForm.Get("return_to")), "error",
+			"Select at least one candidate to "+verb+".")
+	}
 }
 
 // writeCandidatesCSV sends candidates as a CSV download.

@@ -118,3 +118,53 @@ func mustContain(t *testing.T, what, body string, wants ...string) {
 		}
 	}
 }
+
+// TestBulkActionsWithNothingSelectedGoBackToTheList: "Text selected" and
+// "Download CSV" posted with no candidate ticked (a page without its script)
+// lead back to the list, filters and page kept, saying what to do.
+func TestBulkActionsWithNothingSelectedGoBackToTheList(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	f := newTextingFixture(t, db)
+	f.candidate(t, "Ann")
+	b := f.ts.browser(t)
+	b.login(f.recruiter.Email, storetest.TestPassword)
+	pool := "/candidates?q=Ann&sms_status=opted_in"
+	_, page, _ := b.do("GET", pool, nil)
+	mustContain(t, "the pool", page, `name="return_to" value="/candidates?q=Ann&amp;sms_status=opted_in"`,
+		`data-select-all`, `data-selected-count`, `formaction="/messages/compose" class="button button-small button-primary" data-needs-selection`)
+	job := "/jobs/" + idStr(int64(f.job.ID))
+	for _, c := range []struct{ action, back, flash string }{
+		{"/messages/compose", pool, "Select at least one candidate to text."},
+		{"/candidates/export", pool, "Select at least one candidate to download."},
+		{job + "/export", job, "Select at least one candidate to download."},
+		{"/messages/compose", "https://evil.example/", "Select at least one candidate to text."},
+	} {
+		st, _, h := b.do("POST", c.action, url.Values{"return_to": {c.back}})
+		want := c.back
+		if strings.HasPrefix(want, "https:") {
+			want = "/" // never off the site
+		}
+		if st != http.StatusSeeOther || h.Get("Location") != want {
+			t.Errorf("POST %s with nothing selected: %d to %q, want 303 to %q", c.action, st, h.Get("Location"), want)
+			continue
+		}
+		st, page, _ := b.do("GET", want, nil)
+		if st != http.StatusOK || !strings.Contains(page, c.flash) {
+			t.Errorf("after POST %s with nothing selected, %s: %d without %q", c.action, want, st, c.flash)
+		}
+		if want != "/" && !strings.Contains(page, "Ann Tester") {
+			t.Errorf("after POST %s with nothing selected, %s lost the list", c.action, want)
+		}
+	}
+
+	// A user who does not text still gets back to the list.
+	hank := storetest.MustCreateUser(t, db, f.org.ID, "Hank Manager", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool)
+	hb := f.ts.browser(t)
+	hb.login(hank.Email, storetest.TestPassword)
+	_, page, _ = hb.do("GET", job+"?cursor=", nil)
+	mustContain(t, "the job page of a user who does not text", page, `name="return_to" value="`+job+`?cursor="`)
+	if strings.Contains(page, "Text selected") {
+		t.Error("a user who does not text is offered Text selected")
+	}
+}

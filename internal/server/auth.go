@@ -94,7 +94,7 @@ func checkAccess(a access, p *principal) error {
 	case a.admin && !p.user.IsAdmin():
 		return hiretext.Errorf(hiretext.EForbidden, "Only administrators can do that.")
 	case a.perm != "" && !p.user.Can(a.perm):
-		return hiretext.Errorf(hiretext.EForbidden, "You do not have the %s permission.", a.perm)
+		return hiretext.Errorf(hiretext.EForbidden, "You do not have the %q permission.", a.perm.Label())
 	}
 	return nil
 }

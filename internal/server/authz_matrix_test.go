@@ -91,6 +91,9 @@ type matrixRow struct {
 // unassign Sam, release N3, deactivate and reactivate Sam, log out) come
 // last, in that order.
 //
+// A GET of a form's POST-only address redirects to the form's page (see
+// back), after the same access check as the POST.
+//
 // Objects: {id} after /jobs, /candidates, /users, /tokens, /numbers,
 // /conversations, /messages is the first company's job, candidate, Sam (a
 // spare user on N1), Sam's API token, N1, the unknown sender's conversation
@@ -102,12 +105,17 @@ var authzMatrix = []matrixRow{
 	{"POST /login", "", "email=nobody%40example.com&password=wrong", want{unauth, unauth, unauth, unauth, unauth, unauth, unauth, unauth}},
 	{"GET /settings", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
 	{"POST /settings/password", "", "current=wrong&new=a-new-long-password", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /settings/password", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /settings/tokens", "", "name=matrix", want{unauth, created, created, created, created, created, created, created}},
+	{"GET /settings/tokens", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /settings/tokens/{id}/revoke", "", "", want{unauth, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
+	{"GET /settings/tokens/{id}/revoke", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"GET /admin/users", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 	{"POST /admin/users", "", "name=&email=&role=user", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
 	{"GET /admin/users/{id}", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
 	{"POST /admin/users/{id}", "", "name=&role=user", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
+	{"GET /admin/users/{id}/deactivate", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
+	{"GET /admin/users/{id}/activate", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
 
 	// ATS pages.
 	{"GET /jobs", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, ok}},
@@ -117,15 +125,20 @@ var authzMatrix = []matrixRow{
 	{"GET /jobs/{id}/edit", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, ok}},
 	{"POST /jobs/{id}", "", "title=", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
 	{"POST /jobs/{id}/status", "", "status=paused", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
+	{"GET /jobs/{id}/status", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, seeOther}},
 	{"POST /jobs/{id}/export", "", "candidate=$cand", want{unauth, ok, ok, ok, ok, forbidden, notFound, ok}},
+	{"GET /jobs/{id}/export", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, seeOther}},
 	{"GET /apply/{org}/{job}", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"POST /apply/{org}/{job}", "", "first_name=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /apply/{org}/{job}/thanks", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /candidates", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, forbidden}},
 	{"POST /candidates/export", "", "candidate=$cand", want{unauth, ok, ok, ok, ok, forbidden, ok, forbidden}},
+	{"GET /candidates/export", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
 	{"GET /candidates/{id}", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, forbidden}},
 	{"POST /candidates/{id}/phones", "", "main_phone=12", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
+	{"GET /candidates/{id}/phones", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
 	{"POST /candidates/{id}/sms", "", "sms_status=maybe", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
+	{"GET /candidates/{id}/sms", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
 	{"GET /candidates/{id}/consent.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
 	{"GET /admin/texting", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 	{"POST /admin/texting", "", "consent_disclosure=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
@@ -137,17 +150,24 @@ var authzMatrix = []matrixRow{
 	{"GET /admin/numbers/new/confirm", "/admin/numbers/new/confirm?phone=$offer", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, conflict, forbidden}},
 	{"GET /admin/numbers/{id}/assign", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
 	{"POST /admin/numbers/{id}/users", "", "user_id=$rec2", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
+	{"GET /admin/numbers/{id}/users", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
+	{"GET /admin/numbers/{id}/users/{user}/unassign", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
 	{"GET /admin/numbers/{id}/release", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
 
 	// Texting. Only users on a number text; objects of another number are not found.
 	{"GET /candidates/{id}/conversation", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden}},
 	{"POST /candidates/{id}/messages", "", "body=", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, notFound, forbidden}},
+	{"GET /candidates/{id}/messages", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
 	{"POST /messages/compose", "", "candidate=$cand", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, ok}},
+	{"GET /messages/compose", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /messages/bulk", "", "candidate=$cand&body=", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
+	{"GET /messages/bulk", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"GET /inbox", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, ok, forbidden}},
 	{"GET /bell", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /conversations/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden}},
 	{"POST /conversations/{id}/read", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden}},
+	{"GET /conversations/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
+	{"GET /conversations/{id}/link", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
 
 	// Provider webhooks: a well-formed inbound text and status with a forged
 	// signature is refused whoever sends it.
@@ -206,7 +226,9 @@ var authzMatrix = []matrixRow{
 	// The simulator is public by design: its phones are fiction.
 	{"GET /simulator", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"POST /simulator/reply", "", "phone=$candphone&to=$n1phone&body=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /simulator/reply", "", "", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /simulator/flag", "", "phone=$candphone&flag=", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"GET /simulator/flag", "", "", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /simulator/api/inbound", "", `{}`, want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /simulator/api/messages", "/simulator/api/messages?phone=$candphone", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 

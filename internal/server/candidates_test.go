@@ -123,3 +123,27 @@ func TestConsentCSVExport(t *testing.T) {
 		t.Errorf("application row %q: want source, IP, disclosure and a neutralised phone", optIn)
 	}
 }
+
+func TestFailedPhoneSaveCanBeReloaded(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	c := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Flo", "Park"))
+	path := "/candidates/" + idStr(int64(c.CandidateID))
+	b := f.as(t, f.recruiter)
+
+	// The form comes back with the error and what was typed...
+	st, body, _ := b.do("POST", path+"/phones", url.Values{"main_phone": {"12"}, "alternate_phone": {"(773) 555-0161"}})
+	if st != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid phone: %d, want 422", st)
+	}
+	mustContain(t, "invalid phone", body, `id="main_phone-error"`, `value="12"`, `value="(773) 555-0161"`)
+	// ...at the POST's address, which the browser reloads or returns to
+	// with a GET: that finds the profile.
+	st, _, h := b.do("GET", path+"/phones", nil)
+	if st != http.StatusSeeOther || h.Get("Location") != path {
+		t.Fatalf("GET %s/phones: %d to %q, want 303 to the profile", path, st, h.Get("Location"))
+	}
+	if st, _, _ := b.do("GET", h.Get("Location"), nil); st != http.StatusOK {
+		t.Fatalf("the profile: %d", st)
+	}
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -54,11 +55,30 @@ type apiErrorBody struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
+// statusClientClosed is the status recorded, in the access log and the
+// metrics, for a request that failed because its client went away before
+// it was answered (nginx's 499). Nobody receives it.
+const statusClientClosed = 499
+
+// clientWentAway reports whether a request's failure is its client's doing:
+// net/http cancels the request's context when the connection closes (a tab
+// closed, a page left, a fetch aborted), and whatever the handler was
+// waiting for then fails. Database drivers describe an interrupted query in
+// their own words, so the context decides, not the error's text.
+func clientWentAway(r *http.Request) bool {
+	return errors.Is(r.Context().Err(), context.Canceled)
+}
+
 // handleError answers a failed request: JSON for the API, an HTML page or a
 // login redirect for browsers. Internal errors are logged, never shown.
 func (s *Server) handleError(w http.ResponseWriter, r *http.Request, api bool, err error) {
 	err = normalizeError(err)
 	status := statusOf(err)
+	if status == http.StatusInternalServerError && clientWentAway(r) {
+		s.log.Info("client went away", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "err", err)
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "err", err)
 	}

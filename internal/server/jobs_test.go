@@ -80,7 +80,23 @@ func TestJobPageListsApplicantsAndExports(t *testing.T) {
 	if rows[1][1] != "'=cmd" || !strings.HasPrefix(rows[2][4], "'+1") {
 		t.Errorf("formula-like cells are not neutralised: %v", rows[1:])
 	}
-	if st, _, _ := manager.do("POST", path+"/export", url.Values{}); st != http.StatusUnprocessableEntity {
-		t.Errorf("export with nothing selected: %d", st)
+	if st, _, h := manager.do("POST", path+"/export", url.Values{"return_to": {path}}); st != http.StatusSeeOther || h.Get("Location") != path {
+		t.Errorf("export with nothing selected: %d to %q, want back to the job page", st, h.Get("Location"))
+	}
+}
+
+func TestJobTitleErrorsSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	b := f.as(t, f.recruiter)
+	for _, c := range []struct{ title, want string }{
+		{"", "Enter a job title."},
+		{strings.Repeat("x", hiretext.MaxJobTitle+1), "Use at most 200 characters for the job title."},
+	} {
+		st, body, _ := b.do("POST", "/jobs", url.Values{"title": {c.title}})
+		if st != http.StatusUnprocessableEntity {
+			t.Fatalf("title of %d characters: %d, want 422", len(c.title), st)
+		}
+		mustContain(t, "title error", body, `<p class="field-error" id="title-error">`+c.want+`</p>`)
 	}
 }

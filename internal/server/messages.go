@@ -197,21 +197,41 @@ type inboxPage struct {
 // inboxRow is one conversation in the inbox or the bell.
 type inboxRow struct {
 	ID, URL, Name, Phone, Snippet, Time string
-	Unread                              int
-	Unknown                             bool
+	// SnippetBy names who wrote Snippet when the candidate did not.
+	SnippetBy string
+	Unread    int
+	Unknown   bool
 }
 
 func (s *Server) inboxRows(p *principal, convs []*hiretext.Conversation) []inboxRow {
 	rows := make([]inboxRow, len(convs))
 	for i, v := range convs {
 		rows[i] = inboxRow{ID: idString(v.ID), URL: "/conversations/" + idString(v.ID), Name: v.CandidateName,
-			Phone: formatOptional(v.Phone), Snippet: v.LastMessage, Time: v.LastMessageAt.In(p.org.Location()).Format("Jan 2, 3:04 PM"),
-			Unread: v.Unread, Unknown: v.CandidateID == 0}
+			Phone: formatOptional(v.Phone), Snippet: v.LastMessage, SnippetBy: previewAuthor(v, p.user.ID),
+			Time: v.LastMessageAt.In(p.org.Location()).Format("Jan 2, 3:04 PM"), Unread: v.Unread, Unknown: v.CandidateID == 0}
 		if rows[i].Unknown {
 			rows[i].Name = "Unknown sender"
 		}
 	}
 	return rows
+}
+
+// previewAuthor names who wrote a conversation's newest text when the
+// candidate did not, so the bell and the inbox never pass our own text (or
+// the automatic answer to STOP) off as the candidate's: "You", the teammate
+// on the number who sent it, or "Auto-reply"; "" for the candidate's words.
+func previewAuthor(v *hiretext.Conversation, viewer hiretext.UserID) string {
+	switch {
+	case v.LastDirection != hiretext.Outbound:
+		return ""
+	case v.LastKind == hiretext.KindKeywordReply:
+		return "Auto-reply"
+	case v.LastSenderID != 0 && v.LastSenderID == viewer:
+		return "You"
+	case v.LastSender != "":
+		return v.LastSender
+	}
+	return "Sent"
 }
 
 // handleInbox lists the conversations of the caller's number, newest first,
@@ -343,7 +363,8 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
 // shows the selected candidates' names and phones.
 func canSelectCandidates(p *principal) error {
 	if !p.user.Can(hiretext.PermJobs) && !p.user.Can(hiretext.PermPool) {
-		return hiretext.Errorf(hiretext.EForbidden, "Texting selected candidates needs the jobs or pool permission.")
+		return hiretext.Errorf(hiretext.EForbidden, "Texting selected candidates needs the %q or %q permission.",
+			hiretext.PermJobs.Label(), hiretext.PermPool.Label())
 	}
 	return nil
 }

@@ -142,12 +142,17 @@ func (s *Server) handleAPIMessage(w http.ResponseWriter, r *http.Request) error 
 }
 
 type apiConversation struct {
-	ID          string    `json:"id"`
-	CandidateID *string   `json:"candidate_id"`
-	Phone       string    `json:"phone"`
-	LastMessage string    `json:"last_message"`
-	Unread      int       `json:"unread"`
-	At          time.Time `json:"at"`
+	ID          string  `json:"id"`
+	CandidateID *string `json:"candidate_id"`
+	Phone       string  `json:"phone"`
+	LastMessage string  `json:"last_message"`
+	// LastDirection and LastUserID say who wrote LastMessage, as a
+	// Message's direction and user_id do: an outbound text without a user
+	// is the automatic answer to STOP, START or HELP.
+	LastDirection *string   `json:"last_message_direction"`
+	LastUserID    *string   `json:"last_message_user_id"`
+	Unread        int       `json:"unread"`
+	At            time.Time `json:"at"`
 }
 
 // handleAPIInbox lists the conversations of the caller's number, newest first.
@@ -165,8 +170,12 @@ func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request) error {
 		Conversations []apiConversation `json:"conversations"`
 	}{Conversations: make([]apiConversation, len(convs))}
 	for i, v := range convs {
-		out.Conversations[i] = apiConversation{ID: idString(v.ID), Phone: v.Phone, LastMessage: v.LastMessage, Unread: v.Unread, At: v.LastMessageAt}
-		out.Conversations[i].CandidateID = optionalIDString(v.CandidateID)
+		out.Conversations[i] = apiConversation{ID: idString(v.ID), CandidateID: optionalIDString(v.CandidateID), Phone: v.Phone,
+			LastMessage: v.LastMessage, LastUserID: optionalIDString(v.LastSenderID), Unread: v.Unread, At: v.LastMessageAt}
+		if v.LastDirection != "" {
+			dir := string(v.LastDirection)
+			out.Conversations[i].LastDirection = &dir
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

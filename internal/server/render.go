@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -57,6 +58,10 @@ func (s *Server) basePage(r *http.Request, title string) Page {
 		p.Nav = navFor(pr.user, r.URL.Path)
 		p.Allowance = s.allowanceBanner(r.Context(), pr)
 		p.Bell = s.bell(r.Context(), pr)
+		if p.Bell != nil { // the user has a number and may read its texts
+			p.Nav = append(p.Nav, NavItem{Label: "Inbox", Href: "/inbox", Description: "Conversations of your texting number, unread first.",
+				Current: r.URL.Path == "/inbox" || strings.HasPrefix(r.URL.Path, "/inbox/")})
+		}
 		p.EventsURL = s.eventsURL()
 	}
 	return p
@@ -218,4 +223,22 @@ func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, targe
 	s.setFlash(w, kind, text)
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
+}
+
+// back answers a GET of a form's POST-only address with a redirect to the
+// page the form is on. A form with mistakes is shown again in answer to its
+// POST, so the address bar keeps the POST's address; reloading it later or
+// coming back to it from the history then finds that page instead of
+// nothing. The {wildcards} of target are filled from the request's path.
+func back(target string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		segs := strings.Split(target, "/")
+		for i, seg := range segs {
+			if name, ok := strings.CutPrefix(seg, "{"); ok {
+				segs[i] = url.PathEscape(r.PathValue(strings.TrimSuffix(name, "}")))
+			}
+		}
+		http.Redirect(w, r, strings.Join(segs, "/"), http.StatusSeeOther)
+		return nil
+	}
 }

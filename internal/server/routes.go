@@ -44,7 +44,9 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
-// routeTable is the whole HTTP surface in one place.
+// routeTable is the whole HTTP surface in one place. A page form posted
+// to an address no page has also answers GET there with back, so the
+// address a form's errors leave in the address bar can be reloaded.
 func (s *Server) routeTable() []route {
 	return append([]route{
 		// Pages.
@@ -54,14 +56,19 @@ func (s *Server) routeTable() []route {
 		{"POST /logout", public, false, s.handleLogout},
 		{"GET /settings", loggedIn, false, s.handleSettings},
 		{"POST /settings/password", loggedIn, false, s.handleChangePassword},
+		{"GET /settings/password", loggedIn, false, back("/settings")},
 		{"POST /settings/tokens", loggedIn, false, s.handleCreateTokenPage},
+		{"GET /settings/tokens", loggedIn, false, back("/settings")},
 		{"POST /settings/tokens/{id}/revoke", loggedIn, false, s.handleRevokeTokenPage},
+		{"GET /settings/tokens/{id}/revoke", loggedIn, false, back("/settings")},
 		{"GET /admin/users", admins, false, s.handleAdminUsers},
 		{"POST /admin/users", admins, false, s.handleAdminCreateUser},
 		{"GET /admin/users/{id}", admins, false, s.handleAdminUser},
 		{"POST /admin/users/{id}", admins, false, s.handleAdminUpdateUser},
 		{"POST /admin/users/{id}/deactivate", admins, false, s.handleAdminSetActive(false)},
+		{"GET /admin/users/{id}/deactivate", admins, false, back("/admin/users/{id}")},
 		{"POST /admin/users/{id}/activate", admins, false, s.handleAdminSetActive(true)},
+		{"GET /admin/users/{id}/activate", admins, false, back("/admin/users/{id}")},
 
 		// ATS pages: jobs, the public application, the pool, profiles (insert here).
 		{"GET /jobs", jobsAccess, false, s.handleJobs},
@@ -71,15 +78,20 @@ func (s *Server) routeTable() []route {
 		{"GET /jobs/{id}/edit", jobsAccess, false, s.handleEditJobForm},
 		{"POST /jobs/{id}", jobsAccess, false, s.handleUpdateJob},
 		{"POST /jobs/{id}/status", jobsAccess, false, s.handleJobStatus},
-		{"POST /jobs/{id}/export", jobsAccess, false, s.handleExportJobApplicants},
+		{"GET /jobs/{id}/status", jobsAccess, false, back("/jobs/{id}")},
+		{"POST /jobs/{id}/export", jobsAccess, false, s.withSelection("download", s.handleExportJobApplicants)},
+		{"GET /jobs/{id}/export", jobsAccess, false, back("/jobs/{id}")},
 		{"GET /apply/{org}/{job}", public, false, s.handleApplyForm},
 		{"POST /apply/{org}/{job}", public, false, s.handleApply},
 		{"GET /apply/{org}/{job}/thanks", public, false, s.handleApplyThanks},
 		{"GET /candidates", poolAccess, false, s.handlePool},
-		{"POST /candidates/export", poolAccess, false, s.handleExportCandidates},
+		{"POST /candidates/export", poolAccess, false, s.withSelection("download", s.handleExportCandidates)},
+		{"GET /candidates/export", poolAccess, false, back("/candidates")},
 		{"GET /candidates/{id}", profilesAccess, false, s.handleCandidate},
 		{"POST /candidates/{id}/phones", profilesAccess, false, s.handleCandidatePhones},
+		{"GET /candidates/{id}/phones", profilesAccess, false, back("/candidates/{id}")},
 		{"POST /candidates/{id}/sms", profilesAccess, false, s.handleCandidateSMS},
+		{"GET /candidates/{id}/sms", profilesAccess, false, back("/candidates/{id}")},
 		{"GET /candidates/{id}/consent.csv", admins, false, s.handleConsentCSV},
 		{"GET /admin/texting", admins, false, s.handleTextingSettings},
 		{"POST /admin/texting", admins, false, s.handleSaveTextingSettings},
@@ -91,20 +103,27 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/numbers/new/confirm", admins, false, s.handleAdminNumberConfirm},
 		{"GET /admin/numbers/{id}/assign", admins, false, s.handleAdminAssignForm},
 		{"POST /admin/numbers/{id}/users", admins, false, s.handleAdminAssign},
+		{"GET /admin/numbers/{id}/users", admins, false, back("/admin/numbers/{id}/assign")},
 		{"POST /admin/numbers/{id}/users/{user}/unassign", admins, false, s.handleAdminUnassign},
+		{"GET /admin/numbers/{id}/users/{user}/unassign", admins, false, back("/admin/numbers")},
 		{"GET /admin/numbers/{id}/release", admins, false, s.handleAdminReleaseConfirm},
 		{"POST /admin/numbers/{id}/release", admins, false, s.handleAdminRelease},
 
 		// Texting: conversations, the composer, bulk sends, the inbox.
 		{"GET /candidates/{id}/conversation", profilesAccess, false, s.handleConversation},
 		{"POST /candidates/{id}/messages", profilesAccess, false, s.handleSendToCandidate},
-		{"POST /messages/compose", loggedIn, false, s.handleCompose},
+		{"GET /candidates/{id}/messages", profilesAccess, false, back("/candidates/{id}/conversation")},
+		{"POST /messages/compose", loggedIn, false, s.withSelection("text", s.handleCompose)},
+		{"GET /messages/compose", loggedIn, false, back("/")},
 		{"POST /messages/bulk", loggedIn, false, s.handleBulkSend},
+		{"GET /messages/bulk", loggedIn, false, back("/")},
 		{"GET /inbox", profilesAccess, false, s.handleInbox},
 		{"GET /bell", loggedIn, false, s.handleBell},
 		{"GET /conversations/{id}", profilesAccess, false, s.handleThread},
 		{"POST /conversations/{id}/read", profilesAccess, false, s.handleMarkRead},
+		{"GET /conversations/{id}/read", profilesAccess, false, back("/conversations/{id}")},
 		{"POST /conversations/{id}/link", profilesAccess, false, s.handleLinkConversation},
+		{"GET /conversations/{id}/link", profilesAccess, false, back("/conversations/{id}")},
 
 		// Reports: SMS Activity (admins and sms-report).
 		{"GET " + reportPath, reportAccess, false, s.handleReport},

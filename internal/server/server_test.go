@@ -24,13 +24,22 @@ type testServer struct {
 	srv *server.Server
 }
 
-func newTestServer(t *testing.T, db *store.DB) *testServer {
+// testOption adjusts a test server before it starts: its configuration, or
+// the store it serves (a wrapper that fails on cue, say).
+type testOption func(cfg *server.Config, st *server.Store)
+
+func newTestServer(t *testing.T, db *store.DB, opts ...testOption) *testServer {
 	t.Helper()
 	ts := &testServer{db: db}
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
-	srv, err := server.New(context.Background(), server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t),
-		LoginLimit: hiretext.ThrottleRule{Limit: 3, Window: 60e9, Block: 60e9}}, db)
+	cfg := server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t),
+		LoginLimit: hiretext.ThrottleRule{Limit: 3, Window: 60e9, Block: 60e9}}
+	var st server.Store = db
+	for _, o := range opts {
+		o(&cfg, &st)
+	}
+	srv, err := server.New(context.Background(), cfg, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,9 @@ func (s *Server) simulatorRoutes() []route {
 	return []route{
 		{"GET /simulator", public, false, s.handleSimulator},
 		{"POST /simulator/reply", public, false, s.handleSimulatorReply},
+		{"GET /simulator/reply", public, false, back("/simulator")},
 		{"POST /simulator/flag", public, false, s.handleSimulatorFlag},
+		{"GET /simulator/flag", public, false, back("/simulator")},
 		{"POST /simulator/api/inbound", public, true, s.handleSimulatorAPIInbound},
 		{"GET /simulator/api/messages", public, true, s.handleSimulatorAPIMessages},
 	}

@@ -43,6 +43,7 @@ type messageRow struct {
 	Status          hiretext.MessageStatus
 	StatusLabel     string
 	Problem         string // why it failed or was not sent
+	Hint            string // what to try instead, after a Problem
 	Keyword         string // STOP / START / HELP, when the text was one
 	LooksLikeOptOut bool
 	// OptOutURL offers the one-click opt-out on a flagged reply from a
@@ -136,6 +137,9 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 		if m := &panel.Messages[i]; m.LooksLikeOptOut && c.OptedIn() {
 			m.OptOutURL, m.ReturnTo = "/candidates/"+idString(c.ID)+"/sms", "/candidates/"+idString(c.ID)+"/conversation"
 		}
+		if other := otherPhone(c, msgs[i].To); msgs[i].InvalidNumber() && other != "" && other != c.TextingPhone() {
+			panel.Messages[i].Hint = "Try the candidate's other phone."
+		}
 	}
 	if conv, err := s.store.CandidateConversation(ctx, p.org.ID, num.ID, c.ID); err == nil && conv.Unread > 0 {
 		if err := s.store.MarkConversationRead(ctx, p.org.ID, num.ID, conv.ID); err != nil {
@@ -143,6 +147,20 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 		}
 	}
 	return panel, nil
+}
+
+// otherPhone is the phone of c that is not e164, when e164 is one of c's
+// phones and c has another; "" otherwise.
+func otherPhone(c *hiretext.Candidate, e164 string) string {
+	switch e164 {
+	case "":
+		return ""
+	case c.MainPhone:
+		return c.AlternatePhone
+	case c.AlternatePhone:
+		return c.MainPhone
+	}
+	return ""
 }
 
 // candidateFromPath loads the {id} candidate of the caller's company.
@@ -170,8 +188,9 @@ func (s *Server) requireTexting(ctx context.Context, p *principal) (*hiretext.Nu
 // addSMSActions puts the SMS icon on the rows of a candidate table: for a
 // user assigned to a number who may open profiles, on every opted-in
 // candidate, drawn filled when a conversation exists. Assigned users also get
-// "Text selected".
+// "Text selected". Every user's bulk actions learn the list's address.
 func (s *Server) addSMSActions(r *http.Request, p *principal, t *candidateTable) error {
+	t.ReturnTo = r.URL.RequestURI()
 	num, err := s.numberOf(r.Context(), p)
 	if hiretext.ErrorCode(err) == hiretext.ENotAssigned || (err == nil && !num.Active()) {
 		return nil
@@ -179,7 +198,7 @@ func (s *Server) addSMSActions(r *http.Request, p *principal, t *candidateTable)
 	if err != nil {
 		return err
 	}
-	t.CanText, t.ReturnTo = true, r.URL.RequestURI()
+	t.CanText = true
 	if !p.user.Can(hiretext.PermProfiles) {
 		return nil
 	}

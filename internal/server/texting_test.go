@@ -347,4 +347,113 @@ func TestBellIsSharedByTheNumbersUsers(t *testing.T) {
 	if st, _ := f.ts.api(t, token(t, db, other), "POST", "/api/v1/conversations/"+unknown["id"].(string)+"/read", ""); st != http.StatusForbidden {
 		t.Fatalf("a user without a number marks read: %d, want 403", st)
 	}
+
+	// The inbox is in the menu of the number's users, and nobody else's.
+	inboxLink := `<a href="/inbox"`
+	if _, home, _ := samB.do("GET", "/", nil); !strings.Contains(home, inboxLink) {
+		t.Error("Sam's menu has no Inbox")
+	}
+	ottoB := f.ts.browser(t)
+	ottoB.login(other.Email, storetest.TestPassword)
+	if _, home, _ := ottoB.do("GET", "/", nil); strings.Contains(home, inboxLink) {
+		t.Error("Otto, who has no number, is offered an Inbox")
+	}
+}
+
+func TestBellAndInboxSayWhoWroteTheLastText(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	f := newTextingFixture(t, db)
+	sam := storetest.MustCreateUser(t, db, f.org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermProfiles)
+	storetest.MustAssign(t, db, f.org.ID, f.number.ID, sam.ID)
+	ann, bob, cy := f.candidate(t, "Ann"), f.candidate(t, "Bob"), f.candidate(t, "Cy")
+	tok := token(t, db, f.recruiter)
+	for _, c := range []*hiretext.Candidate{ann, bob, cy} {
+		if st, body := f.ts.api(t, tok, "POST", "/api/v1/messages", fmt.Sprintf(`{"candidate_ids":[%q],"body":"Free on Monday?"}`, idStr(int64(c.ID)))); st != http.StatusAccepted {
+			t.Fatalf("send: %d %v", st, body)
+		}
+	}
+	inbound := func(c *hiretext.Candidate, body string) {
+		if st, res := f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":%q}`, c.TextingPhone(), f.number.Phone, body)); st != http.StatusAccepted {
+			t.Fatalf("inbound %q: %d %v", body, st, res)
+		}
+	}
+	inbound(ann, "STOP") // answered at once by the automatic confirmation
+	inbound(bob, "Monday works")
+
+	rita, samB := f.ts.browser(t), f.ts.browser(t)
+	rita.login(f.recruiter.Email, storetest.TestPassword)
+	samB.login(sam.Email, storetest.TestPassword)
+	autoReply := `<span class="snippet-by">Auto-reply:</span> You&#39;re unsubscribed from Acme texts.`
+	_, bell, _ := rita.do("GET", "/bell", nil)
+	mustContain(t, "Rita's bell", bell, autoReply, `<span class="bell-snippet">Monday works</span>`)
+	_, inbox, _ := rita.do("GET", "/inbox", nil)
+	mustContain(t, "Rita's inbox", inbox, autoReply, `<span class="inbox-snippet">Monday works</span>`,
+		`<span class="snippet-by">You:</span> Free on Monday?`)
+	_, inbox, _ = samB.do("GET", "/inbox", nil)
+	mustContain(t, "Sam's inbox", inbox, `<span class="snippet-by">Rita Recruiter:</span> Free on Monday?`)
+
+	_, body := f.ts.api(t, tok, "GET", "/api/v1/inbox", "")
+	byCandidate := map[string]map[string]any{}
+	for _, v := range body["conversations"].([]any) {
+		c := v.(map[string]any)
+		byCandidate[c["candidate_id"].(string)] = c
+	}
+	for _, w := range []struct {
+		c         *hiretext.Candidate
+		direction string
+		user      any
+	}{{ann, "outbound", nil}, {bob, "inbound", nil}, {cy, "outbound", idStr(int64(f.recruiter.ID))}} {
+		got := byCandidate[idStr(int64(w.c.ID))]
+		if got["last_message_direction"] != w.direction || got["last_message_user_id"] != w.user {
+			t.Errorf("%s in the API inbox: %v, want direction %s and user %v", w.c.FirstName, got, w.direction, w.user)
+		}
+	}
+}
+
+func TestLandlineFailureIsExplainedWithAHint(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	f := newTextingFixture(t, db)
+	ctx := context.Background()
+	app := storetest.Applicant(f.job.ID, "Ann", "Tester")
+	app.AlternatePhone = storetest.Applicant(f.job.ID, "Spare", "Phone").MainPhone
+	ann, err := db.CandidateByID(ctx, f.org.ID, storetest.MustApply(t, db, f.org.ID, app).CandidateID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := f.candidate(t, "Bob") // one phone only
+	b := f.ts.browser(t)
+	b.login(f.recruiter.Email, storetest.TestPassword)
+	tok := token(t, db, f.recruiter)
+	reason := "Not sent: invalid phone number — this phone is a landline or cannot receive texts (code 30006)."
+	for _, c := range []*hiretext.Candidate{ann, bob} {
+		if err := f.sim.SetPhoneFlag(ctx, c.TextingPhone(), simulator.FlagLandline); err != nil {
+			t.Fatal(err)
+		}
+		path := "/candidates/" + idStr(int64(c.ID))
+		if st, _, _ := b.do("POST", path+"/messages", url.Values{"body": {"Hi, are you free Monday?"}}); st != http.StatusSeeOther {
+			t.Fatalf("send to %s: %d", c.FirstName, st)
+		}
+		eventually(t, c.FirstName+"'s text to fail", func() bool {
+			_, body := f.ts.api(t, tok, "GET", "/api/v1/candidates/"+idStr(int64(c.ID))+"/messages", "")
+			msgs, _ := body["messages"].([]any)
+			return len(msgs) == 1 && msgs[0].(map[string]any)["status"] == "failed"
+		})
+		_, page, _ := b.do("GET", path+"/conversation", nil)
+		mustContain(t, c.FirstName+"'s conversation", page, reason)
+		if hint := strings.Contains(page, "Try the candidate&#39;s other phone."); hint != (c == ann) {
+			t.Errorf("%s's conversation hints at the other phone: %v, want %v", c.FirstName, hint, c == ann)
+		}
+		if strings.Contains(page, "Landline or unreachable carrier") {
+			t.Errorf("%s's conversation shows the provider's raw text", c.FirstName)
+		}
+	}
+	admin := storetest.MustCreateUser(t, db, f.org.ID, "Ada Admin", hiretext.RoleAdmin)
+	ab := f.ts.browser(t)
+	ab.login(admin.Email, storetest.TestPassword)
+	_, report, _ := ab.do("GET", "/reports/sms-activity", nil)
+	if strings.Count(report, reason) != 2 {
+		t.Errorf("the SMS Activity report does not give both failures the plain reason")
+	}
 }

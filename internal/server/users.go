@@ -24,18 +24,11 @@ type PermissionChoice struct {
 	Checked      bool
 }
 
-var permissionLabels = map[hiretext.Permission]string{
-	hiretext.PermJobs:      "Jobs — view and manage job postings",
-	hiretext.PermPool:      "Candidate pool — search all candidates",
-	hiretext.PermProfiles:  "Candidate profiles — open a candidate's profile",
-	hiretext.PermSMSReport: "SMS Activity report",
-}
-
 // PermissionChoices lists the checkboxes with their state.
 func (f userForm) PermissionChoices() []PermissionChoice {
 	out := make([]PermissionChoice, len(hiretext.AllPermissions))
 	for i, p := range hiretext.AllPermissions {
-		out[i] = PermissionChoice{Value: string(p), Label: permissionLabels[p], Checked: slices.Contains(f.Permissions, p)}
+		out[i] = PermissionChoice{Value: string(p), Label: p.Label() + " — " + p.Allows(), Checked: slices.Contains(f.Permissions, p)}
 	}
 	return out
 }
@@ -63,27 +56,28 @@ func (s *Server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 }
 
 // handleAdminCreateUser creates a user; without a password one is generated
-// and shown once.
+// and shown once. Any invalid field shows the form again with every error
+// at once, and nothing is stored.
 func (s *Server) handleAdminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badForm(err)
 	}
-	p := principalFrom(r.Context())
 	f := userForm{Name: r.PostForm.Get("name"), Email: r.PostForm.Get("email"), Role: r.PostForm.Get("role")}
-	perms, err := hiretext.NormalizePermissions(r.PostForm["permissions"])
-	if err != nil {
-		f.Errors = hiretext.ErrorFields(err)
-		return s.renderAdminUsers(w, r, http.StatusUnprocessableEntity, f, nil)
-	}
-	f.Permissions = perms
 	pw := r.PostForm.Get("password")
 	if pw == "" {
 		pw = GeneratePassword()
 	}
-	u, err := s.store.CreateUser(r.Context(), hiretext.NewUser{OrgID: p.org.ID, Email: f.Email, Name: f.Name,
-		Role: hiretext.Role(f.Role), Permissions: perms, Password: pw})
+	perms, permErr := hiretext.NormalizePermissions(r.PostForm["permissions"])
+	n := hiretext.NewUser{OrgID: principalFrom(r.Context()).org.ID, Email: f.Email, Name: f.Name,
+		Role: hiretext.Role(f.Role), Permissions: perms, Password: pw}
+	if permErr != nil {
+		// Unknown permissions: report them with the other fields' errors.
+		f.Errors = withField(hiretext.ErrorFields(n.Validate()), "permissions", hiretext.ErrorFields(permErr)["permissions"])
+		return s.renderAdminUsers(w, r, http.StatusUnprocessableEntity, f, nil)
+	}
+	u, err := s.store.CreateUser(r.Context(), n)
 	if hiretext.ErrorCode(err) == hiretext.EInvalid {
-		f.Errors = hiretext.ErrorFields(err)
+		f.Permissions, f.Errors = perms, hiretext.ErrorFields(err)
 		return s.renderAdminUsers(w, r, http.StatusUnprocessableEntity, f, nil)
 	}
 	if err != nil {
@@ -129,6 +123,7 @@ func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, status 
 
 // handleAdminUpdateUser saves a user's name, role and permissions. An
 // administrator cannot demote themselves, so a company always keeps one.
+// Any invalid field shows the form again with every error at once.
 func (s *Server) handleAdminUpdateUser(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.targetUser(r)
 	if err != nil {
@@ -138,22 +133,28 @@ func (s *Server) handleAdminUpdateUser(w http.ResponseWriter, r *http.Request) e
 		return badForm(err)
 	}
 	f := userForm{Name: r.PostForm.Get("name"), Role: r.PostForm.Get("role"), Editing: true}
-	perms, err := hiretext.NormalizePermissions(r.PostForm["permissions"])
-	if err == nil && u.ID == principalFrom(r.Context()).user.ID && f.Role != string(hiretext.RoleAdmin) {
-		err = hiretext.FieldError("You cannot remove your own administrator role.", map[string]string{"role": "You cannot remove your own administrator role."})
+	perms, permErr := hiretext.NormalizePermissions(r.PostForm["permissions"])
+	role := hiretext.Role(f.Role)
+	upd := hiretext.UserUpdate{Name: &f.Name, Role: &role, Permissions: &perms}
+	f.Errors = hiretext.ErrorFields(upd.Validate())
+	if permErr != nil {
+		f.Errors = withField(f.Errors, "permissions", hiretext.ErrorFields(permErr)["permissions"])
 	}
-	if err == nil {
-		role := hiretext.Role(f.Role)
-		_, err = s.store.UpdateUser(r.Context(), u.OrgID, u.ID, hiretext.UserUpdate{Name: &f.Name, Role: &role, Permissions: &perms})
+	if u.ID == principalFrom(r.Context()).user.ID && role != hiretext.RoleAdmin {
+		f.Errors = withField(f.Errors, "role", "You cannot remove your own administrator role.")
 	}
-	if hiretext.ErrorCode(err) == hiretext.EInvalid {
-		f.Permissions, f.Errors = perms, hiretext.ErrorFields(err)
-		return s.renderAdminUser(w, r, http.StatusUnprocessableEntity, u, f)
+	if f.Errors == nil {
+		_, err = s.store.UpdateUser(r.Context(), u.OrgID, u.ID, upd)
+		if err == nil {
+			return s.redirectWithFlash(w, r, "/admin/users", "success", "Saved "+*upd.Name+".")
+		}
+		if hiretext.ErrorCode(err) != hiretext.EInvalid {
+			return err
+		}
+		f.Errors = hiretext.ErrorFields(err)
 	}
-	if err != nil {
-		return err
-	}
-	return s.redirectWithFlash(w, r, "/admin/users", "success", "Saved "+f.Name+".")
+	f.Permissions = perms
+	return s.renderAdminUser(w, r, http.StatusUnprocessableEntity, u, f)
 }
 
 // handleAdminSetActive deactivates or reactivates a user.

@@ -173,3 +173,104 @@ func TestHealthAndNotFound(t *testing.T) {
 		}
 	}
 }
+
+func TestRolesAndPermissionsShownByName(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
+	storetest.MustCreateUser(t, db, org.ID, "Bob Builder", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles, hiretext.PermSMSReport)
+	rita := storetest.MustCreateUser(t, db, org.ID, "Rita Recruiter", hiretext.RoleUser, hiretext.PermJobs)
+	// Codes as text, not as form values.
+	codes := []string{"sms-report<", "sms-report ", "jobs, pool", ">admin<", ">user<", "<strong>admin", "<strong>user"}
+
+	a := ts.browser(t)
+	a.login(admin.Email, storetest.TestPassword)
+	_, body, _ := a.do("GET", "/", nil)
+	mustContain(t, "administrator's home", body, "Role: <strong>Administrator</strong>")
+	_, users, _ := a.do("GET", "/admin/users", nil)
+	mustContain(t, "users table", users, "<td>Administrator</td>", "<td>User</td>", "Jobs, Candidate pool, Candidate profiles, SMS Activity report")
+
+	r := ts.browser(t)
+	r.login(rita.Email, storetest.TestPassword)
+	_, home, _ := r.do("GET", "/", nil)
+	mustContain(t, "user's home", home, "Role: <strong>User</strong> · Permissions: Jobs</p>")
+	st, refused, _ := r.do("GET", "/reports/sms-activity", nil)
+	if st != http.StatusForbidden {
+		t.Fatalf("report without the permission: %d, want 403", st)
+	}
+	mustContain(t, "refusal", refused, "You do not have the &#34;SMS Activity report&#34; permission.")
+	for what, page := range map[string]string{"home": body + home, "users table": users, "refusal": refused} {
+		for _, code := range codes {
+			if strings.Contains(page, code) {
+				t.Errorf("%s shows the code %q", what, code)
+			}
+		}
+	}
+}
+
+func TestUserFormsShowEveryErrorAtOnce(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
+	rita := storetest.MustCreateUser(t, db, org.ID, "Rita Recruiter", hiretext.RoleUser, hiretext.PermJobs)
+	b := ts.browser(t)
+	b.login(admin.Email, storetest.TestPassword)
+
+	// A blank name and another user's email: both reported, nothing stored.
+	st, body, _ := b.do("POST", "/admin/users", url.Values{"name": {"  "}, "email": {rita.Email}, "role": {"user"},
+		"permissions": {"pool"}, "password": {"short"}})
+	if st != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid create: %d, want 422", st)
+	}
+	mustContain(t, "invalid create", body, `<p class="field-error" id="name-error">Enter a name.</p>`,
+		`<p class="field-error" id="email-error">A user with this email already exists.</p>`,
+		`<p class="field-error" id="password-error">Use at least 10 characters.</p>`,
+		`value="`+rita.Email+`"`, `value="pool" checked`)
+	if users, _ := db.ListUsers(t.Context(), org.ID); len(users) != 2 {
+		t.Fatalf("%d users after an invalid create, want 2", len(users))
+	}
+
+	// Editing oneself: a blank name and removing one's own administrator
+	// role are both reported.
+	st, body, _ = b.do("POST", "/admin/users/"+idStr(int64(admin.ID)), url.Values{"name": {""}, "role": {"user"}})
+	if st != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid edit: %d, want 422", st)
+	}
+	mustContain(t, "invalid edit", body, `id="name-error">Enter a name.</p>`, "You cannot remove your own administrator role.")
+	if u, _ := db.UserByID(t.Context(), org.ID, admin.ID); u.Name != "Ann Admin" || !u.IsAdmin() {
+		t.Fatalf("an invalid edit changed the user: %+v", u)
+	}
+}
+
+func TestAdministratorIsNotOfferedToDeactivateThemselves(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
+	rita := storetest.MustCreateUser(t, db, org.ID, "Rita Recruiter", hiretext.RoleUser, hiretext.PermJobs)
+	b := ts.browser(t)
+	b.login(admin.Email, storetest.TestPassword)
+
+	self := "/admin/users/" + idStr(int64(admin.ID))
+	_, body, _ := b.do("GET", self, nil)
+	if strings.Contains(body, self+"/deactivate") || strings.Contains(body, ">Deactivate<") {
+		t.Error("an administrator's own page offers to deactivate them")
+	}
+	mustContain(t, "own page", body, "You cannot deactivate yourself; another administrator can.")
+	other := "/admin/users/" + idStr(int64(rita.ID))
+	_, body, _ = b.do("GET", other, nil)
+	mustContain(t, "another user's page", body, `action="`+other+`/deactivate"`, ">Deactivate<")
+
+	// The server still refuses a crafted request.
+	if st, _, _ := b.do("POST", self+"/deactivate", url.Values{}); st != http.StatusUnprocessableEntity {
+		t.Fatalf("self-deactivation: %d, want 422", st)
+	}
+	if u, _ := db.UserByID(t.Context(), org.ID, admin.ID); !u.Active {
+		t.Fatal("the administrator deactivated themselves")
+	}
+}

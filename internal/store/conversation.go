@@ -104,17 +104,21 @@ func touchOutbound(ctx context.Context, tx conn, ms []messageInsert, ids []hiret
 	return err
 }
 
+// conversationColumns include who wrote the newest message (its direction,
+// kind and user), so previews can say so.
 const conversationColumns = `v.id, v.org_id, v.number_id, COALESCE(v.candidate_id, 0),
-	COALESCE(c.first_name || ' ' || c.last_name, ''), v.phone, COALESCE(m.body, ''), v.last_message_at, v.unread, v.created_at`
+	COALESCE(c.first_name || ' ' || c.last_name, ''), v.phone, COALESCE(m.body, ''), COALESCE(m.direction, ''),
+	COALESCE(m.kind, ''), COALESCE(m.user_id, 0), COALESCE(u.name, ''), v.last_message_at, v.unread, v.created_at`
 
 const conversationFrom = ` FROM conversations v
 	LEFT JOIN candidates c ON c.id = v.candidate_id AND c.org_id = v.org_id
-	LEFT JOIN messages m ON m.id = v.last_message_id`
+	LEFT JOIN messages m ON m.id = v.last_message_id
+	LEFT JOIN users u ON u.id = m.user_id AND u.org_id = m.org_id`
 
 func scanConversation(s scanner) (*hiretext.Conversation, error) {
 	var v hiretext.Conversation
 	err := s.Scan(&v.ID, &v.OrgID, &v.NumberID, &v.CandidateID, &v.CandidateName, &v.Phone, &v.LastMessage,
-		&v.LastMessageAt, &v.Unread, &v.CreatedAt)
+		&v.LastDirection, &v.LastKind, &v.LastSenderID, &v.LastSender, &v.LastMessageAt, &v.Unread, &v.CreatedAt)
 	if err != nil {
 		return nil, orNotFound(err, "Conversation")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
 )
 
 // applyKeyword acts on STOP, START and HELP: consent changes for every
@@ -53,7 +54,7 @@ func (r *inboundRun) setConsentAll(ctx context.Context) error {
 		}
 		err := r.db.setConsent(ctx, r.tx, r.num.OrgID, hiretext.ConsentChange{CandidateID: c.ID, Status: hiretext.SMSOptedOut,
 			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentKeyword, MessageID: int64(r.msg),
-			Note: "Texted " + quoteKeyword(r.in.Body) + " to " + r.num.Phone + "."})
+			Note: "Texted " + quoteKeyword(r.in.Body) + " to " + phone.Format(r.num.Phone) + "."})
 		if err != nil {
 			return err
 		}
@@ -71,7 +72,7 @@ func (r *inboundRun) optIn(ctx context.Context) (bool, error) {
 		}
 		err := r.db.setConsent(ctx, r.tx, r.num.OrgID, hiretext.ConsentChange{CandidateID: c.ID, Status: hiretext.SMSOptedIn,
 			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentKeyword, MessageID: int64(r.msg),
-			Note: "Texted " + quoteKeyword(r.in.Body) + " to " + r.num.Phone + "."})
+			Note: "Texted " + quoteKeyword(r.in.Body) + " to " + phone.Format(r.num.Phone) + "."})
 		if err != nil {
 			return false, err
 		}

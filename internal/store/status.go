@@ -62,10 +62,7 @@ func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryRepor
 	}
 	reason := r.ErrorMessage
 	if r.InvalidRecipient {
-		reason = "Not sent: invalid phone number"
-		if r.ErrorMessage != "" {
-			reason += " (" + r.ErrorMessage + ")"
-		}
+		reason = hiretext.InvalidNumberReason(r.ErrorCode)
 	}
 	if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?`,
 		r.Status, r.ErrorCode, reason, now, m.ID); err != nil {

@@ -13,7 +13,7 @@ const userColumns = "id, org_id, email, name, role, permissions, active, created
 // across all organizations, because login asks only for the email.
 func (db *DB) CreateUser(ctx context.Context, n hiretext.NewUser) (*hiretext.User, error) {
 	if err := n.Validate(); err != nil {
-		return nil, err
+		return nil, db.withTakenEmail(ctx, n.Email, err)
 	}
 	// Hash before the transaction: argon2id takes tens of milliseconds and
 	// must not hold the writer.
@@ -29,12 +29,35 @@ func (db *DB) CreateUser(ctx context.Context, n hiretext.NewUser) (*hiretext.Use
 			u.OrgID, u.Email, u.Name, u.Role, joinPerms(u.Permissions), hash, true, u.CreatedAt).Scan(&u.ID)
 	})
 	if db.dialect.isUniqueViolation(err) {
-		return nil, hiretext.FieldError("That email is taken.", map[string]string{"email": "A user with this email already exists."})
+		return nil, hiretext.FieldError("That email is taken.", map[string]string{"email": emailTaken})
 	}
 	if err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+// emailTaken is the field error for an email another user has, in any company.
+const emailTaken = "A user with this email already exists."
+
+// withTakenEmail adds a taken email to the field errors of a new user who
+// is invalid for other reasons, so a form reports every mistake at once.
+// When the rest is valid, the insert's unique violation decides instead.
+func (db *DB) withTakenEmail(ctx context.Context, email string, err error) error {
+	fields := hiretext.ErrorFields(err)
+	if fields == nil || fields["email"] != "" {
+		return err
+	}
+	var n int
+	if qerr := db.reader().queryRow(ctx, "SELECT COUNT(*) FROM users WHERE email = ?", email).Scan(&n); qerr != nil {
+		return qerr
+	}
+	if n == 0 {
+		return err
+	}
+	v := hiretext.Validation(fields)
+	v.Add("email", emailTaken)
+	return v.Err()
 }
 
 // UserByID returns one user of org.
@@ -70,7 +93,7 @@ func (db *DB) ListUsers(ctx context.Context, org hiretext.OrgID) ([]*hiretext.Us
 // sessions and revokes their tokens in the same transaction, so they stop
 // working at once.
 func (db *DB) UpdateUser(ctx context.Context, org hiretext.OrgID, id hiretext.UserID, upd hiretext.UserUpdate) (*hiretext.User, error) {
-	if err := validateUserUpdate(&upd); err != nil {
+	if err := upd.Validate(); err != nil {
 		return nil, err
 	}
 	var out *hiretext.User
@@ -93,20 +116,6 @@ func (db *DB) UpdateUser(ctx context.Context, org hiretext.OrgID, id hiretext.Us
 		return nil
 	})
 	return out, err
-}
-
-func validateUserUpdate(upd *hiretext.UserUpdate) error {
-	v := hiretext.Validation{}
-	if upd.Name != nil {
-		*upd.Name = strings.TrimSpace(*upd.Name)
-		if *upd.Name == "" || len(*upd.Name) > 200 {
-			v.Add("name", "Enter a name of at most 200 characters.")
-		}
-	}
-	if upd.Role != nil && !upd.Role.Valid() {
-		v.Add("role", "Choose admin or user.")
-	}
-	return v.Err()
 }
 
 func applyUserUpdate(u *hiretext.User, upd hiretext.UserUpdate) {

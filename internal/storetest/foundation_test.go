@@ -116,6 +116,10 @@ func TestUsers(t *testing.T) {
 		if hiretext.ErrorFields(err)["email"] == "" {
 			t.Fatalf("duplicate email across orgs: err = %v, want email field error", err)
 		}
+		_, err = db.CreateUser(ctx, hiretext.NewUser{OrgID: other.ID, Email: "ANN@example.com", Name: " ", Role: hiretext.RoleUser, Password: TestPassword})
+		if f := hiretext.ErrorFields(err); f["email"] == "" || f["name"] == "" {
+			t.Fatalf("taken email and blank name: fields = %v, want both reported at once", f)
+		}
 		_, err = db.CreateUser(ctx, hiretext.NewUser{OrgID: org.ID, Email: "not-an-email", Name: "", Role: "boss", Password: "short"})
 		f := hiretext.ErrorFields(err)
 		if f["email"] == "" || f["name"] == "" || f["role"] == "" || f["password"] == "" {
