@@ -168,13 +168,18 @@ func TestBrowserAllowanceBannerAndLimit(t *testing.T) {
 	p.WaitText("With Ana García")
 	p.Fill("Message", "Hi Ana, this is Priya from Acme Staffing. Do you have a minute to talk today?")
 	p.Click("Send")
+	// The dialog stays open: the text joins the conversation and the
+	// message box is empty for the next one.
 	p.WaitText("Text to Ana García queued.")
 	p.WaitText(fmt.Sprintf("has used 90%% of its monthly allowance: %d of %d messages", used+1, allowance))
+	p.WaitText("Do you have a minute to talk today?")
+	if got := p.Value("Message"); got != "" {
+		t.Errorf("after sending, the dialog's message box holds %q, want it empty", got)
+	}
 
 	// While she writes the next one, the operator lowers the allowance to
 	// what is used: the banner and her Send button follow at once, and
 	// her draft stays.
-	p.Click("Open the conversation with Ana García")
 	draft := "Or tomorrow morning?"
 	p.Fill("Message", draft)
 	waitSendButton(t, p, "dialog", true)
@@ -216,6 +221,7 @@ func TestBrowserInjectedTextsShowAsText(t *testing.T) {
 	marcus.Fill("Message", "Hello from Acme Staffing!")
 	marcus.Click("Send")
 	marcus.WaitText("Text to " + name + " queued.")
+	marcus.Click("Close")
 
 	// The reply carries the payload too, and lights Marcus's bell.
 	unread := countIn(t, marcus.Text(".bell summary"), `^(\d+)$`) // the demo's replies

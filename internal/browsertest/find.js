@@ -89,7 +89,9 @@
 
   // navigates reports whether activating el (by a click, or by key) loads a
   // new page, so the Go side waits for it. A link that says it opens a
-  // dialog (aria-haspopup=dialog) is one a script opens in place.
+  // dialog (aria-haspopup=dialog) is one a script opens in place, and a
+  // form marked data-sends-in-place is one a script sends without leaving
+  // the page.
   function navigates(el, key) {
     var a = el.closest("a[href]");
     if (a && key !== " ") {
@@ -99,6 +101,7 @@
     }
     var b = el.closest("button, input[type=submit], input[type=image]");
     if (b && b.form && !b.disabled && (b.type === "submit" || b.type === "image")) {
+      if (b.form.hasAttribute("data-sends-in-place")) { return false; }
       return (b.formTarget || b.form.target || "_self") === "_self";
     }
     // Enter in a single-line field submits its form when the form has a

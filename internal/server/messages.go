@@ -59,7 +59,12 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 	}
 	res, err := s.store.SendMessages(r.Context(), hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID,
 		CandidateIDs: []hiretext.CandidateID{c.ID}, Body: body})
+	inPlace := r.Header.Get("Accept") == "application/json"
 	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.EAllowanceExceeded {
+		if inPlace {
+			writeJSON(w, statusOf(err), sendOutcome{Message: hiretext.ErrorMessage(err)})
+			return nil
+		}
 		panel, perr := s.loadPanel(r.Context(), p, num, c, false)
 		if perr != nil {
 			return perr
@@ -70,10 +75,25 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if !res[0].Queued {
+	switch {
+	case inPlace && !res[0].Queued:
+		writeJSON(w, http.StatusConflict, sendOutcome{Message: hiretext.SkipReasonText[res[0].Skipped]})
+		return nil
+	case inPlace:
+		writeJSON(w, http.StatusOK, sendOutcome{Queued: true, Message: "Text to " + c.Name() + " queued."})
+		return nil
+	case !res[0].Queued:
 		return s.redirectWithFlash(w, r, back, "error", hiretext.SkipReasonText[res[0].Skipped])
 	}
 	return s.redirectWithFlash(w, r, back, "success", "Text to "+c.Name()+" queued.")
+}
+
+// sendOutcome answers a send from the conversation dialog, which asks for
+// JSON (Accept: application/json) so that it can stay open: the text was
+// queued, or why not, in words for the person.
+type sendOutcome struct {
+	Queued  bool   `json:"queued"`
+	Message string `json:"message"`
 }
 
 type composePage struct {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -455,5 +456,57 @@ func TestLandlineFailureIsExplainedWithAHint(t *testing.T) {
 	_, report, _ := ab.do("GET", "/reports/sms-activity", nil)
 	if strings.Count(report, reason) != 2 {
 		t.Errorf("the SMS Activity report does not give both failures the plain reason")
+	}
+}
+
+// TestDialogSendAnswersJSON sends as the conversation dialog does (Accept:
+// application/json) so that it can stay open: the answer says in words what
+// happened, with the status a script can act on, and a refused send stores
+// nothing.
+func TestDialogSendAnswersJSON(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	f := newTextingFixture(t, db)
+	ann, otto := f.candidate(t, "Ann"), f.candidate(t, "Otto")
+	if _, err := db.UpdateCandidate(t.Context(), f.org.ID, otto.ID, hiretext.CandidateUpdate{SMS: &hiretext.SMSChange{Status: hiretext.SMSOptedOut}}, f.recruiter.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := f.ts.browser(t)
+	b.login(f.recruiter.Email, storetest.TestPassword)
+	send := func(c *hiretext.Candidate, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", f.ts.URL+"/candidates/"+idStr(int64(c.ID))+"/messages", strings.NewReader(url.Values{"body": {body}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("answer is not JSON: %v", err)
+		}
+		return resp.StatusCode, out
+	}
+	for _, c := range []struct {
+		who     *hiretext.Candidate
+		body    string
+		status  int
+		queued  bool
+		message string
+	}{
+		{ann, "Hi Ann, are you free Monday?", http.StatusOK, true, "Text to Ann Tester queued."},
+		{ann, "   ", http.StatusUnprocessableEntity, false, "Write"},
+		{otto, "Hi Otto", http.StatusConflict, false, "opted out"},
+	} {
+		st, out := send(c.who, c.body)
+		if st != c.status || out["queued"] != c.queued || !strings.Contains(out["message"].(string), c.message) {
+			t.Errorf("send %q to %s: %d %v; want %d, queued %v, a message with %q", c.body, c.who.FirstName, st, out, c.status, c.queued, c.message)
+		}
+	}
+	if _, body := f.ts.api(t, token(t, db, f.recruiter), "GET", "/api/v1/candidates/"+idStr(int64(ann.ID))+"/messages", ""); len(body["messages"].([]any)) != 1 {
+		t.Fatalf("Ann's messages after one send and one refused: %v", body)
 	}
 }

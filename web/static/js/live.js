@@ -1,7 +1,8 @@
 // hiretext live updates and the conversation dialog. Pages work without this
 // script; with it, the bell, the allowance banner, open conversations and
 // Send buttons follow the server's events (GET /events, server-sent events)
-// without a reload, and the SMS icon opens the conversation in a dialog.
+// without a reload, and the SMS icon opens the conversation in a dialog that
+// stays open while the person texts.
 (function () {
   "use strict";
 
@@ -103,7 +104,8 @@
     dialog.className = "conversation-dialog";
     dialog.setAttribute("aria-label", "Conversation");
     dialog.innerHTML = '<div class="dialog-head"><h2 class="dialog-title">Conversation</h2>' +
-      '<button type="button" class="button button-small" data-close>Close</button></div><div class="dialog-body"></div>';
+      '<button type="button" class="button button-small" data-close>Close</button></div><div class="dialog-body"></div>' +
+      '<p class="dialog-note" role="status" aria-live="polite" data-dialog-note></p>';
     dialog.querySelector("[data-close]").addEventListener("click", function () { dialog.close(); });
     document.body.appendChild(dialog);
     return dialog;
@@ -115,11 +117,14 @@
       "partial=1&return_to=" + encodeURIComponent(window.location.pathname + window.location.search);
     d.setAttribute("data-url", url);
     d.querySelector(".dialog-title").textContent = link.getAttribute("data-title") || "Conversation";
+    note("", true);
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) { throw new Error("HTTP " + r.status); }
       return r.text();
     }).then(function (html) {
       d.querySelector(".dialog-body").innerHTML = html;
+      // Its composer sends without leaving the page (see sendInDialog).
+      d.querySelectorAll("form[data-composer]").forEach(function (f) { f.setAttribute("data-sends-in-place", ""); });
       if (window.hiretextComposer) { window.hiretextComposer.init(); }
       d.showModal();
       var list = d.querySelector("[data-message-list]");
@@ -129,6 +134,56 @@
       refresh(); // the bell: opening the conversation read it
     });
   }
+
+  // note shows the outcome of a send under the dialog's composer.
+  function note(text, ok) {
+    var el = dialog && dialog.querySelector("[data-dialog-note]");
+    if (!el) { return; }
+    el.textContent = text;
+    el.className = "dialog-note " + (ok ? "dialog-note-ok" : "field-error");
+  }
+
+  // sendInDialog sends the dialog's text without leaving the dialog: the
+  // server answers JSON, the conversation is read again so the new text
+  // shows with its status, and the person can write the next one. A failure
+  // keeps the draft and says so; it is never sent again by itself, since the
+  // server may have queued it before the answer was lost.
+  function sendInDialog(form) {
+    var body = form.querySelector("[data-composer-body]");
+    var send = form.querySelector("[data-composer-send]");
+    if (send) { send.disabled = true; }
+    function done() {
+      var list = dialog.querySelector("[data-message-list]");
+      if (list) { list.scrollTop = list.scrollHeight; }
+      if (body) {
+        body.dispatchEvent(new Event("input")); // the composer recounts and enables Send
+        if (!body.disabled) { body.focus(); }
+      }
+    }
+    return fetch(form.getAttribute("action"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(new FormData(form)).toString()
+    }).then(function (r) {
+      if ((r.headers.get("Content-Type") || "").indexOf("application/json") !== 0) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    }).then(function (outcome) {
+      note(outcome.message, outcome.queued);
+      if (outcome.queued && body) { body.value = ""; }
+      var url = openDialogURL();
+      return (url ? fetchDoc(url).then(swapRegions) : Promise.resolve()).catch(function () {}).then(done);
+    }, function () {
+      note("The text could not be sent: check your connection, then look at the conversation before sending again.", false);
+      done();
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!dialog || !dialog.open || !dialog.contains(form) || !form.matches("form[data-composer]") || !window.fetch) { return; }
+    event.preventDefault();
+    sendInDialog(form);
+  });
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-conversation-link]");
