@@ -221,7 +221,10 @@ type CandidateQuery struct {
 	JobID     JobID     // only candidates who applied to this job; 0 for all
 	SMSStatus SMSStatus // only candidates with this status; "" for all
 	Cursor    string    // CandidatePage.NextCursor of the previous page; "" for the first
-	Limit     int       // page size; 0 means DefaultPageSize
+	// Before is a CandidatePage.PrevCursor: the query returns the page just
+	// before the one it came from. At most one of Cursor and Before is set.
+	Before string
+	Limit  int // page size; 0 means DefaultPageSize
 }
 
 // Validate checks q and fills the default page size.
@@ -233,6 +236,9 @@ func (q *CandidateQuery) Validate() error {
 	}
 	if q.SMSStatus != "" && !q.SMSStatus.Valid() {
 		v.Add("sms_status", `Use "opted_in" or "opted_out".`)
+	}
+	if q.Cursor != "" && q.Before != "" {
+		v.Add("before", "Use either a cursor or before, not both.")
 	}
 	if q.Limit == 0 {
 		q.Limit = DefaultPageSize
@@ -262,7 +268,17 @@ type ApplicationSummary struct {
 type CandidatePage struct {
 	Entries    []*PoolEntry
 	NextCursor string // "" on the last page
+	PrevCursor string // "" on the first page
+	// Total is how many candidates match the query when counting them is
+	// about as cheap as the page: the whole pool, one SMS status, one job,
+	// a single rare word, or a first page that holds them all. Otherwise it
+	// is TotalUnknown: counting would check every candidate of a job or a
+	// search, which at 100,000 candidates costs more than the page.
+	Total int
 }
+
+// TotalUnknown is CandidatePage.Total when the candidates were not counted.
+const TotalUnknown = -1
 
 // CandidateService finds and edits the candidates of an organization. Every
 // method takes the organization explicitly; a candidate of another

@@ -70,6 +70,61 @@ type candidateTable struct {
 	// a bulk action with nothing selected, and a bulk send's results, lead
 	// back to.
 	ReturnTo string
+	// ShowJob names each row's job in the Applied column; a job's own
+	// applicants show only the date.
+	ShowJob bool
+	Pager   pager
+}
+
+// pager is the data of the pager partial: which rows of a list the page
+// shows ("Showing 51–100 of 1,234") and links to the pages either side,
+// which keep the list's filters.
+type pager struct {
+	Summary          string
+	PrevURL, NextURL string
+}
+
+// newPager describes page, the number-th page of a list of noun (plural)
+// whose addresses link builds from a position and a page number. The number
+// comes from the address and only labels rows (keyset pages have no
+// offset), so it is corrected where the page itself tells otherwise: a page
+// with nothing before it is the first.
+func newPager(page *hiretext.CandidatePage, number int, noun string, link func(v url.Values) string) pager {
+	n := len(page.Entries)
+	if n == 0 {
+		return pager{}
+	}
+	if page.PrevCursor == "" {
+		number = 1
+	} else {
+		number = max(number, 2)
+	}
+	var p pager
+	first := (number-1)*hiretext.DefaultPageSize + 1
+	switch {
+	case page.Total == n && number == 1:
+		p.Summary = groupDigits(n) + " " + noun
+		if n == 1 {
+			p.Summary = "1 " + strings.TrimSuffix(noun, "s")
+		}
+	case page.Total != hiretext.TotalUnknown:
+		if page.NextCursor == "" || first+n-1 > page.Total {
+			first = max(page.Total-n+1, 1)
+		}
+		p.Summary = "Showing " + groupDigits(first) + "–" + groupDigits(first+n-1) + " of " + groupDigits(page.Total) + " " + noun
+	default:
+		p.Summary = "Showing " + groupDigits(first) + "–" + groupDigits(first+n-1)
+	}
+	if page.NextCursor != "" {
+		p.NextURL = link(url.Values{"cursor": {page.NextCursor}, "page": {itoa(number + 1)}})
+	}
+	switch {
+	case number == 2:
+		p.PrevURL = link(url.Values{})
+	case page.PrevCursor != "":
+		p.PrevURL = link(url.Values{"before": {page.PrevCursor}, "page": {itoa(number - 1)}})
+	}
+	return p
 }
 
 // candidateRows turns a pool page into table rows for p's user. Times are
@@ -90,6 +145,25 @@ func candidateRows(entries []*hiretext.PoolEntry, p *principal) []candidateRow {
 		}
 	}
 	return rows
+}
+
+// pageNumber reads the page number of a list's address: 1 when absent or
+// not a positive number.
+func pageNumber(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 1
+	}
+	return n
+}
+
+// groupDigits writes n with thousands separators: 100000 → "100,000".
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func formatOptional(e164 string) string {

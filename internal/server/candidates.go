@@ -17,10 +17,10 @@ type poolFilters struct {
 	Q, JobID, SMSStatus string
 }
 
-// query turns the filters into a store query; a job id that is not a
-// number is a field error.
-func (f poolFilters) query(cursor string) (hiretext.CandidateQuery, error) {
-	q := hiretext.CandidateQuery{Text: f.Q, SMSStatus: hiretext.SMSStatus(f.SMSStatus), Cursor: cursor}
+// query turns the filters into a store query for the page at cursor or
+// before; a job id that is not a number is a field error.
+func (f poolFilters) query(cursor, before string) (hiretext.CandidateQuery, error) {
+	q := hiretext.CandidateQuery{Text: f.Q, SMSStatus: hiretext.SMSStatus(f.SMSStatus), Cursor: cursor, Before: before}
 	if f.JobID != "" {
 		id, err := strconv.ParseInt(f.JobID, 10, 64)
 		if err != nil || id <= 0 {
@@ -31,25 +31,26 @@ func (f poolFilters) query(cursor string) (hiretext.CandidateQuery, error) {
 	return q, nil
 }
 
-// values encodes the filters for a page link.
-func (f poolFilters) values(cursor string) url.Values {
-	v := url.Values{}
-	for k, s := range map[string]string{"q": f.Q, "job_id": f.JobID, "sms_status": f.SMSStatus, "cursor": cursor} {
+// link is the address of a pool page with the filters and v (its
+// position and number).
+func (f poolFilters) link(v url.Values) string {
+	for k, s := range map[string]string{"q": f.Q, "job_id": f.JobID, "sms_status": f.SMSStatus} {
 		if s != "" {
 			v.Set(k, s)
 		}
 	}
-	return v
+	if len(v) == 0 {
+		return "/candidates"
+	}
+	return "/candidates?" + v.Encode()
 }
 
 type poolPage struct {
-	Page     Page
-	Filters  poolFilters
-	Jobs     []*hiretext.Job
-	Table    candidateTable
-	NextURL  string
-	FirstURL string // set on later pages
-	Error    string // a query that cannot run
+	Page    Page
+	Filters poolFilters
+	Jobs    []*hiretext.Job
+	Table   candidateTable
+	Error   string // a query that cannot run
 }
 
 // handlePool is the Candidate Pool: every candidate, searchable and
@@ -63,8 +64,8 @@ func (s *Server) handlePool(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data := &poolPage{Page: s.page(w, r, "Candidates"), Filters: f, Jobs: jobs,
-		Table: candidateTable{Caption: "Candidates", Action: "/candidates/export", Empty: "No candidates match."}}
-	q, err := f.query(qs.Get("cursor"))
+		Table: candidateTable{Caption: "Candidates", Action: "/candidates/export", Empty: "No candidates match.", ShowJob: true}}
+	q, err := f.query(qs.Get("cursor"), qs.Get("before"))
 	var page *hiretext.CandidatePage
 	if err == nil {
 		page, err = s.store.SearchCandidates(r.Context(), p.org.ID, q)
@@ -77,14 +78,9 @@ func (s *Server) handlePool(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data.Table.Rows = candidateRows(page.Entries, p)
+	data.Table.Pager = newPager(page, pageNumber(r), "candidates", f.link)
 	if err := s.addSMSActions(r, p, &data.Table); err != nil {
 		return err
-	}
-	if page.NextCursor != "" {
-		data.NextURL = "/candidates?" + f.values(page.NextCursor).Encode()
-	}
-	if q.Cursor != "" {
-		data.FirstURL = "/candidates?" + f.values("").Encode()
 	}
 	return s.render(w, r, http.StatusOK, "candidates", data)
 }

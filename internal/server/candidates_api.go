@@ -70,7 +70,7 @@ type apiPoolEntry struct {
 // handleAPICandidates lists one page of the pool.
 func (s *Server) handleAPICandidates(w http.ResponseWriter, r *http.Request) error {
 	qs := r.URL.Query()
-	q, err := poolFilters{Q: qs.Get("q"), JobID: qs.Get("job_id"), SMSStatus: qs.Get("sms_status")}.query(qs.Get("cursor"))
+	q, err := poolFilters{Q: qs.Get("q"), JobID: qs.Get("job_id"), SMSStatus: qs.Get("sms_status")}.query(qs.Get("cursor"), "")
 	if err != nil {
 		return err
 	}

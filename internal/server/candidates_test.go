@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,12 +22,12 @@ func TestPoolSearchFiltersAndPages(t *testing.T) {
 	b := f.as(t, f.recruiter)
 
 	_, body, _ := b.do("GET", "/candidates", nil)
-	next := regexp.MustCompile(`href="(/candidates\?cursor=[0-9]+)"`).FindStringSubmatch(body)
+	next := regexp.MustCompile(`href="(/candidates\?cursor=[0-9]+&amp;page=2)"`).FindStringSubmatch(body)
 	if got := strings.Count(body, `<td class="actions"`); got != 50 || next == nil {
 		t.Fatalf("first page: %d rows, next link %v; want 50 and a next page", got, next)
 	}
 	_, body, _ = b.do("GET", html.UnescapeString(next[1]), nil)
-	if got := strings.Count(body, `<td class="actions"`); got != 5 || strings.Contains(body, "Next page") || !strings.Contains(body, "First page") {
+	if got := strings.Count(body, `<td class="actions"`); got != 5 || strings.Contains(body, "Next »") || !strings.Contains(body, "« Previous") {
 		t.Fatalf("second page: %d rows; want the last 5 and a link back", got)
 	}
 
@@ -46,6 +48,86 @@ func TestPoolSearchFiltersAndPages(t *testing.T) {
 	st, body, _ := b.do("POST", "/candidates/export", url.Values{"candidate": {"1", "2"}})
 	if rows, _ := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll(); st != 200 || len(rows) != 3 {
 		t.Fatalf("pool export: %d, %d rows", st, len(rows))
+	}
+}
+
+// pagerRE finds the pager's links.
+var pagerRE = regexp.MustCompile(`<a class="button button-small" href="([^"]*)" rel="(prev|next)">`)
+
+// pagerLinks returns the Previous and Next links of a pool or job page.
+func pagerLinks(body string) (prev, next string) {
+	for _, m := range pagerRE.FindAllStringSubmatch(body, -1) {
+		if m[2] == "prev" {
+			prev = html.UnescapeString(m[1])
+		} else {
+			next = html.UnescapeString(m[1])
+		}
+	}
+	return prev, next
+}
+
+// TestPoolShowsCountAndPagesBothWays: the pool says how many candidates
+// match and which of them a page shows, and its Previous and Next links
+// keep the filters; where counting would cost more than the page (a job and
+// a status together) it shows the range only.
+func TestPoolShowsCountAndPagesBothWays(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	jobs := storetest.SeedPool(t, f.db, f.org.ID, 120, 1)
+	b := f.as(t, f.recruiter)
+	rows := func(body string) []string {
+		return regexp.MustCompile(`data-candidate-id="([0-9]+)"`).FindAllString(body, -1)
+	}
+
+	_, body, _ := b.do("GET", "/candidates", nil)
+	first := rows(body)
+	prev, next := pagerLinks(body)
+	mustContain(t, "the first page", body, "Showing 1–50 of 120 candidates")
+	if prev != "" || next == "" {
+		t.Fatalf("first page: previous %q, next %q", prev, next)
+	}
+	_, body, _ = b.do("GET", next, nil)
+	second := rows(body)
+	mustContain(t, "the second page", body, "Showing 51–100 of 120 candidates")
+	if _, next = pagerLinks(body); next == "" {
+		t.Fatal("the second page has no next page")
+	}
+	_, body, _ = b.do("GET", next, nil)
+	mustContain(t, "the last page", body, "Showing 101–120 of 120 candidates")
+	prev, next = pagerLinks(body)
+	if len(rows(body)) != 20 || next != "" || prev == "" {
+		t.Fatalf("last page: %d rows, previous %q, next %q", len(rows(body)), prev, next)
+	}
+	_, body, _ = b.do("GET", prev, nil)
+	mustContain(t, "the second page, reached back", body, "Showing 51–100 of 120 candidates")
+	if got := rows(body); !slices.Equal(got, second) {
+		t.Fatalf("back from the last page: %d rows, not the second page's", len(got))
+	}
+	if prev, _ = pagerLinks(body); prev != "/candidates" {
+		t.Fatalf("previous of the second page = %q, want the first page", prev)
+	}
+	if _, body, _ = b.do("GET", prev, nil); !slices.Equal(rows(body), first) {
+		t.Fatal("back twice is not the first page")
+	}
+
+	// A job and a status: no count, and the links keep both filters.
+	filters := "job_id=" + idStr(int64(jobs[0].ID)) + "&sms_status=opted_in"
+	_, body, _ = b.do("GET", "/candidates?"+filters, nil)
+	mustContain(t, "a filtered page", body, "Showing 1–50</p>")
+	_, next = pagerLinks(body)
+	if !strings.Contains(next, "job_id="+idStr(int64(jobs[0].ID))) || !strings.Contains(next, "sms_status=opted_in") {
+		t.Fatalf("next link %q drops the filters", next)
+	}
+	_, body, _ = b.do("GET", next, nil)
+	if prev, _ = pagerLinks(body); prev != "/candidates?"+filters {
+		t.Fatalf("previous link %q, want the filtered first page", prev)
+	}
+	mustContain(t, "the filtered last page", body, "Showing 51–96</p>")
+
+	// A search that fits on one page says how many it found.
+	_, body, _ = b.do("GET", "/candidates?q=michael", nil)
+	if n := len(rows(body)); n == 0 || !strings.Contains(body, `<p class="list-summary">`+strconv.Itoa(n)+" candidates</p>") {
+		t.Fatalf("one page of %d results does not say how many", n)
 	}
 }
 

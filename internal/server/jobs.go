@@ -137,8 +137,6 @@ type jobPage struct {
 	Job      *hiretext.Job
 	ApplyURL string
 	Table    candidateTable
-	NextURL  string
-	FirstURL string // set on later pages
 }
 
 // handleJob shows a job posting and its applicants, newest application
@@ -149,23 +147,23 @@ func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principalFrom(r.Context())
-	cursor := r.URL.Query().Get("cursor")
-	page, err := s.store.SearchCandidates(r.Context(), p.org.ID, hiretext.CandidateQuery{JobID: j.ID, Cursor: cursor})
+	qs := r.URL.Query()
+	page, err := s.store.SearchCandidates(r.Context(), p.org.ID, hiretext.CandidateQuery{JobID: j.ID, Cursor: qs.Get("cursor"), Before: qs.Get("before")})
 	if err != nil {
 		return err
 	}
+	base := "/jobs/" + idString(j.ID)
+	link := func(v url.Values) string {
+		if len(v) == 0 {
+			return base
+		}
+		return base + "?" + v.Encode()
+	}
 	data := &jobPage{Page: s.page(w, r, j.Title), Job: j, ApplyURL: s.applyURL(p.org, j.ID),
-		Table: candidateTable{Caption: "Applicants", Action: "/jobs/" + idString(j.ID) + "/export",
-			Rows: candidateRows(page.Entries, p), Empty: "No one has applied yet. Share the application link above."}}
+		Table: candidateTable{Caption: "Applicants", Action: base + "/export", Rows: candidateRows(page.Entries, p),
+			Empty: "No one has applied yet. Share the application link above.", Pager: newPager(page, pageNumber(r), "applicants", link)}}
 	if err := s.addSMSActions(r, p, &data.Table); err != nil {
 		return err
-	}
-	base := "/jobs/" + idString(j.ID)
-	if page.NextCursor != "" {
-		data.NextURL = base + "?cursor=" + url.QueryEscape(page.NextCursor)
-	}
-	if cursor != "" {
-		data.FirstURL = base
 	}
 	return s.render(w, r, http.StatusOK, "job", data)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -82,6 +83,49 @@ func TestJobPageListsApplicantsAndExports(t *testing.T) {
 	}
 	if st, _, h := manager.do("POST", path+"/export", url.Values{"return_to": {path}}); st != http.StatusSeeOther || h.Get("Location") != path {
 		t.Errorf("export with nothing selected: %d to %q, want back to the job page", st, h.Get("Location"))
+	}
+}
+
+// TestJobApplicantsShowTheDateOnly: on a job's page every applicant applied
+// to that job, so the Applied column shows when, not the title again; the
+// pool, which mixes jobs, still names the job.
+func TestJobApplicantsShowTheDateOnly(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Ann", "Lee"))
+	b := f.as(t, f.recruiter)
+	applied := regexp.MustCompile(`<td class="col-applied">(.*?)</td>`)
+
+	_, body, _ := b.do("GET", "/jobs/"+idStr(int64(f.job.ID)), nil)
+	cell := applied.FindStringSubmatch(body)
+	if cell == nil || strings.Contains(cell[1], "Forklift Operator") || !regexp.MustCompile(`^\w{3} \d{1,2}, \d{4} `).MatchString(cell[1]) {
+		t.Fatalf("job page Applied cell = %q, want the date only", cell)
+	}
+	mustContain(t, "job page", body, `<p class="list-summary">1 applicant</p>`)
+	_, body, _ = b.do("GET", "/candidates", nil)
+	if cell := applied.FindStringSubmatch(body); cell == nil || !strings.Contains(cell[1], "Forklift Operator") {
+		t.Fatalf("pool Applied cell = %q, want the job and the date", cell)
+	}
+}
+
+// TestJobApplicantsPageBothWays: a job's applicants page forward and back,
+// with the job's applicant count.
+func TestJobApplicantsPageBothWays(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	job := storetest.SeedPool(t, f.db, f.org.ID, 60, 1)[0]
+	path := "/jobs/" + idStr(int64(job.ID))
+	b := f.as(t, f.recruiter)
+	_, body, _ := b.do("GET", path, nil)
+	mustContain(t, "first page", body, "Showing 1–50 of 60 applicants")
+	_, next := pagerLinks(body)
+	if !strings.HasPrefix(next, path+"?cursor=") {
+		t.Fatalf("next link %q", next)
+	}
+	_, body, _ = b.do("GET", next, nil)
+	mustContain(t, "second page", body, "Showing 51–60 of 60 applicants")
+	if prev, _ := pagerLinks(body); prev != path {
+		t.Fatalf("previous link %q, want %q", prev, path)
 	}
 }
 

@@ -56,7 +56,8 @@ type adminNumbersPage struct {
 	Numbers     []numberView
 	Released    []numberView
 	Entitlement *hiretext.Entitlement
-	Blocked     string // why no number can be generated now, if so
+	Blocked     string     // why no number can be generated now, if so
+	Area        numberArea // where an empty area code searches
 }
 
 func (s *Server) handleAdminNumbers(w http.ResponseWriter, r *http.Request) error {
@@ -69,7 +70,8 @@ func (s *Server) handleAdminNumbers(w http.ResponseWriter, r *http.Request) erro
 	if ent == nil {
 		return err
 	}
-	data := &adminNumbersPage{Page: s.page(w, r, "Text Message Numbers"), Entitlement: ent, Blocked: hiretext.ErrorMessage(err)}
+	data := &adminNumbersPage{Page: s.page(w, r, "Text Message Numbers"), Entitlement: ent, Blocked: hiretext.ErrorMessage(err),
+		Area: companyArea(p.org, nums)}
 	for _, n := range nums {
 		if n.Active() {
 			data.Numbers = append(data.Numbers, viewNumber(n, p.org))
@@ -80,6 +82,74 @@ func (s *Server) handleAdminNumbers(w http.ResponseWriter, r *http.Request) erro
 	return s.render(w, r, http.StatusOK, "admin_numbers", data)
 }
 
+// numberArea is where offers of new numbers come from: an area code and
+// the place it covers, or anywhere in the company's country (no Code).
+type numberArea struct {
+	Code, Place string
+	Country     string // "the United States"
+	Why         string // why this area, when the administrator did not type it
+}
+
+// Label names the area for a sentence: "area code 312 (Chicago, IL)" or
+// "anywhere in the United States".
+func (a numberArea) Label() string {
+	switch {
+	case a.Code == "":
+		return "anywhere in " + a.Country
+	case a.Place == "":
+		return "area code " + a.Code
+	}
+	return "area code " + a.Code + " (" + a.Place + ")"
+}
+
+// companyArea is where org's new numbers should come from when the
+// administrator names no area code: that of its first number still of its
+// country, so its numbers look local to the same candidates, else the city
+// its time zone is named after ("America/Chicago": 312), else anywhere.
+func companyArea(org *hiretext.Organization, nums []*hiretext.Number) numberArea {
+	country := countryName(org.Region)
+	for _, n := range nums {
+		code := phone.AreaCode(n.Phone)
+		if place, ok := phone.AreaCodePlace(code, org.Region); ok {
+			return numberArea{Code: code, Place: place, Country: country,
+				Why: "the area code of your number " + phone.Format(n.Phone)}
+		}
+	}
+	code := phone.TimeZoneAreaCode(org.Timezone)
+	if place, ok := phone.AreaCodePlace(code, org.Region); ok {
+		return numberArea{Code: code, Place: place, Country: country,
+			Why: "the area code of the city your company's time zone is named after (" + org.Timezone + ")"}
+	}
+	return numberArea{Country: country}
+}
+
+// typedArea validates an area code an administrator typed: three digits,
+// assigned to a place in org's country.
+func typedArea(org *hiretext.Organization, code string) (numberArea, error) {
+	country := countryName(org.Region)
+	if len(code) != 3 || strings.Trim(code, "0123456789") != "" || code[0] < '2' {
+		return numberArea{}, hiretext.FieldError("An area code is three digits and does not start with 0 or 1, e.g. 312.",
+			map[string]string{"area_code": "Enter an area code of three digits, e.g. 312."})
+	}
+	place, ok := phone.AreaCodePlace(code, org.Region)
+	if !ok {
+		msg := "That is not an area code of a place in " + country + ". Enter one such as 312, or leave the box empty."
+		return numberArea{}, hiretext.FieldError(msg, map[string]string{"area_code": msg})
+	}
+	return numberArea{Code: code, Place: place, Country: country}, nil
+}
+
+// countryName names a company's country (its phone region) in a sentence.
+func countryName(region string) string {
+	switch region {
+	case "US":
+		return "the United States"
+	case "CA":
+		return "Canada"
+	}
+	return region
+}
+
 // offerView is a number the provider offers.
 type offerView struct {
 	Phone, Display, Place string
@@ -87,7 +157,9 @@ type offerView struct {
 
 type adminNumberOffersPage struct {
 	Page        Page
-	AreaCode    string
+	AreaCode    string     // as typed
+	Area        numberArea // where the offers are from
+	Fallback    string     // the company's area had no free numbers, so Area is anywhere
 	Offers      []offerView
 	Error       string
 	Entitlement *hiretext.Entitlement
@@ -95,7 +167,8 @@ type adminNumberOffersPage struct {
 }
 
 // handleAdminNumberOffers is step 2 of generating a number: the numbers the
-// provider offers in the area code entered in step 1 (any when empty).
+// provider offers in the area code entered in step 1, or near the company
+// when it was left empty.
 func (s *Server) handleAdminNumberOffers(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	data := &adminNumberOffersPage{AreaCode: strings.TrimSpace(r.URL.Query().Get("area_code"))}
@@ -119,19 +192,62 @@ func (s *Server) loadOffers(ctx context.Context, org *hiretext.Organization, dat
 	if err != nil {
 		return 0, err
 	}
-	offers, err := s.searchNumbers(ctx, org, data.AreaCode)
-	if hiretext.ErrorCode(err) == hiretext.EInvalid {
-		data.Error = hiretext.ErrorMessage(err)
-		return http.StatusUnprocessableEntity, nil
-	}
+	found, err := s.findOffers(ctx, org, data.AreaCode)
+	data.Area, data.Fallback = found.Area, found.Fallback
 	if err != nil {
-		return 0, err
+		return invalidOr(data, err)
 	}
-	for _, o := range offers {
+	for _, o := range found.Offers {
 		place := strings.Trim(o.Locality+", "+o.Region, ", ")
 		data.Offers = append(data.Offers, offerView{Phone: o.Phone, Display: phone.Format(o.Phone), Place: place})
 	}
 	return http.StatusOK, nil
+}
+
+// offers are the numbers a provider offers and where they are from.
+type offers struct {
+	Area     numberArea
+	Fallback string // the company's area, which had no free numbers, so Area is anywhere
+	Offers   []sms.AvailableNumber
+}
+
+// findOffers asks the provider for numbers in the area code typed, or in
+// the company's area when none was; when that area has no free numbers it
+// offers any rather than none, and says so.
+func (s *Server) findOffers(ctx context.Context, org *hiretext.Organization, typed string) (offers, error) {
+	var o offers
+	var err error
+	if typed != "" {
+		if o.Area, err = typedArea(org, typed); err != nil {
+			return o, err
+		}
+		o.Offers, err = s.searchNumbers(ctx, org, o.Area.Code)
+		return o, err
+	}
+	nums, err := s.store.ListNumbers(ctx, org.ID)
+	if err != nil {
+		return o, err
+	}
+	o.Area = companyArea(org, nums)
+	o.Offers, err = s.searchNumbers(ctx, org, o.Area.Code)
+	if hiretext.ErrorCode(err) == hiretext.EInvalid && o.Area.Code != "" {
+		o.Fallback, o.Area = o.Area.Label(), numberArea{Country: o.Area.Country}
+		o.Offers, err = s.searchNumbers(ctx, org, "")
+	}
+	return o, err
+}
+
+// invalidOr shows an invalid request's message on the page (422) and
+// returns any other error.
+func invalidOr(data *adminNumberOffersPage, err error) (int, error) {
+	if hiretext.ErrorCode(err) != hiretext.EInvalid {
+		return 0, err
+	}
+	data.Error = hiretext.ErrorMessage(err)
+	if msg := hiretext.ErrorFields(err)["area_code"]; msg != "" {
+		data.Error = msg
+	}
+	return http.StatusUnprocessableEntity, nil
 }
 
 type adminNumberConfirmPage struct {
@@ -193,12 +309,8 @@ func (s *Server) canGenerate(ctx context.Context, org *hiretext.Organization) (*
 }
 
 // searchNumbers asks the provider for numbers in org's country, within
-// areaCode when given.
+// areaCode (validated) when given.
 func (s *Server) searchNumbers(ctx context.Context, org *hiretext.Organization, areaCode string) ([]sms.AvailableNumber, error) {
-	if areaCode != "" && (len(areaCode) != 3 || strings.Trim(areaCode, "0123456789") != "" || areaCode[0] < '2') {
-		return nil, hiretext.FieldError("An area code is three digits and does not start with 0 or 1, e.g. 312.",
-			map[string]string{"area_code": "Use three digits, e.g. 312."})
-	}
 	offers, err := s.provider.SearchNumbers(ctx, sms.NumberQuery{Country: org.Region, AreaCode: areaCode, Limit: 5})
 	if err != nil {
 		return nil, providerError(err)

@@ -78,8 +78,9 @@ type apiNewNumber struct {
 	AreaCode string `json:"area_code"`
 }
 
-// handleAPICreateNumber generates a number, within the area code when given:
-// the first the provider offers that is still free when bought.
+// handleAPICreateNumber generates a number, within the area code when given,
+// else in the company's area as the page offers: the first the provider
+// offers that is still free when bought.
 func (s *Server) handleAPICreateNumber(w http.ResponseWriter, r *http.Request) error {
 	var in apiNewNumber
 	if r.ContentLength != 0 {
@@ -91,11 +92,11 @@ func (s *Server) handleAPICreateNumber(w http.ResponseWriter, r *http.Request) e
 	if _, err := s.canGenerate(r.Context(), p.org); err != nil {
 		return err
 	}
-	offers, err := s.searchNumbers(r.Context(), p.org, strings.TrimSpace(in.AreaCode))
+	found, err := s.findOffers(r.Context(), p.org, strings.TrimSpace(in.AreaCode))
 	if err != nil {
 		return err
 	}
-	for _, o := range offers {
+	for _, o := range found.Offers {
 		n, err := s.generateNumber(r.Context(), p.org, o.Phone)
 		var se *sms.Error
 		if errors.As(err, &se) && se.Class == sms.Permanent {

@@ -44,6 +44,71 @@ func newNumbersServer(t *testing.T, db *store.DB) (*testServer, *simulator.Provi
 // the "+" as &#43;).
 var offeredRE = regexp.MustCompile(`name="phone" value="(?:\+|&#43;)(1\d{10})"`)
 
+// TestNumberOffersComeFromTheCompanysArea: without an area code a Chicago
+// company is offered Chicago numbers (its time zone's city), then numbers in
+// the area code of its first number, and the page says which area and why;
+// a bad area code is a field error that the page does not repeat.
+func TestNumberOffersComeFromTheCompanysArea(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Options{})
+	ts, _ := newNumbersServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme") // America/Chicago, US
+	admin := storetest.MustCreateUser(t, db, org.ID, "Dana Admin", hiretext.RoleAdmin)
+	storetest.MustGrantNumbers(t, db, org.ID, 2, 500)
+	b := ts.browser(t)
+	b.login(admin.Email, storetest.TestPassword)
+	allIn := func(body, area string) bool {
+		offers := offeredRE.FindAllStringSubmatch(body, -1)
+		for _, o := range offers {
+			if !strings.HasPrefix(o[1], "1"+area) {
+				return false
+			}
+		}
+		return len(offers) > 0
+	}
+
+	_, body, _ := b.do("GET", "/admin/numbers", nil)
+	mustContain(t, "step 1", body, "Leave it empty for numbers from area code 312 (Chicago, IL), the area code of the city your company")
+	st, body, _ := b.do("GET", "/admin/numbers/new", nil)
+	if st != http.StatusOK || !allIn(body, "312") {
+		t.Fatalf("offers without an area code: %d, want Chicago numbers:\n%s", st, offeredRE.FindAllString(body, -1))
+	}
+	mustContain(t, "offers near the company", body, "numbers offered in area code 312 (Chicago, IL)",
+		"These numbers are from area code 312 (Chicago, IL), the area code of the city your company&#39;s time zone is named after (America/Chicago).")
+
+	st, body, _ = b.do("GET", "/admin/numbers/new?area_code=415", nil)
+	pick := offeredRE.FindStringSubmatch(body)
+	if st != http.StatusOK || !allIn(body, "415") || !strings.Contains(body, "numbers offered in area code 415 (California)") {
+		t.Fatalf("offers in 415: %d", st)
+	}
+	if st, _, _ := b.do("POST", "/admin/numbers", url.Values{"phone": {"+" + pick[1]}}); st != http.StatusSeeOther {
+		t.Fatalf("create: %d", st)
+	}
+	_, body, _ = b.do("GET", "/admin/numbers/new", nil)
+	if !allIn(body, "415") {
+		t.Fatal("without an area code the offers are not in the area code of the company's number")
+	}
+	mustContain(t, "offers near the number", body, "These numbers are from area code 415 (California), the area code of your number (415) ")
+
+	for _, c := range []struct{ code, want string }{
+		{"abc", "Enter an area code of three digits, e.g. 312."},
+		{"31", "Enter an area code of three digits, e.g. 312."},
+		{"999", "That is not an area code of a place in the United States."},
+		{"416", "That is not an area code of a place in the United States."}, // Toronto
+		{"800", "That is not an area code of a place in the United States."}, // toll-free
+	} {
+		st, body, _ := b.do("GET", "/admin/numbers/new?area_code="+c.code, nil)
+		if st != http.StatusUnprocessableEntity || offeredRE.MatchString(body) {
+			t.Errorf("area code %q: %d, want 422 and no offers", c.code, st)
+		}
+		mustContain(t, "area code "+c.code, body, `<p class="field-error" id="area_code-error">`+c.want, `aria-invalid="true"`)
+		if strings.Contains(body, "area code "+c.code) || !strings.Contains(body, "pick one of the numbers offered</p>") ||
+			!strings.Contains(body, `value="`+c.code+`"`) {
+			t.Errorf("area code %q: the heading repeats it, or its box lost it", c.code)
+		}
+	}
+}
+
 func TestAdminGeneratesAndAssignsNumbers(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Options{})

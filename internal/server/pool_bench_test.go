@@ -35,6 +35,7 @@ func BenchmarkPoolPages100k(b *testing.B) {
 		hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles))
 	for _, c := range []struct{ name, path string }{
 		{"pool/first-page", "/candidates"},
+		{"pool/opted-in", "/candidates?sms_status=opted_in"},
 		{"pool/search-name", "/candidates?q=smith"},
 		{"pool/search-full-name", "/candidates?q=jennifer+smith"},
 		{"pool/search-phone", "/candidates?q=" + url.QueryEscape("555")},

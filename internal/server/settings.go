@@ -28,19 +28,30 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	return s.render(w, r, status, "settings", data)
 }
 
-// handleChangePassword checks the current password before setting a new one.
+// handleChangePassword checks the current password, and that the new one
+// was typed the same twice, before setting it; any mistake changes nothing.
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badForm(err)
 	}
 	p := principalFrom(r.Context())
+	errs := map[string]string{}
 	if _, err := s.store.Authenticate(r.Context(), p.user.Email, r.PostForm.Get("current")); err != nil {
 		if hiretext.ErrorCode(err) != hiretext.EUnauthorized {
 			return err
 		}
-		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Errors: map[string]string{"current": "That is not your current password."}})
+		errs["current"] = "That is not your current password."
 	}
-	if err := s.store.SetPassword(r.Context(), p.org.ID, p.user.ID, r.PostForm.Get("new")); err != nil {
+	newPassword := r.PostForm.Get("new")
+	if err := hiretext.ValidatePassword(newPassword); err != nil {
+		errs["new"] = hiretext.ErrorMessage(err)
+	} else if r.PostForm.Get("confirm") != newPassword {
+		errs["confirm"] = "The two new passwords are not the same. Type the new password again in both boxes."
+	}
+	if len(errs) > 0 {
+		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Errors: errs})
+	}
+	if err := s.store.SetPassword(r.Context(), p.org.ID, p.user.ID, newPassword); err != nil {
 		if hiretext.ErrorCode(err) != hiretext.EInvalid {
 			return err
 		}

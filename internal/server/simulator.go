@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,6 +18,8 @@ import (
 type simulatorPhone interface {
 	SimulateInbound(ctx context.Context, from, to, body string) (string, error)
 	Handset(ctx context.Context, phone string) ([]simulator.HandsetMessage, error)
+	HandsetPhones(ctx context.Context, limit int) ([]simulator.HandsetSummary, error)
+	PhoneFlag(ctx context.Context, phone string) (simulator.Flag, error)
 	SetPhoneFlag(ctx context.Context, e164 string, flag simulator.Flag) error
 }
 
@@ -47,38 +50,129 @@ func (s *Server) simulatorRoutes() []route {
 type simulatorPage struct {
 	Page       Page
 	Phone      string // the handset shown, E.164
+	PhoneInput string // the phone box: Phone as people read it, or what was typed
 	PhoneError string
-	Messages   []simulator.HandsetMessage
+	Messages   []simText
 	Numbers    []string // hiretext numbers this handset has texted with, newest first
+	Flag       simFlagChoice
+	Flags      []simFlagChoice
+	Phones     []simPhoneRow // phones with texts, latest first
+	PhoneLimit int           // at most this many
 	ReplyTo    string
 	Body       string
 	Errors     map[string]string
+
+	zones map[string]*time.Location // each hiretext number's, looked up once a page
 }
+
+// simText is a text on the simulated phone.
+type simText struct {
+	Sent        bool   // the handset sent it to Counterpart
+	Counterpart string // the hiretext number, E.164
+	Body        string
+	At          simTime
+}
+
+// simTime is a moment in the time zone of the company that owns the
+// hiretext number involved: as shown, and for a <time> element.
+type simTime struct{ Text, ISO string }
+
+// simPhoneRow is a phone in the list of phones with texts.
+type simPhoneRow struct {
+	Phone   string // E.164
+	Texts   string // "3 texts"
+	Last    simTime
+	Current bool // the phone the page shows
+}
+
+// simFlagChoice is a network behaviour the page offers for a phone.
+type simFlagChoice struct {
+	Flag    simulator.Flag
+	Label   string // the button
+	Name    string // "a landline"
+	Effect  string // what happens to texts sent to the phone
+	Current bool   // the phone behaves this way now
+}
+
+// simFlagChoices lists the network behaviours, current marked.
+func simFlagChoices(current simulator.Flag) []simFlagChoice {
+	choices := []simFlagChoice{
+		{Flag: simulator.FlagNone, Label: "Working mobile", Name: "a working mobile", Effect: "texts to it are delivered"},
+		{Flag: simulator.FlagInvalid, Label: "Invalid number (21211)", Name: "an invalid number",
+			Effect: "texts to it fail with error 21211, not a valid phone number"},
+		{Flag: simulator.FlagLandline, Label: "Landline (30006)", Name: "a landline",
+			Effect: "texts to it fail with error 30006, a landline that cannot receive texts"},
+	}
+	for i := range choices {
+		choices[i].Current = choices[i].Flag == current
+	}
+	return choices
+}
+
+// currentFlag returns the choice marked current.
+func currentFlag(choices []simFlagChoice) simFlagChoice {
+	for _, c := range choices {
+		if c.Current {
+			return c
+		}
+	}
+	return simFlagChoice{}
+}
+
+// simTimeLayout shows seconds: a simulated exchange takes moments.
+const simTimeLayout = "Jan 2 3:04:05 PM MST"
 
 func (s *Server) handleSimulator(w http.ResponseWriter, r *http.Request) error {
 	data := &simulatorPage{Page: s.page(w, r, "Simulator phone")}
-	raw := strings.TrimSpace(r.URL.Query().Get("phone"))
-	if raw == "" {
-		return s.render(w, r, http.StatusOK, "simulator", data)
+	status := http.StatusOK
+	if raw := strings.TrimSpace(r.URL.Query().Get("phone")); raw != "" {
+		e164, err := phone.Parse(raw, "US")
+		if err != nil {
+			data.PhoneInput, data.PhoneError, status = raw, hiretext.ErrorMessage(err), http.StatusUnprocessableEntity
+		} else if err := s.fillHandset(r.Context(), data, e164); err != nil {
+			return err
+		}
 	}
-	e164, err := phone.Parse(raw, "US")
-	if err != nil {
-		data.Phone, data.PhoneError = raw, hiretext.ErrorMessage(err)
-		return s.render(w, r, http.StatusUnprocessableEntity, "simulator", data)
-	}
-	if err := s.fillHandset(r.Context(), data, e164); err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "simulator", data)
+	return s.renderSimulator(w, r, status, data)
 }
 
-// fillHandset loads a handset's messages and the numbers it talks with.
+// renderSimulator adds the phones with texts and renders the page.
+func (s *Server) renderSimulator(w http.ResponseWriter, r *http.Request, status int, data *simulatorPage) error {
+	phones, err := s.simulator().HandsetPhones(r.Context(), simulator.MaxHandsetPhones)
+	if err != nil {
+		return err
+	}
+	data.PhoneLimit = simulator.MaxHandsetPhones
+	for _, p := range phones {
+		last, err := s.simTime(r.Context(), data, p.LastCounterpart, p.LastAt)
+		if err != nil {
+			return err
+		}
+		data.Phones = append(data.Phones, simPhoneRow{Phone: p.Phone, Texts: simTextCount(p.Count), Last: last, Current: p.Phone == data.Phone})
+	}
+	return s.render(w, r, status, "simulator", data)
+}
+
+// fillHandset loads a handset's messages, the numbers it talks with and how
+// the network treats it.
 func (s *Server) fillHandset(ctx context.Context, data *simulatorPage, e164 string) error {
 	msgs, err := s.simulator().Handset(ctx, e164)
 	if err != nil {
 		return err
 	}
-	data.Phone, data.Messages = e164, msgs
+	flag, err := s.simulator().PhoneFlag(ctx, e164)
+	if err != nil {
+		return err
+	}
+	data.Phone, data.PhoneInput, data.Flags = e164, phone.Format(e164), simFlagChoices(flag)
+	data.Flag = currentFlag(data.Flags)
+	for _, m := range msgs {
+		at, err := s.simTime(ctx, data, m.Counterpart, m.CreatedAt)
+		if err != nil {
+			return err
+		}
+		data.Messages = append(data.Messages, simText{Sent: m.Direction == simulator.Sent, Counterpart: m.Counterpart, Body: m.Body, At: at})
+	}
 	seen := map[string]bool{}
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if c := msgs[i].Counterpart; !seen[c] {
@@ -90,6 +184,54 @@ func (s *Server) fillHandset(ctx context.Context, data *simulatorPage, e164 stri
 		data.ReplyTo = data.Numbers[0]
 	}
 	return nil
+}
+
+// simTime formats t in the time zone of the company that owns number. The
+// page is public and one phone may text several companies, so there is no
+// viewer's zone: each text is shown in its company's, and UTC is left for
+// numbers no company has.
+func (s *Server) simTime(ctx context.Context, data *simulatorPage, number string, t time.Time) (simTime, error) {
+	loc, ok := data.zones[number]
+	if !ok {
+		var err error
+		if loc, err = s.numberZone(ctx, number); err != nil {
+			return simTime{}, err
+		}
+		if data.zones == nil {
+			data.zones = map[string]*time.Location{}
+		}
+		data.zones[number] = loc
+	}
+	t = t.In(loc)
+	return simTime{Text: t.Format(simTimeLayout), ISO: t.Format(time.RFC3339)}, nil
+}
+
+// numberZone returns the time zone of the company whose active number is
+// number, or UTC when no company has it.
+func (s *Server) numberZone(ctx context.Context, number string) (*time.Location, error) {
+	n, err := s.store.NumberByPhone(ctx, number)
+	if hiretext.ErrorCode(err) == hiretext.ENotFound {
+		return time.UTC, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	org, err := s.store.OrgByID(ctx, n.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return org.Location(), nil
+}
+
+// simTextCount says how many texts a phone has.
+func simTextCount(n int) string {
+	switch {
+	case n > simulator.MaxCountedTexts:
+		return fmt.Sprintf("more than %d texts", simulator.MaxCountedTexts)
+	case n == 1:
+		return "1 text"
+	}
+	return fmt.Sprintf("%d texts", n)
 }
 
 // handleSimulatorReply has the handset text a hiretext number.
@@ -109,7 +251,7 @@ func (s *Server) handleSimulatorReply(w http.ResponseWriter, r *http.Request) er
 		if err := s.fillHandset(r.Context(), data, from); err != nil {
 			return err
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "simulator", data)
+		return s.renderSimulator(w, r, http.StatusUnprocessableEntity, data)
 	}
 	return s.redirectWithFlash(w, r, simulatorURL(from), "success", "Sent “"+firstWordsOf(body, 40)+"” to "+phone.Format(to)+".")
 }
@@ -124,9 +266,8 @@ func (s *Server) handleSimulatorFlag(w http.ResponseWriter, r *http.Request) err
 	if err := s.simulator().SetPhoneFlag(r.Context(), p, flag); err != nil {
 		return err
 	}
-	label := map[simulator.Flag]string{simulator.FlagNone: "a working mobile", simulator.FlagInvalid: "an invalid number",
-		simulator.FlagLandline: "a landline"}[flag]
-	return s.redirectWithFlash(w, r, simulatorURL(p), "success", phone.Format(p)+" now behaves as "+label+".")
+	now := currentFlag(simFlagChoices(flag))
+	return s.redirectWithFlash(w, r, simulatorURL(p), "success", phone.Format(p)+" now behaves as "+now.Name+".")
 }
 
 func simulatorURL(p string) string { return "/simulator?phone=" + url.QueryEscape(p) }

@@ -126,15 +126,22 @@ func TestSettingsPasswordAndTokens(t *testing.T) {
 	b := ts.browser(t)
 	b.login(u.Email, storetest.TestPassword)
 
-	st, body, _ := b.do("POST", "/settings/password", url.Values{"current": {"wrong-one-here"}, "new": {"a-new-password-1"}})
+	st, body, _ := b.do("POST", "/settings/password", url.Values{"current": {"wrong-one-here"}, "new": {"a-new-password-1"}, "confirm": {"a-new-password-1"}})
 	if st != http.StatusUnprocessableEntity || !strings.Contains(body, "not your current password") {
 		t.Fatalf("wrong current password: %d", st)
 	}
-	st, _, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"short"}})
+	st, _, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"short"}, "confirm": {"short"}})
 	if st != http.StatusUnprocessableEntity {
 		t.Fatalf("short new password: %d", st)
 	}
-	if st, _, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"a-new-password-1"}}); st != http.StatusSeeOther {
+	// A confirmation that differs is a field error and changes nothing.
+	st, body, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"a-new-password-1"}, "confirm": {"a-new-pasword-1"}})
+	mustContain(t, "mismatched confirmation", body, `<label for="confirm">Confirm new password`,
+		`<p class="field-error" id="confirm-error">The two new passwords are not the same.`)
+	if _, err := db.Authenticate(t.Context(), u.Email, storetest.TestPassword); st != http.StatusUnprocessableEntity || err != nil {
+		t.Fatalf("mismatched confirmation: %d; the old password works: %v", st, err == nil)
+	}
+	if st, _, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"a-new-password-1"}, "confirm": {"a-new-password-1"}}); st != http.StatusSeeOther {
 		t.Fatalf("change password: %d", st)
 	}
 	if _, err := db.Authenticate(t.Context(), u.Email, "a-new-password-1"); err != nil {

@@ -47,15 +47,20 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		}
 	}
 	pool := map[string][]any{}
-	for _, q := range []hiretext.CandidateQuery{{}, {SMSStatus: hiretext.SMSOptedIn}, {JobID: 3}, {Text: "ann smith"},
+	for _, q := range []hiretext.CandidateQuery{{}, {SMSStatus: hiretext.SMSOptedIn}, {JobID: 3}, {Text: "ann smith"}, {Text: "ann"},
 		{Text: "ann", JobID: 3, SMSStatus: hiretext.SMSOptedOut, Cursor: "9"}} {
 		for _, drive := range []int{-1, 0} {
 			if drive == 0 && q.Text == "" {
 				continue
 			}
 			q.Limit = 50
-			sql, args := poolQuery(org, q, searchWords(q.Text), drive, driveLimit, 9)
-			pool[sql] = args
+			for _, pos := range []keyRange{{after: 9}, {before: 9}} {
+				sql, args := poolQuery(org, q, searchWords(q.Text), drive, driveLimit, pos)
+				pool[sql] = args
+			}
+			if sql, args, ok := poolCount(org, q, searchWords(q.Text), drive); ok {
+				pool[sql] = args
+			}
 		}
 	}
 	poolScan := regexp.MustCompile(`SCAN (c|a|j|s)\b|SEARCH (a|j|s)\b.*\(org_id=\?\)`)

@@ -18,7 +18,9 @@ const driveLimit = 5000
 // SearchCandidates returns one page of org's candidate pool, newest
 // application first. Pages are keyset-paginated: the cursor is the position
 // (application id) of the previous page's last row, so a page costs the same
-// however deep it is and rows never repeat or vanish between pages.
+// however deep it is and rows never repeat or vanish between pages; Before
+// reads the page before a position the same way. The total is counted when
+// that is cheap (see poolCount).
 func (db *DB) SearchCandidates(ctx context.Context, org hiretext.OrgID, q hiretext.CandidateQuery) (*hiretext.CandidatePage, error) {
 	return db.searchCandidates(ctx, org, q, driveLimit)
 }
@@ -29,8 +31,12 @@ func (db *DB) searchCandidates(ctx context.Context, org hiretext.OrgID, q hirete
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	after, err := parseCursor(q.Cursor)
-	if err != nil {
+	var pos keyRange
+	var err error
+	if pos.after, err = parseCursor(q.Cursor); err != nil {
+		return nil, err
+	}
+	if pos.before, err = parseCursor(q.Before); err != nil {
 		return nil, err
 	}
 	r := db.reader()
@@ -39,7 +45,23 @@ func (db *DB) searchCandidates(ctx context.Context, org hiretext.OrgID, q hirete
 	if err != nil {
 		return nil, err
 	}
-	query, args := poolQuery(org, q, words, drive, limit, after)
+	page, err := poolPage(ctx, r, org, q, words, drive, limit, pos)
+	if err != nil {
+		return nil, err
+	}
+	page.Total, err = poolTotal(ctx, r, org, q, words, drive, page)
+	return page, err
+}
+
+// keyRange is where a page starts: after a position (the next page) or
+// before one (the previous page); zero values for the first page.
+type keyRange struct{ after, before int64 }
+
+// poolPage reads one page. A previous page is read upwards from its
+// position, so its extra row, which says whether more pages come before it,
+// is its first.
+func poolPage(ctx context.Context, r conn, org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive, limit int, pos keyRange) (*hiretext.CandidatePage, error) {
+	query, args := poolQuery(org, q, words, drive, limit, pos)
 	rows, err := r.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -54,11 +76,74 @@ func (db *DB) searchCandidates(ctx context.Context, org hiretext.OrgID, q hirete
 		}
 		page.Entries = append(page.Entries, e)
 	}
-	if len(page.Entries) > q.Limit {
-		page.Entries = page.Entries[:q.Limit]
-		page.NextCursor = strconv.FormatInt(int64(page.Entries[q.Limit-1].Application.ID), 10)
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	return page, rows.Err()
+	more := len(page.Entries) > q.Limit
+	if pos.before > 0 {
+		if more {
+			page.Entries = page.Entries[1:]
+		}
+		if len(page.Entries) > 0 {
+			page.NextCursor = positionOf(page.Entries[len(page.Entries)-1])
+			if more {
+				page.PrevCursor = positionOf(page.Entries[0])
+			}
+		}
+		return page, nil
+	}
+	if more {
+		page.Entries = page.Entries[:q.Limit]
+		page.NextCursor = positionOf(page.Entries[q.Limit-1])
+	}
+	if pos.after > 0 && len(page.Entries) > 0 {
+		page.PrevCursor = positionOf(page.Entries[0])
+	}
+	return page, nil
+}
+
+// positionOf is the cursor of a pool row: its application id.
+func positionOf(e *hiretext.PoolEntry) string {
+	return strconv.FormatInt(int64(e.Application.ID), 10)
+}
+
+// poolTotal counts the candidates matching q, or returns TotalUnknown when
+// that would cost more than a page (see poolCount). A first page without a
+// next one holds them all, which needs no count.
+func poolTotal(ctx context.Context, r conn, org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive int, page *hiretext.CandidatePage) (int, error) {
+	if q.Cursor == "" && q.Before == "" && page.NextCursor == "" {
+		return len(page.Entries), nil
+	}
+	query, args, ok := poolCount(org, q, words, drive)
+	if !ok {
+		return hiretext.TotalUnknown, nil
+	}
+	var n int
+	err := r.queryRow(ctx, query, args...).Scan(&n)
+	return n, err
+}
+
+// poolCount returns the query counting the candidates that match q when it
+// is about as cheap as a page: a job's applicant counter; the pool or one
+// SMS status, one range of an index that holds nothing else (about 6 ms at
+// 100,000 candidates on SQLite); one rare word alone, its fewer than
+// driveLimit terms. Anything else checks each candidate it visits (a job
+// and a status: each of the job's applicants; several words: each
+// candidate of the rarest) and would double the page's cost, or, for a
+// common word, read the whole pool: not ok.
+func poolCount(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive int) (string, []any, bool) {
+	switch {
+	case len(words) == 0 && q.JobID != 0 && q.SMSStatus == "":
+		return `SELECT COALESCE(SUM(applicants), 0) FROM jobs WHERE org_id = ? AND id = ?`, []any{org, q.JobID}, true
+	case len(words) == 0 && q.JobID == 0 && q.SMSStatus == "":
+		return `SELECT COUNT(*) FROM candidates WHERE org_id = ?`, []any{org}, true
+	case len(words) == 0 && q.JobID == 0:
+		return `SELECT COUNT(*) FROM candidates WHERE org_id = ? AND sms_status = ?`, []any{org, q.SMSStatus}, true
+	case len(words) == 1 && drive == 0 && q.JobID == 0 && q.SMSStatus == "":
+		return `SELECT COUNT(DISTINCT candidate_id) FROM candidate_terms WHERE org_id = ? AND term >= ? AND term < ?`,
+			[]any{org, words[0], prefixEnd(words[0])}, true
+	}
+	return "", nil, false
 }
 
 // parseCursor reads a page cursor; "" is the first page.
@@ -94,23 +179,41 @@ func selectiveWord(ctx context.Context, r conn, org hiretext.OrgID, words []stri
 // poolQuery builds the page query in two steps: pageKeys finds the page's
 // candidates and their positions touching as few rows as it can, then only
 // those rows are joined to their application and job.
-func poolQuery(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive, limit int, after int64) (string, []any) {
-	keys, args := pageKeys(org, q, words, drive, limit, after)
+func poolQuery(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive, limit int, pos keyRange) (string, []any) {
+	keys, args := pageKeys(org, q, words, drive, limit, pos)
 	return "SELECT " + candidateColumns + ", a.id, a.job_id, j.title, a.created_at FROM (" + keys + `) p
 		CROSS JOIN candidates c CROSS JOIN applications a CROSS JOIN jobs j
 		WHERE c.id = p.cid AND a.id = p.k AND j.id = a.job_id ORDER BY p.k DESC`, args
 }
 
 // pageKeys selects one page of (cid, k): candidate ids and their positions,
-// the id of their newest application (to the job, with a job filter). With a
-// selective word it starts from that word's candidates and sorts them;
-// otherwise it walks the pool in order (candidates_org_recent, or the job's
-// applications on applications_org_job_recent) and stops after a page. Other
-// words are checked per candidate on candidate_terms_candidate. Tables are
-// CROSS JOINed in the order to visit them, which SQLite follows (it has no
+// one more than the page to tell whether another page follows. A page
+// before pos.before is read upwards (ascending), nearest first.
+func pageKeys(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive, limit int, pos keyRange) (string, []any) {
+	b, key := poolKeys(org, q, words, drive, limit)
+	order := " DESC"
+	switch {
+	case pos.after > 0:
+		b.where(key+" < ?", pos.after)
+	case pos.before > 0:
+		b.where(key+" > ?", pos.before)
+		order = " ASC"
+	}
+	return "SELECT c.id AS cid, " + key + " AS k FROM " + strings.Join(b.tables, " CROSS JOIN ") +
+		" WHERE " + strings.Join(b.conds, " AND ") + " ORDER BY " + key + order + " LIMIT ?", b.args(q.Limit + 1)
+}
+
+// poolKeys returns the tables and conditions that select the pool's rows
+// matching q, and the expression of their position: the id of the
+// candidate's newest application (to the job, with a job filter). With a
+// selective word it starts from that word's candidates; otherwise it walks
+// the pool in order (candidates_org_recent, or the job's applications on
+// applications_org_job_recent), which a page stops early. Other words are
+// checked per candidate on candidate_terms_candidate. Tables are CROSS
+// JOINed in the order to visit them, which SQLite follows (it has no
 // statistics to find it) and PostgreSQL plans freely.
-func pageKeys(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive, limit int, after int64) (string, []any) {
-	var b sqlParts
+func poolKeys(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive, limit int) (*sqlParts, string) {
+	b := &sqlParts{}
 	if drive >= 0 {
 		// The LIMIT (never reached: the word has fewer matches) keeps the
 		// range scan on the primary key; SQLite would otherwise walk every
@@ -142,11 +245,7 @@ func pageKeys(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, dri
 	if q.SMSStatus != "" {
 		b.where("c.sms_status = ?", q.SMSStatus)
 	}
-	if after > 0 {
-		b.where(key+" < ?", after)
-	}
-	return "SELECT c.id AS cid, " + key + " AS k FROM " + strings.Join(b.tables, " CROSS JOIN ") +
-		" WHERE " + strings.Join(b.conds, " AND ") + " ORDER BY " + key + " DESC LIMIT ?", b.args(q.Limit + 1)
+	return b, key
 }
 
 // sqlParts collects a query's tables and conditions with their arguments,

@@ -37,14 +37,16 @@ func TestSearchPlansAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []hiretext.CandidateQuery{{Text: "ann"}, {Text: "smith ann"}, {Text: "an", JobID: job.ID},
-		{Text: "0103"}, {Text: "ann", Limit: 2}, {Text: "ann", Limit: 2, Cursor: "5"}, {Text: "nobody"}} {
+		{Text: "0103"}, {Text: "ann", Limit: 2}, {Text: "ann", Limit: 2, Cursor: "5"}, {Text: "ann", Limit: 1, Before: "5"},
+		{Text: "an", Limit: 1, Before: "2", JobID: job.ID}, {Text: "nobody"}} {
 		driven, err1 := db.searchCandidates(ctx, org.ID, q, driveLimit)
 		walked, err2 := db.searchCandidates(ctx, org.ID, q, 0)
 		if err1 != nil || err2 != nil {
 			t.Fatalf("query %+v: %v, %v", q, err1, err2)
 		}
-		if a, b := pageIDs(driven), pageIDs(walked); !slices.Equal(a, b) || driven.NextCursor != walked.NextCursor {
-			t.Errorf("query %+v: driven %v (next %q), walked %v (next %q)", q, a, driven.NextCursor, b, walked.NextCursor)
+		if a, b := pageIDs(driven), pageIDs(walked); !slices.Equal(a, b) || driven.NextCursor != walked.NextCursor || driven.PrevCursor != walked.PrevCursor {
+			t.Errorf("query %+v: driven %v (next %q, prev %q), walked %v (next %q, prev %q)", q,
+				a, driven.NextCursor, driven.PrevCursor, b, walked.NextCursor, walked.PrevCursor)
 		}
 	}
 }

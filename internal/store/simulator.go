@@ -183,3 +183,107 @@ func (db *DB) HandsetMessages(ctx context.Context, phone string) ([]simulator.Ha
 	slices.Reverse(out)
 	return out, rows.Err()
 }
+
+// Listing the phones whose latest texts are newest needs each phone's
+// latest id, which the (phone, id) index gives one phone at a time. Most
+// often the newest texts hold enough phones, so HandsetPhones reads those
+// first (simRecentHandsets: a bounded scan of the primary key) and walks
+// every phone (simAllHandsets) only when a few phones sent and received all
+// of the newest texts.
+const (
+	// simRecentHandsets gives the latest id and texts of each phone among
+	// the newest texts.
+	simRecentHandsets = `SELECT MAX(id), COUNT(*) FROM (
+		SELECT phone, id FROM sim_handset_messages ORDER BY id DESC LIMIT ?) recent GROUP BY phone`
+	// simAllHandsets gives the latest ids of the phones texted most
+	// recently. Its recursive part jumps from one distinct phone of the
+	// (phone, id) index to the next (a loose index scan, which neither
+	// database plans by itself), so it costs a seek per phone, not a row per
+	// text. Its second column, 0, only gives it simRecentHandsets' shape.
+	simAllHandsets = `WITH RECURSIVE phones (phone) AS (
+		SELECT MIN(phone) FROM sim_handset_messages
+		UNION ALL
+		SELECT (SELECT MIN(n.phone) FROM sim_handset_messages n WHERE n.phone > phones.phone)
+		FROM phones WHERE phones.phone IS NOT NULL
+	), latest (phone, id) AS (
+		SELECT phone, (SELECT MAX(l.id) FROM sim_handset_messages l WHERE l.phone = phones.phone)
+		FROM phones WHERE phones.phone IS NOT NULL
+	)
+	SELECT id, 0 FROM latest ORDER BY id DESC LIMIT ?`
+	// simHandsetSummaries reads the latest texts by id with their phones'
+	// counts, which stop at a bound so a phone with a long history costs no
+	// more than one with a short one.
+	simHandsetSummaries = `SELECT m.phone, m.counterpart, m.created_at,
+		(SELECT COUNT(*) FROM (SELECT 1 FROM sim_handset_messages c WHERE c.phone = m.phone LIMIT ?) counted)
+		FROM sim_handset_messages m WHERE m.id IN (`
+)
+
+// HandsetPhones lists up to limit simulated phones with texts, the one with
+// the latest text first.
+func (db *DB) HandsetPhones(ctx context.Context, limit int) ([]simulator.HandsetSummary, error) {
+	window := 20 * limit // the newest texts read first
+	latest, scanned, err := latestHandsetIDs(ctx, db.reader(), simRecentHandsets, window)
+	if err != nil {
+		return nil, err
+	}
+	if len(latest) < limit && scanned == window {
+		// Older texts may hold more phones.
+		if latest, _, err = latestHandsetIDs(ctx, db.reader(), simAllHandsets, limit); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(latest, func(a, b int64) int { return cmp.Compare(b, a) })
+	if len(latest) > limit {
+		latest = latest[:limit]
+	}
+	return handsetSummaries(ctx, db.reader(), latest)
+}
+
+// latestHandsetIDs runs simRecentHandsets or simAllHandsets and returns the
+// latest ids and how many texts they counted.
+func latestHandsetIDs(ctx context.Context, c conn, query string, limit int) ([]int64, int, error) {
+	rows, err := c.query(ctx, query, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var ids []int64
+	var total int
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, 0, err
+		}
+		ids, total = append(ids, id), total+n
+	}
+	return ids, total, rows.Err()
+}
+
+// handsetSummaries reads the texts with ids as their phones' summaries,
+// latest first.
+func handsetSummaries(ctx context.Context, c conn, ids []int64) ([]simulator.HandsetSummary, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{simulator.MaxCountedTexts + 1}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	// By time, as the page shows them: ids are handed out as texts are
+	// stored, which concurrent sends may do in another order than their times.
+	rows, err := c.query(ctx, simHandsetSummaries+placeholders(len(ids))+") ORDER BY m.created_at DESC, m.id DESC", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []simulator.HandsetSummary
+	for rows.Next() {
+		var h simulator.HandsetSummary
+		if err := rows.Scan(&h.Phone, &h.LastCounterpart, &h.LastAt, &h.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}

@@ -34,6 +34,7 @@ func BenchmarkPool100k(b *testing.B) {
 	}{
 		{"list/first-page", hiretext.CandidateQuery{}},
 		{"list/middle-page", hiretext.CandidateQuery{Cursor: strconv.FormatInt(int64(newest.Application.ID)/2, 10)}},
+		{"list/middle-page-previous", hiretext.CandidateQuery{Before: strconv.FormatInt(int64(newest.Application.ID)/2, 10)}},
 		{"filter/job", hiretext.CandidateQuery{JobID: jobs[3].ID}},
 		{"filter/opted-out", hiretext.CandidateQuery{SMSStatus: hiretext.SMSOptedOut}},
 		{"filter/job+opted-in", hiretext.CandidateQuery{JobID: jobs[3].ID, SMSStatus: hiretext.SMSOptedIn}},

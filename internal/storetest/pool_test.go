@@ -152,6 +152,90 @@ func TestSearchCandidatesKeysetPagination(t *testing.T) {
 	})
 }
 
+// TestSearchCandidatesPagesBack walks each query forward two rows at a time,
+// then back from the last page with PrevCursor: the same pages in reverse,
+// and the first page says nothing comes before it.
+func TestSearchCandidatesPagesBack(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		f := newPoolFixture(t, db)
+		for _, q := range []hiretext.CandidateQuery{{}, {JobID: f.welder.ID}, {Text: "example"}, {SMSStatus: hiretext.SMSOptedIn}} {
+			q.Limit = 2
+			var forward [][]string
+			var last *hiretext.CandidatePage
+			for fq := q; ; {
+				page, err := db.SearchCandidates(ctx, f.org.ID, fq)
+				if err != nil || len(forward) > 10 {
+					t.Fatalf("query %+v: %v", fq, err)
+				}
+				if (fq.Cursor == "") != (page.PrevCursor == "") {
+					t.Errorf("query %+v: prev cursor %q on a page after %q", fq, page.PrevCursor, fq.Cursor)
+				}
+				forward, last = append(forward, f.names(page)), page
+				if page.NextCursor == "" {
+					break
+				}
+				fq.Cursor = page.NextCursor
+			}
+			for i, page := len(forward)-1, last; page.PrevCursor != ""; {
+				bq := q
+				bq.Before = page.PrevCursor
+				var err error
+				if page, err = db.SearchCandidates(ctx, f.org.ID, bq); err != nil {
+					t.Fatalf("query %+v: %v", bq, err)
+				}
+				if i--; i < 0 || !slices.Equal(f.names(page), forward[i]) || page.NextCursor == "" {
+					t.Fatalf("query %+v: page %d back = %v (next %q), forward it was %v", bq, i, f.names(page), page.NextCursor, forward[max(i, 0)])
+				}
+				if (i == 0) != (page.PrevCursor == "") {
+					t.Errorf("query %+v: page %d back has prev cursor %q", bq, i, page.PrevCursor)
+				}
+			}
+		}
+		if _, err := db.SearchCandidates(ctx, f.org.ID, hiretext.CandidateQuery{Cursor: "5", Before: "9"}); hiretext.ErrorCode(err) != hiretext.EInvalid {
+			t.Errorf("cursor and before together: err = %v, want invalid", err)
+		}
+	})
+}
+
+// TestSearchCandidatesTotal: the total is counted where it is cheap (the
+// pool, a status, a job, one word: "ann" is a first name and an email word
+// of Ann but one candidate) and on a first page that holds every match;
+// elsewhere it is unknown rather than costly.
+func TestSearchCandidatesTotal(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		f := newPoolFixture(t, db)
+		other := MustCreateOrg(t, db, "Other")
+		MustApply(t, db, other.ID, Applicant(MustCreateJob(t, db, other.ID, "Cook").ID, "Ann", "Other"))
+		page, _ := db.SearchCandidates(ctx, f.org.ID, hiretext.CandidateQuery{Limit: 2})
+		cases := []struct {
+			name string
+			q    hiretext.CandidateQuery
+			want int
+		}{
+			{"pool", hiretext.CandidateQuery{Limit: 2}, 5},
+			{"pool, second page", hiretext.CandidateQuery{Limit: 2, Cursor: page.NextCursor}, 5},
+			{"opted in", hiretext.CandidateQuery{Limit: 1, SMSStatus: hiretext.SMSOptedIn}, 4},
+			{"welder job", hiretext.CandidateQuery{Limit: 1, JobID: f.welder.ID}, 3},
+			{"another company's job", hiretext.CandidateQuery{Limit: 1, JobID: 999_999}, 0},
+			{"one word", hiretext.CandidateQuery{Limit: 1, Text: "ann"}, 2},
+			{"two words", hiretext.CandidateQuery{Limit: 1, Text: "ann smith"}, hiretext.TotalUnknown},
+			{"job and status", hiretext.CandidateQuery{Limit: 1, JobID: f.driver.ID, SMSStatus: hiretext.SMSOptedIn}, hiretext.TotalUnknown},
+			{"two words on one page", hiretext.CandidateQuery{Text: "ann smith"}, 2},
+			{"job and status on one page", hiretext.CandidateQuery{JobID: f.driver.ID, SMSStatus: hiretext.SMSOptedIn}, 2},
+			{"no match", hiretext.CandidateQuery{Text: "zzz"}, 0},
+		}
+		for _, c := range cases {
+			page, err := db.SearchCandidates(ctx, f.org.ID, c.q)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if page.Total != c.want {
+				t.Errorf("%s: total = %d, want %d", c.name, page.Total, c.want)
+			}
+		}
+	})
+}
+
 func TestCandidatesByIDs(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
 		f := newPoolFixture(t, db)

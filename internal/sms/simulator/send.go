@@ -109,6 +109,21 @@ func (p *Provider) Handset(ctx context.Context, phone string) ([]HandsetMessage,
 	return p.cfg.Store.HandsetMessages(ctx, phone)
 }
 
+// MaxHandsetPhones caps how many phones HandsetPhones lists.
+const MaxHandsetPhones = 50
+
+// HandsetPhones lists the simulated phones that have texts, the one with the
+// latest text first, at most limit (1 to MaxHandsetPhones) of them.
+func (p *Provider) HandsetPhones(ctx context.Context, limit int) ([]HandsetSummary, error) {
+	return p.cfg.Store.HandsetPhones(ctx, min(max(limit, 1), MaxHandsetPhones))
+}
+
+// PhoneFlag returns how the simulated network treats e164: FlagNone for an
+// ordinary mobile.
+func (p *Provider) PhoneFlag(ctx context.Context, e164 string) (Flag, error) {
+	return p.cfg.Store.PhoneFlag(ctx, e164)
+}
+
 // SetPhoneFlag makes the simulated network treat e164 as flag: sends to an
 // invalid or landline phone fail from then on; FlagNone makes it an ordinary
 // mobile again.

@@ -45,6 +45,9 @@ type Store interface {
 	// HandsetMessages lists the messages a simulated phone sent and received,
 	// oldest first.
 	HandsetMessages(ctx context.Context, phone string) ([]HandsetMessage, error)
+	// HandsetPhones lists up to limit simulated phones that sent or received
+	// texts, the one with the latest text first.
+	HandsetPhones(ctx context.Context, limit int) ([]HandsetSummary, error)
 }
 
 // Flag is how the simulated network treats a phone.
@@ -79,6 +82,19 @@ type HandsetMessage struct {
 	Reference   string // the sender's idempotency key (outbound only)
 	CreatedAt   time.Time
 }
+
+// HandsetSummary is a simulated phone that has texts: what a list of
+// phones shows about it.
+type HandsetSummary struct {
+	Phone           string // the simulated phone, E.164
+	Count           int    // texts it sent and received, counted up to MaxCountedTexts+1
+	LastCounterpart string // the hiretext number of its latest text
+	LastAt          time.Time
+}
+
+// MaxCountedTexts is how far a HandsetSummary counts a phone's texts: a
+// Count above it means "more than MaxCountedTexts".
+const MaxCountedTexts = 1000
 
 // CallbackKind tells which webhook a callback delivers.
 type CallbackKind string
