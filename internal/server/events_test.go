@@ -224,14 +224,14 @@ func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 	}
 	inbound := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventMessageInbound,
 		Data: []byte(`{"conversation_id":"7","message_id":"42"}`)})
-	wantEvent(t, s.next(t, 2*time.Second), inbound)
+	wantEvent(t, s.next(t, 10*time.Second), inbound)
 
 	// Not Ann's: another user's, and another company's (whatever its ids).
 	record(t, db, hiretext.Event{OrgID: org.ID, UserID: hank.ID, Kind: hiretext.EventMessageStatus})
 	record(t, db, hiretext.Event{OrgID: other.ID, NumberID: number.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
 	read := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventConversationRead,
 		Data: []byte(`{"conversation_id":"7"}`)})
-	wantEvent(t, s.next(t, 2*time.Second), read)
+	wantEvent(t, s.next(t, 10*time.Second), read)
 
 	// Heartbeats keep coming well past the server's read and write timeouts.
 	beats, deadline := 0, time.Now().Add(time.Second)
@@ -244,7 +244,7 @@ func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 		t.Fatalf("%d heartbeats in a second, want about 10", beats)
 	}
 	personal := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
-	wantEvent(t, s.next(t, 2*time.Second), personal)
+	wantEvent(t, s.next(t, 10*time.Second), personal)
 
 	// Ann's browser loses the connection; two events happen meanwhile.
 	s.close()
@@ -253,16 +253,16 @@ func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 	missed2 := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventAllowanceAlert,
 		Data: []byte(`{"number_id":"1","level":"90"}`)})
 	again := openStream(t, br.client, ts.URL+"/events", http.Header{"Last-Event-Id": {lastID}})
-	wantEvent(t, again.next(t, 2*time.Second), missed1)
-	wantEvent(t, again.next(t, 2*time.Second), missed2)
+	wantEvent(t, again.next(t, 10*time.Second), missed1)
+	wantEvent(t, again.next(t, 10*time.Second), missed2)
 	live := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventMessageInbound})
-	wantEvent(t, again.next(t, 2*time.Second), live) // nothing repeated before it
+	wantEvent(t, again.next(t, 10*time.Second), live) // nothing repeated before it
 
 	// Bob, on the same number, resumes from the query parameter a page gives.
 	bobs := ts.browser(t)
 	bobs.login(bob.Email, storetest.TestPassword)
 	fromPage := openStream(t, bobs.client, ts.URL+"/events?lastEventId="+strconv.FormatInt(missed2.ID, 10), nil)
-	wantEvent(t, fromPage.next(t, 2*time.Second), live)
+	wantEvent(t, fromPage.next(t, 10*time.Second), live)
 }
 
 func TestEventStreamAsksForResyncWhenItCannotReplay(t *testing.T) {
@@ -277,7 +277,7 @@ func TestEventStreamAsksForResyncWhenItCannotReplay(t *testing.T) {
 	e := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
 	for _, cursor := range []string{"not-a-cursor", strconv.FormatInt(e.ID+1000, 10)} {
 		s := openStream(t, br.client, ts.URL+"/events", http.Header{"Last-Event-Id": {cursor}})
-		if m := s.next(t, 2*time.Second); m.Event != "resync" || m.ID != strconv.FormatInt(e.ID, 10) {
+		if m := s.next(t, 10*time.Second); m.Event != "resync" || m.ID != strconv.FormatInt(e.ID, 10) {
 			t.Fatalf("Last-Event-ID %q: first event %+v, want resync from id %d", cursor, m, e.ID)
 		}
 	}
@@ -295,7 +295,7 @@ func TestAPIEventStreamTakesABearerToken(t *testing.T) {
 	}
 	s := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, ann)}})
 	e := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
-	wantEvent(t, s.next(t, 2*time.Second), e)
+	wantEvent(t, s.next(t, 10*time.Second), e)
 
 	// When the instance shuts down its broker, streams end and clients reconnect elsewhere.
 	stop()
