@@ -36,12 +36,16 @@ func adminCommands() map[string]adminCommand {
 	}
 }
 
-func adminUsage(e env) {
+// adminUsage lists the admin commands, or only those of group ("org",
+// "user", …) when it names one.
+func adminUsage(e env, group string) {
 	fmt.Fprintln(e.stderr, "Usage: hiretext admin COMMAND [flags]\n\nCommands:")
 	cmds := adminCommands()
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {
-		names = append(names, n)
+		if group == "" || strings.HasPrefix(n, group+" ") {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	for _, n := range names {
@@ -51,21 +55,37 @@ func adminUsage(e env) {
 }
 
 func runAdmin(ctx context.Context, args []string, e env) error {
-	if len(args) >= 1 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-		adminUsage(e)
+	if len(args) >= 1 && isHelp(args[0]) {
+		adminUsage(e, "")
+		return nil
+	}
+	if len(args) >= 2 && isHelp(args[1]) && adminGroup(args[0]) {
+		adminUsage(e, args[0])
 		return nil
 	}
 	if len(args) < 2 {
-		adminUsage(e)
+		adminUsage(e, "")
 		return errUsage
 	}
 	cmd, ok := adminCommands()[args[0]+" "+args[1]]
 	if !ok {
 		fmt.Fprintf(e.stderr, "hiretext admin: unknown command %q\n\n", args[0]+" "+args[1])
-		adminUsage(e)
+		adminUsage(e, "")
 		return errUsage
 	}
 	return cmd.run(ctx, args[2:], e)
+}
+
+func isHelp(arg string) bool { return arg == "--help" || arg == "-h" || arg == "-help" || arg == "help" }
+
+// adminGroup reports whether some admin command starts with group.
+func adminGroup(group string) bool {
+	for n := range adminCommands() {
+		if strings.HasPrefix(n, group+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // adminFlags are the flags every admin command shares.
@@ -147,7 +167,7 @@ func adminOrgCreate(ctx context.Context, args []string, e env) error {
 	if err := f.required("name", "slug"); err != nil {
 		return err
 	}
-	return withDB(ctx, *f.database, func(db *store.DB) error {
+	return withNewOrExistingDB(ctx, *f.database, func(db *store.DB) error {
 		o, err := db.CreateOrg(ctx, hiretext.NewOrganization{Name: *name, Slug: *slug, Timezone: *tz, Region: *region})
 		if err != nil {
 			return describe(err)
@@ -304,8 +324,19 @@ func adminTokenCreate(ctx context.Context, args []string, e env) error {
 	})
 }
 
-// withDB opens and migrates the database for one command.
+// withDB opens and migrates an existing database for one command. A SQLite
+// file that does not exist is refused rather than created: a mistyped
+// --database would otherwise answer "0 companies" from a new, empty one.
 func withDB(ctx context.Context, url string, fn func(db *store.DB) error) error {
+	if err := sqliteFileExists(url); err != nil {
+		return err
+	}
+	return withNewOrExistingDB(ctx, url, fn)
+}
+
+// withNewOrExistingDB is withDB for the command that sets up a new
+// installation (org create), which may create the database.
+func withNewOrExistingDB(ctx context.Context, url string, fn func(db *store.DB) error) error {
 	db, err := openMigrated(ctx, url)
 	if err != nil {
 		return err

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +20,21 @@ func openDB(ctx context.Context, url string) (*store.DB, error) {
 		}
 	}
 	return store.Open(ctx, url, store.Options{})
+}
+
+// sqliteFileExists refuses a sqlite:PATH URL whose file does not exist,
+// naming the path so a typo is plain to see.
+func sqliteFileExists(url string) error {
+	path, ok := strings.CutPrefix(url, "sqlite:")
+	if !ok || path == "" || path == ":memory:" {
+		return nil
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("--database: no database at %s (check the path; \"hiretext admin org create\", \"hiretext migrate\" or \"hiretext serve\" creates one)", path)
+	} else if err != nil {
+		return fmt.Errorf("--database: %w", err)
+	}
+	return nil
 }
 
 // openMigrated opens the database and brings its schema up to date.

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,6 +42,11 @@ func TestVersionAndHelp(t *testing.T) {
 		if err != nil || !strings.Contains(stderr, "Usage:") {
 			t.Errorf("%v: err %v, stderr %q", args, err, stderr)
 		}
+	}
+	// A group's help lists that group's commands.
+	_, stderr, err := runCmd(t, "", nil, "admin", "user", "--help")
+	if err != nil || !strings.Contains(stderr, "admin user create") || strings.Contains(stderr, "admin org create") {
+		t.Errorf("admin user --help: err %v, stderr %q", err, stderr)
 	}
 	if _, _, err := runCmd(t, "", nil, "frobnicate"); !errors.Is(err, errUsage) {
 		t.Errorf("unknown command: %v, want usage error", err)
@@ -113,6 +120,71 @@ func TestAdminCommandsRejectBadInput(t *testing.T) {
 	out, _, _ := runCmd(t, "", vars, "admin", "org", "list", "--json")
 	if strings.Count(out, `"slug"`) != 1 {
 		t.Fatalf("bad input created companies: %s", out)
+	}
+}
+
+// TestAdminRefusesAMissingDatabase: a mistyped --database is an error that
+// names the path, not an empty new database that has "0 companies".
+func TestAdminRefusesAMissingDatabase(t *testing.T) {
+	t.Parallel()
+	typo := filepath.Join(t.TempDir(), "hiretxt.db")
+	for _, args := range [][]string{
+		{"admin", "org", "list"},
+		{"admin", "user", "list", "--org", "acme"},
+		{"admin", "allowance", "set", "--number", "+13125550142", "--monthly", "100"},
+	} {
+		args = append(args, "--database", "sqlite:"+typo)
+		if _, _, err := runCmd(t, "", nil, args...); err == nil || !strings.Contains(err.Error(), "no database at "+typo) {
+			t.Errorf("%v: err %v, want it to name the missing database", args, err)
+		}
+	}
+	if _, err := os.Stat(typo); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a command created the mistyped database: %v", err)
+	}
+	// Setting up a new installation creates it.
+	if _, _, err := runCmd(t, "", nil, "admin", "org", "create", "--name", "Acme", "--slug", "acme", "--database", "sqlite:"+typo); err != nil {
+		t.Fatalf("org create on a new database: %v", err)
+	}
+}
+
+// TestServeNamesAMalformedEnvironmentVariable: the error names the
+// variable and the value the operator set, not a flag value never typed; the
+// flag given on the command line wins over the variable.
+func TestServeNamesAMalformedEnvironmentVariable(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string]string{
+		"HIRETEXT_SEND_RATE":    `HIRETEXT_SEND_RATE="abc": want a number`,
+		"HIRETEXT_SEND_TIMEOUT": `HIRETEXT_SEND_TIMEOUT="forever": want a duration`,
+		"HIRETEXT_SEND_LEASE":   `HIRETEXT_SEND_LEASE="soon": want a duration`,
+	} {
+		vars := sqliteVars(t)
+		vars[key] = map[string]string{"HIRETEXT_SEND_RATE": "abc", "HIRETEXT_SEND_TIMEOUT": "forever", "HIRETEXT_SEND_LEASE": "soon"}[key]
+		if _, _, err := runCmd(t, "", vars, "serve", "--addr", "127.0.0.1:0"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s=%s: err %v, want %q", key, vars[key], err, want)
+		}
+	}
+	vars := sqliteVars(t)
+	vars["HIRETEXT_SEND_RATE"] = "abc"
+	if _, _, err := parseServeConfig([]string{"--send-rate", "5"}, env{getenv: func(k string) string { return vars[k] }}); err != nil {
+		t.Errorf("--send-rate 5 with HIRETEXT_SEND_RATE=abc: %v, want the flag to win", err)
+	}
+}
+
+// TestServeRefusesATakenMetricsAddress: the error names the flag, and
+// serve fails before it says it is running.
+func TestServeRefusesATakenMetricsAddress(t *testing.T) {
+	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	out, _, err := runCmd(t, "", sqliteVars(t), "serve", "--addr", "127.0.0.1:0", "--metrics-addr", taken.Addr().String())
+	if err == nil || !strings.Contains(err.Error(), "--metrics-addr "+taken.Addr().String()) {
+		t.Fatalf("err %v, want one naming --metrics-addr", err)
+	}
+	if strings.Contains(out, "is running") {
+		t.Fatalf("serve said it was running: %q", out)
 	}
 }
 

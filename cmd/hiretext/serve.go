@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +47,7 @@ type serveConfig struct {
 func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	fs := newFlagSet("serve", "hiretext serve [flags]", e)
 	c := &serveConfig{}
+	ev := newEnvValues(e.getenv)
 	fs.StringVar(&c.Addr, "addr", envOr(e.getenv, "HIRETEXT_ADDR", "127.0.0.1:8080"), "address to listen on (env HIRETEXT_ADDR)")
 	fs.StringVar(&c.Database, "database", envOr(e.getenv, "HIRETEXT_DATABASE", defaultDatabase),
 		"database URL: sqlite:PATH, sqlite::memory: or postgres://… (env HIRETEXT_DATABASE)")
@@ -54,17 +57,20 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"SMS provider: simulator, or twilio configured by TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and optionally "+
 			"TWILIO_MESSAGING_SERVICE_SID and TWILIO_API_BASE (env HIRETEXT_SMS_PROVIDER)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", e.getenv("HIRETEXT_METRICS_ADDR"), "address for Prometheus /metrics; empty disables it (env HIRETEXT_METRICS_ADDR)")
-	fs.Float64Var(&c.SendRate, "send-rate", envFloat(e.getenv, "HIRETEXT_SEND_RATE"),
+	fs.Float64Var(&c.SendRate, "send-rate", ev.float("send-rate", "HIRETEXT_SEND_RATE"),
 		"texts per second per number; 0 uses the provider's default (env HIRETEXT_SEND_RATE)")
-	fs.DurationVar(&c.SendTimeout, "send-timeout", envDuration(e.getenv, "HIRETEXT_SEND_TIMEOUT", 15*time.Second),
+	fs.DurationVar(&c.SendTimeout, "send-timeout", ev.duration("send-timeout", "HIRETEXT_SEND_TIMEOUT", 15*time.Second),
 		"how long one call to the SMS provider may take (env HIRETEXT_SEND_TIMEOUT)")
-	fs.DurationVar(&c.SendLease, "send-lease", envDuration(e.getenv, "HIRETEXT_SEND_LEASE", 2*time.Minute),
+	fs.DurationVar(&c.SendLease, "send-lease", ev.duration("send-lease", "HIRETEXT_SEND_LEASE", 2*time.Minute),
 		"how long a text whose send was cut short by a crash waits before it is sent again; longer than --send-timeout (env HIRETEXT_SEND_LEASE)")
 	fs.BoolVar(&c.Demo, "demo", false, "on an empty database, create the demo company and print its logins")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
 	if done, err := parseFlags(fs, args); done {
 		return nil, true, err
+	}
+	if err := ev.err(fs); err != nil {
+		return nil, false, err
 	}
 	if err := c.validate(); err != nil {
 		return nil, false, err
@@ -204,6 +210,15 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 		pools["write"] = write
 	}
 	metrics := server.NewMetrics(pools)
+	var metricsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		var err error
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr %s: %w", cfg.MetricsAddr, err)
+		}
+		defer metricsLn.Close() // when start-up fails below; a no-op after the server's shutdown
+	}
 	provider, stopProvider, err := startProvider(ctx, cfg, db, base, log)
 	if err != nil {
 		ln.Close()
@@ -227,10 +242,9 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	var metricsSrv *http.Server
-	if cfg.MetricsAddr != "" {
+	if metricsLn != nil {
 		metricsSrv = newHTTPServer(metrics.Handler(), log)
-		metricsSrv.Addr = cfg.MetricsAddr
-		go func() { errc <- metricsSrv.ListenAndServe() }()
+		go func() { errc <- metricsSrv.Serve(metricsLn) }()
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", base.String())
 	printWelcome(ctx, e.stdout, base, db, cfg.Demo, seeded)
@@ -242,7 +256,9 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 		}
 	}
 	stopEvents() // ends live-update streams, which would otherwise hold the shutdown up
-	return shutdown(cfg.ShutdownTimeout, log, httpSrv, metricsSrv)
+	err = shutdown(cfg.ShutdownTimeout, log, httpSrv, metricsSrv)
+	log.Info("stopped", "err", err)
+	return err
 }
 
 // newHTTPServer sets every timeout, so no client can hold a connection
@@ -303,6 +319,15 @@ func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *ur
 	if err != nil {
 		return nil, nil, err
 	}
+	// A public address with the simulator is most likely a production
+	// install that forgot --sms-provider: nothing reaches real phones, and
+	// /simulator shows every text to anyone.
+	level := slog.LevelInfo
+	if !isLoopback(base) {
+		level = slog.LevelWarn
+	}
+	log.Log(ctx, level, "the SMS provider is the built-in simulator: no real texts are sent, and /simulator shows every text "+
+		"to anyone who can reach this server; use --sms-provider twilio for real texting", "base_url", base.String())
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
@@ -312,30 +337,71 @@ func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *ur
 	return sim, func() { cancel(); <-done }, nil
 }
 
-// envDuration reads a duration such as 15s from the environment, or def
-// when unset; a malformed value is kept as -1 so validation reports it.
-func envDuration(getenv func(string) string, key string, def time.Duration) time.Duration {
-	v := getenv(key)
-	if v == "" {
+// envValues reads typed settings from the environment. A malformed value
+// is remembered under its flag's name and reported, naming the variable and
+// what it holds, unless the flag itself was given.
+type envValues struct {
+	getenv func(string) string
+	bad    map[string]error // by flag name
+}
+
+func newEnvValues(getenv func(string) string) *envValues {
+	return &envValues{getenv: getenv, bad: map[string]error{}}
+}
+
+// duration reads a duration such as 15s, or def when key is unset.
+func (v *envValues) duration(flagName, key string, def time.Duration) time.Duration {
+	raw := v.getenv(key)
+	if raw == "" {
 		return def
 	}
-	d, err := time.ParseDuration(v)
+	d, err := time.ParseDuration(raw)
 	if err != nil {
-		return -1
+		v.bad[flagName] = fmt.Errorf("%s=%q: want a duration such as %v (or set --%s)", key, raw, def, flagName)
+		return def
 	}
 	return d
 }
 
-// envFloat reads a number from the environment; a malformed value is kept
-// as -1 so validation reports it.
-func envFloat(getenv func(string) string, key string) float64 {
-	v := getenv(key)
-	if v == "" {
+// float reads a number, or 0 when key is unset.
+func (v *envValues) float(flagName, key string) float64 {
+	raw := v.getenv(key)
+	if raw == "" {
 		return 0
 	}
-	f, err := strconv.ParseFloat(v, 64)
+	f, err := strconv.ParseFloat(raw, 64)
 	if err != nil {
-		return -1
+		v.bad[flagName] = fmt.Errorf("%s=%q: want a number (or set --%s)", key, raw, flagName)
+		return 0
 	}
 	return f
+}
+
+// err returns a malformed variable's error for the first flag (in name
+// order) that was not given on the command line.
+func (v *envValues) err(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	names := make([]string, 0, len(v.bad))
+	for name := range v.bad {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !given[name] {
+			return v.bad[name]
+		}
+	}
+	return nil
+}
+
+// isLoopback reports whether base names this machine only (localhost or a
+// loopback address), as a demo or a developer's run does.
+func isLoopback(base *url.URL) bool {
+	host := base.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
