@@ -40,6 +40,30 @@ func PeriodStart(period string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
+// UsagePeriodStart checks that period ("YYYY-MM") is a month a number has
+// usage for — from first, the month the number was added, to current, the
+// month now, both periods in loc, the company's time zone — and returns
+// its first instant in loc. Errors are EInvalid on the field "month" and
+// say which months are available.
+func UsagePeriodStart(period, first, current string, loc *time.Location) (time.Time, error) {
+	start, err := PeriodStart(period, loc)
+	if err != nil {
+		return start, err
+	}
+	available := "Use a month from " + first + " to " + current + "."
+	if first == current {
+		available = "Use " + current + ": the number was added this month."
+	}
+	switch {
+	case period < first:
+		return time.Time{}, FieldError("The number was added in "+first+"; it has no usage before. "+available,
+			map[string]string{"month": available})
+	case period > current:
+		return time.Time{}, FieldError("That month has not started yet. "+available, map[string]string{"month": available})
+	}
+	return start, nil
+}
+
 // Usage is one number's use of its allowance in one period.
 type Usage struct {
 	NumberID  NumberID

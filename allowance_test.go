@@ -102,3 +102,27 @@ func TestEntitlementRules(t *testing.T) {
 		t.Fatalf("full entitlement: %v %q", e.CanAddNumber(), EntitlementExceeded(e).Message)
 	}
 }
+
+// TestUsagePeriodStartOffersTheNumbersMonths checks the months a number has
+// usage for: from the one it was added in to the current one.
+func TestUsagePeriodStartOffersTheNumbersMonths(t *testing.T) {
+	chicago, _ := time.LoadLocation("America/Chicago")
+	cases := []struct{ period, first, current, field string }{
+		{"2026-01", "2026-01", "2026-03", ""},
+		{"2026-03", "2026-01", "2026-03", ""},
+		{"2025-12", "2026-01", "2026-03", "Use a month from 2026-01 to 2026-03."},
+		{"0000-01", "2026-01", "2026-03", "Use a month from 2026-01 to 2026-03."},
+		{"2026-04", "2026-01", "2026-03", "Use a month from 2026-01 to 2026-03."},
+		{"2026-02", "2026-03", "2026-03", "Use 2026-03: the number was added this month."},
+		{"2026-3", "2026-01", "2026-03", "Use the form YYYY-MM."},
+	}
+	for _, c := range cases {
+		start, err := UsagePeriodStart(c.period, c.first, c.current, chicago)
+		if got := ErrorFields(err)["month"]; got != c.field || (err != nil) != (c.field != "") {
+			t.Errorf("UsagePeriodStart(%s) in %s…%s: %v, month %q; want %q", c.period, c.first, c.current, err, got, c.field)
+		}
+		if err == nil && Period(start, chicago) != c.period {
+			t.Errorf("UsagePeriodStart(%s) = %v, in another month", c.period, start)
+		}
+	}
+}

@@ -103,6 +103,18 @@ func (v Validation) Err() error {
 	return FieldError("Please correct the highlighted fields.", map[string]string(v))
 }
 
+// Combined is Err, except that with a single field at fault the error's
+// message is that field's own: a request with one mistake says what it is.
+func (v Validation) Combined() error {
+	if len(v) != 1 {
+		return v.Err()
+	}
+	for field, message := range v {
+		return FieldError(message, map[string]string{field: message})
+	}
+	return nil
+}
+
 // requiredText trims a required text and records under field what is wrong
 // with it: "Enter a job title." when it is blank, "Use at most 200
 // characters for the job title." when it is longer than limit characters.

@@ -67,3 +67,20 @@ func firstRunes(s string, n int) string {
 	r := []rune(s)
 	return string(r[:min(n, len(r))])
 }
+
+// TestValidationCombined checks that a single field at fault keeps its own
+// message and several share the general one, each field keeping its own.
+func TestValidationCombined(t *testing.T) {
+	t.Parallel()
+	if err := (hiretext.Validation{}).Combined(); err != nil {
+		t.Fatalf("nothing wrong: %v", err)
+	}
+	one := hiretext.Validation{"body": "Write a message."}.Combined()
+	if hiretext.ErrorCode(one) != hiretext.EInvalid || hiretext.ErrorMessage(one) != "Write a message." || hiretext.ErrorFields(one)["body"] != "Write a message." {
+		t.Fatalf("one field: %v", one)
+	}
+	two := hiretext.Validation{"body": "Write a message.", "candidate_ids": "Choose at least one candidate."}.Combined()
+	if hiretext.ErrorMessage(two) != "Please correct the highlighted fields." || len(hiretext.ErrorFields(two)) != 2 {
+		t.Fatalf("two fields: %v %v", two, hiretext.ErrorFields(two))
+	}
+}

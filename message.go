@@ -2,6 +2,7 @@ package hiretext
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -88,6 +89,22 @@ type SendRequest struct {
 	UserID       UserID
 	CandidateIDs []CandidateID
 	Body         string
+}
+
+// Validate checks the body and the number of candidates, reporting both
+// fields at once when both are at fault.
+func (r SendRequest) Validate() error {
+	v := Validation{}
+	for field, message := range ErrorFields(ValidateBody(r.Body)) {
+		v.Add(field, message)
+	}
+	switch n := len(r.CandidateIDs); {
+	case n == 0:
+		v.Add("candidate_ids", "Choose at least one candidate.")
+	case n > MaxBulkCandidates:
+		v.Add("candidate_ids", fmt.Sprintf("Send to at most %d candidates at once.", MaxBulkCandidates))
+	}
+	return v.Combined()
 }
 
 // SendResult is the outcome of a send for one candidate.
@@ -183,11 +200,40 @@ type MessagingService interface {
 	ApplyDeliveryReport(ctx context.Context, r DeliveryReport) (*StatusResult, error)
 }
 
+// InboxQuery selects one page of a number's conversations as the API's
+// inbox lists them: those with unread texts first, then the others, each
+// part newest first (ties by id, so the order is total).
+type InboxQuery struct {
+	UnreadOnly bool   // only conversations with unread texts
+	Cursor     string // InboxPage.NextCursor of the previous page; "" for the first
+	Limit      int    // page size; 0 means DefaultPageSize
+}
+
+// Validate checks q and fills the default page size.
+func (q *InboxQuery) Validate() error {
+	if q.Limit == 0 {
+		q.Limit = DefaultPageSize
+	}
+	if q.Limit < 1 || q.Limit > MaxPageSize {
+		msg := fmt.Sprintf("Use a limit between 1 and %d.", MaxPageSize)
+		return FieldError(msg, map[string]string{"limit": msg})
+	}
+	return nil
+}
+
+// InboxPage is one page of the inbox.
+type InboxPage struct {
+	Conversations []*Conversation
+	NextCursor    string // "" on the last page
+}
+
 // ConversationService lists and manages the conversations of a number.
 // Every method takes the organization and the number explicitly: users see
 // only their own number's conversations.
 type ConversationService interface {
 	ListConversations(ctx context.Context, org OrgID, number NumberID, unreadOnly bool, limit int) ([]*Conversation, error)
+	// Inbox returns one page of the number's conversations; see InboxQuery.
+	Inbox(ctx context.Context, org OrgID, number NumberID, q InboxQuery) (*InboxPage, error)
 	UnreadConversations(ctx context.Context, org OrgID, number NumberID) (int, error)
 	ConversationByID(ctx context.Context, org OrgID, number NumberID, id ConversationID) (*Conversation, error)
 	CandidateConversation(ctx context.Context, org OrgID, number NumberID, candidate CandidateID) (*Conversation, error)

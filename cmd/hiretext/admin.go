@@ -76,7 +76,10 @@ func runAdmin(ctx context.Context, args []string, e env) error {
 	return cmd.run(ctx, args[2:], e)
 }
 
-func isHelp(arg string) bool { return arg == "--help" || arg == "-h" || arg == "-help" || arg == "help" }
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "--help" || arg == "-h" || arg == "-help" || arg == "help"
+}
 
 // adminGroup reports whether some admin command starts with group.
 func adminGroup(group string) bool {

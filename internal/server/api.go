@@ -19,6 +19,7 @@ type apiUser struct {
 	Name        string                `json:"name"`
 	Role        hiretext.Role         `json:"role"`
 	Permissions []hiretext.Permission `json:"permissions"`
+	Active      bool                  `json:"active"`
 }
 
 type apiMe struct {
@@ -31,7 +32,7 @@ func toAPIUser(u *hiretext.User) apiUser {
 	if perms == nil {
 		perms = []hiretext.Permission{}
 	}
-	return apiUser{ID: idString(u.ID), Email: u.Email, Name: u.Name, Role: u.Role, Permissions: perms}
+	return apiUser{ID: idString(u.ID), Email: u.Email, Name: u.Name, Role: u.Role, Permissions: perms, Active: u.Active}
 }
 
 func (s *Server) handleAPIMe(w http.ResponseWriter, r *http.Request) error {

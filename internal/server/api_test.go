@@ -78,8 +78,8 @@ func TestAPICreateAndUpdateUser(t *testing.T) {
 	}
 	id := body["id"].(string)
 	st, body = ts.api(t, tok, "PATCH", "/api/v1/users/"+id, `{"permissions":["jobs","profiles"],"active":false}`)
-	if st != 200 || len(body["permissions"].([]any)) != 2 {
-		t.Fatalf("patch: %d %v", st, body)
+	if st != 200 || len(body["permissions"].([]any)) != 2 || body["active"] != false {
+		t.Fatalf("patch: %d %v; want the user shown deactivated", st, body)
 	}
 	carl, _ := db.UserByEmail(t.Context(), org.ID, "carl@example.com")
 	if carl.Active || len(carl.Permissions) != 2 || carl.Permissions[0] != hiretext.PermJobs || carl.Permissions[1] != hiretext.PermProfiles {

@@ -24,11 +24,11 @@ var applyLimit = hiretext.ThrottleRule{Limit: 20, Window: time.Hour, Block: time
 
 // pathID reads the {name} path value as an id; anything else is not found.
 func pathID[T ~int64](r *http.Request, name, kind string) (T, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := parseID[T](r.PathValue(name))
+	if !ok {
 		return 0, hiretext.Errorf(hiretext.ENotFound, "%s not found.", kind)
 	}
-	return T(id), nil
+	return id, nil
 }
 
 // applyURL is the public application link of a job.
@@ -180,11 +180,11 @@ func selectedCandidates(r *http.Request) ([]hiretext.CandidateID, error) {
 	}
 	var ids []hiretext.CandidateID
 	for _, v := range r.PostForm["candidate"] {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
+		id, ok := parseID[hiretext.CandidateID](v)
+		if !ok {
 			return nil, hiretext.Errorf(hiretext.EBadRequest, "The selection could not be read.")
 		}
-		ids = append(ids, hiretext.CandidateID(id))
+		ids = append(ids, id)
 	}
 	if len(ids) == 0 {
 		return nil, hiretext.Errorf(hiretext.EInvalid, "Select at least one candidate first.")

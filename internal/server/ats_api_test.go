@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,8 +81,45 @@ func TestAPIApplicationAndCandidate(t *testing.T) {
 		t.Fatalf("opt out: %d %v", st, c)
 	}
 	if st, got := f.ts.api(t, tok, "PATCH", path, `{"sms":{"status":"opted_in","phone":"alternate"}}`); st != 422 ||
-		got["error"].(map[string]any)["fields"].(map[string]any)["sms_phone"] == nil {
+		got["error"].(map[string]any)["fields"].(map[string]any)["sms.phone"] == nil {
 		t.Fatalf("opt in on a missing phone: %d %v", st, got)
+	}
+}
+
+// TestAPICandidateFieldErrorsAreJSONPaths checks that every field error of
+// PATCH /api/v1/candidates/{id} names the place in the request body at
+// fault, whether the value breaks a rule or has the wrong type, while the
+// profile's form keeps showing its own fields' errors.
+func TestAPICandidateFieldErrorsAreJSONPaths(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	a := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Ann", "Lee"))
+	path := "/api/v1/candidates/" + idStr(int64(a.CandidateID))
+	long := strings.Repeat("n", hiretext.MaxNoteLength+1)
+	for _, c := range []struct {
+		body   string
+		status int
+		fields []string
+	}{
+		{`{"sms":{}}`, 422, []string{"sms.status"}},
+		{`{"sms":{"status":"maybe"}}`, 422, []string{"sms.status"}},
+		{`{"sms":{"status":"opted_in"}}`, 422, []string{"sms.phone"}},
+		{`{"sms":{"status":"opted_out","note":"` + long + `"}}`, 422, []string{"sms.note"}},
+		{`{"main_phone":"12","sms":{"note":"` + long + `"}}`, 422, []string{"main_phone", "sms.note", "sms.status"}},
+		{`{"sms":{"status":1}}`, 400, []string{"sms.status"}},
+		{`{"sms":{"note":false}}`, 400, []string{"sms.note"}},
+	} {
+		st, body := f.ts.api(t, token(t, f.db, f.recruiter), "PATCH", path, c.body)
+		fields, _ := body["error"].(map[string]any)["fields"].(map[string]any)
+		got := slices.Sorted(maps.Keys(fields))
+		if st != c.status || !slices.Equal(got, c.fields) {
+			t.Errorf("PATCH %.60s: %d with fields %v, want %d with %v", c.body, st, got, c.status, c.fields)
+		}
+	}
+	b := f.as(t, f.recruiter)
+	st, page, _ := b.do("POST", "/candidates/"+idStr(int64(a.CandidateID))+"/sms", url.Values{"sms_status": {"opted_out"}, "note": {long}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(page, `<p class="field-error">Use at most 1,000 characters for the note.</p>`) {
+		t.Fatalf("the profile's form with a long note: %d", st)
 	}
 }
 

@@ -30,24 +30,79 @@ func principalFrom(ctx context.Context) *principal {
 // handlerFunc is a handler that returns its error for central mapping.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// wrap authenticates the caller, enforces the route's access rule and maps
-// the handler's error to an HTML page or a JSON body.
+// wrap refuses cross-origin browser requests, authenticates the caller,
+// enforces the route's access rule, refuses path ids that are not ids, and
+// maps the handler's error to an HTML page or a JSON body.
 func (s *Server) wrap(rt route) http.Handler {
+	ids := idWildcards(rt.pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.authenticate(r, rt.api)
-		if err == nil && p != nil {
-			r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
-		}
-		if err == nil {
-			err = checkAccess(rt.access, p)
-		}
-		if err == nil {
-			err = rt.handle(w, r)
-		}
-		if err != nil {
+		if err := s.serveRoute(w, r, rt, ids); err != nil {
 			s.handleError(w, r, rt.api, err)
 		}
 	})
+}
+
+// serveRoute runs the steps wrap lists; ids are rt's id wildcards.
+func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route, ids []string) error {
+	if err := s.checkOrigin(r, rt.api); err != nil {
+		return err
+	}
+	p, err := s.authenticate(r, rt.api)
+	if hiretext.ErrorCode(err) == hiretext.EUnauthorized && !rt.access.login {
+		p, err = nil, nil // a public route stays public to a caller with a bad token
+	}
+	if err != nil {
+		return err
+	}
+	if p != nil {
+		r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
+	}
+	if err := checkAccess(rt.access, p, rt.api); err != nil {
+		return err
+	}
+	for _, name := range ids {
+		if !isID(r.PathValue(name)) {
+			return hiretext.Errorf(hiretext.ENotFound, "There is nothing at %s.", r.URL.Path)
+		}
+	}
+	return rt.handle(w, r)
+}
+
+// idWildcards lists the wildcards of a route pattern that hold ids: {id},
+// {job} and {user}. A value that is not an id as parseID reads it ("+48",
+// "048") is not found, whichever handler the route has.
+func idWildcards(pattern string) []string {
+	var out []string
+	for _, seg := range strings.Split(pattern, "/") {
+		if name := strings.Trim(seg, "{}"); name == "id" || name == "job" || name == "user" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// checkOrigin refuses a cross-origin state-changing request (CSRF). An API
+// request with a bearer token is exempt: the token, not a cookie the browser
+// adds by itself, authenticates it (authenticate then ignores the session
+// cookie), so another site cannot forge it.
+func (s *Server) checkOrigin(r *http.Request, api bool) error {
+	if api && bearerScheme(r.Header.Get("Authorization")) {
+		return nil
+	}
+	if s.crossOrigin.Check(r) == nil {
+		return nil
+	}
+	if api {
+		return hiretext.Errorf(hiretext.EForbidden, "Cross-origin request refused: scripts authenticate with an API token (Authorization: Bearer <token>).")
+	}
+	return hiretext.Errorf(hiretext.EForbidden, "The form was sent from another site, so it was refused. Reload the page and try again.")
+}
+
+// bearerScheme reports whether an Authorization header uses the Bearer
+// scheme, whose name is case-insensitive (RFC 9110, 11.1).
+func bearerScheme(header string) bool {
+	scheme, _, _ := strings.Cut(header, " ")
+	return strings.EqualFold(scheme, "Bearer")
 }
 
 // authenticate finds the caller: a bearer token (API routes) or the session
@@ -58,9 +113,9 @@ func (s *Server) authenticate(r *http.Request, api bool) (*principal, error) {
 	var user *hiretext.User
 	viaToken := false
 	if h := r.Header.Get("Authorization"); api && h != "" {
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
-			return nil, hiretext.Errorf(hiretext.EUnauthorized, "Use the Authorization header as: Bearer <token>.")
+		_, token, _ := strings.Cut(h, " ")
+		if !bearerScheme(h) || strings.TrimSpace(token) == "" {
+			return nil, hiretext.Errorf(hiretext.EUnauthorized, apiLoginMessage)
 		}
 		u, err := s.store.TokenUser(ctx, strings.TrimSpace(token))
 		if err != nil {
@@ -84,11 +139,17 @@ func (s *Server) authenticate(r *http.Request, api bool) (*principal, error) {
 	return &principal{user: user, org: org, viaToken: viaToken}, nil
 }
 
-// checkAccess enforces a route's access rule for p.
-func checkAccess(a access, p *principal) error {
+// apiLoginMessage tells an API caller without a usable token what to send.
+const apiLoginMessage = "Use the Authorization header as: Bearer <token>."
+
+// checkAccess enforces a route's access rule for p; api says whether the
+// route is an API route, for the wording of the refusal to log in.
+func checkAccess(a access, p *principal, api bool) error {
 	switch {
 	case !a.login:
 		return nil
+	case p == nil && api:
+		return hiretext.Errorf(hiretext.EUnauthorized, apiLoginMessage)
 	case p == nil:
 		return hiretext.Errorf(hiretext.EUnauthorized, "Please log in.")
 	case a.admin && !p.user.IsAdmin():

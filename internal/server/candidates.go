@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/hiretext/hiretext"
@@ -22,11 +21,11 @@ type poolFilters struct {
 func (f poolFilters) query(cursor, before string) (hiretext.CandidateQuery, error) {
 	q := hiretext.CandidateQuery{Text: f.Q, SMSStatus: hiretext.SMSStatus(f.SMSStatus), Cursor: cursor, Before: before}
 	if f.JobID != "" {
-		id, err := strconv.ParseInt(f.JobID, 10, 64)
-		if err != nil || id <= 0 {
+		id, ok := parseID[hiretext.JobID](f.JobID)
+		if !ok {
 			return q, hiretext.FieldError("Choose a job from the list.", map[string]string{"job_id": "Choose a job from the list."})
 		}
-		q.JobID = hiretext.JobID(id)
+		q.JobID = id
 	}
 	return q, nil
 }

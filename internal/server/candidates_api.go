@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -166,9 +167,31 @@ func (s *Server) handleAPIUpdateCandidate(w http.ResponseWriter, r *http.Request
 	}
 	c, err = s.store.UpdateCandidate(r.Context(), c.OrgID, c.ID, u, principalFrom(r.Context()).user.ID)
 	if err != nil {
-		return err
+		return withFieldPaths(err, candidatePatchPaths)
 	}
 	return s.writeCandidateDetail(w, r, c)
+}
+
+// candidatePatchPaths maps the field names of the candidate rules, which
+// are the profile forms' names, to the JSON paths of the PATCH body.
+var candidatePatchPaths = map[string]string{"sms_status": "sms.status", "sms_phone": "sms.phone", "note": "sms.note"}
+
+// withFieldPaths returns err with its field errors keyed by paths where
+// paths names a field, so a client finds each error at the place in its
+// request that caused it, as it does for errors of type.
+func withFieldPaths(err error, paths map[string]string) error {
+	var e *hiretext.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	fields := make(map[string]string, len(e.Fields))
+	for k, msg := range e.Fields {
+		if path, ok := paths[k]; ok {
+			k = path
+		}
+		fields[k] = msg
+	}
+	return &hiretext.Error{Code: e.Code, Message: e.Message, Fields: fields}
 }
 
 // apiConsentEvent is one entry of a candidate's consent ledger.

@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/hiretext/hiretext"
 )
@@ -84,6 +86,9 @@ func (s *Server) handleError(w http.ResponseWriter, r *http.Request, api bool, e
 	}
 	code := hiretext.ErrorCode(err)
 	if api {
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", "Bearer") // RFC 6750: the API takes bearer tokens
+		}
 		writeJSON(w, status, apiError{Error: apiErrorBody{Code: code, Message: hiretext.ErrorMessage(err), Fields: hiretext.ErrorFields(err)}})
 		return
 	}
@@ -114,6 +119,35 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
 	return hiretext.Errorf(hiretext.ENotFound, "There is no page at %s.", r.URL.Path)
+}
+
+// handleAPINoRoute answers a request under /api/v1 that no route serves:
+// 405 with the Allow header when the path has routes for other methods,
+// else 404, both in JSON.
+func handleAPINoRoute(mux *http.ServeMux) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		allow := allowedMethods(mux, r)
+		if len(allow) == 0 {
+			return hiretext.Errorf(hiretext.ENotFound, "There is no API endpoint at %s.", r.URL.Path)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: apiErrorBody{Code: "method_not_allowed",
+			Message: fmt.Sprintf("%s does not answer %s; use %s.", r.URL.Path, r.Method, strings.Join(allow, " or "))}})
+		return nil
+	}
+}
+
+// allowedMethods lists the methods a route of mux serves at r's path, other
+// than the catch-all ones.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" && pattern != apiPrefix {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // badForm reports an unreadable form body.

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +28,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // decodeJSON reads exactly one JSON object into v, refusing unknown fields,
 // trailing data and oversized bodies with errors that say what is wrong.
+// Field names match exactly: encoding/json alone would take "TITLE" for
+// "title", which a client reading its own request back would not expect.
+// Fields named id, *_id or *_ids must hold ids as the API writes them
+// (see parseID), checked here so that no handler can take "+44" for 44.
 func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return hiretext.Errorf(hiretext.EBadRequest, "Send the body as application/json.")
@@ -33,13 +40,122 @@ func decodeJSON(r *http.Request, v any) error {
 	if err != nil {
 		return badForm(err)
 	}
+	obj, err := decodeObject(body)
+	if err != nil {
+		return err
+	}
+	if err := checkFieldNames(reflect.TypeOf(v), obj, ""); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
+	return checkIDFields(obj)
+}
+
+// decodeObject parses body as a single JSON object, without a target type.
+func decodeObject(body []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, jsonError(err)
+	}
 	if dec.More() {
-		return hiretext.Errorf(hiretext.EBadRequest, "The body must hold a single JSON object.")
+		return nil, hiretext.Errorf(hiretext.EBadRequest, "The body must hold a single JSON object.")
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return nil, hiretext.Errorf(hiretext.EBadRequest, "The body must be a JSON object.")
+	}
+	return obj, nil
+}
+
+var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+// checkFieldNames refuses a key of doc that names no field of t exactly
+// (case included), in nested objects too; path locates doc in the body.
+func checkFieldNames(t reflect.Type, doc any, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, _ := doc.(map[string]any)
+		fields := jsonFields(t)
+		for _, key := range slices.Sorted(maps.Keys(obj)) { // sorted: the same body, the same error
+			f, ok := fields[key]
+			if !ok {
+				return hiretext.Errorf(hiretext.EBadRequest, "Unknown field %q.", path+key)
+			}
+			if err := checkFieldNames(f.Type, obj[key], path+key+"."); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		list, _ := doc.([]any)
+		for _, val := range list {
+			if err := checkFieldNames(t.Elem(), val, path); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		obj, _ := doc.(map[string]any)
+		for key, val := range obj {
+			if err := checkFieldNames(t.Elem(), val, path+key+"."); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// jsonFields maps the JSON names of t's fields, as encoding/json spells
+// them, to the fields.
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	out := map[string]reflect.StructField{}
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" || f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = f
+	}
+	return out
+}
+
+// checkIDFields refuses an id field (id, *_id or *_ids, at any depth)
+// holding a string that is not an id as the API writes it.
+func checkIDFields(obj map[string]any) error {
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
+		val := obj[key]
+		if nested, ok := val.(map[string]any); ok {
+			if err := checkIDFields(nested); err != nil {
+				return err
+			}
+			continue
+		}
+		if key != "id" && !strings.HasSuffix(key, "_id") && !strings.HasSuffix(key, "_ids") {
+			continue
+		}
+		vals, ok := val.([]any)
+		if !ok {
+			vals = []any{val}
+		}
+		for _, v := range vals {
+			if s, ok := v.(string); ok && !isID(s) {
+				return hiretext.FieldError(fmt.Sprintf("%s: %q is not an id; send ids as the API returns them, digits only, e.g. \"42\".", key, s),
+					map[string]string{key: "Use the ids the API returned, e.g. \"42\"."})
+			}
+		}
 	}
 	return nil
 }
@@ -79,3 +195,21 @@ func jsonKind(k string) string {
 
 // idString formats an id as the JSON API shows it: a string.
 func idString[T ~int64](id T) string { return strconv.FormatInt(int64(id), 10) }
+
+// parseID reads an id from a path, a query, a form or a JSON body. Only
+// what idString writes is an id: a positive decimal without sign or
+// leading zeros ("+44", "044" and "0" are not), so the id a response
+// repeats is always the string the client sent.
+func parseID[T ~int64](s string) (T, bool) {
+	if s == "" || s[0] < '1' || s[0] > '9' || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64) // fails only past the int64 range
+	return T(id), err == nil
+}
+
+// isID reports whether s is an id as parseID reads it.
+func isID(s string) bool {
+	_, ok := parseID[int64](s)
+	return ok
+}

@@ -1,9 +1,10 @@
 package server
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -98,6 +99,9 @@ type sendOutcome struct {
 
 type composePage struct {
 	Page       Page
+	Body       string // the message sent, on the results page
+	SentAt     string
+	SendKey    string // identifies the form, so posting it twice sends once
 	Recipients []recipientRow
 	Sendable   int
 	Composer   composer
@@ -138,7 +142,11 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	data := &composePage{Page: s.page(w, r, "Text selected candidates"), ReturnTo: safeNext(r.PostForm.Get("return_to"))}
+	data := &composePage{Page: s.page(w, r, "Text selected candidates"), ReturnTo: safeNext(r.PostForm.Get("return_to")),
+		SendKey: r.PostForm.Get("send_key")}
+	if data.SendKey == "" {
+		data.SendKey = newSendKey()
+	}
 	for _, c := range cands {
 		row := recipientRow{ID: idString(c.ID), Name: c.Name(), Phone: formatOptional(c.TextingPhone()), Status: "Will be texted", OK: c.OptedIn()}
 		if !c.OptedIn() {
@@ -157,7 +165,10 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 }
 
 // handleBulkSend sends one message to each selected candidate: all or
-// nothing against the allowance, skipping those who cannot be texted.
+// nothing against the allowance, skipping those who cannot be texted. The
+// send is recorded under the form's key and answered with a redirect to its
+// results, so a reload, the back button or a double click never texts
+// anyone twice.
 func (s *Server) handleBulkSend(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	if err := canSelectCandidates(p); err != nil {
@@ -171,19 +182,47 @@ func (s *Server) handleBulkSend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body := r.PostForm.Get("body")
-	res, err := s.store.SendMessages(r.Context(), hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID, CandidateIDs: ids, Body: body})
+	body, key := r.PostForm.Get("body"), r.PostForm.Get("send_key")
+	id, repeated, err := s.store.SendBulk(r.Context(), hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID, CandidateIDs: ids, Body: body}, key)
 	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.EAllowanceExceeded {
 		return s.renderCompose(w, r, statusOf(err), p, num, ids, body, hiretext.ErrorMessage(err))
 	}
 	if err != nil {
 		return err
 	}
-	return s.renderResults(w, r, p, num, ids, res)
+	results := bulkResultsURL(id, r.PostForm.Get("return_to"))
+	if repeated {
+		return s.redirectWithFlash(w, r, results, "info", "This message was already sent; nobody was texted again.")
+	}
+	return s.redirectWithFlash(w, r, results, "success", "Texts queued.")
 }
 
-func (s *Server) renderResults(w http.ResponseWriter, r *http.Request, p *principal, num *hiretext.Number,
-	ids []hiretext.CandidateID, res []hiretext.SendResult) error {
+// bulkResultsURL is the address of a bulk send's results, keeping where
+// the person came from for the Back link.
+func bulkResultsURL(id hiretext.BulkSendID, returnTo string) string {
+	u := "/messages/bulk/" + idString(id)
+	if back := safeNext(returnTo); back != "/" {
+		u += "?return_to=" + url.QueryEscape(back)
+	}
+	return u
+}
+
+// handleBulkResults shows a bulk send's results, with each text's status
+// as it is now (the page follows live updates).
+func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	id, err := pathID[hiretext.BulkSendID](r, "id", "Send")
+	if err != nil {
+		return err
+	}
+	b, err := s.store.BulkSendByID(r.Context(), p.org.ID, p.user.ID, id)
+	if err != nil {
+		return err
+	}
+	ids := make([]hiretext.CandidateID, len(b.Results))
+	for i, x := range b.Results {
+		ids[i] = x.CandidateID
+	}
 	cands, err := s.store.CandidatesByIDs(r.Context(), p.org.ID, ids, 0)
 	if err != nil {
 		return err
@@ -192,15 +231,20 @@ func (s *Server) renderResults(w http.ResponseWriter, r *http.Request, p *princi
 	for _, c := range cands {
 		names[c.ID] = c
 	}
-	data := &composePage{Page: s.page(w, r, "Texts sent"), ReturnTo: safeNext(r.PostForm.Get("return_to"))}
-	for _, x := range res {
-		row := recipientRow{ID: idString(x.CandidateID), Name: "Unknown candidate", OK: x.Queued, Status: "Queued"}
+	data := &composePage{Page: s.page(w, r, "Texts sent"), ReturnTo: safeNext(r.URL.Query().Get("return_to")), Body: b.Body,
+		SentAt: localTime(p.org, b.CreatedAt)}
+	for _, x := range b.Results {
+		row := recipientRow{ID: idString(x.CandidateID), Name: "Unknown candidate", OK: x.MessageID != 0}
 		if c := names[x.CandidateID]; c != nil {
 			row.Name, row.Phone = c.Name(), formatOptional(c.TextingPhone())
 		}
-		if !x.Queued {
+		switch {
+		case x.MessageID == 0:
 			row.Status = hiretext.SkipReasonText[x.Skipped]
-		} else {
+		case hiretext.Failed(x.Status):
+			row.OK, row.Status = false, x.ErrorMessage
+		default:
+			row.Status = statusLabels[x.Status]
 			data.Sendable++
 		}
 		data.Results = append(data.Results, row)
@@ -292,11 +336,11 @@ func (s *Server) handleThread(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID[hiretext.ConversationID](r, "id", "Conversation")
 	if err != nil {
-		return hiretext.Errorf(hiretext.ENotFound, "Conversation not found.")
+		return err
 	}
-	v, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id))
+	v, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, id)
 	if err != nil {
 		return err
 	}
@@ -345,15 +389,18 @@ func (s *Server) handleLinkConversation(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	id, err1 := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	cand, err2 := strconv.ParseInt(r.PostForm.Get("candidate_id"), 10, 64)
-	if err1 != nil || err2 != nil {
-		return hiretext.FieldError("Choose a candidate to link.", map[string]string{"candidate_id": "Choose a candidate."})
-	}
-	if _, err := s.store.LinkConversation(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id), hiretext.CandidateID(cand)); err != nil {
+	id, err := pathID[hiretext.ConversationID](r, "id", "Conversation")
+	if err != nil {
 		return err
 	}
-	return s.redirectWithFlash(w, r, "/candidates/"+url.PathEscape(strconv.FormatInt(cand, 10))+"/conversation", "success",
+	cand, ok := parseID[hiretext.CandidateID](r.PostForm.Get("candidate_id"))
+	if !ok {
+		return hiretext.FieldError("Choose a candidate to link.", map[string]string{"candidate_id": "Choose a candidate."})
+	}
+	if _, err := s.store.LinkConversation(r.Context(), p.org.ID, num.ID, id, cand); err != nil {
+		return err
+	}
+	return s.redirectWithFlash(w, r, "/candidates/"+idString(cand)+"/conversation", "success",
 		"The conversation is linked to the candidate.")
 }
 
@@ -364,11 +411,11 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID[hiretext.ConversationID](r, "id", "Conversation")
 	if err != nil {
-		return hiretext.Errorf(hiretext.ENotFound, "Conversation not found.")
+		return err
 	}
-	if _, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
+	if _, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, id); err != nil {
 		return err
 	}
 	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
@@ -387,4 +434,11 @@ func canSelectCandidates(p *principal) error {
 			hiretext.PermJobs.Label(), hiretext.PermPool.Label())
 	}
 	return nil
+}
+
+// newSendKey returns a random key for a bulk-send form.
+func newSendKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
 }

@@ -48,10 +48,23 @@ func (m *Metrics) Register(cs ...prometheus.Collector) {
 	}
 }
 
+// observe records one request. route must be a registered pattern (or
+// "unmatched") and method is reduced to a known one, so that clients
+// cannot grow the number of series by inventing paths or methods.
 func (m *Metrics) observe(route, method string, status int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.requests.WithLabelValues(route, metricMethod(method), strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// metricMethod is the method label: the standard methods hiretext can
+// meet, "other" for anything else.
+func metricMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "other"
 }

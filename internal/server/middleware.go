@@ -88,8 +88,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		elapsed := time.Since(start)
 		route := r.Pattern // set by the ServeMux on this same request
-		if route == "" {
-			route = "unmatched"
+		if !s.patterns[route] {
+			route = "unmatched" // a mux redirect, whose "pattern" may be a path
 		}
 		s.cfg.Metrics.observe(route, r.Method, rec.status, elapsed)
 		level := slog.LevelInfo

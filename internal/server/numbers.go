@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/hiretext/hiretext"
@@ -359,11 +358,11 @@ func providerError(err error) error {
 
 // targetNumber returns the number named by the {id} path segment.
 func (s *Server) targetNumber(r *http.Request) (*hiretext.Number, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID[hiretext.NumberID](r, "id", "Number")
 	if err != nil {
-		return nil, hiretext.Errorf(hiretext.ENotFound, "Number not found.")
+		return nil, err
 	}
-	return s.store.NumberByID(r.Context(), principalFrom(r.Context()).org.ID, hiretext.NumberID(id))
+	return s.store.NumberByID(r.Context(), principalFrom(r.Context()).org.ID, id)
 }
 
 // assignChoice is a user on the assign page.
@@ -449,8 +448,8 @@ func (s *Server) handleAdminAssign(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	uid, _ := strconv.ParseInt(r.PostForm.Get("user_id"), 10, 64)
-	err = s.store.AssignUser(r.Context(), p.org.ID, n.ID, hiretext.UserID(uid))
+	uid, _ := parseID[hiretext.UserID](r.PostForm.Get("user_id")) // no user (0) is the store's to refuse
+	err = s.store.AssignUser(r.Context(), p.org.ID, n.ID, uid)
 	switch hiretext.ErrorCode(err) {
 	case "":
 	case hiretext.ETooManyUsers, hiretext.EUserOnOtherNumber, hiretext.EInvalid:
@@ -458,7 +457,7 @@ func (s *Server) handleAdminAssign(w http.ResponseWriter, r *http.Request) error
 	default:
 		return err
 	}
-	u, err := s.store.UserByID(r.Context(), p.org.ID, hiretext.UserID(uid))
+	u, err := s.store.UserByID(r.Context(), p.org.ID, uid)
 	if err != nil {
 		return err
 	}
@@ -471,8 +470,11 @@ func (s *Server) handleAdminUnassign(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	uid, _ := strconv.ParseInt(r.PathValue("user"), 10, 64)
-	u, err := s.store.UserByID(r.Context(), p.org.ID, hiretext.UserID(uid))
+	uid, err := pathID[hiretext.UserID](r, "user", "User")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.UserByID(r.Context(), p.org.ID, uid)
 	if err != nil {
 		return err
 	}
@@ -481,6 +483,42 @@ func (s *Server) handleAdminUnassign(w http.ResponseWriter, r *http.Request) err
 	}
 	return s.redirectWithFlash(w, r, "/admin/numbers", "success",
 		fmt.Sprintf("%s no longer texts from %s.", u.Name, phone.Format(n.Phone)))
+}
+
+// adminUnassignPage asks before a user loses a number.
+type adminUnassignPage struct {
+	Page   Page
+	Number numberView
+	User   *hiretext.User
+	Others []*hiretext.User // who keeps the number's conversations
+}
+
+// handleAdminUnassignConfirm asks before unassigning: the user loses the
+// number's conversations, inbox and bell at once.
+func (s *Server) handleAdminUnassignConfirm(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	n, err := s.targetNumber(r)
+	if err != nil {
+		return err
+	}
+	uid, err := pathID[hiretext.UserID](r, "user", "User")
+	if err != nil {
+		return err
+	}
+	view := viewNumber(n, p.org)
+	data := &adminUnassignPage{Number: view}
+	for _, u := range n.Users {
+		if u.ID == uid {
+			data.User = u
+		} else {
+			data.Others = append(data.Others, u)
+		}
+	}
+	if data.User == nil {
+		return s.redirectWithFlash(w, r, "/admin/numbers", "info", "That user no longer texts from "+view.Display+".")
+	}
+	data.Page = s.page(w, r, "Unassign "+data.User.Name)
+	return s.render(w, r, http.StatusOK, "admin_numbers_unassign", data)
 }
 
 type adminReleasePage struct {

@@ -98,17 +98,48 @@ func TestNumbersAPI(t *testing.T) {
 	if st != 200 || body["used"] != 12.0 || body["remaining"] != 488.0 || body["period"] != month || body["phone_number"] != phone {
 		t.Fatalf("usage: %d %v", st, body)
 	}
-	if st, body = ts.api(t, admin, "GET", "/api/v1/numbers/"+id1+"/usage?month=2020-01", ""); st != 200 || body["used"] != 0.0 || body["period"] != "2020-01" {
-		t.Fatalf("an old month: %d %v", st, body)
-	}
 	for path, want := range map[string]int{
 		"/api/v1/numbers/" + id2 + "/usage":               404, // not rita's number
 		"/api/v1/numbers/" + id1 + "/usage?month=2020-1":  422,
+		"/api/v1/numbers/" + id1 + "/usage?month=2020-01": 422, // before the number was added
 		"/api/v1/numbers/" + id1 + "/usage?month=2999-01": 422,
 		"/api/v1/numbers/nope/usage":                      404,
 	} {
 		if st, body := ts.api(t, ritaTok, "GET", path, ""); st != want {
 			t.Errorf("GET %s: %d %v, want %d", path, st, body, want)
+		}
+	}
+}
+
+// TestAPIUsageMonthsAreTheNumbersOwn reads a number's usage in each month
+// from the one it was added in (in the company's time zone: still January
+// in Chicago, February in UTC) to the current one, and refuses any other
+// month, saying which are available.
+func TestAPIUsageMonthsAreTheNumbersOwn(t *testing.T) {
+	t.Parallel()
+	chicago, _ := time.LoadLocation("America/Chicago")
+	clock := storetest.NewClock(time.Date(2026, 1, 31, 23, 30, 0, 0, chicago))
+	db := storetest.NewSQLite(t, storetest.Options{Clock: clock.Now})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	storetest.MustGrantNumbers(t, db, org.ID, 1, 500)
+	n := storetest.MustAddNumber(t, db, org.ID)
+	admin := token(t, db, storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin))
+	clock.Set(time.Date(2026, 3, 10, 12, 0, 0, 0, chicago))
+	usage := "/api/v1/numbers/" + idStr(int64(n.ID)) + "/usage"
+	for month, resets := range map[string]string{"2026-01": "2026-02-01T00:00:00-06:00", "2026-02": "2026-03-01T00:00:00-06:00",
+		"2026-03": "2026-04-01T00:00:00-05:00", "": "2026-04-01T00:00:00-05:00"} {
+		st, body := ts.api(t, admin, "GET", usage+"?month="+month, "")
+		if st != 200 || body["resets_at"] != resets || body["used"] != 0.0 || body["monthly_allowance"] != 500.0 {
+			t.Errorf("month %q: %d %v", month, st, body)
+		}
+	}
+	for _, month := range []string{"2025-12", "1900-01", "0000-01", "2026-04", "9999-12"} {
+		st, body := ts.api(t, admin, "GET", usage+"?month="+month, "")
+		e, _ := body["error"].(map[string]any)
+		fields, _ := e["fields"].(map[string]any)
+		if st != 422 || fields["month"] != "Use a month from 2026-01 to 2026-03." || !strings.Contains(e["message"].(string), "2026-01 to 2026-03") {
+			t.Errorf("month %s: %d %v", month, st, body)
 		}
 	}
 }

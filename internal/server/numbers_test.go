@@ -178,7 +178,19 @@ func TestAdminGeneratesAndAssignsNumbers(t *testing.T) {
 	if !strings.Contains(body, "3 of 3 users: full") || !strings.Contains(body, "Marcus Reyes") {
 		t.Fatal("users missing from the list")
 	}
-	if st, _, _ := b.do("POST", path+"/users/"+idStr(int64(tom.ID))+"/unassign", url.Values{}); st != http.StatusSeeOther {
+	// Unassigning asks first, saying what the user loses; asking changes nothing.
+	confirm := path + "/users/" + idStr(int64(tom.ID)) + "/unassign"
+	if !strings.Contains(body, `href="`+confirm+`"`) {
+		t.Fatal("the list does not lead to the unassign confirmation")
+	}
+	if st, body, _ := b.do("GET", confirm, nil); st != http.StatusOK || !strings.Contains(body, "Unassign "+tom.Name+" from "+display+"?") ||
+		!strings.Contains(body, "loses its conversations") {
+		t.Fatalf("unassign confirmation: %d", st)
+	}
+	if got, _ := db.NumberByID(t.Context(), org.ID, n.ID); !got.HasUser(tom.ID) {
+		t.Fatal("opening the confirmation unassigned the user")
+	}
+	if st, _, _ := b.do("POST", confirm, url.Values{}); st != http.StatusSeeOther {
 		t.Fatalf("unassign: %d", st)
 	}
 	if got, _ := db.NumberByID(t.Context(), org.ID, n.ID); got.HasUser(tom.ID) || len(got.Users) != 2 {

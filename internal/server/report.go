@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -107,17 +106,16 @@ func (s *Server) parseReportForm(ctx context.Context, p *principal, f reportForm
 }
 
 // reportID reads an optional id parameter, recording msg for field in v when
-// it is not a positive integer.
+// it is not an id (see parseID).
 func reportID(raw, field, msg string, v hiretext.Validation) (int64, bool) {
 	if raw == "" {
 		return 0, false
 	}
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := parseID[int64](raw)
+	if !ok {
 		v.Add(field, msg)
-		return 0, false
 	}
-	return id, true
+	return id, ok
 }
 
 // lookupField records msg for field when a lookup found nothing, and

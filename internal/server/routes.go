@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/sms"
@@ -105,7 +106,7 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/numbers/{id}/users", admins, false, s.handleAdminAssign},
 		{"GET /admin/numbers/{id}/users", admins, false, back("/admin/numbers/{id}/assign")},
 		{"POST /admin/numbers/{id}/users/{user}/unassign", admins, false, s.handleAdminUnassign},
-		{"GET /admin/numbers/{id}/users/{user}/unassign", admins, false, back("/admin/numbers")},
+		{"GET /admin/numbers/{id}/users/{user}/unassign", admins, false, s.handleAdminUnassignConfirm},
 		{"GET /admin/numbers/{id}/release", admins, false, s.handleAdminReleaseConfirm},
 		{"POST /admin/numbers/{id}/release", admins, false, s.handleAdminRelease},
 
@@ -117,6 +118,7 @@ func (s *Server) routeTable() []route {
 		{"GET /messages/compose", loggedIn, false, back("/")},
 		{"POST /messages/bulk", loggedIn, false, s.handleBulkSend},
 		{"GET /messages/bulk", loggedIn, false, back("/")},
+		{"GET /messages/bulk/{id}", loggedIn, false, s.handleBulkResults},
 		{"GET /inbox", profilesAccess, false, s.handleInbox},
 		{"GET /bell", loggedIn, false, s.handleBell},
 		{"GET /conversations/{id}", profilesAccess, false, s.handleThread},
@@ -180,19 +182,28 @@ func (s *Server) routeTable() []route {
 	}, s.simulatorRoutes()...)
 }
 
+// apiPrefix is where the JSON API lives; what no route there serves is
+// answered in JSON too (handleAPINoRoute).
+const apiPrefix = "/api/v1/"
+
 // buildHandler registers the routes on a ServeMux and wraps it in the
-// middleware every request passes through, outermost first.
+// middleware every request passes through, outermost first. Cross-origin
+// protection runs in wrap, which knows whether the route is an API route.
 func (s *Server) buildHandler() http.Handler {
-	mux := http.NewServeMux()
-	for _, rt := range s.routes {
-		mux.Handle(rt.pattern, s.wrap(rt))
-	}
-	mux.Handle("/", s.wrap(route{pattern: "/", handle: s.handleNotFound}))
-	csrf := http.NewCrossOriginProtection()
+	s.crossOrigin = http.NewCrossOriginProtection()
 	// Providers' webhooks are cross-origin by nature and verified by signature.
-	csrf.AddInsecureBypassPattern("POST /webhooks/")
+	s.crossOrigin.AddInsecureBypassPattern("POST /webhooks/")
+	mux := http.NewServeMux()
+	s.patterns = map[string]bool{}
+	fallbacks := []route{ // what no route serves: a page, or JSON under /api/v1
+		{pattern: "/", handle: s.handleNotFound},
+		{pattern: apiPrefix, api: true, handle: handleAPINoRoute(mux)},
+	}
+	for _, rt := range slices.Concat(s.routes, fallbacks) {
+		mux.Handle(rt.pattern, s.wrap(rt))
+		s.patterns[rt.pattern] = true
+	}
 	var h http.Handler = mux
-	h = csrf.Handler(h)
 	h = s.limitBody(h)
 	h = securityHeaders(h)
 	h = s.observe(h)

@@ -36,6 +36,7 @@ type Store interface {
 	hiretext.ConversationService
 	hiretext.ReportService
 	hiretext.ThrottleService
+	hiretext.BulkSendService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 
@@ -57,16 +58,18 @@ type Config struct {
 
 // Server serves hiretext over HTTP.
 type Server struct {
-	cfg       Config
-	store     Store
-	log       *slog.Logger
-	pages     *pageRenderer
-	assets    *assets
-	flashKey  []byte
-	routes    []route
-	handler   http.Handler
-	startedAt time.Time
-	provider  sms.Provider
+	cfg         Config
+	store       Store
+	log         *slog.Logger
+	pages       *pageRenderer
+	assets      *assets
+	flashKey    []byte
+	routes      []route
+	patterns    map[string]bool             // the patterns registered on the mux: the metrics' route labels
+	crossOrigin *http.CrossOriginProtection // CSRF: see checkOrigin
+	handler     http.Handler
+	startedAt   time.Time
+	provider    sms.Provider
 }
 
 // New builds a Server: it parses every template (failing fast on an error)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/hiretext/hiretext"
 )
@@ -77,12 +76,12 @@ func (s *Server) handleCreateTokenPage(w http.ResponseWriter, r *http.Request) e
 }
 
 func (s *Server) handleRevokeTokenPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID[hiretext.TokenID](r, "id", "Token")
 	if err != nil {
-		return hiretext.Errorf(hiretext.ENotFound, "Token not found.")
+		return err
 	}
 	p := principalFrom(r.Context())
-	if err := s.store.RevokeToken(r.Context(), p.org.ID, p.user.ID, hiretext.TokenID(id)); err != nil {
+	if err := s.store.RevokeToken(r.Context(), p.org.ID, p.user.ID, id); err != nil {
 		return err
 	}
 	return s.redirectWithFlash(w, r, "/settings", "success", "The token is revoked.")

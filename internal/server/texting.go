@@ -2,8 +2,8 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -109,9 +109,12 @@ type composer struct {
 // newComposer describes the form for sending to n recipients from num.
 func newComposer(action string, num *hiretext.Number, recipients int) composer {
 	c := composer{Action: action, Remaining: num.Usage.Remaining(), Recipients: recipients}
-	if c.Remaining < max(recipients, 1) {
-		c.Blocked = "The number's monthly allowance is used up; sending resumes when it resets on " +
-			num.Usage.ResetsAt.Format("Jan 2") + "."
+	switch resets := num.Usage.ResetsAt.Format("Jan 2"); {
+	case c.Remaining <= 0:
+		c.Blocked = "The number's monthly allowance is used up; sending resumes when it resets on " + resets + "."
+	case c.Remaining < recipients:
+		c.Blocked = fmt.Sprintf("This send needs %d messages and the number has %d left this month: go back and select "+
+			"fewer candidates, or wait until the allowance resets on %s.", recipients, c.Remaining, resets)
 	}
 	return c
 }
@@ -165,11 +168,11 @@ func otherPhone(c *hiretext.Candidate, e164 string) string {
 
 // candidateFromPath loads the {id} candidate of the caller's company.
 func (s *Server) candidateFromPath(r *http.Request) (*hiretext.Candidate, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID[hiretext.CandidateID](r, "id", "Candidate")
 	if err != nil {
-		return nil, hiretext.Errorf(hiretext.ENotFound, "Candidate not found.")
+		return nil, err
 	}
-	return s.store.CandidateByID(r.Context(), principalFrom(r.Context()).org.ID, hiretext.CandidateID(id))
+	return s.store.CandidateByID(r.Context(), principalFrom(r.Context()).org.ID, id)
 }
 
 // requireTexting returns the caller's number, or the error that explains

@@ -258,7 +258,7 @@ func TestBulkSendAllOrNothing(t *testing.T) {
 	if _, err := db.SetAllowance(context.Background(), f.number.Phone, 2); err != nil {
 		t.Fatal(err)
 	}
-	var form = url.Values{"body": {"Open house on Friday!"}}
+	var form = url.Values{"body": {"Open house on Friday!"}, "send_key": {"form-1"}}
 	for _, n := range []string{"Ann", "Bob", "Cy"} {
 		form.Add("candidate", idStr(int64(f.candidate(t, n).ID)))
 	}
@@ -276,8 +276,28 @@ func TestBulkSendAllOrNothing(t *testing.T) {
 	}
 	form.Set("candidate", form["candidate"][0])
 	form["candidate"] = form["candidate"][:1]
-	if st, page, _ = b.do("POST", "/messages/bulk", form); st != 200 || !strings.Contains(page, "1 queued") {
-		t.Fatalf("bulk within the allowance: %d", st)
+	st, _, h := b.do("POST", "/messages/bulk", form)
+	results := h.Get("Location")
+	if st != http.StatusSeeOther || !strings.HasPrefix(results, "/messages/bulk/") {
+		t.Fatalf("bulk within the allowance: %d to %q, want a redirect to its results", st, results)
+	}
+	if st, page, _ = b.do("GET", results, nil); st != 200 || !strings.Contains(page, "1 texted · 1 selected") || !strings.Contains(page, "Open house on Friday!") {
+		t.Fatalf("results page: %d", st)
+	}
+	// The same form again (a reload, the back button, a double click)
+	// shows the same results and texts nobody twice.
+	if st, _, h = b.do("POST", "/messages/bulk", form); st != http.StatusSeeOther || h.Get("Location") != results {
+		t.Fatalf("the form posted again: %d to %q, want %q", st, h.Get("Location"), results)
+	}
+	if n, _ := db.NumberByID(context.Background(), f.org.ID, f.number.ID); n.Usage.Used != 1 {
+		t.Fatalf("after the form was posted twice, %d messages used, want 1", n.Usage.Used)
+	}
+	// The results are the sender's only.
+	other := storetest.MustCreateUser(t, db, f.org.ID, "Otto", hiretext.RoleUser, hiretext.PermPool)
+	ob := f.ts.browser(t)
+	ob.login(other.Email, storetest.TestPassword)
+	if st, _, _ := ob.do("GET", results, nil); st != http.StatusNotFound {
+		t.Fatalf("another user opens the results: %d, want 404", st)
 	}
 }
 

@@ -31,14 +31,15 @@ type usageTarget struct {
 	status    hiretext.NumberStatus
 	allowance int // the number's monthly allowance, for a period's first row
 	loc       *time.Location
+	created   time.Time // when the company added the number: its first period
 }
 
 func loadUsageTarget(ctx context.Context, c conn, org hiretext.OrgID, number hiretext.NumberID) (usageTarget, error) {
 	var t usageTarget
 	var tz string
-	err := c.queryRow(ctx, `SELECT n.phone, n.status, n.monthly_allowance, o.timezone
+	err := c.queryRow(ctx, `SELECT n.phone, n.status, n.monthly_allowance, n.created_at, o.timezone
 		FROM numbers n JOIN organizations o ON o.id = n.org_id WHERE n.org_id = ? AND n.id = ?`, org, number).
-		Scan(&t.phone, &t.status, &t.allowance, &tz)
+		Scan(&t.phone, &t.status, &t.allowance, &t.created, &tz)
 	if err != nil {
 		return t, orNotFound(err, "Number")
 	}
@@ -246,7 +247,8 @@ func (db *DB) CountInbound(ctx context.Context, org hiretext.OrgID, number hiret
 
 // Usage returns number's usage in period ("YYYY-MM", "" for the current
 // month). A month without a counter row used nothing, against the number's
-// current allowance. Months that have not started are refused.
+// current allowance. Months before the number was added and months that
+// have not started are refused, saying which months are available.
 func (db *DB) Usage(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, period string) (hiretext.Usage, error) {
 	t, err := loadUsageTarget(ctx, db.reader(), org, number)
 	if err != nil {
@@ -256,12 +258,9 @@ func (db *DB) Usage(ctx context.Context, org hiretext.OrgID, number hiretext.Num
 	if period == "" {
 		period = current
 	}
-	start, err := hiretext.PeriodStart(period, t.loc)
+	start, err := hiretext.UsagePeriodStart(period, hiretext.Period(t.created, t.loc), current, t.loc)
 	if err != nil {
 		return hiretext.Usage{}, err
-	}
-	if period > current {
-		return hiretext.Usage{}, hiretext.FieldError("That month has not started yet.", map[string]string{"month": "Use this month or an earlier one."})
 	}
 	u := hiretext.Usage{NumberID: number, Period: period, Allowance: t.allowance, ResetsAt: hiretext.PeriodResetsAt(start, t.loc)}
 	if err := readUsage(ctx, db.reader(), org, number, &u); err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -147,6 +150,119 @@ func (db *DB) ListConversations(ctx context.Context, org hiretext.OrgID, number 
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// Inbox returns one page of a number's conversations: those with unread
+// texts first, then the others, each part newest first with ties broken by
+// id. Each part is read on its own index from the cursor's position (see
+// inboxQuery), so every page costs about the same however deep it is.
+func (db *DB) Inbox(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, q hiretext.InboxQuery) (*hiretext.InboxPage, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	pos, err := parseInboxCursor(q.Cursor, q.UnreadOnly)
+	if err != nil {
+		return nil, err
+	}
+	want := q.Limit + 1 // one more than the page says whether another follows
+	var convs []*hiretext.Conversation
+	if pos == nil || pos.unread {
+		if convs, err = db.inboxPart(ctx, org, number, true, pos, want); err != nil {
+			return nil, err
+		}
+		pos = nil // the read part starts from its top
+	}
+	if !q.UnreadOnly && len(convs) < want {
+		rest, err := db.inboxPart(ctx, org, number, false, pos, want-len(convs))
+		if err != nil {
+			return nil, err
+		}
+		convs = append(convs, rest...)
+	}
+	page := &hiretext.InboxPage{Conversations: convs}
+	if len(convs) > q.Limit {
+		page.Conversations = convs[:q.Limit]
+		last := convs[q.Limit-1]
+		page.NextCursor = inboxCursor{unread: last.Unread > 0, at: last.LastMessageAt, id: last.ID}.String()
+	}
+	return page, nil
+}
+
+// inboxPart reads up to limit conversations of one part of the inbox, after
+// pos when it is not nil.
+func (db *DB) inboxPart(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, unread bool,
+	pos *inboxCursor, limit int) ([]*hiretext.Conversation, error) {
+	q, args := inboxQuery(org, number, unread, pos, limit)
+	rows, err := db.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*hiretext.Conversation
+	for rows.Next() {
+		v, err := scanConversation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// inboxQuery is the statement reading one part of the inbox. Either part
+// walks the index conversations_org_number_inbox backwards from pos: the
+// test of "(v.unread > 0)" is written as the index's expression so that
+// both databases match it, the redundant "last_message_at <=" bounds the
+// index range and the OR breaks ties between conversations of the same
+// microsecond.
+func inboxQuery(org hiretext.OrgID, number hiretext.NumberID, unread bool, pos *inboxCursor, limit int) (string, []any) {
+	q := "SELECT " + conversationColumns + conversationFrom + " WHERE v.org_id = ? AND v.number_id = ? AND (v.unread > 0) = ?"
+	args := []any{org, number, unread}
+	if pos != nil {
+		q += " AND v.last_message_at <= ? AND (v.last_message_at < ? OR v.id < ?)"
+		args = append(args, pos.at, pos.at, pos.id)
+	}
+	return q + " ORDER BY v.last_message_at DESC, v.id DESC LIMIT ?", append(args, limit)
+}
+
+// inboxCursor is a position in the inbox: the last conversation of a page
+// and the part it belongs to.
+type inboxCursor struct {
+	unread bool
+	at     time.Time
+	id     hiretext.ConversationID
+}
+
+// String encodes the cursor opaquely: "u" (unread part) or "r" (read
+// part), the time in Unix microseconds and the id, base64url-encoded.
+func (c inboxCursor) String() string {
+	part := "r"
+	if c.unread {
+		part = "u"
+	}
+	raw := part + strconv.FormatInt(c.at.UnixMicro(), 10) + "." + strconv.FormatInt(int64(c.id), 10)
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// parseInboxCursor reads a cursor; "" is the first page (nil). A position
+// in the read part is refused when only unread conversations are listed.
+func parseInboxCursor(s string, unreadOnly bool) (*inboxCursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	bad := hiretext.FieldError("The page cursor is not valid; start again from the first page.",
+		map[string]string{"cursor": "Use the next_cursor of a previous page with the same filter."})
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) < 2 || (raw[0] != 'u' && raw[0] != 'r') || (unreadOnly && raw[0] != 'u') {
+		return nil, bad
+	}
+	at, id, ok := strings.Cut(string(raw[1:]), ".")
+	micros, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !ok || err1 != nil || err2 != nil || n <= 0 {
+		return nil, bad
+	}
+	return &inboxCursor{unread: raw[0] == 'u', at: time.UnixMicro(micros).UTC(), id: hiretext.ConversationID(n)}, nil
 }
 
 // UnreadConversations counts a number's conversations with unread messages.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hiretext/hiretext"
 )
@@ -69,6 +70,33 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		t.Logf("%s\n%s", sql, plan)
 		if poolScan.MatchString(plan) {
 			t.Errorf("scan in\n%s\nplan:\n%s", sql, plan)
+		}
+	}
+}
+
+// TestInboxQueriesWalkAnIndex fails when a page of the inbox would read or
+// sort all of a number's conversations: each part of the inbox must walk
+// its index in order from the cursor and stop after a page.
+func TestInboxQueriesWalkAnIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pos := &inboxCursor{at: time.Now(), id: 9}
+	for _, unread := range []bool{true, false} {
+		for _, pos := range []*inboxCursor{nil, pos} {
+			sql, args := inboxQuery(1, 2, unread, pos, 51)
+			plan := explain(t, db, sql, args)
+			if !strings.Contains(plan, "SEARCH v USING INDEX conversations_org_number_inbox (org_id=? AND number_id=? AND <expr>=?") ||
+				strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "SCAN ") {
+				t.Errorf("unread part %v, cursor %v: want a walk of conversations_org_number_inbox without sorting; plan:\n%s", unread, pos != nil, plan)
+			}
 		}
 	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +18,7 @@ import (
 // one in a country the number cannot text or are not this company's are
 // skipped with the reason.
 func (db *DB) SendMessages(ctx context.Context, req hiretext.SendRequest) ([]hiretext.SendResult, error) {
-	if err := validateSend(req); err != nil {
+	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	var results []hiretext.SendResult
@@ -65,20 +64,6 @@ func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hi
 		return nil, err
 	}
 	return mergeResults(req.CandidateIDs, queued, skipped), db.recordAlertEvents(ctx, tx, change.Alerts, now)
-}
-
-func validateSend(req hiretext.SendRequest) error {
-	if err := hiretext.ValidateBody(req.Body); err != nil {
-		return err
-	}
-	switch n := len(req.CandidateIDs); {
-	case n == 0:
-		return hiretext.FieldError("Choose at least one candidate.", map[string]string{"candidate_ids": "Choose at least one candidate."})
-	case n > hiretext.MaxBulkCandidates:
-		msg := fmt.Sprintf("Send to at most %d candidates at once.", hiretext.MaxBulkCandidates)
-		return hiretext.FieldError(msg, map[string]string{"candidate_ids": msg})
-	}
-	return nil
 }
 
 // sendTarget is a candidate who will get a message, and where.

@@ -215,16 +215,42 @@ func TestReleaseAllowance(t *testing.T) {
 	})
 }
 
+// TestUsageByMonth reads usage from the month the number was added to the
+// current one, in the company's time zone, and refuses other months saying
+// which are available.
 func TestUsageByMonth(t *testing.T) {
-	Each(t, func(t *testing.T, db *store.DB) {
+	chicago, _ := time.LoadLocation("America/Chicago")
+	added := time.Date(2026, 3, 31, 23, 30, 0, 0, chicago) // April already in UTC
+	eachWithClock(t, added, func(t *testing.T, db *store.DB, clock *Clock) {
 		org, n := numberWithAllowance(t, db, 100)
-		for _, c := range []struct{ month, code string }{{"2999-01", hiretext.EInvalid}, {"March", hiretext.EInvalid}, {"2020-13", hiretext.EInvalid}} {
-			if _, err := db.Usage(ctx, org.ID, n.ID, c.month); hiretext.ErrorCode(err) != c.code {
-				t.Errorf("Usage(%q) = %v, want %s", c.month, err, c.code)
+		refused := func(month, want string) {
+			t.Helper()
+			_, err := db.Usage(ctx, org.ID, n.ID, month)
+			if hiretext.ErrorCode(err) != hiretext.EInvalid || hiretext.ErrorFields(err)["month"] != want {
+				t.Errorf("Usage(%q) = %v, fields %v; want month: %q", month, err, hiretext.ErrorFields(err), want)
 			}
 		}
-		if u, err := db.Usage(ctx, org.ID, n.ID, "2020-02"); err != nil || u.Used != 0 || u.Allowance != 100 || u.Period != "2020-02" {
-			t.Fatalf("a month without use = %+v, %v", u, err)
+		if u, err := db.Usage(ctx, org.ID, n.ID, "2026-03"); err != nil || u.Period != "2026-03" || u.Used != 0 {
+			t.Fatalf("the month the number was added = %+v, %v", u, err)
+		}
+		for _, m := range []string{"2026-02", "2026-04", "1900-01", "0000-01", "2999-01"} {
+			refused(m, "Use 2026-03: the number was added this month.")
+		}
+		for _, m := range []string{"March", "2020-13", "2026-3"} {
+			refused(m, "Use the form YYYY-MM.")
+		}
+		clock.Set(time.Date(2026, 5, 10, 12, 0, 0, 0, chicago))
+		if _, err := db.ReserveAllowance(ctx, org.ID, n.ID, 7); err != nil {
+			t.Fatal(err)
+		}
+		for month, used := range map[string]int{"2026-03": 0, "2026-04": 0, "2026-05": 7, "": 7} {
+			u, err := db.Usage(ctx, org.ID, n.ID, month)
+			if err != nil || u.Used != used || u.Allowance != 100 || (month != "" && u.Period != month) {
+				t.Errorf("Usage(%q) = %+v, %v; want %d used", month, u, err, used)
+			}
+		}
+		for _, m := range []string{"2026-02", "2026-06", "0000-01"} {
+			refused(m, "Use a month from 2026-03 to 2026-05.")
 		}
 		if _, err := db.ReserveAllowance(ctx, org.ID, n.ID, 0); hiretext.ErrorCode(err) != hiretext.EInvalid {
 			t.Fatalf("reserve 0: %v", err)

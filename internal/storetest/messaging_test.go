@@ -104,6 +104,15 @@ func TestSendRequiresAssignmentAndValidBody(t *testing.T) {
 				t.Errorf("body of %d chars: %v", len(body), err)
 			}
 		}
+		// Every field at fault is reported at once; one alone keeps its own words.
+		_, err = db.SendMessages(ctx, hiretext.SendRequest{OrgID: tx.Org.ID, UserID: tx.Recruiter.ID})
+		if f := hiretext.ErrorFields(err); hiretext.ErrorCode(err) != hiretext.EInvalid || f["body"] == "" || f["candidate_ids"] == "" {
+			t.Errorf("no body and no candidates: %v, fields %v; want both", err, f)
+		}
+		_, err = db.SendMessages(ctx, hiretext.SendRequest{OrgID: tx.Org.ID, UserID: tx.Recruiter.ID, CandidateIDs: []hiretext.CandidateID{a.ID}})
+		if hiretext.ErrorMessage(err) != "Write a message." || len(hiretext.ErrorFields(err)) != 1 {
+			t.Errorf("no body: %q, fields %v", hiretext.ErrorMessage(err), hiretext.ErrorFields(err))
+		}
 		other := MustCreateOrg(t, db, "Other")
 		_, err = db.SendMessages(ctx, hiretext.SendRequest{OrgID: other.ID, UserID: tx.Recruiter.ID, CandidateIDs: []hiretext.CandidateID{a.ID}, Body: "Hi"})
 		if hiretext.ErrorCode(err) != hiretext.ENotAssigned {
@@ -336,7 +345,8 @@ func TestConversationsReadAndLink(t *testing.T) {
 		ann, annPhone := tx.MustCandidate(t, db, "Ann")
 		tx.MustSend(t, db, "Hi Ann", ann.ID)
 		tx.Receive(t, db, "SMa", annPhone, "Hello!")
-		unknown := tx.Receive(t, db, "SMu", "+13125550188", "This is Ann on my other phone")
+		// An area code Applicant never uses, so no candidate has this phone.
+		unknown := tx.Receive(t, db, "SMu", "+12245550188", "This is Ann on my other phone")
 		convs, err := db.ListConversations(ctx, tx.Org.ID, tx.Number.ID, true, 10)
 		if err != nil || len(convs) != 2 || convs[0].CandidateID != 0 || convs[0].LastMessage != "This is Ann on my other phone" {
 			t.Fatalf("unread conversations = %+v, %v", convs, err)

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// SendBulk sends as SendMessages does and records the send under the form's
+// key in the same transaction, so a send either happened with its record or
+// not at all. A key already recorded sends nothing: its send is returned.
+func (db *DB) SendBulk(ctx context.Context, req hiretext.SendRequest, key string) (hiretext.BulkSendID, bool, error) {
+	if err := req.Validate(); err != nil {
+		return 0, false, err
+	}
+	if key == "" || len(key) > hiretext.MaxSendKeyLength {
+		return 0, false, hiretext.Errorf(hiretext.EBadRequest, "This form is out of date; open it again.")
+	}
+	if id, err := bulkSendByKey(ctx, db.reader(), req.UserID, key); err != nil || id != 0 {
+		return id, id != 0, err
+	}
+	var id hiretext.BulkSendID
+	err := db.inEventTx(ctx, func(tx conn) error {
+		results, err := db.send(ctx, tx, req)
+		if err != nil {
+			return err
+		}
+		id, err = recordBulkSend(ctx, tx, req, key, results, db.now())
+		return err
+	})
+	if err != nil && db.dialect.isUniqueViolation(err) {
+		// The same form posted twice at once: the other post sent it.
+		if first, ferr := bulkSendByKey(ctx, db.reader(), req.UserID, key); ferr == nil && first != 0 {
+			return first, true, nil
+		}
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	db.wakeDispatcher()
+	return id, false, nil
+}
+
+// bulkSendByKey returns the id of user's send under key, or 0.
+func bulkSendByKey(ctx context.Context, c conn, user hiretext.UserID, key string) (hiretext.BulkSendID, error) {
+	var id hiretext.BulkSendID
+	err := c.queryRow(ctx, `SELECT id FROM bulk_sends WHERE user_id = ? AND send_key = ?`, user, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// recordBulkSend stores the send and one row per requested candidate.
+func recordBulkSend(ctx context.Context, tx conn, req hiretext.SendRequest, key string, results []hiretext.SendResult,
+	now time.Time) (hiretext.BulkSendID, error) {
+	var id hiretext.BulkSendID
+	if err := tx.queryRow(ctx, `INSERT INTO bulk_sends (org_id, user_id, send_key, body, created_at) VALUES (?, ?, ?, ?, ?)
+		RETURNING id`, req.OrgID, req.UserID, key, req.Body, now).Scan(&id); err != nil {
+		return 0, err
+	}
+	for i, r := range results {
+		var msg any
+		if r.Queued {
+			msg = r.MessageID
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO bulk_send_results (bulk_send_id, position, candidate_id, message_id, skipped)
+			VALUES (?, ?, ?, ?, ?)`, id, i, r.CandidateID, msg, string(r.Skipped)); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// BulkSendByID returns user's bulk send with its texts' current statuses;
+// another user's, or another company's, is not found.
+func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretext.UserID, id hiretext.BulkSendID) (*hiretext.BulkSend, error) {
+	c := db.reader()
+	b := &hiretext.BulkSend{ID: id, OrgID: org, UserID: user}
+	err := c.queryRow(ctx, `SELECT body, created_at FROM bulk_sends WHERE id = ? AND org_id = ? AND user_id = ?`, id, org, user).
+		Scan(&b.Body, &b.CreatedAt)
+	if err != nil {
+		return nil, orNotFound(err, "Send")
+	}
+	rows, err := c.query(ctx, `SELECT r.candidate_id, COALESCE(r.message_id, 0), r.skipped, COALESCE(m.status, ''), COALESCE(m.error_message, '')
+		FROM bulk_send_results r LEFT JOIN messages m ON m.id = r.message_id
+		WHERE r.bulk_send_id = ? ORDER BY r.position`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r hiretext.BulkResult
+		if err := rows.Scan(&r.CandidateID, &r.MessageID, &r.Skipped, &r.Status, &r.ErrorMessage); err != nil {
+			return nil, err
+		}
+		b.Results = append(b.Results, r)
+	}
+	return b, rows.Err()
+}
