@@ -264,7 +264,8 @@ func TestBulkSendAllOrNothing(t *testing.T) {
 	}
 	b := f.ts.browser(t)
 	b.login(f.recruiter.Email, storetest.TestPassword)
-	if st, page, _ := b.do("POST", "/messages/compose", form); st != 200 || !strings.Contains(page, "3 of 3 selected can be texted") {
+	if st, page, _ := b.do("POST", "/messages/compose", form); st != 200 || !strings.Contains(page, "3 of 3 selected can be texted") ||
+		!strings.Contains(page, "(texts received count too)") {
 		t.Fatalf("compose: %d", st)
 	}
 	st, page, _ := b.do("POST", "/messages/bulk", form)

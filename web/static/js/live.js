@@ -51,7 +51,7 @@
       var rem = form.querySelector("[data-remaining]"), freshRem = fresh.querySelector("[data-remaining]");
       if (rem && freshRem) {
         rem.setAttribute("data-remaining", freshRem.getAttribute("data-remaining"));
-        rem.textContent = freshRem.textContent;
+        rem.innerHTML = freshRem.innerHTML; // our own page: the count and a fixed hint
       }
       var blocked = fresh.querySelector("[data-composer-blocked]");
       var current = form.querySelector("[data-composer-blocked]");
