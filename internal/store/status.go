@@ -101,8 +101,19 @@ func (db *DB) settleFailure(ctx context.Context, tx conn, m *hiretext.Message, r
 	return releaseAllowance(ctx, tx, m.OrgID, m.NumberID, period, 1) // the counter row last: see allowance.go
 }
 
-// keepPendingReport stores a report for a message not recorded yet.
+// pendingReportTTL is how long a report for an unrecorded send is kept. A
+// send is recorded within its lease (minutes); a report still unmatched
+// after a week is for a message this database never sent, and keeping it
+// would let the table grow for ever.
+const pendingReportTTL = 7 * 24 * time.Hour
+
+// keepPendingReport stores a report for a message not recorded yet, and
+// drops the reports that waited longer than pendingReportTTL (the table
+// holds only reports in flight, so this is cheap).
 func keepPendingReport(ctx context.Context, tx conn, r hiretext.DeliveryReport, now time.Time) error {
+	if _, err := tx.exec(ctx, `DELETE FROM pending_reports WHERE received_at < ?`, now.Add(-pendingReportTTL)); err != nil {
+		return err
+	}
 	_, err := tx.exec(ctx, `INSERT INTO pending_reports (provider, provider_message_id, status, error_code, error_message,
 		invalid_recipient, opted_out, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.Provider, r.ProviderMessageID, r.Status, r.ErrorCode, r.ErrorMessage, r.InvalidRecipient, r.OptedOut, now)

@@ -189,3 +189,39 @@ func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
 		}
 	})
 }
+
+// TestPendingReportsForUnknownTextsExpire: a status report for a text this
+// database never recorded waits a week for its send, then is dropped, so
+// such reports cannot pile up.
+func TestPendingReportsForUnknownTextsExpire(t *testing.T) {
+	eachWithClock(t, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), func(t *testing.T, db *store.DB, clock *Clock) {
+		tx := MustSetUpTexting(t, db, 10)
+		report := func(id string) {
+			t.Helper()
+			res, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: id, Status: hiretext.StatusDelivered})
+			if err != nil || !res.Pending {
+				t.Fatalf("report for %s: %+v %v", id, res, err)
+			}
+		}
+		pending := func() int {
+			t.Helper()
+			read, _ := db.Pools()
+			var n int
+			if err := read.QueryRowContext(ctx, "SELECT COUNT(*) FROM pending_reports").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		report("SMnever1")
+		clock.Advance(6 * 24 * time.Hour)
+		report("SMnever2")
+		if n := pending(); n != 2 {
+			t.Fatalf("%d pending reports after 6 days, want both kept", n)
+		}
+		clock.Advance(2 * 24 * time.Hour)
+		report("SMnever3")
+		if n := pending(); n != 2 {
+			t.Fatalf("%d pending reports, want the 8-day-old one dropped and 2 kept", n)
+		}
+	})
+}
