@@ -31,19 +31,18 @@ func principalFrom(ctx context.Context) *principal {
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // wrap refuses cross-origin browser requests, authenticates the caller,
-// enforces the route's access rule, refuses path ids that are not ids, and
-// maps the handler's error to an HTML page or a JSON body.
+// enforces the route's access rule, and maps the handler's error to an
+// HTML page or a JSON body.
 func (s *Server) wrap(rt route) http.Handler {
-	ids := idWildcards(rt.pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := s.serveRoute(w, r, rt, ids); err != nil {
+		if err := s.serveRoute(w, r, rt); err != nil {
 			s.handleError(w, r, rt.api, err)
 		}
 	})
 }
 
-// serveRoute runs the steps wrap lists; ids are rt's id wildcards.
-func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route, ids []string) error {
+// serveRoute runs the steps wrap lists.
+func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) error {
 	if err := s.checkOrigin(r, rt.api); err != nil {
 		return err
 	}
@@ -60,25 +59,7 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route, id
 	if err := checkAccess(rt.access, p, rt.api); err != nil {
 		return err
 	}
-	for _, name := range ids {
-		if !isID(r.PathValue(name)) {
-			return hiretext.Errorf(hiretext.ENotFound, "There is nothing at %s.", r.URL.Path)
-		}
-	}
 	return rt.handle(w, r)
-}
-
-// idWildcards lists the wildcards of a route pattern that hold ids: {id},
-// {job} and {user}. A value that is not an id as parseID reads it ("+48",
-// "048") is not found, whichever handler the route has.
-func idWildcards(pattern string) []string {
-	var out []string
-	for _, seg := range strings.Split(pattern, "/") {
-		if name := strings.Trim(seg, "{}"); name == "id" || name == "job" || name == "user" {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // checkOrigin refuses a cross-origin state-changing request (CSRF). An API

@@ -30,8 +30,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // trailing data and oversized bodies with errors that say what is wrong.
 // Field names match exactly: encoding/json alone would take "TITLE" for
 // "title", which a client reading its own request back would not expect.
-// Fields named id, *_id or *_ids must hold ids as the API writes them
-// (see parseID), checked here so that no handler can take "+44" for 44.
 func decodeJSON(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return hiretext.Errorf(hiretext.EBadRequest, "Send the body as application/json.")
@@ -52,7 +50,7 @@ func decodeJSON(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
-	return checkIDFields(obj)
+	return nil
 }
 
 // decodeObject parses body as a single JSON object, without a target type.
@@ -132,34 +130,6 @@ func jsonFields(t reflect.Type) map[string]reflect.StructField {
 	return out
 }
 
-// checkIDFields refuses an id field (id, *_id or *_ids, at any depth)
-// holding a string that is not an id as the API writes it.
-func checkIDFields(obj map[string]any) error {
-	for _, key := range slices.Sorted(maps.Keys(obj)) {
-		val := obj[key]
-		if nested, ok := val.(map[string]any); ok {
-			if err := checkIDFields(nested); err != nil {
-				return err
-			}
-			continue
-		}
-		if key != "id" && !strings.HasSuffix(key, "_id") && !strings.HasSuffix(key, "_ids") {
-			continue
-		}
-		vals, ok := val.([]any)
-		if !ok {
-			vals = []any{val}
-		}
-		for _, v := range vals {
-			if s, ok := v.(string); ok && !isID(s) {
-				return hiretext.FieldError(fmt.Sprintf("%s: %q is not an id; send ids as the API returns them, digits only, e.g. \"42\".", key, s),
-					map[string]string{key: "Use the ids the API returned, e.g. \"42\"."})
-			}
-		}
-	}
-	return nil
-}
-
 // jsonError explains a decoding failure in terms of the request.
 func jsonError(err error) error {
 	var syntax *json.SyntaxError
@@ -206,10 +176,4 @@ func parseID[T ~int64](s string) (T, bool) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64) // fails only past the int64 range
 	return T(id), err == nil
-}
-
-// isID reports whether s is an id as parseID reads it.
-func isID(s string) bool {
-	_, ok := parseID[int64](s)
-	return ok
 }

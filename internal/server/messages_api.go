@@ -93,11 +93,12 @@ func (in apiSendRequest) request(p *principal) (hiretext.SendRequest, error) {
 func parseCandidateIDs(raw []string) ([]hiretext.CandidateID, error) {
 	ids := make([]hiretext.CandidateID, 0, len(raw))
 	for _, v := range raw {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, hiretext.FieldError("Candidate ids are strings of digits.", map[string]string{"candidate_ids": "Use the ids the API returned, e.g. \"42\"."})
+		id, ok := parseID[hiretext.CandidateID](v)
+		if !ok {
+			return nil, hiretext.FieldError(fmt.Sprintf("candidate_ids: %q is not an id; send ids as the API returns them, digits only, e.g. \"42\".", v),
+				map[string]string{"candidate_ids": "Use the ids the API returned, e.g. \"42\"."})
 		}
-		ids = append(ids, hiretext.CandidateID(id))
+		ids = append(ids, id)
 	}
 	return ids, nil
 }
@@ -159,11 +160,11 @@ func (s *Server) handleAPIMessage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID[hiretext.MessageID](r, "id", "Message")
 	if err != nil {
-		return hiretext.Errorf(hiretext.ENotFound, "Message not found.")
+		return err
 	}
-	m, err := s.store.MessageByID(r.Context(), p.org.ID, hiretext.MessageID(id))
+	m, err := s.store.MessageByID(r.Context(), p.org.ID, id)
 	if err != nil {
 		return err
 	}
@@ -232,14 +233,14 @@ func (s *Server) handleAPIMarkRead(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID[hiretext.ConversationID](r, "id", "Conversation")
 	if err != nil {
-		return hiretext.Errorf(hiretext.ENotFound, "Conversation not found.")
-	}
-	if _, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
 		return err
 	}
-	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
+	if _, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, id); err != nil {
+		return err
+	}
+	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, id); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": idString(hiretext.ConversationID(id)), "unread": 0})

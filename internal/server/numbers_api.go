@@ -131,11 +131,11 @@ func (s *Server) handleAPISetNumberUsers(w http.ResponseWriter, r *http.Request)
 	}
 	ids := make([]hiretext.UserID, len(in.UserIDs))
 	for i, s := range in.UserIDs {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
+		id, ok := parseID[hiretext.UserID](s)
+		if !ok {
 			return hiretext.FieldError("User ids are strings of digits, as the API returns them.", map[string]string{"user_ids": "Unknown user " + strconv.Quote(s) + "."})
 		}
-		ids[i] = hiretext.UserID(id)
+		ids[i] = id
 	}
 	p := principalFrom(r.Context())
 	n, err = s.store.SetNumberUsers(r.Context(), p.org.ID, n.ID, ids)

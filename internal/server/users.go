@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/hiretext/hiretext"
 )
@@ -100,11 +99,11 @@ type adminUserPage struct {
 }
 
 func (s *Server) targetUser(r *http.Request) (*hiretext.User, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID[hiretext.UserID](r, "id", "User")
 	if err != nil {
-		return nil, hiretext.Errorf(hiretext.ENotFound, "User not found.")
+		return nil, err
 	}
-	return s.store.UserByID(r.Context(), principalFrom(r.Context()).org.ID, hiretext.UserID(id))
+	return s.store.UserByID(r.Context(), principalFrom(r.Context()).org.ID, id)
 }
 
 func (s *Server) handleAdminUser(w http.ResponseWriter, r *http.Request) error {
