@@ -5,6 +5,7 @@
 package phone
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -138,7 +139,24 @@ func ValidRegion(region string) bool {
 // reaches only phones under its own code; texts abroad need an international
 // sender and cost far more.
 func SameCountryCode(a, b string) bool {
-	x, errX := phonenumbers.Parse(a, "")
-	y, errY := phonenumbers.Parse(b, "")
-	return errX == nil && errY == nil && x.GetCountryCode() == y.GetCountryCode()
+	cc := CountryCode(a)
+	return cc != 0 && cc == CountryCode(b)
+}
+
+// CountryCode returns the country calling code of an E.164 number (1 for
+// +13125550142), or 0 when it does not parse.
+func CountryCode(e164 string) int {
+	n, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return 0
+	}
+	return int(n.GetCountryCode())
+}
+
+// InCountryCode reports whether e164, a number Parse accepted, is under
+// calling code cc. Calling codes are prefix-free, so the digits after "+"
+// tell without parsing the number again: a bulk send checks a thousand
+// stored phones this way for the cost of one parse of its own number.
+func InCountryCode(e164 string, cc int) bool {
+	return cc > 0 && IsE164(e164) && strings.HasPrefix(e164[1:], strconv.Itoa(cc))
 }

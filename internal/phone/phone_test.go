@@ -230,9 +230,34 @@ func TestSameCountryCode(t *testing.T) {
 		{"+13125550142", "+442079460958", false}, // London
 		{"+13125550142", "not a phone", false},
 		{"+447911123456", "+442079460958", true},
+		{"+13125550142", "+12", false},           // not a phone
+		{"+352621123456", "+35262112345", true},  // Luxembourg (+352) by prefix
+		{"+13125550142", "+352621123456", false}, // +3… is not +1
 	} {
 		if got := SameCountryCode(c.a, c.b); got != c.want {
 			t.Errorf("SameCountryCode(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+func TestInCountryCode(t *testing.T) {
+	for _, c := range []struct {
+		phone string
+		cc    int
+		want  bool
+	}{
+		{"+13125550142", 1, true},
+		{"+14165550123", 1, true},
+		{"+442079460958", 44, true},
+		{"+442079460958", 1, false},
+		{"+352621123456", 352, true},
+		{"+13125550142", 0, false}, // the sender's own number did not parse
+	} {
+		if got := InCountryCode(c.phone, c.cc); got != c.want {
+			t.Errorf("InCountryCode(%q, %d) = %v, want %v", c.phone, c.cc, got, c.want)
+		}
+		if c.cc > 0 && InCountryCode(c.phone, c.cc) != (CountryCode(c.phone) == c.cc) {
+			t.Errorf("InCountryCode(%q, %d) disagrees with CountryCode %d", c.phone, c.cc, CountryCode(c.phone))
 		}
 	}
 }

@@ -82,6 +82,7 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from st
 	var targets []sendTarget
 	skipped := map[hiretext.CandidateID]hiretext.SkipReason{}
 	seen := map[hiretext.CandidateID]bool{}
+	fromCode := phone.CountryCode(from) // once, not per candidate
 	for _, id := range req.CandidateIDs {
 		if seen[id] {
 			continue
@@ -95,7 +96,7 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from st
 			skipped[id] = hiretext.SkipOptedOut
 		case !phone.IsE164(c.TextingPhone()):
 			skipped[id] = hiretext.SkipNoPhone
-		case !phone.SameCountryCode(from, c.TextingPhone()):
+		case !phone.InCountryCode(c.TextingPhone(), fromCode):
 			skipped[id] = hiretext.SkipAbroad
 		default:
 			targets = append(targets, sendTarget{candidate: id, phone: c.TextingPhone()})
