@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -62,13 +63,22 @@ func recordBulkSend(ctx context.Context, tx conn, req hiretext.SendRequest, key 
 		RETURNING id`, req.OrgID, req.UserID, key, req.Body, now).Scan(&id); err != nil {
 		return 0, err
 	}
-	for i, r := range results {
-		var msg any
-		if r.Queued {
-			msg = r.MessageID
+	// One multi-row statement per chunk, like the messages themselves: a
+	// send to 1,000 candidates must not cost 1,000 more round trips.
+	position := 0
+	for chunk := range chunks(results, queueChunk) {
+		args := make([]any, 0, 5*len(chunk))
+		for _, r := range chunk {
+			var msg any
+			if r.Queued {
+				msg = r.MessageID
+			}
+			args = append(args, id, position, r.CandidateID, msg, string(r.Skipped))
+			position++
 		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(chunk)), ", ")
 		if _, err := tx.exec(ctx, `INSERT INTO bulk_send_results (bulk_send_id, position, candidate_id, message_id, skipped)
-			VALUES (?, ?, ?, ?, ?)`, id, i, r.CandidateID, msg, string(r.Skipped)); err != nil {
+			VALUES `+values, args...); err != nil {
 			return 0, err
 		}
 	}

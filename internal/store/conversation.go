@@ -113,7 +113,11 @@ const conversationColumns = `v.id, v.org_id, v.number_id, COALESCE(v.candidate_i
 	COALESCE(c.first_name || ' ' || c.last_name, ''), v.phone, COALESCE(m.body, ''), COALESCE(m.direction, ''),
 	COALESCE(m.kind, ''), COALESCE(m.user_id, 0), COALESCE(u.name, ''), v.last_message_at, v.unread, v.created_at`
 
-const conversationFrom = ` FROM conversations v
+const conversationFrom = ` FROM conversations v` + conversationJoins
+
+// conversationJoins are conversationFrom's joins, for a query that names
+// the index conversations are read through.
+const conversationJoins = `
 	LEFT JOIN candidates c ON c.id = v.candidate_id AND c.org_id = v.org_id
 	LEFT JOIN messages m ON m.id = v.last_message_id
 	LEFT JOIN users u ON u.id = m.user_id AND u.org_id = m.org_id`
@@ -192,7 +196,7 @@ func (db *DB) Inbox(ctx context.Context, org hiretext.OrgID, number hiretext.Num
 // pos when it is not nil.
 func (db *DB) inboxPart(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, unread bool,
 	pos *inboxCursor, limit int) ([]*hiretext.Conversation, error) {
-	q, args := inboxQuery(org, number, unread, pos, limit)
+	q, args := inboxQuery(db.dialect, org, number, unread, pos, limit)
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -209,15 +213,23 @@ func (db *DB) inboxPart(ctx context.Context, org hiretext.OrgID, number hiretext
 	return out, rows.Err()
 }
 
-// inboxQuery is the statement reading one part of the inbox. Either part
-// walks the index conversations_org_number_inbox backwards from pos: the
-// test of "(v.unread > 0)" is written as the index's expression so that
-// both databases match it, the redundant "last_message_at <=" bounds the
-// index range and the OR breaks ties between conversations of the same
+// inboxQuery is the statement reading one part of the inbox, walking an
+// index backwards from pos: conversations_org_number_unread (unread only)
+// for the unread part, conversations_org_number_recent for the rest. The
+// unread test is written as the partial index's condition so that both
+// databases use it, the redundant "last_message_at <=" bounds the index
+// range and the OR breaks ties between conversations of the same
 // microsecond.
-func inboxQuery(org hiretext.OrgID, number hiretext.NumberID, unread bool, pos *inboxCursor, limit int) (string, []any) {
-	q := "SELECT " + conversationColumns + conversationFrom + " WHERE v.org_id = ? AND v.number_id = ? AND (v.unread > 0) = ?"
-	args := []any{org, number, unread}
+func inboxQuery(d dialect, org hiretext.OrgID, number hiretext.NumberID, unread bool, pos *inboxCursor, limit int) (string, []any) {
+	part, index := " AND v.unread = 0", "conversations_org_number_recent"
+	if unread {
+		// SQLite's planner, without statistics, would walk every read
+		// conversation to find the few unread ones.
+		part, index = " AND v.unread > 0", "conversations_org_number_unread"
+	}
+	q := "SELECT " + conversationColumns + " FROM conversations v" + d.indexedBy(index) + conversationJoins +
+		" WHERE v.org_id = ? AND v.number_id = ?" + part
+	args := []any{org, number}
 	if pos != nil {
 		q += " AND v.last_message_at <= ? AND (v.last_message_at < ? OR v.id < ?)"
 		args = append(args, pos.at, pos.at, pos.id)
