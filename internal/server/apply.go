@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/phone"
@@ -25,6 +27,10 @@ type fieldMessage struct{ ID, Text string }
 
 // applyFields orders the error summary like the form.
 var applyFields = []string{"first_name", "last_name", "email", "main_phone", "alternate_phone", "sms_opt_in"}
+
+// applyLimit bounds public applications per client address: every
+// submission counts, valid or not, so a bot cannot probe the form for long.
+var applyLimit = hiretext.ThrottleRule{Limit: 20, Window: time.Hour, Block: time.Hour}
 
 type applyPage struct {
 	Page              Page
@@ -206,4 +212,9 @@ func (s *Server) handleApplyThanks(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "apply_thanks", &applyThanksPage{Page: s.page(w, r, "Application received"), Company: org.Name, Job: job})
+}
+
+// applyURL is the public application link of a job.
+func (s *Server) applyURL(org *hiretext.Organization, id hiretext.JobID) string {
+	return s.cfg.BaseURL.String() + "/apply/" + url.PathEscape(org.Slug) + "/" + idString(id)
 }

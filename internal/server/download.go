@@ -6,8 +6,10 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/hiretext/hiretext"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -214,3 +216,36 @@ func (x *xlsxDownload) close() error {
 func (x *xlsxDownload) discard() { _ = x.f.Close() }
 
 func itoa(n int) string { return idString(int64(n)) }
+
+// writeCandidatesCSV sends candidates as a CSV download.
+func writeCandidatesCSV(w http.ResponseWriter, filename string, cs []*hiretext.Candidate) error {
+	rows := [][]string{{"Candidate ID", "First name", "Last name", "Email", "Main phone", "Alternate phone", "SMS status", "SMS phone"}}
+	for _, c := range cs {
+		rows = append(rows, []string{idString(c.ID), c.FirstName, c.LastName, c.Email, c.MainPhone, c.AlternatePhone,
+			string(c.SMSStatus), string(c.SMSPhone)})
+	}
+	return writeCSV(w, filename, rows)
+}
+
+// writeCSV sends rows as a UTF-8 CSV attachment through csvDownload: with a
+// byte-order mark so Excel reads UTF-8, and cells that a spreadsheet would
+// run as a formula neutralised.
+func writeCSV(w http.ResponseWriter, filename string, rows [][]string) error {
+	out := newCSVDownload(w, filename)
+	for _, row := range rows {
+		if err := out.row(row...); err != nil {
+			return err
+		}
+	}
+	return out.close()
+}
+
+// csvSafe neutralises a cell a spreadsheet would evaluate (one starting with
+// =, +, -, @, tab or carriage return) by prefixing an apostrophe, as OWASP
+// recommends against CSV injection.
+func csvSafe(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
+}

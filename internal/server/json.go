@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/hiretext/hiretext"
@@ -161,19 +160,4 @@ func jsonKind(k string) string {
 		return "true or false"
 	}
 	return "a number"
-}
-
-// idString formats an id as the JSON API shows it: a string.
-func idString[T ~int64](id T) string { return strconv.FormatInt(int64(id), 10) }
-
-// parseID reads an id from a path, a query, a form or a JSON body. Only
-// what idString writes is an id: a positive decimal without sign or
-// leading zeros ("+44", "044" and "0" are not), so the id a response
-// repeats is always the string the client sent.
-func parseID[T ~int64](s string) (T, bool) {
-	if s == "" || s[0] < '1' || s[0] > '9' || strings.TrimLeft(s, "0123456789") != "" {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(s, 10, 64) // fails only past the int64 range
-	return T(id), err == nil
 }

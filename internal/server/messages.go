@@ -24,7 +24,7 @@ func (s *Server) handleConversation(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	c, err := s.candidateFromPath(r)
+	c, err := s.targetCandidate(r)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	c, err := s.candidateFromPath(r)
+	c, err := s.targetCandidate(r)
 	if err != nil {
 		return err
 	}

@@ -135,7 +135,7 @@ func (s *Server) handleAPICandidateMessages(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	c, err := s.candidateFromPath(r)
+	c, err := s.targetCandidate(r)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -50,6 +51,18 @@ type Flash struct {
 	Text string
 }
 
+// AllowanceBanner is the warning on every page of a user whose number has
+// used WarnPercent of its allowance this month, until the month ends.
+type AllowanceBanner struct {
+	Phone     string // formatted
+	Used      int
+	Allowance int
+	Remaining int
+	Percent   int
+	ResetsOn  string // "Apr 1"
+	Exhausted bool   // sending is paused
+}
+
 // basePage builds the Page for the request's principal.
 func (s *Server) basePage(r *http.Request, title string) Page {
 	p := Page{Title: title}
@@ -65,6 +78,24 @@ func (s *Server) basePage(r *http.Request, title string) Page {
 		p.EventsURL = s.eventsURL()
 	}
 	return p
+}
+
+// allowanceBanner returns the banner for the principal, or nil. A failure
+// to look is logged and shows no banner rather than failing the page.
+func (s *Server) allowanceBanner(ctx context.Context, pr *principal) *AllowanceBanner {
+	n, err := s.store.NumberForUser(ctx, pr.org.ID, pr.user.ID)
+	if err != nil {
+		if hiretext.ErrorCode(err) != hiretext.ENotAssigned {
+			s.log.Warn("allowance banner", "org_id", pr.org.ID, "err", err)
+		}
+		return nil
+	}
+	u := n.Usage
+	if !u.NearLimit() {
+		return nil
+	}
+	return &AllowanceBanner{Phone: phone.Format(n.Phone), Used: u.Used, Allowance: u.Allowance, Remaining: u.Remaining(),
+		Percent: u.Percent(), ResetsOn: u.ResetsAt.In(pr.org.Location()).Format("Jan 2"), Exhausted: u.Exhausted()}
 }
 
 // navFor lists the sections u may open; hidden links are a courtesy, the
@@ -241,4 +272,12 @@ func back(target string) handlerFunc {
 		http.Redirect(w, r, strings.Join(segs, "/"), http.StatusSeeOther)
 		return nil
 	}
+}
+
+// formatOptional formats a phone that may be absent ("" stays "").
+func formatOptional(e164 string) string {
+	if e164 == "" {
+		return ""
+	}
+	return phone.Format(e164)
 }

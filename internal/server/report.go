@@ -10,10 +10,6 @@ import (
 	"github.com/hiretext/hiretext/internal/phone"
 )
 
-// reportAccess admits administrators and users with the sms-report
-// permission to the SMS Activity report: its page, exports and API.
-var reportAccess = access{login: true, perm: hiretext.PermSMSReport}
-
 // reportPath is the report's page; its exports add ".csv" and ".xlsx".
 const reportPath = "/reports/sms-activity"
 

@@ -16,10 +16,19 @@ type access struct {
 	perm  hiretext.Permission // the user must hold this permission ("" for none)
 }
 
+// The access rules the route table names. A permission's rule also admits
+// administrators, who hold every permission.
 var (
 	public   = access{}
 	loggedIn = access{login: true}
 	admins   = access{login: true, admin: true}
+
+	jobsAccess     = access{login: true, perm: hiretext.PermJobs}
+	poolAccess     = access{login: true, perm: hiretext.PermPool}
+	profilesAccess = access{login: true, perm: hiretext.PermProfiles}
+	// reportAccess admits administrators and users with the sms-report
+	// permission to the SMS Activity report: its page, exports and API.
+	reportAccess = access{login: true, perm: hiretext.PermSMSReport}
 )
 
 // route is one entry of the HTTP surface.

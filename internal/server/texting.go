@@ -166,15 +166,6 @@ func otherPhone(c *hiretext.Candidate, e164 string) string {
 	return ""
 }
 
-// candidateFromPath loads the {id} candidate of the caller's company.
-func (s *Server) candidateFromPath(r *http.Request) (*hiretext.Candidate, error) {
-	id, err := pathID[hiretext.CandidateID](r, "id", "Candidate")
-	if err != nil {
-		return nil, err
-	}
-	return s.store.CandidateByID(r.Context(), principalFrom(r.Context()).org.ID, id)
-}
-
 // requireTexting returns the caller's number, or the error that explains
 // why they cannot text.
 func (s *Server) requireTexting(ctx context.Context, p *principal) (*hiretext.Number, error) {

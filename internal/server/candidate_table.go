@@ -5,36 +5,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/phone"
 )
 
-// Access rules of the ATS routes.
-var (
-	jobsAccess     = access{login: true, perm: hiretext.PermJobs}
-	poolAccess     = access{login: true, perm: hiretext.PermPool}
-	profilesAccess = access{login: true, perm: hiretext.PermProfiles}
-)
-
-// applyLimit bounds public applications per client address: every
-// submission counts, valid or not, so a bot cannot probe the form for long.
-var applyLimit = hiretext.ThrottleRule{Limit: 20, Window: time.Hour, Block: time.Hour}
-
-// pathID reads the {name} path value as an id; anything else is not found.
-func pathID[T ~int64](r *http.Request, name, kind string) (T, error) {
-	id, ok := parseID[T](r.PathValue(name))
-	if !ok {
-		return 0, hiretext.Errorf(hiretext.ENotFound, "%s not found.", kind)
-	}
-	return id, nil
-}
-
-// applyURL is the public application link of a job.
-func (s *Server) applyURL(org *hiretext.Organization, id hiretext.JobID) string {
-	return s.cfg.BaseURL.String() + "/apply/" + url.PathEscape(org.Slug) + "/" + idString(id)
-}
+// The candidate table of the pool and of a job's applicants: its rows, its
+// pager, and the bulk actions on the candidates ticked in it.
 
 // candidateRow is one row of a candidate table (the pool, a job's
 // applicants). The Actions cell carries data-candidate-id so per-row actions
@@ -166,13 +143,6 @@ func groupDigits(n int) string {
 	return s
 }
 
-func formatOptional(e164 string) string {
-	if e164 == "" {
-		return ""
-	}
-	return phone.Format(e164)
-}
-
 // selectedCandidates reads the ids of the checked rows of a bulk form.
 func selectedCandidates(r *http.Request) ([]hiretext.CandidateID, error) {
 	if err := r.ParseForm(); err != nil {
@@ -208,37 +178,4 @@ func (s *Server) withSelection(verb string, next handlerFunc) handlerFunc {
 		return s.redirectWithFlash(w, r, safeNext(r.PostForm.Get("return_to")), "error",
 			"Select at least one candidate to "+verb+".")
 	}
-}
-
-// writeCandidatesCSV sends candidates as a CSV download.
-func writeCandidatesCSV(w http.ResponseWriter, filename string, cs []*hiretext.Candidate) error {
-	rows := [][]string{{"Candidate ID", "First name", "Last name", "Email", "Main phone", "Alternate phone", "SMS status", "SMS phone"}}
-	for _, c := range cs {
-		rows = append(rows, []string{idString(c.ID), c.FirstName, c.LastName, c.Email, c.MainPhone, c.AlternatePhone,
-			string(c.SMSStatus), string(c.SMSPhone)})
-	}
-	return writeCSV(w, filename, rows)
-}
-
-// writeCSV sends rows as a UTF-8 CSV attachment through csvDownload: with a
-// byte-order mark so Excel reads UTF-8, and cells that a spreadsheet would
-// run as a formula neutralised.
-func writeCSV(w http.ResponseWriter, filename string, rows [][]string) error {
-	out := newCSVDownload(w, filename)
-	for _, row := range rows {
-		if err := out.row(row...); err != nil {
-			return err
-		}
-	}
-	return out.close()
-}
-
-// csvSafe neutralises a cell a spreadsheet would evaluate (one starting with
-// =, +, -, @, tab or carriage return) by prefixing an apostrophe, as OWASP
-// recommends against CSV injection.
-func csvSafe(cell string) string {
-	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-		return "'" + cell
-	}
-	return cell
 }
