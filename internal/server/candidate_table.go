@@ -93,13 +93,13 @@ func newPager(page *hiretext.CandidatePage, number int, noun string, link func(v
 		p.Summary = "Showing " + groupDigits(first) + "–" + groupDigits(first+n-1)
 	}
 	if page.NextCursor != "" {
-		p.NextURL = link(url.Values{"cursor": {page.NextCursor}, "page": {itoa(number + 1)}})
+		p.NextURL = link(url.Values{"cursor": {page.NextCursor}, "page": {strconv.Itoa(number + 1)}})
 	}
 	switch {
 	case number == 2:
 		p.PrevURL = link(url.Values{})
 	case page.PrevCursor != "":
-		p.PrevURL = link(url.Values{"before": {page.PrevCursor}, "page": {itoa(number - 1)}})
+		p.PrevURL = link(url.Values{"before": {page.PrevCursor}, "page": {strconv.Itoa(number - 1)}})
 	}
 	return p
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/export"
 	"github.com/hiretext/hiretext/internal/phone"
 )
 
@@ -143,7 +144,7 @@ type reportPage struct {
 	OldestFirst                  bool
 	Period                       string // "Mar 1 – Mar 31, 2026"
 	Summary                      *reportSummary
-	Chart                        *chart
+	Chart                        *export.Chart
 	Rows                         []reportRow
 	NextURL, FirstURL            string
 	SortURL                      string // the same filters in the other order
@@ -233,7 +234,7 @@ func (s *Server) fillReport(data *reportPage, p *principal, f reportFilter, sum 
 	form := data.Form
 	data.Period = periodLabel(f.Period)
 	data.Summary = newReportSummary(sum)
-	data.Chart = newChart(sum.Days, data.Period)
+	data.Chart = export.NewChart(sum.Days, data.Period)
 	data.Rows = reportRows(page.Rows, p.org.Location(), form)
 	if f.Candidate != nil {
 		clear := form

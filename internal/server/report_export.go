@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/export"
 )
 
 // Exports of the SMS Activity report hold exactly the texts the filters
@@ -76,39 +77,41 @@ func (s *Server) exportActivity(w http.ResponseWriter, r *http.Request, p *princ
 
 func (s *Server) exportCSV(ctx context.Context, w http.ResponseWriter, org hiretext.OrgID, f hiretext.ActivityFilter,
 	name string, header []string, loc *time.Location) (*download, error) {
-	out := newCSVDownload(w, name)
-	if err := out.row(header...); err != nil {
-		return out.d, err
+	d := newDownload(w, export.CSVMediaType, name)
+	out := export.NewCSV(d)
+	if err := out.Row(header...); err != nil {
+		return d, err
 	}
 	err := s.store.EachActivity(ctx, org, f, func(a *hiretext.ActivityRow) error {
-		return out.row(idString(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), a.NumberPhone, a.Sender(),
+		return out.Row(idString(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), a.NumberPhone, a.Sender(),
 			a.CandidateName, a.CandidatePhone, directionLabels[a.Direction], a.Body, statusLabels[a.Status],
 			a.FailureReason(), a.ErrorCode, strconv.Itoa(a.Segments))
 	})
 	if err != nil {
-		return out.d, err
+		return d, err
 	}
-	return out.d, out.close()
+	return d, out.Finish()
 }
 
 func (s *Server) exportXLSX(ctx context.Context, w http.ResponseWriter, org hiretext.OrgID, f hiretext.ActivityFilter,
 	name string, header []string, loc *time.Location) (*download, error) {
-	out, err := newXLSXDownload(w, name, "SMS Activity", header, activityWidths)
+	d := newDownload(w, export.XLSXMediaType, name)
+	out, err := export.NewXLSX(d, "SMS Activity", header, activityWidths)
 	if err != nil {
 		return nil, err
 	}
-	defer out.discard()
+	defer out.Close()
 	values := make([]any, len(header))
 	err = s.store.EachActivity(ctx, org, f, func(a *hiretext.ActivityRow) error {
 		values[0], values[1], values[2], values[3] = int64(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), a.NumberPhone, a.Sender()
 		values[4], values[5], values[6], values[7] = a.CandidateName, a.CandidatePhone, directionLabels[a.Direction], a.Body
 		values[8], values[9], values[10], values[11] = statusLabels[a.Status], a.FailureReason(), a.ErrorCode, a.Segments
-		return out.add(values)
+		return out.Row(values)
 	})
 	if err != nil {
-		return out.d, err
+		return d, err
 	}
-	return out.d, out.close()
+	return d, out.Finish()
 }
 
 // apiActivityRow is one text in the API.

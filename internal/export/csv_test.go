@@ -1,8 +1,10 @@
-package server
+package export
 
 import (
+	"bytes"
 	"encoding/csv"
-	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -36,13 +38,17 @@ func FuzzCSVSafe(f *testing.F) {
 			row []string
 			col int // where cell is
 		}{{[]string{cell, "x"}, 0}, {[]string{"42", cell, "x"}, 1}} {
-			rec := httptest.NewRecorder()
-			if err := writeCSV(rec, "t.csv", [][]string{tt.row}); err != nil {
+			var buf bytes.Buffer
+			w := NewCSV(&buf)
+			if err := w.Row(tt.row...); err != nil {
 				t.Fatal(err)
 			}
-			body, ok := strings.CutPrefix(rec.Body.String(), "\ufeff")
+			if err := w.Finish(); err != nil {
+				t.Fatal(err)
+			}
+			body, ok := strings.CutPrefix(buf.String(), "\ufeff")
 			if !ok {
-				t.Fatalf("no byte-order mark: %q", rec.Body.String())
+				t.Fatalf("no byte-order mark: %q", buf.String())
 			}
 			r := csv.NewReader(strings.NewReader(body))
 			r.FieldsPerRecord = len(tt.row)
@@ -52,4 +58,39 @@ func FuzzCSVSafe(f *testing.F) {
 			}
 		}
 	})
+}
+
+// flushRecorder is a destination that notes how many lines it held each
+// time it was flushed.
+type flushRecorder struct {
+	bytes.Buffer
+	flushedAt []int
+}
+
+func (f *flushRecorder) Flush() {
+	f.flushedAt = append(f.flushedAt, bytes.Count(f.Bytes(), []byte("\n")))
+}
+
+// TestCSVPushesRowsAsItWrites checks that a CSV hands its rows on while it
+// writes them: every flushEvery rows the destination holds every row so far
+// and is flushed, so a long download reaches the client as it is written
+// and the writer keeps a buffer, never the rows.
+func TestCSVPushesRowsAsItWrites(t *testing.T) {
+	t.Parallel()
+	dst := &flushRecorder{}
+	w := NewCSV(dst)
+	for i := range 2*flushEvery + 1 {
+		if err := w.Row(strconv.Itoa(i), "text"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []int{flushEvery, 2 * flushEvery}; !slices.Equal(dst.flushedAt, want) {
+		t.Fatalf("flushed holding %v lines, want %v", dst.flushedAt, want)
+	}
+	if err := w.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{flushEvery, 2 * flushEvery, 2*flushEvery + 1}; !slices.Equal(dst.flushedAt, want) {
+		t.Fatalf("after Finish, flushed holding %v lines, want %v", dst.flushedAt, want)
+	}
 }

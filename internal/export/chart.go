@@ -1,4 +1,4 @@
-package server
+package export
 
 import (
 	"fmt"
@@ -23,46 +23,51 @@ const (
 	chartXLabels = 8  // at most this many dates under the axis
 )
 
-// chart is the data of the chart's template.
-type chart struct {
+// Chart is the layout of the daily chart, for the page's template.
+type Chart struct {
 	Title, Summary string
 	Width, Height  int
 	Left, Right    string // the x of the plot's edges
 	Bottom         string // the y of the x axis
-	Bars           []chartBar
-	Ticks          []chartTick
-	Labels         []chartLabel
-	Days           []chartDay
+	Bars           []ChartBar
+	Ticks          []ChartTick
+	Labels         []ChartLabel
+	Days           []ChartDay
 }
 
-type chartBar struct {
+// ChartBar is one bar of a day: its rectangle, style class and tooltip.
+type ChartBar struct {
 	X, Y, W, H string
 	Class      string // chart-sent or chart-received
 	Title      string
 }
 
-type chartTick struct {
+// ChartTick is a value marked on the y axis.
+type ChartTick struct {
 	Y, Label string
 }
 
-type chartLabel struct {
+// ChartLabel is a date under the x axis.
+type ChartLabel struct {
 	X, Text string
 }
 
-type chartDay struct {
+// ChartDay is one day's values, for the table that accompanies the chart.
+type ChartDay struct {
 	Date           string
 	Sent, Received int
 }
 
-// newChart lays out one pair of bars (sent, received) per day.
-func newChart(days []hiretext.DayActivity, period string) *chart {
-	c := &chart{Title: "Texts sent and received per day, " + period, Width: chartWidth, Height: chartHeight,
-		Left: num(chartLeft), Right: num(chartWidth - chartRight), Bottom: num(chartHeight - chartBottom)}
+// NewChart lays out one pair of bars (sent, received) per day; period names
+// the days in the title, e.g. "Mar 1 – Mar 31, 2026".
+func NewChart(days []hiretext.DayActivity, period string) *Chart {
+	c := &Chart{Title: "Texts sent and received per day, " + period, Width: chartWidth, Height: chartHeight,
+		Left: coord(chartLeft), Right: coord(chartWidth - chartRight), Bottom: coord(chartHeight - chartBottom)}
 	peak, sent, received := 0, 0, 0
 	for _, d := range days {
 		peak = max(peak, d.Sent, d.Received)
 		sent, received = sent+d.Sent, received+d.Received
-		c.Days = append(c.Days, chartDay{Date: d.Day.Format("Mon, Jan 2"), Sent: d.Sent, Received: d.Received})
+		c.Days = append(c.Days, ChartDay{Date: d.Day.Format("Mon, Jan 2"), Sent: d.Sent, Received: d.Received})
 	}
 	c.Summary = fmt.Sprintf("%d sent and %d received over %d days; the busiest day had %d.", sent, received, len(days), peak)
 	if len(days) == 0 {
@@ -84,16 +89,16 @@ func newChart(days []hiretext.DayActivity, period string) *chart {
 			if j == 1 {
 				class, what = "chart-received", "received"
 			}
-			c.Bars = append(c.Bars, chartBar{X: num(x + barW*float64(j)), Y: num(y(v)), W: num(barW), H: num(y(0) - y(v)),
+			c.Bars = append(c.Bars, ChartBar{X: coord(x + barW*float64(j)), Y: coord(y(v)), W: coord(barW), H: coord(y(0) - y(v)),
 				Class: class, Title: fmt.Sprintf("%s: %d %s", date, v, what)})
 		}
 	}
 	for _, v := range []int{0, top / 2, top} {
-		c.Ticks = append(c.Ticks, chartTick{Y: num(y(v)), Label: strconv.Itoa(v)})
+		c.Ticks = append(c.Ticks, ChartTick{Y: coord(y(v)), Label: strconv.Itoa(v)})
 	}
 	step := (len(days) + chartXLabels - 1) / chartXLabels
 	for i := 0; i < len(days); i += step {
-		c.Labels = append(c.Labels, chartLabel{X: num(chartLeft + slot*(float64(i)+0.5)), Text: days[i].Day.Format("Jan 2")})
+		c.Labels = append(c.Labels, ChartLabel{X: coord(chartLeft + slot*(float64(i)+0.5)), Text: days[i].Day.Format("Jan 2")})
 	}
 	return c
 }
@@ -110,5 +115,5 @@ func niceCeiling(v int) int {
 	}
 }
 
-// num formats an SVG coordinate with one decimal.
-func num[T int | float64](v T) string { return strconv.FormatFloat(float64(v), 'f', 1, 64) }
+// coord formats an SVG coordinate with one decimal.
+func coord[T int | float64](v T) string { return strconv.FormatFloat(float64(v), 'f', 1, 64) }

@@ -1,4 +1,4 @@
-package server
+package export
 
 import (
 	"slices"
@@ -19,7 +19,7 @@ func TestChartLayout(t *testing.T) {
 	day := func(d, sent, received int) hiretext.DayActivity {
 		return hiretext.DayActivity{Day: time.Date(2026, 3, d, 0, 0, 0, 0, chicago), Sent: sent, Received: received}
 	}
-	c := newChart([]hiretext.DayActivity{day(1, 7, 2), day(2, 0, 0), day(3, 0, 5)}, "Mar 1 – Mar 3, 2026")
+	c := NewChart([]hiretext.DayActivity{day(1, 7, 2), day(2, 0, 0), day(3, 0, 5)}, "Mar 1 – Mar 3, 2026")
 	var titles []string
 	for _, b := range c.Bars {
 		titles = append(titles, b.Title)
@@ -43,7 +43,7 @@ func TestChartLayout(t *testing.T) {
 	for d := range 366 {
 		year = append(year, day(1+d, d%9, d%4))
 	}
-	c = newChart(year, "a year")
+	c = NewChart(year, "a year")
 	if len(c.Labels) > chartXLabels || len(c.Days) != 366 {
 		t.Errorf("%d date labels for a year, at most %d", len(c.Labels), chartXLabels)
 	}

@@ -1,36 +1,33 @@
-package server
+package export
 
 import (
 	"bytes"
-	"net/http/httptest"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// TestXLSXDownloadContinuesOnANewSheet fills sheets of three rows: rows
+// TestXLSXContinuesOnANewSheet fills sheets of three rows: rows
 // beyond a sheet's capacity go on to "Texts 2", under the same header.
-func TestXLSXDownloadContinuesOnANewSheet(t *testing.T) {
-	rec := httptest.NewRecorder()
-	x, err := newXLSXDownload(rec, "t.xlsx", "Texts", []string{"N", "Text"}, []float64{5, 20})
+func TestXLSXContinuesOnANewSheet(t *testing.T) {
+	var buf bytes.Buffer
+	x, err := NewXLSX(&buf, "Texts", []string{"N", "Text"}, []float64{5, 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer x.discard()
+	defer x.Close()
 	x.rows = 3
 	for i := range 5 {
-		if err := x.add([]any{i, "=row " + itoa(i)}); err != nil {
+		if err := x.Row([]any{i, "=row " + strconv.Itoa(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := x.close(); err != nil {
+	if err := x.Finish(); err != nil {
 		t.Fatal(err)
 	}
-	if rec.Header().Get("Content-Disposition") != `attachment; filename="t.xlsx"` {
-		t.Errorf("headers: %v", rec.Header())
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
