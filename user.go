@@ -131,6 +131,46 @@ func (u *User) Can(p Permission) bool {
 // IsAdmin reports whether u is an active administrator.
 func (u *User) IsAdmin() bool { return u != nil && u.Active && u.Role == RoleAdmin }
 
+// Who may text whom. Texts with candidates are read and sent through a
+// company number (NumberService says who is assigned to one); these rules
+// say which of the people on a number may do what with it.
+
+// SeesTexts reports whether u may see texts with candidates, given a
+// number: only users who may also open candidates' profiles. Administrators
+// who are not assigned to a number see texts only in the SMS Activity
+// report.
+func (u *User) SeesTexts() bool { return u.Can(PermProfiles) }
+
+// CheckTextSelection returns nil when u may text candidates selected on a
+// list (the bulk composer), else a forbidden error naming the permissions
+// needed. The composer shows the selected candidates' names and phones, so
+// it is for users who can see the lists it starts from: a job's applicants
+// (jobs) or the pool.
+func (u *User) CheckTextSelection() error {
+	if !u.Can(PermJobs) && !u.Can(PermPool) {
+		return Errorf(EForbidden, "Texting selected candidates needs the %q or %q permission.",
+			PermJobs.Label(), PermPool.Label())
+	}
+	return nil
+}
+
+// CheckTextCandidates returns nil when u may text n candidates in one send
+// (the API's), else a forbidden error saying what u may do instead. It asks
+// what the pages ask of the same act: texting several candidates is the
+// bulk composer's (CheckTextSelection); texting one is also the
+// conversation's, open to users who see texts.
+func (u *User) CheckTextCandidates(n int) error {
+	if n <= 1 && u.SeesTexts() {
+		return nil
+	}
+	err := u.CheckTextSelection()
+	if err != nil && u.SeesTexts() {
+		return Errorf(EForbidden, "Texting several candidates at once needs the %q or %q permission; with %q, text one candidate at a time.",
+			PermJobs.Label(), PermPool.Label(), PermProfiles.Label())
+	}
+	return err
+}
+
 // MaxUserName bounds a user's name, in characters.
 const MaxUserName = 200
 

@@ -122,7 +122,7 @@ type recipientRow struct {
 // Job Posting page or the Candidate Pool, saying who will be skipped and why.
 func (s *Server) handleCompose(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	if err := canSelectCandidates(p); err != nil {
+	if err := p.user.CheckTextSelection(); err != nil {
 		return err
 	}
 	ids, err := selectedCandidates(r)
@@ -171,7 +171,7 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 // anyone twice.
 func (s *Server) handleBulkSend(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	if err := canSelectCandidates(p); err != nil {
+	if err := p.user.CheckTextSelection(); err != nil {
 		return err
 	}
 	ids, err := selectedCandidates(r)
@@ -422,17 +422,6 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
-	return nil
-}
-
-// canSelectCandidates allows bulk texting only to users who can see the
-// lists it starts from (a job's applicants or the pool): the compose page
-// shows the selected candidates' names and phones.
-func canSelectCandidates(p *principal) error {
-	if !p.user.Can(hiretext.PermJobs) && !p.user.Can(hiretext.PermPool) {
-		return hiretext.Errorf(hiretext.EForbidden, "Texting selected candidates needs the %q or %q permission.",
-			hiretext.PermJobs.Label(), hiretext.PermPool.Label())
-	}
 	return nil
 }
 

@@ -24,14 +24,17 @@ type apiSendResult struct {
 // handleAPISend sends one message to each candidate: 202 with a result per
 // candidate, 409 allowance_exceeded when the batch does not fit, 403
 // forbidden without the permissions the web asks for the same texts (see
-// canTextCandidates) and not_assigned without a number.
+// User.CheckTextCandidates) and not_assigned without a number.
 func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	var in apiSendRequest
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := canTextCandidates(p, len(in.CandidateIDs)); err != nil {
+	// The route's access rule cannot say "one of these permissions", so the
+	// check is here. Without it, the skip reasons would tell anyone on a
+	// number which candidate ids exist and who opted out.
+	if err := p.user.CheckTextCandidates(len(in.CandidateIDs)); err != nil {
 		return err
 	}
 	if _, err := s.requireTexting(r.Context(), p); err != nil {
@@ -60,24 +63,6 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusAccepted, out)
 	return nil
-}
-
-// canTextCandidates asks of an API send what the web asks of the same act:
-// texting several candidates is the bulk composer's (the jobs or pool
-// permission, canSelectCandidates), texting one is also the conversation's
-// (profiles). The route's access rule cannot say "one of these", so the
-// check is here. Without it, the skip reasons would tell anyone on a number
-// which candidate ids exist and who opted out.
-func canTextCandidates(p *principal, n int) error {
-	if n <= 1 && p.user.Can(hiretext.PermProfiles) {
-		return nil
-	}
-	err := canSelectCandidates(p)
-	if err != nil && p.user.Can(hiretext.PermProfiles) {
-		return hiretext.Errorf(hiretext.EForbidden, "Texting several candidates at once needs the %q or %q permission; with %q, text one candidate at a time.",
-			hiretext.PermJobs.Label(), hiretext.PermPool.Label(), hiretext.PermProfiles.Label())
-	}
-	return err
 }
 
 // request turns in into a SendRequest, reporting every field at fault at once.

@@ -19,11 +19,10 @@ func (s *Server) numberOf(ctx context.Context, p *principal) (*hiretext.Number, 
 	return s.store.NumberForUser(ctx, p.org.ID, p.user.ID)
 }
 
-// textingNumber returns p's number when p may see candidates' texts at all: only users
-// assigned to a number who may also open profiles. Administrators who are not
-// assigned see texts only in the SMS Activity report.
+// textingNumber returns p's number when p may see candidates' texts at all:
+// a user assigned to an active number who SeesTexts.
 func (s *Server) textingNumber(ctx context.Context, p *principal) (*hiretext.Number, bool) {
-	if !p.user.Can(hiretext.PermProfiles) {
+	if !p.user.SeesTexts() {
 		return nil, false
 	}
 	n, err := s.numberOf(ctx, p)
@@ -180,7 +179,7 @@ func (s *Server) requireTexting(ctx context.Context, p *principal) (*hiretext.Nu
 }
 
 // addSMSActions puts the SMS icon on the rows of a candidate table: for a
-// user assigned to a number who may open profiles, on every opted-in
+// user assigned to a number who sees texts (User.SeesTexts), on every opted-in
 // candidate, drawn filled when a conversation exists. Assigned users also get
 // "Text selected". Every user's bulk actions learn the list's address.
 func (s *Server) addSMSActions(r *http.Request, p *principal, t *candidateTable) error {
@@ -193,7 +192,7 @@ func (s *Server) addSMSActions(r *http.Request, p *principal, t *candidateTable)
 		return err
 	}
 	t.CanText = true
-	if !p.user.Can(hiretext.PermProfiles) {
+	if !p.user.SeesTexts() {
 		return nil
 	}
 	ids := make([]hiretext.CandidateID, len(t.Rows))
