@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/sms"
@@ -54,31 +55,28 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
-// routeTable is the whole HTTP surface in one place. A page form posted
-// to an address no page has also answers GET there with back, so the
-// address a form's errors leave in the address bar can be reloaded.
+// routeTable is the whole HTTP surface in one place. A page form posted to
+// an address no page has is declared with form, which also answers GET
+// there (see formRoutes).
 func (s *Server) routeTable() []route {
-	return append([]route{
+	var forms formRoutes
+	form := forms.add
+	table := []route{
 		// Pages.
 		{"GET /{$}", loggedIn, false, s.handleHome},
 		{"GET /login", public, false, s.handleLoginForm},
 		{"POST /login", public, false, s.handleLogin},
 		{"POST /logout", public, false, s.handleLogout},
 		{"GET /settings", loggedIn, false, s.handleSettings},
-		{"POST /settings/password", loggedIn, false, s.handleChangePassword},
-		{"GET /settings/password", loggedIn, false, back("/settings")},
-		{"POST /settings/tokens", loggedIn, false, s.handleCreateTokenPage},
-		{"GET /settings/tokens", loggedIn, false, back("/settings")},
-		{"POST /settings/tokens/{id}/revoke", loggedIn, false, s.handleRevokeTokenPage},
-		{"GET /settings/tokens/{id}/revoke", loggedIn, false, back("/settings")},
+		form("POST /settings/password", loggedIn, s.handleChangePassword, "/settings"),
+		form("POST /settings/tokens", loggedIn, s.handleCreateTokenPage, "/settings"),
+		form("POST /settings/tokens/{id}/revoke", loggedIn, s.handleRevokeTokenPage, "/settings"),
 		{"GET /admin/users", admins, false, s.handleAdminUsers},
 		{"POST /admin/users", admins, false, s.handleAdminCreateUser},
 		{"GET /admin/users/{id}", admins, false, s.handleAdminUser},
 		{"POST /admin/users/{id}", admins, false, s.handleAdminUpdateUser},
-		{"POST /admin/users/{id}/deactivate", admins, false, s.handleAdminSetActive(false)},
-		{"GET /admin/users/{id}/deactivate", admins, false, back("/admin/users/{id}")},
-		{"POST /admin/users/{id}/activate", admins, false, s.handleAdminSetActive(true)},
-		{"GET /admin/users/{id}/activate", admins, false, back("/admin/users/{id}")},
+		form("POST /admin/users/{id}/deactivate", admins, s.handleAdminSetActive(false), "/admin/users/{id}"),
+		form("POST /admin/users/{id}/activate", admins, s.handleAdminSetActive(true), "/admin/users/{id}"),
 
 		// ATS pages: jobs, the public application, the pool, profiles (insert here).
 		{"GET /jobs", jobsAccess, false, s.handleJobs},
@@ -87,21 +85,16 @@ func (s *Server) routeTable() []route {
 		{"GET /jobs/{id}", jobsAccess, false, s.handleJob},
 		{"GET /jobs/{id}/edit", jobsAccess, false, s.handleEditJobForm},
 		{"POST /jobs/{id}", jobsAccess, false, s.handleUpdateJob},
-		{"POST /jobs/{id}/status", jobsAccess, false, s.handleJobStatus},
-		{"GET /jobs/{id}/status", jobsAccess, false, back("/jobs/{id}")},
-		{"POST /jobs/{id}/export", jobsAccess, false, s.withSelection("download", s.handleExportJobApplicants)},
-		{"GET /jobs/{id}/export", jobsAccess, false, back("/jobs/{id}")},
+		form("POST /jobs/{id}/status", jobsAccess, s.handleJobStatus, "/jobs/{id}"),
+		form("POST /jobs/{id}/export", jobsAccess, s.withSelection("download", s.handleExportJobApplicants), "/jobs/{id}"),
 		{"GET /apply/{org}/{job}", public, false, s.handleApplyForm},
 		{"POST /apply/{org}/{job}", public, false, s.handleApply},
 		{"GET /apply/{org}/{job}/thanks", public, false, s.handleApplyThanks},
 		{"GET /candidates", poolAccess, false, s.handlePool},
-		{"POST /candidates/export", poolAccess, false, s.withSelection("download", s.handleExportCandidates)},
-		{"GET /candidates/export", poolAccess, false, back("/candidates")},
+		form("POST /candidates/export", poolAccess, s.withSelection("download", s.handleExportCandidates), "/candidates"),
 		{"GET /candidates/{id}", profilesAccess, false, s.handleCandidate},
-		{"POST /candidates/{id}/phones", profilesAccess, false, s.handleCandidatePhones},
-		{"GET /candidates/{id}/phones", profilesAccess, false, back("/candidates/{id}")},
-		{"POST /candidates/{id}/sms", profilesAccess, false, s.handleCandidateSMS},
-		{"GET /candidates/{id}/sms", profilesAccess, false, back("/candidates/{id}")},
+		form("POST /candidates/{id}/phones", profilesAccess, s.handleCandidatePhones, "/candidates/{id}"),
+		form("POST /candidates/{id}/sms", profilesAccess, s.handleCandidateSMS, "/candidates/{id}"),
 		{"GET /candidates/{id}/consent.csv", admins, false, s.handleConsentCSV},
 		{"GET /admin/texting", admins, false, s.handleTextingSettings},
 		{"POST /admin/texting", admins, false, s.handleSaveTextingSettings},
@@ -112,8 +105,7 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/numbers/new", admins, false, s.handleAdminNumberOffers},
 		{"GET /admin/numbers/new/confirm", admins, false, s.handleAdminNumberConfirm},
 		{"GET /admin/numbers/{id}/assign", admins, false, s.handleAdminAssignForm},
-		{"POST /admin/numbers/{id}/users", admins, false, s.handleAdminAssign},
-		{"GET /admin/numbers/{id}/users", admins, false, back("/admin/numbers/{id}/assign")},
+		form("POST /admin/numbers/{id}/users", admins, s.handleAdminAssign, "/admin/numbers/{id}/assign"),
 		{"POST /admin/numbers/{id}/users/{user}/unassign", admins, false, s.handleAdminUnassign},
 		{"GET /admin/numbers/{id}/users/{user}/unassign", admins, false, s.handleAdminUnassignConfirm},
 		{"GET /admin/numbers/{id}/release", admins, false, s.handleAdminReleaseConfirm},
@@ -121,20 +113,15 @@ func (s *Server) routeTable() []route {
 
 		// Texting: conversations, the composer, bulk sends, the inbox.
 		{"GET /candidates/{id}/conversation", profilesAccess, false, s.handleConversation},
-		{"POST /candidates/{id}/messages", profilesAccess, false, s.handleSendToCandidate},
-		{"GET /candidates/{id}/messages", profilesAccess, false, back("/candidates/{id}/conversation")},
-		{"POST /messages/compose", loggedIn, false, s.withSelection("text", s.handleCompose)},
-		{"GET /messages/compose", loggedIn, false, back("/")},
-		{"POST /messages/bulk", loggedIn, false, s.handleBulkSend},
-		{"GET /messages/bulk", loggedIn, false, back("/")},
+		form("POST /candidates/{id}/messages", profilesAccess, s.handleSendToCandidate, "/candidates/{id}/conversation"),
+		form("POST /messages/compose", loggedIn, s.withSelection("text", s.handleCompose), "/"),
+		form("POST /messages/bulk", loggedIn, s.handleBulkSend, "/"),
 		{"GET /messages/bulk/{id}", loggedIn, false, s.handleBulkResults},
 		{"GET /inbox", profilesAccess, false, s.handleInbox},
 		{"GET /bell", loggedIn, false, s.handleBell},
 		{"GET /conversations/{id}", profilesAccess, false, s.handleThread},
-		{"POST /conversations/{id}/read", profilesAccess, false, s.handleMarkRead},
-		{"GET /conversations/{id}/read", profilesAccess, false, back("/conversations/{id}")},
-		{"POST /conversations/{id}/link", profilesAccess, false, s.handleLinkConversation},
-		{"GET /conversations/{id}/link", profilesAccess, false, back("/conversations/{id}")},
+		form("POST /conversations/{id}/read", profilesAccess, s.handleMarkRead, "/conversations/{id}"),
+		form("POST /conversations/{id}/link", profilesAccess, s.handleLinkConversation, "/conversations/{id}"),
 
 		// Reports: SMS Activity (admins and sms-report).
 		{"GET " + reportPath, reportAccess, false, s.handleReport},
@@ -188,7 +175,22 @@ func (s *Server) routeTable() []route {
 		{"GET /healthz", public, true, s.handleHealthz},
 		{"GET /readyz", public, true, s.handleReadyz},
 		{"GET /static/", public, false, s.handleStatic},
-	}, s.simulatorRoutes()...)
+	}
+	return slices.Concat(table, forms.gets, s.simulatorRoutes())
+}
+
+// formRoutes declares the page forms of a route table and keeps the GET
+// routes at their addresses.
+type formRoutes struct{ gets []route }
+
+// add returns the route of a page form posted to pattern ("POST /path")
+// and notes a GET route at the same address, with the same access, that
+// leads back to page, the page the form is on (see back): a form shown
+// again with its errors leaves its address in the address bar, which must
+// survive a reload or a return from the history.
+func (f *formRoutes) add(pattern string, a access, h handlerFunc, page string) route {
+	f.gets = append(f.gets, route{"GET " + strings.TrimPrefix(pattern, "POST "), a, false, back(page)})
+	return route{pattern, a, false, h}
 }
 
 // apiPrefix is where the JSON API lives; what no route there serves is

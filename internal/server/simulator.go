@@ -36,15 +36,16 @@ func (s *Server) simulatorRoutes() []route {
 	if s.simulator() == nil {
 		return nil
 	}
-	return []route{
+	var forms formRoutes
+	form := forms.add
+	table := []route{
 		{"GET /simulator", public, false, s.handleSimulator},
-		{"POST /simulator/reply", public, false, s.handleSimulatorReply},
-		{"GET /simulator/reply", public, false, back("/simulator")},
-		{"POST /simulator/flag", public, false, s.handleSimulatorFlag},
-		{"GET /simulator/flag", public, false, back("/simulator")},
+		form("POST /simulator/reply", public, s.handleSimulatorReply, "/simulator"),
+		form("POST /simulator/flag", public, s.handleSimulatorFlag, "/simulator"),
 		{"POST /simulator/api/inbound", public, true, s.handleSimulatorAPIInbound},
 		{"GET /simulator/api/messages", public, true, s.handleSimulatorAPIMessages},
 	}
+	return append(table, forms.gets...)
 }
 
 type simulatorPage struct {
