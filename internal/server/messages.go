@@ -118,18 +118,28 @@ type recipientRow struct {
 	OK     bool
 }
 
+// textSelection checks that p may text the candidates ticked in a bulk
+// form, and returns them with p's number.
+func (s *Server) textSelection(r *http.Request, p *principal) ([]hiretext.CandidateID, *hiretext.Number, error) {
+	if err := p.user.CheckTextSelection(); err != nil {
+		return nil, nil, err
+	}
+	ids, err := selectedCandidates(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ids, num, nil
+}
+
 // handleCompose shows the bulk composer for the candidates selected on the
 // Job Posting page or the Candidate Pool, saying who will be skipped and why.
 func (s *Server) handleCompose(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	if err := p.user.CheckTextSelection(); err != nil {
-		return err
-	}
-	ids, err := selectedCandidates(r)
-	if err != nil {
-		return err
-	}
-	num, err := s.requireTexting(r.Context(), p)
+	ids, num, err := s.textSelection(r, p)
 	if err != nil {
 		return err
 	}
@@ -171,14 +181,7 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 // anyone twice.
 func (s *Server) handleBulkSend(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	if err := p.user.CheckTextSelection(); err != nil {
-		return err
-	}
-	ids, err := selectedCandidates(r)
-	if err != nil {
-		return err
-	}
-	num, err := s.requireTexting(r.Context(), p)
+	ids, num, err := s.textSelection(r, p)
 	if err != nil {
 		return err
 	}
@@ -327,20 +330,31 @@ type linkChoice struct {
 	ID, Name, Email, Phone string
 }
 
+// targetConversation returns the caller's number and its conversation
+// named by the {id} path value.
+func (s *Server) targetConversation(r *http.Request) (*hiretext.Number, *hiretext.Conversation, error) {
+	p := principalFrom(r.Context())
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := pathID[hiretext.ConversationID](r, "id", "Conversation")
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return num, v, nil
+}
+
 // handleThread opens a conversation from the inbox or the bell, marking it
 // read for every user of the number. An unknown sender's conversation offers
 // to link it to a candidate.
 func (s *Server) handleThread(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	num, err := s.requireTexting(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	id, err := pathID[hiretext.ConversationID](r, "id", "Conversation")
-	if err != nil {
-		return err
-	}
-	v, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, id)
+	num, v, err := s.targetConversation(r)
 	if err != nil {
 		return err
 	}
@@ -404,21 +418,19 @@ func (s *Server) handleLinkConversation(w http.ResponseWriter, r *http.Request) 
 		"The conversation is linked to the candidate.")
 }
 
+// markTargetRead marks the {id} conversation of the caller's number read
+// for every user of the number, and returns it.
+func (s *Server) markTargetRead(r *http.Request) (*hiretext.Conversation, error) {
+	num, v, err := s.targetConversation(r)
+	if err != nil {
+		return nil, err
+	}
+	return v, s.store.MarkConversationRead(r.Context(), principalFrom(r.Context()).org.ID, num.ID, v.ID)
+}
+
 // handleMarkRead marks a conversation read (the bell's "mark read").
 func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
-	p := principalFrom(r.Context())
-	num, err := s.requireTexting(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	id, err := pathID[hiretext.ConversationID](r, "id", "Conversation")
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, id); err != nil {
-		return err
-	}
-	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, hiretext.ConversationID(id)); err != nil {
+	if _, err := s.markTargetRead(r); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)

@@ -213,21 +213,10 @@ func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request) error {
 
 // handleAPIMarkRead marks a conversation read for every user of the number.
 func (s *Server) handleAPIMarkRead(w http.ResponseWriter, r *http.Request) error {
-	p := principalFrom(r.Context())
-	num, err := s.requireTexting(r.Context(), p)
+	v, err := s.markTargetRead(r)
 	if err != nil {
 		return err
 	}
-	id, err := pathID[hiretext.ConversationID](r, "id", "Conversation")
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.ConversationByID(r.Context(), p.org.ID, num.ID, id); err != nil {
-		return err
-	}
-	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, id); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": idString(hiretext.ConversationID(id)), "unread": 0})
+	writeJSON(w, http.StatusOK, map[string]any{"id": idString(v.ID), "unread": 0})
 	return nil
 }
