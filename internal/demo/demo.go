@@ -68,7 +68,7 @@ func Seed(ctx context.Context, db *store.DB) (created bool, err error) {
 		}
 		users[p.Email] = u
 	}
-	// Each capability seeds its demo data after the users (insert calls here).
+	// Each capability seeds its demo data after the users.
 	if err := seedATS(ctx, db, org, users); err != nil {
 		return false, err
 	}

@@ -78,7 +78,7 @@ func (s *Server) routeTable() []route {
 		form("POST /admin/users/{id}/deactivate", admins, s.handleAdminSetActive(false), "/admin/users/{id}"),
 		form("POST /admin/users/{id}/activate", admins, s.handleAdminSetActive(true), "/admin/users/{id}"),
 
-		// ATS pages: jobs, the public application, the pool, profiles (insert here).
+		// ATS pages: jobs, the public application, the pool, profiles.
 		{"GET /jobs", jobsAccess, false, s.handleJobs},
 		{"GET /jobs/new", jobsAccess, false, s.handleNewJobForm},
 		{"POST /jobs", jobsAccess, false, s.handleCreateJob},
@@ -99,7 +99,7 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/texting", admins, false, s.handleTextingSettings},
 		{"POST /admin/texting", admins, false, s.handleSaveTextingSettings},
 
-		// Texting numbers and the allowance pages (insert here).
+		// Texting numbers: generating, assigning and releasing them.
 		{"GET /admin/numbers", admins, false, s.handleAdminNumbers},
 		{"POST /admin/numbers", admins, false, s.handleAdminCreateNumber},
 		{"GET /admin/numbers/new", admins, false, s.handleAdminNumberOffers},
@@ -153,7 +153,7 @@ func (s *Server) routeTable() []route {
 		// Reports API.
 		{"GET /api/v1/reports/sms-activity", reportAccess, true, s.handleAPIReport},
 
-		// ATS API (insert here).
+		// ATS API.
 		{"GET /api/v1/jobs", jobsAccess, true, s.handleAPIJobs},
 		{"POST /api/v1/jobs", jobsAccess, true, s.handleAPICreateJob},
 		{"GET /api/v1/jobs/{id}", jobsAccess, true, s.handleAPIJob},
@@ -165,7 +165,7 @@ func (s *Server) routeTable() []route {
 		{"PATCH /api/v1/candidates/{id}", profilesAccess, true, s.handleAPIUpdateCandidate},
 		{"GET /api/v1/candidates/{id}/consent", profilesAccess, true, s.handleAPIConsent},
 
-		// Numbers API (insert here).
+		// Numbers API.
 		{"GET /api/v1/numbers", loggedIn, true, s.handleAPINumbers},
 		{"POST /api/v1/numbers", admins, true, s.handleAPICreateNumber},
 		{"PUT /api/v1/numbers/{id}/users", admins, true, s.handleAPISetNumberUsers},

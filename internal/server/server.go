@@ -22,13 +22,13 @@ type Store interface {
 	hiretext.UserService
 	hiretext.AuthService
 	hiretext.Pinger
-	// ATS services (insert here).
+	// ATS services.
 	hiretext.JobService
 	hiretext.CandidateService
 	hiretext.ApplicationService
 	hiretext.ConsentService
 	hiretext.TextingSettingsService
-	// Numbers services (insert here).
+	// Numbers and their allowance.
 	hiretext.NumberService
 	hiretext.AllowanceService
 	// Texting services.
