@@ -61,13 +61,6 @@ func (db *DB) inEventTx(ctx context.Context, fn func(tx conn) error) error {
 	return nil
 }
 
-// RecordEvent records one event in its own transaction, for tests and for
-// changes that are nothing but an event. Changes to other tables record
-// their events inside their own transaction instead.
-func (db *DB) RecordEvent(ctx context.Context, ev *hiretext.Event) error {
-	return db.inEventTx(ctx, func(tx conn) error { return db.insertEvent(ctx, tx, ev) })
-}
-
 // EventsAfter returns up to limit events of every organization with an id
 // above afterID, in id order: what a broker fans out.
 func (db *DB) EventsAfter(ctx context.Context, afterID int64, limit int) ([]hiretext.Event, error) {

@@ -175,12 +175,6 @@ type Sent struct {
 	Status     hiretext.MessageStatus
 }
 
-// RecordSent records that the provider accepted a job, and applies any
-// status callback that arrived before this record did.
-func (db *DB) RecordSent(ctx context.Context, j *OutboundJob, providerID string, status hiretext.MessageStatus) error {
-	return db.RecordSentBatch(ctx, []Sent{{Job: j, ProviderID: providerID, Status: status}})
-}
-
 // RecordSentBatch is RecordSent for several jobs in one transaction, so a
 // dispatcher whose calls finish together pays for one commit (one fsync)
 // instead of one each. It records all of them or none.

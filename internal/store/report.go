@@ -19,8 +19,6 @@ import (
 // row by row from the read pool, so their memory does not grow with the
 // number of texts.
 
-var _ hiretext.ReportService = (*DB)(nil)
-
 // activityColumns are the report's columns in scanActivity's order. The
 // candidate's phone is the remote one: the recipient of an outbound text,
 // the sender of an inbound one.
