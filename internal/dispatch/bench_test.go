@@ -72,7 +72,7 @@ type countingStore struct {
 	done     chan struct{}
 }
 
-func (s *countingStore) RecordSentBatch(ctx context.Context, sent []store.Sent) error {
+func (s *countingStore) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error {
 	err := s.DB.RecordSentBatch(ctx, sent)
 	if err == nil {
 		if n := s.recorded.Add(int64(len(sent))); n >= s.want && n-int64(len(sent)) < s.want {

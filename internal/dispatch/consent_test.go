@@ -17,7 +17,7 @@ import (
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
-// checkTimes records when the dispatcher began each job's last consent
+// checkTimes records when the dispatcher began each delivery's last consent
 // check, before the store's read took its snapshot.
 type checkTimes struct {
 	*store.DB
@@ -26,12 +26,12 @@ type checkTimes struct {
 	checks int
 }
 
-func (c *checkTimes) StillConsented(ctx context.Context, j *store.OutboundJob) (bool, error) {
+func (c *checkTimes) StillConsented(ctx context.Context, dl *hiretext.Delivery) (bool, error) {
 	c.mu.Lock()
-	c.began[j.ID] = time.Now()
+	c.began[dl.ID] = time.Now()
 	c.checks++
 	c.mu.Unlock()
-	return c.DB.StillConsented(ctx, j)
+	return c.DB.StillConsented(ctx, dl)
 }
 
 func (c *checkTimes) at(id hiretext.MessageID) time.Time {

@@ -209,16 +209,16 @@ type killableStore struct {
 
 var errKilled = errors.New("process killed")
 
-func (k *killableStore) RecordSentBatch(ctx context.Context, sent []store.Sent) error {
+func (k *killableStore) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error {
 	if k.killed.Load() {
 		return errKilled
 	}
 	return k.DB.RecordSentBatch(ctx, sent)
 }
 
-func (k *killableStore) ClaimPaced(ctx context.Context, n hiretext.NumberID, limit int, lease time.Duration, pace store.Pace) (store.Claim, error) {
+func (k *killableStore) ClaimPaced(ctx context.Context, n hiretext.NumberID, limit int, lease time.Duration, pace hiretext.SendPace) (hiretext.DeliveryClaim, error) {
 	if k.killed.Load() {
-		return store.Claim{}, errKilled
+		return hiretext.DeliveryClaim{}, errKilled
 	}
 	return k.DB.ClaimPaced(ctx, n, limit, lease, pace)
 }

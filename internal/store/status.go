@@ -123,10 +123,10 @@ func keepPendingReport(ctx context.Context, tx conn, r hiretext.DeliveryReport, 
 // applyPendingReports applies, in arrival order, the reports that arrived
 // for the sent messages before their sends were recorded, and deletes them.
 // Most sends have none; one query per provider finds out.
-func (db *DB) applyPendingReports(ctx context.Context, tx conn, sent []Sent, now time.Time) error {
+func (db *DB) applyPendingReports(ctx context.Context, tx conn, sent []hiretext.SentDelivery, now time.Time) error {
 	byProvider := map[string][]any{}
 	for _, s := range sent {
-		byProvider[s.Job.Provider] = append(byProvider[s.Job.Provider], s.ProviderID)
+		byProvider[s.Delivery.Provider] = append(byProvider[s.Delivery.Provider], s.ProviderID)
 	}
 	for provider, ids := range byProvider {
 		reports, err := pendingReports(ctx, tx, provider, ids)

@@ -80,10 +80,10 @@ func (db *DB) CandidatesByPhone(ctx context.Context, org hiretext.OrgID, e164 st
 	return candidatesByPhone(ctx, db.reader(), org, e164)
 }
 
-// RecordSent records that the provider accepted a job, and applies any
-// status callback that arrived before this record did; see RecordSentBatch.
-func (db *DB) RecordSent(ctx context.Context, j *OutboundJob, providerID string, status hiretext.MessageStatus) error {
-	return db.RecordSentBatch(ctx, []Sent{{Job: j, ProviderID: providerID, Status: status}})
+// RecordSent records that the provider accepted one delivery; see
+// RecordSentBatch, which the dispatcher calls.
+func (db *DB) RecordSent(ctx context.Context, dl *hiretext.Delivery, providerID string, status hiretext.MessageStatus) error {
+	return db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: providerID, Status: status}})
 }
 
 // RecordEvent records one event in its own transaction. Changes record

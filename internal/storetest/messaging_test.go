@@ -238,9 +238,9 @@ func TestDeliveryReportsMoveForwardOnly(t *testing.T) {
 		tx := MustSetUpTexting(t, db, 10)
 		ann, _ := tx.MustCandidate(t, db, "Ann")
 		res := tx.MustSend(t, db, "Hello", ann.ID)
-		jobs, err := db.ClaimDue(ctx, tx.Number.ID, 10, time.Minute)
-		if err != nil || len(jobs) != 1 {
-			t.Fatalf("claim: %v %d", err, len(jobs))
+		claimed, err := db.ClaimDeliveries(ctx, tx.Number.ID, 10, time.Minute)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claim: %v %d", err, len(claimed))
 		}
 		// The provider's "sent" callback races ahead of our record of the send.
 		report := func(st hiretext.MessageStatus) {
@@ -249,7 +249,7 @@ func TestDeliveryReportsMoveForwardOnly(t *testing.T) {
 			}
 		}
 		report(hiretext.StatusSent)
-		if err := db.RecordSent(ctx, jobs[0], "SMout", hiretext.StatusQueued); err != nil {
+		if err := db.RecordSent(ctx, claimed[0], "SMout", hiretext.StatusQueued); err != nil {
 			t.Fatal(err)
 		}
 		m, _ := db.MessageByID(ctx, tx.Org.ID, res[0].MessageID)
@@ -270,8 +270,8 @@ func TestInvalidRecipientFailsAndReleases(t *testing.T) {
 		tx := MustSetUpTexting(t, db, 10)
 		ann, _ := tx.MustCandidate(t, db, "Ann")
 		res := tx.MustSend(t, db, "Hello", ann.ID)
-		jobs, _ := db.ClaimDue(ctx, tx.Number.ID, 10, time.Minute)
-		if err := db.FailJob(ctx, jobs[0], hiretext.StatusFailed, "21211", "Not sent: invalid phone number (code 21211).", false); err != nil {
+		claimed, _ := db.ClaimDeliveries(ctx, tx.Number.ID, 10, time.Minute)
+		if err := db.FailDelivery(ctx, claimed[0], hiretext.StatusFailed, "21211", "Not sent: invalid phone number (code 21211).", false); err != nil {
 			t.Fatal(err)
 		}
 		m, _ := db.MessageByID(ctx, tx.Org.ID, res[0].MessageID)
@@ -286,8 +286,8 @@ func TestUndeliverableReportExplainsTheCodeInPlainWords(t *testing.T) {
 		tx := MustSetUpTexting(t, db, 10)
 		ann, _ := tx.MustCandidate(t, db, "Ann")
 		res := tx.MustSend(t, db, "Hello", ann.ID)
-		jobs, _ := db.ClaimDue(ctx, tx.Number.ID, 10, time.Minute)
-		if err := db.RecordSent(ctx, jobs[0], "SMland", hiretext.StatusSending); err != nil {
+		claimed, _ := db.ClaimDeliveries(ctx, tx.Number.ID, 10, time.Minute)
+		if err := db.RecordSent(ctx, claimed[0], "SMland", hiretext.StatusSending); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: "SMland",

@@ -12,24 +12,24 @@ import (
 )
 
 // claimAll queues body to n new recipients and claims every message.
-func claimAll(t *testing.T, db *store.DB, tx *Texting, n int) []*store.OutboundJob {
+func claimAll(t *testing.T, db *store.DB, tx *Texting, n int) []*hiretext.Delivery {
 	t.Helper()
 	var ids []hiretext.CandidateID
 	for _, c := range tx.MustRecipients(t, db, n) {
 		ids = append(ids, c.ID)
 	}
 	tx.MustSend(t, db, "Hello", ids...)
-	jobs, err := db.ClaimDue(ctx, tx.Number.ID, n, time.Minute)
-	if err != nil || len(jobs) != n {
-		t.Fatalf("claimed %d of %d: %v", len(jobs), n, err)
+	claimed, err := db.ClaimDeliveries(ctx, tx.Number.ID, n, time.Minute)
+	if err != nil || len(claimed) != n {
+		t.Fatalf("claimed %d of %d: %v", len(claimed), n, err)
 	}
-	return jobs
+	return claimed
 }
 
 func TestRecordSentBatchAppliesEarlyReports(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
 		tx := MustSetUpTexting(t, db, 10)
-		jobs := claimAll(t, db, tx, 3)
+		claimed := claimAll(t, db, tx, 3)
 		// The provider reported the second message delivered before the
 		// dispatcher recorded it, and the third one failed.
 		for id, st := range map[string]hiretext.MessageStatus{"SMb": hiretext.StatusDelivered, "SMc": hiretext.StatusFailed} {
@@ -38,8 +38,8 @@ func TestRecordSentBatchAppliesEarlyReports(t *testing.T) {
 				t.Fatalf("early report: %+v %v", res, err)
 			}
 		}
-		err := db.RecordSentBatch(ctx, []store.Sent{{Job: jobs[0], ProviderID: "SMa", Status: hiretext.StatusQueued},
-			{Job: jobs[1], ProviderID: "SMb", Status: hiretext.StatusQueued}, {Job: jobs[2], ProviderID: "SMc", Status: hiretext.StatusSent}})
+		err := db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: claimed[0], ProviderID: "SMa", Status: hiretext.StatusQueued},
+			{Delivery: claimed[1], ProviderID: "SMb", Status: hiretext.StatusQueued}, {Delivery: claimed[2], ProviderID: "SMc", Status: hiretext.StatusSent}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,12 +61,12 @@ func TestRecordSentBatchAppliesEarlyReports(t *testing.T) {
 func TestStatusReportRacingTheRecordIsApplied(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
 		tx := MustSetUpTexting(t, db, 1000)
-		jobs := claimAll(t, db, tx, 150)
+		claimed := claimAll(t, db, tx, 150)
 		var wg sync.WaitGroup
-		for i, j := range jobs {
+		for i, dl := range claimed {
 			id := fmt.Sprint("SMrace", i)
 			wg.Go(func() {
-				if err := db.RecordSent(ctx, j, id, hiretext.StatusQueued); err != nil {
+				if err := db.RecordSent(ctx, dl, id, hiretext.StatusQueued); err != nil {
 					t.Error(err)
 				}
 			})
@@ -78,8 +78,8 @@ func TestStatusReportRacingTheRecordIsApplied(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if got := tx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusSent] != len(jobs) {
-			t.Fatalf("statuses %v: every one of the %d messages should be sent", got, len(jobs))
+		if got := tx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusSent] != len(claimed) {
+			t.Fatalf("statuses %v: every one of the %d messages should be sent", got, len(claimed))
 		}
 	})
 }
@@ -90,9 +90,9 @@ func TestStatusReportRacingTheRecordIsApplied(t *testing.T) {
 func TestDuplicateFailureReportsReleaseOnce(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
 		tx := MustSetUpTexting(t, db, 10)
-		jobs := claimAll(t, db, tx, 3)
-		for i, j := range jobs {
-			if err := db.RecordSent(ctx, j, fmt.Sprint("SMdup", i), hiretext.StatusQueued); err != nil {
+		claimed := claimAll(t, db, tx, 3)
+		for i, dl := range claimed {
+			if err := db.RecordSent(ctx, dl, fmt.Sprint("SMdup", i), hiretext.StatusQueued); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -121,8 +121,8 @@ func TestClaimPacedKeepsTheNumbersPace(t *testing.T) {
 			ids = append(ids, c.ID)
 		}
 		tx.MustSend(t, db, "Hello", ids...)
-		pace := store.Pace{Rate: 2, Burst: 3} // a text every 500 ms, 3 at once
-		claim := func(limit int) store.Claim {
+		pace := hiretext.SendPace{Rate: 2, Burst: 3} // a text every 500 ms, 3 at once
+		claim := func(limit int) hiretext.DeliveryClaim {
 			t.Helper()
 			c, err := db.ClaimPaced(ctx, tx.Number.ID, limit, time.Minute, pace)
 			if err != nil {
@@ -147,8 +147,8 @@ func TestClaimPacedKeepsTheNumbersPace(t *testing.T) {
 		for i, s := range steps {
 			clock.Advance(s.advance)
 			c := claim(s.limit)
-			if len(c.Jobs) != s.want || !c.NextAt.Equal(start.Add(s.nextAt)) {
-				t.Fatalf("step %d: claimed %d, next at +%v; want %d, next at +%v", i, len(c.Jobs), c.NextAt.Sub(start), s.want, s.nextAt)
+			if len(c.Deliveries) != s.want || !c.NextAt.Equal(start.Add(s.nextAt)) {
+				t.Fatalf("step %d: claimed %d, next at +%v; want %d, next at +%v", i, len(c.Deliveries), c.NextAt.Sub(start), s.want, s.nextAt)
 			}
 		}
 	})
@@ -166,7 +166,7 @@ func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
 			ids = append(ids, c.ID)
 		}
 		tx.MustSend(t, db, "Hello", ids...)
-		pace := store.Pace{Rate: 1, Burst: burst}
+		pace := hiretext.SendPace{Rate: 1, Burst: burst}
 		// A round a minute later, when the number's burst is whole again,
 		// with connections opened by the rounds before.
 		for round := range rounds {
@@ -179,7 +179,7 @@ func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
 					if err != nil {
 						t.Error(err)
 					}
-					claimed.Add(int64(len(c.Jobs)))
+					claimed.Add(int64(len(c.Deliveries)))
 				})
 			}
 			wg.Wait()

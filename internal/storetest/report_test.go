@@ -38,14 +38,14 @@ func newReportWorld(t *testing.T, db *store.DB, clock *Clock) *reportWorld {
 	w.acme.MustSend(t, db, "Hi Ann, are you free Monday?", w.ann.ID)
 	clock.Advance(time.Minute)
 	w.acme.MustSend(t, db, "Hi Bob, are you free Tuesday?", w.bob.ID)
-	jobs, err := db.ClaimDue(ctx, w.acme.Number.ID, 10, time.Minute)
-	if err != nil || len(jobs) != 2 {
-		t.Fatalf("claim: %v, %d jobs", err, len(jobs))
+	claimed, err := db.ClaimDeliveries(ctx, w.acme.Number.ID, 10, time.Minute)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim: %v, %d claimed", err, len(claimed))
 	}
-	if err := db.RecordSent(ctx, jobs[0], "SMann", hiretext.StatusSent); err != nil {
+	if err := db.RecordSent(ctx, claimed[0], "SMann", hiretext.StatusSent); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.FailJob(ctx, jobs[1], hiretext.StatusFailed, "21211", "Not sent: invalid phone number (code 21211).", false); err != nil {
+	if err := db.FailDelivery(ctx, claimed[1], hiretext.StatusFailed, "21211", "Not sent: invalid phone number (code 21211).", false); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
