@@ -52,7 +52,7 @@ func newMatrixServer(t *testing.T, db *store.DB) (*testServer, *simulator.Provid
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
-	sim, err := simulator.New(context.Background(), simulator.Config{Store: db, BaseURL: base.String()})
+	sim, err := simulator.New(context.Background(), simulator.Config{Store: db.Simulator(), BaseURL: base.String()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func newWebhookServer(t *testing.T, db *store.DB, b *events.Broker) (*testServer
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
-	sim, err := simulator.New(context.Background(), simulator.Config{Store: db, BaseURL: base.String()})
+	sim, err := simulator.New(context.Background(), simulator.Config{Store: db.Simulator(), BaseURL: base.String()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -173,7 +173,7 @@ func newWebhookBench(t *testing.T, db *store.DB, dbURL string) *webhookBench {
 	ctx := context.Background()
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
-	sim, err := simulator.New(ctx, simulator.Config{Store: db, BaseURL: base.String()})
+	sim, err := simulator.New(ctx, simulator.Config{Store: db.Simulator(), BaseURL: base.String()})
 	if err != nil {
 		t.Fatal(err)
 	}
