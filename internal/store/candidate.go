@@ -67,21 +67,9 @@ func (db *DB) CandidatesByIDs(ctx context.Context, org hiretext.OrgID, ids []hir
 	return queryCandidates(ctx, db.reader(), query+" ORDER BY c.last_application_id DESC", args...)
 }
 
+// queryCandidates reads the candidates query selects (candidateColumns).
 func queryCandidates(ctx context.Context, q conn, query string, args ...any) ([]*hiretext.Candidate, error) {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.Candidate
-	for rows.Next() {
-		c, err := scanCandidate(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, func(row scanner) (*hiretext.Candidate, error) { return scanCandidate(row) }, query, args...)
 }
 
 // UpdateCandidate changes a candidate's phones and texting consent in one

@@ -150,21 +150,19 @@ func (db *DB) PruneEvents(ctx context.Context, olderThan time.Time) (int64, erro
 }
 
 func (db *DB) queryEvents(ctx context.Context, query string, args ...any) ([]hiretext.Event, error) {
-	rows, err := db.reader().query(ctx, query, args...)
+	out, err := queryAll(ctx, db.reader(), scanEvent, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: read events: %w", err)
 	}
-	defer rows.Close()
-	var out []hiretext.Event
-	for rows.Next() {
-		var e hiretext.Event
-		var data string
-		if err := rows.Scan(&e.ID, &e.OrgID, &e.NumberID, &e.UserID, &e.Kind, &data, &e.At); err != nil {
-			return nil, fmt.Errorf("store: read events: %w", err)
-		}
-		e.Data = json.RawMessage(data)
-		e.At = e.At.UTC()
-		out = append(out, e)
+	return out, nil
+}
+
+func scanEvent(row scanner) (hiretext.Event, error) {
+	var e hiretext.Event
+	var data string
+	if err := row.Scan(&e.ID, &e.OrgID, &e.NumberID, &e.UserID, &e.Kind, &data, &e.At); err != nil {
+		return e, err
 	}
-	return out, rows.Err()
+	e.Data, e.At = json.RawMessage(data), e.At.UTC()
+	return e, nil
 }

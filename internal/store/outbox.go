@@ -10,21 +10,8 @@ import (
 // DueNumbers lists the numbers with messages ready to send now, so the
 // dispatcher can claim from each at that number's rate.
 func (db *DB) DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error) {
-	rows, err := db.reader().query(ctx, `SELECT DISTINCT number_id FROM messages
+	return queryAll(ctx, db.reader(), scanValue[hiretext.NumberID], `SELECT DISTINCT number_id FROM messages
 		WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)`, now.UTC(), now.UTC())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []hiretext.NumberID
-	for rows.Next() {
-		var id hiretext.NumberID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // ClaimDeliveries leases up to limit due messages of one number for lease.
@@ -41,25 +28,18 @@ func (db *DB) ClaimDeliveries(ctx context.Context, number hiretext.NumberID, lim
 }
 
 func (db *DB) claimDeliveries(ctx context.Context, tx conn, number hiretext.NumberID, limit int, lease time.Duration, now time.Time) ([]*hiretext.Delivery, error) {
-	rows, err := tx.query(ctx, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+	return queryAll(ctx, tx, scanDelivery, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?
 		WHERE id IN (SELECT id FROM messages WHERE number_id = ? AND status = 'queued' AND next_attempt_at <= ?
 			AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`+db.dialect.skipLocked()+`)
 		RETURNING id, org_id, number_id, COALESCE(candidate_id, 0), kind, provider, from_phone, to_phone, body,
 			attempts, period, created_at`, now.Add(lease), now, number, now, now, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var claimed []*hiretext.Delivery
-	for rows.Next() {
-		dl := &hiretext.Delivery{}
-		if err := rows.Scan(&dl.ID, &dl.OrgID, &dl.NumberID, &dl.CandidateID, &dl.Kind, &dl.Provider, &dl.From, &dl.To,
-			&dl.Body, &dl.Attempts, &dl.Period, &dl.CreatedAt); err != nil {
-			return nil, err
-		}
-		claimed = append(claimed, dl)
-	}
-	return claimed, rows.Err()
+}
+
+func scanDelivery(row scanner) (*hiretext.Delivery, error) {
+	dl := &hiretext.Delivery{}
+	err := row.Scan(&dl.ID, &dl.OrgID, &dl.NumberID, &dl.CandidateID, &dl.Kind, &dl.Provider, &dl.From, &dl.To,
+		&dl.Body, &dl.Attempts, &dl.Period, &dl.CreatedAt)
+	return dl, err
 }
 
 // ClaimPaced is ClaimDeliveries within the number's pace, which every

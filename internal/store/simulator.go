@@ -127,48 +127,39 @@ func (s *SimulatorStore) ClaimCallbacks(ctx context.Context, now, leaseUntil tim
 	now, leaseUntil = storedTime(now), storedTime(leaseUntil)
 	var out []simstate.Callback
 	err := s.db.inTx(ctx, func(tx conn) error {
-		rows, err := tx.query(ctx, `UPDATE sim_callbacks SET attempts = attempts + 1, next_attempt_at = ?
+		var err error
+		out, err = queryAll(ctx, tx, scanCallback, `UPDATE sim_callbacks SET attempts = attempts + 1, next_attempt_at = ?
 			WHERE next_attempt_at <= ? AND id IN (SELECT id FROM sim_callbacks WHERE next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)`+
 			simCallbackReturning, leaseUntil, now, now, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			cb, err := scanCallback(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, cb)
-		}
-		return rows.Err()
+		return err
 	})
 	slices.SortFunc(out, func(a, b simstate.Callback) int { return cmp.Compare(a.ID, b.ID) })
 	return out, err
 }
 
-func scanCallback(s scanner) (simstate.Callback, error) {
+func scanCallback(row scanner) (simstate.Callback, error) {
 	var cb simstate.Callback
-	err := s.Scan(&cb.ID, &cb.Kind, &cb.MessageID, &cb.From, &cb.To, &cb.Body, &cb.Status, &cb.Attempts, &cb.Due, &cb.CreatedAt)
+	err := row.Scan(&cb.ID, &cb.Kind, &cb.MessageID, &cb.From, &cb.To, &cb.Body, &cb.Status, &cb.Attempts, &cb.Due, &cb.CreatedAt)
 	return cb, err
 }
 
 // AdvanceCallback moves a status webhook on to its next status.
 func (s *SimulatorStore) AdvanceCallback(ctx context.Context, id int64, status string, due time.Time) error {
-	return s.exec(ctx, "UPDATE sim_callbacks SET status = ?, next_attempt_at = ?, attempts = 0 WHERE id = ?", status, storedTime(due), id)
+	return s.execTx(ctx, "UPDATE sim_callbacks SET status = ?, next_attempt_at = ?, attempts = 0 WHERE id = ?", status, storedTime(due), id)
 }
 
 // RetryCallback makes a webhook due again at due.
 func (s *SimulatorStore) RetryCallback(ctx context.Context, id int64, due time.Time) error {
-	return s.exec(ctx, "UPDATE sim_callbacks SET next_attempt_at = ? WHERE id = ?", storedTime(due), id)
+	return s.execTx(ctx, "UPDATE sim_callbacks SET next_attempt_at = ? WHERE id = ?", storedTime(due), id)
 }
 
 // FinishCallback deletes a webhook that was delivered or given up.
 func (s *SimulatorStore) FinishCallback(ctx context.Context, id int64) error {
-	return s.exec(ctx, "DELETE FROM sim_callbacks WHERE id = ?", id)
+	return s.execTx(ctx, "DELETE FROM sim_callbacks WHERE id = ?", id)
 }
 
-func (s *SimulatorStore) exec(ctx context.Context, query string, args ...any) error {
+// execTx runs one statement in a transaction of its own.
+func (s *SimulatorStore) execTx(ctx context.Context, query string, args ...any) error {
 	return s.db.inTx(ctx, func(tx conn) error {
 		_, err := tx.exec(ctx, query, args...)
 		return err
@@ -177,22 +168,16 @@ func (s *SimulatorStore) exec(ctx context.Context, query string, args ...any) er
 
 // HandsetMessages lists a simulated phone's latest 500 messages, oldest first.
 func (s *SimulatorStore) HandsetMessages(ctx context.Context, phone string) ([]simstate.HandsetMessage, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT phone, counterpart, direction, body, message_id, reference, created_at
+	out, err := queryAll(ctx, s.db.reader(), scanHandsetMessage, `SELECT phone, counterpart, direction, body, message_id, reference, created_at
 		FROM sim_handset_messages WHERE phone = ? ORDER BY id DESC LIMIT 500`, phone)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []simstate.HandsetMessage
-	for rows.Next() {
-		var m simstate.HandsetMessage
-		if err := rows.Scan(&m.Phone, &m.Counterpart, &m.Direction, &m.Body, &m.MessageID, &m.Reference, &m.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
 	slices.Reverse(out)
-	return out, rows.Err()
+	return out, err
+}
+
+func scanHandsetMessage(row scanner) (simstate.HandsetMessage, error) {
+	var m simstate.HandsetMessage
+	err := row.Scan(&m.Phone, &m.Counterpart, &m.Direction, &m.Body, &m.MessageID, &m.Reference, &m.CreatedAt)
+	return m, err
 }
 
 // Listing the phones whose latest texts are newest needs each phone's
@@ -253,22 +238,21 @@ func (s *SimulatorStore) HandsetPhones(ctx context.Context, limit int) ([]simsta
 // latestHandsetIDs runs simRecentHandsets or simAllHandsets and returns the
 // latest ids and how many texts they counted.
 func latestHandsetIDs(ctx context.Context, c conn, query string, limit int) ([]int64, int, error) {
-	rows, err := c.query(ctx, query, limit)
+	var ids []int64
+	var total int
+	err := queryEach(ctx, c, func(row scanner) error {
+		var id int64
+		var n int
+		if err := row.Scan(&id, &n); err != nil {
+			return err
+		}
+		ids, total = append(ids, id), total+n
+		return nil
+	}, query, limit)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var ids []int64
-	var total int
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, 0, err
-		}
-		ids, total = append(ids, id), total+n
-	}
-	return ids, total, rows.Err()
+	return ids, total, nil
 }
 
 // handsetSummaries reads the texts with ids as their phones' summaries,
@@ -283,18 +267,11 @@ func handsetSummaries(ctx context.Context, c conn, ids []int64) ([]simstate.Hand
 	}
 	// By time, as the page shows them: ids are handed out as texts are
 	// stored, which concurrent sends may do in another order than their times.
-	rows, err := c.query(ctx, simHandsetSummaries+placeholders(len(ids))+") ORDER BY m.created_at DESC, m.id DESC", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []simstate.HandsetSummary
-	for rows.Next() {
-		var h simstate.HandsetSummary
-		if err := rows.Scan(&h.Phone, &h.LastCounterpart, &h.LastAt, &h.Count); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, c, scanHandsetSummary, simHandsetSummaries+placeholders(len(ids))+") ORDER BY m.created_at DESC, m.id DESC", args...)
+}
+
+func scanHandsetSummary(row scanner) (simstate.HandsetSummary, error) {
+	var h simstate.HandsetSummary
+	err := row.Scan(&h.Phone, &h.LastCounterpart, &h.LastAt, &h.Count)
+	return h, err
 }

@@ -151,20 +151,11 @@ func (db *DB) applyPendingReports(ctx context.Context, tx conn, sent []hiretext.
 
 // pendingReports reads the kept reports of a provider's messages, oldest first.
 func pendingReports(ctx context.Context, tx conn, provider string, ids []any) ([]hiretext.DeliveryReport, error) {
-	rows, err := tx.query(ctx, `SELECT provider_message_id, status, error_code, error_message, invalid_recipient, opted_out
+	return queryAll(ctx, tx, func(row scanner) (hiretext.DeliveryReport, error) {
+		r := hiretext.DeliveryReport{Provider: provider}
+		err := row.Scan(&r.ProviderMessageID, &r.Status, &r.ErrorCode, &r.ErrorMessage, &r.InvalidRecipient, &r.OptedOut)
+		return r, err
+	}, `SELECT provider_message_id, status, error_code, error_message, invalid_recipient, opted_out
 		FROM pending_reports WHERE provider = ? AND provider_message_id IN (`+placeholders(len(ids))+`) ORDER BY id`,
 		append([]any{provider}, ids...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var reports []hiretext.DeliveryReport
-	for rows.Next() {
-		r := hiretext.DeliveryReport{Provider: provider}
-		if err := rows.Scan(&r.ProviderMessageID, &r.Status, &r.ErrorCode, &r.ErrorMessage, &r.InvalidRecipient, &r.OptedOut); err != nil {
-			return nil, err
-		}
-		reports = append(reports, r)
-	}
-	return reports, rows.Err()
 }

@@ -113,6 +113,48 @@ func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
 }
 
+// scanner is a row to scan: *sql.Row, or *sql.Rows at one row.
+type scanner interface{ Scan(dest ...any) error }
+
+// queryEach runs query on c and calls each with every row, then closes the
+// rows. It returns the first error: the query's, each's or the rows'.
+func queryEach(ctx context.Context, c conn, each func(row scanner) error, query string, args ...any) error {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// queryAll runs query on c and returns every row, read by scan (nil for
+// none). Readers that must not hold every row at once (exports, the report's
+// summary) use the rows themselves instead.
+func queryAll[T any](ctx context.Context, c conn, scan func(row scanner) (T, error), query string, args ...any) ([]T, error) {
+	var out []T
+	err := queryEach(ctx, c, func(row scanner) error {
+		v, err := scan(row)
+		out = append(out, v)
+		return err
+	}, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanValue reads a row of one column.
+func scanValue[T any](row scanner) (T, error) {
+	var v T
+	err := row.Scan(&v)
+	return v, err
+}
+
 // reader returns a conn on the read pool.
 func (db *DB) reader() conn { return conn{db.read, db.dialect} }
 

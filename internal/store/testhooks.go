@@ -53,25 +53,21 @@ func (db *DB) ReleaseAllowance(ctx context.Context, org hiretext.OrgID, number h
 
 // ListNotifications lists user's 50 latest notifications, newest first.
 func (db *DB) ListNotifications(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) ([]*hiretext.Notification, error) {
-	rows, err := db.reader().query(ctx, `SELECT id, org_id, user_id, COALESCE(number_id, 0), kind, COALESCE(period, ''), created_at, read_at
+	return queryAll(ctx, db.reader(), scanNotification, `SELECT id, org_id, user_id, COALESCE(number_id, 0), kind,
+		COALESCE(period, ''), created_at, read_at
 		FROM notifications WHERE org_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT 50`, org, user)
-	if err != nil {
+}
+
+func scanNotification(row scanner) (*hiretext.Notification, error) {
+	var n hiretext.Notification
+	var read sql.NullTime
+	if err := row.Scan(&n.ID, &n.OrgID, &n.UserID, &n.NumberID, &n.Kind, &n.Period, &n.CreatedAt, &read); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*hiretext.Notification
-	for rows.Next() {
-		var n hiretext.Notification
-		var read sql.NullTime
-		if err := rows.Scan(&n.ID, &n.OrgID, &n.UserID, &n.NumberID, &n.Kind, &n.Period, &n.CreatedAt, &read); err != nil {
-			return nil, err
-		}
-		if read.Valid {
-			n.ReadAt = &read.Time
-		}
-		out = append(out, &n)
+	if read.Valid {
+		n.ReadAt = &read.Time
 	}
-	return out, rows.Err()
+	return &n, nil
 }
 
 // CandidatesByPhone lists the candidates of org whose main or alternate phone
