@@ -56,7 +56,7 @@ func newMatrixServer(t *testing.T, db *store.DB) (*testServer, *simulator.Provid
 	if err != nil {
 		t.Fatal(err)
 	}
-	broker, _ := startBroker(t, db, events.Options{})
+	broker, _ := startBroker(t, db, events.Config{})
 	srv, err := server.New(context.Background(), server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t),
 		Provider: sim, Events: broker, Stream: server.StreamOptions{MaxAge: 100 * time.Millisecond}}, db)
 	if err != nil {

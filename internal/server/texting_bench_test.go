@@ -73,7 +73,7 @@ func TestInboundWebhookBenchmark(t *testing.T) {
 // `hiretext serve` uses.
 func openProduction(t *testing.T, u string) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), u, store.Options{})
+	db, err := store.Open(context.Background(), u, store.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func newWebhookBench(t *testing.T, db *store.DB, dbURL string) *webhookBench {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := events.Options{}
+	opts := events.Config{}
 	if db.Dialect() == "postgres" {
 		opts.PostgresURL = dbURL
 	}

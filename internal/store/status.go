@@ -31,18 +31,18 @@ func (db *DB) ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport
 const providerLockClass = 0x6874 // "ht"
 
 // lockProviderMessages takes, on PostgreSQL, a transaction-scoped advisory
-// lock on each provider message key. Recording a send and applying a status
+// lock on each provider message key (dialect.lockKeys). Recording a send and applying a status
 // report for it both take it, so they run one after the other. Otherwise,
 // under READ COMMITTED, a report that raced the send's record could be kept
 // as pending while the record looked for pending reports, each missing the
 // other's uncommitted row, and the message would never move past
 // "sending". SQLite's single writer serializes them already.
 func (db *DB) lockProviderMessages(ctx context.Context, tx conn, keys []any) error {
-	if db.dialect.name() != "postgres" || len(keys) == 0 {
+	lock := db.dialect.lockKeys(len(keys))
+	if lock == "" || len(keys) == 0 {
 		return nil
 	}
-	_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), hashtext(column1)) FROM (VALUES "+
-		repeatRows("(CAST(? AS TEXT))", len(keys))+") AS v", append([]any{providerLockClass}, keys...)...)
+	_, err := tx.exec(ctx, lock, append([]any{providerLockClass}, keys...)...)
 	return err
 }
 

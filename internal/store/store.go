@@ -15,8 +15,8 @@ import (
 	"github.com/hiretext/hiretext/internal/password"
 )
 
-// Options configure a DB.
-type Options struct {
+// Config configures a DB.
+type Config struct {
 	Clock    hiretext.Clock
 	Hasher   *password.Hasher       // defaults to OWASP argon2id, two at a time
 	Sessions hiretext.SessionPolicy // defaults to hiretext.DefaultSessionPolicy
@@ -26,34 +26,34 @@ type Options struct {
 
 // DB is an open hiretext database. It implements the domain's services.
 type DB struct {
-	write    *sql.DB // SQLite: exactly one connection, so writers queue in Go, not in busy loops
-	read     *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
-	dialect  dialect
-	clock    hiretext.Clock
-	hasher   *password.Hasher
-	sessions hiretext.SessionPolicy
-	events   hiretext.EventPublisher // woken after commits that recorded events; see SetEventPublisher
-	outbox   hiretext.EventPublisher // the dispatcher, woken after commits that queued messages
+	write      *sql.DB // SQLite: exactly one connection, so writers queue in Go, not in busy loops
+	read       *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
+	dialect    dialect
+	clock      hiretext.Clock
+	hasher     *password.Hasher
+	sessions   hiretext.SessionPolicy
+	broker     hiretext.Waker // woken after commits that recorded events; see SetBroker
+	dispatcher hiretext.Waker // woken after commits that queued messages; see SetDispatcher
 }
 
 // Open connects to the database named by url: "sqlite:PATH", "sqlite::memory:"
 // or "postgres://…". It does not migrate; call Migrate or CheckSchema next.
-func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 	d, dsn, err := parseURL(url)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: d, clock: opts.Clock, hasher: opts.Hasher, sessions: opts.Sessions}
+	db := &DB{dialect: d, clock: cfg.Clock, hasher: cfg.Hasher, sessions: cfg.Sessions}
 	if db.hasher == nil {
 		db.hasher = password.NewHasher(password.OWASP, 2)
 	}
 	if db.sessions == (hiretext.SessionPolicy{}) {
 		db.sessions = hiretext.DefaultSessionPolicy
 	}
-	if opts.MaxReadConns <= 0 {
-		opts.MaxReadConns = 8
+	if cfg.MaxReadConns <= 0 {
+		cfg.MaxReadConns = 8
 	}
-	if db.write, db.read, err = d.open(dsn, opts.MaxReadConns); err != nil {
+	if db.write, db.read, err = d.open(dsn, cfg.MaxReadConns); err != nil {
 		return nil, err
 	}
 	if err := db.connect(ctx); err != nil {
@@ -74,6 +74,10 @@ func (db *DB) Close() error {
 
 // Dialect names the database: "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name() }
+
+// Rebind writes query's "?" placeholders the way the database takes them,
+// for tests and tools that run their own SQL on Pools().
+func (db *DB) Rebind(query string) string { return db.dialect.rebind(query) }
 
 // now returns the current time in UTC, truncated to microseconds so that
 // both databases store and return exactly the same instant.
@@ -193,13 +197,13 @@ func orNotFound(err error, kind string) error {
 func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }
 
 // SetDispatcher names who to wake after a transaction that queued outbound
-// messages commits. Call it before the DB is shared.
-func (db *DB) SetDispatcher(p hiretext.EventPublisher) { db.outbox = p }
+// messages commits (the dispatcher). Call it before the DB is shared.
+func (db *DB) SetDispatcher(w hiretext.Waker) { db.dispatcher = w }
 
 // wakeDispatcher tells the dispatcher new messages are due.
 func (db *DB) wakeDispatcher() {
-	if db.outbox != nil {
-		db.outbox.Wake()
+	if db.dispatcher != nil {
+		db.dispatcher.Wake()
 	}
 }
 

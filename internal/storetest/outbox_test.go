@@ -12,14 +12,14 @@ import (
 )
 
 // claimAll queues body to n new recipients and claims every message.
-func claimAll(t *testing.T, db *store.DB, tx *Texting, n int) []*hiretext.Delivery {
+func claimAll(t *testing.T, db *store.DB, fx *Texting, n int) []*hiretext.Delivery {
 	t.Helper()
 	var ids []hiretext.CandidateID
-	for _, c := range tx.MustRecipients(t, db, n) {
+	for _, c := range fx.MustRecipients(t, db, n) {
 		ids = append(ids, c.ID)
 	}
-	tx.MustSend(t, db, "Hello", ids...)
-	claimed, err := db.ClaimDeliveries(ctx, tx.Number.ID, n, time.Minute)
+	fx.MustSend(t, db, "Hello", ids...)
+	claimed, err := db.ClaimDeliveries(ctx, fx.Number.ID, n, time.Minute)
 	if err != nil || len(claimed) != n {
 		t.Fatalf("claimed %d of %d: %v", len(claimed), n, err)
 	}
@@ -28,12 +28,12 @@ func claimAll(t *testing.T, db *store.DB, tx *Texting, n int) []*hiretext.Delive
 
 func TestRecordSentBatchAppliesEarlyReports(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		tx := MustSetUpTexting(t, db, 10)
-		claimed := claimAll(t, db, tx, 3)
+		fx := MustSetUpTexting(t, db, 10)
+		claimed := claimAll(t, db, fx, 3)
 		// The provider reported the second message delivered before the
 		// dispatcher recorded it, and the third one failed.
 		for id, st := range map[string]hiretext.MessageStatus{"SMb": hiretext.StatusDelivered, "SMc": hiretext.StatusFailed} {
-			res, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: id, Status: st})
+			res, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: fx.Number.Provider, ProviderMessageID: id, Status: st})
 			if err != nil || !res.Pending {
 				t.Fatalf("early report: %+v %v", res, err)
 			}
@@ -43,12 +43,12 @@ func TestRecordSentBatchAppliesEarlyReports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := tx.StatusCounts(t, db, hiretext.KindRecruiter)
+		got := fx.StatusCounts(t, db, hiretext.KindRecruiter)
 		want := map[hiretext.MessageStatus]int{hiretext.StatusSending: 1, hiretext.StatusDelivered: 1, hiretext.StatusFailed: 1}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("statuses %v, want %v", got, want)
 		}
-		if u := usage(t, db, tx); u.Used != 2 {
+		if u := usage(t, db, fx); u.Used != 2 {
 			t.Fatalf("used %d, want 2: the failed message releases its unit", u.Used)
 		}
 	})
@@ -60,8 +60,8 @@ func TestRecordSentBatchAppliesEarlyReports(t *testing.T) {
 // pending and the message "sending" for ever; every report must be applied.
 func TestStatusReportRacingTheRecordIsApplied(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		tx := MustSetUpTexting(t, db, 1000)
-		claimed := claimAll(t, db, tx, 150)
+		fx := MustSetUpTexting(t, db, 1000)
+		claimed := claimAll(t, db, fx, 150)
 		var wg sync.WaitGroup
 		for i, dl := range claimed {
 			id := fmt.Sprint("SMrace", i)
@@ -71,14 +71,14 @@ func TestStatusReportRacingTheRecordIsApplied(t *testing.T) {
 				}
 			})
 			wg.Go(func() {
-				if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider,
+				if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: fx.Number.Provider,
 					ProviderMessageID: id, Status: hiretext.StatusSent}); err != nil {
 					t.Error(err)
 				}
 			})
 		}
 		wg.Wait()
-		if got := tx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusSent] != len(claimed) {
+		if got := fx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusSent] != len(claimed) {
 			t.Fatalf("statuses %v: every one of the %d messages should be sent", got, len(claimed))
 		}
 	})
@@ -89,8 +89,8 @@ func TestStatusReportRacingTheRecordIsApplied(t *testing.T) {
 // might: the message's unit of allowance is released once.
 func TestDuplicateFailureReportsReleaseOnce(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		tx := MustSetUpTexting(t, db, 10)
-		claimed := claimAll(t, db, tx, 3)
+		fx := MustSetUpTexting(t, db, 10)
+		claimed := claimAll(t, db, fx, 3)
 		for i, dl := range claimed {
 			if err := db.RecordSent(ctx, dl, fmt.Sprint("SMdup", i), hiretext.StatusQueued); err != nil {
 				t.Fatal(err)
@@ -99,14 +99,14 @@ func TestDuplicateFailureReportsReleaseOnce(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: "SMdup0",
+				if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: fx.Number.Provider, ProviderMessageID: "SMdup0",
 					Status: hiretext.StatusFailed, ErrorCode: "30008", ErrorMessage: "Unknown error"}); err != nil {
 					t.Error(err)
 				}
 			})
 		}
 		wg.Wait()
-		if u := usage(t, db, tx); u.Used != 2 {
+		if u := usage(t, db, fx); u.Used != 2 {
 			t.Fatalf("used %d, want 2: one failed message releases one unit", u.Used)
 		}
 	})
@@ -115,16 +115,16 @@ func TestDuplicateFailureReportsReleaseOnce(t *testing.T) {
 func TestClaimPacedKeepsTheNumbersPace(t *testing.T) {
 	start := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	eachWithClock(t, start, func(t *testing.T, db *store.DB, clock *Clock) {
-		tx := MustSetUpTexting(t, db, 50)
+		fx := MustSetUpTexting(t, db, 50)
 		var ids []hiretext.CandidateID
-		for _, c := range tx.MustRecipients(t, db, 20) {
+		for _, c := range fx.MustRecipients(t, db, 20) {
 			ids = append(ids, c.ID)
 		}
-		tx.MustSend(t, db, "Hello", ids...)
+		fx.MustSend(t, db, "Hello", ids...)
 		pace := hiretext.SendPace{Rate: 2, Burst: 3} // a text every 500 ms, 3 at once
 		claim := func(limit int) hiretext.DeliveryClaim {
 			t.Helper()
-			c, err := db.ClaimPaced(ctx, tx.Number.ID, limit, time.Minute, pace)
+			c, err := db.ClaimPaced(ctx, fx.Number.ID, limit, time.Minute, pace)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,12 +160,12 @@ func TestClaimPacedKeepsTheNumbersPace(t *testing.T) {
 func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
 	eachWithClock(t, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), func(t *testing.T, db *store.DB, clock *Clock) {
 		const rounds, burst = 5, 5
-		tx := MustSetUpTexting(t, db, 200)
+		fx := MustSetUpTexting(t, db, 200)
 		var ids []hiretext.CandidateID
-		for _, c := range tx.MustRecipients(t, db, 16*rounds) {
+		for _, c := range fx.MustRecipients(t, db, 16*rounds) {
 			ids = append(ids, c.ID)
 		}
-		tx.MustSend(t, db, "Hello", ids...)
+		fx.MustSend(t, db, "Hello", ids...)
 		pace := hiretext.SendPace{Rate: 1, Burst: burst}
 		// A round a minute later, when the number's burst is whole again,
 		// with connections opened by the rounds before.
@@ -175,7 +175,7 @@ func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
 			var wg sync.WaitGroup
 			for range 16 {
 				wg.Go(func() {
-					c, err := db.ClaimPaced(ctx, tx.Number.ID, 10, time.Hour, pace)
+					c, err := db.ClaimPaced(ctx, fx.Number.ID, 10, time.Hour, pace)
 					if err != nil {
 						t.Error(err)
 					}
@@ -195,10 +195,10 @@ func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
 // such reports cannot pile up.
 func TestPendingReportsForUnknownTextsExpire(t *testing.T) {
 	eachWithClock(t, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), func(t *testing.T, db *store.DB, clock *Clock) {
-		tx := MustSetUpTexting(t, db, 10)
+		fx := MustSetUpTexting(t, db, 10)
 		report := func(id string) {
 			t.Helper()
-			res, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: id, Status: hiretext.StatusDelivered})
+			res, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: fx.Number.Provider, ProviderMessageID: id, Status: hiretext.StatusDelivered})
 			if err != nil || !res.Pending {
 				t.Fatalf("report for %s: %+v %v", id, res, err)
 			}
