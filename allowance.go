@@ -154,21 +154,11 @@ type Notification struct {
 	ReadAt    *time.Time
 }
 
-// AllowanceService reserves and counts messages against numbers' allowances.
-// The store also offers these operations as helpers inside the transaction
-// that records the messages, so a send and its reservation commit together.
+// AllowanceService reads numbers' usage of their allowances. Reserving and
+// counting happen inside the store's transactions that record the messages
+// (a send, an inbound text), so a message and its use of the allowance
+// commit together.
 type AllowanceService interface {
 	// Usage returns a number's usage in period ("YYYY-MM"; "" for the current one).
 	Usage(ctx context.Context, org OrgID, number NumberID, period string) (Usage, error)
-	// ReserveAllowance takes n messages from the current period's allowance,
-	// all or nothing: EAllowanceExceeded says how many remain and when the
-	// allowance resets.
-	ReserveAllowance(ctx context.Context, org OrgID, number NumberID, n int) (UsageChange, error)
-	// ReleaseAllowance gives back n messages reserved in period for messages
-	// never sent.
-	ReleaseAllowance(ctx context.Context, org OrgID, number NumberID, period string, n int) error
-	// CountInbound counts n received messages, beyond the allowance if need be.
-	CountInbound(ctx context.Context, org OrgID, number NumberID, n int) (UsageChange, error)
-	// ListNotifications lists a user's latest notifications, newest first.
-	ListNotifications(ctx context.Context, org OrgID, user UserID) ([]*Notification, error)
 }

@@ -285,9 +285,6 @@ const TotalUnknown = -1
 // organization is not found.
 type CandidateService interface {
 	CandidateByID(ctx context.Context, org OrgID, id CandidateID) (*Candidate, error)
-	// CandidatesByPhone lists the candidates whose main or alternate phone is
-	// e164, most recently active first.
-	CandidatesByPhone(ctx context.Context, org OrgID, e164 string) ([]*Candidate, error)
 	// SearchCandidates returns one page of the pool (keyset pagination).
 	SearchCandidates(ctx context.Context, org OrgID, q CandidateQuery) (*CandidatePage, error)
 	// CandidatesByIDs returns the candidates among ids, newest application

@@ -88,8 +88,9 @@ func (f EventFilter) Matches(e *Event) bool {
 	return (e.NumberID != 0 && e.NumberID == f.NumberID) || (e.UserID != 0 && e.UserID == f.UserID)
 }
 
-// EventPublisher is told, after a transaction that recorded events commits,
-// that there is something new to fan out. Wake never blocks.
-type EventPublisher interface {
+// Waker is told, after a transaction commits, that there is something new
+// to do: the live-update broker after one that recorded events, the
+// dispatcher after one that queued messages. Wake never blocks.
+type Waker interface {
 	Wake()
 }

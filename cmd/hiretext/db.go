@@ -19,7 +19,7 @@ func openDB(ctx context.Context, url string) (*store.DB, error) {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	return store.Open(ctx, url, store.Options{})
+	return store.Open(ctx, url, store.Config{})
 }
 
 // sqliteFileExists refuses a sqlite:PATH URL whose file does not exist,

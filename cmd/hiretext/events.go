@@ -17,14 +17,14 @@ var _ events.Source = (*store.DB)(nil)
 // stop waits for the broker to end, which closes every live-update stream,
 // so a graceful shutdown does not wait for them.
 func startEvents(ctx context.Context, cfg *serveConfig, db *store.DB, log *slog.Logger) (b *events.Broker, stop func(), err error) {
-	opts := events.Options{Logger: log}
-	if db.Dialect() == "postgres" {
-		opts.PostgresURL = cfg.Database
+	brokerCfg := events.Config{Logger: log}
+	if db.NotifiesEvents() {
+		brokerCfg.PostgresURL = cfg.Database
 	}
-	if b, err = events.New(ctx, db, opts); err != nil {
+	if b, err = events.New(ctx, db, brokerCfg); err != nil {
 		return nil, nil, fmt.Errorf("start live updates: %w", err)
 	}
-	db.SetEventPublisher(b)
+	db.SetBroker(b)
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

@@ -100,7 +100,7 @@ type killFixture struct {
 func newKillFixture(t *testing.T, db *store.DB) *killFixture {
 	t.Helper()
 	ctx := context.Background()
-	sim, err := simulator.New(ctx, simulator.Config{Store: db})
+	sim, err := simulator.New(ctx, simulator.Config{Store: db.Simulator()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -314,7 +314,7 @@ func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *ur
 	if cfg.SMSProvider == "twilio" {
 		return startTwilio(cfg.Twilio, base, log)
 	}
-	sim, err := simulator.New(ctx, simulator.Config{Store: db, BaseURL: base.String(), Logger: log,
+	sim, err := simulator.New(ctx, simulator.Config{Store: db.Simulator(), BaseURL: base.String(), Logger: log,
 		Clock: hiretext.SystemClock, StepDelay: time.Second})
 	if err != nil {
 		return nil, nil, err

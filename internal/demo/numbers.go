@@ -22,7 +22,7 @@ func seedNumbers(ctx context.Context, db *store.DB, org *hiretext.Organization, 
 	if _, _, err := db.SetEntitlement(ctx, org.ID, 3, hiretext.DefaultMonthlyAllowance); err != nil {
 		return err
 	}
-	sim, err := simulator.New(ctx, simulator.Config{Store: db})
+	sim, err := simulator.New(ctx, simulator.Config{Store: db.Simulator()})
 	if err != nil {
 		return err
 	}

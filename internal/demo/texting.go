@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
-	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 	"github.com/hiretext/hiretext/internal/store"
 )
 
@@ -30,7 +30,7 @@ func seedTexting(ctx context.Context, db *store.DB, org *hiretext.Organization, 
 		cands = append(cands, e.Candidate)
 	}
 	// The fifth candidate's phone is out of service in the simulated network.
-	if err := db.SetPhoneFlag(ctx, cands[4].TextingPhone(), simulator.FlagInvalid, time.Now()); err != nil {
+	if err := db.Simulator().SetPhoneFlag(ctx, cands[4].TextingPhone(), simstate.FlagInvalid, time.Now()); err != nil {
 		return err
 	}
 	marcusTexted := map[hiretext.CandidateID]bool{}

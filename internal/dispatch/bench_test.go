@@ -25,16 +25,16 @@ func BenchmarkDispatch1000(b *testing.B) {
 		for _, workers := range []int{8, 32} {
 			b.Run(fmt.Sprintf("%s/workers=%d", name, workers), func(b *testing.B) {
 				db := storetest.Open(b, url(b), storetest.Options{})
-				tx := storetest.MustSetUpTexting(b, db, hiretext.MaxMonthlyAllowance)
+				fx := storetest.MustSetUpTexting(b, db, hiretext.MaxMonthlyAllowance)
 				var ids []hiretext.CandidateID
-				for _, c := range tx.MustRecipients(b, db, hiretext.MaxBulkCandidates) {
+				for _, c := range fx.MustRecipients(b, db, hiretext.MaxBulkCandidates) {
 					ids = append(ids, c.ID)
 				}
 				cfg := dispatch.Config{Workers: workers, Rate: 1e6, Poll: 50 * time.Millisecond}
 				var total time.Duration
 				for b.Loop() {
 					b.StopTimer()
-					tx.MustSend(b, db, "Your interview is confirmed.", ids...)
+					fx.MustSend(b, db, "Your interview is confirmed.", ids...)
 					b.StartTimer()
 					total += drain(b, db, len(ids), newFake(nil), cfg)
 				}
@@ -72,7 +72,7 @@ type countingStore struct {
 	done     chan struct{}
 }
 
-func (s *countingStore) RecordSentBatch(ctx context.Context, sent []store.Sent) error {
+func (s *countingStore) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error {
 	err := s.DB.RecordSentBatch(ctx, sent)
 	if err == nil {
 		if n := s.recorded.Add(int64(len(sent))); n >= s.want && n-int64(len(sent)) < s.want {

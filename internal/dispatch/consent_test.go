@@ -17,7 +17,7 @@ import (
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
-// checkTimes records when the dispatcher began each job's last consent
+// checkTimes records when the dispatcher began each delivery's last consent
 // check, before the store's read took its snapshot.
 type checkTimes struct {
 	*store.DB
@@ -26,12 +26,12 @@ type checkTimes struct {
 	checks int
 }
 
-func (c *checkTimes) StillConsented(ctx context.Context, j *store.OutboundJob) (bool, error) {
+func (c *checkTimes) StillConsented(ctx context.Context, dl *hiretext.Delivery) (bool, error) {
 	c.mu.Lock()
-	c.began[j.ID] = time.Now()
+	c.began[dl.ID] = time.Now()
 	c.checks++
 	c.mu.Unlock()
-	return c.DB.StillConsented(ctx, j)
+	return c.DB.StillConsented(ctx, dl)
 }
 
 func (c *checkTimes) at(id hiretext.MessageID) time.Time {
@@ -58,10 +58,10 @@ type providerCall struct {
 func TestConcurrentSendsAndStopsNeverOverspendOrTextAfterStop(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		const allowance = 120
-		tx := storetest.MustSetUpTexting(t, db, allowance)
-		sam := storetest.MustCreateUser(t, db, tx.Org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles)
-		storetest.MustAssign(t, db, tx.Org.ID, tx.Number.ID, sam.ID)
-		cands := tx.MustRecipients(t, db, 40)
+		fx := storetest.MustSetUpTexting(t, db, allowance)
+		sam := storetest.MustCreateUser(t, db, fx.Org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles)
+		storetest.MustAssign(t, db, fx.Org.ID, fx.Number.ID, sam.ID)
+		cands := fx.MustRecipients(t, db, 40)
 		stoppers := cands[:16]
 		carrierOptOut := map[string]bool{} // two who text STOP, two who do not
 		for _, c := range []*hiretext.Candidate{cands[0], cands[1], cands[20], cands[21]} {
@@ -91,9 +91,9 @@ func TestConcurrentSendsAndStopsNeverOverspendOrTextAfterStop(t *testing.T) {
 		stopped := make(chan error, 1)
 		go func() { stopped <- d.Run(run) }()
 
-		r := newRace(tx, db)
+		r := newRace(fx, db)
 		var wg sync.WaitGroup
-		for _, user := range []hiretext.UserID{tx.Recruiter.ID, sam.ID} {
+		for _, user := range []hiretext.UserID{fx.Recruiter.ID, sam.ID} {
 			wg.Go(func() { r.send(t, user, cands, 12) })
 		}
 		for i, c := range stoppers {
@@ -102,12 +102,12 @@ func TestConcurrentSendsAndStopsNeverOverspendOrTextAfterStop(t *testing.T) {
 		wg.Go(func() { r.reply(t, cands, 20) })
 		wg.Wait()
 		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(10 * time.Millisecond) {
-			if tx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued] == 0 &&
-				tx.StatusCounts(t, db, hiretext.KindKeywordReply)[hiretext.StatusQueued] == 0 {
+			if fx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued] == 0 &&
+				fx.StatusCounts(t, db, hiretext.KindKeywordReply)[hiretext.StatusQueued] == 0 {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("messages still queued: %v", tx.StatusCounts(t, db, hiretext.KindRecruiter))
+				t.Fatalf("messages still queued: %v", fx.StatusCounts(t, db, hiretext.KindRecruiter))
 			}
 		}
 		stop()
@@ -120,7 +120,7 @@ func TestConcurrentSendsAndStopsNeverOverspendOrTextAfterStop(t *testing.T) {
 
 // race is the shared record of what the senders and the stoppers did.
 type race struct {
-	tx *storetest.Texting
+	fx *storetest.Texting
 	db *store.DB
 
 	mu        sync.Mutex
@@ -131,8 +131,8 @@ type race struct {
 	inbound   int                                         // texts received, STOPs included
 }
 
-func newRace(tx *storetest.Texting, db *store.DB) *race {
-	return &race{tx: tx, db: db, queued: map[hiretext.MessageID]hiretext.CandidateID{}, stoppedAt: map[hiretext.CandidateID]time.Time{}}
+func newRace(fx *storetest.Texting, db *store.DB) *race {
+	return &race{fx: fx, db: db, queued: map[hiretext.MessageID]hiretext.CandidateID{}, stoppedAt: map[hiretext.CandidateID]time.Time{}}
 }
 
 // send has user text rounds random groups of eight candidates.
@@ -142,7 +142,7 @@ func (r *race) send(t *testing.T, user hiretext.UserID, cands []*hiretext.Candid
 		for _, k := range rand.Perm(len(cands))[:8] {
 			ids = append(ids, cands[k].ID)
 		}
-		res, err := r.db.SendMessages(ctx, hiretext.SendRequest{OrgID: r.tx.Org.ID, UserID: user, CandidateIDs: ids, Body: "Can you come in tomorrow?"})
+		res, err := r.db.SendMessages(ctx, hiretext.SendRequest{OrgID: r.fx.Org.ID, UserID: user, CandidateIDs: ids, Body: "Can you come in tomorrow?"})
 		r.mu.Lock()
 		switch {
 		case hiretext.ErrorCode(err) == hiretext.EAllowanceExceeded:
@@ -165,8 +165,8 @@ func (r *race) send(t *testing.T, user hiretext.UserID, cands []*hiretext.Candid
 // the commit.
 func (r *race) stop(t *testing.T, i int, c *hiretext.Candidate) {
 	time.Sleep(time.Duration(rand.IntN(60)) * time.Millisecond)
-	res, err := r.db.ReceiveText(ctx, hiretext.IncomingText{Provider: r.tx.Number.Provider,
-		ProviderMessageID: fmt.Sprint("SMstop", i), From: c.MainPhone, To: r.tx.Number.Phone, Body: "STOP"})
+	res, err := r.db.ReceiveText(ctx, hiretext.IncomingText{Provider: r.fx.Number.Provider,
+		ProviderMessageID: fmt.Sprint("SMstop", i), From: c.MainPhone, To: r.fx.Number.Phone, Body: "STOP"})
 	committed := time.Now()
 	if err != nil {
 		t.Errorf("STOP: %v", err)
@@ -183,8 +183,8 @@ func (r *race) stop(t *testing.T, i int, c *hiretext.Candidate) {
 func (r *race) reply(t *testing.T, cands []*hiretext.Candidate, n int) {
 	for i := range n {
 		c := cands[rand.IntN(len(cands))]
-		if _, err := r.db.ReceiveText(ctx, hiretext.IncomingText{Provider: r.tx.Number.Provider,
-			ProviderMessageID: fmt.Sprint("SMreply", i), From: c.MainPhone, To: r.tx.Number.Phone, Body: "Sounds good, see you then"}); err != nil {
+		if _, err := r.db.ReceiveText(ctx, hiretext.IncomingText{Provider: r.fx.Number.Provider,
+			ProviderMessageID: fmt.Sprint("SMreply", i), From: c.MainPhone, To: r.fx.Number.Phone, Body: "Sounds good, see you then"}); err != nil {
 			t.Errorf("reply: %v", err)
 			return
 		}
@@ -202,12 +202,12 @@ func (r *race) reply(t *testing.T, cands []*hiretext.Candidate, n int) {
 // allowance.
 func (r *race) checkAllowance(t *testing.T, db *store.DB, allowance int) {
 	t.Helper()
-	counts := r.tx.StatusCounts(t, db, hiretext.KindRecruiter)
+	counts := r.fx.StatusCounts(t, db, hiretext.KindRecruiter)
 	released := counts[hiretext.StatusCanceled] + counts[hiretext.StatusFailed]
 	held := len(r.queued) - released
-	confirmations := r.tx.StatusCounts(t, db, hiretext.KindKeywordReply)
+	confirmations := r.fx.StatusCounts(t, db, hiretext.KindKeywordReply)
 	repliesHeld := r.replies - confirmations[hiretext.StatusFailed] - confirmations[hiretext.StatusCanceled]
-	u, err := db.Usage(ctx, r.tx.Org.ID, r.tx.Number.ID, "")
+	u, err := db.Usage(ctx, r.fx.Org.ID, r.fx.Number.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}

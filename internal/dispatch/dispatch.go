@@ -21,17 +21,16 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/sms"
-	"github.com/hiretext/hiretext/internal/store"
 )
 
 // Store is what the dispatcher needs from storage.
 type Store interface {
 	DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error)
-	ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace store.Pace) (store.Claim, error)
-	StillConsented(ctx context.Context, j *store.OutboundJob) (bool, error)
-	RecordSentBatch(ctx context.Context, sent []store.Sent) error
-	RetryLater(ctx context.Context, j *store.OutboundJob, at time.Time, code, reason string) error
-	FailJob(ctx context.Context, j *store.OutboundJob, status hiretext.MessageStatus, code, reason string, optOut bool) error
+	ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace hiretext.SendPace) (hiretext.DeliveryClaim, error)
+	StillConsented(ctx context.Context, dl *hiretext.Delivery) (bool, error)
+	RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error
+	RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string) error
+	FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error
 }
 
 // Config tunes a Dispatcher. Zero values take the defaults.
@@ -84,7 +83,7 @@ type Dispatcher struct {
 	store    Store
 	provider sms.Provider
 	wake     chan struct{}
-	pace     store.Pace
+	pace     hiretext.SendPace
 	// notBefore is when each number's pace next lets it send, as of this
 	// dispatcher's last claim: a hint that saves claims bound to come back
 	// empty. Other instances' claims may push it later; the database decides.
@@ -104,8 +103,8 @@ func New(st Store, p sms.Provider, cfg Config) *Dispatcher {
 // paceOf is the pace of a number sending rate texts a second: at most a
 // second's worth at once (at least one), so a number never bursts past what
 // its carrier allows in a second.
-func paceOf(rate float64) store.Pace {
-	return store.Pace{Rate: rate, Burst: max(1, int(rate))}
+func paceOf(rate float64) hiretext.SendPace {
+	return hiretext.SendPace{Rate: rate, Burst: max(1, int(rate))}
 }
 
 // Wake asks the dispatcher to look for due messages now (after a send was
@@ -155,55 +154,55 @@ func (d *Dispatcher) pass(ctx context.Context) error {
 			return err
 		}
 		d.notBefore[n] = claim.NextAt
-		for _, j := range claim.Jobs {
-			d.start(ctx, j)
+		for _, dl := range claim.Deliveries {
+			d.start(ctx, dl)
 		}
 	}
 	return nil
 }
 
-// start runs one job on a worker slot. The job outlives a cancelled ctx for
+// start runs one delivery on a worker slot. It outlives a cancelled ctx for
 // at most SendTimeout, so a shutdown records what the provider answered.
-func (d *Dispatcher) start(ctx context.Context, j *store.OutboundJob) {
+func (d *Dispatcher) start(ctx context.Context, dl *hiretext.Delivery) {
 	d.slots <- struct{}{}
 	d.inflight.Add(1)
 	go func() {
 		defer func() { <-d.slots; d.inflight.Done(); d.Wake() }()
-		d.deliver(context.WithoutCancel(ctx), j)
+		d.deliver(context.WithoutCancel(ctx), dl)
 	}()
 }
 
-// deliver sends one job and records the outcome.
-func (d *Dispatcher) deliver(ctx context.Context, j *store.OutboundJob) {
-	log := d.cfg.Logger.With("message_id", int64(j.ID), "org_id", int64(j.OrgID), "provider", d.provider.Name())
-	if err := d.send(ctx, j); err != nil {
+// deliver sends one delivery and records the outcome.
+func (d *Dispatcher) deliver(ctx context.Context, dl *hiretext.Delivery) {
+	log := d.cfg.Logger.With("message_id", int64(dl.ID), "org_id", int64(dl.OrgID), "provider", d.provider.Name())
+	if err := d.send(ctx, dl); err != nil {
 		log.Error("recording a send outcome failed; the message will be retried when its lease ends", "err", err)
 	}
 }
 
-func (d *Dispatcher) send(ctx context.Context, j *store.OutboundJob) error {
-	ok, err := d.store.StillConsented(ctx, j)
+func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery) error {
+	ok, err := d.store.StillConsented(ctx, dl)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return d.store.FailJob(ctx, j, hiretext.StatusCanceled, "", "Not sent: the candidate opted out before it went.", false)
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusCanceled, "", "Not sent: the candidate opted out before it went.", false)
 	}
-	if j.Provider != d.provider.Name() {
-		return d.store.FailJob(ctx, j, hiretext.StatusFailed, "", fmt.Sprintf(
-			"Not sent: this number belongs to the %s provider, which is not configured.", j.Provider), false)
+	if dl.Provider != d.provider.Name() {
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, "", fmt.Sprintf(
+			"Not sent: this number belongs to the %s provider, which is not configured.", dl.Provider), false)
 	}
 	callCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
-	res, err := d.provider.Send(callCtx, sms.OutboundMessage{From: j.From, To: j.To, Body: j.Body, Reference: fmt.Sprint(int64(j.ID))})
+	res, err := d.provider.Send(callCtx, sms.OutboundMessage{From: dl.From, To: dl.To, Body: dl.Body, Reference: fmt.Sprint(int64(dl.ID))})
 	cancel()
 	if err != nil {
-		return d.failed(ctx, j, err)
+		return d.failed(ctx, dl, err)
 	}
-	return d.rec.record(store.Sent{Job: j, ProviderID: res.ProviderMessageID, Status: res.Status})
+	return d.rec.record(hiretext.SentDelivery{Delivery: dl, ProviderID: res.ProviderMessageID, Status: res.Status})
 }
 
 // failed records a provider error by its class.
-func (d *Dispatcher) failed(ctx context.Context, j *store.OutboundJob, err error) error {
+func (d *Dispatcher) failed(ctx context.Context, dl *hiretext.Delivery, err error) error {
 	var pe *sms.Error
 	code, msg := "", "the provider did not answer"
 	if errors.As(err, &pe) {
@@ -211,18 +210,18 @@ func (d *Dispatcher) failed(ctx context.Context, j *store.OutboundJob, err error
 	}
 	switch sms.ClassOf(err) {
 	case sms.InvalidRecipient:
-		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code, hiretext.InvalidNumberReason(code), false)
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, hiretext.InvalidNumberReason(code), false)
 	case sms.OptedOut:
-		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code, "Not sent: the recipient opted out at the carrier"+detail(msg, code), true)
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, "Not sent: the recipient opted out at the carrier"+detail(msg, code), true)
 	case sms.Permanent:
-		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code, "Not sent: "+msg+detail("", code), false)
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, "Not sent: "+msg+detail("", code), false)
 	}
-	if j.Attempts >= d.cfg.MaxAttempts {
-		return d.store.FailJob(ctx, j, hiretext.StatusFailed, code,
-			fmt.Sprintf("Not sent: the provider failed %d times (%s).", j.Attempts, msg), false)
+	if dl.Attempts >= d.cfg.MaxAttempts {
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code,
+			fmt.Sprintf("Not sent: the provider failed %d times (%s).", dl.Attempts, msg), false)
 	}
-	at := d.cfg.Clock.Now().Add(d.backoff(j.Attempts))
-	return d.store.RetryLater(ctx, j, at, code, "Retrying: "+msg+".")
+	at := d.cfg.Clock.Now().Add(d.backoff(dl.Attempts))
+	return d.store.RetryDelivery(ctx, dl, at, code, "Retrying: "+msg+".")
 }
 
 func detail(msg, code string) string {

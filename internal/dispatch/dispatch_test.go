@@ -97,10 +97,10 @@ func runUntil(t *testing.T, db *store.DB, p sms.Provider, cfg dispatch.Config, c
 	}
 }
 
-func statuses(t *testing.T, db *store.DB, tx *storetest.Texting, ids []hiretext.MessageID) map[hiretext.MessageStatus]int {
+func statuses(t *testing.T, db *store.DB, fx *storetest.Texting, ids []hiretext.MessageID) map[hiretext.MessageStatus]int {
 	out := map[hiretext.MessageStatus]int{}
 	for _, id := range ids {
-		m, err := db.MessageByID(ctx, tx.Org.ID, id)
+		m, err := db.MessageByID(ctx, fx.Org.ID, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,16 +109,16 @@ func statuses(t *testing.T, db *store.DB, tx *storetest.Texting, ids []hiretext.
 	return out
 }
 
-func queue(t *testing.T, db *store.DB, tx *storetest.Texting, n int) ([]hiretext.MessageID, []*hiretext.Candidate) {
+func queue(t *testing.T, db *store.DB, fx *storetest.Texting, n int) ([]hiretext.MessageID, []*hiretext.Candidate) {
 	var ids []hiretext.CandidateID
 	var cands []*hiretext.Candidate
 	for i := range n {
-		c, _ := tx.MustCandidate(t, db, fmt.Sprint("C", i))
+		c, _ := fx.MustCandidate(t, db, fmt.Sprint("C", i))
 		ids = append(ids, c.ID)
 		cands = append(cands, c)
 	}
 	var msgs []hiretext.MessageID
-	for _, r := range tx.MustSend(t, db, "Your interview is confirmed.", ids...) {
+	for _, r := range fx.MustSend(t, db, "Your interview is confirmed.", ids...) {
 		msgs = append(msgs, r.MessageID)
 	}
 	return msgs, cands
@@ -126,13 +126,13 @@ func queue(t *testing.T, db *store.DB, tx *storetest.Texting, n int) ([]hiretext
 
 func TestDeliversAndRechecksConsent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tx := storetest.MustSetUpTexting(t, db, 100)
-		msgs, cands := queue(t, db, tx, 3)
+		fx := storetest.MustSetUpTexting(t, db, 100)
+		msgs, cands := queue(t, db, fx, 3)
 		// Candidate 0 texts STOP after the message was queued.
-		tx.Receive(t, db, "SMstop", cands[0].MainPhone, "STOP")
+		fx.Receive(t, db, "SMstop", cands[0].MainPhone, "STOP")
 		p := newFake(nil)
-		runUntil(t, db, p, fastConfig(), func() bool { return statuses(t, db, tx, msgs)[hiretext.StatusQueued] == 0 && p.calls.Load() >= 3 })
-		got := statuses(t, db, tx, msgs)
+		runUntil(t, db, p, fastConfig(), func() bool { return statuses(t, db, fx, msgs)[hiretext.StatusQueued] == 0 && p.calls.Load() >= 3 })
+		got := statuses(t, db, fx, msgs)
 		if got[hiretext.StatusCanceled] != 1 || got[hiretext.StatusSending] != 2 {
 			t.Fatalf("statuses %v, want 1 canceled and 2 handed to the provider", got)
 		}
@@ -141,7 +141,7 @@ func TestDeliversAndRechecksConsent(t *testing.T) {
 				t.Fatal("the opted-out candidate was texted")
 			}
 		}
-		n, _ := db.NumberByID(ctx, tx.Org.ID, tx.Number.ID)
+		n, _ := db.NumberByID(ctx, fx.Org.ID, fx.Number.ID)
 		// 3 reserved - 1 canceled + STOP inbound + its confirmation = 4.
 		if n.Usage.Used != 4 {
 			t.Fatalf("used %d, want 4", n.Usage.Used)
@@ -151,8 +151,8 @@ func TestDeliversAndRechecksConsent(t *testing.T) {
 
 func TestTransientOutageDelaysButLosesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tx := storetest.MustSetUpTexting(t, db, 100)
-		msgs, _ := queue(t, db, tx, 10)
+		fx := storetest.MustSetUpTexting(t, db, 100)
+		msgs, _ := queue(t, db, fx, 10)
 		p := newFake(func(m sms.OutboundMessage, call int) error {
 			if call <= 25 {
 				return &sms.Error{Class: sms.Transient, Code: "20429", Message: "Too Many Requests"}
@@ -162,7 +162,7 @@ func TestTransientOutageDelaysButLosesNothing(t *testing.T) {
 		cfg := fastConfig()
 		cfg.MaxAttempts = 20
 		runUntil(t, db, p, cfg, func() bool { d, _ := p.delivered(); return d == 10 })
-		if got := statuses(t, db, tx, msgs); got[hiretext.StatusSending] != 10 {
+		if got := statuses(t, db, fx, msgs); got[hiretext.StatusSending] != 10 {
 			t.Fatalf("statuses %v, want all 10 sent after the outage", got)
 		}
 	})
@@ -171,8 +171,8 @@ func TestTransientOutageDelaysButLosesNothing(t *testing.T) {
 func TestPermanentErrorsAreNotRetried(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Options{})
-	tx := storetest.MustSetUpTexting(t, db, 100)
-	msgs, cands := queue(t, db, tx, 3)
+	fx := storetest.MustSetUpTexting(t, db, 100)
+	msgs, cands := queue(t, db, fx, 3)
 	p := newFake(func(m sms.OutboundMessage, call int) error {
 		switch m.To {
 		case cands[0].MainPhone:
@@ -182,19 +182,19 @@ func TestPermanentErrorsAreNotRetried(t *testing.T) {
 		}
 		return &sms.Error{Class: sms.Permanent, Code: "30007", Message: "Message filtered"}
 	})
-	runUntil(t, db, p, fastConfig(), func() bool { return statuses(t, db, tx, msgs)[hiretext.StatusFailed] == 3 })
+	runUntil(t, db, p, fastConfig(), func() bool { return statuses(t, db, fx, msgs)[hiretext.StatusFailed] == 3 })
 	time.Sleep(50 * time.Millisecond)
 	if p.calls.Load() != 3 {
 		t.Fatalf("%d provider calls, want 3 (no retries)", p.calls.Load())
 	}
-	m, _ := db.MessageByID(ctx, tx.Org.ID, msgs[0])
+	m, _ := db.MessageByID(ctx, fx.Org.ID, msgs[0])
 	if want := "Not sent: invalid phone number — this is not a valid phone number (code 21211)."; m.ErrorCode != "21211" || m.ErrorMessage != want {
 		t.Fatalf("invalid recipient: code %q, reason %q, want 21211 and %q", m.ErrorCode, m.ErrorMessage, want)
 	}
-	if c, _ := db.CandidateByID(ctx, tx.Org.ID, cands[1].ID); c.OptedIn() {
+	if c, _ := db.CandidateByID(ctx, fx.Org.ID, cands[1].ID); c.OptedIn() {
 		t.Fatal("a carrier opt-out did not opt the candidate out")
 	}
-	n, _ := db.NumberByID(ctx, tx.Org.ID, tx.Number.ID)
+	n, _ := db.NumberByID(ctx, fx.Org.ID, fx.Number.ID)
 	if n.Usage.Used != 0 {
 		t.Fatalf("used %d, want 0: failed messages release their reservation", n.Usage.Used)
 	}
@@ -209,16 +209,16 @@ type killableStore struct {
 
 var errKilled = errors.New("process killed")
 
-func (k *killableStore) RecordSentBatch(ctx context.Context, sent []store.Sent) error {
+func (k *killableStore) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error {
 	if k.killed.Load() {
 		return errKilled
 	}
 	return k.DB.RecordSentBatch(ctx, sent)
 }
 
-func (k *killableStore) ClaimPaced(ctx context.Context, n hiretext.NumberID, limit int, lease time.Duration, pace store.Pace) (store.Claim, error) {
+func (k *killableStore) ClaimPaced(ctx context.Context, n hiretext.NumberID, limit int, lease time.Duration, pace hiretext.SendPace) (hiretext.DeliveryClaim, error) {
 	if k.killed.Load() {
-		return store.Claim{}, errKilled
+		return hiretext.DeliveryClaim{}, errKilled
 	}
 	return k.DB.ClaimPaced(ctx, n, limit, lease, pace)
 }
@@ -231,12 +231,12 @@ func TestKilledMidBulkLosesNothing(t *testing.T) {
 		t.Skip("1,000-message bulk send; run without -short")
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tx := storetest.MustSetUpTexting(t, db, 2000)
+		fx := storetest.MustSetUpTexting(t, db, 2000)
 		var ids []hiretext.CandidateID
-		for _, c := range tx.MustRecipients(t, db, 1000) {
+		for _, c := range fx.MustRecipients(t, db, 1000) {
 			ids = append(ids, c.ID)
 		}
-		tx.MustSend(t, db, "Open house on Friday!", ids...)
+		fx.MustSend(t, db, "Open house on Friday!", ids...)
 		p := newFake(nil)
 		// The lease outlasts any claim-to-record time under the race
 		// detector, so the only second sends are those of the kill.
@@ -261,9 +261,9 @@ func TestKilledMidBulkLosesNothing(t *testing.T) {
 		// lease to lapse; then they are sent again and recorded.
 		runUntil(t, db, p, cfg, func() bool {
 			d, _ := p.delivered()
-			return d == 1000 && tx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued] == 0
+			return d == 1000 && fx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued] == 0
 		})
-		if got := tx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusSending] != 1000 {
+		if got := fx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusSending] != 1000 {
 			t.Fatalf("statuses %v, want all 1000 recorded as handed to the provider", got)
 		}
 		distinct, total := p.delivered()

@@ -21,12 +21,12 @@ import (
 func TestTwoDispatchersShareTheNumbersRate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		const rate, texts = 40, 120 // a burst of 40, then 40 a second: about 2 s
-		tx := storetest.MustSetUpTexting(t, db, 500)
+		fx := storetest.MustSetUpTexting(t, db, 500)
 		var ids []hiretext.CandidateID
-		for _, c := range tx.MustRecipients(t, db, texts) {
+		for _, c := range fx.MustRecipients(t, db, texts) {
 			ids = append(ids, c.ID)
 		}
-		tx.MustSend(t, db, "Open house on Friday!", ids...)
+		fx.MustSend(t, db, "Open house on Friday!", ids...)
 
 		var mu sync.Mutex
 		var at []time.Duration // when each text reached the provider
@@ -44,9 +44,9 @@ func TestTwoDispatchersShareTheNumbersRate(t *testing.T) {
 			d := dispatch.New(db, p, cfg)
 			wg.Go(func() { _ = d.Run(c) })
 		}
-		for deadline := time.Now().Add(time.Minute); tx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued] > 0; {
+		for deadline := time.Now().Add(time.Minute); fx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued] > 0; {
 			if time.Now().After(deadline) {
-				t.Fatalf("not sent within a minute: %v", tx.StatusCounts(t, db, hiretext.KindRecruiter))
+				t.Fatalf("not sent within a minute: %v", fx.StatusCounts(t, db, hiretext.KindRecruiter))
 			}
 			time.Sleep(20 * time.Millisecond)
 		}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/hiretext/hiretext/internal/store"
+	"github.com/hiretext/hiretext"
 )
 
 // recorder writes the outcomes of accepted sends with group commit: a
@@ -27,7 +27,7 @@ type recorder struct {
 const recorderStreams = 2
 
 type pendingRecord struct {
-	sent store.Sent
+	sent hiretext.SentDelivery
 	err  chan error
 }
 
@@ -43,7 +43,7 @@ func startRecorder(ctx context.Context, st Store, workers int) *recorder {
 }
 
 // record writes s and returns once it is committed, or failed.
-func (r *recorder) record(s store.Sent) error {
+func (r *recorder) record(s hiretext.SentDelivery) error {
 	p := &pendingRecord{sent: s, err: make(chan error, 1)}
 	r.queue <- p
 	return <-p.err
@@ -80,7 +80,7 @@ func (r *recorder) collect(first *pendingRecord) []*pendingRecord {
 // write records a batch in one transaction. If that fails it records each
 // on its own, so one record the database refuses does not fail the others.
 func (r *recorder) write(ctx context.Context, batch []*pendingRecord) {
-	sent := make([]store.Sent, len(batch))
+	sent := make([]hiretext.SentDelivery, len(batch))
 	for i, p := range batch {
 		sent[i] = p.sent
 	}
@@ -92,6 +92,6 @@ func (r *recorder) write(ctx context.Context, batch []*pendingRecord) {
 		return
 	}
 	for _, p := range batch {
-		p.err <- r.store.RecordSentBatch(ctx, []store.Sent{p.sent})
+		p.err <- r.store.RecordSentBatch(ctx, []hiretext.SentDelivery{p.sent})
 	}
 }

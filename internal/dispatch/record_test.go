@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
-	"github.com/hiretext/hiretext/internal/store"
 )
 
 // batchStore notes every batch it is asked to write, refuses any batch
@@ -26,7 +25,7 @@ type batchStore struct {
 
 var errPoisoned = errors.New("refused")
 
-func (s *batchStore) RecordSentBatch(_ context.Context, sent []store.Sent) error {
+func (s *batchStore) RecordSentBatch(_ context.Context, sent []hiretext.SentDelivery) error {
 	s.mu.Lock()
 	s.waiting += len(sent)
 	s.mu.Unlock()
@@ -35,7 +34,7 @@ func (s *batchStore) RecordSentBatch(_ context.Context, sent []store.Sent) error
 	defer s.mu.Unlock()
 	var ids []hiretext.MessageID
 	for _, x := range sent {
-		ids = append(ids, x.Job.ID)
+		ids = append(ids, x.Delivery.ID)
 	}
 	s.calls = append(s.calls, ids)
 	for _, id := range ids {
@@ -59,7 +58,9 @@ func TestRecorderBatchesWaitingRecordsAndIsolatesAFailure(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 11)
 	for i := 1; i <= 10; i++ {
-		wg.Go(func() { errs[i] = r.record(store.Sent{Job: &store.OutboundJob{ID: hiretext.MessageID(i)}}) })
+		wg.Go(func() {
+			errs[i] = r.record(hiretext.SentDelivery{Delivery: &hiretext.Delivery{ID: hiretext.MessageID(i)}})
+		})
 	}
 	// Every record is either at the gate (the first batch of each stream)
 	// or waiting in the queue behind them.

@@ -37,8 +37,8 @@ type Source interface {
 	PruneEvents(ctx context.Context, olderThan time.Time) (int64, error)
 }
 
-// Options configure a Broker. The zero value suits one SQLite instance.
-type Options struct {
+// Config configures a Broker. The zero value suits one SQLite instance.
+type Config struct {
 	// PostgresURL, when set, makes the broker LISTEN on the events channel
 	// of that database so events committed by other instances arrive at once.
 	PostgresURL   string
@@ -51,21 +51,21 @@ type Options struct {
 	Logger        *slog.Logger
 }
 
-func (o *Options) defaults() {
+func (c *Config) defaults() {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
 		}
 	}
-	def(&o.PollInterval, 2*time.Second)
-	def(&o.GapGrace, 10*time.Second)
-	def(&o.Retention, 24*time.Hour)
-	def(&o.PruneInterval, time.Hour)
-	if o.Buffer <= 0 {
-		o.Buffer = 256
+	def(&c.PollInterval, 2*time.Second)
+	def(&c.GapGrace, 10*time.Second)
+	def(&c.Retention, 24*time.Hour)
+	def(&c.PruneInterval, time.Hour)
+	if c.Buffer <= 0 {
+		c.Buffer = 256
 	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 }
 
@@ -96,7 +96,7 @@ type Update struct {
 // Broker fans events out to this instance's subscribers.
 type Broker struct {
 	src   Source
-	opts  Options
+	cfg   Config
 	log   *slog.Logger
 	wake  chan struct{}
 	pgPID atomic.Uint32 // the listener's backend process id, 0 when disconnected
@@ -114,9 +114,9 @@ type Broker struct {
 // New returns a broker positioned after the events already committed. Ids
 // just below the newest that are not there yet are awaited like any gap, in
 // case their transactions are still committing.
-func New(ctx context.Context, src Source, opts Options) (*Broker, error) {
-	opts.defaults()
-	b := &Broker{src: src, opts: opts, log: opts.Logger, wake: make(chan struct{}, 1),
+func New(ctx context.Context, src Source, cfg Config) (*Broker, error) {
+	cfg.defaults()
+	b := &Broker{src: src, cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1),
 		gaps: map[int64]time.Time{}, subs: map[hiretext.OrgID]map[*Subscription]struct{}{}}
 	latest, err := src.LatestEventID(ctx)
 	if err != nil {
@@ -127,7 +127,7 @@ func New(ctx context.Context, src Source, opts Options) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := opts.Clock.Now()
+	now := cfg.Clock.Now()
 	for id := from + 1; id < latest; id++ {
 		b.gaps[id] = now
 	}
@@ -153,12 +153,12 @@ func (b *Broker) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer b.stop()
-	if b.opts.PostgresURL != "" {
-		wg.Go(func() { b.listen(ctx, b.opts.PostgresURL) })
+	if b.cfg.PostgresURL != "" {
+		wg.Go(func() { b.listen(ctx, b.cfg.PostgresURL) })
 	}
-	poll := time.NewTicker(b.opts.PollInterval)
+	poll := time.NewTicker(b.cfg.PollInterval)
 	defer poll.Stop()
-	prune := time.NewTicker(b.opts.PruneInterval)
+	prune := time.NewTicker(b.cfg.PruneInterval)
 	defer prune.Stop()
 	b.prune(ctx)
 	b.Wake() // for anything committed since New
@@ -210,9 +210,9 @@ func (b *Broker) fillGaps(ctx context.Context) {
 	for _, e := range evs {
 		b.accept(e)
 	}
-	now, expired := b.opts.Clock.Now(), false
+	now, expired := b.cfg.Clock.Now(), false
 	for id, since := range b.gaps {
-		if now.Sub(since) >= b.opts.GapGrace {
+		if now.Sub(since) >= b.cfg.GapGrace {
 			delete(b.gaps, id)
 			expired = true
 		}
@@ -228,7 +228,7 @@ func (b *Broker) fillGaps(ctx context.Context) {
 func (b *Broker) accept(e hiretext.Event) {
 	switch _, awaited := b.gaps[e.ID]; {
 	case e.ID > b.lastID:
-		now := b.opts.Clock.Now()
+		now := b.cfg.Clock.Now()
 		for id := max(b.lastID+1, e.ID-maxGaps); id < e.ID; id++ {
 			b.gaps[id] = now
 		}
@@ -284,7 +284,7 @@ func (b *Broker) deliver(u *Update) {
 func (b *Broker) prune(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	n, err := b.src.PruneEvents(ctx, b.opts.Clock.Now().Add(-b.opts.Retention))
+	n, err := b.src.PruneEvents(ctx, b.cfg.Clock.Now().Add(-b.cfg.Retention))
 	if err != nil {
 		b.warn(ctx, "events: prune", err)
 		return

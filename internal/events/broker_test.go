@@ -16,7 +16,7 @@ var ctx = context.Background()
 func TestFanOutFollowsOrgNumberAndUser(t *testing.T) {
 	t.Parallel()
 	src := newFakeSource()
-	b := newTestBroker(t, src, Options{})
+	b := newTestBroker(t, src, Config{})
 	subs := map[string]*Subscription{
 		"recruiter 1 of number 5":   b.Subscribe(hiretext.EventFilter{OrgID: 1, NumberID: 5, UserID: 1}),
 		"recruiter 2 of number 5":   b.Subscribe(hiretext.EventFilter{OrgID: 1, NumberID: 5, UserID: 2}),
@@ -51,7 +51,7 @@ func TestFanOutFollowsOrgNumberAndUser(t *testing.T) {
 func TestSlowSubscriberIsDroppedWithoutDelayingOthers(t *testing.T) {
 	t.Parallel()
 	src := newFakeSource()
-	b := newTestBroker(t, src, Options{Buffer: 4, PollInterval: time.Hour})
+	b := newTestBroker(t, src, Config{Buffer: 4, PollInterval: time.Hour})
 	runBroker(t, b)
 	slow := b.Subscribe(recruiter)
 	fast := b.Subscribe(recruiter)
@@ -95,7 +95,7 @@ func TestOutOfOrderCommitIsDeliveredExactlyOnce(t *testing.T) {
 	for id := int64(1); id <= 9; id++ {
 		src.commit(ev(id))
 	}
-	b := newTestBroker(t, src, Options{})
+	b := newTestBroker(t, src, Config{})
 	s := b.Subscribe(recruiter)
 
 	src.commit(ev(11)) // id 10's transaction has not committed yet
@@ -118,7 +118,7 @@ func TestRolledBackIDIsGivenUpAfterGrace(t *testing.T) {
 	t.Parallel()
 	clock := &testClock{t: time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)}
 	src := newFakeSource()
-	b := newTestBroker(t, src, Options{Clock: clock.now, GapGrace: 10 * time.Second})
+	b := newTestBroker(t, src, Config{Clock: clock.now, GapGrace: 10 * time.Second})
 	s := b.Subscribe(recruiter)
 	src.commit(ev(1), ev(3)) // 2 rolled back
 	b.pump(ctx)
@@ -141,7 +141,7 @@ func TestNewAwaitsIDsStillCommittingAtStart(t *testing.T) {
 	t.Parallel()
 	src := newFakeSource()
 	src.commit(ev(1), ev(2), ev(4)) // 3 is in flight while the instance starts
-	b := newTestBroker(t, src, Options{})
+	b := newTestBroker(t, src, Config{})
 	if got := b.Position().String(); got != "4:3" {
 		t.Fatalf("starting position = %q, want 4:3", got)
 	}
@@ -156,7 +156,7 @@ func TestNewAwaitsIDsStillCommittingAtStart(t *testing.T) {
 func TestResumeReplaysMissedEventsWithoutRepeats(t *testing.T) {
 	t.Parallel()
 	src := newFakeSource()
-	b := newTestBroker(t, src, Options{})
+	b := newTestBroker(t, src, Config{})
 	first := b.Subscribe(recruiter)
 	src.commit(ev(1), ev(2))
 	b.pump(ctx)
@@ -192,7 +192,7 @@ func TestResumeReplaysMissedEventsWithoutRepeats(t *testing.T) {
 func TestResumeFromAnInstanceFurtherAheadSkipsWhatTheClientHas(t *testing.T) {
 	t.Parallel()
 	src := newFakeSource()
-	b := newTestBroker(t, src, Options{})
+	b := newTestBroker(t, src, Config{})
 	src.commit(ev(1), ev(2))
 	// The client saw 1 and 2 on another instance; this one has not pumped yet.
 	from := Cursor{High: 2}
@@ -214,7 +214,7 @@ func TestResumeMidGapDeliversTheLateEvent(t *testing.T) {
 		src.commit(ev(id))
 	}
 	src.commit(ev(11))
-	b := newTestBroker(t, src, Options{}) // starts at "11:10"
+	b := newTestBroker(t, src, Config{}) // starts at "11:10"
 	src.commit(ev(10))
 	b.pump(ctx) // 10 arrives while the client is away
 	from, err := ParseCursor("11:10")
@@ -234,7 +234,7 @@ func TestReplayReportsAMissedWindow(t *testing.T) {
 		src.commit(ev(id))
 	}
 	src.remove(1, 2, 3) // pruned
-	b := newTestBroker(t, src, Options{})
+	b := newTestBroker(t, src, Config{})
 	upTo := b.Position()
 	tests := []struct {
 		from    Cursor
@@ -268,7 +268,7 @@ func TestReplayReportsAMissedWindow(t *testing.T) {
 func TestRunDeliversOnWakeAndClosesSubscriptionsWhenStopped(t *testing.T) {
 	t.Parallel()
 	src := newFakeSource()
-	b := newTestBroker(t, src, Options{PollInterval: time.Hour})
+	b := newTestBroker(t, src, Config{PollInterval: time.Hour})
 	stop := runBroker(t, b)
 	s := b.Subscribe(recruiter)
 	src.commit(ev(1))
@@ -293,7 +293,7 @@ func TestRunDeliversOnWakeAndClosesSubscriptionsWhenStopped(t *testing.T) {
 func TestPollFindsEventsNobodyAnnounced(t *testing.T) {
 	t.Parallel()
 	src := newFakeSource()
-	b := newTestBroker(t, src, Options{PollInterval: 20 * time.Millisecond})
+	b := newTestBroker(t, src, Config{PollInterval: 20 * time.Millisecond})
 	runBroker(t, b)
 	s := b.Subscribe(recruiter)
 	src.commit(ev(1)) // committed by a process that cannot wake us
@@ -311,7 +311,7 @@ func TestPruneKeepsTheRetentionWindow(t *testing.T) {
 	old, recent := ev(1), ev(2)
 	old.At, recent.At = now.Add(-25*time.Hour), now.Add(-time.Hour)
 	src.commit(old, recent)
-	b := newTestBroker(t, src, Options{Clock: func() time.Time { return now }})
+	b := newTestBroker(t, src, Config{Clock: func() time.Time { return now }})
 	b.prune(ctx)
 	if ids, _ := src.EventsAfter(ctx, 0, 10); !slices.Equal(eventIDs(ids), []int64{2}) {
 		t.Fatalf("after prune: %v, want [2]", eventIDs(ids))

@@ -111,9 +111,9 @@ func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c
 
 func (c *testClock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-func newTestBroker(t *testing.T, src Source, opts Options) *Broker {
+func newTestBroker(t *testing.T, src Source, cfg Config) *Broker {
 	t.Helper()
-	b, err := New(context.Background(), src, opts)
+	b, err := New(context.Background(), src, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

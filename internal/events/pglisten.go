@@ -93,5 +93,5 @@ func (b *Broker) listenOnce(ctx context.Context, url string) error {
 }
 
 // Listening reports whether the PostgreSQL listener is connected; it is
-// always false without Options.PostgresURL.
+// always false without Config.PostgresURL.
 func (b *Broker) Listening() bool { return b.pgPID.Load() != 0 }

@@ -23,11 +23,11 @@ type instance struct {
 func startInstance(t *testing.T, url string) *instance {
 	t.Helper()
 	db := storetest.Open(t, url, storetest.Options{})
-	b, err := events.New(context.Background(), db, events.Options{PostgresURL: url, PollInterval: time.Hour})
+	b, err := events.New(context.Background(), db, events.Config{PostgresURL: url, PollInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetEventPublisher(b)
+	db.SetBroker(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()

@@ -28,7 +28,7 @@ type Subscription struct {
 // Subscribe starts delivering events matching f that the broker reads from
 // now on.
 func (b *Broker) Subscribe(f hiretext.EventFilter) *Subscription {
-	ch := make(chan *Update, b.opts.Buffer)
+	ch := make(chan *Update, b.cfg.Buffer)
 	s := &Subscription{C: ch, ch: ch, b: b, filter: f}
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -52,11 +52,11 @@ func newMatrixServer(t *testing.T, db *store.DB) (*testServer, *simulator.Provid
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
-	sim, err := simulator.New(context.Background(), simulator.Config{Store: db, BaseURL: base.String()})
+	sim, err := simulator.New(context.Background(), simulator.Config{Store: db.Simulator(), BaseURL: base.String()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	broker, _ := startBroker(t, db, events.Options{})
+	broker, _ := startBroker(t, db, events.Config{})
 	srv, err := server.New(context.Background(), server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t),
 		Provider: sim, Events: broker, Stream: server.StreamOptions{MaxAge: 100 * time.Millisecond}}, db)
 	if err != nil {

@@ -55,15 +55,15 @@ func TestLiveUpdateBenchmark(t *testing.T) {
 	}
 	t.Run("sqlite-one-instance", func(t *testing.T) {
 		db := storetest.NewSQLite(t, storetest.Options{})
-		b, _ := startBroker(t, db, events.Options{})
+		b, _ := startBroker(t, db, events.Config{})
 		ts, sim := newWebhookServer(t, db, b)
 		runLiveBenchmark(t, n, db, ts, sim, ts, b)
 	})
 	t.Run("postgres-two-instances", func(t *testing.T) {
 		u := storetest.PostgresURL(t)
 		dbA, dbB := storetest.Open(t, u, storetest.Options{}), storetest.Open(t, u, storetest.Options{})
-		bA, _ := startBroker(t, dbA, events.Options{PostgresURL: u})
-		bB, _ := startBroker(t, dbB, events.Options{PostgresURL: u})
+		bA, _ := startBroker(t, dbA, events.Config{PostgresURL: u})
+		bB, _ := startBroker(t, dbB, events.Config{PostgresURL: u})
 		tsA, sim := newWebhookServer(t, dbA, bA)
 		runLiveBenchmark(t, n, dbA, tsA, sim, newEventServer(t, dbB, bB, server.StreamOptions{}), bB)
 	})
@@ -75,7 +75,7 @@ func newWebhookServer(t *testing.T, db *store.DB, b *events.Broker) (*testServer
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
-	sim, err := simulator.New(context.Background(), simulator.Config{Store: db, BaseURL: base.String()})
+	sim, err := simulator.New(context.Background(), simulator.Config{Store: db.Simulator(), BaseURL: base.String()})
 	if err != nil {
 		t.Fatal(err)
 	}

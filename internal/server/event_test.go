@@ -21,13 +21,13 @@ import (
 
 // startBroker runs a broker on db until the test ends (or stop is called),
 // woken by db's commits.
-func startBroker(t testing.TB, db *store.DB, opts events.Options) (b *events.Broker, stop func()) {
+func startBroker(t testing.TB, db *store.DB, opts events.Config) (b *events.Broker, stop func()) {
 	t.Helper()
 	b, err := events.New(context.Background(), db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetEventPublisher(b)
+	db.SetBroker(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
@@ -204,7 +204,7 @@ func wantEvent(t *testing.T, got sseMessage, e hiretext.Event) {
 func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Options{})
-	b, _ := startBroker(t, db, events.Options{PollInterval: time.Hour})
+	b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour})
 	ts := newEventServer(t, db, b, server.StreamOptions{Heartbeat: 100 * time.Millisecond})
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	other := storetest.MustCreateOrg(t, db, "Other")
@@ -268,7 +268,7 @@ func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 func TestEventStreamAsksForResyncWhenItCannotReplay(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Options{})
-	b, _ := startBroker(t, db, events.Options{PollInterval: time.Hour})
+	b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour})
 	ts := newEventServer(t, db, b, server.StreamOptions{})
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
@@ -286,7 +286,7 @@ func TestEventStreamAsksForResyncWhenItCannotReplay(t *testing.T) {
 func TestAPIEventStreamTakesABearerToken(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Options{})
-	b, stop := startBroker(t, db, events.Options{PollInterval: time.Hour})
+	b, stop := startBroker(t, db, events.Config{PollInterval: time.Hour})
 	ts := newEventServer(t, db, b, server.StreamOptions{})
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
@@ -316,7 +316,7 @@ func TestEventRoutesWithoutABrokerAnswerNotFound(t *testing.T) {
 func TestEventStreamEndsAtMaxAgeAskingForASoonReconnect(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Options{})
-	b, _ := startBroker(t, db, events.Options{PollInterval: time.Hour})
+	b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour})
 	ts := newEventServer(t, db, b, server.StreamOptions{MaxAge: 300 * time.Millisecond})
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)

@@ -26,7 +26,7 @@ func newNumbersServer(t *testing.T, db *store.DB) (*testServer, *simulator.Provi
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
-	sim, err := simulator.New(context.Background(), simulator.Config{Store: db, BaseURL: base.String()})
+	sim, err := simulator.New(context.Background(), simulator.Config{Store: db.Simulator(), BaseURL: base.String()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestAdminGeneratesAndAssignsNumbers(t *testing.T) {
 	if st, body, _ := b.do("POST", "/admin/numbers", url.Values{"phone": {extra}}); st != http.StatusConflict || !strings.Contains(body, "contact your account manager") {
 		t.Fatalf("beyond the entitlement: %d", st)
 	}
-	if active, _ := db.SimNumberActive(t.Context(), extra); active {
+	if active, _ := db.Simulator().NumberActive(t.Context(), extra); active {
 		t.Fatal("a refused number was bought anyway")
 	}
 
@@ -234,7 +234,7 @@ func TestAdminGeneratesAndAssignsNumbers(t *testing.T) {
 	if !strings.Contains(body, "Released "+display) || !strings.Contains(body, "Released numbers") {
 		t.Fatal("released number not shown as history")
 	}
-	if active, _ := db.SimNumberActive(t.Context(), pick); active {
+	if active, _ := db.Simulator().NumberActive(t.Context(), pick); active {
 		t.Fatal("the provider still has the released number")
 	}
 	if _, err := db.NumberForUser(t.Context(), org.ID, marcus.ID); hiretext.ErrorCode(err) != hiretext.ENotAssigned {

@@ -11,16 +11,17 @@ import (
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/phone"
 	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 )
 
 // simulatorPhone is what the simulator phone page needs from the simulator
 // provider: simulated handsets that receive texts, reply and can be flagged.
 type simulatorPhone interface {
 	SimulateInbound(ctx context.Context, from, to, body string) (string, error)
-	Handset(ctx context.Context, phone string) ([]simulator.HandsetMessage, error)
-	HandsetPhones(ctx context.Context, limit int) ([]simulator.HandsetSummary, error)
-	PhoneFlag(ctx context.Context, phone string) (simulator.Flag, error)
-	SetPhoneFlag(ctx context.Context, e164 string, flag simulator.Flag) error
+	Handset(ctx context.Context, phone string) ([]simstate.HandsetMessage, error)
+	HandsetPhones(ctx context.Context, limit int) ([]simstate.HandsetSummary, error)
+	PhoneFlag(ctx context.Context, phone string) (simstate.Flag, error)
+	SetPhoneFlag(ctx context.Context, e164 string, flag simstate.Flag) error
 }
 
 // simulator returns the simulator's phone controls, or nil when another
@@ -88,7 +89,7 @@ type simPhoneRow struct {
 
 // simFlagChoice is a network behaviour the page offers for a phone.
 type simFlagChoice struct {
-	Flag    simulator.Flag
+	Flag    simstate.Flag
 	Label   string // the button
 	Name    string // "a landline"
 	Effect  string // what happens to texts sent to the phone
@@ -96,12 +97,12 @@ type simFlagChoice struct {
 }
 
 // simFlagChoices lists the network behaviours, current marked.
-func simFlagChoices(current simulator.Flag) []simFlagChoice {
+func simFlagChoices(current simstate.Flag) []simFlagChoice {
 	choices := []simFlagChoice{
-		{Flag: simulator.FlagNone, Label: "Working mobile", Name: "a working mobile", Effect: "texts to it are delivered"},
-		{Flag: simulator.FlagInvalid, Label: "Invalid number (21211)", Name: "an invalid number",
+		{Flag: simstate.FlagNone, Label: "Working mobile", Name: "a working mobile", Effect: "texts to it are delivered"},
+		{Flag: simstate.FlagInvalid, Label: "Invalid number (21211)", Name: "an invalid number",
 			Effect: "texts to it fail with error 21211, not a valid phone number"},
-		{Flag: simulator.FlagLandline, Label: "Landline (30006)", Name: "a landline",
+		{Flag: simstate.FlagLandline, Label: "Landline (30006)", Name: "a landline",
 			Effect: "texts to it fail with error 30006, a landline that cannot receive texts"},
 	}
 	for i := range choices {
@@ -172,7 +173,7 @@ func (s *Server) fillHandset(ctx context.Context, data *simulatorPage, e164 stri
 		if err != nil {
 			return err
 		}
-		data.Messages = append(data.Messages, simText{Sent: m.Direction == simulator.Sent, Counterpart: m.Counterpart, Body: m.Body, At: at})
+		data.Messages = append(data.Messages, simText{Sent: m.Direction == simstate.Sent, Counterpart: m.Counterpart, Body: m.Body, At: at})
 	}
 	seen := map[string]bool{}
 	for i := len(msgs) - 1; i >= 0; i-- {
@@ -227,8 +228,8 @@ func (s *Server) numberZone(ctx context.Context, number string) (*time.Location,
 // simTextCount says how many texts a phone has.
 func simTextCount(n int) string {
 	switch {
-	case n > simulator.MaxCountedTexts:
-		return fmt.Sprintf("more than %d texts", simulator.MaxCountedTexts)
+	case n > simstate.MaxCountedTexts:
+		return fmt.Sprintf("more than %d texts", simstate.MaxCountedTexts)
 	case n == 1:
 		return "1 text"
 	}
@@ -263,7 +264,7 @@ func (s *Server) handleSimulatorFlag(w http.ResponseWriter, r *http.Request) err
 	if err := r.ParseForm(); err != nil {
 		return badForm(err)
 	}
-	p, flag := r.PostForm.Get("phone"), simulator.Flag(r.PostForm.Get("flag"))
+	p, flag := r.PostForm.Get("phone"), simstate.Flag(r.PostForm.Get("flag"))
 	if err := s.simulator().SetPhoneFlag(r.Context(), p, flag); err != nil {
 		return err
 	}
@@ -333,7 +334,7 @@ func (s *Server) handleSimulatorAPIMessages(w http.ResponseWriter, r *http.Reque
 	}{Messages: []simMessage{}}
 	for _, m := range msgs {
 		sm := simMessage{From: m.Counterpart, To: m.Phone, Body: m.Body, At: m.CreatedAt}
-		if m.Direction == simulator.Sent {
+		if m.Direction == simstate.Sent {
 			sm.From, sm.To = m.Phone, m.Counterpart
 		}
 		out.Messages = append(out.Messages, sm)

@@ -73,7 +73,7 @@ func TestInboundWebhookBenchmark(t *testing.T) {
 // `hiretext serve` uses.
 func openProduction(t *testing.T, u string) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), u, store.Options{})
+	db, err := store.Open(context.Background(), u, store.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,11 +173,11 @@ func newWebhookBench(t *testing.T, db *store.DB, dbURL string) *webhookBench {
 	ctx := context.Background()
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
-	sim, err := simulator.New(ctx, simulator.Config{Store: db, BaseURL: base.String()})
+	sim, err := simulator.New(ctx, simulator.Config{Store: db.Simulator(), BaseURL: base.String()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := events.Options{}
+	opts := events.Config{}
 	if db.Dialect() == "postgres" {
 		opts.PostgresURL = dbURL
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/hiretext/hiretext/internal/dispatch"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 	"github.com/hiretext/hiretext/internal/store"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
@@ -89,7 +90,7 @@ func (f *textingFixture) handset(t *testing.T, phone string) []string {
 	}
 	var out []string
 	for _, m := range msgs {
-		if m.Direction == simulator.Received {
+		if m.Direction == simstate.Received {
 			out = append(out, m.Body)
 		}
 	}
@@ -450,7 +451,7 @@ func TestLandlineFailureIsExplainedWithAHint(t *testing.T) {
 	tok := token(t, db, f.recruiter)
 	reason := "Not sent: invalid phone number — this phone is a landline or cannot receive texts (code 30006)."
 	for _, c := range []*hiretext.Candidate{ann, bob} {
-		if err := f.sim.SetPhoneFlag(ctx, c.TextingPhone(), simulator.FlagLandline); err != nil {
+		if err := f.sim.SetPhoneFlag(ctx, c.TextingPhone(), simstate.FlagLandline); err != nil {
 			t.Fatal(err)
 		}
 		path := "/candidates/" + idStr(int64(c.ID))

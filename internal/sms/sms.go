@@ -1,7 +1,8 @@
 // Package sms defines what hiretext needs from an SMS provider (a carrier
 // gateway such as Twilio, or the built-in simulator) and the provider-neutral
 // shapes of numbers, messages, webhooks and errors. Each provider lives in its
-// own sub-package; the core depends only on this package.
+// own sub-package; the core depends only on this package (and the store on
+// simulator/simstate, the simulator's records it keeps).
 package sms
 
 import (

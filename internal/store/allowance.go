@@ -58,23 +58,14 @@ func openPeriod(ctx context.Context, tx conn, org hiretext.OrgID, number hiretex
 	return u, err
 }
 
-// reserveAllowance takes n messages from number's allowance for the period
-// containing now. The conditional UPDATE (used + n <= allowance) is atomic in
-// both databases, so concurrent reservations, in one process or several, can
-// never overspend; when it matches no row the send does not fit and the
-// EAllowanceExceeded error says how many remain and when the allowance resets.
-// Keep the returned Usage.Period: a release goes back to that period.
-func reserveAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, n int, now time.Time) (hiretext.UsageChange, error) {
-	t, err := loadUsageTarget(ctx, tx, org, number)
-	if err != nil {
-		return hiretext.UsageChange{}, err
-	}
-	return reserveAllowanceFor(ctx, tx, org, number, t, n, now)
-}
-
-// reserveAllowanceFor is reserveAllowance for a number whose usage target
-// the caller has loaded.
-func reserveAllowanceFor(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, n int, now time.Time) (hiretext.UsageChange, error) {
+// reserveAllowance takes n messages from number's allowance (t is its usage
+// target) for the period containing now. The conditional UPDATE (used + n <=
+// allowance) is atomic in both databases, so concurrent reservations, in one
+// process or several, can never overspend; when it matches no row the send
+// does not fit and the EAllowanceExceeded error says how many remain and
+// when the allowance resets. Keep the returned Usage.Period: a release goes
+// back to that period.
+func reserveAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, n int, now time.Time) (hiretext.UsageChange, error) {
 	if n < 1 {
 		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EInvalid, "Reserve at least one message.")
 	}
@@ -122,20 +113,11 @@ func releaseAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number h
 	return nil
 }
 
-// countInbound counts n received messages in the period containing now,
-// unconditionally: received messages are always stored and always counted,
-// even beyond the allowance and on a released number.
-func countInbound(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, n int, now time.Time) (hiretext.UsageChange, error) {
-	t, err := loadUsageTarget(ctx, tx, org, number)
-	if err != nil {
-		return hiretext.UsageChange{}, err
-	}
-	return countInboundFor(ctx, tx, org, number, t, n, now)
-}
-
-// countInboundFor is countInbound for a number whose usage target the
-// caller has loaded.
-func countInboundFor(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, n int, now time.Time) (hiretext.UsageChange, error) {
+// countInbound counts n received messages to number (t is its usage
+// target) in the period containing now, unconditionally: received messages
+// are always stored and always counted, even beyond the allowance and on a
+// released number.
+func countInbound(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, n int, now time.Time) (hiretext.UsageChange, error) {
 	if n < 1 {
 		return hiretext.UsageChange{}, hiretext.Errorf(hiretext.EInvalid, "Count at least one message.")
 	}
@@ -217,34 +199,6 @@ func notifyUsers(ctx context.Context, tx conn, org hiretext.OrgID, u hiretext.Us
 // storedTime is t as the database stores it: UTC, in microseconds.
 func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// ReserveAllowance reserves n messages of number's allowance this month in
-// a transaction of its own; see reserveAllowance.
-func (db *DB) ReserveAllowance(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, n int) (hiretext.UsageChange, error) {
-	var ch hiretext.UsageChange
-	err := db.inTx(ctx, func(tx conn) error {
-		var err error
-		ch, err = reserveAllowance(ctx, tx, org, number, n, db.now())
-		return err
-	})
-	return ch, err
-}
-
-// ReleaseAllowance gives back n messages reserved in period; see releaseAllowance.
-func (db *DB) ReleaseAllowance(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, period string, n int) error {
-	return db.inTx(ctx, func(tx conn) error { return releaseAllowance(ctx, tx, org, number, period, n) })
-}
-
-// CountInbound counts n received messages this month; see countInbound.
-func (db *DB) CountInbound(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, n int) (hiretext.UsageChange, error) {
-	var ch hiretext.UsageChange
-	err := db.inTx(ctx, func(tx conn) error {
-		var err error
-		ch, err = countInbound(ctx, tx, org, number, n, db.now())
-		return err
-	})
-	return ch, err
-}
-
 // Usage returns number's usage in period ("YYYY-MM", "" for the current
 // month). A month without a counter row used nothing, against the number's
 // current allowance. Months before the number was added and months that
@@ -267,29 +221,6 @@ func (db *DB) Usage(ctx context.Context, org hiretext.OrgID, number hiretext.Num
 		return hiretext.Usage{}, err
 	}
 	return u, nil
-}
-
-// ListNotifications lists user's 50 latest notifications, newest first.
-func (db *DB) ListNotifications(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) ([]*hiretext.Notification, error) {
-	rows, err := db.reader().query(ctx, `SELECT id, org_id, user_id, COALESCE(number_id, 0), kind, COALESCE(period, ''), created_at, read_at
-		FROM notifications WHERE org_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT 50`, org, user)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.Notification
-	for rows.Next() {
-		var n hiretext.Notification
-		var read sql.NullTime
-		if err := rows.Scan(&n.ID, &n.OrgID, &n.UserID, &n.NumberID, &n.Kind, &n.Period, &n.CreatedAt, &read); err != nil {
-			return nil, err
-		}
-		if read.Valid {
-			n.ReadAt = &read.Time
-		}
-		out = append(out, &n)
-	}
-	return out, rows.Err()
 }
 
 // Entitlement returns what the operator granted org; a company never granted

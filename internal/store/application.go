@@ -192,22 +192,9 @@ const applicationColumns = `a.id, a.org_id, a.candidate_id, a.job_id, j.title, a
 
 // CandidateApplications lists a candidate's applications, newest first.
 func (db *DB) CandidateApplications(ctx context.Context, org hiretext.OrgID, id hiretext.CandidateID) ([]*hiretext.Application, error) {
-	rows, err := db.reader().query(ctx, "SELECT "+applicationColumns+` FROM applications a
+	return queryAll(ctx, db.reader(), scanApplication, "SELECT "+applicationColumns+` FROM applications a
 		JOIN jobs j ON j.org_id = a.org_id AND j.id = a.job_id
 		WHERE a.org_id = ? AND a.candidate_id = ? ORDER BY a.id DESC`, org, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.Application
-	for rows.Next() {
-		a, err := scanApplication(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 func scanApplication(s scanner) (*hiretext.Application, error) {

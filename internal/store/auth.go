@@ -187,25 +187,20 @@ func (db *DB) TokenUser(ctx context.Context, secret string) (*hiretext.User, err
 
 // ListTokens lists a user's tokens, newest first.
 func (db *DB) ListTokens(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) ([]*hiretext.APIToken, error) {
-	rows, err := db.reader().query(ctx, `SELECT id, org_id, user_id, name, prefix, created_at, last_used_at
+	return queryAll(ctx, db.reader(), scanToken, `SELECT id, org_id, user_id, name, prefix, created_at, last_used_at
 		FROM api_tokens WHERE org_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC`, org, user)
-	if err != nil {
+}
+
+func scanToken(row scanner) (*hiretext.APIToken, error) {
+	var t hiretext.APIToken
+	var lastUsed sql.Null[time.Time]
+	if err := row.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &lastUsed); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*hiretext.APIToken
-	for rows.Next() {
-		var t hiretext.APIToken
-		var lastUsed sql.Null[time.Time]
-		if err := rows.Scan(&t.ID, &t.OrgID, &t.UserID, &t.Name, &t.Prefix, &t.CreatedAt, &lastUsed); err != nil {
-			return nil, err
-		}
-		if lastUsed.Valid {
-			t.LastUsedAt = &lastUsed.V
-		}
-		out = append(out, &t)
+	if lastUsed.Valid {
+		t.LastUsedAt = &lastUsed.V
 	}
-	return out, rows.Err()
+	return &t, nil
 }
 
 // RevokeToken deletes one of a user's tokens.

@@ -95,19 +95,18 @@ func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretex
 	if err != nil {
 		return nil, orNotFound(err, "Send")
 	}
-	rows, err := c.query(ctx, `SELECT r.candidate_id, COALESCE(r.message_id, 0), r.skipped, COALESCE(m.status, ''), COALESCE(m.error_message, '')
+	b.Results, err = queryAll(ctx, c, scanBulkResult, `SELECT r.candidate_id, COALESCE(r.message_id, 0), r.skipped,
+		COALESCE(m.status, ''), COALESCE(m.error_message, '')
 		FROM bulk_send_results r LEFT JOIN messages m ON m.id = r.message_id
 		WHERE r.bulk_send_id = ? ORDER BY r.position`, id)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r hiretext.BulkResult
-		if err := rows.Scan(&r.CandidateID, &r.MessageID, &r.Skipped, &r.Status, &r.ErrorMessage); err != nil {
-			return nil, err
-		}
-		b.Results = append(b.Results, r)
-	}
-	return b, rows.Err()
+	return b, nil
+}
+
+func scanBulkResult(row scanner) (hiretext.BulkResult, error) {
+	var r hiretext.BulkResult
+	err := row.Scan(&r.CandidateID, &r.MessageID, &r.Skipped, &r.Status, &r.ErrorMessage)
+	return r, err
 }

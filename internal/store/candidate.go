@@ -26,16 +26,12 @@ func candidateByEmail(ctx context.Context, q conn, org hiretext.OrgID, email str
 	return scanCandidate(q.queryRow(ctx, "SELECT "+candidateColumns+" FROM candidates c WHERE c.org_id = ? AND c.email = ?", org, email))
 }
 
-// CandidatesByPhone lists the candidates of org whose main or alternate phone
-// is e164, most recently active first. Several people may share a phone.
-func (db *DB) CandidatesByPhone(ctx context.Context, org hiretext.OrgID, e164 string) ([]*hiretext.Candidate, error) {
-	return candidatesByPhone(ctx, db.reader(), org, e164)
-}
-
-// candidatesByPhone is CandidatesByPhone on q, so a transaction (an inbound
-// text, an application) can use it. Each half of the UNION is one lookup in
-// its phone index; SQLite plans "main_phone = ? OR alternate_phone = ?" as a
-// scan of the whole company instead.
+// candidatesByPhone lists the candidates of org whose main or alternate
+// phone is e164, most recently active first (several people may share a
+// phone), on q: an inbound text or an application reads them in its
+// transaction. Each half of the UNION is one lookup in its phone index;
+// SQLite plans "main_phone = ? OR alternate_phone = ?" as a scan of the
+// whole company instead.
 func candidatesByPhone(ctx context.Context, q conn, org hiretext.OrgID, e164 string) ([]*hiretext.Candidate, error) {
 	if e164 == "" {
 		return nil, nil
@@ -71,21 +67,9 @@ func (db *DB) CandidatesByIDs(ctx context.Context, org hiretext.OrgID, ids []hir
 	return queryCandidates(ctx, db.reader(), query+" ORDER BY c.last_application_id DESC", args...)
 }
 
+// queryCandidates reads the candidates query selects (candidateColumns).
 func queryCandidates(ctx context.Context, q conn, query string, args ...any) ([]*hiretext.Candidate, error) {
-	rows, err := q.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.Candidate
-	for rows.Next() {
-		c, err := scanCandidate(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, func(row scanner) (*hiretext.Candidate, error) { return scanCandidate(row) }, query, args...)
 }
 
 // UpdateCandidate changes a candidate's phones and texting consent in one

@@ -58,22 +58,9 @@ func (db *DB) ConsentHistory(ctx context.Context, org hiretext.OrgID, id hiretex
 	if _, err := candidateByID(ctx, r, org, id); err != nil {
 		return nil, err
 	}
-	rows, err := r.query(ctx, "SELECT "+consentEventColumns+` FROM consent_events e
+	return queryAll(ctx, r, scanConsentEvent, "SELECT "+consentEventColumns+` FROM consent_events e
 		LEFT JOIN users u ON u.org_id = e.org_id AND u.id = e.user_id
 		WHERE e.org_id = ? AND e.candidate_id = ? ORDER BY e.id DESC`, org, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.ConsentEvent
-	for rows.Next() {
-		e, err := scanConsentEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 func scanConsentEvent(s scanner) (*hiretext.ConsentEvent, error) {

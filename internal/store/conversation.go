@@ -44,22 +44,21 @@ func candidateConversations(ctx context.Context, tx conn, org hiretext.OrgID, nu
 		ins...); err != nil {
 		return nil, err
 	}
-	res, err := tx.query(ctx, "SELECT candidate_id, id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id IN ("+
+	out := make(map[hiretext.CandidateID]hiretext.ConversationID, len(targets))
+	err := queryEach(ctx, tx, func(row scanner) error {
+		var c hiretext.CandidateID
+		var id hiretext.ConversationID
+		if err := row.Scan(&c, &id); err != nil {
+			return err
+		}
+		out[c] = id
+		return nil
+	}, "SELECT candidate_id, id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id IN ("+
 		placeholders(len(targets))+")", sel...)
 	if err != nil {
 		return nil, err
 	}
-	defer res.Close()
-	out := make(map[hiretext.CandidateID]hiretext.ConversationID, len(targets))
-	for res.Next() {
-		var c hiretext.CandidateID
-		var id hiretext.ConversationID
-		if err := res.Scan(&c, &id); err != nil {
-			return nil, err
-		}
-		out[c] = id
-	}
-	return out, res.Err()
+	return out, nil
 }
 
 // unknownConversation returns the conversation between a number and a phone
@@ -140,20 +139,7 @@ func (db *DB) ListConversations(ctx context.Context, org hiretext.OrgID, number 
 	if unreadOnly {
 		q += " AND v.unread > 0"
 	}
-	rows, err := db.reader().query(ctx, q+" ORDER BY v.last_message_at DESC, v.id DESC LIMIT ?", org, number, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.Conversation
-	for rows.Next() {
-		v, err := scanConversation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(), scanConversation, q+" ORDER BY v.last_message_at DESC, v.id DESC LIMIT ?", org, number, limit)
 }
 
 // Inbox returns one page of a number's conversations: those with unread
@@ -197,20 +183,7 @@ func (db *DB) Inbox(ctx context.Context, org hiretext.OrgID, number hiretext.Num
 func (db *DB) inboxPart(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, unread bool,
 	pos *inboxCursor, limit int) ([]*hiretext.Conversation, error) {
 	q, args := inboxQuery(db.dialect, org, number, unread, pos, limit)
-	rows, err := db.reader().query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.Conversation
-	for rows.Next() {
-		v, err := scanConversation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(), scanConversation, q, args...)
 }
 
 // inboxQuery is the statement reading one part of the inbox, walking an
@@ -300,8 +273,8 @@ func (db *DB) CandidateConversation(ctx context.Context, org hiretext.OrgID, num
 // ConversationMessages lists a conversation's messages, oldest first, from
 // since on (zero for all).
 func (db *DB) ConversationMessages(ctx context.Context, org hiretext.OrgID, id hiretext.ConversationID, since time.Time) ([]*hiretext.Message, error) {
-	return scanMessages(db.reader().query(ctx, "SELECT "+messageColumns+messageFrom+`
-		WHERE m.org_id = ? AND m.conversation_id = ? AND m.created_at >= ? ORDER BY m.created_at, m.id`, org, id, since.UTC()))
+	return queryAll(ctx, db.reader(), scanMessage, "SELECT "+messageColumns+messageFrom+`
+		WHERE m.org_id = ? AND m.conversation_id = ? AND m.created_at >= ? ORDER BY m.created_at, m.id`, org, id, since.UTC())
 }
 
 // TextedCandidates reports which of ids have a conversation with a number,
@@ -315,20 +288,15 @@ func (db *DB) TextedCandidates(ctx context.Context, org hiretext.OrgID, number h
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := db.reader().query(ctx, "SELECT candidate_id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id IN ("+
-		placeholders(len(ids))+")", args...)
+	texted, err := queryAll(ctx, db.reader(), scanValue[hiretext.CandidateID],
+		"SELECT candidate_id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id hiretext.CandidateID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	for _, id := range texted {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MarkConversationRead marks a conversation read for every user of its

@@ -36,6 +36,19 @@ type dialect interface {
 	// lockMigrations serializes migrators across processes; the returned
 	// function releases the lock.
 	lockMigrations(ctx context.Context, c *sql.Conn) (func(), error)
+	// queryOnlyReaders reports whether the read pool's connections may
+	// refuse writes (SQLite's query_only readers), so a write tried there,
+	// such as creating the migrations table, may fail harmlessly.
+	queryOnlyReaders() bool
+	// lockKeys is a statement taking, until the transaction ends, an
+	// advisory lock on each of n text keys of a class (its parameters: the
+	// class, then the keys), or "" where the single writer serializes
+	// transactions already (SQLite).
+	lockKeys(n int) string
+	// notifyEvent is a statement announcing a committed event's id (its
+	// parameter) to the other instances on the database, or "" where one
+	// process, woken in memory, is all there is (SQLite).
+	notifyEvent() string
 }
 
 // parseURL picks the dialect for a database URL and returns the driver DSN.
@@ -115,6 +128,12 @@ func (sqliteDialect) lockMigrations(ctx context.Context, c *sql.Conn) (func(), e
 	return func() {}, nil
 }
 
+func (sqliteDialect) queryOnlyReaders() bool { return true }
+
+func (sqliteDialect) lockKeys(int) string { return "" }
+
+func (sqliteDialect) notifyEvent() string { return "" }
+
 type postgresDialect struct{ cache sync.Map }
 
 func (*postgresDialect) name() string { return "postgres" }
@@ -130,6 +149,8 @@ func (*postgresDialect) open(dsn string, maxRead int) (*sql.DB, *sql.DB, error) 
 }
 
 // rebind turns "?" placeholders into "$1", "$2", … once per distinct query.
+// It rewrites every "?", even one inside a string literal: write such a
+// character as a parameter instead (LIKE ? with "%?%" as its value).
 func (d *postgresDialect) rebind(q string) string {
 	if v, ok := d.cache.Load(q); ok {
 		return v.(string)
@@ -174,6 +195,15 @@ func (*postgresDialect) lockMigrations(ctx context.Context, c *sql.Conn) (func()
 		_, _ = c.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1, hashtext(current_schema()))", int32(migrationLockKey&0x7fffffff))
 	}, nil
 }
+
+func (*postgresDialect) queryOnlyReaders() bool { return false }
+
+func (*postgresDialect) lockKeys(n int) string {
+	return "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), hashtext(column1)) FROM (VALUES " +
+		repeatRows("(CAST(? AS TEXT))", n) + ") AS v"
+}
+
+func (*postgresDialect) notifyEvent() string { return "SELECT pg_notify('" + EventChannel + "', ?)" }
 
 // RedactURL hides a password in a database URL for logs.
 func RedactURL(u string) string {

@@ -15,11 +15,17 @@ import (
 // event's id is announced to the other instances.
 const EventChannel = "hiretext_events"
 
+// NotifiesEvents reports whether committed events are announced on
+// EventChannel, as they are on PostgreSQL, where several instances may share
+// the database: a broker must LISTEN there to hear the others' events at
+// once. On SQLite every event is this process's own.
+func (db *DB) NotifiesEvents() bool { return db.dialect.notifyEvent() != "" }
+
 const eventColumns = "id, org_id, number_id, user_id, kind, data, created_at"
 
-// SetEventPublisher names who to wake after a transaction that recorded
-// events commits (the events broker). Call it before the DB is shared.
-func (db *DB) SetEventPublisher(p hiretext.EventPublisher) { db.events = p }
+// SetBroker names who to wake after a transaction that recorded events
+// commits (the live-update broker). Call it before the DB is shared.
+func (db *DB) SetBroker(w hiretext.Waker) { db.broker = w }
 
 // insertEvent records ev inside tx, the transaction making the change it
 // describes, so the event exists exactly when the change committed. On
@@ -39,9 +45,8 @@ func (db *DB) insertEvent(ctx context.Context, tx conn, ev *hiretext.Event) erro
 	if err != nil {
 		return fmt.Errorf("store: insert event: %w", err)
 	}
-	if db.dialect.name() == "postgres" {
-		// SQLite has one process, woken in memory; PostgreSQL may have several.
-		if _, err := tx.exec(ctx, "SELECT pg_notify('"+EventChannel+"', ?)", strconv.FormatInt(ev.ID, 10)); err != nil {
+	if notify := db.dialect.notifyEvent(); notify != "" {
+		if _, err := tx.exec(ctx, notify, strconv.FormatInt(ev.ID, 10)); err != nil {
 			return fmt.Errorf("store: notify event: %w", err)
 		}
 	}
@@ -49,23 +54,16 @@ func (db *DB) insertEvent(ctx context.Context, tx conn, ev *hiretext.Event) erro
 }
 
 // inEventTx is inTx for a change that records events: once the transaction
-// commits it wakes the event publisher, so subscribers hear of it at once
-// rather than at the broker's next poll.
+// commits it wakes the broker, so subscribers hear of it at once rather
+// than at the broker's next poll.
 func (db *DB) inEventTx(ctx context.Context, fn func(tx conn) error) error {
 	if err := db.inTx(ctx, fn); err != nil {
 		return err
 	}
-	if db.events != nil {
-		db.events.Wake()
+	if db.broker != nil {
+		db.broker.Wake()
 	}
 	return nil
-}
-
-// RecordEvent records one event in its own transaction, for tests and for
-// changes that are nothing but an event. Changes to other tables record
-// their events inside their own transaction instead.
-func (db *DB) RecordEvent(ctx context.Context, ev *hiretext.Event) error {
-	return db.inEventTx(ctx, func(tx conn) error { return db.insertEvent(ctx, tx, ev) })
 }
 
 // EventsAfter returns up to limit events of every organization with an id
@@ -157,21 +155,19 @@ func (db *DB) PruneEvents(ctx context.Context, olderThan time.Time) (int64, erro
 }
 
 func (db *DB) queryEvents(ctx context.Context, query string, args ...any) ([]hiretext.Event, error) {
-	rows, err := db.reader().query(ctx, query, args...)
+	out, err := queryAll(ctx, db.reader(), scanEvent, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: read events: %w", err)
 	}
-	defer rows.Close()
-	var out []hiretext.Event
-	for rows.Next() {
-		var e hiretext.Event
-		var data string
-		if err := rows.Scan(&e.ID, &e.OrgID, &e.NumberID, &e.UserID, &e.Kind, &data, &e.At); err != nil {
-			return nil, fmt.Errorf("store: read events: %w", err)
-		}
-		e.Data = json.RawMessage(data)
-		e.At = e.At.UTC()
-		out = append(out, e)
+	return out, nil
+}
+
+func scanEvent(row scanner) (hiretext.Event, error) {
+	var e hiretext.Event
+	var data string
+	if err := row.Scan(&e.ID, &e.OrgID, &e.NumberID, &e.UserID, &e.Kind, &data, &e.At); err != nil {
+		return e, err
 	}
-	return out, rows.Err()
+	e.Data, e.At = json.RawMessage(data), e.At.UTC()
+	return e, nil
 }

@@ -22,7 +22,7 @@ func TestEventExistsOnlyIfItsChangeCommits(t *testing.T) {
 		ctx := context.Background()
 		org := storetest.MustCreateOrg(t, db, "Acme")
 		wake := &wakeCounter{}
-		db.SetEventPublisher(wake)
+		db.SetBroker(wake)
 		broken := errors.New("the change broke a rule")
 		e := hiretext.Event{OrgID: org.ID, NumberID: 1, Kind: hiretext.EventMessageInbound}
 		if err := db.RecordEventThenFail(ctx, &e, broken); !errors.Is(err, broken) {
@@ -46,7 +46,7 @@ func TestPostgresOutOfOrderCommitsReachSubscribersOnce(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	db := storetest.Open(t, url, storetest.Options{})
 	org := storetest.MustCreateOrg(t, db, "Acme")
-	b, err := events.New(ctx, db, events.Options{PostgresURL: url, PollInterval: time.Hour, GapGrace: 500 * time.Millisecond})
+	b, err := events.New(ctx, db, events.Config{PostgresURL: url, PollInterval: time.Hour, GapGrace: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

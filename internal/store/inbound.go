@@ -98,7 +98,7 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	// to and from the number updates its counter row, and on PostgreSQL the
 	// row stays locked from that update until the commit, so concurrent
 	// texts to one number queue for that long only.
-	change, err := countInboundFor(ctx, r.tx, r.num.OrgID, r.num.ID, r.target, 1+len(replies), r.now)
+	change, err := countInbound(ctx, r.tx, r.num.OrgID, r.num.ID, r.target, 1+len(replies), r.now)
 	if err != nil {
 		return nil, err
 	}

@@ -38,21 +38,8 @@ func jobByID(ctx context.Context, q conn, org hiretext.OrgID, id hiretext.JobID)
 
 // ListJobs lists the jobs of org, open ones first, newest first within each.
 func (db *DB) ListJobs(ctx context.Context, org hiretext.OrgID) ([]*hiretext.Job, error) {
-	rows, err := db.reader().query(ctx, "SELECT "+jobColumns+` FROM jobs j WHERE j.org_id = ?
+	return queryAll(ctx, db.reader(), scanJob, "SELECT "+jobColumns+` FROM jobs j WHERE j.org_id = ?
 		ORDER BY CASE j.status WHEN 'open' THEN 0 ELSE 1 END, j.id DESC`, org)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
 }
 
 // UpdateJob changes a job's text or status.

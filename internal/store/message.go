@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -27,22 +26,6 @@ func scanMessage(s scanner) (*hiretext.Message, error) {
 	return &m, nil
 }
 
-func scanMessages(rows *sql.Rows, err error) ([]*hiretext.Message, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.Message
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
-}
-
 // MessageByID returns one message of org.
 func (db *DB) MessageByID(ctx context.Context, org hiretext.OrgID, id hiretext.MessageID) (*hiretext.Message, error) {
 	return scanMessage(db.reader().queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.org_id = ? AND m.id = ?", org, id))
@@ -51,9 +34,9 @@ func (db *DB) MessageByID(ctx context.Context, org hiretext.OrgID, id hiretext.M
 // CandidateMessages lists the messages between a candidate and a number,
 // oldest first, from since on.
 func (db *DB) CandidateMessages(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, candidate hiretext.CandidateID, since time.Time) ([]*hiretext.Message, error) {
-	return scanMessages(db.reader().query(ctx, "SELECT "+messageColumns+messageFrom+`
+	return queryAll(ctx, db.reader(), scanMessage, "SELECT "+messageColumns+messageFrom+`
 		WHERE m.org_id = ? AND m.number_id = ? AND m.candidate_id = ? AND m.created_at >= ?
-		ORDER BY m.created_at, m.id`, org, number, candidate, since.UTC()))
+		ORDER BY m.created_at, m.id`, org, number, candidate, since.UTC())
 }
 
 // messageInsert is one row for insertMessage.
@@ -110,21 +93,20 @@ func insertMessages(ctx context.Context, tx conn, ms []messageInsert) ([]hiretex
 	if len(index) != len(ms) {
 		return nil, fmt.Errorf("store: insertMessages: %d messages in %d conversations", len(ms), len(index))
 	}
-	res, err := tx.query(ctx, messageInsertColumns+repeatRows(messageInsertRow, len(ms))+" RETURNING id, conversation_id", args...)
+	ids := make([]hiretext.MessageID, len(ms))
+	err := queryEach(ctx, tx, func(row scanner) error {
+		var id hiretext.MessageID
+		var conv hiretext.ConversationID
+		if err := row.Scan(&id, &conv); err != nil {
+			return err
+		}
+		ids[index[conv]] = id
+		return nil
+	}, messageInsertColumns+repeatRows(messageInsertRow, len(ms))+" RETURNING id, conversation_id", args...)
 	if err != nil {
 		return nil, err
 	}
-	defer res.Close()
-	ids := make([]hiretext.MessageID, len(ms))
-	for res.Next() {
-		var id hiretext.MessageID
-		var conv hiretext.ConversationID
-		if err := res.Scan(&id, &conv); err != nil {
-			return nil, err
-		}
-		ids[index[conv]] = id
-	}
-	return ids, res.Err()
+	return ids, nil
 }
 
 // firstWords shortens a message body for listings.

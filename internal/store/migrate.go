@@ -66,7 +66,7 @@ func (db *DB) SchemaVersion(ctx context.Context) (applied, known int, err error)
 }
 
 func (db *DB) appliedVersion(ctx context.Context, c conn) (int, error) {
-	if _, err := c.exec(ctx, createMigrationsTable); err != nil && db.dialect.name() == "postgres" {
+	if _, err := c.exec(ctx, createMigrationsTable); err != nil && !db.dialect.queryOnlyReaders() {
 		return 0, err
 	}
 	var v int

@@ -68,24 +68,19 @@ func (db *DB) readNumber(ctx context.Context, c conn, query string, args ...any)
 // readNumbers runs a numberSelect query, whose rows all belong to one
 // company, and fills each number's users and current usage.
 func (db *DB) readNumbers(ctx context.Context, c conn, query string, args ...any) ([]*hiretext.Number, error) {
-	rows, err := c.query(ctx, query, args...)
+	var nums []*hiretext.Number
+	var loc *time.Location
+	err := queryEach(ctx, c, func(row scanner) error {
+		n, l, err := scanNumber(row)
+		if err != nil {
+			return err
+		}
+		nums, loc = append(nums, n), l
+		return nil
+	}, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var nums []*hiretext.Number
-	var loc *time.Location
-	for rows.Next() {
-		n, l, err := scanNumber(rows)
-		if err != nil {
-			return nil, err
-		}
-		nums, loc = append(nums, n), l
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	if len(nums) == 0 {
 		return nums, nil
 	}
@@ -124,22 +119,17 @@ func fillNumberUsers(ctx context.Context, c conn, nums []*hiretext.Number) error
 	if len(nums) == 1 {
 		query, args = query+" AND nu.number_id = ?", append(args, nums[0].ID)
 	}
-	rows, err := c.query(ctx, query+" ORDER BY u.name, u.id", args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return queryEach(ctx, c, func(row scanner) error {
 		var id hiretext.NumberID
-		u, err := scanUser(prefixed{rows, &id})
+		u, err := scanUser(prefixed{row, &id})
 		if err != nil {
 			return err
 		}
 		if n := byID[id]; n != nil {
 			n.Users = append(n.Users, u)
 		}
-	}
-	return rows.Err()
+		return nil
+	}, query+" ORDER BY u.name, u.id", args...)
 }
 
 // prefixed scans one leading column into first, then the rest into the
@@ -160,22 +150,17 @@ func fillNumberUsage(ctx context.Context, c conn, nums []*hiretext.Number, loc *
 		byID[n.ID] = n
 		n.Usage = hiretext.Usage{NumberID: n.ID, Period: period, Allowance: n.MonthlyAllowance, ResetsAt: resets}
 	}
-	rows, err := c.query(ctx, "SELECT number_id, allowance, used FROM number_usage WHERE org_id = ? AND period = ?", nums[0].OrgID, period)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return queryEach(ctx, c, func(row scanner) error {
 		var id hiretext.NumberID
 		var allowance, used int
-		if err := rows.Scan(&id, &allowance, &used); err != nil {
+		if err := row.Scan(&id, &allowance, &used); err != nil {
 			return err
 		}
 		if n := byID[id]; n != nil {
 			n.Usage.Allowance, n.Usage.Used = allowance, used
 		}
-	}
-	return rows.Err()
+		return nil
+	}, "SELECT number_id, allowance, used FROM number_usage WHERE org_id = ? AND period = ?", nums[0].OrgID, period)
 }
 
 // AddNumber records a number just provisioned for org. Within the
@@ -337,20 +322,7 @@ func (db *DB) SetNumberUsers(ctx context.Context, org hiretext.OrgID, number hir
 
 // numberUserIDs lists the users of a number.
 func numberUserIDs(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID) ([]hiretext.UserID, error) {
-	rows, err := tx.query(ctx, "SELECT user_id FROM number_users WHERE org_id = ? AND number_id = ?", org, number)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []hiretext.UserID
-	for rows.Next() {
-		var id hiretext.UserID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, tx, scanValue[hiretext.UserID], "SELECT user_id FROM number_users WHERE org_id = ? AND number_id = ?", org, number)
 }
 
 // assignableUser returns user when they may join number: an active user of

@@ -37,23 +37,8 @@ func (db *DB) OrgByID(ctx context.Context, id hiretext.OrgID) (*hiretext.Organiz
 
 // ListOrgs lists every organization by name.
 func (db *DB) ListOrgs(ctx context.Context) ([]*hiretext.Organization, error) {
-	rows, err := db.reader().query(ctx, "SELECT "+orgColumns+" FROM organizations ORDER BY name, id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.Organization
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(), scanOrg, "SELECT "+orgColumns+" FROM organizations ORDER BY name, id")
 }
-
-type scanner interface{ Scan(dest ...any) error }
 
 func scanOrg(s scanner) (*hiretext.Organization, error) {
 	var o hiretext.Organization

@@ -7,112 +7,55 @@ import (
 	"github.com/hiretext/hiretext"
 )
 
-// OutboundJob is a queued message claimed by a dispatcher, with what it
-// needs to send it and to re-check consent just before.
-type OutboundJob struct {
-	ID          hiretext.MessageID
-	OrgID       hiretext.OrgID
-	NumberID    hiretext.NumberID
-	CandidateID hiretext.CandidateID
-	Kind        hiretext.MessageKind
-	Provider    string
-	From, To    string
-	Body        string
-	Attempts    int // including this one
-	Period      string
-	CreatedAt   time.Time
-}
-
 // DueNumbers lists the numbers with messages ready to send now, so the
 // dispatcher can claim from each at that number's rate.
 func (db *DB) DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error) {
-	rows, err := db.reader().query(ctx, `SELECT DISTINCT number_id FROM messages
+	return queryAll(ctx, db.reader(), scanValue[hiretext.NumberID], `SELECT DISTINCT number_id FROM messages
 		WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)`, now.UTC(), now.UTC())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []hiretext.NumberID
-	for rows.Next() {
-		var id hiretext.NumberID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
-// ClaimDue leases up to limit due messages of one number for lease. A
-// message whose lease expires unresolved (the process died mid-call) becomes
-// due again: it may be sent twice, never lost.
-func (db *DB) ClaimDue(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration) ([]*OutboundJob, error) {
-	var jobs []*OutboundJob
+// ClaimDeliveries leases up to limit due messages of one number for lease.
+// A message whose lease expires unresolved (the process died mid-call)
+// becomes due again: it may be sent twice, never lost.
+func (db *DB) ClaimDeliveries(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration) ([]*hiretext.Delivery, error) {
+	var claimed []*hiretext.Delivery
 	err := db.inTx(ctx, func(tx conn) error {
 		var err error
-		jobs, err = db.claimDue(ctx, tx, number, limit, lease, db.now())
+		claimed, err = db.claimDeliveries(ctx, tx, number, limit, lease, db.now())
 		return err
 	})
-	return jobs, err
+	return claimed, err
 }
 
-func (db *DB) claimDue(ctx context.Context, tx conn, number hiretext.NumberID, limit int, lease time.Duration, now time.Time) ([]*OutboundJob, error) {
-	rows, err := tx.query(ctx, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+func (db *DB) claimDeliveries(ctx context.Context, tx conn, number hiretext.NumberID, limit int, lease time.Duration, now time.Time) ([]*hiretext.Delivery, error) {
+	return queryAll(ctx, tx, scanDelivery, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?
 		WHERE id IN (SELECT id FROM messages WHERE number_id = ? AND status = 'queued' AND next_attempt_at <= ?
 			AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`+db.dialect.skipLocked()+`)
 		RETURNING id, org_id, number_id, COALESCE(candidate_id, 0), kind, provider, from_phone, to_phone, body,
 			attempts, period, created_at`, now.Add(lease), now, number, now, now, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var jobs []*OutboundJob
-	for rows.Next() {
-		j := &OutboundJob{}
-		if err := rows.Scan(&j.ID, &j.OrgID, &j.NumberID, &j.CandidateID, &j.Kind, &j.Provider, &j.From, &j.To,
-			&j.Body, &j.Attempts, &j.Period, &j.CreatedAt); err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, j)
-	}
-	return jobs, rows.Err()
 }
 
-// Pace is how fast one number may send: Rate texts a second on average, and
-// after a quiet spell at most Burst at once.
-type Pace struct {
-	Rate  float64
-	Burst int
+func scanDelivery(row scanner) (*hiretext.Delivery, error) {
+	dl := &hiretext.Delivery{}
+	err := row.Scan(&dl.ID, &dl.OrgID, &dl.NumberID, &dl.CandidateID, &dl.Kind, &dl.Provider, &dl.From, &dl.To,
+		&dl.Body, &dl.Attempts, &dl.Period, &dl.CreatedAt)
+	return dl, err
 }
 
-// interval is the time one text takes of the number's pace, or 0 when the
-// pace is too fast to keep (the timestamps hold microseconds).
-func (p Pace) interval() time.Duration {
-	if p.Rate <= 0 || p.Burst <= 0 {
-		return 0
-	}
-	return time.Duration(float64(time.Second) / p.Rate)
-}
-
-// Claim is what ClaimPaced leased, and the earliest time the number's pace
-// lets it send again.
-type Claim struct {
-	Jobs   []*OutboundJob
-	NextAt time.Time
-}
-
-// ClaimPaced is ClaimDue within the number's pace, which every dispatcher on
-// the database shares: however many instances claim, the number sends at
-// most pace.Burst at once and pace.Rate a second on average (the generic
-// cell rate algorithm on number_send_pace.next_free).
-func (db *DB) ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace Pace) (Claim, error) {
-	interval := pace.interval()
+// ClaimPaced is ClaimDeliveries within the number's pace, which every
+// dispatcher on the database shares: however many instances claim, the
+// number sends at most pace.Burst at once and pace.Rate a second on average
+// (the generic cell rate algorithm on number_send_pace.next_free). Without
+// a pace, or with one faster than the timestamps' microseconds can keep, it
+// claims unpaced.
+func (db *DB) ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace hiretext.SendPace) (hiretext.DeliveryClaim, error) {
+	interval := pace.Interval()
 	if interval < time.Microsecond {
-		jobs, err := db.ClaimDue(ctx, number, limit, lease)
-		return Claim{Jobs: jobs}, err
+		claimed, err := db.ClaimDeliveries(ctx, number, limit, lease)
+		return hiretext.DeliveryClaim{Deliveries: claimed}, err
 	}
 	now := db.now()
-	var c Claim
+	var c hiretext.DeliveryClaim
 	err := db.inTx(ctx, func(tx conn) error {
 		next, err := lockPace(ctx, tx, number, now)
 		if err != nil {
@@ -125,10 +68,10 @@ func (db *DB) ClaimPaced(ctx context.Context, number hiretext.NumberID, limit in
 		// ahead of now by at most a burst's worth of them.
 		fit := int(now.Add(time.Duration(pace.Burst)*interval).Sub(next) / interval)
 		if n := min(limit, fit); n > 0 {
-			if c.Jobs, err = db.claimDue(ctx, tx, number, n, lease, now); err != nil {
+			if c.Deliveries, err = db.claimDeliveries(ctx, tx, number, n, lease, now); err != nil {
 				return err
 			}
-			next = next.Add(time.Duration(len(c.Jobs)) * interval)
+			next = next.Add(time.Duration(len(c.Deliveries)) * interval)
 			if _, err := tx.exec(ctx, `UPDATE number_send_pace SET next_free = ? WHERE number_id = ?`, next, number); err != nil {
 				return err
 			}
@@ -150,44 +93,32 @@ func lockPace(ctx context.Context, tx conn, number hiretext.NumberID, now time.T
 	return next.UTC(), err
 }
 
-// StillConsented reports whether the job may still go: a recruiter's text
+// StillConsented reports whether a delivery may still go: a recruiter's text
 // only to a candidate still opted in on the very phone it is addressed to.
 // Automatic keyword replies always go (the FCC allows one confirmation).
-func (db *DB) StillConsented(ctx context.Context, j *OutboundJob) (bool, error) {
-	if j.Kind == hiretext.KindKeywordReply {
+func (db *DB) StillConsented(ctx context.Context, dl *hiretext.Delivery) (bool, error) {
+	if dl.Kind == hiretext.KindKeywordReply {
 		return true, nil
 	}
-	c, err := db.CandidateByID(ctx, j.OrgID, j.CandidateID)
+	c, err := db.CandidateByID(ctx, dl.OrgID, dl.CandidateID)
 	if hiretext.ErrorCode(err) == hiretext.ENotFound {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return c.TextingPhone() == j.To, nil
+	return c.TextingPhone() == dl.To, nil
 }
 
-// Sent is a job the provider accepted: its id for the message and the
-// status it reported.
-type Sent struct {
-	Job        *OutboundJob
-	ProviderID string
-	Status     hiretext.MessageStatus
-}
-
-// RecordSent records that the provider accepted a job, and applies any
-// status callback that arrived before this record did.
-func (db *DB) RecordSent(ctx context.Context, j *OutboundJob, providerID string, status hiretext.MessageStatus) error {
-	return db.RecordSentBatch(ctx, []Sent{{Job: j, ProviderID: providerID, Status: status}})
-}
-
-// RecordSentBatch is RecordSent for several jobs in one transaction, so a
-// dispatcher whose calls finish together pays for one commit (one fsync)
-// instead of one each. It records all of them or none.
-func (db *DB) RecordSentBatch(ctx context.Context, sent []Sent) error {
+// RecordSentBatch records that the provider accepted deliveries, and
+// applies any status callback that arrived before this record did. It
+// records them in one transaction, so a dispatcher whose calls finish
+// together pays for one commit (one fsync) instead of one each, and records
+// all of them or none.
+func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error {
 	keys := make([]any, len(sent))
 	for i, s := range sent {
-		keys[i] = providerMessageKey(s.Job.Provider, s.ProviderID)
+		keys[i] = providerMessageKey(s.Delivery.Provider, s.ProviderID)
 	}
 	return db.inEventTx(ctx, func(tx conn) error {
 		if err := db.lockProviderMessages(ctx, tx, keys); err != nil {
@@ -201,10 +132,10 @@ func (db *DB) RecordSentBatch(ctx context.Context, sent []Sent) error {
 			}
 			if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, provider_message_id = ?, lease_until = NULL,
 				error_code = '', error_message = '', sent_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`,
-				status, s.ProviderID, now, now, s.Job.ID); err != nil {
+				status, s.ProviderID, now, now, s.Delivery.ID); err != nil {
 				return err
 			}
-			if err := db.recordStatusEvent(ctx, tx, s.Job.OrgID, s.Job.NumberID, s.Job.ID, now); err != nil {
+			if err := db.recordStatusEvent(ctx, tx, s.Delivery.OrgID, s.Delivery.NumberID, s.Delivery.ID, now); err != nil {
 				return err
 			}
 		}
@@ -212,38 +143,39 @@ func (db *DB) RecordSentBatch(ctx context.Context, sent []Sent) error {
 	})
 }
 
-// RetryLater puts a job back in the queue after a transient failure.
-func (db *DB) RetryLater(ctx context.Context, j *OutboundJob, at time.Time, code, reason string) error {
+// RetryDelivery puts a delivery back in the queue, due at at, after a
+// transient failure.
+func (db *DB) RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string) error {
 	return db.inTx(ctx, func(tx conn) error {
 		_, err := tx.exec(ctx, `UPDATE messages SET lease_until = NULL, next_attempt_at = ?, error_code = ?, error_message = ?,
-			updated_at = ? WHERE id = ? AND status = 'queued'`, at.UTC(), code, reason, db.now(), j.ID)
+			updated_at = ? WHERE id = ? AND status = 'queued'`, at.UTC(), code, reason, db.now(), dl.ID)
 		return err
 	})
 }
 
-// FailJob marks a job failed (or canceled) for good, releasing its unit of
-// allowance: the allowance counts messages sent. With optOut the candidate
-// is opted out, source provider (the carrier said they opted out).
-func (db *DB) FailJob(ctx context.Context, j *OutboundJob, status hiretext.MessageStatus, code, reason string, optOut bool) error {
+// FailDelivery marks a delivery failed (or canceled) for good, releasing its
+// unit of allowance: the allowance counts messages sent. With optOut the
+// candidate is opted out, source provider (the carrier said they opted out).
+func (db *DB) FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error {
 	return db.inEventTx(ctx, func(tx conn) error {
 		now := db.now()
 		res, err := tx.exec(ctx, `UPDATE messages SET status = ?, lease_until = NULL, error_code = ?, error_message = ?,
-			counted = ?, updated_at = ? WHERE id = ? AND status = 'queued'`, status, code, reason, false, now, j.ID)
+			counted = ?, updated_at = ? WHERE id = ? AND status = 'queued'`, status, code, reason, false, now, dl.ID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // already resolved elsewhere
 		}
-		if optOut && j.CandidateID != 0 {
-			if err := db.providerOptOut(ctx, tx, j.OrgID, j.CandidateID, j.ID); err != nil {
+		if optOut && dl.CandidateID != 0 {
+			if err := db.providerOptOut(ctx, tx, dl.OrgID, dl.CandidateID, dl.ID); err != nil {
 				return err
 			}
 		}
-		if err := db.recordStatusEvent(ctx, tx, j.OrgID, j.NumberID, j.ID, now); err != nil {
+		if err := db.recordStatusEvent(ctx, tx, dl.OrgID, dl.NumberID, dl.ID, now); err != nil {
 			return err
 		}
-		return releaseAllowance(ctx, tx, j.OrgID, j.NumberID, j.Period, 1) // the counter row last: see allowance.go
+		return releaseAllowance(ctx, tx, dl.OrgID, dl.NumberID, dl.Period, 1) // the counter row last: see allowance.go
 	})
 }
 

@@ -62,23 +62,11 @@ type keyRange struct{ after, before int64 }
 // is its first.
 func poolPage(ctx context.Context, r conn, org hiretext.OrgID, q hiretext.CandidateQuery, words []string, drive, limit int, pos keyRange) (*hiretext.CandidatePage, error) {
 	query, args := poolQuery(org, q, words, drive, limit, pos)
-	rows, err := r.query(ctx, query, args...)
+	entries, err := queryAll(ctx, r, scanPoolEntry, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	page := &hiretext.CandidatePage{}
-	for rows.Next() {
-		e := &hiretext.PoolEntry{}
-		if e.Candidate, err = scanCandidate(rows, &e.Application.ID, &e.Application.JobID,
-			&e.Application.JobTitle, &e.Application.CreatedAt); err != nil {
-			return nil, err
-		}
-		page.Entries = append(page.Entries, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	page := &hiretext.CandidatePage{Entries: entries}
 	more := len(page.Entries) > q.Limit
 	if pos.before > 0 {
 		if more {
@@ -100,6 +88,16 @@ func poolPage(ctx context.Context, r conn, org hiretext.OrgID, q hiretext.Candid
 		page.PrevCursor = positionOf(page.Entries[0])
 	}
 	return page, nil
+}
+
+// scanPoolEntry reads a pool row: a candidate and the application it is
+// listed by.
+func scanPoolEntry(row scanner) (*hiretext.PoolEntry, error) {
+	e := &hiretext.PoolEntry{}
+	var err error
+	e.Candidate, err = scanCandidate(row, &e.Application.ID, &e.Application.JobID,
+		&e.Application.JobTitle, &e.Application.CreatedAt)
+	return e, err
 }
 
 // positionOf is the cursor of a pool row: its application id.

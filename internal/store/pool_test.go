@@ -15,7 +15,7 @@ import (
 func TestSearchPlansAgree(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Options{})
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,6 @@ import (
 // row by row from the read pool, so their memory does not grow with the
 // number of texts.
 
-var _ hiretext.ReportService = (*DB)(nil)
-
 // activityColumns are the report's columns in scanActivity's order. The
 // candidate's phone is the remote one: the recipient of an outbound text,
 // the sender of an inbound one.
@@ -136,21 +134,17 @@ func (db *DB) ActivityPage(ctx context.Context, org hiretext.OrgID, q hiretext.A
 		where += " AND m.created_at " + op + "= ? AND (m.created_at " + op + " ? OR m.id " + op + " ?)"
 		args = append(args, c.at, c.at, c.id)
 	}
-	rows, err := db.reader().query(ctx, "SELECT "+activityColumns+db.activityFrom(q.ActivityFilter)+where+activityOrder(q.OldestFirst)+" LIMIT ?",
-		append(args, limit+1)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	page := &hiretext.ActivityPage{Rows: make([]hiretext.ActivityRow, 0, limit)}
-	for rows.Next() {
+	err := queryEach(ctx, db.reader(), func(row scanner) error {
 		var r hiretext.ActivityRow
-		if err := scanActivity(rows, &r); err != nil {
-			return nil, err
+		if err := scanActivity(row, &r); err != nil {
+			return err
 		}
 		page.Rows = append(page.Rows, r)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, "SELECT "+activityColumns+db.activityFrom(q.ActivityFilter)+where+activityOrder(q.OldestFirst)+" LIMIT ?",
+		append(args, limit+1)...)
+	if err != nil {
 		return nil, err
 	}
 	if len(page.Rows) > limit {
@@ -414,27 +408,22 @@ func (b *summaryBuilder) nameNumbers(ctx context.Context, c conn, org hiretext.O
 		return nil
 	}
 	allowance := map[hiretext.NumberID]int{}
-	rows, err := c.query(ctx, "SELECT id, phone, status, monthly_allowance FROM numbers WHERE org_id = ?", org)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := queryEach(ctx, c, func(row scanner) error {
 		var id hiretext.NumberID
 		var phone string
 		var status hiretext.NumberStatus
 		var monthly int
-		if err := rows.Scan(&id, &phone, &status, &monthly); err != nil {
+		if err := row.Scan(&id, &phone, &status, &monthly); err != nil {
 			return err
 		}
 		if n := b.numbers[id]; n != nil {
 			n.Phone, n.Released, allowance[id] = phone, status == hiretext.NumberReleased, monthly
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, "SELECT id, phone, status, monthly_allowance FROM numbers WHERE org_id = ?", org)
+	if err != nil {
 		return err
 	}
-	rows.Close()
 	return b.fillUsage(ctx, c, org, allowance)
 }
 
@@ -450,17 +439,11 @@ func (b *summaryBuilder) fillUsage(ctx context.Context, c conn, org hiretext.Org
 				ResetsAt: hiretext.PeriodResetsAt(start, loc)})
 		}
 	}
-	rows, err := c.query(ctx, `SELECT number_id, period, allowance, used FROM number_usage
-		WHERE org_id = ? AND period >= ? AND period <= ?`, org, months[0], months[len(months)-1])
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return queryEach(ctx, c, func(row scanner) error {
 		var id hiretext.NumberID
 		var period string
 		var allowed, used int
-		if err := rows.Scan(&id, &period, &allowed, &used); err != nil {
+		if err := row.Scan(&id, &period, &allowed, &used); err != nil {
 			return err
 		}
 		if n := b.numbers[id]; n != nil {
@@ -468,8 +451,9 @@ func (b *summaryBuilder) fillUsage(ctx context.Context, c conn, org hiretext.Org
 				n.Usage[i].Allowance, n.Usage[i].Used = allowed, used
 			}
 		}
-	}
-	return rows.Err()
+		return nil
+	}, `SELECT number_id, period, allowance, used FROM number_usage
+		WHERE org_id = ? AND period >= ? AND period <= ?`, org, months[0], months[len(months)-1])
 }
 
 // nameUsers fills the senders' names.
@@ -480,22 +464,17 @@ func (b *summaryBuilder) nameUsers(ctx context.Context, c conn, org hiretext.Org
 	if len(b.users) == 0 {
 		return nil
 	}
-	rows, err := c.query(ctx, "SELECT id, name FROM users WHERE org_id = ?", org)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return queryEach(ctx, c, func(row scanner) error {
 		var id hiretext.UserID
 		var name string
-		if err := rows.Scan(&id, &name); err != nil {
+		if err := row.Scan(&id, &name); err != nil {
 			return err
 		}
 		if u := b.users[id]; u != nil && id > 0 {
 			u.Name = name
 		}
-	}
-	return rows.Err()
+		return nil
+	}, "SELECT id, name FROM users WHERE org_id = ?", org)
 }
 
 // zoneSpan is a stretch of time with one UTC offset (in seconds), until an

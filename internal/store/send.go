@@ -59,7 +59,7 @@ func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hi
 	if err != nil {
 		return nil, err
 	}
-	change, err := reserveAllowanceFor(ctx, tx, req.OrgID, num.ID, usage, len(targets), now)
+	change, err := reserveAllowance(ctx, tx, req.OrgID, num.ID, usage, len(targets), now)
 	if err != nil {
 		return nil, err
 	}

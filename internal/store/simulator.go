@@ -8,27 +8,37 @@ import (
 	"slices"
 	"time"
 
-	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 )
 
-// The built-in SMS simulator keeps its state here (tables sim_*). It plays
-// the provider, so its rows belong to no company: like a carrier account,
-// one simulator serves every company on the database.
+// SimulatorStore is where the built-in SMS simulator keeps its state
+// (tables sim_*): it implements the simulator's Store with simstate's
+// records. The simulator plays the provider, so its rows belong to no
+// company: like a carrier account, one simulator serves every company on
+// the database.
+type SimulatorStore struct{ db *DB }
 
-var _ simulator.Store = (*DB)(nil)
+// Simulator returns the simulator's store on db.
+func (db *DB) Simulator() *SimulatorStore { return &SimulatorStore{db: db} }
 
-// SimNumberActive reports whether the simulator has phone provisioned.
-func (db *DB) SimNumberActive(ctx context.Context, phone string) (bool, error) {
+// AppSecret returns the random key stored under name, creating it once; see
+// DB.AppSecret.
+func (s *SimulatorStore) AppSecret(ctx context.Context, name string) ([]byte, error) {
+	return s.db.AppSecret(ctx, name)
+}
+
+// NumberActive reports whether the simulator has phone provisioned.
+func (s *SimulatorStore) NumberActive(ctx context.Context, phone string) (bool, error) {
 	var n int
-	err := db.reader().queryRow(ctx, "SELECT COUNT(*) FROM sim_numbers WHERE phone = ? AND released_at IS NULL", phone).Scan(&n)
+	err := s.db.reader().queryRow(ctx, "SELECT COUNT(*) FROM sim_numbers WHERE phone = ? AND released_at IS NULL", phone).Scan(&n)
 	return n > 0, err
 }
 
-// SimProvision provisions phone unless it is already provisioned; a
+// ProvisionNumber provisions phone unless it is already provisioned; a
 // released phone may be provisioned again, as carriers recycle numbers.
-func (db *DB) SimProvision(ctx context.Context, phone, providerID string, at time.Time) (bool, error) {
+func (s *SimulatorStore) ProvisionNumber(ctx context.Context, phone, providerID string, at time.Time) (bool, error) {
 	var n int64
-	err := db.inTx(ctx, func(tx conn) error {
+	err := s.db.inTx(ctx, func(tx conn) error {
 		res, err := tx.exec(ctx, `INSERT INTO sim_numbers (phone, provider_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (phone) DO UPDATE SET provider_id = excluded.provider_id, created_at = excluded.created_at, released_at = NULL
 			WHERE sim_numbers.released_at IS NOT NULL`, phone, providerID, storedTime(at))
@@ -41,28 +51,29 @@ func (db *DB) SimProvision(ctx context.Context, phone, providerID string, at tim
 	return n == 1, err
 }
 
-// SimRelease releases phone; releasing a released or unknown phone does nothing.
-func (db *DB) SimRelease(ctx context.Context, phone string, at time.Time) error {
-	return db.inTx(ctx, func(tx conn) error {
+// ReleaseNumber releases phone; releasing a released or unknown phone does
+// nothing.
+func (s *SimulatorStore) ReleaseNumber(ctx context.Context, phone string, at time.Time) error {
+	return s.db.inTx(ctx, func(tx conn) error {
 		_, err := tx.exec(ctx, "UPDATE sim_numbers SET released_at = ? WHERE phone = ? AND released_at IS NULL", storedTime(at), phone)
 		return err
 	})
 }
 
 // PhoneFlag returns how the simulated network treats phone.
-func (db *DB) PhoneFlag(ctx context.Context, phone string) (simulator.Flag, error) {
-	var f simulator.Flag
-	err := db.reader().queryRow(ctx, "SELECT flag FROM sim_phones WHERE phone = ?", phone).Scan(&f)
+func (s *SimulatorStore) PhoneFlag(ctx context.Context, phone string) (simstate.Flag, error) {
+	var f simstate.Flag
+	err := s.db.reader().queryRow(ctx, "SELECT flag FROM sim_phones WHERE phone = ?", phone).Scan(&f)
 	if errors.Is(err, sql.ErrNoRows) {
-		return simulator.FlagNone, nil
+		return simstate.FlagNone, nil
 	}
 	return f, err
 }
 
 // SetPhoneFlag sets phone's flag, or clears it with FlagNone.
-func (db *DB) SetPhoneFlag(ctx context.Context, phone string, flag simulator.Flag, at time.Time) error {
-	return db.inTx(ctx, func(tx conn) error {
-		if flag == simulator.FlagNone {
+func (s *SimulatorStore) SetPhoneFlag(ctx context.Context, phone string, flag simstate.Flag, at time.Time) error {
+	return s.db.inTx(ctx, func(tx conn) error {
+		if flag == simstate.FlagNone {
 			_, err := tx.exec(ctx, "DELETE FROM sim_phones WHERE phone = ?", phone)
 			return err
 		}
@@ -72,15 +83,15 @@ func (db *DB) SetPhoneFlag(ctx context.Context, phone string, flag simulator.Fla
 	})
 }
 
-// SimEnqueue stores a handset message and the webhook reporting it in one
+// Enqueue stores a handset message and the webhook reporting it in one
 // transaction; a repeated reference returns the first message's id instead.
-func (db *DB) SimEnqueue(ctx context.Context, m simulator.HandsetMessage, cb simulator.Callback) (simulator.Callback, bool, error) {
+func (s *SimulatorStore) Enqueue(ctx context.Context, m simstate.HandsetMessage, cb simstate.Callback) (simstate.Callback, bool, error) {
 	if m.Reference != "" {
-		if id, ok, err := db.simMessageByReference(ctx, m.Counterpart, m.Reference); err != nil || ok {
-			return simulator.Callback{MessageID: id}, ok, err
+		if id, ok, err := s.messageByReference(ctx, m.Counterpart, m.Reference); err != nil || ok {
+			return simstate.Callback{MessageID: id}, ok, err
 		}
 	}
-	err := db.inTx(ctx, func(tx conn) error {
+	err := s.db.inTx(ctx, func(tx conn) error {
 		if _, err := tx.exec(ctx, `INSERT INTO sim_handset_messages (phone, counterpart, direction, body, message_id, reference, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.Phone, m.Counterpart, m.Direction, m.Body, m.MessageID, m.Reference, storedTime(m.CreatedAt)); err != nil {
 			return err
@@ -89,17 +100,17 @@ func (db *DB) SimEnqueue(ctx context.Context, m simulator.HandsetMessage, cb sim
 			VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`, cb.Kind, cb.MessageID, cb.From, cb.To, cb.Body, cb.Status,
 			storedTime(cb.Due), storedTime(cb.CreatedAt)).Scan(&cb.ID)
 	})
-	if m.Reference != "" && db.dialect.isUniqueViolation(err) {
+	if m.Reference != "" && s.db.dialect.isUniqueViolation(err) {
 		// A concurrent send with the same reference won.
-		id, ok, err := db.simMessageByReference(ctx, m.Counterpart, m.Reference)
-		return simulator.Callback{MessageID: id}, ok, err
+		id, ok, err := s.messageByReference(ctx, m.Counterpart, m.Reference)
+		return simstate.Callback{MessageID: id}, ok, err
 	}
 	return cb, false, err
 }
 
-func (db *DB) simMessageByReference(ctx context.Context, counterpart, reference string) (string, bool, error) {
+func (s *SimulatorStore) messageByReference(ctx context.Context, counterpart, reference string) (string, bool, error) {
 	var id string
-	err := db.reader().queryRow(ctx, "SELECT message_id FROM sim_handset_messages WHERE counterpart = ? AND reference = ?",
+	err := s.db.reader().queryRow(ctx, "SELECT message_id FROM sim_handset_messages WHERE counterpart = ? AND reference = ?",
 		counterpart, reference).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
@@ -109,79 +120,64 @@ func (db *DB) simMessageByReference(ctx context.Context, counterpart, reference 
 
 const simCallbackReturning = ` RETURNING id, kind, message_id, from_phone, to_phone, body, status, attempts, next_attempt_at, created_at`
 
-// SimClaimDue leases due webhooks. Repeating "next_attempt_at <= ?" outside
+// ClaimCallbacks leases due webhooks. Repeating "next_attempt_at <= ?" outside
 // the subquery matters on PostgreSQL: a claimer that waited for another's
 // row lock re-checks it against the updated row and skips what was taken.
-func (db *DB) SimClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int) ([]simulator.Callback, error) {
+func (s *SimulatorStore) ClaimCallbacks(ctx context.Context, now, leaseUntil time.Time, limit int) ([]simstate.Callback, error) {
 	now, leaseUntil = storedTime(now), storedTime(leaseUntil)
-	var out []simulator.Callback
-	err := db.inTx(ctx, func(tx conn) error {
-		rows, err := tx.query(ctx, `UPDATE sim_callbacks SET attempts = attempts + 1, next_attempt_at = ?
+	var out []simstate.Callback
+	err := s.db.inTx(ctx, func(tx conn) error {
+		var err error
+		out, err = queryAll(ctx, tx, scanCallback, `UPDATE sim_callbacks SET attempts = attempts + 1, next_attempt_at = ?
 			WHERE next_attempt_at <= ? AND id IN (SELECT id FROM sim_callbacks WHERE next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?)`+
 			simCallbackReturning, leaseUntil, now, now, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			cb, err := scanCallback(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, cb)
-		}
-		return rows.Err()
+		return err
 	})
-	slices.SortFunc(out, func(a, b simulator.Callback) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b simstate.Callback) int { return cmp.Compare(a.ID, b.ID) })
 	return out, err
 }
 
-func scanCallback(s scanner) (simulator.Callback, error) {
-	var cb simulator.Callback
-	err := s.Scan(&cb.ID, &cb.Kind, &cb.MessageID, &cb.From, &cb.To, &cb.Body, &cb.Status, &cb.Attempts, &cb.Due, &cb.CreatedAt)
+func scanCallback(row scanner) (simstate.Callback, error) {
+	var cb simstate.Callback
+	err := row.Scan(&cb.ID, &cb.Kind, &cb.MessageID, &cb.From, &cb.To, &cb.Body, &cb.Status, &cb.Attempts, &cb.Due, &cb.CreatedAt)
 	return cb, err
 }
 
-// SimAdvance moves a status webhook on to its next status.
-func (db *DB) SimAdvance(ctx context.Context, id int64, status string, due time.Time) error {
-	return db.simExec(ctx, "UPDATE sim_callbacks SET status = ?, next_attempt_at = ?, attempts = 0 WHERE id = ?", status, storedTime(due), id)
+// AdvanceCallback moves a status webhook on to its next status.
+func (s *SimulatorStore) AdvanceCallback(ctx context.Context, id int64, status string, due time.Time) error {
+	return s.execTx(ctx, "UPDATE sim_callbacks SET status = ?, next_attempt_at = ?, attempts = 0 WHERE id = ?", status, storedTime(due), id)
 }
 
-// SimRetry makes a webhook due again at due.
-func (db *DB) SimRetry(ctx context.Context, id int64, due time.Time) error {
-	return db.simExec(ctx, "UPDATE sim_callbacks SET next_attempt_at = ? WHERE id = ?", storedTime(due), id)
+// RetryCallback makes a webhook due again at due.
+func (s *SimulatorStore) RetryCallback(ctx context.Context, id int64, due time.Time) error {
+	return s.execTx(ctx, "UPDATE sim_callbacks SET next_attempt_at = ? WHERE id = ?", storedTime(due), id)
 }
 
-// SimDone deletes a webhook that was delivered or given up.
-func (db *DB) SimDone(ctx context.Context, id int64) error {
-	return db.simExec(ctx, "DELETE FROM sim_callbacks WHERE id = ?", id)
+// FinishCallback deletes a webhook that was delivered or given up.
+func (s *SimulatorStore) FinishCallback(ctx context.Context, id int64) error {
+	return s.execTx(ctx, "DELETE FROM sim_callbacks WHERE id = ?", id)
 }
 
-func (db *DB) simExec(ctx context.Context, query string, args ...any) error {
-	return db.inTx(ctx, func(tx conn) error {
+// execTx runs one statement in a transaction of its own.
+func (s *SimulatorStore) execTx(ctx context.Context, query string, args ...any) error {
+	return s.db.inTx(ctx, func(tx conn) error {
 		_, err := tx.exec(ctx, query, args...)
 		return err
 	})
 }
 
 // HandsetMessages lists a simulated phone's latest 500 messages, oldest first.
-func (db *DB) HandsetMessages(ctx context.Context, phone string) ([]simulator.HandsetMessage, error) {
-	rows, err := db.reader().query(ctx, `SELECT phone, counterpart, direction, body, message_id, reference, created_at
+func (s *SimulatorStore) HandsetMessages(ctx context.Context, phone string) ([]simstate.HandsetMessage, error) {
+	out, err := queryAll(ctx, s.db.reader(), scanHandsetMessage, `SELECT phone, counterpart, direction, body, message_id, reference, created_at
 		FROM sim_handset_messages WHERE phone = ? ORDER BY id DESC LIMIT 500`, phone)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []simulator.HandsetMessage
-	for rows.Next() {
-		var m simulator.HandsetMessage
-		if err := rows.Scan(&m.Phone, &m.Counterpart, &m.Direction, &m.Body, &m.MessageID, &m.Reference, &m.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
 	slices.Reverse(out)
-	return out, rows.Err()
+	return out, err
+}
+
+func scanHandsetMessage(row scanner) (simstate.HandsetMessage, error) {
+	var m simstate.HandsetMessage
+	err := row.Scan(&m.Phone, &m.Counterpart, &m.Direction, &m.Body, &m.MessageID, &m.Reference, &m.CreatedAt)
+	return m, err
 }
 
 // Listing the phones whose latest texts are newest needs each phone's
@@ -220,15 +216,15 @@ const (
 
 // HandsetPhones lists up to limit simulated phones with texts, the one with
 // the latest text first.
-func (db *DB) HandsetPhones(ctx context.Context, limit int) ([]simulator.HandsetSummary, error) {
+func (s *SimulatorStore) HandsetPhones(ctx context.Context, limit int) ([]simstate.HandsetSummary, error) {
 	window := 20 * limit // the newest texts read first
-	latest, scanned, err := latestHandsetIDs(ctx, db.reader(), simRecentHandsets, window)
+	latest, scanned, err := latestHandsetIDs(ctx, s.db.reader(), simRecentHandsets, window)
 	if err != nil {
 		return nil, err
 	}
 	if len(latest) < limit && scanned == window {
 		// Older texts may hold more phones.
-		if latest, _, err = latestHandsetIDs(ctx, db.reader(), simAllHandsets, limit); err != nil {
+		if latest, _, err = latestHandsetIDs(ctx, s.db.reader(), simAllHandsets, limit); err != nil {
 			return nil, err
 		}
 	}
@@ -236,54 +232,46 @@ func (db *DB) HandsetPhones(ctx context.Context, limit int) ([]simulator.Handset
 	if len(latest) > limit {
 		latest = latest[:limit]
 	}
-	return handsetSummaries(ctx, db.reader(), latest)
+	return handsetSummaries(ctx, s.db.reader(), latest)
 }
 
 // latestHandsetIDs runs simRecentHandsets or simAllHandsets and returns the
 // latest ids and how many texts they counted.
 func latestHandsetIDs(ctx context.Context, c conn, query string, limit int) ([]int64, int, error) {
-	rows, err := c.query(ctx, query, limit)
+	var ids []int64
+	var total int
+	err := queryEach(ctx, c, func(row scanner) error {
+		var id int64
+		var n int
+		if err := row.Scan(&id, &n); err != nil {
+			return err
+		}
+		ids, total = append(ids, id), total+n
+		return nil
+	}, query, limit)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var ids []int64
-	var total int
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, 0, err
-		}
-		ids, total = append(ids, id), total+n
-	}
-	return ids, total, rows.Err()
+	return ids, total, nil
 }
 
 // handsetSummaries reads the texts with ids as their phones' summaries,
 // latest first.
-func handsetSummaries(ctx context.Context, c conn, ids []int64) ([]simulator.HandsetSummary, error) {
+func handsetSummaries(ctx context.Context, c conn, ids []int64) ([]simstate.HandsetSummary, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := []any{simulator.MaxCountedTexts + 1}
+	args := []any{simstate.MaxCountedTexts + 1}
 	for _, id := range ids {
 		args = append(args, id)
 	}
 	// By time, as the page shows them: ids are handed out as texts are
 	// stored, which concurrent sends may do in another order than their times.
-	rows, err := c.query(ctx, simHandsetSummaries+placeholders(len(ids))+") ORDER BY m.created_at DESC, m.id DESC", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []simulator.HandsetSummary
-	for rows.Next() {
-		var h simulator.HandsetSummary
-		if err := rows.Scan(&h.Phone, &h.LastCounterpart, &h.LastAt, &h.Count); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, c, scanHandsetSummary, simHandsetSummaries+placeholders(len(ids))+") ORDER BY m.created_at DESC, m.id DESC", args...)
+}
+
+func scanHandsetSummary(row scanner) (simstate.HandsetSummary, error) {
+	var h simstate.HandsetSummary
+	err := row.Scan(&h.Phone, &h.LastCounterpart, &h.LastAt, &h.Count)
+	return h, err
 }

@@ -13,8 +13,9 @@ import (
 
 // TestSQLIsBuiltFromConstants reads the store's source and fails for any
 // statement whose text could contain a value: every query passed to
-// query/queryRow/exec (the store's conn) or to database/sql must be built
-// from string constants alone, so values can only travel as parameters.
+// query/queryRow/exec (the store's conn), to queryAll/queryEach (its row
+// helpers) or to database/sql must be built from string constants alone, so
+// values can only travel as parameters.
 //
 // "Built from constants" is checked syntactically: literals and constants;
 // + of such; local variables and parameters whose every assignment (and,
@@ -45,7 +46,8 @@ func TestSQLCheckerCatchesInjection(t *testing.T) {
 			t.Errorf("false alarm: %s", p.msg)
 		}
 	}
-	for _, fn := range []string{"badSprintf", "badParameter", "badRunQuery", "badField", "badBuilder", "badClosure"} {
+	for _, fn := range []string{"badSprintf", "badParameter", "badRunQuery", "badField", "badBuilder", "badClosure",
+		"badQueryAll", "badQueryAllInstantiated"} {
 		if !reported[fn] {
 			t.Errorf("%s was not reported", fn)
 		}
@@ -62,7 +64,8 @@ func unsafeSQL(t *testing.T, dir string) (problems []sqlProblem, checked int) {
 		for _, fn := range fd {
 			// The conn implementations pass their caller's query to
 			// database/sql; the callers are checked instead.
-			if _, sink := sqlSinks[fn.Name.Name]; sink && fn.Recv != nil {
+			own, isSink := sqlSinks[fn.Name.Name]
+			if isSink && fn.Recv != nil {
 				continue
 			}
 			inspectOwn(fn.Body, func(n ast.Node) {
@@ -70,12 +73,13 @@ func unsafeSQL(t *testing.T, dir string) (problems []sqlProblem, checked int) {
 				if !ok {
 					return
 				}
-				sel, ok := call.Fun.(*ast.SelectorExpr)
-				i, sink := 0, false
-				if ok {
-					i, sink = sqlSinks[sel.Sel.Name]
-				}
+				i, sink := sqlSinks[calleeName(call)]
 				if !sink || len(call.Args) <= i {
+					return
+				}
+				// A row helper hands its caller's statement on unchanged;
+				// the callers are checked instead.
+				if isSink && passesOn(fn, own, call.Args[i]) {
 					return
 				}
 				checked++
@@ -91,10 +95,34 @@ func unsafeSQL(t *testing.T, dir string) (problems []sqlProblem, checked int) {
 	return problems, checked
 }
 
-// sqlSinks are the methods that run SQL, the store's conn and database/sql,
-// with the position of their statement argument.
-var sqlSinks = map[string]int{"query": 1, "queryRow": 1, "exec": 1, "ExecContext": 1, "QueryContext": 1,
-	"QueryRowContext": 1, "PrepareContext": 1, "Exec": 0, "Query": 0, "QueryRow": 0, "Prepare": 0}
+// sqlSinks are the methods and functions that run SQL, the store's conn and
+// row helpers and database/sql, with the position of their statement
+// argument.
+var sqlSinks = map[string]int{"query": 1, "queryRow": 1, "exec": 1, "queryAll": 3, "queryEach": 3,
+	"ExecContext": 1, "QueryContext": 1, "QueryRowContext": 1, "PrepareContext": 1,
+	"Exec": 0, "Query": 0, "QueryRow": 0, "Prepare": 0}
+
+// passesOn reports whether arg is sink function fn's own statement
+// parameter (at position own), never assigned in fn: fn runs what its
+// caller gave it.
+func passesOn(fn *ast.FuncDecl, own int, arg ast.Expr) bool {
+	id, ok := arg.(*ast.Ident)
+	if !ok || paramIndex(fn, id.Name) != own {
+		return false
+	}
+	assigned := false
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		if as, isAssign := n.(*ast.AssignStmt); isAssign {
+			for _, l := range as.Lhs {
+				if lid, isID := l.(*ast.Ident); isID && lid.Name == id.Name {
+					assigned = true
+				}
+			}
+		}
+		return true
+	})
+	return !assigned
+}
 
 // trustedExprs are non-constant expressions that hold SQL from fixed data.
 var trustedExprs = map[string]string{
@@ -462,7 +490,14 @@ func inspectOwn(body *ast.BlockStmt, visit func(ast.Node)) {
 }
 
 func calleeName(call *ast.CallExpr) string {
-	switch f := call.Fun.(type) {
+	fun := call.Fun
+	switch f := fun.(type) { // a generic function with explicit type arguments
+	case *ast.IndexExpr:
+		fun = f.X
+	case *ast.IndexListExpr:
+		fun = f.X
+	}
+	switch f := fun.(type) {
 	case *ast.Ident:
 		return f.Name
 	case *ast.SelectorExpr:

@@ -31,18 +31,18 @@ func (db *DB) ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport
 const providerLockClass = 0x6874 // "ht"
 
 // lockProviderMessages takes, on PostgreSQL, a transaction-scoped advisory
-// lock on each provider message key. Recording a send and applying a status
+// lock on each provider message key (dialect.lockKeys). Recording a send and applying a status
 // report for it both take it, so they run one after the other. Otherwise,
 // under READ COMMITTED, a report that raced the send's record could be kept
 // as pending while the record looked for pending reports, each missing the
 // other's uncommitted row, and the message would never move past
 // "sending". SQLite's single writer serializes them already.
 func (db *DB) lockProviderMessages(ctx context.Context, tx conn, keys []any) error {
-	if db.dialect.name() != "postgres" || len(keys) == 0 {
+	lock := db.dialect.lockKeys(len(keys))
+	if lock == "" || len(keys) == 0 {
 		return nil
 	}
-	_, err := tx.exec(ctx, "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), hashtext(column1)) FROM (VALUES "+
-		repeatRows("(CAST(? AS TEXT))", len(keys))+") AS v", append([]any{providerLockClass}, keys...)...)
+	_, err := tx.exec(ctx, lock, append([]any{providerLockClass}, keys...)...)
 	return err
 }
 
@@ -123,10 +123,10 @@ func keepPendingReport(ctx context.Context, tx conn, r hiretext.DeliveryReport, 
 // applyPendingReports applies, in arrival order, the reports that arrived
 // for the sent messages before their sends were recorded, and deletes them.
 // Most sends have none; one query per provider finds out.
-func (db *DB) applyPendingReports(ctx context.Context, tx conn, sent []Sent, now time.Time) error {
+func (db *DB) applyPendingReports(ctx context.Context, tx conn, sent []hiretext.SentDelivery, now time.Time) error {
 	byProvider := map[string][]any{}
 	for _, s := range sent {
-		byProvider[s.Job.Provider] = append(byProvider[s.Job.Provider], s.ProviderID)
+		byProvider[s.Delivery.Provider] = append(byProvider[s.Delivery.Provider], s.ProviderID)
 	}
 	for provider, ids := range byProvider {
 		reports, err := pendingReports(ctx, tx, provider, ids)
@@ -151,20 +151,11 @@ func (db *DB) applyPendingReports(ctx context.Context, tx conn, sent []Sent, now
 
 // pendingReports reads the kept reports of a provider's messages, oldest first.
 func pendingReports(ctx context.Context, tx conn, provider string, ids []any) ([]hiretext.DeliveryReport, error) {
-	rows, err := tx.query(ctx, `SELECT provider_message_id, status, error_code, error_message, invalid_recipient, opted_out
+	return queryAll(ctx, tx, func(row scanner) (hiretext.DeliveryReport, error) {
+		r := hiretext.DeliveryReport{Provider: provider}
+		err := row.Scan(&r.ProviderMessageID, &r.Status, &r.ErrorCode, &r.ErrorMessage, &r.InvalidRecipient, &r.OptedOut)
+		return r, err
+	}, `SELECT provider_message_id, status, error_code, error_message, invalid_recipient, opted_out
 		FROM pending_reports WHERE provider = ? AND provider_message_id IN (`+placeholders(len(ids))+`) ORDER BY id`,
 		append([]any{provider}, ids...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var reports []hiretext.DeliveryReport
-	for rows.Next() {
-		r := hiretext.DeliveryReport{Provider: provider}
-		if err := rows.Scan(&r.ProviderMessageID, &r.Status, &r.ErrorCode, &r.ErrorMessage, &r.InvalidRecipient, &r.OptedOut); err != nil {
-			return nil, err
-		}
-		reports = append(reports, r)
-	}
-	return reports, rows.Err()
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/hiretext/hiretext/internal/password"
 )
 
-// Options configure a DB.
-type Options struct {
+// Config configures a DB.
+type Config struct {
 	Clock    hiretext.Clock
 	Hasher   *password.Hasher       // defaults to OWASP argon2id, two at a time
 	Sessions hiretext.SessionPolicy // defaults to hiretext.DefaultSessionPolicy
@@ -26,34 +26,34 @@ type Options struct {
 
 // DB is an open hiretext database. It implements the domain's services.
 type DB struct {
-	write    *sql.DB // SQLite: exactly one connection, so writers queue in Go, not in busy loops
-	read     *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
-	dialect  dialect
-	clock    hiretext.Clock
-	hasher   *password.Hasher
-	sessions hiretext.SessionPolicy
-	events   hiretext.EventPublisher // woken after commits that recorded events; see SetEventPublisher
-	outbox   hiretext.EventPublisher // the dispatcher, woken after commits that queued messages
+	write      *sql.DB // SQLite: exactly one connection, so writers queue in Go, not in busy loops
+	read       *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
+	dialect    dialect
+	clock      hiretext.Clock
+	hasher     *password.Hasher
+	sessions   hiretext.SessionPolicy
+	broker     hiretext.Waker // woken after commits that recorded events; see SetBroker
+	dispatcher hiretext.Waker // woken after commits that queued messages; see SetDispatcher
 }
 
 // Open connects to the database named by url: "sqlite:PATH", "sqlite::memory:"
 // or "postgres://…". It does not migrate; call Migrate or CheckSchema next.
-func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 	d, dsn, err := parseURL(url)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: d, clock: opts.Clock, hasher: opts.Hasher, sessions: opts.Sessions}
+	db := &DB{dialect: d, clock: cfg.Clock, hasher: cfg.Hasher, sessions: cfg.Sessions}
 	if db.hasher == nil {
 		db.hasher = password.NewHasher(password.OWASP, 2)
 	}
 	if db.sessions == (hiretext.SessionPolicy{}) {
 		db.sessions = hiretext.DefaultSessionPolicy
 	}
-	if opts.MaxReadConns <= 0 {
-		opts.MaxReadConns = 8
+	if cfg.MaxReadConns <= 0 {
+		cfg.MaxReadConns = 8
 	}
-	if db.write, db.read, err = d.open(dsn, opts.MaxReadConns); err != nil {
+	if db.write, db.read, err = d.open(dsn, cfg.MaxReadConns); err != nil {
 		return nil, err
 	}
 	if err := db.connect(ctx); err != nil {
@@ -74,6 +74,10 @@ func (db *DB) Close() error {
 
 // Dialect names the database: "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name() }
+
+// Rebind writes query's "?" placeholders the way the database takes them,
+// for tests and tools that run their own SQL on Pools().
+func (db *DB) Rebind(query string) string { return db.dialect.rebind(query) }
 
 // now returns the current time in UTC, truncated to microseconds so that
 // both databases store and return exactly the same instant.
@@ -111,6 +115,48 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
+}
+
+// scanner is a row to scan: *sql.Row, or *sql.Rows at one row.
+type scanner interface{ Scan(dest ...any) error }
+
+// queryEach runs query on c and calls each with every row, then closes the
+// rows. It returns the first error: the query's, each's or the rows'.
+func queryEach(ctx context.Context, c conn, each func(row scanner) error, query string, args ...any) error {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// queryAll runs query on c and returns every row, read by scan (nil for
+// none). Readers that must not hold every row at once (exports, the report's
+// summary) use the rows themselves instead.
+func queryAll[T any](ctx context.Context, c conn, scan func(row scanner) (T, error), query string, args ...any) ([]T, error) {
+	var out []T
+	err := queryEach(ctx, c, func(row scanner) error {
+		v, err := scan(row)
+		out = append(out, v)
+		return err
+	}, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanValue reads a row of one column.
+func scanValue[T any](row scanner) (T, error) {
+	var v T
+	err := row.Scan(&v)
+	return v, err
 }
 
 // reader returns a conn on the read pool.
@@ -151,13 +197,13 @@ func orNotFound(err error, kind string) error {
 func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }
 
 // SetDispatcher names who to wake after a transaction that queued outbound
-// messages commits. Call it before the DB is shared.
-func (db *DB) SetDispatcher(p hiretext.EventPublisher) { db.outbox = p }
+// messages commits (the dispatcher). Call it before the DB is shared.
+func (db *DB) SetDispatcher(w hiretext.Waker) { db.dispatcher = w }
 
 // wakeDispatcher tells the dispatcher new messages are due.
 func (db *DB) wakeDispatcher() {
-	if db.outbox != nil {
-		db.outbox.Wake()
+	if db.dispatcher != nil {
+		db.dispatcher.Wake()
 	}
 }
 

@@ -73,20 +73,7 @@ func (db *DB) UserByEmail(ctx context.Context, org hiretext.OrgID, email string)
 
 // ListUsers lists the users of org by name.
 func (db *DB) ListUsers(ctx context.Context, org hiretext.OrgID) ([]*hiretext.User, error) {
-	rows, err := db.reader().query(ctx, "SELECT "+userColumns+" FROM users WHERE org_id = ? ORDER BY name, id", org)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*hiretext.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(), scanUser, "SELECT "+userColumns+" FROM users WHERE org_id = ? ORDER BY name, id", org)
 }
 
 // UpdateUser applies u to one user of org. Deactivating a user ends their

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +83,7 @@ type activityGen struct {
 	seed  *ActivitySeed
 	o     ActivityOptions
 	loc   *time.Location
-	pg    bool
+	db    *store.DB
 	cands []activityCandidate
 	usage map[usageKey]int
 }
@@ -98,7 +97,7 @@ type activityCandidate struct {
 
 func (g *activityGen) run(ctx context.Context, db *store.DB) error {
 	_, w := db.Pools()
-	g.pg = db.Dialect() == "postgres"
+	g.db = db
 	if err := g.conversations(ctx, w); err != nil {
 		return err
 	}
@@ -121,7 +120,7 @@ func (g *activityGen) run(ctx context.Context, db *store.DB) error {
 	if err := g.counters(ctx, w); err != nil {
 		return err
 	}
-	if g.pg {
+	if db.Dialect() == "postgres" {
 		// What autovacuum would do soon after: statistics for the planner
 		// (without them it takes the 200 new candidates for one row and
 		// joins them by scanning), and the visibility map that index-only
@@ -134,7 +133,7 @@ func (g *activityGen) run(ctx context.Context, db *store.DB) error {
 
 // conversations opens one conversation per candidate with one of the numbers.
 func (g *activityGen) conversations(ctx context.Context, w *sql.DB) error {
-	rows, err := w.QueryContext(ctx, g.bind("SELECT id, first_name, main_phone FROM candidates WHERE org_id = ? ORDER BY id"), g.seed.Org.ID)
+	rows, err := w.QueryContext(ctx, g.db.Rebind("SELECT id, first_name, main_phone FROM candidates WHERE org_id = ? ORDER BY id"), g.seed.Org.ID)
 	if err != nil {
 		return err
 	}
@@ -154,7 +153,7 @@ func (g *activityGen) conversations(ctx context.Context, w *sql.DB) error {
 	}
 	for i := range g.cands {
 		c := &g.cands[i]
-		err := w.QueryRowContext(ctx, g.bind(`INSERT INTO conversations (org_id, number_id, candidate_id, phone, last_message_at, created_at)
+		err := w.QueryRowContext(ctx, g.db.Rebind(`INSERT INTO conversations (org_id, number_id, candidate_id, phone, last_message_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`), g.seed.Org.ID, c.number.ID, c.id, c.phone, g.o.From.UTC(), g.o.From.UTC()).Scan(&c.conversation)
 		if err != nil {
 			return err
@@ -181,7 +180,7 @@ func (g *activityGen) insert(ctx context.Context, tx *sql.Tx, from, to int) erro
 		at := g.o.From.Add(time.Duration(float64(span) * float64(i) / float64(g.o.Messages))).UTC().Truncate(time.Microsecond)
 		args = append(args, g.row(i, at)...)
 	}
-	_, err := tx.ExecContext(ctx, g.bind(b.String()), args...)
+	_, err := tx.ExecContext(ctx, g.db.Rebind(b.String()), args...)
 	return err
 }
 
@@ -235,29 +234,11 @@ func (g *activityGen) counters(ctx context.Context, w *sql.DB) error {
 		if err != nil {
 			return err
 		}
-		if _, err := w.ExecContext(ctx, g.bind(`INSERT INTO number_usage (org_id, number_id, period, allowance, used, resets_at)
+		if _, err := w.ExecContext(ctx, g.db.Rebind(`INSERT INTO number_usage (org_id, number_id, period, allowance, used, resets_at)
 			VALUES (?, ?, ?, ?, ?, ?)`), g.seed.Org.ID, k.number, k.period, hiretext.MaxMonthlyAllowance, used,
 			hiretext.PeriodResetsAt(start, g.loc).UTC()); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// bind rewrites "?" placeholders as "$1", "$2", … for PostgreSQL.
-func (g *activityGen) bind(q string) string {
-	if !g.pg {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -339,10 +339,7 @@ func TestTextingSettingsColumnDefaults(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
 		org := MustCreateOrg(t, db, "Acme")
 		_, write := db.Pools()
-		stmt := "INSERT INTO texting_settings (org_id, updated_at) VALUES (?, ?)"
-		if db.Dialect() == "postgres" {
-			stmt = "INSERT INTO texting_settings (org_id, updated_at) VALUES ($1, $2)"
-		}
+		stmt := db.Rebind("INSERT INTO texting_settings (org_id, updated_at) VALUES (?, ?)")
 		if _, err := write.ExecContext(ctx, stmt, org.ID, org.CreatedAt); err != nil {
 			t.Fatal(err)
 		}

@@ -13,10 +13,10 @@ import (
 // texted once, and every post gets the first send's results.
 func TestSendBulkOncePerForm(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		tx := MustSetUpTexting(t, db, 100)
-		ann, _ := tx.MustCandidate(t, db, "Ann")
-		bea, _ := tx.MustCandidate(t, db, "Bea")
-		req := hiretext.SendRequest{OrgID: tx.Org.ID, UserID: tx.Recruiter.ID, CandidateIDs: []hiretext.CandidateID{bea.ID, 999999, ann.ID}, Body: "Open house Friday!"}
+		fx := MustSetUpTexting(t, db, 100)
+		ann, _ := fx.MustCandidate(t, db, "Ann")
+		bea, _ := fx.MustCandidate(t, db, "Bea")
+		req := hiretext.SendRequest{OrgID: fx.Org.ID, UserID: fx.Recruiter.ID, CandidateIDs: []hiretext.CandidateID{bea.ID, 999999, ann.ID}, Body: "Open house Friday!"}
 		ids := make([]hiretext.BulkSendID, 8)
 		repeats := make([]bool, 8)
 		var wg sync.WaitGroup
@@ -41,14 +41,14 @@ func TestSendBulkOncePerForm(t *testing.T) {
 		if firsts != 1 {
 			t.Fatalf("%d posts sent, want exactly 1", firsts)
 		}
-		if got := tx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued]; got != 2 {
+		if got := fx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued]; got != 2 {
 			t.Fatalf("%d texts queued, want 2 (Ann and Bea once)", got)
 		}
-		if u := usage(t, db, tx); u.Used != 2 {
+		if u := usage(t, db, fx); u.Used != 2 {
 			t.Fatalf("allowance used %d, want 2", u.Used)
 		}
 
-		b, err := db.BulkSendByID(ctx, tx.Org.ID, tx.Recruiter.ID, ids[0])
+		b, err := db.BulkSendByID(ctx, fx.Org.ID, fx.Recruiter.ID, ids[0])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,8 +61,8 @@ func TestSendBulkOncePerForm(t *testing.T) {
 		if id, repeated, err := db.SendBulk(ctx, req, "form-key-2"); err != nil || repeated || id == ids[0] {
 			t.Fatalf("a second form: %v %v %v", id, repeated, err)
 		}
-		other := MustCreateUser(t, db, tx.Org.ID, "Otto", hiretext.RoleUser)
-		if _, err := db.BulkSendByID(ctx, tx.Org.ID, other.ID, ids[0]); hiretext.ErrorCode(err) != hiretext.ENotFound {
+		other := MustCreateUser(t, db, fx.Org.ID, "Otto", hiretext.RoleUser)
+		if _, err := db.BulkSendByID(ctx, fx.Org.ID, other.ID, ids[0]); hiretext.ErrorCode(err) != hiretext.ENotFound {
 			t.Fatalf("another user's view of the send: %v, want not found", err)
 		}
 		if _, _, err := db.SendBulk(ctx, req, ""); hiretext.ErrorCode(err) != hiretext.EBadRequest {

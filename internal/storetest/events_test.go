@@ -11,7 +11,7 @@ import (
 	"github.com/hiretext/hiretext/internal/store"
 )
 
-// wakeCounter is an EventPublisher that counts wake-ups.
+// wakeCounter is a Waker that counts wake-ups.
 type wakeCounter struct{ n atomic.Int32 }
 
 func (w *wakeCounter) Wake() { w.n.Add(1) }
@@ -37,7 +37,7 @@ func TestEventsAreRecordedAndReadBack(t *testing.T) {
 	EachWith(t, func() Options { c := NewClock(clock.Now()); return Options{Clock: c.Now} }, func(t *testing.T, db *store.DB, o Options) {
 		acme, other := MustCreateOrg(t, db, "Acme"), MustCreateOrg(t, db, "Other")
 		wake := &wakeCounter{}
-		db.SetEventPublisher(wake)
+		db.SetBroker(wake)
 		data := json.RawMessage(`{"conversation_id":"7","message_id":"42"}`)
 		inbound := mustRecord(t, db, hiretext.Event{OrgID: acme.ID, NumberID: 5, Kind: hiretext.EventMessageInbound, Data: data})
 		personal := mustRecord(t, db, hiretext.Event{OrgID: acme.ID, UserID: 9, Kind: hiretext.EventMessageStatus})
@@ -93,7 +93,7 @@ func TestInvalidEventsAreRefused(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
 		org := MustCreateOrg(t, db, "Acme")
 		wake := &wakeCounter{}
-		db.SetEventPublisher(wake)
+		db.SetBroker(wake)
 		bad := []hiretext.Event{
 			{OrgID: org.ID, Kind: "message.deleted"},
 			{OrgID: 0, Kind: hiretext.EventMessageInbound},

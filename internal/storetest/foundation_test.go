@@ -26,7 +26,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					db, err := store.Open(ctx, u, store.Options{Hasher: password.NewHasher(password.Fast, 1)})
+					db, err := store.Open(ctx, u, store.Config{Hasher: password.NewHasher(password.Fast, 1)})
 					if err != nil {
 						errs <- err
 						return
@@ -56,7 +56,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 
 func TestCheckSchemaRefusesEmptyDatabase(t *testing.T) {
 	t.Parallel()
-	db, err := store.Open(ctx, SQLiteURL(t), store.Options{})
+	db, err := store.Open(ctx, SQLiteURL(t), store.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,18 +17,18 @@ import (
 // newer read ones), each part newest first.
 func TestInboxPagesThroughEveryConversationUnreadFirst(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		tx := MustSetUpTexting(t, db, 500)
-		cands := tx.MustRecipients(t, db, 211)
+		fx := MustSetUpTexting(t, db, 500)
+		cands := fx.MustRecipients(t, db, 211)
 		ids := make([]hiretext.CandidateID, len(cands))
 		for i, c := range cands {
 			ids[i] = c.ID
 		}
-		tx.MustSend(t, db, "Open house on Friday!", ids...)
+		fx.MustSend(t, db, "Open house on Friday!", ids...)
 		for i := 3; i < len(cands); i += 14 {
-			tx.Receive(t, db, fmt.Sprintf("SMin%d", i), cands[i].MainPhone, "I'm interested")
+			fx.Receive(t, db, fmt.Sprintf("SMin%d", i), cands[i].MainPhone, "I'm interested")
 		}
-		tx.MustSend(t, db, "Still there?", ids[:3]...) // read conversations newer than the unread ones
-		all, err := db.ListConversations(ctx, tx.Org.ID, tx.Number.ID, false, 1000)
+		fx.MustSend(t, db, "Still there?", ids[:3]...) // read conversations newer than the unread ones
+		all, err := db.ListConversations(ctx, fx.Org.ID, fx.Number.ID, false, 1000)
 		if err != nil || len(all) != 211 {
 			t.Fatalf("conversations = %d, %v", len(all), err)
 		}
@@ -37,14 +37,14 @@ func TestInboxPagesThroughEveryConversationUnreadFirst(t *testing.T) {
 		})
 		want := conversationIDs(all)
 
-		got := inboxIDs(t, db, tx, hiretext.InboxQuery{Limit: 50})
+		got := inboxIDs(t, db, fx, hiretext.InboxQuery{Limit: 50})
 		if !slices.Equal(got, want) {
 			t.Fatalf("paged inbox:\n%v\nwant\n%v", got, want)
 		}
-		if got := inboxIDs(t, db, tx, hiretext.InboxQuery{UnreadOnly: true, Limit: 4}); !slices.Equal(got, want[:15]) {
+		if got := inboxIDs(t, db, fx, hiretext.InboxQuery{UnreadOnly: true, Limit: 4}); !slices.Equal(got, want[:15]) {
 			t.Fatalf("paged unread inbox = %v, want %v", got, want[:15])
 		}
-		if page, err := db.Inbox(ctx, tx.Org.ID, tx.Number.ID, hiretext.InboxQuery{}); err != nil || len(page.Conversations) != hiretext.DefaultPageSize {
+		if page, err := db.Inbox(ctx, fx.Org.ID, fx.Number.ID, hiretext.InboxQuery{}); err != nil || len(page.Conversations) != hiretext.DefaultPageSize {
 			t.Fatalf("default page: %v", err)
 		}
 	})
@@ -54,33 +54,33 @@ func TestInboxPagesThroughEveryConversationUnreadFirst(t *testing.T) {
 // from a page of the same listing.
 func TestInboxRefusesBadPages(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		tx := MustSetUpTexting(t, db, 50)
-		a, _ := tx.MustCandidate(t, db, "Ann")
-		b, _ := tx.MustCandidate(t, db, "Bob")
-		tx.MustSend(t, db, "Hi", a.ID, b.ID)
-		page, err := db.Inbox(ctx, tx.Org.ID, tx.Number.ID, hiretext.InboxQuery{Limit: 1})
+		fx := MustSetUpTexting(t, db, 50)
+		a, _ := fx.MustCandidate(t, db, "Ann")
+		b, _ := fx.MustCandidate(t, db, "Bob")
+		fx.MustSend(t, db, "Hi", a.ID, b.ID)
+		page, err := db.Inbox(ctx, fx.Org.ID, fx.Number.ID, hiretext.InboxQuery{Limit: 1})
 		if err != nil || page.NextCursor == "" {
 			t.Fatalf("first page: %+v, %v", page, err)
 		}
 		for _, q := range []hiretext.InboxQuery{{Limit: -1}, {Limit: hiretext.MaxPageSize + 1}, {Cursor: "abc"}, {Cursor: "!"},
 			{Cursor: page.NextCursor, UnreadOnly: true}} { // a position among read conversations
-			if _, err := db.Inbox(ctx, tx.Org.ID, tx.Number.ID, q); hiretext.ErrorCode(err) != hiretext.EInvalid || len(hiretext.ErrorFields(err)) != 1 {
+			if _, err := db.Inbox(ctx, fx.Org.ID, fx.Number.ID, q); hiretext.ErrorCode(err) != hiretext.EInvalid || len(hiretext.ErrorFields(err)) != 1 {
 				t.Errorf("Inbox(%+v) = %v, want a field error", q, err)
 			}
 		}
 		other := MustCreateOrg(t, db, "Other")
-		if page, err := db.Inbox(ctx, other.ID, tx.Number.ID, hiretext.InboxQuery{}); err != nil || len(page.Conversations) != 0 {
+		if page, err := db.Inbox(ctx, other.ID, fx.Number.ID, hiretext.InboxQuery{}); err != nil || len(page.Conversations) != 0 {
 			t.Fatalf("another company's inbox of the number: %+v, %v", page, err)
 		}
 	})
 }
 
 // inboxIDs pages through the inbox and returns the conversations' ids.
-func inboxIDs(t *testing.T, db *store.DB, tx *Texting, q hiretext.InboxQuery) []hiretext.ConversationID {
+func inboxIDs(t *testing.T, db *store.DB, fx *Texting, q hiretext.InboxQuery) []hiretext.ConversationID {
 	t.Helper()
 	var out []hiretext.ConversationID
 	for range 100 {
-		page, err := db.Inbox(ctx, tx.Org.ID, tx.Number.ID, q)
+		page, err := db.Inbox(ctx, fx.Org.ID, fx.Number.ID, q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,10 +32,10 @@ func MustSetUpTexting(tb testing.TB, db *store.DB, allowance int) *Texting {
 
 // MustCandidate applies to the company's job as a new person opted in on
 // their main phone and returns the candidate with that phone in E.164.
-func (tx *Texting) MustCandidate(tb testing.TB, db *store.DB, first string) (*hiretext.Candidate, string) {
+func (fx *Texting) MustCandidate(tb testing.TB, db *store.DB, first string) (*hiretext.Candidate, string) {
 	tb.Helper()
-	a := MustApply(tb, db, tx.Org.ID, Applicant(tx.Job.ID, first, "Tester"))
-	c, err := db.CandidateByID(context.Background(), tx.Org.ID, a.CandidateID)
+	a := MustApply(tb, db, fx.Org.ID, Applicant(fx.Job.ID, first, "Tester"))
+	c, err := db.CandidateByID(context.Background(), fx.Org.ID, a.CandidateID)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -44,9 +44,9 @@ func (tx *Texting) MustCandidate(tb testing.TB, db *store.DB, first string) (*hi
 }
 
 // MustSend queues body to the candidates as the recruiter.
-func (tx *Texting) MustSend(tb testing.TB, db *store.DB, body string, ids ...hiretext.CandidateID) []hiretext.SendResult {
+func (fx *Texting) MustSend(tb testing.TB, db *store.DB, body string, ids ...hiretext.CandidateID) []hiretext.SendResult {
 	tb.Helper()
-	res, err := db.SendMessages(context.Background(), hiretext.SendRequest{OrgID: tx.Org.ID, UserID: tx.Recruiter.ID, CandidateIDs: ids, Body: body})
+	res, err := db.SendMessages(context.Background(), hiretext.SendRequest{OrgID: fx.Org.ID, UserID: fx.Recruiter.ID, CandidateIDs: ids, Body: body})
 	if err != nil {
 		tb.Fatalf("send: %v", err)
 	}
@@ -54,10 +54,10 @@ func (tx *Texting) MustSend(tb testing.TB, db *store.DB, body string, ids ...hir
 }
 
 // Receive delivers an inbound text from phone to the company's number.
-func (tx *Texting) Receive(tb testing.TB, db *store.DB, providerID, from, body string) *hiretext.InboundResult {
+func (fx *Texting) Receive(tb testing.TB, db *store.DB, providerID, from, body string) *hiretext.InboundResult {
 	tb.Helper()
-	res, err := db.ReceiveText(context.Background(), hiretext.IncomingText{Provider: tx.Number.Provider,
-		ProviderMessageID: providerID, From: from, To: tx.Number.Phone, Body: body})
+	res, err := db.ReceiveText(context.Background(), hiretext.IncomingText{Provider: fx.Number.Provider,
+		ProviderMessageID: providerID, From: from, To: fx.Number.Phone, Body: body})
 	if err != nil {
 		tb.Fatalf("receive: %v", err)
 	}

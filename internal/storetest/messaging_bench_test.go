@@ -24,17 +24,17 @@ func BenchmarkBulkSend1000(b *testing.B) {
 	for name, url := range map[string]func(testing.TB) string{"sqlite": SQLiteURL, "postgres": PostgresURL} {
 		b.Run(name, func(b *testing.B) {
 			db := Open(b, url(b), Options{})
-			tx := MustSetUpTexting(b, db, hiretext.MaxMonthlyAllowance)
+			fx := MustSetUpTexting(b, db, hiretext.MaxMonthlyAllowance)
 			ids := func() []hiretext.CandidateID {
 				var out []hiretext.CandidateID
-				for _, c := range tx.MustRecipients(b, db, hiretext.MaxBulkCandidates) {
+				for _, c := range fx.MustRecipients(b, db, hiretext.MaxBulkCandidates) {
 					out = append(out, c.ID)
 				}
 				analyze(b, db)
 				return out
 			}
 			send := func(ids []hiretext.CandidateID) {
-				res := tx.MustSend(b, db, "Open house on Friday at 10am: come meet the team!", ids...)
+				res := fx.MustSend(b, db, "Open house on Friday at 10am: come meet the team!", ids...)
 				if len(res) != len(ids) || !res[len(res)-1].Queued {
 					b.Fatalf("%d results; last %+v", len(res), res[len(res)-1])
 				}
@@ -65,7 +65,7 @@ func BenchmarkBulkSend1000(b *testing.B) {
 					analyze(b, db)
 					form++
 					b.StartTimer()
-					req := hiretext.SendRequest{OrgID: tx.Org.ID, UserID: tx.Recruiter.ID, CandidateIDs: again,
+					req := hiretext.SendRequest{OrgID: fx.Org.ID, UserID: fx.Recruiter.ID, CandidateIDs: again,
 						Body: "Open house on Friday at 10am: come meet the team!"}
 					if _, repeated, err := db.SendBulk(context.Background(), req, fmt.Sprintf("form-%d", form)); err != nil || repeated {
 						b.Fatalf("SendBulk: repeated %v, %v", repeated, err)

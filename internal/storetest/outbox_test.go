@@ -12,43 +12,43 @@ import (
 )
 
 // claimAll queues body to n new recipients and claims every message.
-func claimAll(t *testing.T, db *store.DB, tx *Texting, n int) []*store.OutboundJob {
+func claimAll(t *testing.T, db *store.DB, fx *Texting, n int) []*hiretext.Delivery {
 	t.Helper()
 	var ids []hiretext.CandidateID
-	for _, c := range tx.MustRecipients(t, db, n) {
+	for _, c := range fx.MustRecipients(t, db, n) {
 		ids = append(ids, c.ID)
 	}
-	tx.MustSend(t, db, "Hello", ids...)
-	jobs, err := db.ClaimDue(ctx, tx.Number.ID, n, time.Minute)
-	if err != nil || len(jobs) != n {
-		t.Fatalf("claimed %d of %d: %v", len(jobs), n, err)
+	fx.MustSend(t, db, "Hello", ids...)
+	claimed, err := db.ClaimDeliveries(ctx, fx.Number.ID, n, time.Minute)
+	if err != nil || len(claimed) != n {
+		t.Fatalf("claimed %d of %d: %v", len(claimed), n, err)
 	}
-	return jobs
+	return claimed
 }
 
 func TestRecordSentBatchAppliesEarlyReports(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		tx := MustSetUpTexting(t, db, 10)
-		jobs := claimAll(t, db, tx, 3)
+		fx := MustSetUpTexting(t, db, 10)
+		claimed := claimAll(t, db, fx, 3)
 		// The provider reported the second message delivered before the
 		// dispatcher recorded it, and the third one failed.
 		for id, st := range map[string]hiretext.MessageStatus{"SMb": hiretext.StatusDelivered, "SMc": hiretext.StatusFailed} {
-			res, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: id, Status: st})
+			res, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: fx.Number.Provider, ProviderMessageID: id, Status: st})
 			if err != nil || !res.Pending {
 				t.Fatalf("early report: %+v %v", res, err)
 			}
 		}
-		err := db.RecordSentBatch(ctx, []store.Sent{{Job: jobs[0], ProviderID: "SMa", Status: hiretext.StatusQueued},
-			{Job: jobs[1], ProviderID: "SMb", Status: hiretext.StatusQueued}, {Job: jobs[2], ProviderID: "SMc", Status: hiretext.StatusSent}})
+		err := db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: claimed[0], ProviderID: "SMa", Status: hiretext.StatusQueued},
+			{Delivery: claimed[1], ProviderID: "SMb", Status: hiretext.StatusQueued}, {Delivery: claimed[2], ProviderID: "SMc", Status: hiretext.StatusSent}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := tx.StatusCounts(t, db, hiretext.KindRecruiter)
+		got := fx.StatusCounts(t, db, hiretext.KindRecruiter)
 		want := map[hiretext.MessageStatus]int{hiretext.StatusSending: 1, hiretext.StatusDelivered: 1, hiretext.StatusFailed: 1}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("statuses %v, want %v", got, want)
 		}
-		if u := usage(t, db, tx); u.Used != 2 {
+		if u := usage(t, db, fx); u.Used != 2 {
 			t.Fatalf("used %d, want 2: the failed message releases its unit", u.Used)
 		}
 	})
@@ -60,26 +60,26 @@ func TestRecordSentBatchAppliesEarlyReports(t *testing.T) {
 // pending and the message "sending" for ever; every report must be applied.
 func TestStatusReportRacingTheRecordIsApplied(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		tx := MustSetUpTexting(t, db, 1000)
-		jobs := claimAll(t, db, tx, 150)
+		fx := MustSetUpTexting(t, db, 1000)
+		claimed := claimAll(t, db, fx, 150)
 		var wg sync.WaitGroup
-		for i, j := range jobs {
+		for i, dl := range claimed {
 			id := fmt.Sprint("SMrace", i)
 			wg.Go(func() {
-				if err := db.RecordSent(ctx, j, id, hiretext.StatusQueued); err != nil {
+				if err := db.RecordSent(ctx, dl, id, hiretext.StatusQueued); err != nil {
 					t.Error(err)
 				}
 			})
 			wg.Go(func() {
-				if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider,
+				if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: fx.Number.Provider,
 					ProviderMessageID: id, Status: hiretext.StatusSent}); err != nil {
 					t.Error(err)
 				}
 			})
 		}
 		wg.Wait()
-		if got := tx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusSent] != len(jobs) {
-			t.Fatalf("statuses %v: every one of the %d messages should be sent", got, len(jobs))
+		if got := fx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusSent] != len(claimed) {
+			t.Fatalf("statuses %v: every one of the %d messages should be sent", got, len(claimed))
 		}
 	})
 }
@@ -89,24 +89,24 @@ func TestStatusReportRacingTheRecordIsApplied(t *testing.T) {
 // might: the message's unit of allowance is released once.
 func TestDuplicateFailureReportsReleaseOnce(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		tx := MustSetUpTexting(t, db, 10)
-		jobs := claimAll(t, db, tx, 3)
-		for i, j := range jobs {
-			if err := db.RecordSent(ctx, j, fmt.Sprint("SMdup", i), hiretext.StatusQueued); err != nil {
+		fx := MustSetUpTexting(t, db, 10)
+		claimed := claimAll(t, db, fx, 3)
+		for i, dl := range claimed {
+			if err := db.RecordSent(ctx, dl, fmt.Sprint("SMdup", i), hiretext.StatusQueued); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: "SMdup0",
+				if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: fx.Number.Provider, ProviderMessageID: "SMdup0",
 					Status: hiretext.StatusFailed, ErrorCode: "30008", ErrorMessage: "Unknown error"}); err != nil {
 					t.Error(err)
 				}
 			})
 		}
 		wg.Wait()
-		if u := usage(t, db, tx); u.Used != 2 {
+		if u := usage(t, db, fx); u.Used != 2 {
 			t.Fatalf("used %d, want 2: one failed message releases one unit", u.Used)
 		}
 	})
@@ -115,16 +115,16 @@ func TestDuplicateFailureReportsReleaseOnce(t *testing.T) {
 func TestClaimPacedKeepsTheNumbersPace(t *testing.T) {
 	start := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	eachWithClock(t, start, func(t *testing.T, db *store.DB, clock *Clock) {
-		tx := MustSetUpTexting(t, db, 50)
+		fx := MustSetUpTexting(t, db, 50)
 		var ids []hiretext.CandidateID
-		for _, c := range tx.MustRecipients(t, db, 20) {
+		for _, c := range fx.MustRecipients(t, db, 20) {
 			ids = append(ids, c.ID)
 		}
-		tx.MustSend(t, db, "Hello", ids...)
-		pace := store.Pace{Rate: 2, Burst: 3} // a text every 500 ms, 3 at once
-		claim := func(limit int) store.Claim {
+		fx.MustSend(t, db, "Hello", ids...)
+		pace := hiretext.SendPace{Rate: 2, Burst: 3} // a text every 500 ms, 3 at once
+		claim := func(limit int) hiretext.DeliveryClaim {
 			t.Helper()
-			c, err := db.ClaimPaced(ctx, tx.Number.ID, limit, time.Minute, pace)
+			c, err := db.ClaimPaced(ctx, fx.Number.ID, limit, time.Minute, pace)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,8 +147,8 @@ func TestClaimPacedKeepsTheNumbersPace(t *testing.T) {
 		for i, s := range steps {
 			clock.Advance(s.advance)
 			c := claim(s.limit)
-			if len(c.Jobs) != s.want || !c.NextAt.Equal(start.Add(s.nextAt)) {
-				t.Fatalf("step %d: claimed %d, next at +%v; want %d, next at +%v", i, len(c.Jobs), c.NextAt.Sub(start), s.want, s.nextAt)
+			if len(c.Deliveries) != s.want || !c.NextAt.Equal(start.Add(s.nextAt)) {
+				t.Fatalf("step %d: claimed %d, next at +%v; want %d, next at +%v", i, len(c.Deliveries), c.NextAt.Sub(start), s.want, s.nextAt)
 			}
 		}
 	})
@@ -160,13 +160,13 @@ func TestClaimPacedKeepsTheNumbersPace(t *testing.T) {
 func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
 	eachWithClock(t, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), func(t *testing.T, db *store.DB, clock *Clock) {
 		const rounds, burst = 5, 5
-		tx := MustSetUpTexting(t, db, 200)
+		fx := MustSetUpTexting(t, db, 200)
 		var ids []hiretext.CandidateID
-		for _, c := range tx.MustRecipients(t, db, 16*rounds) {
+		for _, c := range fx.MustRecipients(t, db, 16*rounds) {
 			ids = append(ids, c.ID)
 		}
-		tx.MustSend(t, db, "Hello", ids...)
-		pace := store.Pace{Rate: 1, Burst: burst}
+		fx.MustSend(t, db, "Hello", ids...)
+		pace := hiretext.SendPace{Rate: 1, Burst: burst}
 		// A round a minute later, when the number's burst is whole again,
 		// with connections opened by the rounds before.
 		for round := range rounds {
@@ -175,11 +175,11 @@ func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
 			var wg sync.WaitGroup
 			for range 16 {
 				wg.Go(func() {
-					c, err := db.ClaimPaced(ctx, tx.Number.ID, 10, time.Hour, pace)
+					c, err := db.ClaimPaced(ctx, fx.Number.ID, 10, time.Hour, pace)
 					if err != nil {
 						t.Error(err)
 					}
-					claimed.Add(int64(len(c.Jobs)))
+					claimed.Add(int64(len(c.Deliveries)))
 				})
 			}
 			wg.Wait()
@@ -195,10 +195,10 @@ func TestClaimPacedConcurrentClaimsShareTheBurst(t *testing.T) {
 // such reports cannot pile up.
 func TestPendingReportsForUnknownTextsExpire(t *testing.T) {
 	eachWithClock(t, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), func(t *testing.T, db *store.DB, clock *Clock) {
-		tx := MustSetUpTexting(t, db, 10)
+		fx := MustSetUpTexting(t, db, 10)
 		report := func(id string) {
 			t.Helper()
-			res, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: tx.Number.Provider, ProviderMessageID: id, Status: hiretext.StatusDelivered})
+			res, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: fx.Number.Provider, ProviderMessageID: id, Status: hiretext.StatusDelivered})
 			if err != nil || !res.Pending {
 				t.Fatalf("report for %s: %+v %v", id, res, err)
 			}

@@ -29,7 +29,7 @@ const recipientBatch = 500
 // under the race detector, because each application runs a dozen statements.
 // These candidates have no application, search terms or consent-ledger row;
 // tests of those rules use MustApply.
-func (tx *Texting) MustRecipients(tb testing.TB, db *store.DB, n int) []*hiretext.Candidate {
+func (fx *Texting) MustRecipients(tb testing.TB, db *store.DB, n int) []*hiretext.Candidate {
 	tb.Helper()
 	ctx := context.Background()
 	_, write := db.Pools()
@@ -42,7 +42,7 @@ func (tx *Texting) MustRecipients(tb testing.TB, db *store.DB, n int) []*hiretex
 		for range k {
 			seq := recipientSeq.Add(1)
 			rows = append(rows, "(?, ?, ?, ?, ?, 'opted_in', 'main', ?, ?)")
-			args = append(args, tx.Org.ID, "R"+strconv.FormatInt(seq, 10), "Recipient",
+			args = append(args, fx.Org.ID, "R"+strconv.FormatInt(seq, 10), "Recipient",
 				fmt.Sprintf("recipient-%d-%s@example.com", seq, randomHex(3)), recipientPhone(seq), now, now)
 		}
 		q := `INSERT INTO candidates (org_id, first_name, last_name, email, main_phone, sms_status, sms_phone, created_at, updated_at)
@@ -53,7 +53,7 @@ func (tx *Texting) MustRecipients(tb testing.TB, db *store.DB, n int) []*hiretex
 		}
 		ids = append(ids, got...)
 	}
-	cs, err := candidatesByIDs(ctx, db, tx.Org.ID, ids)
+	cs, err := candidatesByIDs(ctx, db, fx.Org.ID, ids)
 	if err != nil {
 		tb.Fatalf("read recipients: %v", err)
 	}
@@ -94,11 +94,11 @@ func candidatesByIDs(ctx context.Context, db *store.DB, org hiretext.OrgID, ids 
 // StatusCounts counts the company's messages of kind by status, in one
 // query: polling a thousand messages one by one costs seconds under the
 // race detector.
-func (tx *Texting) StatusCounts(tb testing.TB, db *store.DB, kind hiretext.MessageKind) map[hiretext.MessageStatus]int {
+func (fx *Texting) StatusCounts(tb testing.TB, db *store.DB, kind hiretext.MessageKind) map[hiretext.MessageStatus]int {
 	tb.Helper()
 	read, _ := db.Pools()
-	rows, err := read.QueryContext(context.Background(), rebind(db,
-		"SELECT status, COUNT(*) FROM messages WHERE org_id = ? AND kind = ? GROUP BY status"), tx.Org.ID, kind)
+	rows, err := read.QueryContext(context.Background(), db.Rebind(
+		"SELECT status, COUNT(*) FROM messages WHERE org_id = ? AND kind = ? GROUP BY status"), fx.Org.ID, kind)
 	if err != nil {
 		tb.Fatalf("count messages: %v", err)
 	}
@@ -120,7 +120,7 @@ func (tx *Texting) StatusCounts(tb testing.TB, db *store.DB, kind hiretext.Messa
 
 // queryIDs runs q on c and returns its single column of ids.
 func queryIDs(ctx context.Context, db *store.DB, c *sql.DB, q string, args ...any) ([]hiretext.CandidateID, error) {
-	rows, err := c.QueryContext(ctx, rebind(db, q), args...)
+	rows, err := c.QueryContext(ctx, db.Rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -134,23 +134,4 @@ func queryIDs(ctx context.Context, db *store.DB, c *sql.DB, q string, args ...an
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
-}
-
-// rebind writes a query's "?" placeholders as PostgreSQL's $1, $2, … when
-// db is PostgreSQL.
-func rebind(db *store.DB, q string) string {
-	if db.Dialect() != "postgres" {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

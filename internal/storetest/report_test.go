@@ -38,14 +38,14 @@ func newReportWorld(t *testing.T, db *store.DB, clock *Clock) *reportWorld {
 	w.acme.MustSend(t, db, "Hi Ann, are you free Monday?", w.ann.ID)
 	clock.Advance(time.Minute)
 	w.acme.MustSend(t, db, "Hi Bob, are you free Tuesday?", w.bob.ID)
-	jobs, err := db.ClaimDue(ctx, w.acme.Number.ID, 10, time.Minute)
-	if err != nil || len(jobs) != 2 {
-		t.Fatalf("claim: %v, %d jobs", err, len(jobs))
+	claimed, err := db.ClaimDeliveries(ctx, w.acme.Number.ID, 10, time.Minute)
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim: %v, %d claimed", err, len(claimed))
 	}
-	if err := db.RecordSent(ctx, jobs[0], "SMann", hiretext.StatusSent); err != nil {
+	if err := db.RecordSent(ctx, claimed[0], "SMann", hiretext.StatusSent); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.FailJob(ctx, jobs[1], hiretext.StatusFailed, "21211", "Not sent: invalid phone number (code 21211).", false); err != nil {
+	if err := db.FailDelivery(ctx, claimed[1], hiretext.StatusFailed, "21211", "Not sent: invalid phone number (code 21211).", false); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
@@ -230,13 +230,13 @@ func TestActivityDaysInCompanyTimeZone(t *testing.T) {
 		time.Date(2026, 11, 30, 23, 30, 0, 0, chicago), // the last day of the period
 	}
 	eachWithClock(t, late[0].Add(-time.Hour), func(t *testing.T, db *store.DB, clock *Clock) {
-		tx := MustSetUpTexting(t, db, 100)
-		ann, _ := tx.MustCandidate(t, db, "Ann")
+		fx := MustSetUpTexting(t, db, 100)
+		ann, _ := fx.MustCandidate(t, db, "Ann")
 		for _, at := range late {
 			clock.Set(at)
-			tx.MustSend(t, db, "Text on "+at.Format("Jan 2"), ann.ID)
+			fx.MustSend(t, db, "Text on "+at.Format("Jan 2"), ann.ID)
 		}
-		loc := tx.Org.Location()
+		loc := fx.Org.Location()
 		period := func(from, to string) hiretext.ReportPeriod {
 			p, err := hiretext.NewReportPeriod(from, to, loc, clock.Now())
 			if err != nil {
@@ -251,7 +251,7 @@ func TestActivityDaysInCompanyTimeZone(t *testing.T) {
 			{"2026-11-01", "2026-11-01", "Text on Nov 1"},
 			{"2026-11-02", "2026-11-02", ""},
 		} {
-			p, err := db.ActivityPage(ctx, tx.Org.ID, hiretext.ActivityQuery{ActivityFilter: hiretext.ActivityFilter{Period: period(c.from, c.to)}})
+			p, err := db.ActivityPage(ctx, fx.Org.ID, hiretext.ActivityQuery{ActivityFilter: hiretext.ActivityFilter{Period: period(c.from, c.to)}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -259,7 +259,7 @@ func TestActivityDaysInCompanyTimeZone(t *testing.T) {
 				t.Errorf("%s to %s: %q, want %q", c.from, c.to, got, c.want)
 			}
 		}
-		s, err := db.ActivitySummary(ctx, tx.Org.ID, hiretext.ActivityFilter{Period: period("2026-03-01", "2026-11-30")})
+		s, err := db.ActivitySummary(ctx, fx.Org.ID, hiretext.ActivityFilter{Period: period("2026-03-01", "2026-11-30")})
 		if err != nil {
 			t.Fatal(err)
 		}

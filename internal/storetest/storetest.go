@@ -127,7 +127,7 @@ func Open(tb testing.TB, url string, o Options) *store.DB {
 func open(tb testing.TB, url string, o Options) *store.DB {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, url, store.Options{Clock: o.Clock, Hasher: password.NewHasher(password.Fast, 4), MaxReadConns: 4})
+	db, err := store.Open(ctx, url, store.Config{Clock: o.Clock, Hasher: password.NewHasher(password.Fast, 4), MaxReadConns: 4})
 	if err != nil {
 		tb.Fatalf("open %s: %v", store.RedactURL(url), err)
 	}

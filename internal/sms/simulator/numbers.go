@@ -41,7 +41,7 @@ func (p *Provider) SearchNumbers(ctx context.Context, q sms.NumberQuery) ([]sms.
 			continue
 		}
 		seen[e164] = true
-		taken, err := p.cfg.Store.SimNumberActive(ctx, e164)
+		taken, err := p.cfg.Store.NumberActive(ctx, e164)
 		if err != nil {
 			return nil, transient(err)
 		}
@@ -144,7 +144,7 @@ func (p *Provider) BuyNumber(ctx context.Context, e164 string) (sms.ProvisionedN
 		return sms.ProvisionedNumber{}, unavailable(e164)
 	}
 	n := sms.ProvisionedNumber{Phone: e164, ProviderID: newID("PN")}
-	ok, err := p.cfg.Store.SimProvision(ctx, e164, n.ProviderID, p.now())
+	ok, err := p.cfg.Store.ProvisionNumber(ctx, e164, n.ProviderID, p.now())
 	if err != nil {
 		return sms.ProvisionedNumber{}, transient(err)
 	}
@@ -161,7 +161,7 @@ func unavailable(e164 string) error {
 // ReleaseNumber gives n back; releasing a released number succeeds, so a
 // retried release is harmless.
 func (p *Provider) ReleaseNumber(ctx context.Context, n sms.ProvisionedNumber) error {
-	if err := p.cfg.Store.SimRelease(ctx, n.Phone, p.now()); err != nil {
+	if err := p.cfg.Store.ReleaseNumber(ctx, n.Phone, p.now()); err != nil {
 		return transient(err)
 	}
 	return nil

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext/internal/sms"
-	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 	"github.com/hiretext/hiretext/internal/store"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
@@ -21,7 +21,7 @@ func TestHandsetPhonesListsPhonesWithTextsLatestFirst(t *testing.T) {
 		chicago, sanFrancisco := buy(t, p, "312"), buy(t, p, "415")
 		ann, ben, cat := storetest.RandomPhone(t), storetest.RandomPhone(t), storetest.RandomPhone(t)
 		// A flagged phone without texts is not listed.
-		if err := p.SetPhoneFlag(t.Context(), storetest.RandomPhone(t), simulator.FlagLandline); err != nil {
+		if err := p.SetPhoneFlag(t.Context(), storetest.RandomPhone(t), simstate.FlagLandline); err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range [][2]string{{chicago, ann}, {chicago, ben}, {sanFrancisco, ann}, {chicago, cat}, {sanFrancisco, ben}} {
@@ -34,7 +34,7 @@ func TestHandsetPhonesListsPhonesWithTextsLatestFirst(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []simulator.HandsetSummary{
+		want := []simstate.HandsetSummary{
 			{Phone: ben, Count: 2, LastCounterpart: sanFrancisco, LastAt: start.Add(5 * time.Minute)},
 			{Phone: cat, Count: 1, LastCounterpart: chicago, LastAt: start.Add(4 * time.Minute)},
 			{Phone: ann, Count: 2, LastCounterpart: sanFrancisco, LastAt: start.Add(3 * time.Minute)},
@@ -63,13 +63,13 @@ func TestHandsetPhonesListsPhonesWithTextsLatestFirst(t *testing.T) {
 		}
 
 		// Counting stops past MaxCountedTexts.
-		for range simulator.MaxCountedTexts {
+		for range simstate.MaxCountedTexts {
 			if _, err := p.Send(t.Context(), sms.OutboundMessage{From: chicago, To: ann, Body: "Still there?"}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if top, err := p.HandsetPhones(t.Context(), 1); err != nil || len(top) != 1 || top[0].Phone != ann || top[0].Count != simulator.MaxCountedTexts+1 {
-			t.Fatalf("after %d more texts: %+v, %v", simulator.MaxCountedTexts, top, err)
+		if top, err := p.HandsetPhones(t.Context(), 1); err != nil || len(top) != 1 || top[0].Phone != ann || top[0].Count != simstate.MaxCountedTexts+1 {
+			t.Fatalf("after %d more texts: %+v, %v", simstate.MaxCountedTexts, top, err)
 		}
 	})
 }

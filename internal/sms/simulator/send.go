@@ -7,6 +7,7 @@ import (
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/phone"
 	"github.com/hiretext/hiretext/internal/sms"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 )
 
 // Send delivers m to the simulated handset m.To and queues its status
@@ -25,9 +26,10 @@ func (p *Provider) Send(ctx context.Context, m sms.OutboundMessage) (sms.SendRes
 		return sms.SendResult{}, &sms.Error{Class: sms.Permanent, Code: "21602", Message: hiretext.ErrorMessage(err)}
 	}
 	now, id := p.now(), newID("SM")
-	stored, dup, err := p.cfg.Store.SimEnqueue(ctx,
-		HandsetMessage{Phone: m.To, Counterpart: m.From, Direction: Received, Body: m.Body, MessageID: id, Reference: m.Reference, CreatedAt: now},
-		Callback{Kind: KindStatus, MessageID: id, From: m.From, To: m.To, Status: string(hiretext.StatusSent),
+	stored, dup, err := p.cfg.Store.Enqueue(ctx,
+		simstate.HandsetMessage{Phone: m.To, Counterpart: m.From, Direction: simstate.Received, Body: m.Body, MessageID: id,
+			Reference: m.Reference, CreatedAt: now},
+		simstate.Callback{Kind: simstate.KindStatus, MessageID: id, From: m.From, To: m.To, Status: string(hiretext.StatusSent),
 			Due: now.Add(p.cfg.StepDelay), CreatedAt: now})
 	if err != nil {
 		return sms.SendResult{}, transient(err)
@@ -40,7 +42,7 @@ func (p *Provider) Send(ctx context.Context, m sms.OutboundMessage) (sms.SendRes
 }
 
 func (p *Provider) checkSender(ctx context.Context, from string) error {
-	ok, err := p.cfg.Store.SimNumberActive(ctx, from)
+	ok, err := p.cfg.Store.NumberActive(ctx, from)
 	if err != nil {
 		return transient(err)
 	}
@@ -61,9 +63,9 @@ func (p *Provider) checkRecipient(ctx context.Context, to string) error {
 		return transient(err)
 	}
 	switch flag {
-	case FlagInvalid:
+	case simstate.FlagInvalid:
 		return invalid
-	case FlagLandline:
+	case simstate.FlagLandline:
 		return &sms.Error{Class: sms.InvalidRecipient, Code: "30006",
 			Message: "Landline or unreachable carrier: " + phone.Format(to) + " cannot receive text messages."}
 	}
@@ -83,7 +85,7 @@ func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string) (
 	if err := hiretext.ValidateBody(body); err != nil {
 		return "", err
 	}
-	ok, err := p.cfg.Store.SimNumberActive(ctx, to)
+	ok, err := p.cfg.Store.NumberActive(ctx, to)
 	if err != nil {
 		return "", transient(err)
 	}
@@ -93,9 +95,9 @@ func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string) (
 	// The webhook is queued already leased to this call, which delivers it
 	// at once; only if this process dies does the lease lapse to Run.
 	now, id := p.now(), newID("SM")
-	cb, _, err := p.cfg.Store.SimEnqueue(ctx,
-		HandsetMessage{Phone: from, Counterpart: to, Direction: Sent, Body: body, MessageID: id, CreatedAt: now},
-		Callback{Kind: KindInbound, MessageID: id, From: from, To: to, Body: body, Due: now.Add(leaseTime), CreatedAt: now})
+	cb, _, err := p.cfg.Store.Enqueue(ctx,
+		simstate.HandsetMessage{Phone: from, Counterpart: to, Direction: simstate.Sent, Body: body, MessageID: id, CreatedAt: now},
+		simstate.Callback{Kind: simstate.KindInbound, MessageID: id, From: from, To: to, Body: body, Due: now.Add(leaseTime), CreatedAt: now})
 	if err != nil {
 		return "", transient(err)
 	}
@@ -105,7 +107,7 @@ func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string) (
 }
 
 // Handset lists the messages the simulated phone sent and received, oldest first.
-func (p *Provider) Handset(ctx context.Context, phone string) ([]HandsetMessage, error) {
+func (p *Provider) Handset(ctx context.Context, phone string) ([]simstate.HandsetMessage, error) {
 	return p.cfg.Store.HandsetMessages(ctx, phone)
 }
 
@@ -114,20 +116,20 @@ const MaxHandsetPhones = 50
 
 // HandsetPhones lists the simulated phones that have texts, the one with the
 // latest text first, at most limit (1 to MaxHandsetPhones) of them.
-func (p *Provider) HandsetPhones(ctx context.Context, limit int) ([]HandsetSummary, error) {
+func (p *Provider) HandsetPhones(ctx context.Context, limit int) ([]simstate.HandsetSummary, error) {
 	return p.cfg.Store.HandsetPhones(ctx, min(max(limit, 1), MaxHandsetPhones))
 }
 
 // PhoneFlag returns how the simulated network treats e164: FlagNone for an
 // ordinary mobile.
-func (p *Provider) PhoneFlag(ctx context.Context, e164 string) (Flag, error) {
+func (p *Provider) PhoneFlag(ctx context.Context, e164 string) (simstate.Flag, error) {
 	return p.cfg.Store.PhoneFlag(ctx, e164)
 }
 
 // SetPhoneFlag makes the simulated network treat e164 as flag: sends to an
 // invalid or landline phone fail from then on; FlagNone makes it an ordinary
 // mobile again.
-func (p *Provider) SetPhoneFlag(ctx context.Context, e164 string, flag Flag) error {
+func (p *Provider) SetPhoneFlag(ctx context.Context, e164 string, flag simstate.Flag) error {
 	if !flag.Valid() {
 		return hiretext.Errorf(hiretext.EInvalid, "Unknown phone flag %q: use invalid, landline or none.", string(flag))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/hiretext/hiretext/internal/phone"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 	"github.com/hiretext/hiretext/internal/store"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
@@ -95,7 +96,7 @@ func (h *hiretextSide) statusesOf(id string) []hiretext.MessageStatus {
 // until the test ends.
 func newProvider(t *testing.T, db *store.DB, h *hiretextSide, clock hiretext.Clock) *simulator.Provider {
 	t.Helper()
-	cfg := simulator.Config{Store: db, Clock: clock, PollInterval: 10 * time.Millisecond}
+	cfg := simulator.Config{Store: db.Simulator(), Clock: clock, PollInterval: 10 * time.Millisecond}
 	if h != nil {
 		cfg.BaseURL = h.URL
 	}
@@ -220,7 +221,7 @@ func testSendReportsSentThenDelivered(t *testing.T, db *store.DB) {
 		}
 	}
 	inbox, err := p.Handset(t.Context(), to)
-	if err != nil || len(inbox) != 2 || inbox[0].Direction != simulator.Received || inbox[0].Counterpart != from || inbox[1].Body != "Bonjour 👋" {
+	if err != nil || len(inbox) != 2 || inbox[0].Direction != simstate.Received || inbox[0].Counterpart != from || inbox[1].Body != "Bonjour 👋" {
 		t.Fatalf("handset of %s = %+v, %v", to, inbox, err)
 	}
 	if h.rejected != 0 {
@@ -233,10 +234,10 @@ func TestSendFailsLikeACarrier(t *testing.T) {
 	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, nil)
 	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
 	landline, flagged := storetest.RandomPhone(t), storetest.RandomPhone(t)
-	if err := p.SetPhoneFlag(t.Context(), landline, simulator.FlagLandline); err != nil {
+	if err := p.SetPhoneFlag(t.Context(), landline, simstate.FlagLandline); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.SetPhoneFlag(t.Context(), flagged, simulator.FlagInvalid); err != nil {
+	if err := p.SetPhoneFlag(t.Context(), flagged, simstate.FlagInvalid); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -260,7 +261,7 @@ func TestSendFailsLikeACarrier(t *testing.T) {
 	if inbox, _ := p.Handset(t.Context(), landline); len(inbox) != 0 {
 		t.Fatal("a failed send reached the handset")
 	}
-	if err := p.SetPhoneFlag(t.Context(), landline, simulator.FlagNone); err != nil {
+	if err := p.SetPhoneFlag(t.Context(), landline, simstate.FlagNone); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Send(t.Context(), sms.OutboundMessage{From: from, To: landline, Body: "hi"}); err != nil {
@@ -304,7 +305,7 @@ func TestSimulateInboundPostsASignedWebhook(t *testing.T) {
 	if len(got) != 1 || got[0].ProviderMessageID != id || got[0].From != candidate || got[0].To != ours || got[0].Body != "Yes, Tuesday works!" || got[0].Segments != 1 {
 		t.Fatalf("inbound = %+v, want it delivered before SimulateInbound returns", got)
 	}
-	if inbox, _ := p.Handset(t.Context(), candidate); len(inbox) != 1 || inbox[0].Direction != simulator.Sent {
+	if inbox, _ := p.Handset(t.Context(), candidate); len(inbox) != 1 || inbox[0].Direction != simstate.Sent {
 		t.Fatalf("handset = %+v", inbox)
 	}
 	for _, c := range [][3]string{{"555", ours, "hi"}, {candidate, storetest.RandomPhone(t), "hi"}, {candidate, ours, ""}} {

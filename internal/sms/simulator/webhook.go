@@ -12,6 +12,7 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/sms"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 )
 
 // The simulator's webhooks are form-encoded POSTs. Every one carries
@@ -76,7 +77,7 @@ var statuses = map[string]hiretext.MessageStatus{
 
 // ParseStatus reads a verified status callback.
 func (p *Provider) ParseStatus(w sms.WebhookRequest) ([]sms.StatusUpdate, error) {
-	params, at, err := webhookParams(w, KindStatus, "MessageID", "MessageStatus")
+	params, at, err := webhookParams(w, simstate.KindStatus, "MessageID", "MessageStatus")
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +97,7 @@ func (p *Provider) ParseStatus(w sms.WebhookRequest) ([]sms.StatusUpdate, error)
 
 // ParseInbound reads a verified inbound-message webhook.
 func (p *Provider) ParseInbound(w sms.WebhookRequest) ([]sms.InboundMessage, error) {
-	params, at, err := webhookParams(w, KindInbound, "MessageID", "From", "To")
+	params, at, err := webhookParams(w, simstate.KindInbound, "MessageID", "From", "To")
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func (p *Provider) ParseInbound(w sms.WebhookRequest) ([]sms.InboundMessage, err
 }
 
 // webhookParams parses a webhook of kind, requiring the named parameters.
-func webhookParams(w sms.WebhookRequest, kind CallbackKind, required ...string) (url.Values, time.Time, error) {
+func webhookParams(w sms.WebhookRequest, kind simstate.CallbackKind, required ...string) (url.Values, time.Time, error) {
 	params, err := url.ParseQuery(string(w.Body))
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("simulator: malformed webhook body: %w", err)
@@ -136,7 +137,7 @@ func webhookParams(w sms.WebhookRequest, kind CallbackKind, required ...string) 
 }
 
 // webhookBody is the form a callback is POSTed with, stamped at.
-func webhookBody(cb Callback, at time.Time) (path string, form url.Values) {
+func webhookBody(cb simstate.Callback, at time.Time) (path string, form url.Values) {
 	form = url.Values{
 		"EventType": {string(cb.Kind)},
 		"MessageID": {cb.MessageID},
@@ -144,7 +145,7 @@ func webhookBody(cb Callback, at time.Time) (path string, form url.Values) {
 		"To":        {cb.To},
 		"Timestamp": {at.UTC().Format(time.RFC3339Nano)},
 	}
-	if cb.Kind == KindInbound {
+	if cb.Kind == simstate.KindInbound {
 		form.Set("Body", cb.Body)
 		form.Set("Segments", strconv.Itoa(max(hiretext.CountSegments(cb.Body).Segments, 1)))
 		return InboundPath, form

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 )
 
 // Delivery tuning.
@@ -44,7 +45,7 @@ func (p *Provider) Run(ctx context.Context) {
 func (p *Provider) deliverDue(ctx context.Context) {
 	for ctx.Err() == nil {
 		now := p.now()
-		batch, err := p.cfg.Store.SimClaimDue(ctx, now, now.Add(leaseTime), batchSize)
+		batch, err := p.cfg.Store.ClaimCallbacks(ctx, now, now.Add(leaseTime), batchSize)
 		if err != nil {
 			if ctx.Err() == nil {
 				p.cfg.Logger.Error("claim webhooks", "err", err)
@@ -63,7 +64,7 @@ func (p *Provider) deliverDue(ctx context.Context) {
 // deliver posts one claimed webhook and records the outcome: a status
 // callback moves from sent to delivered, anything else is done; a failure is
 // retried with backoff until maxAge.
-func (p *Provider) deliver(ctx context.Context, cb Callback) {
+func (p *Provider) deliver(ctx context.Context, cb simstate.Callback) {
 	err := p.post(ctx, cb)
 	if ctx.Err() != nil {
 		return // shutting down: the lease lapses and another attempt follows
@@ -71,17 +72,17 @@ func (p *Provider) deliver(ctx context.Context, cb Callback) {
 	now := p.now()
 	log := p.cfg.Logger.With("message_id", cb.MessageID, "kind", string(cb.Kind), "status", cb.Status, "attempt", cb.Attempts)
 	switch {
-	case err == nil && cb.Kind == KindStatus && cb.Status == string(hiretext.StatusSent):
-		err = p.cfg.Store.SimAdvance(ctx, cb.ID, string(hiretext.StatusDelivered), now.Add(p.cfg.StepDelay))
+	case err == nil && cb.Kind == simstate.KindStatus && cb.Status == string(hiretext.StatusSent):
+		err = p.cfg.Store.AdvanceCallback(ctx, cb.ID, string(hiretext.StatusDelivered), now.Add(p.cfg.StepDelay))
 		p.signalAfter(p.cfg.StepDelay)
 	case err == nil:
-		err = p.cfg.Store.SimDone(ctx, cb.ID)
+		err = p.cfg.Store.FinishCallback(ctx, cb.ID)
 	case now.Sub(cb.CreatedAt) > maxAge:
 		log.Error("webhook given up", "err", err)
-		err = p.cfg.Store.SimDone(ctx, cb.ID)
+		err = p.cfg.Store.FinishCallback(ctx, cb.ID)
 	default:
 		log.Warn("webhook failed; will retry", "err", err)
-		err = p.cfg.Store.SimRetry(ctx, cb.ID, now.Add(backoff(cb.Attempts)))
+		err = p.cfg.Store.RetryCallback(ctx, cb.ID, now.Add(backoff(cb.Attempts)))
 	}
 	if err != nil {
 		log.Error("record webhook outcome", "err", err)
@@ -97,7 +98,7 @@ func backoff(attempts int) time.Duration {
 }
 
 // post sends cb, freshly stamped and signed, and wants a 2xx answer.
-func (p *Provider) post(ctx context.Context, cb Callback) error {
+func (p *Provider) post(ctx context.Context, cb simstate.Callback) error {
 	if p.cfg.BaseURL == "" {
 		return fmt.Errorf("simulator: no BaseURL to deliver webhooks to")
 	}

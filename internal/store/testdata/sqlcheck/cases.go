@@ -75,3 +75,28 @@ func badClosure(ctx context.Context, c conn, name string) {
 	add(name)
 	_ = c.exec(ctx, b.String())
 }
+
+type scanner interface{ Scan(dest ...any) error }
+
+// queryAll is the store's row helper: it hands its caller's statement on,
+// so its callers' statements are what is checked.
+func queryAll[T any](ctx context.Context, c conn, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	return nil, c.exec(ctx, query, args...)
+}
+
+func scanID(row scanner) (int64, error) {
+	var id int64
+	return id, row.Scan(&id)
+}
+
+func goodQueryAll(ctx context.Context, c conn, name string) {
+	_, _ = queryAll(ctx, c, scanID, "SELECT "+columns+" FROM users WHERE name = ?", name)
+}
+
+func badQueryAll(ctx context.Context, c conn, name string) {
+	_, _ = queryAll(ctx, c, scanID, "SELECT id FROM users WHERE name = '"+name+"'")
+}
+
+func badQueryAllInstantiated(ctx context.Context, c conn, name string) {
+	_, _ = queryAll[int64](ctx, c, scanID, "SELECT id FROM users WHERE name = '"+name+"'")
+}

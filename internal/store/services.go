@@ -1,0 +1,24 @@
+package store
+
+import "github.com/hiretext/hiretext"
+
+// The DB implements every service of the domain. The methods tests use to
+// set up state, which no service lists, are in testhooks.go.
+var (
+	_ hiretext.Pinger                 = (*DB)(nil)
+	_ hiretext.OrgService             = (*DB)(nil)
+	_ hiretext.UserService            = (*DB)(nil)
+	_ hiretext.AuthService            = (*DB)(nil)
+	_ hiretext.ThrottleService        = (*DB)(nil)
+	_ hiretext.JobService             = (*DB)(nil)
+	_ hiretext.CandidateService       = (*DB)(nil)
+	_ hiretext.ApplicationService     = (*DB)(nil)
+	_ hiretext.ConsentService         = (*DB)(nil)
+	_ hiretext.TextingSettingsService = (*DB)(nil)
+	_ hiretext.NumberService          = (*DB)(nil)
+	_ hiretext.AllowanceService       = (*DB)(nil)
+	_ hiretext.MessagingService       = (*DB)(nil)
+	_ hiretext.ConversationService    = (*DB)(nil)
+	_ hiretext.BulkSendService        = (*DB)(nil)
+	_ hiretext.ReportService          = (*DB)(nil)
+)

@@ -1,0 +1,89 @@
+package store
+
+// Test hooks: methods that tests in other packages (storetest's suite, the
+// server's and the binary's tests) call to set up or inspect state, and that
+// PRODUCTION CODE MUST NOT CALL. The application reserves and counts
+// allowance, looks candidates up by phone and records events and sends only
+// inside the transactions that make the change they belong to; these run
+// the same helpers in a transaction of their own, which in production would
+// split one change over two commits. No domain interface lists them.
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// ReserveAllowance reserves n messages of number's allowance this month in
+// a transaction of its own; see reserveAllowance.
+func (db *DB) ReserveAllowance(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, n int) (hiretext.UsageChange, error) {
+	return db.changeUsage(ctx, org, number, n, reserveAllowance)
+}
+
+// CountInbound counts n received messages this month in a transaction of
+// its own; see countInbound.
+func (db *DB) CountInbound(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, n int) (hiretext.UsageChange, error) {
+	return db.changeUsage(ctx, org, number, n, countInbound)
+}
+
+// usageChange is reserveAllowance or countInbound.
+type usageChange func(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, n int, now time.Time) (hiretext.UsageChange, error)
+
+// changeUsage loads number's usage target and applies change for n
+// messages, in a transaction of its own.
+func (db *DB) changeUsage(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, n int, change usageChange) (hiretext.UsageChange, error) {
+	var ch hiretext.UsageChange
+	err := db.inTx(ctx, func(tx conn) error {
+		t, err := loadUsageTarget(ctx, tx, org, number)
+		if err != nil {
+			return err
+		}
+		ch, err = change(ctx, tx, org, number, t, n, db.now())
+		return err
+	})
+	return ch, err
+}
+
+// ReleaseAllowance gives back n messages reserved in period; see releaseAllowance.
+func (db *DB) ReleaseAllowance(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, period string, n int) error {
+	return db.inTx(ctx, func(tx conn) error { return releaseAllowance(ctx, tx, org, number, period, n) })
+}
+
+// ListNotifications lists user's 50 latest notifications, newest first.
+func (db *DB) ListNotifications(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) ([]*hiretext.Notification, error) {
+	return queryAll(ctx, db.reader(), scanNotification, `SELECT id, org_id, user_id, COALESCE(number_id, 0), kind,
+		COALESCE(period, ''), created_at, read_at
+		FROM notifications WHERE org_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT 50`, org, user)
+}
+
+func scanNotification(row scanner) (*hiretext.Notification, error) {
+	var n hiretext.Notification
+	var read sql.NullTime
+	if err := row.Scan(&n.ID, &n.OrgID, &n.UserID, &n.NumberID, &n.Kind, &n.Period, &n.CreatedAt, &read); err != nil {
+		return nil, err
+	}
+	if read.Valid {
+		n.ReadAt = &read.Time
+	}
+	return &n, nil
+}
+
+// CandidatesByPhone lists the candidates of org whose main or alternate phone
+// is e164, most recently active first; see candidatesByPhone.
+func (db *DB) CandidatesByPhone(ctx context.Context, org hiretext.OrgID, e164 string) ([]*hiretext.Candidate, error) {
+	return candidatesByPhone(ctx, db.reader(), org, e164)
+}
+
+// RecordSent records that the provider accepted one delivery; see
+// RecordSentBatch, which the dispatcher calls.
+func (db *DB) RecordSent(ctx context.Context, dl *hiretext.Delivery, providerID string, status hiretext.MessageStatus) error {
+	return db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: providerID, Status: status}})
+}
+
+// RecordEvent records one event in its own transaction. Changes record
+// their events inside their own transaction instead (insertEvent).
+func (db *DB) RecordEvent(ctx context.Context, ev *hiretext.Event) error {
+	return db.inEventTx(ctx, func(tx conn) error { return db.insertEvent(ctx, tx, ev) })
+}
