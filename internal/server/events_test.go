@@ -233,15 +233,13 @@ func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 		Data: []byte(`{"conversation_id":"7"}`)})
 	wantEvent(t, s.next(t, 10*time.Second), read)
 
-	// Heartbeats keep coming well past the server's read and write timeouts.
-	beats, deadline := 0, time.Now().Add(time.Second)
-	for time.Now().Before(deadline) {
-		if m := s.nextBlock(t, time.Second); m.Comment == "heartbeat" {
-			beats++
+	// Heartbeats keep coming well past the server's read and write timeouts
+	// (300 ms): a second on, the stream still sends them. However slow the
+	// machine, this fails only if the stream ends or falls silent.
+	for since := time.Now(); time.Since(since) < time.Second; {
+		if m := s.nextBlock(t, 10*time.Second); m.Comment != "heartbeat" {
+			t.Fatalf("got %+v on an idle stream, want heartbeats", m)
 		}
-	}
-	if beats < 5 {
-		t.Fatalf("%d heartbeats in a second, want about 10", beats)
 	}
 	personal := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
 	wantEvent(t, s.next(t, 10*time.Second), personal)

@@ -48,14 +48,14 @@ func TestUserTextRendersAsText(t *testing.T) {
 	if st, _, _ := rec.do("POST", profile+"/messages", url.Values{"body": {xssPayload}}); st != http.StatusSeeOther {
 		t.Fatalf("send: %d", st)
 	}
-	eventually(t, "the text on the handset", func() bool { return len(f.handset(t, candPhone)) == 1 })
+	storetest.Eventually(t, "the text on the handset", func() bool { return len(f.handset(t, candPhone)) == 1 })
 	for _, from := range []string{candPhone, storetest.RandomPhone(t)} {
 		if _, err := f.sim.SimulateInbound(ctx, from, f.number.Phone, xssPayload); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var unknown string
-	eventually(t, "both replies", func() bool {
+	storetest.Eventually(t, "both replies", func() bool {
 		convs, _ := f.db.ListConversations(ctx, f.org.ID, f.number.ID, true, 10)
 		for _, v := range convs {
 			if v.CandidateID == 0 {

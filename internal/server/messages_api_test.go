@@ -40,7 +40,7 @@ func TestAPIInboxPagesThroughEveryConversation(t *testing.T) {
 				t.Fatalf("reply: %d %v", st, body)
 			}
 		}
-		eventually(t, "15 unread conversations", func() bool {
+		storetest.Eventually(t, "15 unread conversations", func() bool {
 			n, _ := db.UnreadConversations(context.Background(), f.org.ID, f.number.ID)
 			return n == 15
 		})

@@ -70,7 +70,7 @@ func newReportFixture(t *testing.T, db *store.DB) *reportFixture {
 		From: f.ann.TextingPhone(), To: f.number.Phone, Body: annReply}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "every text delivered", func() bool {
+	storetest.Eventually(t, "every text delivered", func() bool {
 		delivered := 0
 		_ = db.EachActivity(ctx, f.org.ID, f.filter(t), func(r *hiretext.ActivityRow) error {
 			if r.Status == hiretext.StatusDelivered {

@@ -70,17 +70,6 @@ func (f *textingFixture) candidate(t *testing.T, first string) *hiretext.Candida
 	return c
 }
 
-// eventually polls cond for up to ten seconds.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 // handset returns the bodies a simulated phone received.
 func (f *textingFixture) handset(t *testing.T, phone string) []string {
 	msgs, err := f.sim.Handset(context.Background(), phone)
@@ -109,9 +98,9 @@ func TestTextingRoundTrip(t *testing.T) {
 		if st != http.StatusSeeOther || h.Get("Location") != path+"/conversation" {
 			t.Fatalf("send: %d %q", st, h.Get("Location"))
 		}
-		eventually(t, "the text on the handset", func() bool { return len(f.handset(t, ann.TextingPhone())) == 1 })
+		storetest.Eventually(t, "the text on the handset", func() bool { return len(f.handset(t, ann.TextingPhone())) == 1 })
 		tok := token(t, db, f.recruiter)
-		eventually(t, "delivered status", func() bool {
+		storetest.Eventually(t, "delivered status", func() bool {
 			_, body := f.ts.api(t, tok, "GET", "/api/v1/candidates/"+idStr(int64(ann.ID))+"/messages", "")
 			msgs, _ := body["messages"].([]any)
 			return len(msgs) == 1 && msgs[0].(map[string]any)["status"] == "delivered"
@@ -138,7 +127,7 @@ func TestTextingRoundTrip(t *testing.T) {
 		if c, _ := db.CandidateByID(context.Background(), f.org.ID, ann.ID); c.OptedIn() {
 			t.Fatal("STOP did not opt the candidate out")
 		}
-		eventually(t, "the opt-out confirmation", func() bool {
+		storetest.Eventually(t, "the opt-out confirmation", func() bool {
 			got := f.handset(t, ann.TextingPhone())
 			return len(got) == 2 && strings.HasPrefix(got[1], "You're unsubscribed from Acme texts.")
 		})
@@ -146,7 +135,14 @@ func TestTextingRoundTrip(t *testing.T) {
 		if _, page, _ := b.do("GET", h.Get("Location"), nil); st != http.StatusSeeOther || !strings.Contains(page, "opted out") {
 			t.Fatal("a text to an opted-out candidate was not refused with a reason")
 		}
-		time.Sleep(100 * time.Millisecond)
+		// The refusal queued nothing, so the phone has nothing more coming.
+		_, body := f.ts.api(t, tok, "GET", "/api/v1/candidates/"+idStr(int64(ann.ID))+"/messages", "")
+		msgs, _ := body["messages"].([]any)
+		for _, m := range msgs {
+			if m.(map[string]any)["body"] == "Still there?" {
+				t.Fatalf("the refused text was stored: %v", m)
+			}
+		}
 		if got := f.handset(t, ann.TextingPhone()); len(got) != 2 {
 			t.Fatalf("the opted-out phone received %d texts, want 2", len(got))
 		}
@@ -457,7 +453,7 @@ func TestLandlineFailureIsExplainedWithAHint(t *testing.T) {
 		if st, _, _ := b.do("POST", path+"/messages", url.Values{"body": {"Hi, are you free Monday?"}}); st != http.StatusSeeOther {
 			t.Fatalf("send to %s: %d", c.FirstName, st)
 		}
-		eventually(t, c.FirstName+"'s text to fail", func() bool {
+		storetest.Eventually(t, c.FirstName+"'s text to fail", func() bool {
 			_, body := f.ts.api(t, tok, "GET", "/api/v1/candidates/"+idStr(int64(c.ID))+"/messages", "")
 			msgs, _ := body["messages"].([]any)
 			return len(msgs) == 1 && msgs[0].(map[string]any)["status"] == "failed"

@@ -91,11 +91,11 @@ func (h *hiretextSide) statusesOf(id string) []hiretext.MessageStatus {
 	return out
 }
 
-// newProvider returns a simulator on db posting to h, its worker running
+// newProvider returns a simulator on st posting to h, its worker running
 // until the test ends.
-func newProvider(t *testing.T, db *store.DB, h *hiretextSide, clock hiretext.Clock) *simulator.Provider {
+func newProvider(t *testing.T, st simulator.Store, h *hiretextSide, clock hiretext.Clock) *simulator.Provider {
 	t.Helper()
-	cfg := simulator.Config{Store: db, Clock: clock, PollInterval: 10 * time.Millisecond}
+	cfg := simulator.Config{Store: st, Clock: clock, PollInterval: 10 * time.Millisecond}
 	if h != nil {
 		cfg.BaseURL = h.URL
 	}
@@ -125,16 +125,6 @@ func buy(t *testing.T, p *simulator.Provider, areaCode string) string {
 		t.Fatal(err)
 	}
 	return n.Phone
-}
-
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if ok() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func TestSearchNumbersHonoursTheAreaCode(t *testing.T) {
@@ -214,7 +204,7 @@ func testSendReportsSentThenDelivered(t *testing.T, db *store.DB) {
 		ids = append(ids, res.ProviderMessageID)
 	}
 	for _, id := range ids {
-		eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) == 2 })
+		storetest.Eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) == 2 })
 		if got := h.statusesOf(id); got[0] != hiretext.StatusSent || got[1] != hiretext.StatusDelivered {
 			t.Fatalf("statuses of %s = %v, want sent then delivered", id, got)
 		}
@@ -325,12 +315,9 @@ func TestWebhooksAreRetriedUntilAnswered(t *testing.T) {
 	if _, err := p.SimulateInbound(t.Context(), candidate, ours, "Are you still hiring?"); err != nil {
 		t.Fatal(err)
 	}
-	// Each failure waits out a backoff; moving the clock makes the retry due.
-	for range 3 {
-		clock.Advance(3 * time.Second)
-		time.Sleep(30 * time.Millisecond)
-	}
-	eventually(t, "the retried inbound webhook", func() bool {
+	// Each failure waits out a backoff (1 s, then 2 s); moving the clock on
+	// at every look makes the next retry due.
+	storetest.Eventually(t, "the retried inbound webhook", func() bool {
 		clock.Advance(3 * time.Second)
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -351,7 +338,7 @@ func testPendingWebhooksSurviveARestart(t *testing.T, db *store.DB) {
 	}
 	h := newHiretextSide(t)
 	newProvider(t, db, h, nil) // the restarted process delivers what was queued
-	eventually(t, "delivery after restart", func() bool { return len(h.statusesOf(res.ProviderMessageID)) == 2 })
+	storetest.Eventually(t, "delivery after restart", func() bool { return len(h.statusesOf(res.ProviderMessageID)) == 2 })
 }
 
 func TestVerifyWebhookRejectsForgeries(t *testing.T) {
@@ -395,6 +382,22 @@ func TestVerifyWebhookRejectsForgeries(t *testing.T) {
 	}
 }
 
+// quietStore counts the webhook claims that found nothing due. An instance
+// posts every webhook it claimed before it claims again, so after such a
+// claim it has nothing in hand to post.
+type quietStore struct {
+	simulator.Store
+	quiet atomic.Int64
+}
+
+func (s *quietStore) SimClaimDue(ctx context.Context, now, leaseUntil time.Time, limit int) ([]simulator.Callback, error) {
+	cbs, err := s.Store.SimClaimDue(ctx, now, leaseUntil, limit)
+	if err == nil && len(cbs) == 0 {
+		s.quiet.Add(1)
+	}
+	return cbs, err
+}
+
 // TestTwoInstancesDeliverEachWebhookOnce runs two workers on one database
 // (two connection pools, as two hiretext instances would).
 func TestTwoInstancesDeliverEachWebhookOnce(t *testing.T) {
@@ -403,8 +406,8 @@ func TestTwoInstancesDeliverEachWebhookOnce(t *testing.T) {
 			t.Parallel()
 			u := url(t)
 			h := newHiretextSide(t)
-			a := newProvider(t, storetest.Open(t, u, storetest.Options{}), h, nil)
-			b := newProvider(t, storetest.Open(t, u, storetest.Options{}), h, nil)
+			sa, sb := &quietStore{Store: storetest.Open(t, u, storetest.Options{})}, &quietStore{Store: storetest.Open(t, u, storetest.Options{})}
+			a, b := newProvider(t, sa, h, nil), newProvider(t, sb, h, nil)
 			from := buy(t, a, "312")
 			var ids []string
 			for i := range 20 {
@@ -416,9 +419,14 @@ func TestTwoInstancesDeliverEachWebhookOnce(t *testing.T) {
 				ids = append(ids, res.ProviderMessageID)
 			}
 			for _, id := range ids {
-				eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) >= 2 })
+				storetest.Eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) >= 2 })
 			}
-			time.Sleep(50 * time.Millisecond)
+			// Once each instance has found nothing more to deliver, it has
+			// posted all it claimed: a webhook claimed twice has arrived twice.
+			quietA, quietB := sa.quiet.Load(), sb.quiet.Load()
+			storetest.Eventually(t, "both instances to find nothing more to deliver", func() bool {
+				return sa.quiet.Load() > quietA && sb.quiet.Load() > quietB
+			})
 			for _, id := range ids {
 				if got := h.statusesOf(id); len(got) != 2 || got[0] != hiretext.StatusSent || got[1] != hiretext.StatusDelivered {
 					t.Fatalf("statuses of %s = %v, want sent then delivered, once each", id, got)
