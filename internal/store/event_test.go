@@ -119,4 +119,3 @@ func expect(t *testing.T, sub *events.Subscription, id int64) {
 		t.Fatalf("event %d did not arrive", id)
 	}
 }
-
