@@ -64,7 +64,7 @@ func TestAdminAllowanceSet(t *testing.T) {
 	if _, _, err := runCmd(t, "", vars, "admin", "org", "create", "--name", "Acme Staffing", "--slug", "acme", "--timezone", "America/Chicago"); err != nil {
 		t.Fatal(err)
 	}
-	db := storetest.Open(t, vars["HIRETEXT_DATABASE"], storetest.Options{})
+	db := storetest.Open(t, vars["HIRETEXT_DATABASE"], storetest.Config{})
 	org, err := db.OrgBySlug(context.Background(), "acme")
 	if err != nil {
 		t.Fatal(err)

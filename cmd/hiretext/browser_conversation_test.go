@@ -7,10 +7,10 @@ package main
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/hiretext/hiretext/internal/browsertest"
 	"github.com/hiretext/hiretext/internal/demo"
+	"github.com/hiretext/hiretext/internal/storetest"
 )
 
 // listView is where a message list is scrolled to.
@@ -71,9 +71,25 @@ func TestBrowserConversationOpensAtNewestText(t *testing.T) {
 	}
 
 	// Reading older texts, he keeps his place when the next one arrives.
+	// The page notes his place when the scroll event comes, with the next
+	// frame. A listener added after the page's runs after it, so once it
+	// has seen the event, the page has too.
 	var top int
-	marcus.Evaluate(`(function (l) { l.scrollTop = 40; return Math.round(l.scrollTop); })(document.querySelector("`+list+`"))`, &top)
-	time.Sleep(200 * time.Millisecond) // the scroll event comes with the next frame
+	marcus.Evaluate(`(function (l) {
+  window.scrollSeen = false;
+  document.addEventListener("scroll", function seen(event) {
+    if (event.target !== l) { return; }
+    window.scrollSeen = true;
+    document.removeEventListener("scroll", seen, true);
+  }, true);
+  l.scrollTop = 40;
+  return Math.round(l.scrollTop);
+})(document.querySelector("`+list+`"))`, &top)
+	storetest.Eventually(t, "the scroll event", func() bool {
+		var seen bool
+		marcus.Evaluate(`window.scrollSeen === true`, &seen)
+		return seen
+	})
 	reply("Should I bring anything else?")
 	if v := messageList(t, marcus, list); v.Top != top {
 		t.Errorf("reading older texts (scrollTop %d), a reply moved the history to %+v", top, v)

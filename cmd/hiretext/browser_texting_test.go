@@ -14,10 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hiretext/hiretext/internal/browsertest"
 	"github.com/hiretext/hiretext/internal/demo"
+	"github.com/hiretext/hiretext/internal/storetest"
 )
 
 // Priya, the demo recruiter whose number is past 90% of its allowance.
@@ -417,27 +417,26 @@ func openHandset(t *testing.T, p *browsertest.Page, phone string) {
 // is a plain one, without live updates.
 func waitOnHandset(t *testing.T, p *browsertest.Page, text string) {
 	t.Helper()
-	deadline := time.Now().Add(p.Timeout)
-	for !strings.Contains(p.Text("main"), strings.Join(strings.Fields(text), " ")) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the simulator phone did not receive %q within %s; it shows: %s", text, p.Timeout, p.Text("main"))
+	storetest.EventuallyNil(t, storetest.Patience, fmt.Sprintf("the simulator phone to receive %q", text), func() error {
+		shown := p.Text("main")
+		if strings.Contains(shown, strings.Join(strings.Fields(text), " ")) {
+			return nil
 		}
-		time.Sleep(250 * time.Millisecond)
 		p.Click("Reload")
-	}
+		return fmt.Errorf("it shows: %s", shown)
+	})
 }
 
 // waitBell waits until the bell in p's top bar shows count ("" for none).
 // The page is not reloaded: only its live updates can change the bell.
 func waitBell(t *testing.T, p *browsertest.Page, count string) {
 	t.Helper()
-	deadline := time.Now().Add(p.Timeout)
-	for got := p.Text(".bell summary"); got != count; got = p.Text(".bell summary") {
-		if time.Now().After(deadline) {
-			t.Fatalf("page %s: the bell shows %q after %s, want %q", p.URL(), got, p.Timeout, count)
+	storetest.EventuallyNil(t, storetest.Patience, fmt.Sprintf("the bell to show %q", count), func() error {
+		if got := p.Text(".bell summary"); got != count {
+			return fmt.Errorf("page %s: the bell shows %q", p.URL(), got)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // waitSendButton waits until the Send button of the composer in scope (a

@@ -54,7 +54,7 @@ func TestServeStreamsEventsAndEndsStreamsOnShutdown(t *testing.T) {
 				}
 			}()
 
-			other := storetest.Open(t, u, storetest.Options{}) // as another instance would
+			other := storetest.Open(t, u, storetest.Config{}) // as another instance would
 			org, err := other.OrgBySlug(context.Background(), me.Org.Slug)
 			if err != nil {
 				t.Fatal(err)

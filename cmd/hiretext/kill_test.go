@@ -38,7 +38,7 @@ func TestKillMidBulkSendLosesNothing(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	db := storetest.Open(t, dbURL, storetest.Options{})
+	db := storetest.Open(t, dbURL, storetest.Config{})
 	k := newKillFixture(t, db)
 
 	first := startServe(t, bin, dbURL)
@@ -46,9 +46,12 @@ func TestKillMidBulkSendLosesNothing(t *testing.T) {
 	if st := first.post(t, "/api/v1/messages", k.token, body); st != http.StatusAccepted {
 		t.Fatalf("bulk send: %d", st)
 	}
-	for k.recorded(t) < 300 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	storetest.EventuallyNil(t, 5*time.Minute, "300 texts recorded before the kill", func() error {
+		if n := k.recorded(t); n < 300 {
+			return fmt.Errorf("%d recorded", n)
+		}
+		return nil
+	})
 	if err := first.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -56,11 +59,12 @@ func TestKillMidBulkSendLosesNothing(t *testing.T) {
 	before := k.recorded(t)
 
 	startServe(t, bin, dbURL)
-	for deadline := time.Now().Add(5 * time.Minute); k.tx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued] > 0; time.Sleep(time.Second) {
-		if time.Now().After(deadline) {
-			t.Fatalf("still queued after the restart: %v", k.tx.StatusCounts(t, db, hiretext.KindRecruiter))
+	storetest.EventuallyNil(t, 5*time.Minute, "every text sent after the restart", func() error {
+		if counts := k.tx.StatusCounts(t, db, hiretext.KindRecruiter); counts[hiretext.StatusQueued] > 0 {
+			return fmt.Errorf("statuses %v", counts)
 		}
-	}
+		return nil
+	})
 	missing, twice := k.handsets(t)
 	if missing > 0 {
 		t.Fatalf("%d of 1000 phones never got the text", missing)

@@ -143,7 +143,7 @@ type twilioApp struct {
 // ends.
 func startTwilioApp(t *testing.T, dbURL string) *twilioApp {
 	t.Helper()
-	db := storetest.Open(t, dbURL, storetest.Options{})
+	db := storetest.Open(t, dbURL, storetest.Config{})
 	a := &twilioApp{t: t, db: db, log: &lockedLog{}, org: storetest.MustCreateOrg(t, db, "Acme Staffing")}
 	storetest.MustGrantNumbers(t, db, a.org.ID, 1, 500)
 	admin := storetest.MustCreateUser(t, db, a.org.ID, "Dana Admin", hiretext.RoleAdmin)
@@ -224,13 +224,13 @@ func (a *twilioApp) checkRoundTrip(number twilioNumber) {
 	ana := a.candidate("Ana", "+17735550140")
 	id := a.send("Hi Ana, can you interview Tuesday at 10?", ana.ID)[0]
 	var sent twiliotest.Message
-	a.waitFor("Twilio to get the text", func() (ok bool) { sent, ok = a.fakeMessageTo(ana.TextingPhone()); return ok })
+	storetest.Eventually(a.t, "Twilio to get the text", func() (ok bool) { sent, ok = a.fakeMessageTo(ana.TextingPhone()); return ok })
 	want := twiliotest.Message{SID: sent.SID, From: number.Phone, To: ana.TextingPhone(), Body: "Hi Ana, can you interview Tuesday at 10?",
 		StatusCallback: a.base + "/webhooks/twilio/status", Status: "queued", Segments: 1}
 	if sent != want {
 		t.Fatalf("Twilio got %+v, want %+v", sent, want)
 	}
-	a.waitFor("the text to be recorded as handed to Twilio", func() bool { return a.message(id).Status == "sending" })
+	storetest.Eventually(a.t, "the text to be recorded as handed to Twilio", func() bool { return a.message(id).Status == "sending" })
 
 	ctx := context.Background()
 	for _, step := range []struct {
@@ -349,7 +349,7 @@ func (f *failingSends) check() {
 		{Status: "queued", ErrorMessage: "Retrying: Twilio did not answer in time."},
 	} {
 		var got apiTestMessage
-		a.waitFor("the outcome "+want.ErrorMessage, func() bool {
+		storetest.Eventually(t, "the outcome "+want.ErrorMessage, func() bool {
 			got = a.message(f.ids[i])
 			return got.ErrorMessage != "" && (want.Status == "failed" || a.retryScheduled(f.ids[i]))
 		})
@@ -520,18 +520,6 @@ func (a *twilioApp) webhook(path string, form url.Values, sig string) (status in
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("Content-Type"), string(data)
-}
-
-// waitFor polls cond for up to 30 seconds: long enough for a send Twilio
-// never answers to time out (10 s) under the race detector.
-func (a *twilioApp) waitFor(what string, cond func() bool) {
-	a.t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	a.t.Fatalf("timed out waiting for %s", what)
 }
 
 // lockedLog is serve's log, written by its goroutines and read by the test.

@@ -11,7 +11,7 @@ import (
 func TestSeedATS(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	if created, err := Seed(ctx, db); err != nil || !created {
 		t.Fatalf("Seed = %v, %v", created, err)
 	}

@@ -13,7 +13,7 @@ import (
 func TestSeedUsageIsTheTextsStored(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	if _, err := Seed(ctx, db); err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func BenchmarkDispatch1000(b *testing.B) {
 	for name, url := range map[string]func(testing.TB) string{"sqlite": storetest.SQLiteURL, "postgres": storetest.PostgresURL} {
 		for _, workers := range []int{8, 32} {
 			b.Run(fmt.Sprintf("%s/workers=%d", name, workers), func(b *testing.B) {
-				db := storetest.Open(b, url(b), storetest.Options{})
+				db := storetest.Open(b, url(b), storetest.Config{})
 				fx := storetest.MustSetUpTexting(b, db, hiretext.MaxMonthlyAllowance)
 				var ids []hiretext.CandidateID
 				for _, c := range fx.MustRecipients(b, db, hiretext.MaxBulkCandidates) {

@@ -75,26 +75,23 @@ func fastConfig() dispatch.Config {
 		Poll: 10 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxAttempts: 5}
 }
 
-// runUntil runs a dispatcher until cond holds or the deadline passes.
-func runUntil(t *testing.T, db *store.DB, p sms.Provider, cfg dispatch.Config, cond func() bool) {
+// runUntil runs a dispatcher until cond holds, then stops it and waits for
+// its provider calls. A 1,000-message send under the race detector may take
+// minutes on a loaded machine, so it waits longer than storetest.Patience.
+func runUntil(t *testing.T, db *store.DB, p *fakeProvider, cfg dispatch.Config, cond func() bool) {
 	t.Helper()
 	c, cancel := context.WithCancel(ctx)
 	d := dispatch.New(db, p, cfg)
 	done := make(chan error, 1)
 	go func() { done <- d.Run(c) }()
-	deadline := time.Now().Add(5 * time.Minute)
-	for !cond() && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	cancel()
-	<-done
-	if !cond() {
-		if f, ok := p.(*fakeProvider); ok {
-			d, total := f.delivered()
-			t.Fatalf("the dispatcher did not finish in time: %d distinct sends, %d calls", d, total)
+	defer func() { cancel(); <-done }()
+	storetest.EventuallyNil(t, 5*time.Minute, "the dispatcher to finish", func() error {
+		if cond() {
+			return nil
 		}
-		t.Fatal("the dispatcher did not finish in time")
-	}
+		distinct, total := p.delivered()
+		return fmt.Errorf("%d distinct sends, %d calls", distinct, total)
+	})
 }
 
 func statuses(t *testing.T, db *store.DB, fx *storetest.Texting, ids []hiretext.MessageID) map[hiretext.MessageStatus]int {
@@ -170,7 +167,7 @@ func TestTransientOutageDelaysButLosesNothing(t *testing.T) {
 
 func TestPermanentErrorsAreNotRetried(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	fx := storetest.MustSetUpTexting(t, db, 100)
 	msgs, cands := queue(t, db, fx, 3)
 	p := newFake(func(m sms.OutboundMessage, call int) error {
@@ -183,7 +180,12 @@ func TestPermanentErrorsAreNotRetried(t *testing.T) {
 		return &sms.Error{Class: sms.Permanent, Code: "30007", Message: "Message filtered"}
 	})
 	runUntil(t, db, p, fastConfig(), func() bool { return statuses(t, db, fx, msgs)[hiretext.StatusFailed] == 3 })
-	time.Sleep(50 * time.Millisecond)
+	// The dispatcher has stopped with every call answered, and nothing of
+	// the number is left to claim, now or after any backoff: the calls made
+	// are all there will be.
+	if due, err := db.DueNumbers(ctx, time.Now().Add(time.Hour)); err != nil || len(due) != 0 {
+		t.Fatalf("due numbers %v, %v; want none", due, err)
+	}
 	if p.calls.Load() != 3 {
 		t.Fatalf("%d provider calls, want 3 (no retries)", p.calls.Load())
 	}
@@ -237,25 +239,30 @@ func TestKilledMidBulkLosesNothing(t *testing.T) {
 			ids = append(ids, c.ID)
 		}
 		fx.MustSend(t, db, "Open house on Friday!", ids...)
-		p := newFake(nil)
 		// The lease outlasts any claim-to-record time under the race
 		// detector, so the only second sends are those of the kill.
 		cfg := dispatch.Config{Workers: 16, Rate: 10000, SendTimeout: time.Second, Lease: 5 * time.Second,
 			Poll: 10 * time.Millisecond, MaxAttempts: 5}
 		ks := &killableStore{DB: db}
-		first, cancel := context.WithCancel(ctx)
+		first, kill := context.WithCancel(ctx)
+		// The process dies during the 300th provider call: that call and
+		// those in flight with it reach the provider, unrecorded.
+		p := newFake(func(_ sms.OutboundMessage, call int) error {
+			if call == 300 {
+				ks.killed.Store(true)
+				kill()
+			}
+			return nil
+		})
 		d := dispatch.New(ks, p, cfg)
 		done := make(chan error, 1)
 		go func() { done <- d.Run(first) }()
-		for {
-			if distinct, _ := p.delivered(); distinct >= 300 {
-				break
-			}
-			time.Sleep(time.Millisecond)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Minute):
+			kill()
+			t.Fatalf("the dispatcher made %d provider calls of the 300 before the kill", p.calls.Load())
 		}
-		ks.killed.Store(true)
-		cancel()
-		<-done
 		before, _ := p.delivered()
 		// Messages sent but not recorded before the kill wait for their
 		// lease to lapse; then they are sent again and recorded.

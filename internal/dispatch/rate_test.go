@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -44,12 +45,12 @@ func TestTwoDispatchersShareTheNumbersRate(t *testing.T) {
 			d := dispatch.New(db, p, cfg)
 			wg.Go(func() { _ = d.Run(c) })
 		}
-		for deadline := time.Now().Add(time.Minute); fx.StatusCounts(t, db, hiretext.KindRecruiter)[hiretext.StatusQueued] > 0; {
-			if time.Now().After(deadline) {
-				t.Fatalf("not sent within a minute: %v", fx.StatusCounts(t, db, hiretext.KindRecruiter))
+		storetest.EventuallyNil(t, time.Minute, "every text sent", func() error {
+			if counts := fx.StatusCounts(t, db, hiretext.KindRecruiter); counts[hiretext.StatusQueued] > 0 {
+				return fmt.Errorf("statuses %v", counts)
 			}
-			time.Sleep(20 * time.Millisecond)
-		}
+			return nil
+		})
 		cancel()
 		wg.Wait()
 

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/storetest"
 )
 
 // batchStore notes every batch it is asked to write, refuses any batch
@@ -64,9 +64,7 @@ func TestRecorderBatchesWaitingRecordsAndIsolatesAFailure(t *testing.T) {
 	}
 	// Every record is either at the gate (the first batch of each stream)
 	// or waiting in the queue behind them.
-	for st.held()+len(r.queue) < 10 {
-		time.Sleep(time.Millisecond)
-	}
+	storetest.Eventually(t, "every record at the gate or queued", func() bool { return st.held()+len(r.queue) >= 10 })
 	close(st.gate)
 	wg.Wait()
 	r.stop()

@@ -22,7 +22,7 @@ type instance struct {
 // broker that hears other instances only through NOTIFY: it polls hourly.
 func startInstance(t *testing.T, url string) *instance {
 	t.Helper()
-	db := storetest.Open(t, url, storetest.Options{})
+	db := storetest.Open(t, url, storetest.Config{})
 	b, err := events.New(context.Background(), db, events.Config{PostgresURL: url, PollInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -32,18 +32,8 @@ func startInstance(t *testing.T, url string) *instance {
 	done := make(chan struct{})
 	go func() { b.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the listener to connect", b.Listening)
+	storetest.Eventually(t, "the listener to connect", b.Listening)
 	return &instance{db: db, b: b}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func record(t *testing.T, db *store.DB, org hiretext.OrgID) *hiretext.Event {
@@ -108,7 +98,7 @@ func TestListenerReconnectsAndCatchesUp(t *testing.T) {
 	// when it reconnects, long before its hourly poll.
 	missed := record(t, a.db, org.ID)
 	expectEvent(t, sub, missed.ID, 10*time.Second)
-	waitFor(t, "a new listener connection", func() bool { p := b.b.ListenerPID(); return p != 0 && p != pid })
+	storetest.Eventually(t, "a new listener connection", func() bool { p := b.b.ListenerPID(); return p != 0 && p != pid })
 	later := record(t, a.db, org.ID)
 	expectEvent(t, sub, later.ID, 2*time.Second)
 }

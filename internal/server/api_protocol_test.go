@@ -70,7 +70,7 @@ func newRequest(t *testing.T, method, url, body string, header ...string) *http.
 // the API then refuses it in JSON.
 func TestBearerRequestsSkipCrossOriginProtection(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin, hiretext.PermJobs)
@@ -112,7 +112,7 @@ func TestBearerRequestsSkipCrossOriginProtection(t *testing.T) {
 // are JSON errors, 405 with Allow; pages keep the HTML 404.
 func TestAPIAnswersUnknownPathsAndMethodsInJSON(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	tok := token(t, db, storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin))
@@ -141,7 +141,7 @@ func TestAPIAnswersUnknownPathsAndMethodsInJSON(t *testing.T) {
 // TestMetricsLabelsStayBounded: invented methods and paths add no series.
 func TestMetricsLabelsStayBounded(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	metrics := server.NewMetrics(nil)
 	ts := newTestServer(t, db, func(cfg *server.Config, _ *server.Store) { cfg.Metrics = metrics })
 	for _, req := range []*http.Request{
@@ -179,7 +179,7 @@ func TestMetricsLabelsStayBounded(t *testing.T) {
 // scheme is case-insensitive and public routes ignore a bad token.
 func TestAPIUnauthorizedAsksForBearer(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	tok := token(t, db, storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin))
@@ -208,13 +208,13 @@ func TestAPIUnauthorizedAsksForBearer(t *testing.T) {
 // paths, queries and bodies.
 func TestIDsMustBeWrittenAsTheAPIWritesThem(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
-	tx := storetest.MustSetUpTexting(t, db, 50)
-	cand, _ := tx.MustCandidate(t, db, "Cara")
-	res := tx.MustSend(t, db, "Hello", cand.ID)
-	msg, job, cid := idStr(int64(res[0].MessageID)), idStr(int64(tx.Job.ID)), idStr(int64(cand.ID))
-	tok := token(t, db, tx.Recruiter)
+	fx := storetest.MustSetUpTexting(t, db, 50)
+	cand, _ := fx.MustCandidate(t, db, "Cara")
+	res := fx.MustSend(t, db, "Hello", cand.ID)
+	msg, job, cid := idStr(int64(res[0].MessageID)), idStr(int64(fx.Job.ID)), idStr(int64(cand.ID))
+	tok := token(t, db, fx.Recruiter)
 	if st, body := ts.api(t, tok, "GET", "/api/v1/messages/"+msg, ""); st != 200 {
 		t.Fatalf("the message: %d %v", st, body)
 	}
@@ -230,9 +230,9 @@ func TestIDsMustBeWrittenAsTheAPIWritesThem(t *testing.T) {
 			t.Errorf("candidate_ids %s: %d %v", ids, st, body)
 		}
 	}
-	admin := token(t, db, storetest.MustCreateUser(t, db, tx.Org.ID, "Ada Admin", hiretext.RoleAdmin))
-	users := "/api/v1/numbers/" + idStr(int64(tx.Number.ID)) + "/users"
-	body := `{"user_ids":["0` + idStr(int64(tx.Recruiter.ID)) + `"]}`
+	admin := token(t, db, storetest.MustCreateUser(t, db, fx.Org.ID, "Ada Admin", hiretext.RoleAdmin))
+	users := "/api/v1/numbers/" + idStr(int64(fx.Number.ID)) + "/users"
+	body := `{"user_ids":["0` + idStr(int64(fx.Recruiter.ID)) + `"]}`
 	if st, out := ts.api(t, admin, "PUT", users, body); st != 422 || fieldError(out, "user_ids") == "" {
 		t.Errorf("PUT %s: %d %v", body, st, out)
 	}
@@ -247,7 +247,7 @@ func TestIDsMustBeWrittenAsTheAPIWritesThem(t *testing.T) {
 // that is not an object says so.
 func TestJSONBodiesMatchFieldNamesExactly(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	tok := token(t, db, storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin, hiretext.PermJobs, hiretext.PermProfiles))

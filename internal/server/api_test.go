@@ -15,7 +15,7 @@ import (
 
 func TestAPIMe(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	u := storetest.MustCreateUser(t, db, org.ID, "Rita Recruiter", hiretext.RoleUser, hiretext.PermPool, hiretext.PermJobs)
@@ -35,7 +35,7 @@ func idStr(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestAPIAuthErrors(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	for _, c := range []struct{ token, code string }{{"", "unauthorized"}, {"ht_not-a-real-token", "unauthorized"}, {"garbage", "unauthorized"}} {
 		st, body := ts.api(t, c.token, "GET", "/api/v1/me", "")
@@ -47,7 +47,7 @@ func TestAPIAuthErrors(t *testing.T) {
 
 func TestAPIUsersAdminOnly(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
@@ -68,7 +68,7 @@ func TestAPIUsersAdminOnly(t *testing.T) {
 
 func TestAPICreateAndUpdateUser(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	tok := token(t, db, storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin))
@@ -89,7 +89,7 @@ func TestAPICreateAndUpdateUser(t *testing.T) {
 
 func TestAPIBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	tok := token(t, db, storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin))
@@ -155,7 +155,7 @@ func TestAPITenantIsolation(t *testing.T) {
 // does not exist.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`

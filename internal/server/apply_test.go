@@ -16,7 +16,7 @@ import (
 // in the pool, see the consent on the profile, apply again declining texts.
 func TestApplyJourney(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	applicant := f.ts.browser(t)
 	st, form, _ := applicant.do("GET", f.applyPath(f.job), nil)
 	if st != http.StatusOK {
@@ -62,7 +62,7 @@ func TestApplyJourney(t *testing.T) {
 
 func TestApplyShowsEveryErrorAndStoresNothing(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	b := f.ts.browser(t)
 	cases := []struct {
 		name   string
@@ -94,7 +94,7 @@ func TestApplyShowsEveryErrorAndStoresNothing(t *testing.T) {
 
 func TestApplyHoneypotAndRateLimit(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	b := f.ts.browser(t)
 	st, _, h := f.apply(t, b, f.job, application("website", "http://spam.example"))
 	if st != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "/thanks") || f.poolSize(t) != 0 {
@@ -117,7 +117,7 @@ func TestApplyHoneypotAndRateLimit(t *testing.T) {
 
 func TestApplyToClosedOrUnknownJob(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	closed := hiretext.JobClosed
 	if _, err := f.db.UpdateJob(t.Context(), f.org.ID, f.job.ID, hiretext.JobUpdate{Status: &closed}); err != nil {
 		t.Fatal(err)
@@ -146,7 +146,7 @@ func TestApplyToClosedOrUnknownJob(t *testing.T) {
 // actually agreed to.
 func TestApplyAfterDisclosureChange(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	b := f.ts.browser(t)
 	_, form, _ := b.do("GET", f.applyPath(f.job), nil)
 	old := disclosureVersion(t, form)

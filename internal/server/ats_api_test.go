@@ -15,7 +15,7 @@ import (
 
 func TestAPIJobs(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	tok := token(t, f.db, f.recruiter)
 	st, job := f.ts.api(t, tok, "POST", "/api/v1/jobs", `{"title":"Welder","location":"Gary, IN","description":"MIG and TIG."}`)
 	if st != http.StatusCreated || job["status"] != "open" || job["applicants"] != float64(0) ||
@@ -44,7 +44,7 @@ func TestAPIJobs(t *testing.T) {
 
 func TestAPIApplicationAndCandidate(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	tok := token(t, f.db, f.recruiter)
 	apply := "/api/v1/jobs/" + idStr(int64(f.job.ID)) + "/applications"
 	st, created := f.ts.api(t, tok, "POST", apply, `{"first_name":"Ann","last_name":"Lee","email":"Ann@Example.com",
@@ -92,7 +92,7 @@ func TestAPIApplicationAndCandidate(t *testing.T) {
 // profile's form keeps showing its own fields' errors.
 func TestAPICandidateFieldErrorsAreJSONPaths(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	a := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Ann", "Lee"))
 	path := "/api/v1/candidates/" + idStr(int64(a.CandidateID))
 	long := strings.Repeat("n", hiretext.MaxNoteLength+1)
@@ -125,7 +125,7 @@ func TestAPICandidateFieldErrorsAreJSONPaths(t *testing.T) {
 
 func TestAPICandidatesList(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	jobs := storetest.SeedPool(t, f.db, f.org.ID, 30, 3)
 	tok := token(t, f.db, f.manager)
 	st, body := f.ts.api(t, tok, "GET", "/api/v1/candidates?limit=20", "")
@@ -155,7 +155,7 @@ func TestAPICandidatesList(t *testing.T) {
 
 func TestAPIApplicationErrorsStoreNothing(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	tok := token(t, f.db, f.recruiter)
 	path := "/api/v1/jobs/" + idStr(int64(f.job.ID)) + "/applications"
 	cases := []struct {
@@ -234,7 +234,7 @@ func TestATSTenantIsolationOverHTTP(t *testing.T) {
 // profiles sees candidates in lists and gets 403 on their profiles.
 func TestHiringManagerCannotOpenProfiles(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	c := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Ann", "Lee"))
 	b := f.as(t, f.manager)
 	if st, body, _ := b.do("GET", "/candidates", nil); st != 200 || !strings.Contains(body, "Ann Lee") || strings.Contains(body, "View profile") {

@@ -35,7 +35,7 @@ type atsRoute struct {
 // anonymous a login redirect (pages), 401 (API and form posts).
 func TestATSPermissions(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	c := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Ann", "Lee"))
 	job, cand := idStr(int64(f.job.ID)), idStr(int64(c.CandidateID))
 	jobs, pool, profiles, admin := atsRule{perm: hiretext.PermJobs}, atsRule{perm: hiretext.PermPool}, atsRule{perm: hiretext.PermProfiles}, atsRule{}

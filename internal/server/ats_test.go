@@ -124,7 +124,7 @@ func mustContain(t *testing.T, what, body string, wants ...string) {
 // lead back to the list, filters and page kept, saying what to do.
 func TestBulkActionsWithNothingSelectedGoBackToTheList(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	f.candidate(t, "Ann")
 	b := f.ts.browser(t)

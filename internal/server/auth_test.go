@@ -13,7 +13,7 @@ import (
 
 func TestLoginLogout(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
@@ -43,7 +43,7 @@ func TestLoginLogout(t *testing.T) {
 
 func TestLoginRotatesSessionAndSetsCookieFlags(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
@@ -77,7 +77,7 @@ func sessionCookie(b *browser) string {
 
 func TestLoginThrottled(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db) // 3 failures allowed
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
@@ -116,7 +116,7 @@ func TestLoginThrottleIsSharedByInstances(t *testing.T) {
 
 func TestCrossOriginPostRefused(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin)
@@ -141,7 +141,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 
 func TestSafeRedirectAfterLogin(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin)

@@ -265,19 +265,19 @@ var hiddenFrom = [nPrincipals][]string{
 // and checks the outcome, and that no response shows a caller data it may
 // not see. The table must list every registered route.
 func TestAuthorizationMatrix(t *testing.T) {
-	for name, open := range map[string]func(testing.TB, storetest.Options) *store.DB{
+	for name, open := range map[string]func(testing.TB, storetest.Config) *store.DB{
 		"sqlite": storetest.NewSQLite, "postgres": storetest.NewPostgres,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			first := newMatrixFixture(t, open(t, storetest.Options{}))
+			first := newMatrixFixture(t, open(t, storetest.Config{}))
 			registered := checkMatrixCoversRoutes(t, first.ts)
 			for p := range nPrincipals {
 				t.Run(principalNames[p], func(t *testing.T) {
 					t.Parallel()
 					f := first // the anonymous caller's
 					if p != pAnon {
-						f = newMatrixFixture(t, open(t, storetest.Options{}))
+						f = newMatrixFixture(t, open(t, storetest.Config{}))
 					}
 					runMatrix(t, f, p, registered)
 				})

@@ -17,7 +17,7 @@ import (
 
 func TestPoolSearchFiltersAndPages(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	jobs := storetest.SeedPool(t, f.db, f.org.ID, 55, 2)
 	b := f.as(t, f.recruiter)
 
@@ -72,7 +72,7 @@ func pagerLinks(body string) (prev, next string) {
 // a status together) it shows the range only.
 func TestPoolShowsCountAndPagesBothWays(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	jobs := storetest.SeedPool(t, f.db, f.org.ID, 120, 1)
 	b := f.as(t, f.recruiter)
 	rows := func(body string) []string {
@@ -133,7 +133,7 @@ func TestPoolShowsCountAndPagesBothWays(t *testing.T) {
 
 func TestProfileEditsPhonesAndConsent(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	n := storetest.Applicant(f.job.ID, "Flo", "Park")
 	n.MainPhone = "(312) 555-0160"
 	c := storetest.MustApply(t, f.db, f.org.ID, n)
@@ -179,7 +179,7 @@ func TestProfileEditsPhonesAndConsent(t *testing.T) {
 
 func TestConsentCSVExport(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	c := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Gil", "Ho"))
 	out := hiretext.SMSChange{Status: hiretext.SMSOptedOut, Note: `=HYPERLINK("http://evil.example")`}
 	if _, err := f.db.UpdateCandidate(t.Context(), f.org.ID, c.CandidateID, hiretext.CandidateUpdate{SMS: &out}, f.recruiter.ID); err != nil {
@@ -208,7 +208,7 @@ func TestConsentCSVExport(t *testing.T) {
 
 func TestFailedPhoneSaveCanBeReloaded(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	c := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Flo", "Park"))
 	path := "/candidates/" + idStr(int64(c.CandidateID))
 	b := f.as(t, f.recruiter)

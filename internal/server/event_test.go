@@ -203,7 +203,7 @@ func wantEvent(t *testing.T, got sseMessage, e hiretext.Event) {
 
 func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour})
 	ts := newEventServer(t, db, b, server.StreamOptions{Heartbeat: 100 * time.Millisecond})
 	org := storetest.MustCreateOrg(t, db, "Acme")
@@ -233,15 +233,13 @@ func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 		Data: []byte(`{"conversation_id":"7"}`)})
 	wantEvent(t, s.next(t, 10*time.Second), read)
 
-	// Heartbeats keep coming well past the server's read and write timeouts.
-	beats, deadline := 0, time.Now().Add(time.Second)
-	for time.Now().Before(deadline) {
-		if m := s.nextBlock(t, time.Second); m.Comment == "heartbeat" {
-			beats++
+	// Heartbeats keep coming well past the server's read and write timeouts
+	// (300 ms): a second on, the stream still sends them. However slow the
+	// machine, this fails only if the stream ends or falls silent.
+	for since := time.Now(); time.Since(since) < time.Second; {
+		if m := s.nextBlock(t, 10*time.Second); m.Comment != "heartbeat" {
+			t.Fatalf("got %+v on an idle stream, want heartbeats", m)
 		}
-	}
-	if beats < 5 {
-		t.Fatalf("%d heartbeats in a second, want about 10", beats)
 	}
 	personal := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
 	wantEvent(t, s.next(t, 10*time.Second), personal)
@@ -267,7 +265,7 @@ func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 
 func TestEventStreamAsksForResyncWhenItCannotReplay(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour})
 	ts := newEventServer(t, db, b, server.StreamOptions{})
 	org := storetest.MustCreateOrg(t, db, "Acme")
@@ -285,7 +283,7 @@ func TestEventStreamAsksForResyncWhenItCannotReplay(t *testing.T) {
 
 func TestAPIEventStreamTakesABearerToken(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	b, stop := startBroker(t, db, events.Config{PollInterval: time.Hour})
 	ts := newEventServer(t, db, b, server.StreamOptions{})
 	org := storetest.MustCreateOrg(t, db, "Acme")
@@ -304,7 +302,7 @@ func TestAPIEventStreamTakesABearerToken(t *testing.T) {
 
 func TestEventRoutesWithoutABrokerAnswerNotFound(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
@@ -315,7 +313,7 @@ func TestEventRoutesWithoutABrokerAnswerNotFound(t *testing.T) {
 
 func TestEventStreamEndsAtMaxAgeAskingForASoonReconnect(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour})
 	ts := newEventServer(t, db, b, server.StreamOptions{MaxAge: 300 * time.Millisecond})
 	org := storetest.MustCreateOrg(t, db, "Acme")

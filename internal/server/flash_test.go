@@ -16,7 +16,7 @@ import (
 // leave the redirect's message for the page the browser loads.
 func TestFlashWaitsForTheNextPageLoad(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)

@@ -26,7 +26,7 @@ const xssEscaped = `&lt;script&gt;window.__pwned=1&lt;/script&gt;&lt;img src=x o
 func TestUserTextRendersAsText(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newTextingFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newTextingFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	admin := storetest.MustCreateUser(t, f.db, f.org.ID, "Dana Admin", hiretext.RoleAdmin)
 	name := xssPayload
 	if _, err := f.db.UpdateUser(ctx, f.org.ID, f.recruiter.ID, hiretext.UserUpdate{Name: &name}); err != nil {
@@ -48,14 +48,14 @@ func TestUserTextRendersAsText(t *testing.T) {
 	if st, _, _ := rec.do("POST", profile+"/messages", url.Values{"body": {xssPayload}}); st != http.StatusSeeOther {
 		t.Fatalf("send: %d", st)
 	}
-	eventually(t, "the text on the handset", func() bool { return len(f.handset(t, candPhone)) == 1 })
+	storetest.Eventually(t, "the text on the handset", func() bool { return len(f.handset(t, candPhone)) == 1 })
 	for _, from := range []string{candPhone, storetest.RandomPhone(t)} {
 		if _, err := f.sim.SimulateInbound(ctx, from, f.number.Phone, xssPayload); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var unknown string
-	eventually(t, "both replies", func() bool {
+	storetest.Eventually(t, "both replies", func() bool {
 		convs, _ := f.db.ListConversations(ctx, f.org.ID, f.number.ID, true, 10)
 		for _, v := range convs {
 			if v.CandidateID == 0 {
@@ -104,7 +104,7 @@ func checkEscaped(t *testing.T, b *browser, method, path string, form url.Values
 func TestExportsNeutraliseFormulas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	f := newTextingFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newTextingFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	admin := storetest.MustCreateUser(t, f.db, f.org.ID, "Dana Admin", hiretext.RoleAdmin)
 	formulas := []string{`=HYPERLINK("http://evil.example","Open")`, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1"}
 	a := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, formulas[0], formulas[1]))

@@ -14,7 +14,7 @@ import (
 
 func TestJobPages(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	b := f.as(t, f.recruiter)
 	st, body, _ := b.do("POST", "/jobs", url.Values{"title": {" "}, "location": {strings.Repeat("x", 201)}})
 	if st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="title-error"`) || !strings.Contains(body, `id="location-error"`) {
@@ -48,7 +48,7 @@ func TestJobPages(t *testing.T) {
 
 func TestJobPageListsApplicantsAndExports(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	other := storetest.MustCreateJob(t, f.db, f.org.ID, "Welder")
 	ann := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Ann", "Lee"))
 	n := storetest.Applicant(f.job.ID, "=cmd", "Bo")
@@ -91,7 +91,7 @@ func TestJobPageListsApplicantsAndExports(t *testing.T) {
 // pool, which mixes jobs, still names the job.
 func TestJobApplicantsShowTheDateOnly(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, "Ann", "Lee"))
 	b := f.as(t, f.recruiter)
 	applied := regexp.MustCompile(`<td class="col-applied">(.*?)</td>`)
@@ -112,7 +112,7 @@ func TestJobApplicantsShowTheDateOnly(t *testing.T) {
 // with the job's applicant count.
 func TestJobApplicantsPageBothWays(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	job := storetest.SeedPool(t, f.db, f.org.ID, 60, 1)[0]
 	path := "/jobs/" + idStr(int64(job.ID))
 	b := f.as(t, f.recruiter)
@@ -131,7 +131,7 @@ func TestJobApplicantsPageBothWays(t *testing.T) {
 
 func TestJobTitleErrorsSayWhatIsWrong(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	b := f.as(t, f.recruiter)
 	for _, c := range []struct{ title, want string }{
 		{"", "Enter a job title."},

@@ -40,7 +40,7 @@ func TestAPIInboxPagesThroughEveryConversation(t *testing.T) {
 				t.Fatalf("reply: %d %v", st, body)
 			}
 		}
-		eventually(t, "15 unread conversations", func() bool {
+		storetest.Eventually(t, "15 unread conversations", func() bool {
 			n, _ := db.UnreadConversations(context.Background(), f.org.ID, f.number.ID)
 			return n == 15
 		})
@@ -125,7 +125,7 @@ func inboxOrdered(a, b map[string]any) bool {
 // conversation does; a user with neither learns nothing about the ids.
 func TestAPISendNeedsWhatTheWebNeeds(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	ann, bob := f.candidate(t, "Ann"), f.candidate(t, "Bob")
 	nobody := storetest.MustCreateUser(t, db, f.org.ID, "Nora None", hiretext.RoleUser)
@@ -169,7 +169,7 @@ func TestAPISendNeedsWhatTheWebNeeds(t *testing.T) {
 // fields it lacks, and that one mistake keeps its own message.
 func TestAPISendReportsEveryMissingField(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	tok := token(t, db, f.recruiter)
 	st, body := f.ts.api(t, tok, "POST", "/api/v1/messages", `{}`)

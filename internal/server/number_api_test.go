@@ -13,7 +13,7 @@ import (
 
 func TestNumbersAPI(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, _ := newNumbersServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := token(t, db, storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin))
@@ -119,7 +119,7 @@ func TestAPIUsageMonthsAreTheNumbersOwn(t *testing.T) {
 	t.Parallel()
 	chicago, _ := time.LoadLocation("America/Chicago")
 	clock := storetest.NewClock(time.Date(2026, 1, 31, 23, 30, 0, 0, chicago))
-	db := storetest.NewSQLite(t, storetest.Options{Clock: clock.Now})
+	db := storetest.NewSQLite(t, storetest.Config{Clock: clock.Now})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	storetest.MustGrantNumbers(t, db, org.ID, 1, 500)
@@ -146,7 +146,7 @@ func TestAPIUsageMonthsAreTheNumbersOwn(t *testing.T) {
 
 func TestNumbersAreTenantIsolatedOverHTTP(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, _ := newNumbersServer(t, db)
 	acme, globex := storetest.MustCreateOrg(t, db, "Acme"), storetest.MustCreateOrg(t, db, "Globex")
 	n := storetest.MustAddNumber(t, db, acme.ID)
@@ -192,7 +192,7 @@ func TestNumbersAreTenantIsolatedOverHTTP(t *testing.T) {
 
 func TestAllowanceBannerOnEveryPage(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, _ := newNumbersServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	storetest.MustGrantNumbers(t, db, org.ID, 1, 100)

@@ -50,7 +50,7 @@ var offeredRE = regexp.MustCompile(`name="phone" value="(?:\+|&#43;)(1\d{10})"`)
 // a bad area code is a field error that the page does not repeat.
 func TestNumberOffersComeFromTheCompanysArea(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, _ := newNumbersServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme") // America/Chicago, US
 	admin := storetest.MustCreateUser(t, db, org.ID, "Dana Admin", hiretext.RoleAdmin)
@@ -111,7 +111,7 @@ func TestNumberOffersComeFromTheCompanysArea(t *testing.T) {
 
 func TestAdminGeneratesAndAssignsNumbers(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, sim := newNumbersServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Dana Admin", hiretext.RoleAdmin)

@@ -185,7 +185,7 @@ func seedReport(t *testing.T, db *store.DB, n, candidates int) benchCompany {
 // measures the process. The benchmark below shows the same for a million
 // texts, and for XLSX.
 func TestReportExportMemoryIsFlat(t *testing.T) {
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	small, large := seedReport(t, db, 2_500, 20), seedReport(t, db, 20_000, 20)
 	ts := newTestServer(t, db)
 	measureExport(t, ts, small.token, "csv") // warm up: pools, caches
@@ -221,10 +221,10 @@ func TestReportExportBenchmark(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name string
-		open func(testing.TB, storetest.Options) *store.DB
+		open func(testing.TB, storetest.Config) *store.DB
 	}{{"sqlite", storetest.NewSQLite}, {"postgres", storetest.NewPostgres}} {
 		t.Run(c.name, func(t *testing.T) {
-			db := c.open(t, storetest.Options{})
+			db := c.open(t, storetest.Config{})
 			start := time.Now()
 			large := seedReport(t, db, n, 0)
 			t.Logf("generated %d texts in %s", n, time.Since(start).Round(time.Second))

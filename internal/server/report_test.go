@@ -70,7 +70,7 @@ func newReportFixture(t *testing.T, db *store.DB) *reportFixture {
 		From: f.ann.TextingPhone(), To: f.number.Phone, Body: annReply}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "every text delivered", func() bool {
+	storetest.Eventually(t, "every text delivered", func() bool {
 		delivered := 0
 		_ = db.EachActivity(ctx, f.org.ID, f.filter(t), func(r *hiretext.ActivityRow) error {
 			if r.Status == hiretext.StatusDelivered {
@@ -242,7 +242,7 @@ func sameRows(t *testing.T, csvRows, xlsxRows [][]string) {
 
 func TestSMSActivityReportAPI(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newReportFixture(t, db)
 	tok := token(t, db, f.admin)
 	st, first := f.ts.api(t, tok, "GET", "/api/v1/reports/sms-activity?limit=3", "")
@@ -302,7 +302,7 @@ func idString[T ~int64](id T) string { return idStr(int64(id)) }
 // administrator sees none of this company's texts.
 func TestSMSActivityReportAccess(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newReportFixture(t, db)
 	auditor := storetest.MustCreateUser(t, db, f.org.ID, "Avery Auditor", hiretext.RoleUser, hiretext.PermSMSReport)
 	paths := []string{"/reports/sms-activity", "/reports/sms-activity.csv", "/reports/sms-activity.xlsx"}
@@ -351,7 +351,7 @@ func TestSMSActivityReportAccess(t *testing.T) {
 
 func TestSMSActivityReportFieldErrors(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Dana Admin", hiretext.RoleAdmin)
 	ts := newTestServer(t, db)
@@ -385,14 +385,14 @@ func TestSMSActivityReportFieldErrors(t *testing.T) {
 func TestSMSActivityReportDaysInCompanyTimeZone(t *testing.T) {
 	chicago, _ := time.LoadLocation("America/Chicago")
 	late := time.Date(2026, 3, 31, 23, 30, 0, 0, chicago)
-	for name, open := range map[string]func(testing.TB, storetest.Options) *store.DB{"sqlite": storetest.NewSQLite, "postgres": storetest.NewPostgres} {
+	for name, open := range map[string]func(testing.TB, storetest.Config) *store.DB{"sqlite": storetest.NewSQLite, "postgres": storetest.NewPostgres} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			db := open(t, storetest.Options{Clock: storetest.NewClock(late).Now})
-			tx := storetest.MustSetUpTexting(t, db, 100)
-			ann, _ := tx.MustCandidate(t, db, "Ann")
-			tx.MustSend(t, db, "Late on the 31st", ann.ID)
-			admin := storetest.MustCreateUser(t, db, tx.Org.ID, "Dana Admin", hiretext.RoleAdmin)
+			db := open(t, storetest.Config{Clock: storetest.NewClock(late).Now})
+			fx := storetest.MustSetUpTexting(t, db, 100)
+			ann, _ := fx.MustCandidate(t, db, "Ann")
+			fx.MustSend(t, db, "Late on the 31st", ann.ID)
+			admin := storetest.MustCreateUser(t, db, fx.Org.ID, "Dana Admin", hiretext.RoleAdmin)
 			ts := newTestServer(t, db)
 			tok := token(t, db, admin)
 			_, march := ts.api(t, tok, "GET", "/api/v1/reports/sms-activity?from=2026-03-31&to=2026-03-31", "")
@@ -438,7 +438,7 @@ func (s failingStore) EachActivity(ctx context.Context, org hiretext.OrgID, f hi
 // client sees a broken download, not a shorter file that looks complete.
 func TestExportFailureIsNeverATruncatedFile(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	co := seedReport(t, db, 1500, 20)
 	for _, c := range []struct {
 		after  int

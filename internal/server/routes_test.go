@@ -17,7 +17,7 @@ import (
 // page (the authorization matrix checks each one's outcome).
 func TestFormAddressesAnswerGET(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)

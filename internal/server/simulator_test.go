@@ -52,7 +52,7 @@ func simTimeHTML(t *testing.T, at time.Time, zone string) string {
 
 func TestSimulatorShowsTimesInTheNumbersCompanyTimeZone(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, sim := newNumbersServer(t, db)
 	chicago := storetest.MustCreateOrg(t, db, "Acme Chicago")
 	la, err := db.CreateOrg(t.Context(), hiretext.NewOrganization{Name: "Acme West", Slug: "acme-west", Timezone: "America/Los_Angeles", Region: "US"})
@@ -87,7 +87,7 @@ func TestSimulatorShowsTimesInTheNumbersCompanyTimeZone(t *testing.T) {
 
 func TestSimulatorKeepsThePhoneAsTyped(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, _ := newNumbersServer(t, db)
 	b := ts.browser(t)
 	for typed, e164 := range map[string]string{"(312) 555-0143": "+13125550143", "312.555.0143": "+13125550143", "+44 7911 123456": "+447911123456"} {
@@ -113,7 +113,7 @@ func TestSimulatorKeepsThePhoneAsTyped(t *testing.T) {
 
 func TestSimulatorShowsTheNetworkBehaviour(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, _ := newNumbersServer(t, db)
 	b := ts.browser(t)
 	const candidate = "+13125550143"
@@ -144,7 +144,7 @@ func simPath(e164 string) string { return "/simulator?phone=" + url.QueryEscape(
 
 func TestSimulatorListsPhonesWithTexts(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, sim := newNumbersServer(t, db)
 	b := ts.browser(t)
 	if _, page, _ := b.do("GET", "/simulator", nil); !strings.Contains(page, "Phones with texts") || !strings.Contains(page, "No phone has texts yet.") {
@@ -194,7 +194,7 @@ func listItem(page, start string) string {
 
 func TestSimulatorSaysItIsASimulatedPublicNetwork(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, _ := newNumbersServer(t, db)
 	for _, path := range []string{"/simulator", simPath("+13125550143")} {
 		_, page, _ := ts.browser(t).do("GET", path, nil)

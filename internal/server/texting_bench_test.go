@@ -190,10 +190,10 @@ func newWebhookBench(t *testing.T, db *store.DB, dbURL string) *webhookBench {
 	hs.Config.Handler = srv
 	hs.Start()
 	t.Cleanup(hs.Close)
-	tx := storetest.MustSetUpTexting(t, db, hiretext.MaxMonthlyAllowance)
-	b := &webhookBench{url: hs.URL + simulator.InboundPath, sim: sim, number: tx.Number.Phone,
+	fx := storetest.MustSetUpTexting(t, db, hiretext.MaxMonthlyAllowance)
+	b := &webhookBench{url: hs.URL + simulator.InboundPath, sim: sim, number: fx.Number.Phone,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
-	for _, c := range tx.MustRecipients(t, db, 1000) {
+	for _, c := range fx.MustRecipients(t, db, 1000) {
 		b.phones = append(b.phones, c.MainPhone)
 	}
 	return b

@@ -12,7 +12,7 @@ import (
 
 func TestTextingSettingsPage(t *testing.T) {
 	t.Parallel()
-	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Options{}))
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	b := f.as(t, f.admin)
 	_, body, _ := b.do("GET", "/admin/texting", nil)
 	mustContain(t, "settings page", body, "Texting settings", "Reply to STOP", "Reply to HELP",

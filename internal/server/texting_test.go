@@ -71,17 +71,6 @@ func (f *textingFixture) candidate(t *testing.T, first string) *hiretext.Candida
 	return c
 }
 
-// eventually polls cond for up to ten seconds.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 // handset returns the bodies a simulated phone received.
 func (f *textingFixture) handset(t *testing.T, phone string) []string {
 	msgs, err := f.sim.Handset(context.Background(), phone)
@@ -110,9 +99,9 @@ func TestTextingRoundTrip(t *testing.T) {
 		if st != http.StatusSeeOther || h.Get("Location") != path+"/conversation" {
 			t.Fatalf("send: %d %q", st, h.Get("Location"))
 		}
-		eventually(t, "the text on the handset", func() bool { return len(f.handset(t, ann.TextingPhone())) == 1 })
+		storetest.Eventually(t, "the text on the handset", func() bool { return len(f.handset(t, ann.TextingPhone())) == 1 })
 		tok := token(t, db, f.recruiter)
-		eventually(t, "delivered status", func() bool {
+		storetest.Eventually(t, "delivered status", func() bool {
 			_, body := f.ts.api(t, tok, "GET", "/api/v1/candidates/"+idStr(int64(ann.ID))+"/messages", "")
 			msgs, _ := body["messages"].([]any)
 			return len(msgs) == 1 && msgs[0].(map[string]any)["status"] == "delivered"
@@ -139,7 +128,7 @@ func TestTextingRoundTrip(t *testing.T) {
 		if c, _ := db.CandidateByID(context.Background(), f.org.ID, ann.ID); c.OptedIn() {
 			t.Fatal("STOP did not opt the candidate out")
 		}
-		eventually(t, "the opt-out confirmation", func() bool {
+		storetest.Eventually(t, "the opt-out confirmation", func() bool {
 			got := f.handset(t, ann.TextingPhone())
 			return len(got) == 2 && strings.HasPrefix(got[1], "You're unsubscribed from Acme texts.")
 		})
@@ -147,7 +136,14 @@ func TestTextingRoundTrip(t *testing.T) {
 		if _, page, _ := b.do("GET", h.Get("Location"), nil); st != http.StatusSeeOther || !strings.Contains(page, "opted out") {
 			t.Fatal("a text to an opted-out candidate was not refused with a reason")
 		}
-		time.Sleep(100 * time.Millisecond)
+		// The refusal queued nothing, so the phone has nothing more coming.
+		_, body := f.ts.api(t, tok, "GET", "/api/v1/candidates/"+idStr(int64(ann.ID))+"/messages", "")
+		msgs, _ := body["messages"].([]any)
+		for _, m := range msgs {
+			if m.(map[string]any)["body"] == "Still there?" {
+				t.Fatalf("the refused text was stored: %v", m)
+			}
+		}
 		if got := f.handset(t, ann.TextingPhone()); len(got) != 2 {
 			t.Fatalf("the opted-out phone received %d texts, want 2", len(got))
 		}
@@ -156,7 +152,7 @@ func TestTextingRoundTrip(t *testing.T) {
 
 func TestWebhooksVerifyAndIgnoreDuplicates(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	ann := f.candidate(t, "Ann")
 	form := url.Values{"EventType": {"inbound"}, "MessageID": {"SMdup1"}, "From": {ann.TextingPhone()}, "To": {f.number.Phone},
@@ -196,7 +192,7 @@ func TestWebhooksVerifyAndIgnoreDuplicates(t *testing.T) {
 
 func TestTextingAPIAndVisibility(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	ann, bob := f.candidate(t, "Ann"), f.candidate(t, "Bob")
 	if _, err := db.UpdateCandidate(context.Background(), f.org.ID, bob.ID, hiretext.CandidateUpdate{SMS: &hiretext.SMSChange{Status: hiretext.SMSOptedOut}}, f.recruiter.ID); err != nil {
@@ -254,7 +250,7 @@ func TestTextingAPIAndVisibility(t *testing.T) {
 
 func TestBulkSendAllOrNothing(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	if _, err := db.SetAllowance(context.Background(), f.number.Phone, 2); err != nil {
 		t.Fatal(err)
@@ -305,7 +301,7 @@ func TestBulkSendAllOrNothing(t *testing.T) {
 
 func TestFlaggedReplyOffersOneClickOptOut(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	ann := f.candidate(t, "Ann")
 	f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":"wrong number, please stop texting me"}`, ann.TextingPhone(), f.number.Phone))
@@ -330,7 +326,7 @@ func TestFlaggedReplyOffersOneClickOptOut(t *testing.T) {
 
 func TestBellIsSharedByTheNumbersUsers(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	sam := storetest.MustCreateUser(t, db, f.org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermProfiles)
 	storetest.MustAssign(t, db, f.org.ID, f.number.ID, sam.ID)
@@ -385,7 +381,7 @@ func TestBellIsSharedByTheNumbersUsers(t *testing.T) {
 
 func TestBellAndInboxSayWhoWroteTheLastText(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	sam := storetest.MustCreateUser(t, db, f.org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermProfiles)
 	storetest.MustAssign(t, db, f.org.ID, f.number.ID, sam.ID)
@@ -436,7 +432,7 @@ func TestBellAndInboxSayWhoWroteTheLastText(t *testing.T) {
 
 func TestLandlineFailureIsExplainedWithAHint(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	ctx := context.Background()
 	app := storetest.Applicant(f.job.ID, "Ann", "Tester")
@@ -458,7 +454,7 @@ func TestLandlineFailureIsExplainedWithAHint(t *testing.T) {
 		if st, _, _ := b.do("POST", path+"/messages", url.Values{"body": {"Hi, are you free Monday?"}}); st != http.StatusSeeOther {
 			t.Fatalf("send to %s: %d", c.FirstName, st)
 		}
-		eventually(t, c.FirstName+"'s text to fail", func() bool {
+		storetest.Eventually(t, c.FirstName+"'s text to fail", func() bool {
 			_, body := f.ts.api(t, tok, "GET", "/api/v1/candidates/"+idStr(int64(c.ID))+"/messages", "")
 			msgs, _ := body["messages"].([]any)
 			return len(msgs) == 1 && msgs[0].(map[string]any)["status"] == "failed"
@@ -487,7 +483,7 @@ func TestLandlineFailureIsExplainedWithAHint(t *testing.T) {
 // nothing.
 func TestDialogSendAnswersJSON(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	ann, otto := f.candidate(t, "Ann"), f.candidate(t, "Otto")
 	if _, err := db.UpdateCandidate(t.Context(), f.org.ID, otto.ID, hiretext.CandidateUpdate{SMS: &hiretext.SMSChange{Status: hiretext.SMSOptedOut}}, f.recruiter.ID); err != nil {

@@ -26,7 +26,7 @@ import (
 // accepted, and nothing is stored before it is.
 func TestTwilioWebhookSignedOverPublicURL(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	public, _ := url.Parse("https://ats.example.com/hiretext")
 	ts, _ := newTwilioServer(t, db, public)
 
@@ -121,7 +121,7 @@ func TestTwilioWebhookSignedOverPublicURL(t *testing.T) {
 // simulator. Twilio is told to send the number's texts to hiretext.
 func TestTwilioNumbersFromAdminPages(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, fake := newTwilioServer(t, db, nil)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	storetest.MustGrantNumbers(t, db, org.ID, 1, 500)

@@ -13,7 +13,7 @@ import (
 
 func TestAdminUsersPage(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
@@ -63,7 +63,7 @@ func TestAdminUsersPage(t *testing.T) {
 
 func TestAdminEditPermissions(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
@@ -87,7 +87,7 @@ func TestAdminEditPermissions(t *testing.T) {
 
 func TestPagesNeedTheRightRole(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	acme := storetest.MustCreateOrg(t, db, "Acme")
 	globex := storetest.MustCreateOrg(t, db, "Globex")
@@ -119,7 +119,7 @@ func TestPagesNeedTheRightRole(t *testing.T) {
 
 func TestSettingsPasswordAndTokens(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	u := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser)
@@ -167,7 +167,7 @@ func TestSettingsPasswordAndTokens(t *testing.T) {
 
 func TestHealthAndNotFound(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/no/such/page": 404} {
 		resp, err := http.Get(ts.URL + path)
@@ -183,7 +183,7 @@ func TestHealthAndNotFound(t *testing.T) {
 
 func TestRolesAndPermissionsShownByName(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
@@ -219,7 +219,7 @@ func TestRolesAndPermissionsShownByName(t *testing.T) {
 
 func TestUserFormsShowEveryErrorAtOnce(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
@@ -255,7 +255,7 @@ func TestUserFormsShowEveryErrorAtOnce(t *testing.T) {
 
 func TestAdministratorIsNotOfferedToDeactivateThemselves(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
+	db := storetest.NewSQLite(t, storetest.Config{})
 	ts := newTestServer(t, db)
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)

@@ -11,11 +11,11 @@ import (
 // eachWithClock is EachWith that hands the test its clock.
 func eachWithClock(t *testing.T, start time.Time, fn func(t *testing.T, db *store.DB, clock *Clock)) {
 	t.Helper()
-	for name, open := range map[string]func(testing.TB, Options) *store.DB{"sqlite": NewSQLite, "postgres": NewPostgres} {
+	for name, open := range map[string]func(testing.TB, Config) *store.DB{"sqlite": NewSQLite, "postgres": NewPostgres} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			clock := NewClock(start)
-			fn(t, open(t, Options{Clock: clock.Now}), clock)
+			fn(t, open(t, Config{Clock: clock.Now}), clock)
 		})
 	}
 }
@@ -37,7 +37,7 @@ func TestConcurrentReservationsNeverOverspend(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			u := url(t)
-			dbs := []*store.DB{Open(t, u, Options{}), Open(t, u, Options{})}
+			dbs := []*store.DB{Open(t, u, Config{}), Open(t, u, Config{})}
 			org, n := numberWithAllowance(t, dbs[0], 50)
 			MustAssign(t, dbs[0], org.ID, n.ID, MustCreateUser(t, dbs[0], org.ID, "Rita", hiretext.RoleUser).ID)
 			alerts := make([][]hiretext.AllowanceAlert, 64)
@@ -275,7 +275,7 @@ func sameKinds(alerts []hiretext.AllowanceAlert, want []hiretext.AlertKind) bool
 func BenchmarkReserveAllowance(b *testing.B) {
 	for name, url := range map[string]func(testing.TB) string{"sqlite": SQLiteURL, "postgres": PostgresURL} {
 		b.Run(name, func(b *testing.B) {
-			db := Open(b, url(b), Options{})
+			db := Open(b, url(b), Config{})
 			org := MustCreateOrg(b, db, "Acme")
 			MustGrantNumbers(b, db, org.ID, 1, hiretext.MaxMonthlyAllowance)
 			n := MustAddNumber(b, db, org.ID)

@@ -34,7 +34,7 @@ func ids(evs []hiretext.Event) []int64 {
 
 func TestEventsAreRecordedAndReadBack(t *testing.T) {
 	clock := NewClock(time.Date(2026, 5, 1, 9, 0, 0, 123456789, time.UTC))
-	EachWith(t, func() Options { c := NewClock(clock.Now()); return Options{Clock: c.Now} }, func(t *testing.T, db *store.DB, o Options) {
+	EachWith(t, func() Config { c := NewClock(clock.Now()); return Config{Clock: c.Now} }, func(t *testing.T, db *store.DB, o Config) {
 		acme, other := MustCreateOrg(t, db, "Acme"), MustCreateOrg(t, db, "Other")
 		wake := &wakeCounter{}
 		db.SetBroker(wake)
@@ -114,7 +114,7 @@ func TestInvalidEventsAreRefused(t *testing.T) {
 
 func TestPruneEventsKeepsRecentOnesAndTheNewest(t *testing.T) {
 	start := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
-	EachWith(t, func() Options { c := NewClock(start); return Options{Clock: c.Now} }, func(t *testing.T, db *store.DB, o Options) {
+	EachWith(t, func() Config { c := NewClock(start); return Config{Clock: c.Now} }, func(t *testing.T, db *store.DB, o Config) {
 		org := MustCreateOrg(t, db, "Acme")
 		at := func(h int) hiretext.Event {
 			return mustRecord(t, db, hiretext.Event{OrgID: org.ID, NumberID: 1, Kind: hiretext.EventMessageInbound, At: start.Add(time.Duration(h) * time.Hour)})

@@ -43,7 +43,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 					t.Fatalf("concurrent migrate: %v", err)
 				}
 			}
-			db := Open(t, u, Options{})
+			db := Open(t, u, Config{})
 			if err := db.CheckSchema(ctx); err != nil {
 				t.Fatalf("schema not current after migrate: %v", err)
 			}
@@ -155,7 +155,7 @@ func TestAuthenticate(t *testing.T) {
 
 func TestSessionExpiry(t *testing.T) {
 	clock := NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
-	EachWith(t, func() Options { c := NewClock(clock.Now()); return Options{Clock: c.Now} }, func(t *testing.T, db *store.DB, o Options) {
+	EachWith(t, func() Config { c := NewClock(clock.Now()); return Config{Clock: c.Now} }, func(t *testing.T, db *store.DB, o Config) {
 		org := MustCreateOrg(t, db, "Acme")
 		u := MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
 		secret, err := db.CreateSession(ctx, u)
@@ -180,7 +180,7 @@ func TestSessionExpiry(t *testing.T) {
 func TestSessionIdleAndAbsoluteLimits(t *testing.T) {
 	t.Parallel()
 	clock := NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
-	db := NewSQLite(t, Options{Clock: clock.Now})
+	db := NewSQLite(t, Config{Clock: clock.Now})
 	org := MustCreateOrg(t, db, "Acme")
 	u := MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
 	idle, _ := db.CreateSession(ctx, u)

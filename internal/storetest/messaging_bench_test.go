@@ -23,7 +23,7 @@ import (
 func BenchmarkBulkSend1000(b *testing.B) {
 	for name, url := range map[string]func(testing.TB) string{"sqlite": SQLiteURL, "postgres": PostgresURL} {
 		b.Run(name, func(b *testing.B) {
-			db := Open(b, url(b), Options{})
+			db := Open(b, url(b), Config{})
 			fx := MustSetUpTexting(b, db, hiretext.MaxMonthlyAllowance)
 			ids := func() []hiretext.CandidateID {
 				var out []hiretext.CandidateID

@@ -150,7 +150,7 @@ func TestAssignmentLimitsUnderConcurrency(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			u := url(t)
-			dbs := []*store.DB{Open(t, u, Options{}), Open(t, u, Options{})}
+			dbs := []*store.DB{Open(t, u, Config{}), Open(t, u, Config{})}
 			org := MustCreateOrg(t, dbs[0], "Acme")
 			nums := []*hiretext.Number{MustAddNumber(t, dbs[0], org.ID), MustAddNumber(t, dbs[0], org.ID), MustAddNumber(t, dbs[0], org.ID)}
 			var users []*hiretext.User

@@ -108,7 +108,7 @@ func OpenBenchPool(b *testing.B, n, jobs int) (*store.DB, hiretext.OrgID, []*hir
 	if path == "" {
 		path = filepath.Join(b.TempDir(), "pool.db")
 	}
-	db := Open(b, "sqlite:"+path, Options{})
+	db := Open(b, "sqlite:"+path, Config{})
 	if org, err := db.OrgBySlug(ctx, benchPoolSlug); err == nil {
 		js, err := db.ListJobs(ctx, org.ID)
 		if err != nil || len(js) != jobs {

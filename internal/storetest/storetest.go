@@ -48,8 +48,8 @@ func (c *Clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 // Advance moves the clock forward by d.
 func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// Options adjust a test database.
-type Options struct {
+// Config adjusts a test database.
+type Config struct {
 	Clock hiretext.Clock
 }
 
@@ -57,12 +57,12 @@ type Options struct {
 // "postgres". PostgreSQL is skipped, saying why, when its URL is not set.
 func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, NewSQLite(t, Options{})) })
-	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, NewPostgres(t, Options{})) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, NewSQLite(t, Config{})) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, NewPostgres(t, Config{})) })
 }
 
 // EachWith is Each with options (a test clock, say) applied to both databases.
-func EachWith(t *testing.T, opts func() Options, fn func(t *testing.T, db *store.DB, o Options)) {
+func EachWith(t *testing.T, opts func() Config, fn func(t *testing.T, db *store.DB, o Config)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { t.Parallel(); o := opts(); fn(t, NewSQLite(t, o), o) })
 	t.Run("postgres", func(t *testing.T) { t.Parallel(); o := opts(); fn(t, NewPostgres(t, o), o) })
@@ -74,7 +74,7 @@ func SQLiteURL(tb testing.TB) string {
 }
 
 // NewSQLite opens and migrates a fresh SQLite database in a temp dir.
-func NewSQLite(tb testing.TB, o Options) *store.DB {
+func NewSQLite(tb testing.TB, o Config) *store.DB {
 	tb.Helper()
 	return open(tb, SQLiteURL(tb), o)
 }
@@ -113,18 +113,18 @@ func PostgresURL(tb testing.TB) string {
 }
 
 // NewPostgres opens and migrates a fresh PostgreSQL schema, or skips.
-func NewPostgres(tb testing.TB, o Options) *store.DB {
+func NewPostgres(tb testing.TB, o Config) *store.DB {
 	tb.Helper()
 	return open(tb, PostgresURL(tb), o)
 }
 
 // Open opens and migrates the database at url with fast password hashing.
-func Open(tb testing.TB, url string, o Options) *store.DB {
+func Open(tb testing.TB, url string, o Config) *store.DB {
 	tb.Helper()
 	return open(tb, url, o)
 }
 
-func open(tb testing.TB, url string, o Options) *store.DB {
+func open(tb testing.TB, url string, o Config) *store.DB {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, url, store.Config{Clock: o.Clock, Hasher: password.NewHasher(password.Fast, 4), MaxReadConns: 4})

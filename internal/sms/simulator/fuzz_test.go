@@ -21,7 +21,7 @@ var fuzzNow = time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
 
 func fuzzProvider(f *testing.F) *simulator.Provider {
 	f.Helper()
-	p, err := simulator.New(context.Background(), simulator.Config{Store: storetest.NewSQLite(f, storetest.Options{}).Simulator(),
+	p, err := simulator.New(context.Background(), simulator.Config{Store: storetest.NewSQLite(f, storetest.Config{}).Simulator(),
 		Clock: func() time.Time { return fuzzNow }})
 	if err != nil {
 		f.Fatal(err)

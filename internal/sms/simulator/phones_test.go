@@ -14,7 +14,7 @@ func TestHandsetPhonesListsPhonesWithTextsLatestFirst(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		start := time.Date(2025, 11, 27, 4, 45, 56, 0, time.UTC)
 		clock := storetest.NewClock(start)
-		p := newProvider(t, db, nil, clock.Now)
+		p := newProvider(t, db.Simulator(), nil, clock.Now)
 		if got, err := p.HandsetPhones(t.Context(), 10); err != nil || len(got) != 0 {
 			t.Fatalf("no texts yet: %+v, %v", got, err)
 		}

@@ -92,11 +92,11 @@ func (h *hiretextSide) statusesOf(id string) []hiretext.MessageStatus {
 	return out
 }
 
-// newProvider returns a simulator on db posting to h, its worker running
+// newProvider returns a simulator on st posting to h, its worker running
 // until the test ends.
-func newProvider(t *testing.T, db *store.DB, h *hiretextSide, clock hiretext.Clock) *simulator.Provider {
+func newProvider(t *testing.T, st simulator.Store, h *hiretextSide, clock hiretext.Clock) *simulator.Provider {
 	t.Helper()
-	cfg := simulator.Config{Store: db.Simulator(), Clock: clock, PollInterval: 10 * time.Millisecond}
+	cfg := simulator.Config{Store: st, Clock: clock, PollInterval: 10 * time.Millisecond}
 	if h != nil {
 		cfg.BaseURL = h.URL
 	}
@@ -128,19 +128,9 @@ func buy(t *testing.T, p *simulator.Provider, areaCode string) string {
 	return n.Phone
 }
 
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if ok() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 func TestSearchNumbersHonoursTheAreaCode(t *testing.T) {
 	t.Parallel()
-	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, nil)
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, nil)
 	for _, q := range []sms.NumberQuery{{Country: "US", AreaCode: "312"}, {AreaCode: "212", Limit: 3}, {Country: "CA", AreaCode: "416"}, {Country: "us"}} {
 		offers, err := p.SearchNumbers(t.Context(), q)
 		want := q.Limit
@@ -169,8 +159,8 @@ func TestSearchNumbersHonoursTheAreaCode(t *testing.T) {
 
 func TestBuyAndReleaseNumbers(t *testing.T) {
 	t.Parallel()
-	db := storetest.NewSQLite(t, storetest.Options{})
-	p := newProvider(t, db, nil, nil)
+	db := storetest.NewSQLite(t, storetest.Config{})
+	p := newProvider(t, db.Simulator(), nil, nil)
 	offers, _ := p.SearchNumbers(t.Context(), sms.NumberQuery{AreaCode: "773", Limit: 1})
 	n, err := p.BuyNumber(t.Context(), offers[0].Phone)
 	if err != nil || n.Phone != offers[0].Phone || !strings.HasPrefix(n.ProviderID, "PN") {
@@ -183,7 +173,7 @@ func TestBuyAndReleaseNumbers(t *testing.T) {
 		}
 	}
 	// A new provider on the same database (a restart) still knows the number.
-	again := newProvider(t, db, nil, nil)
+	again := newProvider(t, db.Simulator(), nil, nil)
 	if _, err := again.BuyNumber(t.Context(), n.Phone); err == nil {
 		t.Fatal("the number was forgotten across a restart")
 	}
@@ -204,7 +194,7 @@ func TestSendReportsSentThenDeliveredThroughSignedWebhooks(t *testing.T) {
 
 func testSendReportsSentThenDelivered(t *testing.T, db *store.DB) {
 	h := newHiretextSide(t)
-	p := newProvider(t, db, h, nil)
+	p := newProvider(t, db.Simulator(), h, nil)
 	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
 	var ids []string
 	for _, body := range []string{"Hi Maria, are you free for an interview on Tuesday?", "Bonjour 👋"} {
@@ -215,7 +205,7 @@ func testSendReportsSentThenDelivered(t *testing.T, db *store.DB) {
 		ids = append(ids, res.ProviderMessageID)
 	}
 	for _, id := range ids {
-		eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) == 2 })
+		storetest.Eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) == 2 })
 		if got := h.statusesOf(id); got[0] != hiretext.StatusSent || got[1] != hiretext.StatusDelivered {
 			t.Fatalf("statuses of %s = %v, want sent then delivered", id, got)
 		}
@@ -231,7 +221,7 @@ func testSendReportsSentThenDelivered(t *testing.T, db *store.DB) {
 
 func TestSendFailsLikeACarrier(t *testing.T) {
 	t.Parallel()
-	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, nil)
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, nil)
 	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
 	landline, flagged := storetest.RandomPhone(t), storetest.RandomPhone(t)
 	if err := p.SetPhoneFlag(t.Context(), landline, simstate.FlagLandline); err != nil {
@@ -274,7 +264,7 @@ func TestSendFailsLikeACarrier(t *testing.T) {
 
 func TestSendIsIdempotentOnReference(t *testing.T) {
 	t.Parallel()
-	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, nil)
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, nil)
 	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
 	m := sms.OutboundMessage{From: from, To: to, Body: "Interview tomorrow at 10?", Reference: "msg-42"}
 	first, err := p.Send(t.Context(), m)
@@ -293,7 +283,7 @@ func TestSendIsIdempotentOnReference(t *testing.T) {
 func TestSimulateInboundPostsASignedWebhook(t *testing.T) {
 	t.Parallel()
 	h := newHiretextSide(t)
-	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), h, nil)
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), h, nil)
 	ours, candidate := buy(t, p, "312"), storetest.RandomPhone(t)
 	id, err := p.SimulateInbound(t.Context(), candidate, ours, "Yes, Tuesday works!")
 	if err != nil {
@@ -320,18 +310,15 @@ func TestWebhooksAreRetriedUntilAnswered(t *testing.T) {
 	clock := storetest.NewClock(time.Now())
 	h := newHiretextSide(t)
 	h.failNext.Store(2)
-	db := storetest.NewSQLite(t, storetest.Options{})
-	p := newProvider(t, db, h, clock.Now)
+	db := storetest.NewSQLite(t, storetest.Config{})
+	p := newProvider(t, db.Simulator(), h, clock.Now)
 	ours, candidate := buy(t, p, "312"), storetest.RandomPhone(t)
 	if _, err := p.SimulateInbound(t.Context(), candidate, ours, "Are you still hiring?"); err != nil {
 		t.Fatal(err)
 	}
-	// Each failure waits out a backoff; moving the clock makes the retry due.
-	for range 3 {
-		clock.Advance(3 * time.Second)
-		time.Sleep(30 * time.Millisecond)
-	}
-	eventually(t, "the retried inbound webhook", func() bool {
+	// Each failure waits out a backoff (1 s, then 2 s); moving the clock on
+	// at every look makes the next retry due.
+	storetest.Eventually(t, "the retried inbound webhook", func() bool {
 		clock.Advance(3 * time.Second)
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -344,22 +331,22 @@ func TestPendingWebhooksSurviveARestart(t *testing.T) {
 }
 
 func testPendingWebhooksSurviveARestart(t *testing.T, db *store.DB) {
-	before := newProvider(t, db, nil, nil) // no worker: the process "dies" after sending
+	before := newProvider(t, db.Simulator(), nil, nil) // no worker: the process "dies" after sending
 	from, to := buy(t, before, "312"), storetest.RandomPhone(t)
 	res, err := before.Send(t.Context(), sms.OutboundMessage{From: from, To: to, Body: "Still interested?"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := newHiretextSide(t)
-	newProvider(t, db, h, nil) // the restarted process delivers what was queued
-	eventually(t, "delivery after restart", func() bool { return len(h.statusesOf(res.ProviderMessageID)) == 2 })
+	newProvider(t, db.Simulator(), h, nil) // the restarted process delivers what was queued
+	storetest.Eventually(t, "delivery after restart", func() bool { return len(h.statusesOf(res.ProviderMessageID)) == 2 })
 }
 
 func TestVerifyWebhookRejectsForgeries(t *testing.T) {
 	t.Parallel()
 	clock := storetest.NewClock(time.Now())
-	p := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, clock.Now)
-	other := newProvider(t, storetest.NewSQLite(t, storetest.Options{}), nil, clock.Now)
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, clock.Now)
+	other := newProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, clock.Now)
 	body := []byte(url.Values{"EventType": {"status"}, "MessageID": {"SM1"}, "MessageStatus": {"delivered"},
 		"Timestamp": {clock.Now().UTC().Format(time.RFC3339Nano)}}.Encode())
 	signed := func(sig string, b []byte) sms.WebhookRequest {
@@ -396,6 +383,22 @@ func TestVerifyWebhookRejectsForgeries(t *testing.T) {
 	}
 }
 
+// quietStore counts the webhook claims that found nothing due. An instance
+// posts every webhook it claimed before it claims again, so after such a
+// claim it has nothing in hand to post.
+type quietStore struct {
+	simulator.Store
+	quiet atomic.Int64
+}
+
+func (s *quietStore) ClaimCallbacks(ctx context.Context, now, leaseUntil time.Time, limit int) ([]simstate.Callback, error) {
+	cbs, err := s.Store.ClaimCallbacks(ctx, now, leaseUntil, limit)
+	if err == nil && len(cbs) == 0 {
+		s.quiet.Add(1)
+	}
+	return cbs, err
+}
+
 // TestTwoInstancesDeliverEachWebhookOnce runs two workers on one database
 // (two connection pools, as two hiretext instances would).
 func TestTwoInstancesDeliverEachWebhookOnce(t *testing.T) {
@@ -404,8 +407,8 @@ func TestTwoInstancesDeliverEachWebhookOnce(t *testing.T) {
 			t.Parallel()
 			u := url(t)
 			h := newHiretextSide(t)
-			a := newProvider(t, storetest.Open(t, u, storetest.Options{}), h, nil)
-			b := newProvider(t, storetest.Open(t, u, storetest.Options{}), h, nil)
+			sa, sb := &quietStore{Store: storetest.Open(t, u, storetest.Config{}).Simulator()}, &quietStore{Store: storetest.Open(t, u, storetest.Config{}).Simulator()}
+			a, b := newProvider(t, sa, h, nil), newProvider(t, sb, h, nil)
 			from := buy(t, a, "312")
 			var ids []string
 			for i := range 20 {
@@ -417,9 +420,14 @@ func TestTwoInstancesDeliverEachWebhookOnce(t *testing.T) {
 				ids = append(ids, res.ProviderMessageID)
 			}
 			for _, id := range ids {
-				eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) >= 2 })
+				storetest.Eventually(t, "delivery of "+id, func() bool { return len(h.statusesOf(id)) >= 2 })
 			}
-			time.Sleep(50 * time.Millisecond)
+			// Once each instance has found nothing more to deliver, it has
+			// posted all it claimed: a webhook claimed twice has arrived twice.
+			quietA, quietB := sa.quiet.Load(), sb.quiet.Load()
+			storetest.Eventually(t, "both instances to find nothing more to deliver", func() bool {
+				return sa.quiet.Load() > quietA && sb.quiet.Load() > quietB
+			})
 			for _, id := range ids {
 				if got := h.statusesOf(id); len(got) != 2 || got[0] != hiretext.StatusSent || got[1] != hiretext.StatusDelivered {
 					t.Fatalf("statuses of %s = %v, want sent then delivered, once each", id, got)
