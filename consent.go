@@ -58,6 +58,7 @@ type ConsentChange struct {
 	UserID        UserID        // source recruiter: the user; application: the API token's user
 	Note          string        // any source: a free-text note
 	MessageID     int64         // source keyword or provider: the inbound message, when there is one
+	Rule          string        // source keyword: the rule that read the text as an opt-out (Reading.Rule)
 }
 
 // Validate checks that c is complete for its source.
@@ -103,7 +104,10 @@ type ConsentEventID int64
 
 // ConsentEvent is one append-only entry of the consent ledger: the consent a
 // candidate had from CreatedAt on, and why. Entries are never changed or
-// deleted; editing a phone appends, it never rewrites.
+// deleted; editing a phone appends, it never rewrites. The personal values
+// (PhoneNumber, IP, UserAgent, Note) are evidence kept beside the ledger:
+// erasure removes them, and the ledger keeps their keyed hashes in its
+// chain (see LedgerEntry).
 type ConsentEvent struct {
 	ID            ConsentEventID
 	OrgID         OrgID
@@ -120,7 +124,16 @@ type ConsentEvent struct {
 	UserName      string // the user's name, for display
 	Note          string
 	MessageID     int64
+	Rule          string
 	CreatedAt     time.Time
+
+	// The entry's place in its company's hash chain.
+	Seq          int64
+	PhoneHash    string
+	EvidenceHash string
+	PrevHash     string
+	Hash         string
+	Erased       bool // the personal values were erased
 }
 
 // Label describes the change for people: "Opted in (alternate)" or "Opted out".
@@ -131,8 +144,31 @@ func (e *ConsentEvent) Label() string {
 	return "Opted out"
 }
 
+// PhoneNotice is what a company's records say about a phone beyond any one
+// candidate, shown next to it on a profile so nobody re-enters it by
+// mistake: zero times when there is nothing to say.
+type PhoneNotice struct {
+	WrongNumberAt time.Time // someone with this phone answered "wrong number"
+	OptedOutAt    time.Time // the phone's newest consent entry is an opt-out (of anyone, erased or not)
+}
+
 // ConsentService reads the consent ledger.
 type ConsentService interface {
 	// ConsentHistory lists a candidate's consent ledger, newest first.
 	ConsentHistory(ctx context.Context, org OrgID, id CandidateID) ([]*ConsentEvent, error)
+	// VerifyConsentLedger checks org's whole hash chain.
+	VerifyConsentLedger(ctx context.Context, org OrgID) (*LedgerReport, error)
+	// PhoneNotices tells what the records say about phones beyond any one
+	// candidate: a wrong number, an opt-out that outlived its candidate.
+	PhoneNotices(ctx context.Context, org OrgID, phones ...string) (map[string]PhoneNotice, error)
+	// PossibleOptOuts lists replies that may mean "stop texting me" from
+	// candidates still opted in, newest first, for an administrator to review.
+	PossibleOptOuts(ctx context.Context, org OrgID, limit int) ([]*PossibleOptOut, error)
+}
+
+// PossibleOptOut is a reply that may revoke consent (RevocationPossible)
+// from a candidate who is still opted in.
+type PossibleOptOut struct {
+	Message   *Message
+	Candidate *Candidate
 }

@@ -71,81 +71,6 @@ func TestMatchKeyword(t *testing.T) {
 	}
 }
 
-func TestLooksLikeOptOut(t *testing.T) {
-	t.Parallel()
-	optOut := []string{
-		"please stop texting me",
-		"Stop messaging me!",
-		"STOP PLEASE",
-		"stop stop stop",
-		"Please stop.",
-		"ok stop now",
-		"stop it",
-		"Can you stop sending me these?",
-		"stop with the texts",
-		"Wrong number",
-		"you have the wrong number",
-		"No more texts",
-		"no more, thanks",
-		"Enough!",
-		"Remove me from your list",
-		"please take me off the list",
-		"remove my number",
-		"Not interested, remove me.",
-		"Not interested. Stop",
-		"stop, I'm not interested",
-		"Unsubscribe me",
-		"how do I unsubscribe",
-		"please opt me out",
-		"opt-out please",
-		"Don't text me",
-		"don’t text me again", // curly apostrophe
-		"Do not contact me",
-		"I don't want any more texts",
-		"leave me alone",
-		"no mas",
-		"No más, gracias",
-		"NO MAS MENSAJES",
-		"no me escribas",
-		"BAJA",
-		"baja por favor",
-		"Dame de baja",
-		"dejen de escribirme",
-		"número equivocado",
-		"sáquenme de su lista",
-	}
-	for _, body := range optOut {
-		if !LooksLikeOptOut(body) {
-			t.Errorf("LooksLikeOptOut(%q) = false, want true", body)
-		}
-	}
-	notOptOut := []string{
-		"", "STOP", "stop!", "Opt out", "UNSUBSCRIBE", "END", // exact keywords: MatchKeyword's job
-		"START", "yes", "HELP",
-		"I can start on Monday",
-		"When does the job end?",
-		"I'll stop by the office tomorrow",
-		"Is there a bus stop nearby?",
-		"Don't call me, text me instead",
-		"text me the address",
-		"Please don't stop texting me, I'm interested",
-		"Do not remove me from the list",
-		"I have no more questions",
-		"Cancel my interview please",
-		"Can you remove me from Tuesday's interview and reschedule?",
-		"I quit my last job in May",
-		"Not interested in that one, anything remote?",
-		"La paga es muy baja",
-		"Para cuándo es la entrevista?",
-		"Thanks!",
-	}
-	for _, body := range notOptOut {
-		if LooksLikeOptOut(body) {
-			t.Errorf("LooksLikeOptOut(%q) = true, want false", body)
-		}
-	}
-}
-
 // surroundings are whitespace and punctuation a keyword may arrive wrapped in.
 var surroundings = [][2]string{
 	{" ", " "}, {"\t\n", "\r\n"}, {"", "."}, {"", "!!"}, {"«", "»"}, {"¿", "?"},
@@ -178,8 +103,8 @@ func FuzzMatchKeyword(f *testing.F) {
 		if low := MatchKeyword(strings.ToLower(body)); low != k {
 			t.Fatalf("MatchKeyword(%q) = %q but lower case = %q", body, k, low)
 		}
-		if LooksLikeOptOut(body) && k != KeywordNone {
-			t.Fatalf("LooksLikeOptOut(%q) for keyword %q", body, k)
+		if r := ReadMessage(body); r.Keyword != k || (k != KeywordNone && r.Revocation != RevocationNone) {
+			t.Fatalf("ReadMessage(%q) = %+v, MatchKeyword = %q", body, r, k)
 		}
 	})
 }

@@ -61,6 +61,9 @@ type Message struct {
 	ProviderID      string // the provider's message id
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Erased: the body and the candidate's phone were erased (the
+	// candidate's erasure or the company's retention); the text still counts.
+	Erased bool
 }
 
 // SkipReason explains why a candidate of a bulk send got no message.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -20,6 +21,12 @@ const (
 	DefaultOptOutConfirmation = "You're unsubscribed from {Company} texts. No more messages will be sent. Reply START to resubscribe."
 	DefaultOptInConfirmation  = "You're subscribed to {Company} texts again. Reply STOP to opt out."
 	DefaultHelpReply          = "{Company}: texts about your job application. Contact us at {Contact}. Msg & data rates may apply. Reply STOP to opt out."
+
+	// The Spanish replies, sent to a candidate who wrote in Spanish (BAJA,
+	// "no me escriban", AYUDA).
+	DefaultOptOutConfirmationES = "Cancelaste los mensajes de {Company}. No recibirás más mensajes. Responde COMENZAR para volver a recibirlos."
+	DefaultOptInConfirmationES  = "Volverás a recibir mensajes de {Company}. Responde BAJA para cancelarlos."
+	DefaultHelpReplyES          = "{Company}: mensajes sobre tu solicitud de empleo. Escríbenos a {Contact}. Pueden aplicar tarifas de mensajes y datos. Responde BAJA para cancelar."
 )
 
 // Limits on texting settings, in characters.
@@ -31,7 +38,7 @@ const (
 
 // TextingSettings are an organization's texting texts: the consent
 // disclosure shown on the application form and the automatic replies to
-// STOP, START and HELP. The texts may hold {Company} and {Contact}; use
+// STOP, START and HELP, in English and in Spanish. The texts may hold {Company} and {Contact}; use
 // Render (or the methods built on it) before showing or sending them.
 type TextingSettings struct {
 	OrgID                     OrgID
@@ -42,6 +49,9 @@ type TextingSettings struct {
 	OptInConfirmation         string
 	HelpReply                 string
 	HelpContact               string // email, phone or URL for HELP; "" means the company name
+	OptOutConfirmationES      string // the Spanish replies
+	OptInConfirmationES       string
+	HelpReplyES               string
 	UpdatedAt                 time.Time
 	UpdatedBy                 UserID // 0 while the defaults apply
 }
@@ -57,6 +67,9 @@ func DefaultTextingSettings(org *Organization) *TextingSettings {
 		OptOutConfirmationEnabled: true,
 		OptInConfirmation:         DefaultOptInConfirmation,
 		HelpReply:                 DefaultHelpReply,
+		OptOutConfirmationES:      DefaultOptOutConfirmationES,
+		OptInConfirmationES:       DefaultOptInConfirmationES,
+		HelpReplyES:               DefaultHelpReplyES,
 	}
 }
 
@@ -87,6 +100,18 @@ func (s *TextingSettings) OptInReply() string { return s.Render(s.OptInConfirmat
 // HelpText is the reply to HELP.
 func (s *TextingSettings) HelpText() string { return s.Render(s.HelpReply) }
 
+// Reply is the automatic reply to kw in lang, and whether to send it: the
+// opt-out confirmation may be turned off; the Spanish texts answer a
+// candidate who wrote in Spanish.
+func (s *TextingSettings) Reply(kw Keyword, lang Language) (string, bool) {
+	texts := map[Keyword]string{KeywordOptOut: s.OptOutConfirmation, KeywordOptIn: s.OptInConfirmation, KeywordHelp: s.HelpReply}
+	if lang == Spanish {
+		texts = map[Keyword]string{KeywordOptOut: s.OptOutConfirmationES, KeywordOptIn: s.OptInConfirmationES, KeywordHelp: s.HelpReplyES}
+	}
+	text, ok := texts[kw]
+	return s.Render(text), ok && (kw != KeywordOptOut || s.OptOutConfirmationEnabled)
+}
+
 // TextingSettingsUpdate replaces an organization's texting settings.
 type TextingSettingsUpdate struct {
 	ConsentDisclosure         string
@@ -95,6 +120,9 @@ type TextingSettingsUpdate struct {
 	OptInConfirmation         string
 	HelpReply                 string
 	HelpContact               string
+	OptOutConfirmationES      string
+	OptInConfirmationES       string
+	HelpReplyES               string
 }
 
 // placeholder finds {Word} placeholders.
@@ -107,11 +135,23 @@ func (u *TextingSettingsUpdate) Validate() error {
 	u.OptOutConfirmation = validSettingText(v, "optout_confirmation", u.OptOutConfirmation, MaxAutoReplyLength, false)
 	u.OptInConfirmation = validSettingText(v, "optin_confirmation", u.OptInConfirmation, MaxAutoReplyLength, true)
 	u.HelpReply = validSettingText(v, "help_reply", u.HelpReply, MaxAutoReplyLength, true)
+	// A Spanish text left empty is the default one.
+	u.OptOutConfirmationES = validSettingText(v, "optout_confirmation_es", orDefault(u.OptOutConfirmationES, DefaultOptOutConfirmationES), MaxAutoReplyLength, false)
+	u.OptInConfirmationES = validSettingText(v, "optin_confirmation_es", orDefault(u.OptInConfirmationES, DefaultOptInConfirmationES), MaxAutoReplyLength, true)
+	u.HelpReplyES = validSettingText(v, "help_reply_es", orDefault(u.HelpReplyES, DefaultHelpReplyES), MaxAutoReplyLength, true)
 	u.HelpContact = strings.TrimSpace(u.HelpContact)
 	if utf8.RuneCountInString(u.HelpContact) > MaxHelpContactLength || strings.ContainsAny(u.HelpContact, "{}") {
 		v.Add("help_contact", "Use at most 200 characters, without braces.")
 	}
 	return v.Err()
+}
+
+// orDefault returns text, or def when text is blank.
+func orDefault(text, def string) string {
+	if strings.TrimSpace(text) == "" {
+		return def
+	}
+	return text
 }
 
 // validSettingText trims one text and records its problems under field:
@@ -131,10 +171,21 @@ func validSettingText(v Validation, field, text string, limit int, needsStop boo
 			v.Add(field, "Unknown placeholder "+p+": use {Company} or {Contact}.")
 		}
 	}
-	if needsStop && !strings.Contains(strings.ToUpper(text), "STOP") {
-		v.Add(field, "Tell people how to opt out, e.g. \"Reply STOP to opt out\".")
+	if needsStop && !namesOptOutWord(text) {
+		v.Add(field, "Tell people how to opt out, e.g. \"Reply STOP to opt out\" or \"Responde BAJA para cancelar\".")
 	}
 	return text
+}
+
+// namesOptOutWord reports whether text names an opt-out keyword in capitals
+// (STOP, BAJA, PARAR …), as instructions to candidates do.
+func namesOptOutWord(text string) bool {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if keywords[strings.ToUpper(w)].keyword == KeywordOptOut {
+			return true
+		}
+	}
+	return false
 }
 
 // TextingSettingsService reads and changes an organization's texting

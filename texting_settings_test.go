@@ -30,12 +30,44 @@ func TestTextingSettingsRender(t *testing.T) {
 	}
 }
 
+// TestTextingSettingsReply: a candidate who wrote in Spanish gets the
+// Spanish reply; a turned-off opt-out confirmation is not sent in either.
+func TestTextingSettingsReply(t *testing.T) {
+	t.Parallel()
+	s := hiretext.DefaultTextingSettings(&hiretext.Organization{ID: 1, Name: "Acme Staffing"})
+	if got, send := s.Reply(hiretext.KeywordOptOut, hiretext.Spanish); !send || !strings.HasPrefix(got, "Cancelaste los mensajes de Acme Staffing.") {
+		t.Errorf("Spanish opt-out reply = %q, %v", got, send)
+	}
+	if got, _ := s.Reply(hiretext.KeywordHelp, hiretext.Spanish); !strings.Contains(got, "Escríbenos a Acme Staffing") {
+		t.Errorf("Spanish help reply = %q", got)
+	}
+	if got, send := s.Reply(hiretext.KeywordOptIn, hiretext.English); !send || got != s.OptInReply() {
+		t.Errorf("English opt-in reply = %q, %v", got, send)
+	}
+	s.OptOutConfirmationEnabled = false
+	for _, lang := range []hiretext.Language{hiretext.English, hiretext.Spanish} {
+		if _, send := s.Reply(hiretext.KeywordOptOut, lang); send {
+			t.Errorf("opt-out reply in %s sent while turned off", lang)
+		}
+	}
+	if _, send := s.Reply(hiretext.KeywordNone, hiretext.English); send {
+		t.Error("a reply to no keyword")
+	}
+}
+
 func TestTextingSettingsUpdateValidate(t *testing.T) {
 	t.Parallel()
 	ok := hiretext.TextingSettingsUpdate{ConsentDisclosure: hiretext.DefaultConsentDisclosure, OptOutConfirmation: hiretext.DefaultOptOutConfirmation,
-		OptInConfirmation: hiretext.DefaultOptInConfirmation, HelpReply: hiretext.DefaultHelpReply, HelpContact: " jobs@acme.example "}
+		OptInConfirmation: hiretext.DefaultOptInConfirmation, HelpReply: hiretext.DefaultHelpReply, HelpContact: " jobs@acme.example ",
+		OptOutConfirmationES: hiretext.DefaultOptOutConfirmationES, OptInConfirmationES: hiretext.DefaultOptInConfirmationES,
+		HelpReplyES: hiretext.DefaultHelpReplyES}
 	if err := ok.Validate(); err != nil || ok.HelpContact != "jobs@acme.example" {
 		t.Fatalf("defaults: %v", err)
+	}
+	blank := ok
+	blank.OptOutConfirmationES, blank.HelpReplyES = "", " "
+	if err := blank.Validate(); err != nil || blank.OptOutConfirmationES != hiretext.DefaultOptOutConfirmationES || blank.HelpReplyES != hiretext.DefaultHelpReplyES {
+		t.Errorf("blank Spanish texts: %v, %q, %q; want the defaults", err, blank.OptOutConfirmationES, blank.HelpReplyES)
 	}
 	tests := []struct {
 		name   string
@@ -47,6 +79,8 @@ func TestTextingSettingsUpdateValidate(t *testing.T) {
 		{"unknown placeholder", func(u *hiretext.TextingSettingsUpdate) { u.HelpReply = "Hi {Name}. Reply STOP." }, "help_reply"},
 		{"long reply", func(u *hiretext.TextingSettingsUpdate) { u.OptInConfirmation = strings.Repeat("STOP ", 70) }, "optin_confirmation"},
 		{"blank opt-out reply", func(u *hiretext.TextingSettingsUpdate) { u.OptOutConfirmation = "" }, "optout_confirmation"},
+		{"Spanish opt-in without BAJA", func(u *hiretext.TextingSettingsUpdate) { u.OptInConfirmationES = "Hola de nuevo." }, "optin_confirmation_es"},
+		{"long Spanish help", func(u *hiretext.TextingSettingsUpdate) { u.HelpReplyES = strings.Repeat("BAJA ", 70) }, "help_reply_es"},
 		{"braces in contact", func(u *hiretext.TextingSettingsUpdate) { u.HelpContact = "{Company}" }, "help_contact"},
 	}
 	for _, tt := range tests {

@@ -37,6 +37,7 @@ type Store interface {
 	hiretext.ReportService
 	hiretext.ThrottleService
 	hiretext.BulkSendService
+	hiretext.PrivacyService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

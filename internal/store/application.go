@@ -94,7 +94,34 @@ func (db *DB) apply(ctx context.Context, tx conn, org hiretext.OrgID, n hiretext
 	if err := insertApplication(ctx, tx, a); err != nil {
 		return nil, err
 	}
-	return a, db.changeCandidate(ctx, tx, before, after, applicationConsent(after.ID, a.ID, n))
+	change := applicationConsent(after.ID, a.ID, n)
+	if err := db.keepPhoneOptedOut(ctx, tx, org, n, change); err != nil {
+		return nil, err
+	}
+	return a, db.changeCandidate(ctx, tx, before, after, change)
+}
+
+// keepPhoneOptedOut turns an import's opt-in into an opt-out when the
+// phone's newest consent entry is an opt-out, of anyone, erased or not: an
+// import carries what another system believed, not the person's new
+// consent, and an opt-out must outlive the record of who gave it. An
+// application through the form or the API opts in as the applicant asked.
+func (db *DB) keepPhoneOptedOut(ctx context.Context, tx conn, org hiretext.OrgID, n hiretext.NewApplication, c *hiretext.ConsentChange) error {
+	if n.Channel != hiretext.ChannelImport || c.Status != hiretext.SMSOptedIn {
+		return nil
+	}
+	number := n.MainPhone
+	if c.Phone == hiretext.PhoneAlternate {
+		number = n.AlternatePhone
+	}
+	at, err := db.phoneOptOut(ctx, tx, org, number)
+	if err != nil || at == nil {
+		return err
+	}
+	c.Status, c.Phone = hiretext.SMSOptedOut, hiretext.PhoneNone
+	c.Note = "The import said this applicant agreed to texts, but " + phone.Format(number) + " opted out on " +
+		at.Format("January 2, 2006") + ": only the person can opt it back in (an application, START, or a recruiter who confirms their consent)."
+	return nil
 }
 
 // applicantDetails is the candidate after the application: before (nil for

@@ -18,7 +18,7 @@ func (db *DB) CandidateByID(ctx context.Context, org hiretext.OrgID, id hiretext
 }
 
 func candidateByID(ctx context.Context, q conn, org hiretext.OrgID, id hiretext.CandidateID) (*hiretext.Candidate, error) {
-	return scanCandidate(q.queryRow(ctx, "SELECT "+candidateColumns+" FROM candidates c WHERE c.org_id = ? AND c.id = ?", org, id))
+	return scanCandidate(q.queryRow(ctx, "SELECT "+candidateColumns+" FROM candidates c WHERE c.org_id = ? AND c.id = ? AND c.erased_at IS NULL", org, id))
 }
 
 // candidateByEmail returns the candidate of org with a normalized email.
@@ -58,7 +58,7 @@ func (db *DB) CandidatesByIDs(ctx context.Context, org hiretext.OrgID, ids []hir
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	query := "SELECT " + candidateColumns + " FROM candidates c WHERE c.org_id = ? AND c.id IN (?" +
+	query := "SELECT " + candidateColumns + " FROM candidates c WHERE c.org_id = ? AND c.erased_at IS NULL AND c.id IN (?" +
 		strings.Repeat(", ?", len(ids)-1) + ")"
 	if job != 0 {
 		query += " AND EXISTS (SELECT 1 FROM applications a WHERE a.org_id = c.org_id AND a.job_id = ? AND a.candidate_id = c.id)"

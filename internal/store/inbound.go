@@ -56,7 +56,7 @@ func (db *DB) receiveText(ctx context.Context, tx conn, in hiretext.IncomingText
 	// The number's row has all that counting the text needs; its users and
 	// usage, which readNumber would add, are not.
 	target := usageTarget{phone: num.Phone, status: num.Status, allowance: num.MonthlyAllowance, loc: loc}
-	r := &inboundRun{db: db, tx: tx, in: in, num: num, target: target, now: now}
+	r := &inboundRun{db: db, tx: tx, in: in, num: num, target: target, now: now, reading: hiretext.ReadMessage(in.Body)}
 	return r.run(ctx)
 }
 
@@ -68,6 +68,7 @@ type inboundRun struct {
 	num        *hiretext.Number
 	target     usageTarget // the number, for its allowance counter
 	now        time.Time
+	reading    hiretext.Reading      // what the text asks (keyword, revocation, language)
 	candidates []*hiretext.Candidate // everyone with the sender's phone
 	candidate  *hiretext.Candidate   // the one the conversation belongs to
 	msg        hiretext.MessageID
@@ -154,11 +155,10 @@ func (r *inboundRun) store(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	kw := hiretext.MatchKeyword(r.in.Body)
 	r.msg, err = insertMessage(ctx, r.tx, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
 		candidate: candidate, direction: hiretext.Inbound, kind: hiretext.KindInbound, from: r.in.From, to: r.num.Phone,
-		body: r.in.Body, status: hiretext.StatusReceived, keyword: kw,
-		looksOptOut: kw == hiretext.KeywordNone && hiretext.LooksLikeOptOut(r.in.Body),
+		body: r.in.Body, status: hiretext.StatusReceived, keyword: r.keyword(),
+		looksOptOut: r.reading.Revocation == hiretext.RevocationPossible,
 		provider:    r.in.Provider, providerID: r.in.ProviderMessageID, period: r.period, counted: true, now: r.now})
 	if err != nil {
 		return err

@@ -7,11 +7,21 @@ import (
 	"github.com/hiretext/hiretext/internal/phone"
 )
 
-// applyKeyword acts on STOP, START and HELP: consent changes for every
-// candidate with the sender's phone, and the one automatic reply. It returns
-// the replies queued; the caller counts them.
+// keyword is what the text asks: its keyword, or an opt-out when it
+// revokes consent clearly or says "wrong number" (honoured exactly like STOP).
+func (r *inboundRun) keyword() hiretext.Keyword {
+	if r.reading.OptsOut() {
+		return hiretext.KeywordOptOut
+	}
+	return r.reading.Keyword
+}
+
+// applyKeyword acts on STOP, START and HELP and on texts that read as an
+// opt-out: consent changes for every candidate with the sender's phone, and
+// the one automatic reply, in the language the candidate wrote in. It
+// returns the replies queued; the caller counts them.
 func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, error) {
-	kw := hiretext.MatchKeyword(r.in.Body)
+	kw := r.keyword()
 	if kw == hiretext.KeywordNone {
 		return nil, nil // most texts: no settings to read
 	}
@@ -19,23 +29,24 @@ func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, er
 	if err != nil {
 		return nil, err
 	}
-	var reply string
 	switch kw {
 	case hiretext.KeywordOptOut:
 		if err := r.setConsentAll(ctx); err != nil {
 			return nil, err
 		}
-		reply, _ = settings.OptOutReply()
+		if r.reading.Revocation == hiretext.RevocationWrongNumber {
+			if err := r.db.markWrongNumber(ctx, r.tx, r.num.OrgID, r.in.From, r.msg, r.now); err != nil {
+				return nil, err
+			}
+		}
 	case hiretext.KeywordOptIn:
 		changed, err := r.optIn(ctx)
 		if err != nil || !changed {
 			return nil, err // a "yes" from someone already opted in is just a reply
 		}
-		reply = settings.OptInReply()
-	case hiretext.KeywordHelp:
-		reply = settings.HelpText()
 	}
-	if reply == "" {
+	reply, send := settings.Reply(kw, r.reading.Language)
+	if !send || reply == "" {
 		return nil, nil
 	}
 	id, err := r.queueReply(ctx, reply)
@@ -45,15 +56,15 @@ func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, er
 	return []hiretext.MessageID{id}, nil
 }
 
-// setConsentAll opts every candidate with the sender's phone out (or in),
-// each with the inbound message as evidence.
+// setConsentAll opts every candidate with the sender's phone out, each with
+// the inbound message and the rule that read it as evidence.
 func (r *inboundRun) setConsentAll(ctx context.Context) error {
 	for _, c := range r.candidates {
 		if c.SMSStatus == hiretext.SMSOptedOut {
 			continue
 		}
 		err := r.db.setConsent(ctx, r.tx, r.num.OrgID, hiretext.ConsentChange{CandidateID: c.ID, Status: hiretext.SMSOptedOut,
-			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentKeyword, MessageID: int64(r.msg),
+			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentKeyword, MessageID: int64(r.msg), Rule: r.reading.Rule,
 			Note: "Texted " + quoteKeyword(r.in.Body) + " to " + phone.Format(r.num.Phone) + "."})
 		if err != nil {
 			return err
@@ -71,14 +82,18 @@ func (r *inboundRun) optIn(ctx context.Context) (bool, error) {
 			continue
 		}
 		err := r.db.setConsent(ctx, r.tx, r.num.OrgID, hiretext.ConsentChange{CandidateID: c.ID, Status: hiretext.SMSOptedIn,
-			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentKeyword, MessageID: int64(r.msg),
+			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentKeyword, MessageID: int64(r.msg), Rule: r.reading.Rule,
 			Note: "Texted " + quoteKeyword(r.in.Body) + " to " + phone.Format(r.num.Phone) + "."})
 		if err != nil {
 			return false, err
 		}
 		changed = true
 	}
-	return changed, nil
+	if changed {
+		// The phone's owner asked for texts: it is not a wrong number.
+		return true, r.db.clearWrongNumber(ctx, r.tx, r.num.OrgID, r.in.From)
+	}
+	return false, nil
 }
 
 // queueReply queues the automatic keyword reply. The caller counts it

@@ -128,7 +128,21 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 			applied = append(applied, m.name)
 		}
 	}
-	return applied, nil
+	return applied, db.sealOn(ctx, c)
+}
+
+// sealOn seals the consent ledgers (sealLedgers) in a transaction on c, the
+// connection that holds the migration lock.
+func (db *DB) sealOn(ctx context.Context, c *sql.Conn) error {
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := db.sealLedgers(ctx, conn{tx, db.dialect}); err != nil {
+		return fmt.Errorf("store: seal the consent ledgers: %w", err)
+	}
+	return tx.Commit()
 }
 
 // applyOne applies m unless it already is, reporting whether it did.

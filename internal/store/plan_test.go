@@ -38,7 +38,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"SELECT " + jobColumns + " FROM jobs j WHERE j.org_id = ? AND j.id = ?":                  {org, 1},
 		"DELETE FROM candidate_terms WHERE org_id = ? AND candidate_id = ?":                      {org, 1},
 		"SELECT COUNT(*) FROM applications WHERE org_id = ? AND job_id = ? AND candidate_id = ?": {org, 1, 1},
-		"SELECT " + consentEventColumns + ` FROM consent_events e LEFT JOIN users u ON u.org_id = e.org_id AND u.id = e.user_id
+		"SELECT " + consentEventColumns + consentEventFrom + `
 			WHERE e.org_id = ? AND e.candidate_id = ? ORDER BY e.id DESC`: {org, 1},
 	}
 	orgOnly := regexp.MustCompile(`SCAN |\(org_id=\?\)`)

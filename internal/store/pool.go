@@ -134,9 +134,9 @@ func poolCount(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, dr
 	case len(words) == 0 && q.JobID != 0 && q.SMSStatus == "":
 		return `SELECT COALESCE(SUM(applicants), 0) FROM jobs WHERE org_id = ? AND id = ?`, []any{org, q.JobID}, true
 	case len(words) == 0 && q.JobID == 0 && q.SMSStatus == "":
-		return `SELECT COUNT(*) FROM candidates WHERE org_id = ?`, []any{org}, true
+		return `SELECT COUNT(*) FROM candidates WHERE org_id = ? AND last_application_id IS NOT NULL`, []any{org}, true
 	case len(words) == 0 && q.JobID == 0:
-		return `SELECT COUNT(*) FROM candidates WHERE org_id = ? AND sms_status = ?`, []any{org, q.SMSStatus}, true
+		return `SELECT COUNT(*) FROM candidates WHERE org_id = ? AND sms_status = ? AND last_application_id IS NOT NULL`, []any{org, q.SMSStatus}, true
 	case len(words) == 1 && drive == 0 && q.JobID == 0 && q.SMSStatus == "":
 		return `SELECT COUNT(DISTINCT candidate_id) FROM candidate_terms WHERE org_id = ? AND term >= ? AND term < ?`,
 			[]any{org, words[0], prefixEnd(words[0])}, true
@@ -234,6 +234,7 @@ func poolKeys(org hiretext.OrgID, q hiretext.CandidateQuery, words []string, dri
 		b.from("applications x")
 	}
 	b.where("c.org_id = ?", org)
+	b.where("c.last_application_id IS NOT NULL") // an erased candidate has left the pool
 	for i, w := range words {
 		if i != drive {
 			b.where(`EXISTS (SELECT 1 FROM candidate_terms s

@@ -184,7 +184,7 @@ func candidatesByIDsTx(ctx context.Context, tx conn, org hiretext.OrgID, ids []h
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	cs, err := queryCandidates(ctx, tx, "SELECT "+candidateColumns+" FROM candidates c WHERE c.org_id = ? AND c.id IN ("+
+	cs, err := queryCandidates(ctx, tx, "SELECT "+candidateColumns+" FROM candidates c WHERE c.org_id = ? AND c.erased_at IS NULL AND c.id IN ("+
 		placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, err

@@ -21,4 +21,5 @@ var (
 	_ hiretext.ConversationService    = (*DB)(nil)
 	_ hiretext.BulkSendService        = (*DB)(nil)
 	_ hiretext.ReportService          = (*DB)(nil)
+	_ hiretext.PrivacyService         = (*DB)(nil)
 )

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -34,6 +35,7 @@ type DB struct {
 	sessions   hiretext.SessionPolicy
 	broker     hiretext.Waker // woken after commits that recorded events; see SetBroker
 	dispatcher hiretext.Waker // woken after commits that queued messages; see SetDispatcher
+	ledgerKey  atomic.Pointer[[]byte] // the consent ledger's HMAC key, once read (see ledgerKeyOn)
 }
 
 // Open connects to the database named by url: "sqlite:PATH", "sqlite::memory:"

@@ -24,9 +24,10 @@ func textingSettings(ctx context.Context, q conn, org hiretext.OrgID) (*hiretext
 	s := hiretext.DefaultTextingSettings(o)
 	var by sql.NullInt64
 	err = q.queryRow(ctx, `SELECT consent_disclosure, optout_confirmation, optout_confirmation_enabled,
-			optin_confirmation, help_reply, help_contact, updated_at, updated_by FROM texting_settings WHERE org_id = ?`, org).
+			optin_confirmation, help_reply, help_contact, optout_confirmation_es, optin_confirmation_es, help_reply_es,
+			updated_at, updated_by FROM texting_settings WHERE org_id = ?`, org).
 		Scan(&s.ConsentDisclosure, &s.OptOutConfirmation, &s.OptOutConfirmationEnabled, &s.OptInConfirmation,
-			&s.HelpReply, &s.HelpContact, &s.UpdatedAt, &by)
+			&s.HelpReply, &s.HelpContact, &s.OptOutConfirmationES, &s.OptInConfirmationES, &s.HelpReplyES, &s.UpdatedAt, &by)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
@@ -43,7 +44,8 @@ func (db *DB) UpdateTextingSettings(ctx context.Context, org hiretext.OrgID, u h
 	var out *hiretext.TextingSettings
 	err := db.inTx(ctx, func(tx conn) error {
 		if _, err := tx.exec(ctx, upsertTextingSettings, org, u.ConsentDisclosure, u.OptOutConfirmation,
-			u.OptOutConfirmationEnabled, u.OptInConfirmation, u.HelpReply, u.HelpContact, db.now(), nullInt(by)); err != nil {
+			u.OptOutConfirmationEnabled, u.OptInConfirmation, u.HelpReply, u.HelpContact, u.OptOutConfirmationES,
+			u.OptInConfirmationES, u.HelpReplyES, db.now(), nullInt(by)); err != nil {
 			return err
 		}
 		var err error
@@ -54,10 +56,12 @@ func (db *DB) UpdateTextingSettings(ctx context.Context, org hiretext.OrgID, u h
 }
 
 const upsertTextingSettings = `INSERT INTO texting_settings (org_id, consent_disclosure, optout_confirmation,
-		optout_confirmation_enabled, optin_confirmation, help_reply, help_contact, updated_at, updated_by)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		optout_confirmation_enabled, optin_confirmation, help_reply, help_contact, optout_confirmation_es,
+		optin_confirmation_es, help_reply_es, updated_at, updated_by)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (org_id) DO UPDATE SET consent_disclosure = excluded.consent_disclosure,
 		optout_confirmation = excluded.optout_confirmation,
 		optout_confirmation_enabled = excluded.optout_confirmation_enabled,
 		optin_confirmation = excluded.optin_confirmation, help_reply = excluded.help_reply,
-		help_contact = excluded.help_contact, updated_at = excluded.updated_at, updated_by = excluded.updated_by`
+		help_contact = excluded.help_contact, optout_confirmation_es = excluded.optout_confirmation_es,
+		optin_confirmation_es = excluded.optin_confirmation_es, help_reply_es = excluded.help_reply_es, updated_at = excluded.updated_at, updated_by = excluded.updated_by`
