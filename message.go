@@ -66,6 +66,12 @@ type Message struct {
 	Erased bool
 }
 
+// What erased personal values read as: a text's body, a candidate's name.
+const (
+	ErasedBody      = "(erased)"
+	ErasedCandidate = "Erased candidate"
+)
+
 // SkipReason explains why a candidate of a bulk send got no message.
 type SkipReason string
 

@@ -33,6 +33,10 @@ func adminCommands() map[string]adminCommand {
 		// Texting numbers and their allowances.
 		"numbers grant": {"hiretext admin numbers grant --org SLUG --count N [--monthly-allowance M]", adminNumbersGrant},
 		"allowance set": {"hiretext admin allowance set --number E164 --monthly M", adminAllowanceSet},
+
+		// Consent and personal data.
+		"consent verify":  {"hiretext admin consent verify --org SLUG", adminConsentVerify},
+		"candidate erase": {"hiretext admin candidate erase --org SLUG --id N", adminCandidateErase},
 	}
 }
 

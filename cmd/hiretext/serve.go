@@ -232,6 +232,7 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	}
 	defer stopEvents()
 	defer startDispatcher(ctx, cfg, db, provider, log)()
+	defer startRetention(ctx, db, log)()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker}, db)
 	if err != nil {

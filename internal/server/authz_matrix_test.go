@@ -140,6 +140,11 @@ var authzMatrix = []matrixRow{
 	{"POST /candidates/{id}/sms", "", "sms_status=maybe", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
 	{"GET /candidates/{id}/sms", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
 	{"GET /candidates/{id}/consent.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
+	{"GET /candidates/{id}/export.zip", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
+	{"POST /candidates/{id}/erase", "", "confirm_name=Somebody+Else", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
+	{"GET /candidates/{id}/erase", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
+	{"GET /admin/retention", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
+	{"POST /admin/retention", "", "message_months=0", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
 	{"GET /admin/texting", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 	{"POST /admin/texting", "", "consent_disclosure=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
 
@@ -206,6 +211,8 @@ var authzMatrix = []matrixRow{
 	{"GET /api/v1/candidates", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, forbidden}},
 	{"GET /api/v1/candidates/{id}", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, forbidden}},
 	{"PATCH /api/v1/candidates/{id}", "", `{"sms":{"status":"maybe"}}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
+	{"DELETE /api/v1/candidates/{id}", "", `{"confirm":false}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
+	{"GET /api/v1/candidates/{id}/export", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
 	{"GET /api/v1/candidates/{id}/consent", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, forbidden}},
 
 	// Numbers API. Users other than administrators see only their own number.
@@ -216,6 +223,7 @@ var authzMatrix = []matrixRow{
 
 	// SMS Activity report: administrators and sms-report users, each of their own company.
 	{"GET /reports/sms-activity", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
+	{"GET /reports/possible-opt-outs", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 	{"GET /reports/sms-activity.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
 	{"GET /reports/sms-activity.xlsx", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
 	{"GET /api/v1/reports/sms-activity", "", "", want{unauth, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hiretext/hiretext"
@@ -140,7 +141,11 @@ type candidatePage struct {
 	SMS            smsForm
 	Applications   []*hiretext.Application
 	History        []consentRow
-	CanExport      bool // administrators download the consent history
+	CanExport      bool // administrators download the consent history and everything held, and may erase
+	Erase          eraseForm
+	// Notices say what the records hold about the phones beyond this
+	// candidate: a wrong number, an opt-out of an erased candidate.
+	Notices []phoneNoticeRow
 	CanOpenJobs    bool // job titles link to their postings
 	// Texting is the SMS Message History with the user's number, for users
 	// assigned to a number; nil for everyone else, administrators included.
@@ -152,6 +157,18 @@ type candidatePage struct {
 type smsIcon struct {
 	SMSURL, Name string
 	Texted       bool
+}
+
+// eraseForm is the profile's Erase form, as typed.
+type eraseForm struct {
+	Typed, Error string
+}
+
+// phoneNoticeRow is one phone's notice on a profile.
+type phoneNoticeRow struct {
+	Phone       string // formatted
+	WrongNumber string // when it answered "wrong number", or ""
+	OptedOut    string // when its newest consent entry opted it out, or ""
 }
 
 // targetCandidate loads the candidate named by the {id} path value.
@@ -174,6 +191,12 @@ func (s *Server) handleCandidate(w http.ResponseWriter, r *http.Request) error {
 // renderCandidate shows a profile; forms without values show the
 // candidate's current phones.
 func (s *Server) renderCandidate(w http.ResponseWriter, r *http.Request, status int, c *hiretext.Candidate, pf phoneForm, sf smsForm) error {
+	return s.renderCandidateWith(w, r, status, c, func(d *candidatePage) { d.Phones, d.SMS = pf, sf })
+}
+
+// renderCandidateWith shows a profile after set has filled in the forms
+// shown again (with what was typed and its errors).
+func (s *Server) renderCandidateWith(w http.ResponseWriter, r *http.Request, status int, c *hiretext.Candidate, set func(*candidatePage)) error {
 	p := principalFrom(r.Context())
 	apps, err := s.store.CandidateApplications(r.Context(), p.org.ID, c.ID)
 	if err != nil {
@@ -183,12 +206,16 @@ func (s *Server) renderCandidate(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	if pf.Errors == nil {
-		pf.Main, pf.Alternate = phone.Format(c.MainPhone), formatOptional(c.AlternatePhone)
-	}
 	data := &candidatePage{Page: s.page(w, r, c.Name()), Candidate: c, MainPhone: phone.Format(c.MainPhone),
 		AlternatePhone: formatOptional(c.AlternatePhone), TextingPhone: formatOptional(c.TextingPhone()),
-		Phones: pf, SMS: sf, Applications: apps, CanExport: p.user.IsAdmin(), CanOpenJobs: p.user.Can(hiretext.PermJobs)}
+		Applications: apps, CanExport: p.user.IsAdmin(), CanOpenJobs: p.user.Can(hiretext.PermJobs)}
+	set(data)
+	if data.Phones.Errors == nil {
+		data.Phones.Main, data.Phones.Alternate = phone.Format(c.MainPhone), formatOptional(c.AlternatePhone)
+	}
+	if data.Notices, err = s.phoneNotices(r, c); err != nil {
+		return err
+	}
 	for _, e := range events {
 		data.History = append(data.History, consentRow{Event: e, Phone: formatOptional(e.PhoneNumber)})
 	}
@@ -202,6 +229,31 @@ func (s *Server) renderCandidate(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	return s.render(w, r, status, "candidate", data)
+}
+
+// phoneNotices lists what the records say about the candidate's phones.
+func (s *Server) phoneNotices(r *http.Request, c *hiretext.Candidate) ([]phoneNoticeRow, error) {
+	notices, err := s.store.PhoneNotices(r.Context(), c.OrgID, c.MainPhone, c.AlternatePhone)
+	if err != nil {
+		return nil, err
+	}
+	org := principalFrom(r.Context()).org
+	var rows []phoneNoticeRow
+	for _, p := range []string{c.MainPhone, c.AlternatePhone} {
+		n, ok := notices[p]
+		if !ok {
+			continue
+		}
+		row := phoneNoticeRow{Phone: phone.Format(p)}
+		if !n.WrongNumberAt.IsZero() {
+			row.WrongNumber = localTime(org, n.WrongNumberAt)
+		}
+		if !n.OptedOutAt.IsZero() {
+			row.OptedOut = localTime(org, n.OptedOutAt)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 // handleCandidatePhones saves the phones. Changing the phone the candidate
@@ -274,11 +326,13 @@ func (s *Server) handleConsentCSV(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	rows := [][]string{{"Time (UTC)", "Candidate ID", "Candidate", "Status", "Phone", "Phone number", "Source",
-		"Application ID", "Disclosure shown", "IP address", "User agent", "User ID", "User", "Note", "Message ID"}}
+		"Application ID", "Disclosure shown", "IP address", "User agent", "User ID", "User", "Note", "Message ID", "Rule",
+		"Entry", "Phone hash", "Evidence hash", "Previous hash", "Hash"}}
 	for _, e := range events {
-		rows = append(rows, []string{e.CreatedAt.UTC().Format("2006-01-02T15:04:05.000000Z"), idString(c.ID), c.Name(),
+		rows = append(rows, []string{e.CreatedAt.UTC().Format(hiretext.LedgerTimeFormat), idString(c.ID), c.Name(),
 			string(e.Status), string(e.Phone), e.PhoneNumber, string(e.Source), optionalID(e.ApplicationID), e.Disclosure,
-			e.IP, e.UserAgent, optionalID(e.UserID), e.UserName, e.Note, optionalID(e.MessageID)})
+			e.IP, e.UserAgent, optionalID(e.UserID), e.UserName, e.Note, optionalID(e.MessageID), e.Rule,
+			strconv.FormatInt(e.Seq, 10), e.PhoneHash, e.EvidenceHash, e.PrevHash, e.Hash})
 	}
 	return writeCSV(w, "consent-candidate-"+idString(c.ID)+".csv", rows)
 }

@@ -209,7 +209,14 @@ type apiConsentEvent struct {
 	UserName      *string                `json:"user_name"`
 	Note          *string                `json:"note"`
 	MessageID     *string                `json:"message_id"`
+	Rule          *string                `json:"rule"`
 	CreatedAt     time.Time              `json:"created_at"`
+	Erased        bool                   `json:"erased"`
+	Seq           int64                  `json:"seq"`
+	PhoneHash     *string                `json:"phone_hash"`
+	EvidenceHash  string                 `json:"evidence_hash"`
+	PrevHash      string                 `json:"prev_hash"`
+	Hash          string                 `json:"hash"`
 }
 
 func (s *Server) handleAPIConsent(w http.ResponseWriter, r *http.Request) error {
@@ -225,12 +232,18 @@ func (s *Server) handleAPIConsent(w http.ResponseWriter, r *http.Request) error 
 		Events []apiConsentEvent `json:"events"`
 	}{Events: make([]apiConsentEvent, len(events))}
 	for i, e := range events {
-		out.Events[i] = apiConsentEvent{ID: idString(e.ID), Status: e.Status, Phone: optional(string(e.Phone)),
-			PhoneNumber: optional(e.PhoneNumber), Source: e.Source, ApplicationID: optionalIDString(e.ApplicationID),
-			Disclosure: optional(e.Disclosure), IP: optional(e.IP), UserAgent: optional(e.UserAgent),
-			UserID: optionalIDString(e.UserID), UserName: optional(e.UserName), Note: optional(e.Note),
-			MessageID: optionalIDString(e.MessageID), CreatedAt: e.CreatedAt}
+		out.Events[i] = toAPIConsentEvent(e)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// toAPIConsentEvent is a ledger entry with its place in the hash chain.
+func toAPIConsentEvent(e *hiretext.ConsentEvent) apiConsentEvent {
+	return apiConsentEvent{ID: idString(e.ID), Status: e.Status, Phone: optional(string(e.Phone)),
+		PhoneNumber: optional(e.PhoneNumber), Source: e.Source, ApplicationID: optionalIDString(e.ApplicationID),
+		Disclosure: optional(e.Disclosure), IP: optional(e.IP), UserAgent: optional(e.UserAgent),
+		UserID: optionalIDString(e.UserID), UserName: optional(e.UserName), Note: optional(e.Note),
+		MessageID: optionalIDString(e.MessageID), Rule: optional(e.Rule), CreatedAt: e.CreatedAt, Erased: e.Erased,
+		Seq: e.Seq, PhoneHash: optional(e.PhoneHash), EvidenceHash: e.EvidenceHash, PrevHash: e.PrevHash, Hash: e.Hash}
 }

@@ -96,8 +96,12 @@ func (s *Server) routeTable() []route {
 		form("POST /candidates/{id}/phones", profilesAccess, s.handleCandidatePhones, "/candidates/{id}"),
 		form("POST /candidates/{id}/sms", profilesAccess, s.handleCandidateSMS, "/candidates/{id}"),
 		{"GET /candidates/{id}/consent.csv", admins, false, s.handleConsentCSV},
+		{"GET /candidates/{id}/export.zip", admins, false, s.handleCandidateExport},
+		form("POST /candidates/{id}/erase", admins, s.handleEraseCandidate, "/candidates/{id}"),
 		{"GET /admin/texting", admins, false, s.handleTextingSettings},
 		{"POST /admin/texting", admins, false, s.handleSaveTextingSettings},
+		{"GET /admin/retention", admins, false, s.handleRetentionSettings},
+		{"POST /admin/retention", admins, false, s.handleSaveRetentionSettings},
 
 		// Texting numbers: generating, assigning and releasing them.
 		{"GET /admin/numbers", admins, false, s.handleAdminNumbers},
@@ -127,6 +131,7 @@ func (s *Server) routeTable() []route {
 		{"GET " + reportPath, reportAccess, false, s.handleReport},
 		{"GET " + reportPath + ".csv", reportAccess, false, s.handleReportExport(formatCSV)},
 		{"GET " + reportPath + ".xlsx", reportAccess, false, s.handleReportExport(formatXLSX)},
+		{"GET " + possibleOptOutsPath, admins, false, s.handlePossibleOptOuts},
 
 		// Provider webhooks: verified by signature, never by session.
 		{"POST /webhooks/{provider}/inbound", public, true, s.handleWebhook(sms.WebhookInbound)},
@@ -164,6 +169,8 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/candidates/{id}", profilesAccess, true, s.handleAPICandidate},
 		{"PATCH /api/v1/candidates/{id}", profilesAccess, true, s.handleAPIUpdateCandidate},
 		{"GET /api/v1/candidates/{id}/consent", profilesAccess, true, s.handleAPIConsent},
+		{"DELETE /api/v1/candidates/{id}", admins, true, s.handleAPIEraseCandidate},
+		{"GET /api/v1/candidates/{id}/export", admins, true, s.handleCandidateExport},
 
 		// Numbers API.
 		{"GET /api/v1/numbers", loggedIn, true, s.handleAPINumbers},

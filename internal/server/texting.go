@@ -61,10 +61,18 @@ var keywordLabels = map[hiretext.Keyword]string{
 	hiretext.KeywordOptOut: "Opt-out keyword", hiretext.KeywordOptIn: "Opt-in keyword", hiretext.KeywordHelp: "Help keyword",
 }
 
+// messageBody is a text's body as people read it: "(erased)" once erased.
+func messageBody(m *hiretext.Message) string {
+	if m.Erased {
+		return hiretext.ErasedBody
+	}
+	return m.Body
+}
+
 func messageRows(msgs []*hiretext.Message, loc *time.Location) []messageRow {
 	rows := make([]messageRow, len(msgs))
 	for i, m := range msgs {
-		r := messageRow{ID: idString(m.ID), Outbound: m.Direction == hiretext.Outbound, Body: m.Body,
+		r := messageRow{ID: idString(m.ID), Outbound: m.Direction == hiretext.Outbound, Body: messageBody(m),
 			Time: m.CreatedAt.In(loc).Format("Jan 2, 3:04 PM"), Status: m.Status, StatusLabel: statusLabels[m.Status],
 			Keyword: keywordLabels[m.Keyword], LooksLikeOptOut: m.LooksLikeOptOut}
 		switch {

@@ -14,6 +14,9 @@ type textingForm struct {
 	OptInConfirmation         string
 	HelpReply                 string
 	HelpContact               string
+	OptOutConfirmationES      string
+	OptInConfirmationES       string
+	HelpReplyES               string
 	Errors                    map[string]string
 }
 
@@ -39,7 +42,8 @@ func (s *Server) handleTextingSettings(w http.ResponseWriter, r *http.Request) e
 	}
 	f := textingForm{ConsentDisclosure: settings.ConsentDisclosure, OptOutConfirmation: settings.OptOutConfirmation,
 		OptOutConfirmationEnabled: settings.OptOutConfirmationEnabled, OptInConfirmation: settings.OptInConfirmation,
-		HelpReply: settings.HelpReply, HelpContact: settings.HelpContact}
+		HelpReply: settings.HelpReply, HelpContact: settings.HelpContact, OptOutConfirmationES: settings.OptOutConfirmationES,
+		OptInConfirmationES: settings.OptInConfirmationES, HelpReplyES: settings.HelpReplyES}
 	return s.renderTextingSettings(w, r, http.StatusOK, f, settings)
 }
 
@@ -56,6 +60,16 @@ func (s *Server) renderTextingSettings(w http.ResponseWriter, r *http.Request, s
 			{Label: "Consent disclosure (application form)", Text: saved.Disclosure()},
 			preview(stopLabel, optOut), preview("Reply to START", saved.OptInReply()), preview("Reply to HELP", saved.HelpText()),
 		}}
+	for _, es := range []struct {
+		label string
+		kw    hiretext.Keyword
+	}{{"Reply to BAJA (Spanish)", hiretext.KeywordOptOut}, {"Reply to COMENZAR (Spanish)", hiretext.KeywordOptIn}, {"Reply to AYUDA (Spanish)", hiretext.KeywordHelp}} {
+		text, send := saved.Reply(es.kw, hiretext.Spanish)
+		if !send {
+			es.label += " (not sent)"
+		}
+		data.Previews = append(data.Previews, preview(es.label, text))
+	}
 	return s.render(w, r, status, "admin_texting", data)
 }
 
@@ -73,11 +87,13 @@ func (s *Server) handleSaveTextingSettings(w http.ResponseWriter, r *http.Reques
 	f := textingForm{ConsentDisclosure: r.PostForm.Get("consent_disclosure"), OptOutConfirmation: r.PostForm.Get("optout_confirmation"),
 		OptOutConfirmationEnabled: r.PostForm.Get("optout_confirmation_enabled") == "yes",
 		OptInConfirmation:         r.PostForm.Get("optin_confirmation"), HelpReply: r.PostForm.Get("help_reply"),
-		HelpContact: r.PostForm.Get("help_contact")}
+		HelpContact: r.PostForm.Get("help_contact"), OptOutConfirmationES: r.PostForm.Get("optout_confirmation_es"),
+		OptInConfirmationES: r.PostForm.Get("optin_confirmation_es"), HelpReplyES: r.PostForm.Get("help_reply_es")}
 	_, err := s.store.UpdateTextingSettings(r.Context(), p.org.ID, hiretext.TextingSettingsUpdate{
 		ConsentDisclosure: f.ConsentDisclosure, OptOutConfirmation: f.OptOutConfirmation,
 		OptOutConfirmationEnabled: f.OptOutConfirmationEnabled, OptInConfirmation: f.OptInConfirmation,
-		HelpReply: f.HelpReply, HelpContact: f.HelpContact}, p.user.ID)
+		HelpReply: f.HelpReply, HelpContact: f.HelpContact, OptOutConfirmationES: f.OptOutConfirmationES,
+		OptInConfirmationES: f.OptInConfirmationES, HelpReplyES: f.HelpReplyES}, p.user.ID)
 	if hiretext.ErrorCode(err) == hiretext.EInvalid {
 		f.Errors = hiretext.ErrorFields(err)
 		saved, err := s.store.TextingSettings(r.Context(), p.org.ID)

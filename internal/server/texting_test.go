@@ -304,7 +304,7 @@ func TestFlaggedReplyOffersOneClickOptOut(t *testing.T) {
 	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
 	ann := f.candidate(t, "Ann")
-	f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":"wrong number, please stop texting me"}`, ann.TextingPhone(), f.number.Phone))
+	f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":"Not interested, who is this?"}`, ann.TextingPhone(), f.number.Phone))
 	b := f.ts.browser(t)
 	b.login(f.recruiter.Email, storetest.TestPassword)
 	path := "/candidates/" + idStr(int64(ann.ID))
@@ -313,7 +313,7 @@ func TestFlaggedReplyOffersOneClickOptOut(t *testing.T) {
 		t.Fatal("the flagged reply offers no one-click opt-out")
 	}
 	if c, _ := db.CandidateByID(context.Background(), f.org.ID, ann.ID); !c.OptedIn() {
-		t.Fatal("free text opted the candidate out by itself; only keywords do")
+		t.Fatal("a possible opt-out opted the candidate out by itself; only keywords and clear revocations do")
 	}
 	st, _, h := b.do("POST", path+"/sms", url.Values{"sms_status": {"opted_out"}, "note": {"flagged"}, "return_to": {path + "/conversation"}})
 	if st != http.StatusSeeOther || h.Get("Location") != path+"/conversation" {

@@ -33,8 +33,8 @@ type DB struct {
 	clock      hiretext.Clock
 	hasher     *password.Hasher
 	sessions   hiretext.SessionPolicy
-	broker     hiretext.Waker // woken after commits that recorded events; see SetBroker
-	dispatcher hiretext.Waker // woken after commits that queued messages; see SetDispatcher
+	broker     hiretext.Waker         // woken after commits that recorded events; see SetBroker
+	dispatcher hiretext.Waker         // woken after commits that queued messages; see SetDispatcher
 	ledgerKey  atomic.Pointer[[]byte] // the consent ledger's HMAC key, once read (see ledgerKeyOn)
 }
 
