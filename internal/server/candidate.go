@@ -145,8 +145,8 @@ type candidatePage struct {
 	Erase          eraseForm
 	// Notices say what the records hold about the phones beyond this
 	// candidate: a wrong number, an opt-out of an erased candidate.
-	Notices []phoneNoticeRow
-	CanOpenJobs    bool // job titles link to their postings
+	Notices     []phoneNoticeRow
+	CanOpenJobs bool // job titles link to their postings
 	// Texting is the SMS Message History with the user's number, for users
 	// assigned to a number; nil for everyone else, administrators included.
 	Texting *textingPanel

@@ -109,8 +109,8 @@ func touchOutbound(ctx context.Context, tx conn, ms []messageInsert, ids []hiret
 // conversationColumns include who wrote the newest message (its direction,
 // kind and user), so previews can say so.
 const conversationColumns = `v.id, v.org_id, v.number_id, COALESCE(v.candidate_id, 0),
-	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.first_name || ' ' || c.last_name, '') ELSE '`+hiretext.ErasedCandidate+`' END,
-	v.phone, CASE WHEN m.erased_at IS NULL THEN COALESCE(m.body, '') ELSE '`+hiretext.ErasedBody+`' END, COALESCE(m.direction, ''),
+	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.first_name || ' ' || c.last_name, '') ELSE '` + hiretext.ErasedCandidate + `' END,
+	v.phone, CASE WHEN m.erased_at IS NULL THEN COALESCE(m.body, '') ELSE '` + hiretext.ErasedBody + `' END, COALESCE(m.direction, ''),
 	COALESCE(m.kind, ''), COALESCE(m.user_id, 0), COALESCE(u.name, ''), v.last_message_at, v.unread, v.created_at`
 
 const conversationFrom = ` FROM conversations v` + conversationJoins

@@ -24,9 +24,9 @@ import (
 // the sender of an inbound one.
 const activityColumns = `m.id, m.created_at, m.number_id, COALESCE(n.phone, ''), COALESCE(m.user_id, 0), COALESCE(u.name, ''),
 	COALESCE(m.candidate_id, 0), CASE WHEN c.erased_at IS NULL THEN COALESCE(c.first_name || ' ' || c.last_name, '')
-		ELSE '`+hiretext.ErasedCandidate+`' END,
+		ELSE '` + hiretext.ErasedCandidate + `' END,
 	CASE WHEN m.direction = 'outbound' THEN m.to_phone ELSE m.from_phone END,
-	m.direction, m.kind, CASE WHEN m.erased_at IS NULL THEN m.body ELSE '`+hiretext.ErasedBody+`' END, m.status, m.error_code, m.error_message, m.segments`
+	m.direction, m.kind, CASE WHEN m.erased_at IS NULL THEN m.body ELSE '` + hiretext.ErasedBody + `' END, m.status, m.error_code, m.error_message, m.segments`
 
 // activityJoins join what a row shows. LEFT JOINs keep messages the outer
 // table, so SQLite walks messages in index order and stops after a page.
