@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/hiretext/hiretext"
 )
@@ -217,13 +218,24 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// safeNext keeps post-login redirects on this site: only absolute paths,
-// never "//host" or a scheme.
+// safeNext keeps a redirect taken from the request (login's next, a form's
+// return_to) on this site: it returns next when it is a path of this site,
+// with an optional query, and "/" otherwise. http.Redirect cleans the path
+// it is given, and browsers read a backslash as a slash and drop tabs and
+// newlines, so "/../\evil.example" or "/\t/evil.example" would leave the
+// site after cleaning: a backslash, a control character, a "." or ".."
+// segment or a path starting "//" is refused rather than repaired.
 func safeNext(next string) string {
 	u, err := url.Parse(next)
-	if err != nil || next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || u.Host != "" || u.Scheme != "" {
+	if err != nil || !strings.HasPrefix(next, "/") || u.Scheme != "" || u.Host != "" || u.Opaque != "" ||
+		strings.HasPrefix(u.Path, "//") || strings.ContainsRune(u.Path, '\\') || strings.ContainsRune(next, '\\') ||
+		strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
+	}
+	for seg := range strings.SplitSeq(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return "/"
+		}
 	}
 	return next
 }
