@@ -153,6 +153,32 @@ func TestAuthenticate(t *testing.T) {
 	})
 }
 
+// TestLoginWorkDoesNotTellWhichEmailsExist counts the password hashes a
+// login computes: a wrong password for an email that exists, an email
+// nobody has and a deactivated user's email each cost one, so the time a
+// login takes does not tell which emails have accounts.
+func TestLoginWorkDoesNotTellWhichEmailsExist(t *testing.T) {
+	EachWith(t, func() Config { return Config{Hasher: password.NewHasher(password.Fast, 2)} }, func(t *testing.T, db *store.DB, o Config) {
+		org := MustCreateOrg(t, db, "Acme")
+		ann := MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+		gone := MustCreateUser(t, db, org.ID, "Gus", hiretext.RoleUser)
+		inactive := false
+		if _, err := db.UpdateUser(ctx, org.ID, gone.ID, hiretext.UserUpdate{Active: &inactive}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ what, email, pw string }{
+			{"right password", ann.Email, TestPassword}, {"wrong password", ann.Email, "wrong-password"},
+			{"unknown email", "nobody@example.com", "wrong-password"}, {"deactivated user", gone.Email, TestPassword},
+		} {
+			before := o.Hasher.Derivations()
+			_, _ = db.Authenticate(ctx, c.email, c.pw)
+			if n := o.Hasher.Derivations() - before; n != 1 {
+				t.Errorf("login with %s computed %d password hashes, want 1 like every other login", c.what, n)
+			}
+		}
+	})
+}
+
 func TestSessionExpiry(t *testing.T) {
 	clock := NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
 	EachWith(t, func() Config { c := NewClock(clock.Now()); return Config{Clock: c.Now} }, func(t *testing.T, db *store.DB, o Config) {
