@@ -259,6 +259,18 @@ func (u *UserUpdate) Validate() error {
 	return v.Err()
 }
 
+// KeepAccess says which of a user's ways in survive a new password. A new
+// password is for shutting out whoever knew the old one, so the zero value
+// ends every session and API token, as an administrator's reset does.
+type KeepAccess struct {
+	// Session is the secret of the session that changed the password, which
+	// stays logged in; "" keeps none.
+	Session string
+	// Tokens keeps the user's API tokens working (the user's choice when
+	// they change their own password: scripts are not logged-in people).
+	Tokens bool
+}
+
 // UserService manages the users of an organization. Every method takes the
 // organization explicitly; a user of another organization is not found.
 type UserService interface {
@@ -267,5 +279,7 @@ type UserService interface {
 	UserByEmail(ctx context.Context, org OrgID, email string) (*User, error)
 	ListUsers(ctx context.Context, org OrgID) ([]*User, error)
 	UpdateUser(ctx context.Context, org OrgID, id UserID, u UserUpdate) (*User, error)
-	SetPassword(ctx context.Context, org OrgID, id UserID, password string) error
+	// SetPassword replaces a user's password and, in the same transaction,
+	// ends their sessions and API tokens except those keep names.
+	SetPassword(ctx context.Context, org OrgID, id UserID, password string, keep KeepAccess) error
 }

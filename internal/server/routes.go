@@ -77,6 +77,7 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/users/{id}", admins, false, s.handleAdminUpdateUser},
 		form("POST /admin/users/{id}/deactivate", admins, s.handleAdminSetActive(false), "/admin/users/{id}"),
 		form("POST /admin/users/{id}/activate", admins, s.handleAdminSetActive(true), "/admin/users/{id}"),
+		form("POST /admin/users/{id}/password", admins, s.handleAdminResetPassword, "/admin/users/{id}"),
 
 		// ATS pages: jobs, the public application, the pool, profiles.
 		{"GET /jobs", jobsAccess, false, s.handleJobs},

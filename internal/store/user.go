@@ -136,8 +136,10 @@ func endUserAccess(ctx context.Context, tx conn, org hiretext.OrgID, id hiretext
 	return err
 }
 
-// SetPassword replaces a user's password.
-func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.UserID, password string) error {
+// SetPassword replaces a user's password and ends their other ways in (see
+// hiretext.KeepAccess) in the same transaction: whoever knew the old
+// password is out at once.
+func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.UserID, password string, keep hiretext.KeepAccess) error {
 	if err := hiretext.ValidatePassword(password); err != nil {
 		return hiretext.FieldError(hiretext.ErrorMessage(err), map[string]string{"password": hiretext.ErrorMessage(err)})
 	}
@@ -153,7 +155,16 @@ func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.U
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("User")
 		}
-		return nil
+		// No session's secret is "", so keeping none deletes them all.
+		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE org_id = ? AND user_id = ? AND secret_hash <> ?",
+			org, id, hashSecret(keep.Session)); err != nil {
+			return err
+		}
+		if keep.Tokens {
+			return nil
+		}
+		_, err = tx.exec(ctx, "DELETE FROM api_tokens WHERE org_id = ? AND user_id = ?", org, id)
+		return err
 	})
 }
 
