@@ -219,23 +219,6 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
-// MinPasswordLength and MaxPasswordLength bound passwords (NIST 800-63B).
-const (
-	MinPasswordLength = 10
-	MaxPasswordLength = 256
-)
-
-// ValidatePassword checks a new password's length.
-func ValidatePassword(p string) error {
-	switch n := len([]rune(p)); {
-	case n < MinPasswordLength:
-		return Errorf(EInvalid, "Use at least %d characters.", MinPasswordLength)
-	case n > MaxPasswordLength:
-		return Errorf(EInvalid, "Use at most %d characters.", MaxPasswordLength)
-	}
-	return nil
-}
-
 // UserUpdate changes a user's name, role, permissions or active state; nil
 // fields are left alone.
 type UserUpdate struct {

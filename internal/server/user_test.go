@@ -134,6 +134,14 @@ func TestSettingsPasswordAndTokens(t *testing.T) {
 	if st != http.StatusUnprocessableEntity {
 		t.Fatalf("short new password: %d", st)
 	}
+	// Long enough is not enough: common, repetitive and blank passwords are refused too.
+	for weak, why := range map[string]string{"1234567890": "most common passwords", "aaaaaaaaaa": "Repeated or consecutive",
+		"          ": "more than spaces", "qwerty\x00\x00\x00\x00": "control character NUL"} {
+		st, body, _ := b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {weak}, "confirm": {weak}})
+		if st != http.StatusUnprocessableEntity || !strings.Contains(body, why) {
+			t.Errorf("new password %q: %d, want 422 saying %q", weak, st, why)
+		}
+	}
 	// A confirmation that differs is a field error and changes nothing.
 	st, body, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"a-new-password-1"}, "confirm": {"a-new-pasword-1"}})
 	mustContain(t, "mismatched confirmation", body, `<label for="confirm">Confirm new password`,
