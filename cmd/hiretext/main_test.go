@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -198,10 +199,30 @@ func TestServeRejectsBadConfig(t *testing.T) {
 		{"serve", "--send-timeout", "0s"},
 		{"serve", "--send-timeout", "20s", "--send-lease", "20s"},
 		{"serve", "--send-lease", "soon"},
+		{"serve", "--trusted-proxies", "10.0.0.0/33"},
+		{"serve", "--trusted-proxies", "proxy.example"},
 	} {
 		if _, _, err := runCmd(t, "", sqliteVars(t), args...); err == nil {
 			t.Errorf("%v: started", args)
 		}
+	}
+}
+
+// TestServeReadsTrustedProxies: ranges and single addresses, from the flag
+// or HIRETEXT_TRUSTED_PROXIES, the flag winning.
+func TestServeReadsTrustedProxies(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"HIRETEXT_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,2001:db8::/32"}
+	getenv := env{getenv: func(k string) string { return vars[k] }}
+	c, _, err := parseServeConfig(nil, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.0/8 192.0.2.7/32 2001:db8::/32]" {
+		t.Errorf("HIRETEXT_TRUSTED_PROXIES: %s", got)
+	}
+	if c, _, err = parseServeConfig([]string{"--trusted-proxies", "127.0.0.1"}, getenv); err != nil || fmt.Sprint(c.TrustedProxies) != "[127.0.0.1/32]" {
+		t.Errorf("--trusted-proxies 127.0.0.1: %v %v", c.TrustedProxies, err)
 	}
 }
 

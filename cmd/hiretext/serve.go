@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -39,6 +40,9 @@ type serveConfig struct {
 	Demo            bool
 	NoMigrate       bool
 	ShutdownTimeout time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxies).
+	TrustedProxies []netip.Prefix
 	// Twilio holds the TWILIO_* settings when SMSProvider is twilio.
 	Twilio twilio.Config
 }
@@ -63,6 +67,9 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"how long one call to the SMS provider may take (env HIRETEXT_SEND_TIMEOUT)")
 	fs.DurationVar(&c.SendLease, "send-lease", ev.duration("send-lease", "HIRETEXT_SEND_LEASE", 2*time.Minute),
 		"how long a text whose send was cut short by a crash waits before it is sent again; longer than --send-timeout (env HIRETEXT_SEND_LEASE)")
+	proxies := fs.String("trusted-proxies", e.getenv("HIRETEXT_TRUSTED_PROXIES"),
+		"comma-separated addresses or CIDR ranges of the reverse proxies in front of hiretext, whose X-Forwarded-For names the client "+
+			"(env HIRETEXT_TRUSTED_PROXIES; default none: the peer is the client)")
 	fs.BoolVar(&c.Demo, "demo", false, "on an empty database, create the demo company and print its logins")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
@@ -72,11 +79,14 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	if err := ev.err(fs); err != nil {
 		return nil, false, err
 	}
+	var err error
+	if c.TrustedProxies, err = parseTrustedProxies(*proxies); err != nil {
+		return nil, false, err
+	}
 	if err := c.validate(); err != nil {
 		return nil, false, err
 	}
 	if c.SMSProvider == "twilio" {
-		var err error
 		if c.Twilio, err = readTwilioConfig(e.getenv, c.BaseURL, c.Addr); err != nil {
 			return nil, false, err
 		}
@@ -119,6 +129,27 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--shutdown-timeout must be positive")
 	}
 	return nil
+}
+
+// parseTrustedProxies reads "10.0.0.0/8, 192.0.2.7": ranges, or single
+// addresses standing for themselves.
+func parseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for item := range strings.SplitSeq(list, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			a, aerr := netip.ParseAddr(item)
+			if aerr != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is neither an address nor a CIDR range such as 10.0.0.0/8", item)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // parseBaseURL accepts an absolute http(s) URL without query or fragment.
@@ -233,7 +264,7 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopEvents()
 	defer startDispatcher(ctx, cfg, db, provider, log)()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
-		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker}, db)
+		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies}, db)
 	if err != nil {
 		ln.Close()
 		return err

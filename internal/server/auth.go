@@ -163,36 +163,37 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "login", &loginPage{Page: Page{Title: "Log in"}, Next: r.URL.Query().Get("next")})
 }
 
-// handleLogin checks the credentials, throttling repeated failures per
-// address and per email, and starts a new session (a new id, so a session
-// fixed before login is useless).
+// handleLogin checks the credentials, throttling repeated failures (see
+// passwordCheck), and starts a new session (a new id, so a session fixed
+// before login is useless).
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badForm(err)
 	}
 	email, next := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("next")
-	keys := []string{"ip:" + clientIP(r), "email:" + strings.ToLower(email)}
-	wait, err := s.store.ThrottleWait(r.Context(), keys...)
+	page := &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next}
+	check := s.newPasswordCheck(r, email)
+	wait, err := s.wait(r.Context(), check)
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
 		w.Header().Set("Retry-After", retryAfter(wait))
-		return s.render(w, r, http.StatusTooManyRequests, "login", &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next,
-			Error: "Too many failed attempts. Wait " + humanWait(wait) + " and try again."})
+		page.Error = "Too many failed attempts. Wait " + humanWait(wait) + " and try again."
+		return s.render(w, r, http.StatusTooManyRequests, "login", page)
 	}
 	u, err := s.store.Authenticate(r.Context(), email, r.PostForm.Get("password"))
 	if hiretext.ErrorCode(err) == hiretext.EUnauthorized {
-		if err := s.store.ThrottleCount(r.Context(), s.cfg.LoginLimit, keys...); err != nil {
+		if err := s.failed(r.Context(), check); err != nil {
 			return err
 		}
-		return s.render(w, r, http.StatusUnauthorized, "login", &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next,
-			Error: hiretext.ErrorMessage(err)})
+		page.Error = hiretext.ErrorMessage(err)
+		return s.render(w, r, http.StatusUnauthorized, "login", page)
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.store.ThrottleForget(r.Context(), keys[1]); err != nil {
+	if err := s.succeeded(r.Context(), check); err != nil {
 		return err
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
@@ -238,14 +239,4 @@ func safeNext(next string) string {
 		}
 	}
 	return next
-}
-
-// clientIP is the peer address. hiretext does not trust X-Forwarded-For: a
-// proxy in front should be the only peer, and then it throttles for all.
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
 }

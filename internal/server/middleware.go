@@ -97,7 +97,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(r.Context(), level, "request",
-			slog.String("request_id", requestIDFrom(r.Context())), slog.String("method", r.Method),
+			slog.String("request_id", requestIDFrom(r.Context())), slog.String("client", s.clientIP(r)), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.String("route", route), slog.Int("status", rec.status),
 			slog.Int64("bytes", rec.bytes), slog.Duration("duration", elapsed))
 	})

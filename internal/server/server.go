@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -48,9 +49,12 @@ type Config struct {
 	Version      string
 	MaxBodyBytes int64                 // cap on request bodies; default 1 MiB
 	Metrics      *Metrics              // optional
-	LoginLimit   hiretext.ThrottleRule // zero value: DefaultLoginLimit
-	Events       *events.Broker        // live updates (GET /events); nil: those routes answer 404
-	Stream       StreamOptions         // live-update heartbeat and stream lifetime; zero value: defaults
+	LoginLimit   hiretext.ThrottleRule // failed logins of one email from one client; zero value: DefaultLoginLimit
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client (see clientIP); from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
+	Events         *events.Broker // live updates (GET /events); nil: those routes answer 404
+	Stream         StreamOptions  // live-update heartbeat and stream lifetime; zero value: defaults
 	// Provider is the SMS provider numbers are generated from and released
 	// to; without one, those pages and endpoints say texting is not set up.
 	Provider sms.Provider
