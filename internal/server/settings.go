@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/hiretext/hiretext"
 )
@@ -40,11 +41,15 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) er
 	}
 	p := principalFrom(r.Context())
 	keep := hiretext.KeepAccess{Tokens: r.PostForm.Get("keep_tokens") == "yes"}
-	errs := map[string]string{}
-	if _, err := s.store.Authenticate(r.Context(), p.user.Email, r.PostForm.Get("current")); err != nil {
-		if hiretext.ErrorCode(err) != hiretext.EUnauthorized {
-			return err
-		}
+	errs, status := map[string]string{}, http.StatusUnprocessableEntity
+	wrong, wait, err := s.checkCurrentPassword(r, p.user.Email)
+	switch {
+	case err != nil:
+		return err
+	case wait > 0:
+		w.Header().Set("Retry-After", retryAfter(wait))
+		errs["current"], status = "Too many wrong passwords. Wait "+humanWait(wait)+" and try again.", http.StatusTooManyRequests
+	case wrong:
 		errs["current"] = "That is not your current password."
 	}
 	newPassword := r.PostForm.Get("new")
@@ -54,7 +59,7 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) er
 		errs["confirm"] = "The two new passwords are not the same. Type the new password again in both boxes."
 	}
 	if len(errs) > 0 {
-		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Errors: errs, KeepTokens: keep.Tokens})
+		return s.renderSettings(w, r, status, &settingsPage{Errors: errs, KeepTokens: keep.Tokens})
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		keep.Session = c.Value
@@ -70,6 +75,26 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) er
 		msg = "Your password is changed, and you are logged out everywhere else. Your API tokens still work."
 	}
 	return s.redirectWithFlash(w, r, "/settings", "success", msg)
+}
+
+// checkCurrentPassword checks the password typed as the current one,
+// counting a wrong one as a failed login (see passwordCheck): whoever holds
+// someone's session, say at an unattended computer, may not guess their
+// password either. It reports a wrong password, or how long the client
+// must wait after too many (and then checks nothing).
+func (s *Server) checkCurrentPassword(r *http.Request, email string) (wrong bool, wait time.Duration, err error) {
+	check := s.newPasswordCheck(r, email)
+	if wait, err = s.wait(r.Context(), check); err != nil || wait > 0 {
+		return false, wait, err
+	}
+	_, err = s.store.Authenticate(r.Context(), email, r.PostForm.Get("current"))
+	switch hiretext.ErrorCode(err) {
+	case "":
+		return false, 0, s.succeeded(r.Context(), check)
+	case hiretext.EUnauthorized:
+		return true, 0, s.failed(r.Context(), check)
+	}
+	return false, 0, err
 }
 
 // handleCreateTokenPage issues a token and shows its secret once.

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -363,5 +364,33 @@ func TestAdminResetsPassword(t *testing.T) {
 	}
 	if st, _, _ := ab.do("POST", "/admin/users/"+idStr(int64(admin.ID))+"/password", url.Values{}); st != http.StatusUnprocessableEntity {
 		t.Fatalf("resetting one's own password: %d, want 422", st)
+	}
+}
+
+// TestCurrentPasswordCheckIsThrottled guesses the current password from a
+// logged-in session: it is counted like a failed login, so the guessing
+// stops with 429 and even the right password waits; nothing changes.
+func TestCurrentPasswordCheckIsThrottled(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	ts := newTestServer(t, db) // 3 failures allowed
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	u := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser)
+	b := ts.browser(t)
+	b.login(u.Email, storetest.TestPassword)
+	for i := range 3 {
+		st, _, _ := b.do("POST", "/settings/password", url.Values{"current": {fmt.Sprintf("guess-number-%d", i)},
+			"new": {"a-new-password-1"}, "confirm": {"a-new-password-1"}})
+		if st != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d: %d, want 422", i+1, st)
+		}
+	}
+	st, body, h := b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword},
+		"new": {"a-new-password-1"}, "confirm": {"a-new-password-1"}})
+	if st != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, "Too many wrong passwords") {
+		t.Fatalf("after 3 wrong current passwords: %d Retry-After %q, want 429", st, h.Get("Retry-After"))
+	}
+	if _, err := db.Authenticate(t.Context(), u.Email, "a-new-password-1"); err == nil {
+		t.Fatal("a throttled request changed the password")
 	}
 }
