@@ -26,6 +26,9 @@ const (
 	MultiLine  TextLines = true  // a text area or a message body: tab, LF and CR allowed
 )
 
+// ErrNotUTF8 is CheckText's error for bytes that are not UTF-8.
+var ErrNotUTF8 = &Error{Code: EInvalid, Message: "This holds bytes that are not text (invalid UTF-8); type or paste it again."}
+
 // CheckText returns nil when s may be stored, else an EInvalid error whose
 // message says what to change. A multi-line text may hold tabs and line
 // breaks (browsers end a text area's lines with CR LF); no text may hold
@@ -33,19 +36,19 @@ const (
 // are not UTF-8.
 func CheckText(s string, lines TextLines) error {
 	if !utf8.ValidString(s) {
-		return Errorf(EInvalid, "This holds bytes that are not text (invalid UTF-8): type or paste it again.")
+		return ErrNotUTF8
 	}
 	i := strings.IndexFunc(s, func(r rune) bool { return badRune(r, lines) })
 	switch {
 	case i < 0:
 		return nil
 	case s[i] == '\n' || s[i] == '\r':
-		return Errorf(EInvalid, "Keep this on one line: remove the line break.")
+		return Errorf(EInvalid, "Keep this on one line (remove the line break).")
 	case s[i] == '\t':
-		return Errorf(EInvalid, "Remove the tab: this is a single line.")
+		return Errorf(EInvalid, "Remove the tab (this is a single line).")
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
-	return Errorf(EInvalid, "Remove the control character %s: text cannot hold it.", controlName(r))
+	return Errorf(EInvalid, "Remove the control character %s, which text cannot hold.", controlName(r))
 }
 
 // SanitizeText returns s with every byte that is not UTF-8 and every

@@ -33,7 +33,7 @@ func TestCheckText(t *testing.T) {
 			t.Errorf("CheckText(%q): %v is not a field message", c.text, err)
 		}
 	}
-	if got := ErrorMessage(CheckText("a\x00b", SingleLine)); got != "Remove the control character NUL: text cannot hold it." {
+	if got := ErrorMessage(CheckText("a\x00b", SingleLine)); got != "Remove the control character NUL, which text cannot hold." {
 		t.Errorf("NUL message = %q", got)
 	}
 }

@@ -107,8 +107,8 @@ func (u *TextingSettingsUpdate) Validate() error {
 	u.OptOutConfirmation = validSettingText(v, "optout_confirmation", u.OptOutConfirmation, MaxAutoReplyLength, false)
 	u.OptInConfirmation = validSettingText(v, "optin_confirmation", u.OptInConfirmation, MaxAutoReplyLength, true)
 	u.HelpReply = validSettingText(v, "help_reply", u.HelpReply, MaxAutoReplyLength, true)
-	u.HelpContact = strings.TrimSpace(u.HelpContact)
-	if utf8.RuneCountInString(u.HelpContact) > MaxHelpContactLength || strings.ContainsAny(u.HelpContact, "{}") {
+	u.HelpContact = optionalText(v, "help_contact", SingleLine, MaxHelpContactLength, "Use at most 200 characters, without braces.", u.HelpContact)
+	if strings.ContainsAny(u.HelpContact, "{}") {
 		v.Add("help_contact", "Use at most 200 characters, without braces.")
 	}
 	return v.Err()
@@ -121,6 +121,8 @@ func (u *TextingSettingsUpdate) Validate() error {
 func validSettingText(v Validation, field, text string, limit int, needsStop bool) string {
 	text = strings.TrimSpace(text)
 	switch n := utf8.RuneCountInString(text); {
+	case CheckText(text, MultiLine) != nil:
+		v.Text(field, text, MultiLine)
 	case n == 0:
 		v.Add(field, "Enter the text.")
 	case n > limit:

@@ -212,6 +212,9 @@ func (n *NewUser) Validate() error {
 // plain address (no display name).
 func NormalizeEmail(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	if err := CheckText(s, SingleLine); err != nil {
+		return s, err
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
 		return s, Errorf(EInvalid, "Enter an email address such as name@example.com.")

@@ -60,6 +60,9 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) er
 	if err := checkAccess(rt.access, p, rt.api); err != nil {
 		return err
 	}
+	if err := checkInput(r, rt); err != nil {
+		return err
+	}
 	return rt.handle(w, r)
 }
 

@@ -163,7 +163,10 @@ func TestSafeRedirectAfterLogin(t *testing.T) {
 		if got := h.Get("Location"); got != want {
 			t.Errorf("POST /login next=%q: redirected to %q, want %q", next, got, want)
 		}
-		_, _, h = b.do("GET", "/login?next="+url.QueryEscape(next), nil)
+		st, _, h := b.do("GET", "/login?next="+url.QueryEscape(next), nil)
+		if st == http.StatusUnprocessableEntity && strings.ContainsAny(next, "\t\n") {
+			continue // a control character in the query is refused before anything reads it
+		}
 		if got := h.Get("Location"); got != want {
 			t.Errorf("GET /login next=%q when logged in: redirected to %q, want %q", next, got, want)
 		}

@@ -204,7 +204,7 @@ const apiPrefix = "/api/v1/"
 func (s *Server) buildHandler() http.Handler {
 	s.crossOrigin = http.NewCrossOriginProtection()
 	// Providers' webhooks are cross-origin by nature and verified by signature.
-	s.crossOrigin.AddInsecureBypassPattern("POST /webhooks/")
+	s.crossOrigin.AddInsecureBypassPattern(webhookPrefix)
 	mux := http.NewServeMux()
 	s.patterns = map[string]bool{}
 	fallbacks := []route{ // what no route serves: a page, or JSON under /api/v1

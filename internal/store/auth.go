@@ -133,6 +133,9 @@ func (db *DB) CreateToken(ctx context.Context, org hiretext.OrgID, user hiretext
 	if name == "" {
 		name = "API token"
 	}
+	if err := hiretext.CheckText(name, hiretext.SingleLine); err != nil {
+		return nil, "", hiretext.FieldError(hiretext.ErrorMessage(err), map[string]string{"name": hiretext.ErrorMessage(err)})
+	}
 	if len(name) > 100 {
 		return nil, "", hiretext.FieldError("The name is too long.", map[string]string{"name": "Use at most 100 characters."})
 	}
