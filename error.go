@@ -18,7 +18,8 @@ const (
 	EForbidden           = "forbidden"            // authenticated but not permitted
 	EUnauthorized        = "unauthorized"         // not authenticated
 	ERateLimited         = "rate_limited"         // too many attempts; retry later
-	EInternal            = "internal"             // a bug or an outage; details only in logs
+	EInternal            = "internal"             // a bug; details only in logs
+	EUnavailable         = "unavailable"          // the database cannot serve now (down, restarting, locked); retry soon
 	EAllowanceExceeded   = "allowance_exceeded"   // the number's monthly allowance cannot cover the send
 	EEntitlementExceeded = "entitlement_exceeded" // the company has all the numbers it may have
 	ENotAssigned         = "not_assigned"         // the user has no texting number

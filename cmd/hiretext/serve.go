@@ -218,7 +218,7 @@ func prepareDatabase(ctx context.Context, cfg *serveConfig, log *slog.Logger) (*
 	}
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("database %s: %w", store.RedactURL(cfg.Database), err)
 	}
 	log.Info("database ready", "dialect", db.Dialect(), "database", store.RedactURL(cfg.Database))
 	return db, nil

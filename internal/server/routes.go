@@ -208,7 +208,7 @@ func (s *Server) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	s.patterns = map[string]bool{}
 	fallbacks := []route{ // what no route serves: a page, or JSON under /api/v1
-		{pattern: "/", handle: s.handleNotFound},
+		{pattern: "/", handle: s.handleNoRoute(mux)},
 		{pattern: apiPrefix, api: true, handle: handleAPINoRoute(mux)},
 	}
 	for _, rt := range slices.Concat(s.routes, fallbacks) {
@@ -217,7 +217,7 @@ func (s *Server) buildHandler() http.Handler {
 	}
 	var h http.Handler = mux
 	h = s.limitBody(h)
-	h = securityHeaders(h)
+	h = securityHeaders(s.secureCookies(), h)
 	h = s.observe(h)
 	h = s.recoverPanics(h)
 	return requestID(h)

@@ -58,7 +58,8 @@ func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 	}
 	if err := db.connect(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: connect: %w", err)
+		// The driver's message does not say which file or server it could not open.
+		return nil, fmt.Errorf("store: open %s: %w", RedactURL(url), err)
 	}
 	return db, nil
 }
@@ -83,10 +84,18 @@ func (db *DB) Rebind(query string) string { return db.dialect.rebind(query) }
 // both databases store and return exactly the same instant.
 func (db *DB) now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// Ready reports whether the database answers and its schema is current.
+// Ready reports whether the database answers, takes writes and has a
+// current schema. With SQLite, whose readers keep answering while another
+// process holds the write lock, it begins (and commits, empty) a write
+// transaction: every write would fail meanwhile.
 func (db *DB) Ready(ctx context.Context) error {
 	if err := db.read.PingContext(ctx); err != nil {
 		return err
+	}
+	if db.write != db.read {
+		if err := db.inTx(ctx, func(conn) error { return nil }); err != nil {
+			return err
+		}
 	}
 	return db.CheckSchema(ctx)
 }

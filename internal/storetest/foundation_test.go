@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -378,4 +381,19 @@ func TestTenantIsolation(t *testing.T) {
 			t.Errorf("cross-org update changed the user: %+v", got)
 		}
 	})
+}
+
+// TestOpenNamesTheFileItCannotOpen: the driver's "unable to open database
+// file" does not say which; the error does.
+func TestOpenNamesTheFileItCannotOpen(t *testing.T) {
+	t.Parallel()
+	notADir := filepath.Join(t.TempDir(), "plain-file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(notADir, "hiretext.db")
+	_, err := store.Open(ctx, "sqlite:"+path, store.Config{Hasher: password.NewHasher(password.Fast, 1)})
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Open(%s) = %v, want an error naming the file", path, err)
+	}
 }
