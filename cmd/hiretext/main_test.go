@@ -250,9 +250,10 @@ func TestServeDemo(t *testing.T) {
 					strings.NewReader(""), pw, io.Discard)
 				pw.Close()
 			}()
-			lines := readLines(t, pr, 6)
+			lines := readLines(t, pr, 7)
 			base := strings.TrimPrefix(lines[0], "hiretext is running at ")
-			if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.Contains(lines[5], "tom.becker@acme-staffing.example") {
+			if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.Contains(lines[1], base+"/simulator: open it in a browser on this machine") ||
+				!strings.Contains(lines[6], "tom.becker@acme-staffing.example") {
 				t.Fatalf("welcome lines: %q", lines)
 			}
 			loginDemo(t, base)

@@ -39,6 +39,7 @@ type serveConfig struct {
 	SendLease       time.Duration
 	Demo            bool
 	NoMigrate       bool
+	SimulatorPublic bool
 	ShutdownTimeout time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (--trusted-proxies).
@@ -71,6 +72,8 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"comma-separated addresses or CIDR ranges of the reverse proxies in front of hiretext, whose X-Forwarded-For names the client "+
 			"(env HIRETEXT_TRUSTED_PROXIES; default none: the peer is the client)")
 	fs.BoolVar(&c.Demo, "demo", false, "on an empty database, create the demo company and print its logins")
+	fs.BoolVar(&c.SimulatorPublic, "simulator-public", false,
+		"open the simulator's phone and API to everyone, not only administrators and this machine")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
 	if done, err := parseFlags(fs, args); done {
@@ -264,7 +267,8 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopEvents()
 	defer startDispatcher(ctx, cfg, db, provider, log)()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
-		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies}, db)
+		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
+		SimulatorPublic: cfg.SimulatorPublic}, db)
 	if err != nil {
 		ln.Close()
 		return err
@@ -278,7 +282,7 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 		go func() { errc <- metricsSrv.Serve(metricsLn) }()
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", base.String())
-	printWelcome(ctx, e.stdout, base, db, cfg.Demo, seeded)
+	printWelcome(ctx, e.stdout, base, db, cfg, seeded)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
@@ -322,9 +326,16 @@ func shutdown(timeout time.Duration, log *slog.Logger, servers ...*http.Server) 
 
 // printWelcome prints where hiretext runs and, with --demo, the demo logins
 // as the last lines.
-func printWelcome(ctx context.Context, w io.Writer, base *url.URL, db *store.DB, wantDemo, seeded bool) {
+func printWelcome(ctx context.Context, w io.Writer, base *url.URL, db *store.DB, cfg *serveConfig, seeded bool) {
 	fmt.Fprintf(w, "hiretext is running at %s\n", base)
-	if !wantDemo {
+	if cfg.SMSProvider == "simulator" {
+		who := "in a browser on this machine, or logged in as an administrator"
+		if cfg.SimulatorPublic {
+			who = "by anyone (--simulator-public)"
+		}
+		fmt.Fprintf(w, "The simulator phone is at %s/simulator: open it %s.\n", base, who)
+	}
+	if !cfg.Demo {
 		return
 	}
 	if !seeded && !demo.Present(ctx, db) {
@@ -357,8 +368,12 @@ func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *ur
 	if !isLoopback(base) {
 		level = slog.LevelWarn
 	}
+	open := "administrators and this machine"
+	if cfg.SimulatorPublic {
+		open = "anyone who can reach this server"
+	}
 	log.Log(ctx, level, "the SMS provider is the built-in simulator: no real texts are sent, and /simulator shows every text "+
-		"to anyone who can reach this server; use --sms-provider twilio for real texting", "base_url", base.String())
+		"to "+open+"; use --sms-provider twilio for real texting", "base_url", base.String())
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {

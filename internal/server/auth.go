@@ -60,6 +60,11 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) er
 	if err := checkAccess(rt.access, p, rt.api); err != nil {
 		return err
 	}
+	if rt.access.simulator {
+		if err := s.checkSimulatorAccess(r, p, rt.api); err != nil {
+			return err
+		}
+	}
 	if err := checkInput(r, rt); err != nil {
 		return err
 	}

@@ -226,7 +226,8 @@ var authzMatrix = []matrixRow{
 	{"GET /readyz", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /static/", "/static/0/css/app.css", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 
-	// The simulator is public by design: its phones are fiction.
+	// The simulator: the matrix's callers are on this machine, which may use
+	// it (TestSimulatorIsForAdministratorsAndThisMachine tries from elsewhere).
 	{"GET /simulator", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"POST /simulator/reply", "", "phone=$candphone&to=$n1phone&body=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /simulator/reply", "", "", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},

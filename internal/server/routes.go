@@ -15,6 +15,9 @@ type access struct {
 	login bool                // an authenticated user is required
 	admin bool                // the user must be an administrator
 	perm  hiretext.Permission // the user must hold this permission ("" for none)
+	// simulator admits administrators and requests from this machine, or
+	// everyone with Config.SimulatorPublic (see checkSimulatorAccess).
+	simulator bool
 }
 
 // The access rules the route table names. A permission's rule also admits
@@ -30,6 +33,9 @@ var (
 	// reportAccess admits administrators and users with the sms-report
 	// permission to the SMS Activity report: its page, exports and API.
 	reportAccess = access{login: true, perm: hiretext.PermSMSReport}
+	// simulatorAccess guards the simulator's phone and API, which show every
+	// company's simulated texts and can send a STOP as any candidate.
+	simulatorAccess = access{simulator: true}
 )
 
 // route is one entry of the HTTP surface.

@@ -53,8 +53,11 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client (see clientIP); from anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
-	Events         *events.Broker // live updates (GET /events); nil: those routes answer 404
-	Stream         StreamOptions  // live-update heartbeat and stream lifetime; zero value: defaults
+	// SimulatorPublic opens the simulator's phone and API to everyone, not
+	// only administrators and this machine (--simulator-public).
+	SimulatorPublic bool
+	Events          *events.Broker // live updates (GET /events); nil: those routes answer 404
+	Stream          StreamOptions  // live-update heartbeat and stream lifetime; zero value: defaults
 	// Provider is the SMS provider numbers are generated from and released
 	// to; without one, those pages and endpoints say texting is not set up.
 	Provider sms.Provider
