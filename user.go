@@ -141,6 +141,12 @@ func (u *User) IsAdmin() bool { return u != nil && u.Active && u.Role == RoleAdm
 // report.
 func (u *User) SeesTexts() bool { return u.Can(PermProfiles) }
 
+// FollowsNumber reports whether u, when assigned to a number, is told live
+// of its activity (texts in and out, their statuses): only users who see
+// its texts or may text from the lists, whose bulk results follow the
+// statuses. Others on the number get their own events only.
+func (u *User) FollowsNumber() bool { return u.SeesTexts() || u.CheckTextSelection() == nil }
+
 // CheckTextSelection returns nil when u may text candidates selected on a
 // list (the bulk composer), else a forbidden error naming the permissions
 // needed. The composer shows the selected candidates' names and phones, so

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -74,19 +75,42 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	opts := s.cfg.Stream.withDefaults()
 	st := &eventStream{w: w, rc: http.NewResponseController(w), timeout: opts.WriteTimeout}
 	st.begin(sub.Cursor(), resync)
+	changed := false
 	for _, u := range missed {
-		st.pass(sub, u)
+		changed = st.pass(sub, u) || changed
+	}
+	if changed && !s.sameAccess(r, f) {
+		st.retry(retrySoon)
+		_ = st.flush()
+		return nil
 	}
 	if st.flush() != nil {
 		return nil
 	}
-	s.stream(ctx, st, sub, opts)
+	s.stream(ctx, r, f, st, sub, opts)
 	return nil
 }
 
-// eventFilter selects the events of the caller: their number's and their own.
+// sameAccess checks a stream's caller again after an access.changed event:
+// the stream goes on only while its session or token still authenticates
+// them and they would still be sent the same events. Otherwise it ends, and
+// the browser's reconnection meets the new rules (or the login page).
+func (s *Server) sameAccess(r *http.Request, f hiretext.EventFilter) bool {
+	p, err := s.authenticate(r, strings.HasPrefix(r.URL.Path, apiPrefix))
+	if err != nil || p == nil {
+		return false
+	}
+	g, err := s.eventFilter(r.Context(), p)
+	return err == nil && g == f
+}
+
+// eventFilter selects the events of the caller: their own, and their
+// number's when they follow it (hiretext.User.FollowsNumber).
 func (s *Server) eventFilter(ctx context.Context, p *principal) (hiretext.EventFilter, error) {
 	f := hiretext.EventFilter{OrgID: p.org.ID, UserID: p.user.ID}
+	if !p.user.FollowsNumber() {
+		return f, nil
+	}
 	n, err := s.store.NumberForUser(ctx, p.org.ID, p.user.ID)
 	switch {
 	case err == nil:
@@ -116,8 +140,9 @@ func lastEventID(r *http.Request) (from *events.Cursor, bad bool) {
 }
 
 // stream passes the subscription's events to the client until the client
-// goes, the subscription is dropped or closed, or the stream reaches its age.
-func (s *Server) stream(ctx context.Context, st *eventStream, sub *events.Subscription, opts StreamOptions) {
+// goes, the subscription is dropped or closed, the stream reaches its age,
+// or the caller's access changes (see sameAccess).
+func (s *Server) stream(ctx context.Context, r *http.Request, f hiretext.EventFilter, st *eventStream, sub *events.Subscription, opts StreamOptions) {
 	heartbeat := time.NewTicker(opts.Heartbeat)
 	defer heartbeat.Stop()
 	age := opts.MaxAge - opts.MaxAge/10 + rand.N(opts.MaxAge/5+1)
@@ -136,17 +161,29 @@ func (s *Server) stream(ctx context.Context, st *eventStream, sub *events.Subscr
 				s.logDropped(ctx, sub)
 				return
 			}
-			st.pass(sub, u)
-			if st.drain(sub) != nil || st.flush() != nil {
+			changed := st.pass(sub, u)
+			drained, err := st.drain(sub)
+			if err != nil || st.flush() != nil {
 				s.logDropped(ctx, sub)
+				return
+			}
+			if (changed || drained) && !s.sameAccess(r, f) {
+				st.retry(retrySoon)
+				_ = st.flush()
 				return
 			}
 		case <-heartbeat.C:
 			// Read the broker's position before emptying the queue: every
 			// event it covers is then either queued or sent.
 			pos := sub.Position()
-			if st.drain(sub) != nil {
+			changed, err := st.drain(sub)
+			if err != nil {
 				s.logDropped(ctx, sub)
+				return
+			}
+			if changed && !s.sameAccess(r, f) {
+				st.retry(retrySoon)
+				_ = st.flush()
 				return
 			}
 			sub.Advance(pos)
@@ -231,25 +268,32 @@ func (st *eventStream) heartbeat(cur events.Cursor) {
 	st.buf = append(st.buf, "\n\n"...)
 }
 
-// pass appends u unless the client already has it.
-func (st *eventStream) pass(sub *events.Subscription, u *events.Update) {
-	if sub.Accept(u) {
-		st.event(u.Event, sub.Cursor())
+// pass appends u unless the client already has it. An access.changed event
+// is for the server, not the browser: it is not sent, and pass reports it.
+func (st *eventStream) pass(sub *events.Subscription, u *events.Update) (accessChanged bool) {
+	if !sub.Accept(u) {
+		return false
 	}
+	if u.Event.Kind == hiretext.EventAccessChanged {
+		return true
+	}
+	st.event(u.Event, sub.Cursor())
+	return false
 }
 
-// drain appends every update already queued, without waiting.
-func (st *eventStream) drain(sub *events.Subscription) error {
+// drain appends every update already queued, without waiting, and reports
+// whether one was an access.changed.
+func (st *eventStream) drain(sub *events.Subscription) (accessChanged bool, err error) {
 	for {
 		select {
 		case u, ok := <-sub.C:
 			if !ok {
 				_ = st.flush()
-				return errSubscriptionEnded
+				return accessChanged, errSubscriptionEnded
 			}
-			st.pass(sub, u)
+			accessChanged = st.pass(sub, u) || accessChanged
 		default:
-			return nil
+			return accessChanged, nil
 		}
 	}
 }

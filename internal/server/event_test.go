@@ -224,8 +224,8 @@ func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 	ts := newEventServer(t, db, b, server.StreamOptions{Heartbeat: 100 * time.Millisecond})
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	other := storetest.MustCreateOrg(t, db, "Other")
-	ann := storetest.MustCreateUser(t, db, org.ID, "Ann Recruiter", hiretext.RoleUser)
-	bob := storetest.MustCreateUser(t, db, org.ID, "Bob Recruiter", hiretext.RoleUser)
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann Recruiter", hiretext.RoleUser, hiretext.PermProfiles)
+	bob := storetest.MustCreateUser(t, db, org.ID, "Bob Recruiter", hiretext.RoleUser, hiretext.PermProfiles)
 	hank := storetest.MustCreateUser(t, db, org.ID, "Hank Manager", hiretext.RoleUser)
 	number := storetest.MustAddNumber(t, db, org.ID)
 	storetest.MustAssign(t, db, org.ID, number.ID, ann.ID)
@@ -343,4 +343,73 @@ func TestEventStreamEndsAtMaxAgeAskingForASoonReconnect(t *testing.T) {
 	if b.Subscribers() != 0 {
 		t.Fatalf("%d subscriptions left open", b.Subscribers())
 	}
+}
+
+// TestEventStreamEndsWhenAccessChanges opens a recruiter's stream and then
+// takes away what it serves: the account, the number, the permissions that
+// make the number's events theirs, or the session (a new password from
+// another browser). Each time the open stream ends at once, where before it
+// went on for minutes; its reconnection meets the new rules.
+func TestEventStreamEndsWhenAccessChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour}) // woken by the commits
+		ts := newEventServer(t, db, b, server.StreamOptions{})
+		org := storetest.MustCreateOrg(t, db, "Acme")
+		number := storetest.MustAddNumber(t, db, org.ID)
+		ctx := context.Background()
+		recruiter := func() *hiretext.User {
+			u := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles)
+			storetest.MustAssign(t, db, org.ID, number.ID, u.ID)
+			return u
+		}
+		open := func(u *hiretext.User) *sseStream {
+			s := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, u)}})
+			e := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventMessageStatus})
+			wantEvent(t, s.next(t, 10*time.Second), e) // the stream follows the number
+			return s
+		}
+		inactive, reportOnly := false, []hiretext.Permission{hiretext.PermSMSReport}
+		for _, c := range []struct {
+			what   string
+			change func(u *hiretext.User) error
+		}{
+			{"deactivated", func(u *hiretext.User) error {
+				_, err := db.UpdateUser(ctx, org.ID, u.ID, hiretext.UserUpdate{Active: &inactive})
+				return err
+			}},
+			{"taken off the number", func(u *hiretext.User) error { return db.UnassignUser(ctx, org.ID, number.ID, u.ID) }},
+			{"left with the report only", func(u *hiretext.User) error {
+				_, err := db.UpdateUser(ctx, org.ID, u.ID, hiretext.UserUpdate{Permissions: &reportOnly})
+				return err
+			}},
+		} {
+			u := recruiter()
+			s := open(u)
+			if err := c.change(u); err != nil {
+				t.Fatal(err)
+			}
+			s.waitEnd(t, 10*time.Second)
+			if c.what == "left with the report only" {
+				// Reconnected, the stream carries only the user's own events.
+				s = openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, u)}})
+				record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventMessageStatus})
+				mine := record(t, db, hiretext.Event{OrgID: org.ID, UserID: u.ID, Kind: hiretext.EventAllowanceAlert})
+				wantEvent(t, s.next(t, 10*time.Second), mine)
+				s.close()
+			}
+			db.UnassignUser(ctx, org.ID, number.ID, u.ID) //nolint:errcheck // free the seat; gone already for some
+		}
+
+		// A new password set in one browser ends the other browser's stream.
+		u := recruiter()
+		other := ts.browser(t)
+		other.login(u.Email, storetest.TestPassword)
+		jar := other.client
+		s := openStream(t, jar, ts.URL+"/events", nil)
+		s.nextBlock(t, 10*time.Second)
+		if err := db.SetPassword(ctx, org.ID, u.ID, "a-new-password-1", hiretext.KeepAccess{}); err != nil {
+			t.Fatal(err)
+		}
+		s.waitEnd(t, 10*time.Second)
+	})
 }

@@ -84,7 +84,7 @@ func (db *DB) UpdateUser(ctx context.Context, org hiretext.OrgID, id hiretext.Us
 		return nil, err
 	}
 	var out *hiretext.User
-	err := db.inTx(ctx, func(tx conn) error {
+	err := db.inEventTx(ctx, func(tx conn) error {
 		u, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE org_id = ? AND id = ?", org, id))
 		if err != nil {
 			return err
@@ -100,7 +100,10 @@ func (db *DB) UpdateUser(ctx context.Context, org hiretext.OrgID, id hiretext.Us
 			}
 		}
 		out = u
-		return nil
+		if upd.Role == nil && upd.Permissions == nil && upd.Active == nil {
+			return nil // a new name changes nobody's access
+		}
+		return db.accessChanged(ctx, tx, org, id)
 	})
 	return out, err
 }
@@ -147,7 +150,7 @@ func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.U
 	if err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx conn) error {
+	return db.inEventTx(ctx, func(tx conn) error {
 		res, err := tx.exec(ctx, "UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ?", hash, org, id)
 		if err != nil {
 			return err
@@ -160,12 +163,24 @@ func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.U
 			org, id, hashSecret(keep.Session)); err != nil {
 			return err
 		}
-		if keep.Tokens {
-			return nil
+		if !keep.Tokens {
+			if _, err := tx.exec(ctx, "DELETE FROM api_tokens WHERE org_id = ? AND user_id = ?", org, id); err != nil {
+				return err
+			}
 		}
-		_, err = tx.exec(ctx, "DELETE FROM api_tokens WHERE org_id = ? AND user_id = ?", org, id)
-		return err
+		return db.accessChanged(ctx, tx, org, id)
 	})
+}
+
+// accessChanged records, for each of users, that their access changed, so
+// their open live-update streams check it again (on every instance).
+func (db *DB) accessChanged(ctx context.Context, tx conn, org hiretext.OrgID, users ...hiretext.UserID) error {
+	for _, u := range users {
+		if err := db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, UserID: u, Kind: hiretext.EventAccessChanged}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func scanUser(s scanner) (*hiretext.User, error) {
