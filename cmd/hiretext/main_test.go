@@ -201,6 +201,7 @@ func TestServeRejectsBadConfig(t *testing.T) {
 		{"serve", "--send-lease", "soon"},
 		{"serve", "--trusted-proxies", "10.0.0.0/33"},
 		{"serve", "--trusted-proxies", "proxy.example"},
+		{"serve", "--max-connections", "1"},
 	} {
 		if _, _, err := runCmd(t, "", sqliteVars(t), args...); err == nil {
 			t.Errorf("%v: started", args)
@@ -303,5 +304,50 @@ func loginDemo(t *testing.T, base string) {
 			t.Fatalf("GET %s: %v %v", p, err, r)
 		}
 		r.Body.Close()
+	}
+}
+
+// TestServeLimitsConnections holds --max-connections connections open
+// without a request, as a slowloris client does: the next client waits
+// instead of taking a file descriptor, and is served once one is let go.
+func TestServeLimitsConnections(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	vars := sqliteVars(t)
+	go func() {
+		_ = run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--max-connections", "2"}, func(k string) string { return vars[k] },
+			strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	base := strings.TrimPrefix(readLines(t, pr, 1)[0], "hiretext is running at ")
+	var held []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		held = append(held, c)
+	}
+	served := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			served <- 0
+			return
+		}
+		resp.Body.Close()
+		served <- resp.StatusCode
+	}()
+	select {
+	case st := <-served:
+		t.Fatalf("a third connection was served (%d) while two were held: no limit", st)
+	case <-time.After(300 * time.Millisecond): // a served request takes a few milliseconds
+	}
+	held[0].Close()
+	if st := <-served; st != http.StatusOK {
+		t.Fatalf("the waiting request, once a connection was let go: %d", st)
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/demo"
 	"github.com/hiretext/hiretext/internal/server"
@@ -40,6 +42,9 @@ type serveConfig struct {
 	Demo            bool
 	NoMigrate       bool
 	SimulatorPublic bool
+	// MaxConnections bounds the connections served at once; half of them
+	// may be live-update streams.
+	MaxConnections  int
 	ShutdownTimeout time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (--trusted-proxies).
@@ -72,6 +77,8 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"comma-separated addresses or CIDR ranges of the reverse proxies in front of hiretext, whose X-Forwarded-For names the client "+
 			"(env HIRETEXT_TRUSTED_PROXIES; default none: the peer is the client)")
 	fs.BoolVar(&c.Demo, "demo", false, "on an empty database, create the demo company and print its logins")
+	fs.IntVar(&c.MaxConnections, "max-connections", ev.integer("max-connections", "HIRETEXT_MAX_CONNECTIONS", 4096),
+		"connections served at once, half of them at most live-update streams; keep it below the open-file limit (env HIRETEXT_MAX_CONNECTIONS)")
 	fs.BoolVar(&c.SimulatorPublic, "simulator-public", false,
 		"open the simulator's phone and API to everyone, not only administrators and this machine")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
@@ -127,6 +134,9 @@ func (c *serveConfig) validate() error {
 	// be claimed and sent again by another worker or instance.
 	if c.SendLease <= c.SendTimeout || c.SendLease > 24*time.Hour {
 		return fmt.Errorf("--send-lease %v: want longer than --send-timeout (%v) and at most 24h, e.g. 2m", c.SendLease, c.SendTimeout)
+	}
+	if c.MaxConnections < 2 {
+		return fmt.Errorf("--max-connections %d: want at least 2", c.MaxConnections)
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout must be positive")
@@ -268,14 +278,16 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer startDispatcher(ctx, cfg, db, provider, log)()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
-		SimulatorPublic: cfg.SimulatorPublic}, db)
+		SimulatorPublic: cfg.SimulatorPublic, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)}}, db)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	httpSrv := newHTTPServer(srv, log)
 	errc := make(chan error, 2)
-	go func() { errc <- httpSrv.Serve(ln) }()
+	// Past the limit, connections wait in the kernel's queue instead of
+	// taking file descriptors the database and the streams need.
+	go func() { errc <- httpSrv.Serve(netutil.LimitListener(ln, cfg.MaxConnections)) }()
 	var metricsSrv *http.Server
 	if metricsLn != nil {
 		metricsSrv = newHTTPServer(metrics.Handler(), log)
@@ -421,6 +433,20 @@ func (v *envValues) float(flagName, key string) float64 {
 		return 0
 	}
 	return f
+}
+
+// integer reads a whole number, or def when key is unset.
+func (v *envValues) integer(flagName, key string, def int) int {
+	raw := v.getenv(key)
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		v.bad[flagName] = fmt.Errorf("%s=%q: want a whole number (or set --%s)", key, raw, flagName)
+		return def
+	}
+	return n
 }
 
 // err returns a malformed variable's error for the first flag (in name

@@ -27,6 +27,12 @@ type StreamOptions struct {
 	// WriteTimeout is how long one write may wait on a client that does not
 	// read before the stream ends; default 30 s.
 	WriteTimeout time.Duration
+	// PerUser is how many streams one user may have open on this instance;
+	// a new one closes their oldest. Default 10.
+	PerUser int
+	// Max is how many streams this instance keeps open; beyond it a new one
+	// is refused with 503 and Retry-After. Default 1000.
+	Max int
 }
 
 func (o StreamOptions) withDefaults() StreamOptions {
@@ -39,6 +45,12 @@ func (o StreamOptions) withDefaults() StreamOptions {
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 30 * time.Second
 	}
+	if o.PerUser <= 0 {
+		o.PerUser = 10
+	}
+	if o.Max <= 0 {
+		o.Max = 1000
+	}
 	return o
 }
 
@@ -49,6 +61,10 @@ func (o StreamOptions) withDefaults() StreamOptions {
 const (
 	retryNormal = 3000
 	retrySoon   = 1000
+	// retryEvicted is for a stream closed because its user opened too many:
+	// the tab opened longest ago waits a minute, so a user with more tabs
+	// than slots does not make them take turns every few seconds.
+	retryEvicted = 60000
 )
 
 // handleEvents streams the caller's live updates as server-sent events
@@ -61,10 +77,17 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		return hiretext.Errorf(hiretext.ENotFound, "Live updates are not enabled on this server.")
 	}
 	ctx := r.Context()
-	f, err := s.eventFilter(ctx, principalFrom(ctx))
+	p := principalFrom(ctx)
+	f, err := s.eventFilter(ctx, p)
 	if err != nil {
 		return err
 	}
+	opts := s.cfg.Stream.withDefaults()
+	slot := s.streams.take(p.user.ID, opts.PerUser, opts.Max)
+	if slot == nil {
+		return hiretext.Errorf(hiretext.EUnavailable, "This server has as many live-update streams open as it allows; the page tries again by itself.")
+	}
+	defer s.streams.release(slot)
 	from, badCursor := lastEventID(r)
 	sub, missed, err := s.cfg.Events.Resume(ctx, f, from)
 	resync := badCursor || errors.Is(err, events.ErrMissed)
@@ -72,7 +95,6 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer sub.Close()
-	opts := s.cfg.Stream.withDefaults()
 	st := &eventStream{w: w, rc: http.NewResponseController(w), timeout: opts.WriteTimeout}
 	st.begin(sub.Cursor(), resync)
 	changed := false
@@ -87,7 +109,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if st.flush() != nil {
 		return nil
 	}
-	s.stream(ctx, r, f, st, sub, opts)
+	s.stream(ctx, r, f, slot, st, sub, opts)
 	return nil
 }
 
@@ -142,7 +164,8 @@ func lastEventID(r *http.Request) (from *events.Cursor, bad bool) {
 // stream passes the subscription's events to the client until the client
 // goes, the subscription is dropped or closed, the stream reaches its age,
 // or the caller's access changes (see sameAccess).
-func (s *Server) stream(ctx context.Context, r *http.Request, f hiretext.EventFilter, st *eventStream, sub *events.Subscription, opts StreamOptions) {
+func (s *Server) stream(ctx context.Context, r *http.Request, f hiretext.EventFilter, slot *streamSlot, st *eventStream,
+	sub *events.Subscription, opts StreamOptions) {
 	heartbeat := time.NewTicker(opts.Heartbeat)
 	defer heartbeat.Stop()
 	age := opts.MaxAge - opts.MaxAge/10 + rand.N(opts.MaxAge/5+1)
@@ -154,6 +177,10 @@ func (s *Server) stream(ctx context.Context, r *http.Request, f hiretext.EventFi
 			return
 		case <-end.C:
 			st.retry(retrySoon)
+			_ = st.flush()
+			return
+		case <-slot.evicted:
+			st.retry(retryEvicted)
 			_ = st.flush()
 			return
 		case u, ok := <-sub.C:

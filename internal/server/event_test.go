@@ -413,3 +413,46 @@ func TestEventStreamEndsWhenAccessChanges(t *testing.T) {
 		s.waitEnd(t, 10*time.Second)
 	})
 }
+
+// TestEventStreamsAreBounded opens more streams than allowed: a user's
+// newest closes their oldest (which is asked to come back in a minute), and
+// beyond the instance's limit a new stream is refused with 503 and
+// Retry-After, whoever asks.
+func TestEventStreamsAreBounded(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour})
+	ts := newEventServer(t, db, b, server.StreamOptions{PerUser: 2, Max: 3})
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	bob := storetest.MustCreateUser(t, db, org.ID, "Bob", hiretext.RoleUser)
+	annTok, bobTok := token(t, db, ann), token(t, db, bob)
+	open := func(tok string) *sseStream {
+		s := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + tok}})
+		s.nextBlock(t, 10*time.Second) // the reconnection delay
+		s.nextBlock(t, 10*time.Second) // the starting cursor: the stream is open
+		return s
+	}
+	first, second := open(annTok), open(annTok)
+	third := open(annTok) // Ann's third: her first closes
+	if m := first.nextBlock(t, 10*time.Second); m.Retry != "60000" {
+		t.Fatalf("Ann's oldest stream got %+v, want retry: 60000 as it closes", m)
+	}
+	first.waitEnd(t, 10*time.Second)
+	open(bobTok) // the third open stream: the instance's limit
+	if st, body := ts.api(t, bobTok, "GET", "/api/v1/events", ""); st != http.StatusServiceUnavailable || errorCode(body) != hiretext.EUnavailable {
+		t.Fatalf("a fourth stream on the instance: %d %v, want 503", st, body)
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+bobTok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Retry-After") == "" {
+		t.Fatal("the refused stream has no Retry-After")
+	}
+	second.close()
+	third.close()
+}

@@ -77,6 +77,7 @@ type Server struct {
 	handler     http.Handler
 	startedAt   time.Time
 	provider    sms.Provider
+	streams     streamSlots // open live-update streams, bounded (see streamSlots)
 }
 
 // New builds a Server: it parses every template (failing fast on an error)
