@@ -44,7 +44,10 @@ type serveConfig struct {
 	SimulatorPublic bool
 	// MaxConnections bounds the connections served at once; half of them
 	// may be live-update streams.
-	MaxConnections  int
+	MaxConnections int
+	// MaxExports bounds the report downloads running at once, and the
+	// database connections set apart for them.
+	MaxExports      int
 	ShutdownTimeout time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (--trusted-proxies).
@@ -79,6 +82,8 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	fs.BoolVar(&c.Demo, "demo", false, "on an empty database, create the demo company and print its logins")
 	fs.IntVar(&c.MaxConnections, "max-connections", ev.integer("max-connections", "HIRETEXT_MAX_CONNECTIONS", 4096),
 		"connections served at once, half of them at most live-update streams; keep it below the open-file limit (env HIRETEXT_MAX_CONNECTIONS)")
+	fs.IntVar(&c.MaxExports, "max-exports", ev.integer("max-exports", "HIRETEXT_MAX_EXPORTS", 4),
+		"report downloads (CSV, XLSX) running at once, each on a database connection of its own; 2 at most per company (env HIRETEXT_MAX_EXPORTS)")
 	fs.BoolVar(&c.SimulatorPublic, "simulator-public", false,
 		"open the simulator's phone and API to everyone, not only administrators and this machine")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
@@ -134,6 +139,9 @@ func (c *serveConfig) validate() error {
 	// be claimed and sent again by another worker or instance.
 	if c.SendLease <= c.SendTimeout || c.SendLease > 24*time.Hour {
 		return fmt.Errorf("--send-lease %v: want longer than --send-timeout (%v) and at most 24h, e.g. 2m", c.SendLease, c.SendTimeout)
+	}
+	if c.MaxExports < 1 || c.MaxExports > 100 {
+		return fmt.Errorf("--max-exports %d: want 1 to 100", c.MaxExports)
 	}
 	if c.MaxConnections < 2 {
 		return fmt.Errorf("--max-connections %d: want at least 2", c.MaxConnections)
@@ -216,7 +224,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 // prepareDatabase opens the database and migrates it, or with --no-migrate
 // refuses an outdated schema.
 func prepareDatabase(ctx context.Context, cfg *serveConfig, log *slog.Logger) (*store.DB, error) {
-	db, err := openDB(ctx, cfg.Database)
+	db, err := openDB(ctx, cfg.Database, store.Config{ExportConns: cfg.MaxExports})
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +257,7 @@ func resolveBaseURL(configured string, addr net.Addr) (*url.URL, error) {
 func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener, base *url.URL,
 	log *slog.Logger, e env, seeded bool) error {
 	read, write := db.Pools()
-	pools := map[string]*sql.DB{"read": read}
+	pools := map[string]*sql.DB{"read": read, "export": db.ExportPool()}
 	if write != read {
 		pools["write"] = write
 	}
@@ -278,7 +286,8 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer startDispatcher(ctx, cfg, db, provider, log)()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
-		SimulatorPublic: cfg.SimulatorPublic, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)}}, db)
+		SimulatorPublic: cfg.SimulatorPublic, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
+		Exports: server.ExportLimits{Max: cfg.MaxExports, PerCompany: min(2, cfg.MaxExports)}}, db)
 	if err != nil {
 		ln.Close()
 		return err

@@ -58,6 +58,7 @@ type Config struct {
 	SimulatorPublic bool
 	Events          *events.Broker // live updates (GET /events); nil: those routes answer 404
 	Stream          StreamOptions  // live-update heartbeat and stream lifetime; zero value: defaults
+	Exports         ExportLimits   // how many streaming exports run at once, and for how long; zero value: defaults
 	// Provider is the SMS provider numbers are generated from and released
 	// to; without one, those pages and endpoints say texting is not set up.
 	Provider sms.Provider
@@ -78,6 +79,7 @@ type Server struct {
 	startedAt   time.Time
 	provider    sms.Provider
 	streams     streamSlots // open live-update streams, bounded (see streamSlots)
+	exports     exportSlots // running exports, bounded (see ExportLimits)
 }
 
 // New builds a Server: it parses every template (failing fast on an error)

@@ -20,6 +20,10 @@ import (
 type dialect interface {
 	name() string
 	open(dsn string, maxRead int) (write, read *sql.DB, err error)
+	// openExport opens the export pool of n readers, or returns nil where
+	// the read pool must serve (SQLite in memory, whose data lives in one
+	// pool's shared cache).
+	openExport(dsn string, n int) (*sql.DB, error)
 	rebind(query string) string
 	isUniqueViolation(err error) bool
 	// skipLocked is appended to a SELECT that claims rows for a worker:
@@ -95,14 +99,30 @@ func (d sqliteDialect) open(dsn string, maxRead int) (*sql.DB, *sql.DB, error) {
 		// pool keeps it simple and consistent.
 		return write, write, nil
 	}
-	read, err := sql.Open("sqlite", dsn+sep+"_pragma=query_only(1)"+sqlitePragmas)
+	read, err := d.openExport(dsn, maxRead)
 	if err != nil {
 		write.Close()
 		return nil, nil, err
 	}
-	read.SetMaxOpenConns(maxRead)
-	read.SetMaxIdleConns(maxRead)
 	return write, read, nil
+}
+
+// openExport opens a pool of n query_only readers.
+func (d sqliteDialect) openExport(dsn string, n int) (*sql.DB, error) {
+	if d.memory {
+		return nil, nil
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	read, err := sql.Open("sqlite", dsn+sep+"_pragma=query_only(1)"+sqlitePragmas)
+	if err != nil {
+		return nil, err
+	}
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	return read, nil
 }
 
 func (sqliteDialect) rebind(q string) string { return q }
@@ -146,6 +166,18 @@ func (*postgresDialect) open(dsn string, maxRead int) (*sql.DB, *sql.DB, error) 
 	db.SetMaxOpenConns(maxRead + 4)
 	db.SetMaxIdleConns(maxRead + 4)
 	return db, db, nil
+}
+
+// openExport opens a pool of its own, of n connections, idle ones closed
+// soon: exports are occasional.
+func (*postgresDialect) openExport(dsn string, n int) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(1)
+	return db, nil
 }
 
 // rebind turns "?" placeholders into "$1", "$2", … once per distinct query.

@@ -22,12 +22,17 @@ type Config struct {
 	Sessions hiretext.SessionPolicy // defaults to hiretext.DefaultSessionPolicy
 	// MaxReadConns bounds the read pool (SQLite) or the whole pool (PostgreSQL).
 	MaxReadConns int
+	// ExportConns bounds the export pool: the connections that streaming
+	// exports hold for as long as their client downloads, kept apart so an
+	// export never takes one a page needs. Default 4.
+	ExportConns int
 }
 
 // DB is an open hiretext database. It implements the domain's services.
 type DB struct {
 	write      *sql.DB // SQLite: exactly one connection, so writers queue in Go, not in busy loops
 	read       *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
+	export     *sql.DB // a small pool of readers for streaming exports (the read pool for SQLite in memory)
 	dialect    dialect
 	clock      hiretext.Clock
 	hasher     *password.Hasher
@@ -53,8 +58,18 @@ func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 	if cfg.MaxReadConns <= 0 {
 		cfg.MaxReadConns = 8
 	}
+	if cfg.ExportConns <= 0 {
+		cfg.ExportConns = 4
+	}
 	if db.write, db.read, err = d.open(dsn, cfg.MaxReadConns); err != nil {
 		return nil, err
+	}
+	if db.export, err = d.openExport(dsn, cfg.ExportConns); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if db.export == nil {
+		db.export = db.read
 	}
 	if err := db.connect(ctx); err != nil {
 		db.Close()
@@ -69,6 +84,9 @@ func (db *DB) Close() error {
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
+	}
+	if db.export != nil && db.export != db.read {
+		err = errors.Join(err, db.export.Close())
 	}
 	return err
 }
@@ -171,6 +189,10 @@ func scanValue[T any](row scanner) (T, error) {
 // reader returns a conn on the read pool.
 func (db *DB) reader() conn { return conn{db.read, db.dialect} }
 
+// exporter returns a conn on the export pool, for a read that lasts as long
+// as a client downloads.
+func (db *DB) exporter() conn { return conn{db.export, db.dialect} }
+
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE on SQLite), committing
 // when fn returns nil and rolling back otherwise.
 func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
@@ -204,6 +226,9 @@ func orNotFound(err error, kind string) error {
 // Pools returns the read and write connection pools (the same pool on
 // PostgreSQL), for metrics.
 func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }
+
+// ExportPool returns the pool streaming exports read from, for metrics.
+func (db *DB) ExportPool() *sql.DB { return db.export }
 
 // SetDispatcher names who to wake after a transaction that queued outbound
 // messages commits (the dispatcher). Call it before the DB is shared.
