@@ -30,9 +30,11 @@ type Config struct {
 
 // DB is an open hiretext database. It implements the domain's services.
 type DB struct {
-	write      *sql.DB // SQLite: exactly one connection, so writers queue in Go, not in busy loops
-	read       *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
-	export     *sql.DB // a small pool of readers for streaming exports (the read pool for SQLite in memory)
+	write      *sql.DB      // SQLite: exactly one connection, so writers queue in Go, not in busy loops
+	read       *sql.DB      // SQLite: a pool of readers; PostgreSQL: the same pool as write
+	export     *sql.DB      // a small pool of readers for streaming exports (the read pool for SQLite in memory)
+	handoff    *sql.DB      // PostgreSQL: the pool hand-offs hold their candidate's lock on (see handoff.go)
+	gate       *consentGate // SQLite: hand-offs against consent changes (see handoff.go)
 	dialect    dialect
 	clock      hiretext.Clock
 	hasher     *password.Hasher
@@ -64,12 +66,18 @@ func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 	if db.write, db.read, err = d.open(dsn, cfg.MaxReadConns); err != nil {
 		return nil, err
 	}
-	if db.export, err = d.openExport(dsn, cfg.ExportConns); err != nil {
+	if db.export, err = d.openPool(dsn, cfg.ExportConns); err != nil {
 		db.Close()
 		return nil, err
 	}
 	if db.export == nil {
 		db.export = db.read
+	}
+	if d.singleWriter() {
+		db.gate = &consentGate{}
+	} else if db.handoff, err = d.openPool(dsn, handOffConns); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if err := db.connect(ctx); err != nil {
 		db.Close()
@@ -87,6 +95,9 @@ func (db *DB) Close() error {
 	}
 	if db.export != nil && db.export != db.read {
 		err = errors.Join(err, db.export.Close())
+	}
+	if db.handoff != nil {
+		err = errors.Join(err, db.handoff.Close())
 	}
 	return err
 }
