@@ -402,10 +402,8 @@ func TestEventStreamEndsWhenAccessChanges(t *testing.T) {
 
 		// A new password set in one browser ends the other browser's stream.
 		u := recruiter()
-		other := ts.browser(t)
-		other.login(u.Email, storetest.TestPassword)
-		jar := other.client
-		s := openStream(t, jar, ts.URL+"/events", nil)
+		other := ts.sessionBrowser(t, u)
+		s := openStream(t, other.client, ts.URL+"/events", nil)
 		s.nextBlock(t, 10*time.Second)
 		if err := db.SetPassword(ctx, org.ID, u.ID, "a-new-password-1", hiretext.KeepAccess{}); err != nil {
 			t.Fatal(err)
