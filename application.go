@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ApplicationID identifies an application to a job.
@@ -127,9 +126,8 @@ func (n *NewApplication) Validate(parse PhoneParser, region string) error {
 	if !n.Channel.Valid() {
 		v.Add("channel", "Unknown application channel.")
 	}
-	if !utf8.ValidString(n.UserAgent) || len(n.UserAgent) > MaxUserAgentLength {
-		n.UserAgent = strings.ToValidUTF8(truncateBytes(n.UserAgent, MaxUserAgentLength), "")
-	}
+	// The browser's word, kept as evidence: never refused, only made text.
+	n.UserAgent = strings.ToValidUTF8(truncateBytes(SanitizeText(n.UserAgent, SingleLine), MaxUserAgentLength), "")
 	return v.Err()
 }
 

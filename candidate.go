@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // CandidateID identifies a candidate of one organization.
@@ -185,10 +184,7 @@ func (u CandidateUpdate) Apply(c Candidate, parse PhoneParser, region string) (C
 
 // validate checks a consent change against the candidate's phones.
 func (s *SMSChange) validate(v Validation, c *Candidate) {
-	s.Note = strings.TrimSpace(s.Note)
-	if utf8.RuneCountInString(s.Note) > MaxNoteLength {
-		v.Add("note", "Use at most 1,000 characters for the note.")
-	}
+	s.Note = optionalText(v, "note", MultiLine, MaxNoteLength, "Use at most 1,000 characters for the note.", s.Note)
 	switch s.Status {
 	case SMSOptedOut:
 		s.Phone = PhoneNone
@@ -230,10 +226,7 @@ type CandidateQuery struct {
 // Validate checks q and fills the default page size.
 func (q *CandidateQuery) Validate() error {
 	v := Validation{}
-	q.Text = strings.TrimSpace(q.Text)
-	if utf8.RuneCountInString(q.Text) > 200 {
-		v.Add("q", "Use at most 200 characters to search.")
-	}
+	q.Text = optionalText(v, "q", SingleLine, 200, "Use at most 200 characters to search.", q.Text)
 	if q.SMSStatus != "" && !q.SMSStatus.Valid() {
 		v.Add("sms_status", `Use "opted_in" or "opted_out".`)
 	}

@@ -2,9 +2,7 @@ package hiretext
 
 import (
 	"context"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ConsentSource is what caused a change of a candidate's texting consent.
@@ -64,15 +62,12 @@ type ConsentChange struct {
 // Validate checks that c is complete for its source.
 func (c *ConsentChange) Validate() error {
 	v := Validation{}
-	c.Note = strings.TrimSpace(c.Note)
+	c.Note = optionalText(v, "note", MultiLine, MaxNoteLength, "Use at most 1,000 characters for the note.", c.Note)
 	if !c.Status.Valid() {
 		v.Add("sms_status", "Choose opted in or opted out.")
 	}
 	if (c.Phone != PhoneNone || c.Status == SMSOptedIn) && !c.Phone.Valid() {
 		v.Add("sms_phone", "Choose the main or the alternate phone.")
-	}
-	if utf8.RuneCountInString(c.Note) > MaxNoteLength {
-		v.Add("note", "Use at most 1,000 characters for the note.")
 	}
 	c.validateEvidence(v)
 	return v.Err()

@@ -18,7 +18,8 @@ const (
 	EForbidden           = "forbidden"            // authenticated but not permitted
 	EUnauthorized        = "unauthorized"         // not authenticated
 	ERateLimited         = "rate_limited"         // too many attempts; retry later
-	EInternal            = "internal"             // a bug or an outage; details only in logs
+	EInternal            = "internal"             // a bug; details only in logs
+	EUnavailable         = "unavailable"          // the database cannot serve now (down, restarting, locked); retry soon
 	EAllowanceExceeded   = "allowance_exceeded"   // the number's monthly allowance cannot cover the send
 	EEntitlementExceeded = "entitlement_exceeded" // the company has all the numbers it may have
 	ENotAssigned         = "not_assigned"         // the user has no texting number
@@ -117,15 +118,36 @@ func (v Validation) Combined() error {
 
 // requiredText trims a required text and records under field what is wrong
 // with it: "Enter a job title." when it is blank, "Use at most 200
-// characters for the job title." when it is longer than limit characters.
-// label must read well after "a".
+// characters for the job title." when it is longer than limit characters,
+// or what CheckText finds (a single line of text). label must read well
+// after "a".
 func requiredText(v Validation, field, label string, limit int, text string) string {
 	text = strings.TrimSpace(text)
 	switch {
+	case CheckText(text, SingleLine) != nil:
+		v.Text(field, text, SingleLine)
 	case text == "":
 		v.Add(field, "Enter a "+label+".")
 	case utf8.RuneCountInString(text) > limit:
 		v.Add(field, "Use at most "+strconv.Itoa(limit)+" characters for the "+label+".")
 	}
 	return text
+}
+
+// optionalText trims an optional text and records under field what is
+// wrong with it: CheckText's finding for its kind of lines, or more than
+// limit characters, said with message.
+func optionalText(v Validation, field string, lines TextLines, limit int, message, text string) string {
+	text = strings.TrimSpace(text)
+	if err := CheckText(text, lines); err != nil {
+		v.Add(field, ErrorMessage(err))
+	} else if utf8.RuneCountInString(text) > limit {
+		v.Add(field, message)
+	}
+	return text
+}
+
+// lowerFirst lower-cases the first letter of a sentence, to go after a colon.
+func lowerFirst(s string) string {
+	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -15,12 +15,17 @@ const (
 	EventMessageStatus    EventKind = "message.status"    // an outbound message moved on (sent, delivered, failed…)
 	EventConversationRead EventKind = "conversation.read" // a user of the number opened the conversation
 	EventAllowanceAlert   EventKind = "allowance.alert"   // a number's monthly allowance reached 90% or its maximum
+	// EventAccessChanged tells a user's open streams that what they may see
+	// changed (deactivated, another role or permissions, a new password, a
+	// number assigned or taken away): each stream checks its caller again
+	// and ends when that changes what it would send.
+	EventAccessChanged EventKind = "access.changed"
 )
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
-	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventAllowanceAlert:
+	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventAllowanceAlert, EventAccessChanged:
 		return true
 	}
 	return false

@@ -2,9 +2,7 @@ package hiretext
 
 import (
 	"context"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // JobID identifies a job posting.
@@ -62,13 +60,8 @@ func (n *NewJob) Validate() error {
 // validJobText trims the three text fields of a job and records their errors.
 func validJobText(v Validation, title, location, description string) (string, string, string) {
 	title = requiredText(v, "title", "job title", MaxJobTitle, title)
-	location, description = strings.TrimSpace(location), strings.TrimSpace(description)
-	if utf8.RuneCountInString(location) > MaxJobLocation {
-		v.Add("location", "Use at most 200 characters for the location.")
-	}
-	if utf8.RuneCountInString(description) > MaxJobDescription {
-		v.Add("description", "Use at most 20,000 characters for the description.")
-	}
+	location = optionalText(v, "location", SingleLine, MaxJobLocation, "Use at most 200 characters for the location.", location)
+	description = optionalText(v, "description", MultiLine, MaxJobDescription, "Use at most 20,000 characters for the description.", description)
 	return title, location, description
 }
 

@@ -145,9 +145,10 @@ func pack(body string, cost func(rune) int, single, multi int) (units, segments 
 // ValidateBody checks that body can be sent: valid UTF-8, not blank, and at
 // most MaxBodyChars characters. Errors are EInvalid on the field "body".
 func ValidateBody(body string) error {
+	if err := CheckText(body, MultiLine); err != nil {
+		return bodyError("The message contains characters that cannot be sent: " + lowerFirst(ErrorMessage(err)))
+	}
 	switch n := utf8.RuneCountInString(body); {
-	case !utf8.ValidString(body) || hasControl(body):
-		return bodyError("The message contains characters that cannot be sent. Retype it and try again.")
 	case isBlank(body):
 		return bodyError("Write a message.")
 	case n > MaxBodyChars:
@@ -159,14 +160,6 @@ func ValidateBody(body string) error {
 // bodyError returns an EInvalid error naming the body field.
 func bodyError(message string) error {
 	return FieldError(message, map[string]string{"body": message})
-}
-
-// hasControl reports control characters other than line breaks and tabs:
-// carriers drop them and PostgreSQL cannot store NUL.
-func hasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool {
-		return (r < 0x20 && r != '\n' && r != '\r' && r != '\t') || r == 0x7F
-	})
 }
 
 // isBlank reports whether s shows nothing: only whitespace and invisible

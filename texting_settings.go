@@ -139,8 +139,8 @@ func (u *TextingSettingsUpdate) Validate() error {
 	u.OptOutConfirmationES = validSettingText(v, "optout_confirmation_es", orDefault(u.OptOutConfirmationES, DefaultOptOutConfirmationES), MaxAutoReplyLength, false)
 	u.OptInConfirmationES = validSettingText(v, "optin_confirmation_es", orDefault(u.OptInConfirmationES, DefaultOptInConfirmationES), MaxAutoReplyLength, true)
 	u.HelpReplyES = validSettingText(v, "help_reply_es", orDefault(u.HelpReplyES, DefaultHelpReplyES), MaxAutoReplyLength, true)
-	u.HelpContact = strings.TrimSpace(u.HelpContact)
-	if utf8.RuneCountInString(u.HelpContact) > MaxHelpContactLength || strings.ContainsAny(u.HelpContact, "{}") {
+	u.HelpContact = optionalText(v, "help_contact", SingleLine, MaxHelpContactLength, "Use at most 200 characters, without braces.", u.HelpContact)
+	if strings.ContainsAny(u.HelpContact, "{}") {
 		v.Add("help_contact", "Use at most 200 characters, without braces.")
 	}
 	return v.Err()
@@ -161,6 +161,8 @@ func orDefault(text, def string) string {
 func validSettingText(v Validation, field, text string, limit int, needsStop bool) string {
 	text = strings.TrimSpace(text)
 	switch n := utf8.RuneCountInString(text); {
+	case CheckText(text, MultiLine) != nil:
+		v.Text(field, text, MultiLine)
 	case n == 0:
 		v.Add(field, "Enter the text.")
 	case n > limit:

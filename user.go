@@ -141,6 +141,12 @@ func (u *User) IsAdmin() bool { return u != nil && u.Active && u.Role == RoleAdm
 // report.
 func (u *User) SeesTexts() bool { return u.Can(PermProfiles) }
 
+// FollowsNumber reports whether u, when assigned to a number, is told live
+// of its activity (texts in and out, their statuses): only users who see
+// its texts or may text from the lists, whose bulk results follow the
+// statuses. Others on the number get their own events only.
+func (u *User) FollowsNumber() bool { return u.SeesTexts() || u.CheckTextSelection() == nil }
+
 // CheckTextSelection returns nil when u may text candidates selected on a
 // list (the bulk composer), else a forbidden error naming the permissions
 // needed. The composer shows the selected candidates' names and phones, so
@@ -212,28 +218,14 @@ func (n *NewUser) Validate() error {
 // plain address (no display name).
 func NormalizeEmail(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	if err := CheckText(s, SingleLine); err != nil {
+		return s, err
+	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
 		return s, Errorf(EInvalid, "Enter an email address such as name@example.com.")
 	}
 	return s, nil
-}
-
-// MinPasswordLength and MaxPasswordLength bound passwords (NIST 800-63B).
-const (
-	MinPasswordLength = 10
-	MaxPasswordLength = 256
-)
-
-// ValidatePassword checks a new password's length.
-func ValidatePassword(p string) error {
-	switch n := len([]rune(p)); {
-	case n < MinPasswordLength:
-		return Errorf(EInvalid, "Use at least %d characters.", MinPasswordLength)
-	case n > MaxPasswordLength:
-		return Errorf(EInvalid, "Use at most %d characters.", MaxPasswordLength)
-	}
-	return nil
 }
 
 // UserUpdate changes a user's name, role, permissions or active state; nil
@@ -259,6 +251,18 @@ func (u *UserUpdate) Validate() error {
 	return v.Err()
 }
 
+// KeepAccess says which of a user's ways in survive a new password. A new
+// password is for shutting out whoever knew the old one, so the zero value
+// ends every session and API token, as an administrator's reset does.
+type KeepAccess struct {
+	// Session is the secret of the session that changed the password, which
+	// stays logged in; "" keeps none.
+	Session string
+	// Tokens keeps the user's API tokens working (the user's choice when
+	// they change their own password: scripts are not logged-in people).
+	Tokens bool
+}
+
 // UserService manages the users of an organization. Every method takes the
 // organization explicitly; a user of another organization is not found.
 type UserService interface {
@@ -267,5 +271,7 @@ type UserService interface {
 	UserByEmail(ctx context.Context, org OrgID, email string) (*User, error)
 	ListUsers(ctx context.Context, org OrgID) ([]*User, error)
 	UpdateUser(ctx context.Context, org OrgID, id UserID, u UserUpdate) (*User, error)
-	SetPassword(ctx context.Context, org OrgID, id UserID, password string) error
+	// SetPassword replaces a user's password and, in the same transaction,
+	// ends their sessions and API tokens except those keep names.
+	SetPassword(ctx context.Context, org OrgID, id UserID, password string, keep KeepAccess) error
 }

@@ -304,3 +304,33 @@ func addUser(t *testing.T, p *browsertest.Page, name, email string, permissions 
 	p.WaitText("Created " + name + " (" + email + "). Their password is shown only now:")
 	return p.Text(".flash code.secret")
 }
+
+// TestBrowserNewPasswordLogsOutTheOtherBrowser: Dana, logged in on two
+// browsers, is refused a common password, then changes hers on one; that
+// one stays in and says so, the other is sent to the login page.
+func TestBrowserNewPasswordLogsOutTheOtherBrowser(t *testing.T) {
+	t.Parallel()
+	app := startApp(t)
+	here, there := app.page(t, "dana"), app.page(t, "dana-elsewhere")
+	for _, p := range []*browsertest.Page{here, there} {
+		loginAs(t, p, danaEmail, demo.Password)
+		p.WaitText("Welcome, " + danaName)
+	}
+	here.Click("My settings")
+	here.Fill("#current", demo.Password)
+	here.Fill("#new", "1234567890")
+	here.Fill("#confirm", "1234567890")
+	here.Click("Change password")
+	here.WaitText("This is one of the most common passwords")
+
+	here.Fill("#current", demo.Password)
+	here.Fill("#new", "a-fresh-long-passphrase")
+	here.Fill("#confirm", "a-fresh-long-passphrase")
+	here.Click("Change password")
+	here.WaitText("you are logged out everywhere else")
+
+	there.Visit("/settings")
+	there.WaitText("Log in to hiretext")
+	here.Visit("/")
+	here.WaitText("Welcome, " + danaName)
+}

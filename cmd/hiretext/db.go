@@ -13,13 +13,13 @@ import (
 )
 
 // openDB opens the database, creating a SQLite file's directory first.
-func openDB(ctx context.Context, url string) (*store.DB, error) {
+func openDB(ctx context.Context, url string, cfg store.Config) (*store.DB, error) {
 	if path, ok := strings.CutPrefix(url, "sqlite:"); ok && path != ":memory:" && path != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	return store.Open(ctx, url, store.Config{})
+	return store.Open(ctx, url, cfg)
 }
 
 // sqliteFileExists refuses a sqlite:PATH URL whose file does not exist,
@@ -39,7 +39,7 @@ func sqliteFileExists(url string) error {
 
 // openMigrated opens the database and brings its schema up to date.
 func openMigrated(ctx context.Context, url string) (*store.DB, error) {
-	db, err := openDB(ctx, url)
+	db, err := openDB(ctx, url, store.Config{})
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func runMigrate(ctx context.Context, args []string, e env) error {
 	if done, err := parseFlags(fs, args); done {
 		return err
 	}
-	db, err := openDB(ctx, *dbURL)
+	db, err := openDB(ctx, *dbURL, store.Config{})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -198,10 +199,31 @@ func TestServeRejectsBadConfig(t *testing.T) {
 		{"serve", "--send-timeout", "0s"},
 		{"serve", "--send-timeout", "20s", "--send-lease", "20s"},
 		{"serve", "--send-lease", "soon"},
+		{"serve", "--trusted-proxies", "10.0.0.0/33"},
+		{"serve", "--trusted-proxies", "proxy.example"},
+		{"serve", "--max-connections", "1"},
 	} {
 		if _, _, err := runCmd(t, "", sqliteVars(t), args...); err == nil {
 			t.Errorf("%v: started", args)
 		}
+	}
+}
+
+// TestServeReadsTrustedProxies: ranges and single addresses, from the flag
+// or HIRETEXT_TRUSTED_PROXIES, the flag winning.
+func TestServeReadsTrustedProxies(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"HIRETEXT_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,2001:db8::/32"}
+	getenv := env{getenv: func(k string) string { return vars[k] }}
+	c, _, err := parseServeConfig(nil, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxies); got != "[10.0.0.0/8 192.0.2.7/32 2001:db8::/32]" {
+		t.Errorf("HIRETEXT_TRUSTED_PROXIES: %s", got)
+	}
+	if c, _, err = parseServeConfig([]string{"--trusted-proxies", "127.0.0.1"}, getenv); err != nil || fmt.Sprint(c.TrustedProxies) != "[127.0.0.1/32]" {
+		t.Errorf("--trusted-proxies 127.0.0.1: %v %v", c.TrustedProxies, err)
 	}
 }
 
@@ -229,9 +251,10 @@ func TestServeDemo(t *testing.T) {
 					strings.NewReader(""), pw, io.Discard)
 				pw.Close()
 			}()
-			lines := readLines(t, pr, 6)
+			lines := readLines(t, pr, 7)
 			base := strings.TrimPrefix(lines[0], "hiretext is running at ")
-			if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.Contains(lines[5], "tom.becker@acme-staffing.example") {
+			if !strings.HasPrefix(base, "http://127.0.0.1:") || !strings.Contains(lines[1], base+"/simulator: open it in a browser on this machine") ||
+				!strings.Contains(lines[6], "tom.becker@acme-staffing.example") {
 				t.Fatalf("welcome lines: %q", lines)
 			}
 			loginDemo(t, base)
@@ -281,5 +304,50 @@ func loginDemo(t *testing.T, base string) {
 			t.Fatalf("GET %s: %v %v", p, err, r)
 		}
 		r.Body.Close()
+	}
+}
+
+// TestServeLimitsConnections holds --max-connections connections open
+// without a request, as a slowloris client does: the next client waits
+// instead of taking a file descriptor, and is served once one is let go.
+func TestServeLimitsConnections(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	vars := sqliteVars(t)
+	go func() {
+		_ = run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--max-connections", "2"}, func(k string) string { return vars[k] },
+			strings.NewReader(""), pw, io.Discard)
+		pw.Close()
+	}()
+	base := strings.TrimPrefix(readLines(t, pr, 1)[0], "hiretext is running at ")
+	var held []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		held = append(held, c)
+	}
+	served := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			served <- 0
+			return
+		}
+		resp.Body.Close()
+		served <- resp.StatusCode
+	}()
+	select {
+	case st := <-served:
+		t.Fatalf("a third connection was served (%d) while two were held: no limit", st)
+	case <-time.After(300 * time.Millisecond): // a served request takes a few milliseconds
+	}
+	held[0].Close()
+	if st := <-served; st != http.StatusOK {
+		t.Fatalf("the waiting request, once a connection was let go: %d", st)
 	}
 }

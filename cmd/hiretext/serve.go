@@ -10,12 +10,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/demo"
@@ -38,7 +41,17 @@ type serveConfig struct {
 	SendLease       time.Duration
 	Demo            bool
 	NoMigrate       bool
+	SimulatorPublic bool
+	// MaxConnections bounds the connections served at once; half of them
+	// may be live-update streams.
+	MaxConnections int
+	// MaxExports bounds the report downloads running at once, and the
+	// database connections set apart for them.
+	MaxExports      int
 	ShutdownTimeout time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxies).
+	TrustedProxies []netip.Prefix
 	// Twilio holds the TWILIO_* settings when SMSProvider is twilio.
 	Twilio twilio.Config
 }
@@ -63,7 +76,16 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"how long one call to the SMS provider may take (env HIRETEXT_SEND_TIMEOUT)")
 	fs.DurationVar(&c.SendLease, "send-lease", ev.duration("send-lease", "HIRETEXT_SEND_LEASE", 2*time.Minute),
 		"how long a text whose send was cut short by a crash waits before it is sent again; longer than --send-timeout (env HIRETEXT_SEND_LEASE)")
+	proxies := fs.String("trusted-proxies", e.getenv("HIRETEXT_TRUSTED_PROXIES"),
+		"comma-separated addresses or CIDR ranges of the reverse proxies in front of hiretext, whose X-Forwarded-For names the client "+
+			"(env HIRETEXT_TRUSTED_PROXIES; default none: the peer is the client)")
 	fs.BoolVar(&c.Demo, "demo", false, "on an empty database, create the demo company and print its logins")
+	fs.IntVar(&c.MaxConnections, "max-connections", ev.integer("max-connections", "HIRETEXT_MAX_CONNECTIONS", 4096),
+		"connections served at once, half of them at most live-update streams; keep it below the open-file limit (env HIRETEXT_MAX_CONNECTIONS)")
+	fs.IntVar(&c.MaxExports, "max-exports", ev.integer("max-exports", "HIRETEXT_MAX_EXPORTS", 4),
+		"report downloads (CSV, XLSX) running at once, each on a database connection of its own; 2 at most per company (env HIRETEXT_MAX_EXPORTS)")
+	fs.BoolVar(&c.SimulatorPublic, "simulator-public", false,
+		"open the simulator's phone and API to everyone, not only administrators and this machine")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
 	if done, err := parseFlags(fs, args); done {
@@ -72,11 +94,14 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	if err := ev.err(fs); err != nil {
 		return nil, false, err
 	}
+	var err error
+	if c.TrustedProxies, err = parseTrustedProxies(*proxies); err != nil {
+		return nil, false, err
+	}
 	if err := c.validate(); err != nil {
 		return nil, false, err
 	}
 	if c.SMSProvider == "twilio" {
-		var err error
 		if c.Twilio, err = readTwilioConfig(e.getenv, c.BaseURL, c.Addr); err != nil {
 			return nil, false, err
 		}
@@ -115,10 +140,37 @@ func (c *serveConfig) validate() error {
 	if c.SendLease <= c.SendTimeout || c.SendLease > 24*time.Hour {
 		return fmt.Errorf("--send-lease %v: want longer than --send-timeout (%v) and at most 24h, e.g. 2m", c.SendLease, c.SendTimeout)
 	}
+	if c.MaxExports < 1 || c.MaxExports > 100 {
+		return fmt.Errorf("--max-exports %d: want 1 to 100", c.MaxExports)
+	}
+	if c.MaxConnections < 2 {
+		return fmt.Errorf("--max-connections %d: want at least 2", c.MaxConnections)
+	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout must be positive")
 	}
 	return nil
+}
+
+// parseTrustedProxies reads "10.0.0.0/8, 192.0.2.7": ranges, or single
+// addresses standing for themselves.
+func parseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for item := range strings.SplitSeq(list, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			a, aerr := netip.ParseAddr(item)
+			if aerr != nil {
+				return nil, fmt.Errorf("--trusted-proxies: %q is neither an address nor a CIDR range such as 10.0.0.0/8", item)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // parseBaseURL accepts an absolute http(s) URL without query or fragment.
@@ -172,7 +224,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 // prepareDatabase opens the database and migrates it, or with --no-migrate
 // refuses an outdated schema.
 func prepareDatabase(ctx context.Context, cfg *serveConfig, log *slog.Logger) (*store.DB, error) {
-	db, err := openDB(ctx, cfg.Database)
+	db, err := openDB(ctx, cfg.Database, store.Config{ExportConns: cfg.MaxExports})
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +239,7 @@ func prepareDatabase(ctx context.Context, cfg *serveConfig, log *slog.Logger) (*
 	}
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("database %s: %w", store.RedactURL(cfg.Database), err)
 	}
 	log.Info("database ready", "dialect", db.Dialect(), "database", store.RedactURL(cfg.Database))
 	return db, nil
@@ -205,7 +257,7 @@ func resolveBaseURL(configured string, addr net.Addr) (*url.URL, error) {
 func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener, base *url.URL,
 	log *slog.Logger, e env, seeded bool) error {
 	read, write := db.Pools()
-	pools := map[string]*sql.DB{"read": read}
+	pools := map[string]*sql.DB{"read": read, "export": db.ExportPool()}
 	if write != read {
 		pools["write"] = write
 	}
@@ -234,21 +286,25 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer startDispatcher(ctx, cfg, db, provider, log)()
 	defer startRetention(ctx, db, log)()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
-		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker}, db)
+		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
+		SimulatorPublic: cfg.SimulatorPublic, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
+		Exports: server.ExportLimits{Max: cfg.MaxExports, PerCompany: min(2, cfg.MaxExports)}}, db)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	httpSrv := newHTTPServer(srv, log)
 	errc := make(chan error, 2)
-	go func() { errc <- httpSrv.Serve(ln) }()
+	// Past the limit, connections wait in the kernel's queue instead of
+	// taking file descriptors the database and the streams need.
+	go func() { errc <- httpSrv.Serve(netutil.LimitListener(ln, cfg.MaxConnections)) }()
 	var metricsSrv *http.Server
 	if metricsLn != nil {
 		metricsSrv = newHTTPServer(metrics.Handler(), log)
 		go func() { errc <- metricsSrv.Serve(metricsLn) }()
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", base.String())
-	printWelcome(ctx, e.stdout, base, db, cfg.Demo, seeded)
+	printWelcome(ctx, e.stdout, base, db, cfg, seeded)
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
@@ -292,9 +348,16 @@ func shutdown(timeout time.Duration, log *slog.Logger, servers ...*http.Server) 
 
 // printWelcome prints where hiretext runs and, with --demo, the demo logins
 // as the last lines.
-func printWelcome(ctx context.Context, w io.Writer, base *url.URL, db *store.DB, wantDemo, seeded bool) {
+func printWelcome(ctx context.Context, w io.Writer, base *url.URL, db *store.DB, cfg *serveConfig, seeded bool) {
 	fmt.Fprintf(w, "hiretext is running at %s\n", base)
-	if !wantDemo {
+	if cfg.SMSProvider == "simulator" {
+		who := "in a browser on this machine, or logged in as an administrator"
+		if cfg.SimulatorPublic {
+			who = "by anyone (--simulator-public)"
+		}
+		fmt.Fprintf(w, "The simulator phone is at %s/simulator: open it %s.\n", base, who)
+	}
+	if !cfg.Demo {
 		return
 	}
 	if !seeded && !demo.Present(ctx, db) {
@@ -327,8 +390,12 @@ func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *ur
 	if !isLoopback(base) {
 		level = slog.LevelWarn
 	}
+	open := "administrators and this machine"
+	if cfg.SimulatorPublic {
+		open = "anyone who can reach this server"
+	}
 	log.Log(ctx, level, "the SMS provider is the built-in simulator: no real texts are sent, and /simulator shows every text "+
-		"to anyone who can reach this server; use --sms-provider twilio for real texting", "base_url", base.String())
+		"to "+open+"; use --sms-provider twilio for real texting", "base_url", base.String())
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
@@ -376,6 +443,20 @@ func (v *envValues) float(flagName, key string) float64 {
 		return 0
 	}
 	return f
+}
+
+// integer reads a whole number, or def when key is unset.
+func (v *envValues) integer(flagName, key string, def int) int {
+	raw := v.getenv(key)
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		v.bad[flagName] = fmt.Errorf("%s=%q: want a whole number (or set --%s)", key, raw, flagName)
+		return def
+	}
+	return n
 }
 
 // err returns a malformed variable's error for the first flag (in name

@@ -26,12 +26,12 @@ type checkTimes struct {
 	checks int
 }
 
-func (c *checkTimes) StillConsented(ctx context.Context, dl *hiretext.Delivery) (bool, error) {
+func (c *checkTimes) WhileConsented(ctx context.Context, dl *hiretext.Delivery, send func()) (bool, error) {
 	c.mu.Lock()
 	c.began[dl.ID] = time.Now()
 	c.checks++
 	c.mu.Unlock()
-	return c.DB.StillConsented(ctx, dl)
+	return c.DB.WhileConsented(ctx, dl, send)
 }
 
 func (c *checkTimes) at(id hiretext.MessageID) time.Time {
@@ -264,4 +264,64 @@ func (h failOnError) Handle(_ context.Context, r slog.Record) error {
 	r.Attrs(func(a slog.Attr) bool { msg += " " + a.String(); return true })
 	h.t.Errorf("dispatcher: %s", msg)
 	return nil
+}
+
+// TestStopWaitsForTheTextWithTheProvider: a candidate's STOP arrives while
+// the dispatcher is handing their first text to the provider. The STOP
+// waits for that call to return (it never commits while a text is with the
+// provider), and the second text, handed over after the STOP committed, is
+// canceled without a provider call.
+func TestStopWaitsForTheTextWithTheProvider(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		fx := storetest.MustSetUpTexting(t, db, 100)
+		cand, phone := fx.MustCandidate(t, db, "Ann")
+		first := fx.MustSend(t, db, "Can you start Monday?", cand.ID)[0].MessageID
+		second := fx.MustSend(t, db, "Please confirm.", cand.ID)[0].MessageID
+		inCall, release := make(chan struct{}), make(chan struct{})
+		p := newFake(func(m sms.OutboundMessage, call int) error {
+			if call == 1 {
+				close(inCall)
+				<-release
+			}
+			return nil
+		})
+		cfg := fastConfig()
+		cfg.Workers, cfg.SendTimeout, cfg.Lease = 1, time.Minute, 2*time.Minute
+		c, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- dispatch.New(db, p, cfg).Run(c) }()
+		defer func() { cancel(); <-done }()
+
+		<-inCall
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			fx.Receive(t, db, "SMstop", phone, "STOP")
+		}()
+		storetest.Eventually(t, "the STOP to wait for the provider call", func() bool {
+			select {
+			case <-stopped:
+				t.Fatal("the STOP committed while a text was with the provider")
+			default:
+			}
+			n, err := db.ConsentChangesWaiting(ctx)
+			return err == nil && n > 0
+		})
+		close(release)
+		<-stopped
+		storetest.Eventually(t, "both texts resolved", func() bool {
+			got := statuses(t, db, fx, []hiretext.MessageID{first, second})
+			return got[hiretext.StatusQueued] == 0
+		})
+		a, _ := db.MessageByID(ctx, fx.Org.ID, first)
+		b, _ := db.MessageByID(ctx, fx.Org.ID, second)
+		if a.Status == hiretext.StatusCanceled || b.Status != hiretext.StatusCanceled {
+			t.Fatalf("first %s, second %s: want the first handed over, the second canceled", a.Status, b.Status)
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.sent[fmt.Sprint(int64(second))] != 0 {
+			t.Fatal("the text after the STOP reached the provider")
+		}
+	})
 }

@@ -27,7 +27,10 @@ import (
 type Store interface {
 	DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error)
 	ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace hiretext.SendPace) (hiretext.DeliveryClaim, error)
-	StillConsented(ctx context.Context, dl *hiretext.Delivery) (bool, error)
+	// WhileConsented calls send only if the delivery may still go, and keeps
+	// the candidate's consent from changing until send returns: no text is
+	// handed to the provider after an opt-out committed.
+	WhileConsented(ctx context.Context, dl *hiretext.Delivery, send func()) (bool, error)
 	RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error
 	RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string) error
 	FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error
@@ -181,22 +184,24 @@ func (d *Dispatcher) deliver(ctx context.Context, dl *hiretext.Delivery) {
 }
 
 func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery) error {
-	ok, err := d.store.StillConsented(ctx, dl)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return d.store.FailDelivery(ctx, dl, hiretext.StatusCanceled, "", "Not sent: the candidate opted out before it went.", false)
-	}
 	if dl.Provider != d.provider.Name() {
 		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, "", fmt.Sprintf(
 			"Not sent: this number belongs to the %s provider, which is not configured.", dl.Provider), false)
 	}
-	callCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
-	res, err := d.provider.Send(callCtx, sms.OutboundMessage{From: dl.From, To: dl.To, Body: dl.Body, Reference: fmt.Sprint(int64(dl.ID))})
-	cancel()
-	if err != nil {
-		return d.failed(ctx, dl, err)
+	var res sms.SendResult
+	var callErr error
+	ok, err := d.store.WhileConsented(ctx, dl, func() {
+		callCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+		defer cancel()
+		res, callErr = d.provider.Send(callCtx, sms.OutboundMessage{From: dl.From, To: dl.To, Body: dl.Body, Reference: fmt.Sprint(int64(dl.ID))})
+	})
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusCanceled, "", "Not sent: the candidate opted out before it went.", false)
+	case callErr != nil:
+		return d.failed(ctx, dl, callErr)
 	}
 	return d.rec.record(hiretext.SentDelivery{Delivery: dl, ProviderID: res.ProviderMessageID, Status: res.Status})
 }

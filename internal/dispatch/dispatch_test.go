@@ -179,7 +179,11 @@ func TestPermanentErrorsAreNotRetried(t *testing.T) {
 		}
 		return &sms.Error{Class: sms.Permanent, Code: "30007", Message: "Message filtered"}
 	})
-	runUntil(t, db, p, fastConfig(), func() bool { return statuses(t, db, fx, msgs)[hiretext.StatusFailed] == 3 })
+	// A lease that outlasts any wait of a loaded machine: only a retry, not
+	// a claim that expired before its failure was recorded, could call again.
+	cfg := fastConfig()
+	cfg.Lease = time.Minute
+	runUntil(t, db, p, cfg, func() bool { return statuses(t, db, fx, msgs)[hiretext.StatusFailed] == 3 })
 	// The dispatcher has stopped with every call answered, and nothing of
 	// the number is left to claim, now or after any backoff: the calls made
 	// are all there will be.

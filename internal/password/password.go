@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -32,8 +33,9 @@ var Fast = Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, Key
 
 // Hasher hashes and verifies passwords, at most Concurrency at a time.
 type Hasher struct {
-	params Params
-	sem    chan struct{}
+	params      Params
+	sem         chan struct{}
+	derivations atomic.Int64
 }
 
 // NewHasher returns a Hasher using p that runs at most concurrency hashes at once.
@@ -42,6 +44,21 @@ func NewHasher(p Params, concurrency int) *Hasher {
 		concurrency = 1
 	}
 	return &Hasher{params: p, sem: make(chan struct{}, concurrency)}
+}
+
+// Derivations is how many argon2id keys h has derived (one per Hash and
+// per Verify): the work done, which tests compare where wall time would be
+// noise.
+func (h *Hasher) Derivations() int64 { return h.derivations.Load() }
+
+// Unmatchable returns a hash in h's format and at h's cost that no
+// password matches in practice (its key is zeros, which a derivation hits
+// with probability 2^-256). Verifying against it costs what verifying
+// against a real hash costs, and making it costs nothing: a login for an
+// email nobody has verifies against it, so it takes as long as a wrong
+// password for one that exists.
+func (h *Hasher) Unmatchable() string {
+	return encode(h.params, make([]byte, h.params.SaltLength), make([]byte, h.params.KeyLength))
 }
 
 // ErrMalformed is returned for a stored hash that is not an argon2id PHC string.
@@ -57,9 +74,14 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return encode(h.params, salt, key), nil
+}
+
+// encode writes a key in the PHC string format.
+func encode(p Params, salt, key []byte) string {
 	b64 := base64.RawStdEncoding.EncodeToString
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
-		h.params.Memory, h.params.Iterations, h.params.Parallelism, b64(salt), b64(key)), nil
+		p.Memory, p.Iterations, p.Parallelism, b64(salt), b64(key))
 }
 
 // Verify reports whether pw matches the encoded hash, comparing in constant time.
@@ -82,6 +104,7 @@ func (h *Hasher) derive(ctx context.Context, pw string, salt []byte, p Params) (
 		return nil, ctx.Err()
 	}
 	defer func() { <-h.sem }()
+	h.derivations.Add(1)
 	return argon2.IDKey([]byte(pw), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength), nil
 }
 

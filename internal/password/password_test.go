@@ -48,3 +48,24 @@ func TestVerifyMalformed(t *testing.T) {
 		}
 	}
 }
+
+func TestUnmatchableCostsOneVerify(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := NewHasher(Fast, 1)
+	enc := h.Unmatchable()
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("Unmatchable() = %q: not at the hasher's cost", enc)
+	}
+	if h.Derivations() != 0 {
+		t.Fatalf("making the unmatchable hash derived %d keys, want none", h.Derivations())
+	}
+	for _, pw := range []string{"", "correct horse battery", "\x00"} {
+		if ok, err := h.Verify(ctx, enc, pw); ok || err != nil {
+			t.Errorf("Verify(unmatchable, %q) = %v, %v; want false, nil", pw, ok, err)
+		}
+	}
+	if h.Derivations() != 3 {
+		t.Fatalf("three verifies derived %d keys, want 3", h.Derivations())
+	}
+}

@@ -102,7 +102,7 @@ func disclosureVersion(text string) string {
 // marks a bot: it is thanked and nothing is stored. Any invalid field shows
 // the form again with every error at once, and nothing is stored.
 func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) error {
-	key := "apply:" + clientIP(r)
+	key := "apply:" + s.clientIP(r)
 	wait, err := s.store.ThrottleWait(r.Context(), key)
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func (s *Server) submitApplication(w http.ResponseWriter, r *http.Request, org *
 	}
 	n := hiretext.NewApplication{JobID: job.ID, FirstName: f.FirstName, LastName: f.LastName, Email: f.Email,
 		MainPhone: f.MainPhone, AlternatePhone: f.AlternatePhone, SMS: formAnswer(f.SMS), Channel: hiretext.ChannelForm,
-		Disclosure: settings.Disclosure(), IP: clientIP(r), UserAgent: r.UserAgent()}
+		Disclosure: settings.Disclosure(), IP: s.clientIP(r), UserAgent: r.UserAgent()}
 	var errs map[string]string
 	if status, _ := n.SMS.Consent(); status == hiretext.SMSOptedIn && r.PostForm.Get("disclosure_version") != disclosureVersion(n.Disclosure) {
 		// The texting terms changed after the form was shown: consent must

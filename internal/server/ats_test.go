@@ -23,9 +23,9 @@ type atsFixture struct {
 	job       *hiretext.Job
 }
 
-func newATSFixture(t *testing.T, db *store.DB) *atsFixture {
+func newATSFixture(t *testing.T, db *store.DB, opts ...testOption) *atsFixture {
 	t.Helper()
-	f := &atsFixture{ts: newTestServer(t, db), db: db}
+	f := &atsFixture{ts: newTestServer(t, db, opts...), db: db}
 	f.org = storetest.MustCreateOrg(t, db, "Acme Staffing")
 	f.admin = storetest.MustCreateUser(t, db, f.org.ID, "Dana Admin", hiretext.RoleAdmin)
 	f.recruiter = storetest.MustCreateUser(t, db, f.org.ID, "Rita Recruiter", hiretext.RoleUser,

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/hiretext/hiretext"
 )
@@ -57,6 +58,14 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) er
 		r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
 	}
 	if err := checkAccess(rt.access, p, rt.api); err != nil {
+		return err
+	}
+	if rt.access.simulator {
+		if err := s.checkSimulatorAccess(r, p, rt.api); err != nil {
+			return err
+		}
+	}
+	if err := checkInput(r, rt); err != nil {
 		return err
 	}
 	return rt.handle(w, r)
@@ -162,36 +171,37 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "login", &loginPage{Page: Page{Title: "Log in"}, Next: r.URL.Query().Get("next")})
 }
 
-// handleLogin checks the credentials, throttling repeated failures per
-// address and per email, and starts a new session (a new id, so a session
-// fixed before login is useless).
+// handleLogin checks the credentials, throttling repeated failures (see
+// passwordCheck), and starts a new session (a new id, so a session fixed
+// before login is useless).
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badForm(err)
 	}
 	email, next := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("next")
-	keys := []string{"ip:" + clientIP(r), "email:" + strings.ToLower(email)}
-	wait, err := s.store.ThrottleWait(r.Context(), keys...)
+	page := &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next}
+	check := s.newPasswordCheck(r, email)
+	wait, err := s.wait(r.Context(), check)
 	if err != nil {
 		return err
 	}
 	if wait > 0 {
 		w.Header().Set("Retry-After", retryAfter(wait))
-		return s.render(w, r, http.StatusTooManyRequests, "login", &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next,
-			Error: "Too many failed attempts. Wait " + humanWait(wait) + " and try again."})
+		page.Error = "Too many failed attempts. Wait " + humanWait(wait) + " and try again."
+		return s.render(w, r, http.StatusTooManyRequests, "login", page)
 	}
 	u, err := s.store.Authenticate(r.Context(), email, r.PostForm.Get("password"))
 	if hiretext.ErrorCode(err) == hiretext.EUnauthorized {
-		if err := s.store.ThrottleCount(r.Context(), s.cfg.LoginLimit, keys...); err != nil {
+		if err := s.failed(r.Context(), check); err != nil {
 			return err
 		}
-		return s.render(w, r, http.StatusUnauthorized, "login", &loginPage{Page: Page{Title: "Log in"}, Email: email, Next: next,
-			Error: hiretext.ErrorMessage(err)})
+		page.Error = hiretext.ErrorMessage(err)
+		return s.render(w, r, http.StatusUnauthorized, "login", page)
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.store.ThrottleForget(r.Context(), keys[1]); err != nil {
+	if err := s.succeeded(r.Context(), check); err != nil {
 		return err
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
@@ -217,23 +227,24 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// safeNext keeps post-login redirects on this site: only absolute paths,
-// never "//host" or a scheme.
+// safeNext keeps a redirect taken from the request (login's next, a form's
+// return_to) on this site: it returns next when it is a path of this site,
+// with an optional query, and "/" otherwise. http.Redirect cleans the path
+// it is given, and browsers read a backslash as a slash and drop tabs and
+// newlines, so "/../\evil.example" or "/\t/evil.example" would leave the
+// site after cleaning: a backslash, a control character, a "." or ".."
+// segment or a path starting "//" is refused rather than repaired.
 func safeNext(next string) string {
 	u, err := url.Parse(next)
-	if err != nil || next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || u.Host != "" || u.Scheme != "" {
+	if err != nil || !strings.HasPrefix(next, "/") || u.Scheme != "" || u.Host != "" || u.Opaque != "" ||
+		strings.HasPrefix(u.Path, "//") || strings.ContainsRune(u.Path, '\\') || strings.ContainsRune(next, '\\') ||
+		strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
 	}
-	return next
-}
-
-// clientIP is the peer address. hiretext does not trust X-Forwarded-For: a
-// proxy in front should be the only peer, and then it throttles for all.
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
+	for seg := range strings.SplitSeq(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return "/"
+		}
 	}
-	return strings.Trim(host, "[]")
+	return next
 }

@@ -88,8 +88,8 @@ type matrixRow struct {
 // may not add a number), or that changes nothing others see (a token of the
 // caller's own, a read mark, a number's current users again). The rows that
 // do change what later rows see when allowed (link the unknown sender,
-// unassign Sam, release N3, deactivate and reactivate Sam, log out) come
-// last, in that order.
+// unassign Sam, release N3, reset Sam's password, deactivate and reactivate
+// Sam, log out) come last, in that order.
 //
 // A GET of a form's POST-only address redirects to the form's page (see
 // back), after the same access check as the POST.
@@ -116,6 +116,7 @@ var authzMatrix = []matrixRow{
 	{"POST /admin/users/{id}", "", "name=&role=user", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
 	{"GET /admin/users/{id}/deactivate", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
 	{"GET /admin/users/{id}/activate", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
+	{"GET /admin/users/{id}/password", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
 
 	// ATS pages.
 	{"GET /jobs", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, ok}},
@@ -233,7 +234,8 @@ var authzMatrix = []matrixRow{
 	{"GET /readyz", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /static/", "/static/0/css/app.css", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 
-	// The simulator is public by design: its phones are fiction.
+	// The simulator: the matrix's callers are on this machine, which may use
+	// it (TestSimulatorIsForAdministratorsAndThisMachine tries from elsewhere).
 	{"GET /simulator", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"POST /simulator/reply", "", "phone=$candphone&to=$n1phone&body=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /simulator/reply", "", "", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
@@ -246,6 +248,7 @@ var authzMatrix = []matrixRow{
 	{"POST /conversations/{id}/link", "", "candidate_id=$cand", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden}},
 	{"POST /admin/numbers/{id}/users/{user}/unassign", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
 	{"POST /admin/numbers/{id}/release", "/admin/numbers/$n3/release", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
+	{"POST /admin/users/{id}/password", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
 	{"POST /admin/users/{id}/deactivate", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
 	{"POST /admin/users/{id}/activate", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
 	{"POST /logout", "", "", want{toLogin, toLogin, toLogin, toLogin, toLogin, toLogin, toLogin, toLogin}},

@@ -27,6 +27,7 @@ type download struct {
 	filename    string
 	started     bool
 	deadline    time.Time // when the current write deadline was set
+	end         time.Time // no write deadline goes past it; zero for none
 }
 
 // newDownload prepares an attachment. The server's ReadTimeout would cancel
@@ -38,11 +39,22 @@ func newDownload(w http.ResponseWriter, contentType, filename string) *download 
 	return d
 }
 
+// lasting bounds the whole download to limit from now: past it, writes
+// fail and the export is cut, however steadily the client reads.
+func (d *download) lasting(limit time.Duration) *download {
+	d.end = time.Now().Add(limit)
+	return d
+}
+
 // Write sends the headers before the first bytes and keeps a rolling write
-// deadline, renewed at most once a second.
+// deadline, renewed at most once a second, never past the download's end.
 func (d *download) Write(p []byte) (int, error) {
 	if now := time.Now(); now.Sub(d.deadline) > time.Second {
-		_ = d.rc.SetWriteDeadline(now.Add(downloadWriteTimeout))
+		deadline := now.Add(downloadWriteTimeout)
+		if !d.end.IsZero() && deadline.After(d.end) {
+			deadline = d.end
+		}
+		_ = d.rc.SetWriteDeadline(deadline)
 		d.deadline = now
 	}
 	if !d.started {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/hiretext/hiretext"
 )
@@ -27,7 +29,12 @@ var statusByCode = map[string]int{
 	hiretext.EPayloadTooLarge:     http.StatusRequestEntityTooLarge,
 	hiretext.ERateLimited:         http.StatusTooManyRequests,
 	hiretext.EInternal:            http.StatusInternalServerError,
+	hiretext.EUnavailable:         http.StatusServiceUnavailable,
 }
+
+// unavailableRetry is how long a client is asked to wait, in seconds, when
+// the database cannot serve: a PostgreSQL restart took about 2 seconds.
+const unavailableRetry = "5"
 
 // statusOf returns the HTTP status for err.
 func statusOf(err error) int {
@@ -37,13 +44,43 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-// normalizeError turns transport errors (an oversized body) into domain errors.
+// normalizeError turns transport errors (an oversized body) and a database
+// that cannot serve into domain errors.
 func normalizeError(err error) error {
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+	switch {
+	case errors.As(err, &tooBig):
 		return hiretext.Errorf(hiretext.EPayloadTooLarge, "The request body is larger than %d bytes.", tooBig.Limit)
+	case hiretext.ErrorCode(err) == hiretext.EInternal && databaseUnavailable(err):
+		return fmt.Errorf("%w: %w", hiretext.Errorf(hiretext.EUnavailable, "hiretext cannot reach its database just now. Try again in a few seconds."), err)
 	}
 	return err
+}
+
+// databaseUnavailable reports whether err says the database cannot serve
+// now, rather than that something is wrong with the request or the code:
+// the driver's own code decides, never its wording. PostgreSQL: SQLSTATE
+// class 08 (connection exception), 53 (insufficient resources) and 57P01–
+// 57P03 (shutting down, crashed, starting up). SQLite: BUSY and LOCKED
+// (another process holds the write lock past the busy timeout), IOERR,
+// FULL, CANTOPEN and READONLY. And a network error on the way to the
+// database (a refused or reset connection).
+func databaseUnavailable(err error) bool {
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		s := pg.SQLState()
+		return strings.HasPrefix(s, "08") || strings.HasPrefix(s, "53") || s == "57P01" || s == "57P02" || s == "57P03"
+	}
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		switch lite.Code() & 0xff { // the primary code, whatever the extended one
+		case 5, 6, 8, 10, 13, 14: // SQLITE_BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN
+			return true
+		}
+		return false
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // apiError is the JSON error envelope.
@@ -76,13 +113,17 @@ func clientWentAway(r *http.Request) bool {
 func (s *Server) handleError(w http.ResponseWriter, r *http.Request, api bool, err error) {
 	err = normalizeError(err)
 	status := statusOf(err)
-	if status == http.StatusInternalServerError && clientWentAway(r) {
+	if status >= http.StatusInternalServerError && clientWentAway(r) {
 		s.log.Info("client went away", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "err", err)
 		w.WriteHeader(statusClientClosed)
 		return
 	}
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		s.log.Error("internal error", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "err", err)
+	case http.StatusServiceUnavailable:
+		s.log.Warn("database unavailable", "request_id", requestIDFrom(r.Context()), "route", r.Pattern, "err", err)
+		w.Header().Set("Retry-After", unavailableRetry)
 	}
 	code := hiretext.ErrorCode(err)
 	if api {
@@ -107,7 +148,8 @@ type errorPage struct {
 
 func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, message string) {
 	heading := map[int]string{400: "Bad request", 401: "Please log in", 403: "Not allowed", 404: "Not found",
-		409: "Conflict", 413: "Too large", 422: "Please check your input", 429: "Slow down"}[status]
+		405: "Not here", 409: "Conflict", 413: "Too large", 422: "Please check your input", 429: "Slow down",
+		503: "Try again in a moment"}[status]
 	if heading == "" {
 		heading = "Something went wrong"
 	}
@@ -117,8 +159,19 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 	}
 }
 
-func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) error {
-	return hiretext.Errorf(hiretext.ENotFound, "There is no page at %s.", r.URL.Path)
+// handleNoRoute answers a request outside /api/v1 that no route serves:
+// 405 with the Allow header when the path has routes for other methods
+// (a GET of a webhook, say), else 404.
+func (s *Server) handleNoRoute(mux *http.ServeMux) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		allow := allowedMethods(mux, r)
+		if len(allow) == 0 {
+			return hiretext.Errorf(hiretext.ENotFound, "There is no page at %s.", r.URL.Path)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.renderErrorPage(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s does not answer %s; use %s.", r.URL.Path, r.Method, strings.Join(allow, " or ")))
+		return nil
+	}
 }
 
 // handleAPINoRoute answers a request under /api/v1 that no route serves:

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -26,6 +27,12 @@ type StreamOptions struct {
 	// WriteTimeout is how long one write may wait on a client that does not
 	// read before the stream ends; default 30 s.
 	WriteTimeout time.Duration
+	// PerUser is how many streams one user may have open on this instance;
+	// a new one closes their oldest. Default 10.
+	PerUser int
+	// Max is how many streams this instance keeps open; beyond it a new one
+	// is refused with 503 and Retry-After. Default 1000.
+	Max int
 }
 
 func (o StreamOptions) withDefaults() StreamOptions {
@@ -38,6 +45,12 @@ func (o StreamOptions) withDefaults() StreamOptions {
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 30 * time.Second
 	}
+	if o.PerUser <= 0 {
+		o.PerUser = 10
+	}
+	if o.Max <= 0 {
+		o.Max = 1000
+	}
 	return o
 }
 
@@ -48,6 +61,10 @@ func (o StreamOptions) withDefaults() StreamOptions {
 const (
 	retryNormal = 3000
 	retrySoon   = 1000
+	// retryEvicted is for a stream closed because its user opened too many:
+	// the tab opened longest ago waits a minute, so a user with more tabs
+	// than slots does not make them take turns every few seconds.
+	retryEvicted = 60000
 )
 
 // handleEvents streams the caller's live updates as server-sent events
@@ -60,10 +77,17 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		return hiretext.Errorf(hiretext.ENotFound, "Live updates are not enabled on this server.")
 	}
 	ctx := r.Context()
-	f, err := s.eventFilter(ctx, principalFrom(ctx))
+	p := principalFrom(ctx)
+	f, err := s.eventFilter(ctx, p)
 	if err != nil {
 		return err
 	}
+	opts := s.cfg.Stream.withDefaults()
+	slot := s.streams.take(p.user.ID, opts.PerUser, opts.Max)
+	if slot == nil {
+		return hiretext.Errorf(hiretext.EUnavailable, "This server has as many live-update streams open as it allows; the page tries again by itself.")
+	}
+	defer s.streams.release(slot)
 	from, badCursor := lastEventID(r)
 	sub, missed, err := s.cfg.Events.Resume(ctx, f, from)
 	resync := badCursor || errors.Is(err, events.ErrMissed)
@@ -71,22 +95,44 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer sub.Close()
-	opts := s.cfg.Stream.withDefaults()
 	st := &eventStream{w: w, rc: http.NewResponseController(w), timeout: opts.WriteTimeout}
 	st.begin(sub.Cursor(), resync)
+	changed := false
 	for _, u := range missed {
-		st.pass(sub, u)
+		changed = st.pass(sub, u) || changed
+	}
+	if changed && !s.sameAccess(r, f) {
+		st.retry(retrySoon)
+		_ = st.flush()
+		return nil
 	}
 	if st.flush() != nil {
 		return nil
 	}
-	s.stream(ctx, st, sub, opts)
+	s.stream(ctx, r, f, slot, st, sub, opts)
 	return nil
 }
 
-// eventFilter selects the events of the caller: their number's and their own.
+// sameAccess checks a stream's caller again after an access.changed event:
+// the stream goes on only while its session or token still authenticates
+// them and they would still be sent the same events. Otherwise it ends, and
+// the browser's reconnection meets the new rules (or the login page).
+func (s *Server) sameAccess(r *http.Request, f hiretext.EventFilter) bool {
+	p, err := s.authenticate(r, strings.HasPrefix(r.URL.Path, apiPrefix))
+	if err != nil || p == nil {
+		return false
+	}
+	g, err := s.eventFilter(r.Context(), p)
+	return err == nil && g == f
+}
+
+// eventFilter selects the events of the caller: their own, and their
+// number's when they follow it (hiretext.User.FollowsNumber).
 func (s *Server) eventFilter(ctx context.Context, p *principal) (hiretext.EventFilter, error) {
 	f := hiretext.EventFilter{OrgID: p.org.ID, UserID: p.user.ID}
+	if !p.user.FollowsNumber() {
+		return f, nil
+	}
 	n, err := s.store.NumberForUser(ctx, p.org.ID, p.user.ID)
 	switch {
 	case err == nil:
@@ -116,8 +162,10 @@ func lastEventID(r *http.Request) (from *events.Cursor, bad bool) {
 }
 
 // stream passes the subscription's events to the client until the client
-// goes, the subscription is dropped or closed, or the stream reaches its age.
-func (s *Server) stream(ctx context.Context, st *eventStream, sub *events.Subscription, opts StreamOptions) {
+// goes, the subscription is dropped or closed, the stream reaches its age,
+// or the caller's access changes (see sameAccess).
+func (s *Server) stream(ctx context.Context, r *http.Request, f hiretext.EventFilter, slot *streamSlot, st *eventStream,
+	sub *events.Subscription, opts StreamOptions) {
 	heartbeat := time.NewTicker(opts.Heartbeat)
 	defer heartbeat.Stop()
 	age := opts.MaxAge - opts.MaxAge/10 + rand.N(opts.MaxAge/5+1)
@@ -131,22 +179,38 @@ func (s *Server) stream(ctx context.Context, st *eventStream, sub *events.Subscr
 			st.retry(retrySoon)
 			_ = st.flush()
 			return
+		case <-slot.evicted:
+			st.retry(retryEvicted)
+			_ = st.flush()
+			return
 		case u, ok := <-sub.C:
 			if !ok {
 				s.logDropped(ctx, sub)
 				return
 			}
-			st.pass(sub, u)
-			if st.drain(sub) != nil || st.flush() != nil {
+			changed := st.pass(sub, u)
+			drained, err := st.drain(sub)
+			if err != nil || st.flush() != nil {
 				s.logDropped(ctx, sub)
+				return
+			}
+			if (changed || drained) && !s.sameAccess(r, f) {
+				st.retry(retrySoon)
+				_ = st.flush()
 				return
 			}
 		case <-heartbeat.C:
 			// Read the broker's position before emptying the queue: every
 			// event it covers is then either queued or sent.
 			pos := sub.Position()
-			if st.drain(sub) != nil {
+			changed, err := st.drain(sub)
+			if err != nil {
 				s.logDropped(ctx, sub)
+				return
+			}
+			if changed && !s.sameAccess(r, f) {
+				st.retry(retrySoon)
+				_ = st.flush()
 				return
 			}
 			sub.Advance(pos)
@@ -231,25 +295,32 @@ func (st *eventStream) heartbeat(cur events.Cursor) {
 	st.buf = append(st.buf, "\n\n"...)
 }
 
-// pass appends u unless the client already has it.
-func (st *eventStream) pass(sub *events.Subscription, u *events.Update) {
-	if sub.Accept(u) {
-		st.event(u.Event, sub.Cursor())
+// pass appends u unless the client already has it. An access.changed event
+// is for the server, not the browser: it is not sent, and pass reports it.
+func (st *eventStream) pass(sub *events.Subscription, u *events.Update) (accessChanged bool) {
+	if !sub.Accept(u) {
+		return false
 	}
+	if u.Event.Kind == hiretext.EventAccessChanged {
+		return true
+	}
+	st.event(u.Event, sub.Cursor())
+	return false
 }
 
-// drain appends every update already queued, without waiting.
-func (st *eventStream) drain(sub *events.Subscription) error {
+// drain appends every update already queued, without waiting, and reports
+// whether one was an access.changed.
+func (st *eventStream) drain(sub *events.Subscription) (accessChanged bool, err error) {
 	for {
 		select {
 		case u, ok := <-sub.C:
 			if !ok {
 				_ = st.flush()
-				return errSubscriptionEnded
+				return accessChanged, errSubscriptionEnded
 			}
-			st.pass(sub, u)
+			accessChanged = st.pass(sub, u) || accessChanged
 		default:
-			return nil
+			return accessChanged, nil
 		}
 	}
 }

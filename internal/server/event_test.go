@@ -224,8 +224,8 @@ func TestEventStreamDeliversResumesAndSurvivesTimeouts(t *testing.T) {
 	ts := newEventServer(t, db, b, server.StreamOptions{Heartbeat: 100 * time.Millisecond})
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	other := storetest.MustCreateOrg(t, db, "Other")
-	ann := storetest.MustCreateUser(t, db, org.ID, "Ann Recruiter", hiretext.RoleUser)
-	bob := storetest.MustCreateUser(t, db, org.ID, "Bob Recruiter", hiretext.RoleUser)
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann Recruiter", hiretext.RoleUser, hiretext.PermProfiles)
+	bob := storetest.MustCreateUser(t, db, org.ID, "Bob Recruiter", hiretext.RoleUser, hiretext.PermProfiles)
 	hank := storetest.MustCreateUser(t, db, org.ID, "Hank Manager", hiretext.RoleUser)
 	number := storetest.MustAddNumber(t, db, org.ID)
 	storetest.MustAssign(t, db, org.ID, number.ID, ann.ID)
@@ -343,4 +343,114 @@ func TestEventStreamEndsAtMaxAgeAskingForASoonReconnect(t *testing.T) {
 	if b.Subscribers() != 0 {
 		t.Fatalf("%d subscriptions left open", b.Subscribers())
 	}
+}
+
+// TestEventStreamEndsWhenAccessChanges opens a recruiter's stream and then
+// takes away what it serves: the account, the number, the permissions that
+// make the number's events theirs, or the session (a new password from
+// another browser). Each time the open stream ends at once, where before it
+// went on for minutes; its reconnection meets the new rules.
+func TestEventStreamEndsWhenAccessChanges(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour}) // woken by the commits
+		ts := newEventServer(t, db, b, server.StreamOptions{})
+		org := storetest.MustCreateOrg(t, db, "Acme")
+		number := storetest.MustAddNumber(t, db, org.ID)
+		ctx := context.Background()
+		recruiter := func() *hiretext.User {
+			u := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles)
+			storetest.MustAssign(t, db, org.ID, number.ID, u.ID)
+			return u
+		}
+		open := func(u *hiretext.User) *sseStream {
+			s := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, u)}})
+			e := record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventMessageStatus})
+			wantEvent(t, s.next(t, 10*time.Second), e) // the stream follows the number
+			return s
+		}
+		inactive, reportOnly := false, []hiretext.Permission{hiretext.PermSMSReport}
+		for _, c := range []struct {
+			what   string
+			change func(u *hiretext.User) error
+		}{
+			{"deactivated", func(u *hiretext.User) error {
+				_, err := db.UpdateUser(ctx, org.ID, u.ID, hiretext.UserUpdate{Active: &inactive})
+				return err
+			}},
+			{"taken off the number", func(u *hiretext.User) error { return db.UnassignUser(ctx, org.ID, number.ID, u.ID) }},
+			{"left with the report only", func(u *hiretext.User) error {
+				_, err := db.UpdateUser(ctx, org.ID, u.ID, hiretext.UserUpdate{Permissions: &reportOnly})
+				return err
+			}},
+		} {
+			u := recruiter()
+			s := open(u)
+			if err := c.change(u); err != nil {
+				t.Fatal(err)
+			}
+			s.waitEnd(t, 10*time.Second)
+			if c.what == "left with the report only" {
+				// Reconnected, the stream carries only the user's own events.
+				s = openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, u)}})
+				record(t, db, hiretext.Event{OrgID: org.ID, NumberID: number.ID, Kind: hiretext.EventMessageStatus})
+				mine := record(t, db, hiretext.Event{OrgID: org.ID, UserID: u.ID, Kind: hiretext.EventAllowanceAlert})
+				wantEvent(t, s.next(t, 10*time.Second), mine)
+				s.close()
+			}
+			db.UnassignUser(ctx, org.ID, number.ID, u.ID) //nolint:errcheck // free the seat; gone already for some
+		}
+
+		// A new password set in one browser ends the other browser's stream.
+		u := recruiter()
+		other := ts.sessionBrowser(t, u)
+		s := openStream(t, other.client, ts.URL+"/events", nil)
+		s.nextBlock(t, 10*time.Second)
+		if err := db.SetPassword(ctx, org.ID, u.ID, "a-new-password-1", hiretext.KeepAccess{}); err != nil {
+			t.Fatal(err)
+		}
+		s.waitEnd(t, 10*time.Second)
+	})
+}
+
+// TestEventStreamsAreBounded opens more streams than allowed: a user's
+// newest closes their oldest (which is asked to come back in a minute), and
+// beyond the instance's limit a new stream is refused with 503 and
+// Retry-After, whoever asks.
+func TestEventStreamsAreBounded(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour})
+	ts := newEventServer(t, db, b, server.StreamOptions{PerUser: 2, Max: 3})
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	bob := storetest.MustCreateUser(t, db, org.ID, "Bob", hiretext.RoleUser)
+	annTok, bobTok := token(t, db, ann), token(t, db, bob)
+	open := func(tok string) *sseStream {
+		s := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + tok}})
+		s.nextBlock(t, 10*time.Second) // the reconnection delay
+		s.nextBlock(t, 10*time.Second) // the starting cursor: the stream is open
+		return s
+	}
+	first, second := open(annTok), open(annTok)
+	third := open(annTok) // Ann's third: her first closes
+	if m := first.nextBlock(t, 10*time.Second); m.Retry != "60000" {
+		t.Fatalf("Ann's oldest stream got %+v, want retry: 60000 as it closes", m)
+	}
+	first.waitEnd(t, 10*time.Second)
+	open(bobTok) // the third open stream: the instance's limit
+	if st, body := ts.api(t, bobTok, "GET", "/api/v1/events", ""); st != http.StatusServiceUnavailable || errorCode(body) != hiretext.EUnavailable {
+		t.Fatalf("a fourth stream on the instance: %d %v, want 503", st, body)
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer "+bobTok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Retry-After") == "" {
+		t.Fatal("the refused stream has no Retry-After")
+	}
+	second.close()
+	third.close()
 }

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hiretext/hiretext"
 )
@@ -39,6 +40,9 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	obj, err := decodeObject(body)
 	if err != nil {
+		return err
+	}
+	if err := checkJSONText(obj, utf8.Valid(body)); err != nil {
 		return err
 	}
 	if err := checkFieldNames(reflect.TypeOf(v), obj, ""); err != nil {

@@ -97,7 +97,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			level = slog.LevelError
 		}
 		s.log.LogAttrs(r.Context(), level, "request",
-			slog.String("request_id", requestIDFrom(r.Context())), slog.String("method", r.Method),
+			slog.String("request_id", requestIDFrom(r.Context())), slog.String("client", s.clientIP(r)), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.String("route", route), slog.Int("status", rec.status),
 			slog.Int64("bytes", rec.bytes), slog.Duration("duration", elapsed))
 	})
@@ -127,10 +127,15 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders sets headers that harden every response.
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets headers that harden every response. Behind an https
+// base URL, Strict-Transport-Security tells browsers to use https alone for
+// a year, so nobody can strip it on a later visit.
+func securityHeaders(https bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if https {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")

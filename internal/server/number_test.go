@@ -22,7 +22,7 @@ import (
 )
 
 // newNumbersServer is a test server with the simulator as its SMS provider.
-func newNumbersServer(t *testing.T, db *store.DB) (*testServer, *simulator.Provider) {
+func newNumbersServer(t *testing.T, db *store.DB, opts ...testOption) (*testServer, *simulator.Provider) {
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
@@ -30,7 +30,12 @@ func newNumbersServer(t *testing.T, db *store.DB) (*testServer, *simulator.Provi
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(context.Background(), server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t), Provider: sim}, db)
+	cfg := server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t), Provider: sim}
+	var st server.Store = db
+	for _, o := range opts {
+		o(&cfg, &st)
+	}
+	srv, err := server.New(context.Background(), cfg, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,12 @@ func (s *Server) handleReportExport(format reportFormat) handlerFunc {
 // connection is cut, so the client sees a failed download rather than a file
 // that looks complete.
 func (s *Server) exportActivity(w http.ResponseWriter, r *http.Request, p *principal, f hiretext.ActivityFilter, format reportFormat) error {
+	limits := s.cfg.Exports.withDefaults()
+	if !s.exports.take(p.org.ID, limits) {
+		w.Header().Set("Retry-After", exportRetry)
+		return hiretext.Errorf(hiretext.ERateLimited, "Other downloads of the report are still running. Try again in half a minute.")
+	}
+	defer s.exports.release(p.org.ID)
 	name := "sms-activity-" + f.Period.FromDate() + "-to-" + f.Period.ToDate() + "." + string(format)
 	header := append([]string(nil), activityHeader...)
 	header[1] = "Date and time (" + p.org.Timezone + ")"
@@ -59,9 +65,9 @@ func (s *Server) exportActivity(w http.ResponseWriter, r *http.Request, p *princ
 	var err error
 	switch format {
 	case formatXLSX:
-		d, err = s.exportXLSX(r.Context(), w, p.org.ID, f, name, header, loc)
+		d, err = s.exportXLSX(r.Context(), w, p.org.ID, f, name, header, loc, limits.MaxDuration)
 	default:
-		d, err = s.exportCSV(r.Context(), w, p.org.ID, f, name, header, loc)
+		d, err = s.exportCSV(r.Context(), w, p.org.ID, f, name, header, loc, limits.MaxDuration)
 	}
 	if err != nil && d != nil && d.started {
 		level := slog.LevelError
@@ -76,8 +82,8 @@ func (s *Server) exportActivity(w http.ResponseWriter, r *http.Request, p *princ
 }
 
 func (s *Server) exportCSV(ctx context.Context, w http.ResponseWriter, org hiretext.OrgID, f hiretext.ActivityFilter,
-	name string, header []string, loc *time.Location) (*download, error) {
-	d := newDownload(w, export.CSVMediaType, name)
+	name string, header []string, loc *time.Location, limit time.Duration) (*download, error) {
+	d := newDownload(w, export.CSVMediaType, name).lasting(limit)
 	out := export.NewCSV(d)
 	if err := out.Row(header...); err != nil {
 		return d, err
@@ -94,8 +100,8 @@ func (s *Server) exportCSV(ctx context.Context, w http.ResponseWriter, org hiret
 }
 
 func (s *Server) exportXLSX(ctx context.Context, w http.ResponseWriter, org hiretext.OrgID, f hiretext.ActivityFilter,
-	name string, header []string, loc *time.Location) (*download, error) {
-	d := newDownload(w, export.XLSXMediaType, name)
+	name string, header []string, loc *time.Location, limit time.Duration) (*download, error) {
+	d := newDownload(w, export.XLSXMediaType, name).lasting(limit)
 	out, err := export.NewXLSX(d, "SMS Activity", header, activityWidths)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,9 @@ type access struct {
 	login bool                // an authenticated user is required
 	admin bool                // the user must be an administrator
 	perm  hiretext.Permission // the user must hold this permission ("" for none)
+	// simulator admits administrators and requests from this machine, or
+	// everyone with Config.SimulatorPublic (see checkSimulatorAccess).
+	simulator bool
 }
 
 // The access rules the route table names. A permission's rule also admits
@@ -30,6 +33,9 @@ var (
 	// reportAccess admits administrators and users with the sms-report
 	// permission to the SMS Activity report: its page, exports and API.
 	reportAccess = access{login: true, perm: hiretext.PermSMSReport}
+	// simulatorAccess guards the simulator's phone and API, which show every
+	// company's simulated texts and can send a STOP as any candidate.
+	simulatorAccess = access{simulator: true}
 )
 
 // route is one entry of the HTTP surface.
@@ -77,6 +83,7 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/users/{id}", admins, false, s.handleAdminUpdateUser},
 		form("POST /admin/users/{id}/deactivate", admins, s.handleAdminSetActive(false), "/admin/users/{id}"),
 		form("POST /admin/users/{id}/activate", admins, s.handleAdminSetActive(true), "/admin/users/{id}"),
+		form("POST /admin/users/{id}/password", admins, s.handleAdminResetPassword, "/admin/users/{id}"),
 
 		// ATS pages: jobs, the public application, the pool, profiles.
 		{"GET /jobs", jobsAccess, false, s.handleJobs},
@@ -210,11 +217,11 @@ const apiPrefix = "/api/v1/"
 func (s *Server) buildHandler() http.Handler {
 	s.crossOrigin = http.NewCrossOriginProtection()
 	// Providers' webhooks are cross-origin by nature and verified by signature.
-	s.crossOrigin.AddInsecureBypassPattern("POST /webhooks/")
+	s.crossOrigin.AddInsecureBypassPattern(webhookPrefix)
 	mux := http.NewServeMux()
 	s.patterns = map[string]bool{}
 	fallbacks := []route{ // what no route serves: a page, or JSON under /api/v1
-		{pattern: "/", handle: s.handleNotFound},
+		{pattern: "/", handle: s.handleNoRoute(mux)},
 		{pattern: apiPrefix, api: true, handle: handleAPINoRoute(mux)},
 	}
 	for _, rt := range slices.Concat(s.routes, fallbacks) {
@@ -223,7 +230,7 @@ func (s *Server) buildHandler() http.Handler {
 	}
 	var h http.Handler = mux
 	h = s.limitBody(h)
-	h = securityHeaders(h)
+	h = securityHeaders(s.secureCookies(), h)
 	h = s.observe(h)
 	h = s.recoverPanics(h)
 	return requestID(h)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -49,9 +50,16 @@ type Config struct {
 	Version      string
 	MaxBodyBytes int64                 // cap on request bodies; default 1 MiB
 	Metrics      *Metrics              // optional
-	LoginLimit   hiretext.ThrottleRule // zero value: DefaultLoginLimit
-	Events       *events.Broker        // live updates (GET /events); nil: those routes answer 404
-	Stream       StreamOptions         // live-update heartbeat and stream lifetime; zero value: defaults
+	LoginLimit   hiretext.ThrottleRule // failed logins of one email from one client; zero value: DefaultLoginLimit
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
+	// client (see clientIP); from anyone else the header is ignored.
+	TrustedProxies []netip.Prefix
+	// SimulatorPublic opens the simulator's phone and API to everyone, not
+	// only administrators and this machine (--simulator-public).
+	SimulatorPublic bool
+	Events          *events.Broker // live updates (GET /events); nil: those routes answer 404
+	Stream          StreamOptions  // live-update heartbeat and stream lifetime; zero value: defaults
+	Exports         ExportLimits   // how many streaming exports run at once, and for how long; zero value: defaults
 	// Provider is the SMS provider numbers are generated from and released
 	// to; without one, those pages and endpoints say texting is not set up.
 	Provider sms.Provider
@@ -71,6 +79,8 @@ type Server struct {
 	handler     http.Handler
 	startedAt   time.Time
 	provider    sms.Provider
+	streams     streamSlots // open live-update streams, bounded (see streamSlots)
+	exports     exportSlots // running exports, bounded (see ExportLimits)
 }
 
 // New builds a Server: it parses every template (failing fast on an error)

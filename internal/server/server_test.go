@@ -55,11 +55,12 @@ type browser struct {
 	t      *testing.T
 	ts     *testServer
 	client *http.Client
+	header http.Header // sent with every request, such as X-Forwarded-For
 }
 
 func (ts *testServer) browser(t *testing.T) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, ts: ts, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &browser{t: t, ts: ts, header: http.Header{}, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -73,6 +74,9 @@ func (b *browser) do(method, path string, form url.Values) (int, string, http.He
 		body = strings.NewReader(form.Encode())
 	}
 	req, _ := http.NewRequest(method, b.ts.URL+path, body)
+	for k, v := range b.header {
+		req.Header[k] = v
+	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/hiretext/hiretext"
 )
@@ -11,6 +12,8 @@ type settingsPage struct {
 	Tokens   []*hiretext.APIToken
 	NewToken string
 	Errors   map[string]string
+	// KeepTokens is the password form's "keep my API tokens" box, as typed.
+	KeepTokens bool
 }
 
 func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) error {
@@ -29,16 +32,24 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 
 // handleChangePassword checks the current password, and that the new one
 // was typed the same twice, before setting it; any mistake changes nothing.
+// The new password ends every other session of the user, and their API
+// tokens unless they ticked "keep my API tokens": whoever knew the old
+// password is shut out.
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badForm(err)
 	}
 	p := principalFrom(r.Context())
-	errs := map[string]string{}
-	if _, err := s.store.Authenticate(r.Context(), p.user.Email, r.PostForm.Get("current")); err != nil {
-		if hiretext.ErrorCode(err) != hiretext.EUnauthorized {
-			return err
-		}
+	keep := hiretext.KeepAccess{Tokens: r.PostForm.Get("keep_tokens") == "yes"}
+	errs, status := map[string]string{}, http.StatusUnprocessableEntity
+	wrong, wait, err := s.checkCurrentPassword(r, p.user.Email)
+	switch {
+	case err != nil:
+		return err
+	case wait > 0:
+		w.Header().Set("Retry-After", retryAfter(wait))
+		errs["current"], status = "Too many wrong passwords. Wait "+humanWait(wait)+" and try again.", http.StatusTooManyRequests
+	case wrong:
 		errs["current"] = "That is not your current password."
 	}
 	newPassword := r.PostForm.Get("new")
@@ -48,15 +59,42 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) er
 		errs["confirm"] = "The two new passwords are not the same. Type the new password again in both boxes."
 	}
 	if len(errs) > 0 {
-		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Errors: errs})
+		return s.renderSettings(w, r, status, &settingsPage{Errors: errs, KeepTokens: keep.Tokens})
 	}
-	if err := s.store.SetPassword(r.Context(), p.org.ID, p.user.ID, newPassword); err != nil {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		keep.Session = c.Value
+	}
+	if err := s.store.SetPassword(r.Context(), p.org.ID, p.user.ID, newPassword, keep); err != nil {
 		if hiretext.ErrorCode(err) != hiretext.EInvalid {
 			return err
 		}
-		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Errors: map[string]string{"new": hiretext.ErrorMessage(err)}})
+		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Errors: map[string]string{"new": hiretext.ErrorMessage(err)}, KeepTokens: keep.Tokens})
 	}
-	return s.redirectWithFlash(w, r, "/settings", "success", "Your password is changed.")
+	msg := "Your password is changed, and you are logged out everywhere else. Your API tokens are revoked: create new ones for your scripts."
+	if keep.Tokens {
+		msg = "Your password is changed, and you are logged out everywhere else. Your API tokens still work."
+	}
+	return s.redirectWithFlash(w, r, "/settings", "success", msg)
+}
+
+// checkCurrentPassword checks the password typed as the current one,
+// counting a wrong one as a failed login (see passwordCheck): whoever holds
+// someone's session, say at an unattended computer, may not guess their
+// password either. It reports a wrong password, or how long the client
+// must wait after too many (and then checks nothing).
+func (s *Server) checkCurrentPassword(r *http.Request, email string) (wrong bool, wait time.Duration, err error) {
+	check := s.newPasswordCheck(r, email)
+	if wait, err = s.wait(r.Context(), check); err != nil || wait > 0 {
+		return false, wait, err
+	}
+	_, err = s.store.Authenticate(r.Context(), email, r.PostForm.Get("current"))
+	switch hiretext.ErrorCode(err) {
+	case "":
+		return false, 0, s.succeeded(r.Context(), check)
+	case hiretext.EUnauthorized:
+		return true, 0, s.failed(r.Context(), check)
+	}
+	return false, 0, err
 }
 
 // handleCreateTokenPage issues a token and shows its secret once.

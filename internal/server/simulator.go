@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -31,8 +32,10 @@ func (s *Server) simulator() simulatorPhone {
 	return sim
 }
 
-// simulatorRoutes are registered only with the simulator provider. They are
-// public: the simulator is for trying hiretext out, and its phones are fiction.
+// simulatorRoutes are registered only with the simulator provider. The
+// simulator is for trying hiretext out and its phones are fiction, but it
+// shows every company's texts and speaks for any candidate (a STOP, say):
+// see checkSimulatorAccess.
 func (s *Server) simulatorRoutes() []route {
 	if s.simulator() == nil {
 		return nil
@@ -40,13 +43,37 @@ func (s *Server) simulatorRoutes() []route {
 	var forms formRoutes
 	form := forms.add
 	table := []route{
-		{"GET /simulator", public, false, s.handleSimulator},
-		form("POST /simulator/reply", public, s.handleSimulatorReply, "/simulator"),
-		form("POST /simulator/flag", public, s.handleSimulatorFlag, "/simulator"),
-		{"POST /simulator/api/inbound", public, true, s.handleSimulatorAPIInbound},
-		{"GET /simulator/api/messages", public, true, s.handleSimulatorAPIMessages},
+		{"GET /simulator", simulatorAccess, false, s.handleSimulator},
+		form("POST /simulator/reply", simulatorAccess, s.handleSimulatorReply, "/simulator"),
+		form("POST /simulator/flag", simulatorAccess, s.handleSimulatorFlag, "/simulator"),
+		{"POST /simulator/api/inbound", simulatorAccess, true, s.handleSimulatorAPIInbound},
+		{"GET /simulator/api/messages", simulatorAccess, true, s.handleSimulatorAPIMessages},
 	}
 	return append(table, forms.gets...)
+}
+
+// checkSimulatorAccess admits to the simulator everyone when it is public
+// (--simulator-public), else administrators (of any company: the simulator
+// is the installation's, like a carrier) and requests from this machine: a
+// client address on loopback, without X-Forwarded-For, which a proxy on
+// this machine would have added for a visitor from elsewhere.
+func (s *Server) checkSimulatorAccess(r *http.Request, p *principal, api bool) error {
+	local := r.Header.Get("X-Forwarded-For") == "" && isLoopback(s.clientIP(r))
+	switch {
+	case s.cfg.SimulatorPublic || local:
+		return nil
+	case p == nil:
+		return checkAccess(loggedIn, p, api) // log in first
+	case p.user.IsAdmin():
+		return nil
+	}
+	return hiretext.Errorf(hiretext.EForbidden, "The simulator is open to administrators and to this machine only.")
+}
+
+// isLoopback reports whether addr is this machine's (127.0.0.0/8, ::1).
+func isLoopback(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	return err == nil && a.IsLoopback()
 }
 
 type simulatorPage struct {
@@ -63,6 +90,7 @@ type simulatorPage struct {
 	ReplyTo    string
 	Body       string
 	Errors     map[string]string
+	Public     bool // --simulator-public: open to everyone
 
 	zones map[string]*time.Location // each hiretext number's, looked up once a page
 }
@@ -152,6 +180,7 @@ func (s *Server) renderSimulator(w http.ResponseWriter, r *http.Request, status 
 		}
 		data.Phones = append(data.Phones, simPhoneRow{Phone: p.Phone, Texts: simTextCount(p.Count), Last: last, Current: p.Phone == data.Phone})
 	}
+	data.Public = s.cfg.SimulatorPublic
 	return s.render(w, r, status, "simulator", data)
 }
 

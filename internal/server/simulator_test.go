@@ -192,14 +192,14 @@ func listItem(page, start string) string {
 	return item
 }
 
-func TestSimulatorSaysItIsASimulatedPublicNetwork(t *testing.T) {
+func TestSimulatorSaysItIsASimulatedNetworkAndWhoMayOpenIt(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Config{})
 	ts, _ := newNumbersServer(t, db)
 	for _, path := range []string{"/simulator", simPath("+13125550143")} {
 		_, page, _ := ts.browser(t).do("GET", path, nil)
 		for _, want := range []string{"Simulated phone network, for demos and testing.", "No real texts are sent or received",
-			"This page is public, with no sign-in, for as long as the simulator is the SMS provider"} {
+			"This page is open to administrators and to browsers on the machine hiretext runs on"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("%s does not say %q", path, want)
 			}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -133,6 +134,14 @@ func TestSettingsPasswordAndTokens(t *testing.T) {
 	st, _, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"short"}, "confirm": {"short"}})
 	if st != http.StatusUnprocessableEntity {
 		t.Fatalf("short new password: %d", st)
+	}
+	// Long enough is not enough: common, repetitive and blank passwords are refused too.
+	for weak, why := range map[string]string{"1234567890": "most common passwords", "aaaaaaaaaa": "Repeated or consecutive",
+		"          ": "more than spaces", "qwerty\x00\x00\x00\x00": "control character NUL"} {
+		st, body, _ := b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {weak}, "confirm": {weak}})
+		if st != http.StatusUnprocessableEntity || !strings.Contains(body, why) {
+			t.Errorf("new password %q: %d, want 422 saying %q", weak, st, why)
+		}
 	}
 	// A confirmation that differs is a field error and changes nothing.
 	st, body, _ = b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"a-new-password-1"}, "confirm": {"a-new-pasword-1"}})
@@ -279,5 +288,109 @@ func TestAdministratorIsNotOfferedToDeactivateThemselves(t *testing.T) {
 	}
 	if u, _ := db.UserByID(t.Context(), org.ID, admin.ID); !u.Active {
 		t.Fatal("the administrator deactivated themselves")
+	}
+}
+
+// TestNewPasswordShutsOutWhoeverKnewTheOldOne changes a password from one
+// browser while another browser and a script are logged in as the same
+// user: the other browser is logged out and the token revoked, unless the
+// user ticked "keep my API tokens"; the browser that changed it stays in.
+func TestNewPasswordShutsOutWhoeverKnewTheOldOne(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	u := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser)
+	here, elsewhere := ts.browser(t), ts.browser(t)
+	here.login(u.Email, storetest.TestPassword)
+	elsewhere.login(u.Email, storetest.TestPassword)
+	script := token(t, db, u)
+
+	st, _, _ := here.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword}, "new": {"a-new-password-1"}, "confirm": {"a-new-password-1"}})
+	if st != http.StatusSeeOther {
+		t.Fatalf("change password: %d", st)
+	}
+	if st, body, _ := here.do("GET", "/settings", nil); st != http.StatusOK || !strings.Contains(body, "logged out everywhere else") {
+		t.Fatalf("the browser that changed the password: %d, or no word that the others were logged out", st)
+	}
+	if st, _, h := elsewhere.do("GET", "/settings", nil); st != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/login") {
+		t.Fatalf("another browser after the change: %d %q, want the login page", st, h.Get("Location"))
+	}
+	if st, _ := ts.api(t, script, "GET", "/api/v1/me", ""); st != http.StatusUnauthorized {
+		t.Fatalf("an API token after the change: %d, want 401", st)
+	}
+
+	kept := token(t, db, u)
+	st, _, _ = here.do("POST", "/settings/password", url.Values{"current": {"a-new-password-1"}, "new": {"a-new-password-2"},
+		"confirm": {"a-new-password-2"}, "keep_tokens": {"yes"}})
+	if st != http.StatusSeeOther {
+		t.Fatalf("change password keeping tokens: %d", st)
+	}
+	if st, _ := ts.api(t, kept, "GET", "/api/v1/me", ""); st != http.StatusOK {
+		t.Fatalf("a token the user chose to keep: %d, want 200", st)
+	}
+}
+
+// TestAdminResetsPassword resets another user's password: the new one is
+// shown once and works, and every session and token of theirs ends. An
+// administrator cannot reset their own (My settings keeps them logged in).
+func TestAdminResetsPassword(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	admin := storetest.MustCreateUser(t, db, org.ID, "Ann Admin", hiretext.RoleAdmin)
+	rita := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser)
+	ab, rb := ts.browser(t), ts.browser(t)
+	ab.login(admin.Email, storetest.TestPassword)
+	rb.login(rita.Email, storetest.TestPassword)
+	script := token(t, db, rita)
+
+	_, body, _ := ab.do("GET", "/admin/users/"+idStr(int64(rita.ID)), nil)
+	mustContain(t, "the user's page", body, `action="/admin/users/`+idStr(int64(rita.ID))+`/password"`, "Reset password")
+	st, body, _ := ab.do("POST", "/admin/users/"+idStr(int64(rita.ID))+"/password", url.Values{})
+	pw := regexp.MustCompile(`<code class="secret">([^<]+)</code>`).FindStringSubmatch(body)
+	if st != http.StatusOK || pw == nil {
+		t.Fatalf("reset: %d, new password shown: %v", st, pw != nil)
+	}
+	if _, err := db.Authenticate(t.Context(), rita.Email, pw[1]); err != nil {
+		t.Fatalf("the shown password does not log in: %v", err)
+	}
+	if st, _, _ := rb.do("GET", "/settings", nil); st != http.StatusSeeOther {
+		t.Fatalf("the user's session after a reset: %d, want the login page", st)
+	}
+	if st, _ := ts.api(t, script, "GET", "/api/v1/me", ""); st != http.StatusUnauthorized {
+		t.Fatalf("the user's token after a reset: %d, want 401", st)
+	}
+	if st, _, _ := ab.do("POST", "/admin/users/"+idStr(int64(admin.ID))+"/password", url.Values{}); st != http.StatusUnprocessableEntity {
+		t.Fatalf("resetting one's own password: %d, want 422", st)
+	}
+}
+
+// TestCurrentPasswordCheckIsThrottled guesses the current password from a
+// logged-in session: it is counted like a failed login, so the guessing
+// stops with 429 and even the right password waits; nothing changes.
+func TestCurrentPasswordCheckIsThrottled(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	ts := newTestServer(t, db) // 3 failures allowed
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	u := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser)
+	b := ts.browser(t)
+	b.login(u.Email, storetest.TestPassword)
+	for i := range 3 {
+		st, _, _ := b.do("POST", "/settings/password", url.Values{"current": {fmt.Sprintf("guess-number-%d", i)},
+			"new": {"a-new-password-1"}, "confirm": {"a-new-password-1"}})
+		if st != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d: %d, want 422", i+1, st)
+		}
+	}
+	st, body, h := b.do("POST", "/settings/password", url.Values{"current": {storetest.TestPassword},
+		"new": {"a-new-password-1"}, "confirm": {"a-new-password-1"}})
+	if st != http.StatusTooManyRequests || h.Get("Retry-After") == "" || !strings.Contains(body, "Too many wrong passwords") {
+		t.Fatalf("after 3 wrong current passwords: %d Retry-After %q, want 429", st, h.Get("Retry-After"))
+	}
+	if _, err := db.Authenticate(t.Context(), u.Email, "a-new-password-1"); err == nil {
+		t.Fatal("a throttled request changed the password")
 	}
 }

@@ -57,6 +57,7 @@ func (s *Server) receiveInbound(r *http.Request, req sms.WebhookRequest) error {
 		return hiretext.Errorf(hiretext.EBadRequest, "The webhook could not be read: %v", err)
 	}
 	for _, m := range msgs {
+		m = sanitizeInbound(m)
 		res, err := s.store.ReceiveText(r.Context(), hiretext.IncomingText{Provider: s.provider.Name(),
 			ProviderMessageID: m.ProviderMessageID, From: m.From, To: m.To, Body: m.Body, ReceivedAt: m.ReceivedAt})
 		if err != nil {
@@ -87,6 +88,7 @@ func (s *Server) receiveStatus(r *http.Request, req sms.WebhookRequest) error {
 		return hiretext.Errorf(hiretext.EBadRequest, "The webhook could not be read: %v", err)
 	}
 	for _, u := range updates {
+		u = sanitizeStatus(u)
 		if !u.Status.Valid() {
 			s.log.Warn("unknown message status acknowledged", "provider_status", u.ProviderStatus, "provider_message_id", u.ProviderMessageID)
 			continue
@@ -99,6 +101,27 @@ func (s *Server) receiveStatus(r *http.Request, req sms.WebhookRequest) error {
 		}
 	}
 	return nil
+}
+
+// A provider's strings are stored however they came: a text a candidate
+// sent is never refused, so bytes that are not UTF-8 and control
+// characters are replaced (hiretext.SanitizeText) rather than answered with
+// an error the provider would retry for ever.
+
+func sanitizeInbound(m sms.InboundMessage) sms.InboundMessage {
+	m.ProviderMessageID = hiretext.SanitizeText(m.ProviderMessageID, hiretext.SingleLine)
+	m.From = hiretext.SanitizeText(m.From, hiretext.SingleLine)
+	m.To = hiretext.SanitizeText(m.To, hiretext.SingleLine)
+	m.Body = hiretext.SanitizeText(m.Body, hiretext.MultiLine)
+	return m
+}
+
+func sanitizeStatus(u sms.StatusUpdate) sms.StatusUpdate {
+	u.ProviderMessageID = hiretext.SanitizeText(u.ProviderMessageID, hiretext.SingleLine)
+	u.ProviderStatus = hiretext.SanitizeText(u.ProviderStatus, hiretext.SingleLine)
+	u.ErrorCode = hiretext.SanitizeText(u.ErrorCode, hiretext.SingleLine)
+	u.ErrorMessage = hiretext.SanitizeText(u.ErrorMessage, hiretext.MultiLine)
+	return u
 }
 
 // publicURL returns the absolute public URL of a request URI, built from the

@@ -28,11 +28,11 @@ func (db *DB) Apply(ctx context.Context, org hiretext.OrgID, n hiretext.NewAppli
 		app, err = db.apply(ctx, tx, org, n)
 		return err
 	}
-	err = db.inTx(ctx, apply)
+	err = db.changingConsent(func() error { return db.inTx(ctx, apply) })
 	if db.dialect.isUniqueViolation(err) {
 		// Another instance created this applicant's candidate a moment ago;
 		// the second attempt finds and attaches to it.
-		err = db.inTx(ctx, apply)
+		err = db.changingConsent(func() error { return db.inTx(ctx, apply) })
 	}
 	if err != nil {
 		return nil, err
@@ -54,13 +54,15 @@ func (db *DB) ImportApplications(ctx context.Context, org hiretext.OrgID, apps [
 			return fmt.Errorf("application %d (%s): %w", i+1, apps[i].Email, err)
 		}
 	}
-	return db.inTx(ctx, func(tx conn) error {
-		for i, n := range apps {
-			if _, err := db.apply(ctx, tx, org, n); err != nil {
-				return fmt.Errorf("application %d (%s): %w", i+1, n.Email, err)
+	return db.changingConsent(func() error {
+		return db.inTx(ctx, func(tx conn) error {
+			for i, n := range apps {
+				if _, err := db.apply(ctx, tx, org, n); err != nil {
+					return fmt.Errorf("application %d (%s): %w", i+1, n.Email, err)
+				}
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 }
 

@@ -16,10 +16,6 @@ import (
 // tokenPrefix marks hiretext API tokens so secret scanners can spot them.
 const tokenPrefix = "ht_"
 
-// dummyHash is verified against when no user matches, so a login for an
-// unknown email takes as long as one with a wrong password.
-var dummyHashPassword = "not-a-real-password-0123456789"
-
 func errBadLogin() error {
 	return hiretext.Errorf(hiretext.EUnauthorized, "The email or password is incorrect.")
 }
@@ -35,7 +31,9 @@ func (db *DB) Authenticate(ctx context.Context, email, password string) (*hirete
 		return nil, err
 	}
 	if u == nil {
-		hash, _ = db.hasher.Hash(ctx, dummyHashPassword)
+		// One derivation either way, so the time taken does not tell which
+		// emails have accounts (in any company: emails are global).
+		hash = db.hasher.Unmatchable()
 	}
 	ok, err := db.hasher.Verify(ctx, hash, password)
 	if err != nil {
@@ -134,6 +132,9 @@ func (db *DB) CreateToken(ctx context.Context, org hiretext.OrgID, user hiretext
 	name = strings.TrimSpace(name)
 	if name == "" {
 		name = "API token"
+	}
+	if err := hiretext.CheckText(name, hiretext.SingleLine); err != nil {
+		return nil, "", hiretext.FieldError(hiretext.ErrorMessage(err), map[string]string{"name": hiretext.ErrorMessage(err)})
 	}
 	if len(name) > 100 {
 		return nil, "", hiretext.FieldError("The name is too long.", map[string]string{"name": "Use at most 100 characters."})

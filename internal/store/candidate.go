@@ -82,7 +82,7 @@ func (db *DB) UpdateCandidate(ctx context.Context, org hiretext.OrgID, id hirete
 		return nil, err
 	}
 	var out *hiretext.Candidate
-	err = db.inTx(ctx, func(tx conn) error {
+	update := func(tx conn) error {
 		before, err := candidateByID(ctx, tx, org, id)
 		if err != nil {
 			return err
@@ -96,7 +96,8 @@ func (db *DB) UpdateCandidate(ctx context.Context, org hiretext.OrgID, id hirete
 		}
 		out, err = candidateByID(ctx, tx, org, id)
 		return err
-	})
+	}
+	err = db.changingConsent(func() error { return db.inTx(ctx, update) })
 	return out, err
 }
 

@@ -20,6 +20,13 @@ import (
 type dialect interface {
 	name() string
 	open(dsn string, maxRead int) (write, read *sql.DB, err error)
+	// openPool opens another pool of n connections (readers on SQLite), or
+	// returns nil where the read pool must serve (SQLite in memory, whose
+	// data lives in one pool's shared cache).
+	openPool(dsn string, n int) (*sql.DB, error)
+	// singleWriter reports whether one connection writes at a time (SQLite),
+	// so a transaction must not wait on anything while it holds it.
+	singleWriter() bool
 	rebind(query string) string
 	isUniqueViolation(err error) bool
 	// skipLocked is appended to a SELECT that claims rows for a worker:
@@ -95,14 +102,30 @@ func (d sqliteDialect) open(dsn string, maxRead int) (*sql.DB, *sql.DB, error) {
 		// pool keeps it simple and consistent.
 		return write, write, nil
 	}
-	read, err := sql.Open("sqlite", dsn+sep+"_pragma=query_only(1)"+sqlitePragmas)
+	read, err := d.openPool(dsn, maxRead)
 	if err != nil {
 		write.Close()
 		return nil, nil, err
 	}
-	read.SetMaxOpenConns(maxRead)
-	read.SetMaxIdleConns(maxRead)
 	return write, read, nil
+}
+
+// openPool opens a pool of n query_only readers.
+func (d sqliteDialect) openPool(dsn string, n int) (*sql.DB, error) {
+	if d.memory {
+		return nil, nil
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	read, err := sql.Open("sqlite", dsn+sep+"_pragma=query_only(1)"+sqlitePragmas)
+	if err != nil {
+		return nil, err
+	}
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	return read, nil
 }
 
 func (sqliteDialect) rebind(q string) string { return q }
@@ -130,6 +153,8 @@ func (sqliteDialect) lockMigrations(ctx context.Context, c *sql.Conn) (func(), e
 
 func (sqliteDialect) queryOnlyReaders() bool { return true }
 
+func (sqliteDialect) singleWriter() bool { return true }
+
 func (sqliteDialect) lockKeys(int) string { return "" }
 
 func (sqliteDialect) notifyEvent() string { return "" }
@@ -146,6 +171,18 @@ func (*postgresDialect) open(dsn string, maxRead int) (*sql.DB, *sql.DB, error) 
 	db.SetMaxOpenConns(maxRead + 4)
 	db.SetMaxIdleConns(maxRead + 4)
 	return db, db, nil
+}
+
+// openPool opens a pool of its own, of n connections, keeping one idle:
+// exports and hand-offs come and go.
+func (*postgresDialect) openPool(dsn string, n int) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(1)
+	return db, nil
 }
 
 // rebind turns "?" placeholders into "$1", "$2", … once per distinct query.
@@ -197,6 +234,8 @@ func (*postgresDialect) lockMigrations(ctx context.Context, c *sql.Conn) (func()
 }
 
 func (*postgresDialect) queryOnlyReaders() bool { return false }
+
+func (*postgresDialect) singleWriter() bool { return false }
 
 func (*postgresDialect) lockKeys(n int) string {
 	return "SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), hashtext(column1)) FROM (VALUES " +

@@ -23,11 +23,19 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 		in.ReceivedAt = db.now()
 	}
 	var res *hiretext.InboundResult
-	err := db.inEventTx(ctx, func(tx conn) error {
-		var err error
-		res, err = db.receiveText(ctx, tx, in, db.now())
-		return err
-	})
+	receive := func() error {
+		return db.inEventTx(ctx, func(tx conn) error {
+			var err error
+			res, err = db.receiveText(ctx, tx, in, db.now())
+			return err
+		})
+	}
+	var err error
+	if hiretext.ReadMessage(in.Body).OptsOut() {
+		err = db.changingConsent(receive) // an opt-out waits for texts being handed over
+	} else {
+		err = receive()
+	}
 	if db.dialect.isUniqueViolation(err) {
 		// A concurrent delivery of the same message won the race.
 		return &hiretext.InboundResult{Duplicate: true}, nil

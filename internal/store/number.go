@@ -197,7 +197,7 @@ func (db *DB) AddNumber(ctx context.Context, org hiretext.OrgID, nn hiretext.New
 // ReleaseNumber marks one of org's numbers released and unassigns its users.
 // The row, its usage and (later) its messages stay, so history is readable.
 func (db *DB) ReleaseNumber(ctx context.Context, org hiretext.OrgID, id hiretext.NumberID) (*hiretext.Number, error) {
-	err := db.inTx(ctx, func(tx conn) error {
+	err := db.inEventTx(ctx, func(tx conn) error {
 		res, err := tx.exec(ctx, "UPDATE numbers SET status = 'released', released_at = ? WHERE org_id = ? AND id = ? AND status = 'active'",
 			db.now(), org, id)
 		if err != nil {
@@ -208,8 +208,14 @@ func (db *DB) ReleaseNumber(ctx context.Context, org hiretext.OrgID, id hiretext
 				return err
 			}
 		}
-		_, err = tx.exec(ctx, "DELETE FROM number_users WHERE org_id = ? AND number_id = ?", org, id)
-		return err
+		users, err := numberUserIDs(ctx, tx, org, id)
+		if err != nil {
+			return err
+		}
+		if _, err = tx.exec(ctx, "DELETE FROM number_users WHERE org_id = ? AND number_id = ?", org, id); err != nil {
+			return err
+		}
+		return db.accessChanged(ctx, tx, org, users...)
 	})
 	if err != nil {
 		return nil, err
@@ -239,7 +245,7 @@ func lockNumber(ctx context.Context, tx conn, org hiretext.OrgID, id hiretext.Nu
 // on (org_id, user_id) settles two numbers claiming one user at once.
 // Assigning a user to the number they already have changes nothing.
 func (db *DB) AssignUser(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, user hiretext.UserID) error {
-	return db.inTx(ctx, func(tx conn) error {
+	return db.inEventTx(ctx, func(tx conn) error {
 		e164, err := lockNumber(ctx, tx, org, number)
 		if err != nil {
 			return err
@@ -255,13 +261,16 @@ func (db *DB) AssignUser(ctx context.Context, org hiretext.OrgID, number hiretex
 		if len(current) >= hiretext.MaxUsersPerNumber {
 			return tooManyUsers(e164)
 		}
-		return insertAssignment(ctx, tx, org, number, u, db.now())
+		if err := insertAssignment(ctx, tx, org, number, u, db.now()); err != nil {
+			return err
+		}
+		return db.accessChanged(ctx, tx, org, user)
 	})
 }
 
 // UnassignUser removes user from one of org's numbers.
 func (db *DB) UnassignUser(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, user hiretext.UserID) error {
-	return db.inTx(ctx, func(tx conn) error {
+	return db.inEventTx(ctx, func(tx conn) error {
 		if _, err := lockNumber(ctx, tx, org, number); err != nil {
 			return err
 		}
@@ -272,7 +281,7 @@ func (db *DB) UnassignUser(ctx context.Context, org hiretext.OrgID, number hiret
 		if n, _ := res.RowsAffected(); n == 0 {
 			return hiretext.Errorf(hiretext.ENotFound, "That user is not assigned to this number.")
 		}
-		return nil
+		return db.accessChanged(ctx, tx, org, user)
 	})
 }
 
@@ -285,7 +294,7 @@ func (db *DB) SetNumberUsers(ctx context.Context, org hiretext.OrgID, number hir
 		return nil, hiretext.Errorf(hiretext.ETooManyUsers, "A number can have at most %d users; the list has %d.",
 			hiretext.MaxUsersPerNumber, len(want))
 	}
-	err := db.inTx(ctx, func(tx conn) error {
+	err := db.inEventTx(ctx, func(tx conn) error {
 		if _, err := lockNumber(ctx, tx, org, number); err != nil {
 			return err
 		}
@@ -296,6 +305,9 @@ func (db *DB) SetNumberUsers(ctx context.Context, org hiretext.OrgID, number hir
 		for _, id := range current {
 			if !slices.Contains(want, id) {
 				if _, err := tx.exec(ctx, "DELETE FROM number_users WHERE org_id = ? AND number_id = ? AND user_id = ?", org, number, id); err != nil {
+					return err
+				}
+				if err := db.accessChanged(ctx, tx, org, id); err != nil {
 					return err
 				}
 			}
@@ -309,6 +321,9 @@ func (db *DB) SetNumberUsers(ctx context.Context, org hiretext.OrgID, number hir
 				return err
 			}
 			if err := insertAssignment(ctx, tx, org, number, u, db.now()); err != nil {
+				return err
+			}
+			if err := db.accessChanged(ctx, tx, org, id); err != nil {
 				return err
 			}
 		}

@@ -93,23 +93,6 @@ func lockPace(ctx context.Context, tx conn, number hiretext.NumberID, now time.T
 	return next.UTC(), err
 }
 
-// StillConsented reports whether a delivery may still go: a recruiter's text
-// only to a candidate still opted in on the very phone it is addressed to.
-// Automatic keyword replies always go (the FCC allows one confirmation).
-func (db *DB) StillConsented(ctx context.Context, dl *hiretext.Delivery) (bool, error) {
-	if dl.Kind == hiretext.KindKeywordReply {
-		return true, nil
-	}
-	c, err := db.CandidateByID(ctx, dl.OrgID, dl.CandidateID)
-	if hiretext.ErrorCode(err) == hiretext.ENotFound {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return c.TextingPhone() == dl.To, nil
-}
-
 // RecordSentBatch records that the provider accepted deliveries, and
 // applies any status callback that arrived before this record did. It
 // records them in one transaction, so a dispatcher whose calls finish
@@ -157,6 +140,13 @@ func (db *DB) RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.
 // unit of allowance: the allowance counts messages sent. With optOut the
 // candidate is opted out, source provider (the carrier said they opted out).
 func (db *DB) FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error {
+	if optOut {
+		return db.changingConsent(func() error { return db.failDelivery(ctx, dl, status, code, reason, optOut) })
+	}
+	return db.failDelivery(ctx, dl, status, code, reason, optOut)
+}
+
+func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error {
 	return db.inEventTx(ctx, func(tx conn) error {
 		now := db.now()
 		res, err := tx.exec(ctx, `UPDATE messages SET status = ?, lease_until = NULL, error_code = ?, error_message = ?,

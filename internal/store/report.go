@@ -158,13 +158,14 @@ func (db *DB) ActivityPage(ctx context.Context, org hiretext.OrgID, q hiretext.A
 
 // EachActivity calls fn with every text f selects, in the report's order,
 // scanning each row into the same ActivityRow as it arrives from the
-// database: memory stays flat however many texts there are.
+// database: memory stays flat however many texts there are. It reads on
+// the export pool, whose connection it holds while fn writes to a client.
 func (db *DB) EachActivity(ctx context.Context, org hiretext.OrgID, f hiretext.ActivityFilter, fn func(*hiretext.ActivityRow) error) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
 	where, args := activityWhere(org, f)
-	rows, err := db.reader().query(ctx, "SELECT "+activityColumns+db.activityFrom(f)+where+activityOrder(f.OldestFirst), args...)
+	rows, err := db.exporter().query(ctx, "SELECT "+activityColumns+db.activityFrom(f)+where+activityOrder(f.OldestFirst), args...)
 	if err != nil {
 		return err
 	}

@@ -23,12 +23,19 @@ type Config struct {
 	Sessions hiretext.SessionPolicy // defaults to hiretext.DefaultSessionPolicy
 	// MaxReadConns bounds the read pool (SQLite) or the whole pool (PostgreSQL).
 	MaxReadConns int
+	// ExportConns bounds the export pool: the connections that streaming
+	// exports hold for as long as their client downloads, kept apart so an
+	// export never takes one a page needs. Default 4.
+	ExportConns int
 }
 
 // DB is an open hiretext database. It implements the domain's services.
 type DB struct {
-	write      *sql.DB // SQLite: exactly one connection, so writers queue in Go, not in busy loops
-	read       *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
+	write      *sql.DB      // SQLite: exactly one connection, so writers queue in Go, not in busy loops
+	read       *sql.DB      // SQLite: a pool of readers; PostgreSQL: the same pool as write
+	export     *sql.DB      // a small pool of readers for streaming exports (the read pool for SQLite in memory)
+	handoff    *sql.DB      // PostgreSQL: the pool hand-offs hold their candidate's lock on (see handoff.go)
+	gate       *consentGate // SQLite: hand-offs against consent changes (see handoff.go)
 	dialect    dialect
 	clock      hiretext.Clock
 	hasher     *password.Hasher
@@ -55,12 +62,29 @@ func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 	if cfg.MaxReadConns <= 0 {
 		cfg.MaxReadConns = 8
 	}
+	if cfg.ExportConns <= 0 {
+		cfg.ExportConns = 4
+	}
 	if db.write, db.read, err = d.open(dsn, cfg.MaxReadConns); err != nil {
+		return nil, err
+	}
+	if db.export, err = d.openPool(dsn, cfg.ExportConns); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if db.export == nil {
+		db.export = db.read
+	}
+	if d.singleWriter() {
+		db.gate = &consentGate{}
+	} else if db.handoff, err = d.openPool(dsn, handOffConns); err != nil {
+		db.Close()
 		return nil, err
 	}
 	if err := db.connect(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: connect: %w", err)
+		// The driver's message does not say which file or server it could not open.
+		return nil, fmt.Errorf("store: open %s: %w", RedactURL(url), err)
 	}
 	return db, nil
 }
@@ -70,6 +94,12 @@ func (db *DB) Close() error {
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
+	}
+	if db.export != nil && db.export != db.read {
+		err = errors.Join(err, db.export.Close())
+	}
+	if db.handoff != nil {
+		err = errors.Join(err, db.handoff.Close())
 	}
 	return err
 }
@@ -85,10 +115,18 @@ func (db *DB) Rebind(query string) string { return db.dialect.rebind(query) }
 // both databases store and return exactly the same instant.
 func (db *DB) now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
 
-// Ready reports whether the database answers and its schema is current.
+// Ready reports whether the database answers, takes writes and has a
+// current schema. With SQLite, whose readers keep answering while another
+// process holds the write lock, it begins (and commits, empty) a write
+// transaction: every write would fail meanwhile.
 func (db *DB) Ready(ctx context.Context) error {
 	if err := db.read.PingContext(ctx); err != nil {
 		return err
+	}
+	if db.write != db.read {
+		if err := db.inTx(ctx, func(conn) error { return nil }); err != nil {
+			return err
+		}
 	}
 	return db.CheckSchema(ctx)
 }
@@ -164,6 +202,10 @@ func scanValue[T any](row scanner) (T, error) {
 // reader returns a conn on the read pool.
 func (db *DB) reader() conn { return conn{db.read, db.dialect} }
 
+// exporter returns a conn on the export pool, for a read that lasts as long
+// as a client downloads.
+func (db *DB) exporter() conn { return conn{db.export, db.dialect} }
+
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE on SQLite), committing
 // when fn returns nil and rolling back otherwise.
 func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
@@ -197,6 +239,9 @@ func orNotFound(err error, kind string) error {
 // Pools returns the read and write connection pools (the same pool on
 // PostgreSQL), for metrics.
 func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }
+
+// ExportPool returns the pool streaming exports read from, for metrics.
+func (db *DB) ExportPool() *sql.DB { return db.export }
 
 // SetDispatcher names who to wake after a transaction that queued outbound
 // messages commits (the dispatcher). Call it before the DB is shared.

@@ -87,3 +87,18 @@ func (db *DB) RecordSent(ctx context.Context, dl *hiretext.Delivery, providerID 
 func (db *DB) RecordEvent(ctx context.Context, ev *hiretext.Event) error {
 	return db.inEventTx(ctx, func(tx conn) error { return db.insertEvent(ctx, tx, ev) })
 }
+
+// ConsentChangesWaiting counts the consent changes waiting for a hand-off
+// (see handoff.go): on SQLite those waiting for the consent gate; on
+// PostgreSQL the backends blocked while holding a lock on this schema's
+// candidates table. Tests that interleave a STOP with a send wait for it.
+func (db *DB) ConsentChangesWaiting(ctx context.Context) (int, error) {
+	if db.gate != nil {
+		return int(db.gate.waiting.Load()), nil
+	}
+	var n int
+	err := db.reader().queryRow(ctx, `SELECT COUNT(*) FROM pg_stat_activity a
+		WHERE a.datname = current_database() AND cardinality(pg_blocking_pids(a.pid)) > 0
+		AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = CAST('candidates' AS regclass))`).Scan(&n)
+	return n, err
+}

@@ -84,7 +84,7 @@ func (db *DB) UpdateUser(ctx context.Context, org hiretext.OrgID, id hiretext.Us
 		return nil, err
 	}
 	var out *hiretext.User
-	err := db.inTx(ctx, func(tx conn) error {
+	err := db.inEventTx(ctx, func(tx conn) error {
 		u, err := scanUser(tx.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE org_id = ? AND id = ?", org, id))
 		if err != nil {
 			return err
@@ -100,7 +100,10 @@ func (db *DB) UpdateUser(ctx context.Context, org hiretext.OrgID, id hiretext.Us
 			}
 		}
 		out = u
-		return nil
+		if upd.Role == nil && upd.Permissions == nil && upd.Active == nil {
+			return nil // a new name changes nobody's access
+		}
+		return db.accessChanged(ctx, tx, org, id)
 	})
 	return out, err
 }
@@ -136,8 +139,10 @@ func endUserAccess(ctx context.Context, tx conn, org hiretext.OrgID, id hiretext
 	return err
 }
 
-// SetPassword replaces a user's password.
-func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.UserID, password string) error {
+// SetPassword replaces a user's password and ends their other ways in (see
+// hiretext.KeepAccess) in the same transaction: whoever knew the old
+// password is out at once.
+func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.UserID, password string, keep hiretext.KeepAccess) error {
 	if err := hiretext.ValidatePassword(password); err != nil {
 		return hiretext.FieldError(hiretext.ErrorMessage(err), map[string]string{"password": hiretext.ErrorMessage(err)})
 	}
@@ -145,7 +150,7 @@ func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.U
 	if err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx conn) error {
+	return db.inEventTx(ctx, func(tx conn) error {
 		res, err := tx.exec(ctx, "UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ?", hash, org, id)
 		if err != nil {
 			return err
@@ -153,8 +158,29 @@ func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.U
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("User")
 		}
-		return nil
+		// No session's secret is "", so keeping none deletes them all.
+		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE org_id = ? AND user_id = ? AND secret_hash <> ?",
+			org, id, hashSecret(keep.Session)); err != nil {
+			return err
+		}
+		if !keep.Tokens {
+			if _, err := tx.exec(ctx, "DELETE FROM api_tokens WHERE org_id = ? AND user_id = ?", org, id); err != nil {
+				return err
+			}
+		}
+		return db.accessChanged(ctx, tx, org, id)
 	})
+}
+
+// accessChanged records, for each of users, that their access changed, so
+// their open live-update streams check it again (on every instance).
+func (db *DB) accessChanged(ctx context.Context, tx conn, org hiretext.OrgID, users ...hiretext.UserID) error {
+	for _, u := range users {
+		if err := db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, UserID: u, Kind: hiretext.EventAccessChanged}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func scanUser(s scanner) (*hiretext.User, error) {

@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -144,11 +147,98 @@ func TestAuthenticate(t *testing.T) {
 				t.Errorf("Authenticate(%q) err = %v, want unauthorized", c.email, err)
 			}
 		}
-		if err := db.SetPassword(ctx, org.ID, u.ID, "a-brand-new-password"); err != nil {
+		if err := db.SetPassword(ctx, org.ID, u.ID, "a-brand-new-password", hiretext.KeepAccess{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Authenticate(ctx, u.Email, "a-brand-new-password"); err != nil {
 			t.Fatalf("new password rejected: %v", err)
+		}
+	})
+}
+
+// TestNewPasswordEndsOtherAccess sets a password three ways: keeping the
+// session that changed it and the tokens (a user who ticked "keep my API
+// tokens"), keeping the session only, and keeping nothing (an
+// administrator's reset). Every session and token not kept stops working in
+// the same transaction; another user's are untouched.
+func TestNewPasswordEndsOtherAccess(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		org := MustCreateOrg(t, db, "Acme")
+		ann := MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+		bob := MustCreateUser(t, db, org.ID, "Bob", hiretext.RoleUser)
+		session := func(u *hiretext.User) string {
+			s, err := db.CreateSession(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		token := func(u *hiretext.User) string {
+			_, s, err := db.CreateToken(ctx, org.ID, u.ID, "script")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		works := func(what string, err error, want bool) {
+			t.Helper()
+			if (err == nil) != want {
+				t.Errorf("%s works = %v, want %v (err %v)", what, err == nil, want, err)
+			}
+		}
+		here, elsewhere, tok, bobs, bobTok := session(ann), session(ann), token(ann), session(bob), token(bob)
+		if err := db.SetPassword(ctx, org.ID, ann.ID, "another-long-password", hiretext.KeepAccess{Session: here, Tokens: true}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.SessionUser(ctx, here)
+		works("the session that changed the password", err, true)
+		_, err = db.SessionUser(ctx, elsewhere)
+		works("another session", err, false)
+		_, err = db.TokenUser(ctx, tok)
+		works("a token kept on purpose", err, true)
+
+		if err := db.SetPassword(ctx, org.ID, ann.ID, "a-third-long-password", hiretext.KeepAccess{Session: here}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.TokenUser(ctx, tok)
+		works("a token not kept", err, false)
+		_, err = db.SessionUser(ctx, here)
+		works("the session that changed it again", err, true)
+
+		if err := db.SetPassword(ctx, org.ID, ann.ID, "an-administrators-reset", hiretext.KeepAccess{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.SessionUser(ctx, here)
+		works("a session after an administrator's reset", err, false)
+		_, err = db.SessionUser(ctx, bobs)
+		works("another user's session", err, true)
+		_, err = db.TokenUser(ctx, bobTok)
+		works("another user's token", err, true)
+	})
+}
+
+// TestLoginWorkDoesNotTellWhichEmailsExist counts the password hashes a
+// login computes: a wrong password for an email that exists, an email
+// nobody has and a deactivated user's email each cost one, so the time a
+// login takes does not tell which emails have accounts.
+func TestLoginWorkDoesNotTellWhichEmailsExist(t *testing.T) {
+	EachWith(t, func() Config { return Config{Hasher: password.NewHasher(password.Fast, 2)} }, func(t *testing.T, db *store.DB, o Config) {
+		org := MustCreateOrg(t, db, "Acme")
+		ann := MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+		gone := MustCreateUser(t, db, org.ID, "Gus", hiretext.RoleUser)
+		inactive := false
+		if _, err := db.UpdateUser(ctx, org.ID, gone.ID, hiretext.UserUpdate{Active: &inactive}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ what, email, pw string }{
+			{"right password", ann.Email, TestPassword}, {"wrong password", ann.Email, "wrong-password"},
+			{"unknown email", "nobody@example.com", "wrong-password"}, {"deactivated user", gone.Email, TestPassword},
+		} {
+			before := o.Hasher.Derivations()
+			_, _ = db.Authenticate(ctx, c.email, c.pw)
+			if n := o.Hasher.Derivations() - before; n != 1 {
+				t.Errorf("login with %s computed %d password hashes, want 1 like every other login", c.what, n)
+			}
 		}
 	})
 }
@@ -275,7 +365,7 @@ func TestTenantIsolation(t *testing.T) {
 		if _, err := db.UpdateUser(ctx, globex.ID, ann.ID, hiretext.UserUpdate{Name: &name}); hiretext.ErrorCode(err) != hiretext.ENotFound {
 			t.Errorf("UpdateUser across orgs: %v", err)
 		}
-		if err := db.SetPassword(ctx, globex.ID, ann.ID, "hijacked-password"); hiretext.ErrorCode(err) != hiretext.ENotFound {
+		if err := db.SetPassword(ctx, globex.ID, ann.ID, "hijacked-password", hiretext.KeepAccess{}); hiretext.ErrorCode(err) != hiretext.ENotFound {
 			t.Errorf("SetPassword across orgs: %v", err)
 		}
 		if err := db.RevokeToken(ctx, globex.ID, ann.ID, tok.ID); hiretext.ErrorCode(err) != hiretext.ENotFound {
@@ -291,4 +381,19 @@ func TestTenantIsolation(t *testing.T) {
 			t.Errorf("cross-org update changed the user: %+v", got)
 		}
 	})
+}
+
+// TestOpenNamesTheFileItCannotOpen: the driver's "unable to open database
+// file" does not say which; the error does.
+func TestOpenNamesTheFileItCannotOpen(t *testing.T) {
+	t.Parallel()
+	notADir := filepath.Join(t.TempDir(), "plain-file")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(notADir, "hiretext.db")
+	_, err := store.Open(ctx, "sqlite:"+path, store.Config{Hasher: password.NewHasher(password.Fast, 1)})
+	if err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Open(%s) = %v, want an error naming the file", path, err)
+	}
 }

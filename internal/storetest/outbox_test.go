@@ -225,3 +225,61 @@ func TestPendingReportsForUnknownTextsExpire(t *testing.T) {
 		}
 	})
 }
+
+// TestStopAndHandOffExcludeEachOther interleaves a candidate's STOP with
+// the dispatcher's hand-off of a text to them, both ways round, step by
+// step. A STOP that arrives while the text is with the provider waits until
+// the provider call has returned, so no text is handed over after a STOP
+// committed; a hand-off after the STOP committed sees it and calls nothing.
+func TestStopAndHandOffExcludeEachOther(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		fx := MustSetUpTexting(t, db, 10)
+		cand, phone := fx.MustCandidate(t, db, "Ann")
+		fx.MustSend(t, db, "Can you start Monday?", cand.ID)
+		fx.MustSend(t, db, "Please confirm.", cand.ID)
+		claimed, err := db.ClaimDeliveries(ctx, fx.Number.ID, 2, time.Minute)
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("claimed %d: %v", len(claimed), err)
+		}
+
+		// The hand-off first: the STOP waits for the provider call.
+		inCall, release, handedOff := make(chan struct{}), make(chan struct{}), make(chan bool, 1)
+		go func() {
+			sent, err := db.WhileConsented(ctx, claimed[0], func() { close(inCall); <-release })
+			if err != nil {
+				t.Error(err)
+			}
+			handedOff <- sent
+		}()
+		<-inCall
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			fx.Receive(t, db, "SMstop", phone, "STOP")
+		}()
+		Eventually(t, "the STOP to wait for the text being handed to the provider", func() bool {
+			select {
+			case <-stopped:
+				t.Fatal("the STOP committed while a text was being handed to the provider")
+			default:
+			}
+			n, err := db.ConsentChangesWaiting(ctx)
+			return err == nil && n > 0
+		})
+		close(release)
+		if !<-handedOff {
+			t.Fatal("the text handed over before the STOP was not sent")
+		}
+		<-stopped
+		if c, _ := db.CandidateByID(ctx, fx.Org.ID, cand.ID); c.OptedIn() {
+			t.Fatal("the STOP did not opt the candidate out once the hand-off was done")
+		}
+
+		// The STOP first: the next hand-off sees it and calls nothing.
+		called := false
+		sent, err := db.WhileConsented(ctx, claimed[1], func() { called = true })
+		if err != nil || sent || called {
+			t.Fatalf("a hand-off after the STOP committed: sent %v, provider called %v, err %v; want nothing sent", sent, called, err)
+		}
+	})
+}

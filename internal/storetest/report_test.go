@@ -402,3 +402,31 @@ func TestActivitySummaryMatchesRows(t *testing.T) {
 		}
 	})
 }
+
+// TestExportsReadOnTheirOwnPool streams an export and, while its callback
+// holds the row (as a slow download does), reads a page's data: the export
+// holds a connection of the export pool, none of the pool pages use, so
+// however many exports run, pages are served.
+func TestExportsReadOnTheirOwnPool(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		from := time.Date(2026, 2, 10, 12, 0, 0, 0, time.UTC)
+		seed := SeedActivity(t, db, ActivityOptions{Messages: 5, From: from, To: from.Add(time.Hour), Candidates: 5, Numbers: 1})
+		p, _ := hiretext.NewReportPeriod("2026-02-10", "2026-02-10", seed.Org.Location(), from)
+		read, write := db.Pools()
+		err := db.EachActivity(ctx, seed.Org.ID, hiretext.ActivityFilter{Period: p}, func(*hiretext.ActivityRow) error {
+			if n := db.ExportPool().Stats().InUse; n != 1 {
+				t.Errorf("the export holds %d connections of the export pool, want 1", n)
+			}
+			if n := read.Stats().InUse + write.Stats().InUse; n != 0 && read != db.ExportPool() {
+				t.Errorf("the export holds %d connections pages need", n)
+			}
+			if _, err := db.ListJobs(ctx, seed.Org.ID); err != nil {
+				t.Errorf("a page's read during the export: %v", err)
+			}
+			return errors.New("enough")
+		})
+		if err == nil || err.Error() != "enough" {
+			t.Fatalf("EachActivity = %v", err)
+		}
+	})
+}

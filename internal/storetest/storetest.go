@@ -50,7 +50,8 @@ func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // Config adjusts a test database.
 type Config struct {
-	Clock hiretext.Clock
+	Clock  hiretext.Clock
+	Hasher *password.Hasher // nil: argon2id at trivial cost (password.Fast)
 }
 
 // Each runs fn once per available database, as subtests "sqlite" and
@@ -127,7 +128,10 @@ func Open(tb testing.TB, url string, o Config) *store.DB {
 func open(tb testing.TB, url string, o Config) *store.DB {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, url, store.Config{Clock: o.Clock, Hasher: password.NewHasher(password.Fast, 4), MaxReadConns: 4})
+	if o.Hasher == nil {
+		o.Hasher = password.NewHasher(password.Fast, 4)
+	}
+	db, err := store.Open(ctx, url, store.Config{Clock: o.Clock, Hasher: o.Hasher, MaxReadConns: 4})
 	if err != nil {
 		tb.Fatalf("open %s: %v", store.RedactURL(url), err)
 	}
