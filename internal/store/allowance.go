@@ -270,7 +270,12 @@ func (db *DB) SetEntitlement(ctx context.Context, org hiretext.OrgID, maxNumbers
 			ON CONFLICT (org_id) DO UPDATE SET max_numbers = excluded.max_numbers,
 				monthly_allowance = excluded.monthly_allowance, updated_at = excluded.updated_at`,
 			org, maxNumbers, monthlyAllowance, now)
-		return err
+		if err != nil || (before.MaxNumbers == maxNumbers && before.MonthlyAllowance == monthlyAllowance) {
+			return err
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditEntitlementChanged, "entitlement", hiretext.AuditDetails{
+			"max_numbers":       hiretext.Changed(before.MaxNumbers, maxNumbers),
+			"monthly_allowance": hiretext.Changed(before.MonthlyAllowance, monthlyAllowance)})
 	})
 	if err != nil {
 		return nil, nil, err
@@ -303,8 +308,11 @@ func (db *DB) SetAllowance(ctx context.Context, e164 string, monthly int) (*hire
 		if err != nil {
 			return err
 		}
-		out.Alerts, err = applyAllowance(ctx, tx, org, id, monthly, db.now())
-		return err
+		if out.Alerts, err = applyAllowance(ctx, tx, org, id, monthly, db.now()); err != nil || out.Previous == monthly {
+			return err
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditAllowanceChanged, auditTarget("number", id),
+			hiretext.AuditDetails{"phone": p, "monthly": hiretext.Changed(out.Previous, monthly)})
 	})
 	if err != nil {
 		return nil, err

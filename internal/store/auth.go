@@ -150,8 +150,12 @@ func (db *DB) CreateToken(ctx context.Context, org hiretext.OrgID, user hiretext
 		if !active {
 			return hiretext.Errorf(hiretext.EInvalid, "The user is deactivated.")
 		}
-		return tx.queryRow(ctx, `INSERT INTO api_tokens (org_id, user_id, name, prefix, secret_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, org, user, t.Name, t.Prefix, hashSecret(secret), t.CreatedAt).Scan(&t.ID)
+		if err := tx.queryRow(ctx, `INSERT INTO api_tokens (org_id, user_id, name, prefix, secret_hash, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, org, user, t.Name, t.Prefix, hashSecret(secret), t.CreatedAt).Scan(&t.ID); err != nil {
+			return err
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditTokenCreated, auditTarget("token", t.ID),
+			hiretext.AuditDetails{"user_id": idText(user), "name": t.Name})
 	})
 	if err != nil {
 		return nil, "", err
@@ -207,13 +211,12 @@ func scanToken(row scanner) (*hiretext.APIToken, error) {
 // RevokeToken deletes one of a user's tokens.
 func (db *DB) RevokeToken(ctx context.Context, org hiretext.OrgID, user hiretext.UserID, id hiretext.TokenID) error {
 	return db.inTx(ctx, func(tx conn) error {
-		res, err := tx.exec(ctx, "DELETE FROM api_tokens WHERE org_id = ? AND user_id = ? AND id = ?", org, user, id)
+		var name string
+		err := tx.queryRow(ctx, "DELETE FROM api_tokens WHERE org_id = ? AND user_id = ? AND id = ? RETURNING name", org, user, id).Scan(&name)
 		if err != nil {
-			return err
+			return orNotFound(err, "Token")
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("Token")
-		}
-		return nil
+		return db.recordAudit(ctx, tx, org, hiretext.AuditTokenRevoked, auditTarget("token", id),
+			hiretext.AuditDetails{"user_id": idText(user), "name": name})
 	})
 }

@@ -25,7 +25,10 @@ import (
 // erased or unknown candidate is not found.
 func (db *DB) EraseCandidate(ctx context.Context, org hiretext.OrgID, id hiretext.CandidateID, by hiretext.UserID) error {
 	return db.inTx(ctx, func(tx conn) error {
-		return db.eraseCandidate(ctx, tx, org, id, by, db.now())
+		if err := db.eraseCandidate(ctx, tx, org, id, by, db.now()); err != nil {
+			return err
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditCandidateErased, auditTarget("candidate", id), nil)
 	})
 }
 
@@ -183,9 +186,14 @@ func (db *DB) RetentionSettings(ctx context.Context, org hiretext.OrgID) (*hiret
 	if _, err := db.OrgByID(ctx, org); err != nil {
 		return nil, err
 	}
+	return retentionSettings(ctx, db.reader(), org)
+}
+
+// retentionSettings is RetentionSettings on c, for use inside a transaction.
+func retentionSettings(ctx context.Context, c conn, org hiretext.OrgID) (*hiretext.RetentionSettings, error) {
 	s := &hiretext.RetentionSettings{OrgID: org}
 	var msgs, cands, by sql.NullInt64
-	err := db.reader().queryRow(ctx, `SELECT message_months, candidate_months, updated_at, updated_by
+	err := c.queryRow(ctx, `SELECT message_months, candidate_months, updated_at, updated_by
 		FROM retention_settings WHERE org_id = ?`, org).Scan(&msgs, &cands, &s.UpdatedAt, &by)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
@@ -206,11 +214,20 @@ func (db *DB) UpdateRetentionSettings(ctx context.Context, s hiretext.RetentionS
 		return n
 	}
 	err := db.inTx(ctx, func(tx conn) error {
-		_, err := tx.exec(ctx, `INSERT INTO retention_settings (org_id, message_months, candidate_months, updated_at, updated_by)
+		before, err := retentionSettings(ctx, tx, s.OrgID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO retention_settings (org_id, message_months, candidate_months, updated_at, updated_by)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET message_months = excluded.message_months,
 			candidate_months = excluded.candidate_months, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
 			s.OrgID, months(s.MessageMonths), months(s.CandidateMonths), db.now(), nullInt(by))
-		return err
+		if err != nil || (before.MessageMonths == s.MessageMonths && before.CandidateMonths == s.CandidateMonths) {
+			return err
+		}
+		return db.recordAudit(ctx, tx, s.OrgID, hiretext.AuditRetentionChanged, "retention", hiretext.AuditDetails{
+			"message_months":   hiretext.Changed(before.MessageMonths, s.MessageMonths),
+			"candidate_months": hiretext.Changed(before.CandidateMonths, s.CandidateMonths)})
 	})
 	if err != nil {
 		return nil, err

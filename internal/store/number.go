@@ -181,9 +181,13 @@ func (db *DB) AddNumber(ctx context.Context, org hiretext.OrgID, nn hiretext.New
 		if !ent.CanAddNumber() {
 			return hiretext.EntitlementExceeded(ent)
 		}
-		return tx.queryRow(ctx, `INSERT INTO numbers (org_id, phone, provider, provider_id, status, monthly_allowance, created_at)
+		if err := tx.queryRow(ctx, `INSERT INTO numbers (org_id, phone, provider, provider_id, status, monthly_allowance, created_at)
 			VALUES (?, ?, ?, ?, 'active', ?, ?) RETURNING id`,
-			org, e164, nn.Provider, nn.ProviderID, ent.MonthlyAllowance, db.now()).Scan(&id)
+			org, e164, nn.Provider, nn.ProviderID, ent.MonthlyAllowance, db.now()).Scan(&id); err != nil {
+			return err
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditNumberGenerated, auditTarget("number", id), hiretext.AuditDetails{
+			"phone": e164, "provider": nn.Provider, "monthly_allowance": ent.MonthlyAllowance})
 	})
 	if db.dialect.isUniqueViolation(err) {
 		return nil, hiretext.Errorf(hiretext.EConflict, "%s is already in use.", phone.Format(e164))
@@ -203,7 +207,8 @@ func (db *DB) ReleaseNumber(ctx context.Context, org hiretext.OrgID, id hiretext
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		released, _ := res.RowsAffected()
+		if released == 0 {
 			if _, err := lockNumber(ctx, tx, org, id); err != nil {
 				return err
 			}
@@ -215,7 +220,14 @@ func (db *DB) ReleaseNumber(ctx context.Context, org hiretext.OrgID, id hiretext
 		if _, err = tx.exec(ctx, "DELETE FROM number_users WHERE org_id = ? AND number_id = ?", org, id); err != nil {
 			return err
 		}
-		return db.accessChanged(ctx, tx, org, users...)
+		if err := db.accessChanged(ctx, tx, org, users...); err != nil || released == 0 {
+			return err
+		}
+		var e164 string
+		if err := tx.queryRow(ctx, "SELECT phone FROM numbers WHERE org_id = ? AND id = ?", org, id).Scan(&e164); err != nil {
+			return err
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditNumberReleased, auditTarget("number", id), hiretext.AuditDetails{"phone": e164})
 	})
 	if err != nil {
 		return nil, err
@@ -264,14 +276,18 @@ func (db *DB) AssignUser(ctx context.Context, org hiretext.OrgID, number hiretex
 		if err := insertAssignment(ctx, tx, org, number, u, db.now()); err != nil {
 			return err
 		}
-		return db.accessChanged(ctx, tx, org, user)
+		if err := db.accessChanged(ctx, tx, org, user); err != nil {
+			return err
+		}
+		return db.auditNumberUsers(ctx, tx, org, number, e164, []hiretext.UserID{user}, nil)
 	})
 }
 
 // UnassignUser removes user from one of org's numbers.
 func (db *DB) UnassignUser(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, user hiretext.UserID) error {
 	return db.inEventTx(ctx, func(tx conn) error {
-		if _, err := lockNumber(ctx, tx, org, number); err != nil {
+		e164, err := lockNumber(ctx, tx, org, number)
+		if err != nil {
 			return err
 		}
 		res, err := tx.exec(ctx, "DELETE FROM number_users WHERE org_id = ? AND number_id = ? AND user_id = ?", org, number, user)
@@ -281,7 +297,10 @@ func (db *DB) UnassignUser(ctx context.Context, org hiretext.OrgID, number hiret
 		if n, _ := res.RowsAffected(); n == 0 {
 			return hiretext.Errorf(hiretext.ENotFound, "That user is not assigned to this number.")
 		}
-		return db.accessChanged(ctx, tx, org, user)
+		if err := db.accessChanged(ctx, tx, org, user); err != nil {
+			return err
+		}
+		return db.auditNumberUsers(ctx, tx, org, number, e164, nil, []hiretext.UserID{user})
 	})
 }
 
@@ -295,13 +314,15 @@ func (db *DB) SetNumberUsers(ctx context.Context, org hiretext.OrgID, number hir
 			hiretext.MaxUsersPerNumber, len(want))
 	}
 	err := db.inEventTx(ctx, func(tx conn) error {
-		if _, err := lockNumber(ctx, tx, org, number); err != nil {
+		e164, err := lockNumber(ctx, tx, org, number)
+		if err != nil {
 			return err
 		}
 		current, err := numberUserIDs(ctx, tx, org, number)
 		if err != nil {
 			return err
 		}
+		var added, removed []hiretext.UserID
 		for _, id := range current {
 			if !slices.Contains(want, id) {
 				if _, err := tx.exec(ctx, "DELETE FROM number_users WHERE org_id = ? AND number_id = ? AND user_id = ?", org, number, id); err != nil {
@@ -310,6 +331,7 @@ func (db *DB) SetNumberUsers(ctx context.Context, org hiretext.OrgID, number hir
 				if err := db.accessChanged(ctx, tx, org, id); err != nil {
 					return err
 				}
+				removed = append(removed, id)
 			}
 		}
 		for _, id := range want {
@@ -326,13 +348,36 @@ func (db *DB) SetNumberUsers(ctx context.Context, org hiretext.OrgID, number hir
 			if err := db.accessChanged(ctx, tx, org, id); err != nil {
 				return err
 			}
+			added = append(added, id)
 		}
-		return nil
+		return db.auditNumberUsers(ctx, tx, org, number, e164, added, removed)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return db.NumberByID(ctx, org, number)
+}
+
+// auditNumberUsers records the users added to and removed from a number,
+// unless there are none.
+func (db *DB) auditNumberUsers(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, e164 string,
+	added, removed []hiretext.UserID) error {
+	if len(added) == 0 && len(removed) == 0 {
+		return nil
+	}
+	details := hiretext.AuditDetails{"phone": e164}
+	for key, ids := range map[string][]hiretext.UserID{"added": added, "removed": removed} {
+		users := []map[string]any{}
+		for _, id := range ids {
+			u, err := auditUser(ctx, tx, org, id)
+			if err != nil {
+				return err
+			}
+			users = append(users, u)
+		}
+		details[key] = users
+	}
+	return db.recordAudit(ctx, tx, org, hiretext.AuditNumberUsersChanged, auditTarget("number", number), details)
 }
 
 // numberUserIDs lists the users of a number.

@@ -151,7 +151,7 @@ func (db *DB) ActivityPage(ctx context.Context, org hiretext.OrgID, q hiretext.A
 	if len(page.Rows) > limit {
 		page.Rows = page.Rows[:limit]
 		last := page.Rows[limit-1]
-		page.NextCursor = activityCursor{at: last.CreatedAt, id: last.MessageID, oldest: q.OldestFirst}.String()
+		page.NextCursor = activityCursor{at: last.CreatedAt, id: int64(last.MessageID), oldest: q.OldestFirst}.String()
 	}
 	return page, nil
 }
@@ -184,9 +184,10 @@ func (db *DB) EachActivity(ctx context.Context, org hiretext.OrgID, f hiretext.A
 
 // activityCursor is a position in the report: the last row of a page, and
 // the order it was read in (a cursor of one order is refused by the other).
+// The audit trail's pages use it too, with the entry's time and id.
 type activityCursor struct {
 	at     time.Time
-	id     hiretext.MessageID
+	id     int64
 	oldest bool
 }
 
@@ -218,7 +219,7 @@ func parseActivityCursor(s string, oldest bool) (activityCursor, error) {
 	if string(raw[:1]) != dir || !ok || err1 != nil || err2 != nil || n <= 0 {
 		return activityCursor{}, bad
 	}
-	return activityCursor{at: time.UnixMicro(micros).UTC(), id: hiretext.MessageID(n), oldest: oldest}, nil
+	return activityCursor{at: time.UnixMicro(micros).UTC(), id: n, oldest: oldest}, nil
 }
 
 // ActivitySummary totals the texts f selects: overall, per number (with each

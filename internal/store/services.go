@@ -22,4 +22,5 @@ var (
 	_ hiretext.BulkSendService        = (*DB)(nil)
 	_ hiretext.ReportService          = (*DB)(nil)
 	_ hiretext.PrivacyService         = (*DB)(nil)
+	_ hiretext.AuditService           = (*DB)(nil)
 )

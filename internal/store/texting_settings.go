@@ -43,16 +43,52 @@ func (db *DB) UpdateTextingSettings(ctx context.Context, org hiretext.OrgID, u h
 	}
 	var out *hiretext.TextingSettings
 	err := db.inTx(ctx, func(tx conn) error {
+		before, err := textingSettings(ctx, tx, org)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, upsertTextingSettings, org, u.ConsentDisclosure, u.OptOutConfirmation,
 			u.OptOutConfirmationEnabled, u.OptInConfirmation, u.HelpReply, u.HelpContact, u.OptOutConfirmationES,
 			u.OptInConfirmationES, u.HelpReplyES, db.now(), nullInt(by)); err != nil {
 			return err
 		}
-		var err error
-		out, err = textingSettings(ctx, tx, org)
-		return err
+		if out, err = textingSettings(ctx, tx, org); err != nil {
+			return err
+		}
+		if changed := changedTextingSettings(before, out); len(changed) > 0 {
+			return db.recordAudit(ctx, tx, org, hiretext.AuditTextingSettings, "texting_settings", hiretext.AuditDetails{"changed": changed})
+		}
+		return nil
 	})
 	return out, err
+}
+
+// changedTextingSettings names the settings that differ between a and b.
+// The audit trail records the names only: the texts are the company's
+// words to candidates, read on the settings page, not in the trail.
+func changedTextingSettings(a, b *hiretext.TextingSettings) []string {
+	fields := []struct {
+		name   string
+		before any
+		after  any
+	}{
+		{"consent_disclosure", a.ConsentDisclosure, b.ConsentDisclosure},
+		{"optout_confirmation", a.OptOutConfirmation, b.OptOutConfirmation},
+		{"optout_confirmation_enabled", a.OptOutConfirmationEnabled, b.OptOutConfirmationEnabled},
+		{"optin_confirmation", a.OptInConfirmation, b.OptInConfirmation},
+		{"help_reply", a.HelpReply, b.HelpReply},
+		{"help_contact", a.HelpContact, b.HelpContact},
+		{"optout_confirmation_es", a.OptOutConfirmationES, b.OptOutConfirmationES},
+		{"optin_confirmation_es", a.OptInConfirmationES, b.OptInConfirmationES},
+		{"help_reply_es", a.HelpReplyES, b.HelpReplyES},
+	}
+	changed := []string{}
+	for _, f := range fields {
+		if f.before != f.after {
+			changed = append(changed, f.name)
+		}
+	}
+	return changed
 }
 
 const upsertTextingSettings = `INSERT INTO texting_settings (org_id, consent_disclosure, optout_confirmation,

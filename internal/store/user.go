@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/hiretext/hiretext"
@@ -24,9 +25,13 @@ func (db *DB) CreateUser(ctx context.Context, n hiretext.NewUser) (*hiretext.Use
 	u := &hiretext.User{OrgID: n.OrgID, Email: n.Email, Name: n.Name, Role: n.Role,
 		Permissions: n.Permissions, Active: true, CreatedAt: db.now()}
 	err = db.inTx(ctx, func(tx conn) error {
-		return tx.queryRow(ctx, `INSERT INTO users (org_id, email, name, role, permissions, password_hash, active, created_at)
+		if err := tx.queryRow(ctx, `INSERT INTO users (org_id, email, name, role, permissions, password_hash, active, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.OrgID, u.Email, u.Name, u.Role, joinPerms(u.Permissions), hash, true, u.CreatedAt).Scan(&u.ID)
+			u.OrgID, u.Email, u.Name, u.Role, joinPerms(u.Permissions), hash, true, u.CreatedAt).Scan(&u.ID); err != nil {
+			return err
+		}
+		return db.recordAudit(ctx, tx, u.OrgID, hiretext.AuditUserCreated, auditTarget("user", u.ID), hiretext.AuditDetails{
+			"email": u.Email, "name": u.Name, "role": u.Role, "permissions": auditPerms(u.Permissions)})
 	})
 	if db.dialect.isUniqueViolation(err) {
 		return nil, hiretext.FieldError("That email is taken.", map[string]string{"email": emailTaken})
@@ -89,6 +94,7 @@ func (db *DB) UpdateUser(ctx context.Context, org hiretext.OrgID, id hiretext.Us
 		if err != nil {
 			return err
 		}
+		before := *u
 		applyUserUpdate(u, upd)
 		if _, err := tx.exec(ctx, "UPDATE users SET name = ?, role = ?, permissions = ?, active = ? WHERE org_id = ? AND id = ?",
 			u.Name, u.Role, joinPerms(u.Permissions), u.Active, org, id); err != nil {
@@ -100,12 +106,54 @@ func (db *DB) UpdateUser(ctx context.Context, org hiretext.OrgID, id hiretext.Us
 			}
 		}
 		out = u
+		if err := db.auditUserUpdate(ctx, tx, &before, u); err != nil {
+			return err
+		}
 		if upd.Role == nil && upd.Permissions == nil && upd.Active == nil {
 			return nil // a new name changes nobody's access
 		}
 		return db.accessChanged(ctx, tx, org, id)
 	})
 	return out, err
+}
+
+// auditUserUpdate records what an update changed, one entry per kind of
+// change: the name, the role or permissions, deactivation or reactivation.
+// An update that changes nothing records nothing.
+func (db *DB) auditUserUpdate(ctx context.Context, tx conn, before, after *hiretext.User) error {
+	type entry struct {
+		action  hiretext.AuditAction
+		details hiretext.AuditDetails
+	}
+	var entries []entry
+	if before.Name != after.Name {
+		entries = append(entries, entry{hiretext.AuditUserRenamed, hiretext.AuditDetails{"name": hiretext.Changed(before.Name, after.Name)}})
+	}
+	if before.Role != after.Role || !slices.Equal(before.Permissions, after.Permissions) {
+		entries = append(entries, entry{hiretext.AuditUserPermissions, hiretext.AuditDetails{"role": hiretext.Changed(before.Role, after.Role),
+			"permissions": hiretext.Changed(auditPerms(before.Permissions), auditPerms(after.Permissions))}})
+	}
+	switch {
+	case before.Active && !after.Active:
+		entries = append(entries, entry{hiretext.AuditUserDeactivated, hiretext.AuditDetails{}})
+	case !before.Active && after.Active:
+		entries = append(entries, entry{hiretext.AuditUserActivated, hiretext.AuditDetails{}})
+	}
+	for _, e := range entries {
+		e.details["email"] = after.Email
+		if err := db.recordAudit(ctx, tx, after.OrgID, e.action, auditTarget("user", after.ID), e.details); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// auditPerms lists permissions for an audit entry: [] rather than null.
+func auditPerms(ps []hiretext.Permission) []hiretext.Permission {
+	if ps == nil {
+		return []hiretext.Permission{}
+	}
+	return ps
 }
 
 func applyUserUpdate(u *hiretext.User, upd hiretext.UserUpdate) {
@@ -151,12 +199,10 @@ func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.U
 		return err
 	}
 	return db.inEventTx(ctx, func(tx conn) error {
-		res, err := tx.exec(ctx, "UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ?", hash, org, id)
+		var email string
+		err := tx.queryRow(ctx, "UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ? RETURNING email", hash, org, id).Scan(&email)
 		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("User")
+			return orNotFound(err, "User")
 		}
 		// No session's secret is "", so keeping none deletes them all.
 		if _, err := tx.exec(ctx, "DELETE FROM sessions WHERE org_id = ? AND user_id = ? AND secret_hash <> ?",
@@ -168,7 +214,15 @@ func (db *DB) SetPassword(ctx context.Context, org hiretext.OrgID, id hiretext.U
 				return err
 			}
 		}
-		return db.accessChanged(ctx, tx, org, id)
+		if err := db.accessChanged(ctx, tx, org, id); err != nil {
+			return err
+		}
+		// A user changing their own password, or an administrator resetting it.
+		action := hiretext.AuditUserPasswordReset
+		if a := hiretext.ActorFrom(ctx); a.Kind == hiretext.ActorUser && a.UserID == id {
+			action = hiretext.AuditUserPassword
+		}
+		return db.recordAudit(ctx, tx, org, action, auditTarget("user", id), hiretext.AuditDetails{"email": email, "api_tokens_kept": keep.Tokens})
 	})
 }
 
