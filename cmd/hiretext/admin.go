@@ -77,7 +77,8 @@ func runAdmin(ctx context.Context, args []string, e env) error {
 		adminUsage(e, "")
 		return errUsage
 	}
-	return cmd.run(ctx, args[2:], e)
+	// What an operator command changes is the operator's act in the audit trail.
+	return cmd.run(hiretext.WithActor(ctx, hiretext.OperatorActor()), args[2:], e)
 }
 
 // isHelp reports whether arg asks for help.

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
@@ -108,4 +111,29 @@ func TestAdminAllowanceSet(t *testing.T) {
 	if _, stderr, err := runCmd(t, "", vars, "admin", "allowance", "set", "--number", n.Phone); !errors.Is(err, errUsage) || !strings.Contains(stderr, "--monthly is required") {
 		t.Errorf("without --monthly: %v %q", err, stderr)
 	}
+	// The trail holds the two changes as the operator's, and nothing of the refused ones.
+	var changes []string
+	if err := db.EachAudit(context.Background(), org.ID, auditAround(t, org), func(e *hiretext.AuditEntry) error {
+		if e.Action == hiretext.AuditAllowanceChanged {
+			changes = append(changes, fmt.Sprintf("%s %v", e.Actor.Kind, e.Details["monthly"]))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(changes, "; "); got != "operator map[from:800 to:125]; operator map[from:500 to:800]" {
+		t.Fatalf("audit trail: %s", got)
+	}
+}
+
+// auditAround selects the audit trail from yesterday to tomorrow, which
+// holds whatever a test just did.
+func auditAround(t *testing.T, org *hiretext.Organization) hiretext.AuditFilter {
+	t.Helper()
+	now := time.Now().In(org.Location())
+	p, err := hiretext.NewReportPeriod(now.AddDate(0, 0, -1).Format("2006-01-02"), now.AddDate(0, 0, 1).Format("2006-01-02"), org.Location(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hiretext.AuditFilter{Period: p}
 }

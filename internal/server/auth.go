@@ -55,7 +55,10 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) er
 		return err
 	}
 	if p != nil {
-		r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
+		// Who acts, and from where, travels with the request to the store,
+		// which records administrative acts in the audit trail.
+		ctx := hiretext.WithActor(context.WithValue(r.Context(), principalKey, p), hiretext.UserActor(p.user.ID, s.clientIP(r)))
+		r = r.WithContext(ctx)
 	}
 	if err := checkAccess(rt.access, p, rt.api); err != nil {
 		return err

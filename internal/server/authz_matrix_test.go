@@ -146,6 +146,9 @@ var authzMatrix = []matrixRow{
 	{"GET /candidates/{id}/erase", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
 	{"GET /admin/retention", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 	{"POST /admin/retention", "", "message_months=0", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
+	{"GET /admin/audit", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
+	{"GET /admin/audit.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
+	{"GET /admin/audit", "/admin/audit?actor=$rec1", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, invalid, forbidden}},
 	{"GET /admin/texting", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 	{"POST /admin/texting", "", "consent_disclosure=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
 
@@ -194,6 +197,7 @@ var authzMatrix = []matrixRow{
 	{"GET /api/v1/users", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 	{"POST /api/v1/users", "", `{}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
 	{"PATCH /api/v1/users/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
+	{"GET /api/v1/audit", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 
 	// Texting API.
 	{"POST /api/v1/messages", "", `{"candidate_ids":["$cand"],"body":""}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},

@@ -334,6 +334,10 @@ func (s *Server) handleConsentCSV(w http.ResponseWriter, r *http.Request) error 
 			e.IP, e.UserAgent, optionalID(e.UserID), e.UserName, e.Note, optionalID(e.MessageID), e.Rule,
 			strconv.FormatInt(e.Seq, 10), e.PhoneHash, e.EvidenceHash, e.PrevHash, e.Hash})
 	}
+	if err := s.store.RecordAudit(r.Context(), c.OrgID, hiretext.AuditCandidateExported, "candidate:"+idString(c.ID),
+		hiretext.AuditDetails{"what": "consent history (CSV)"}); err != nil {
+		return err
+	}
 	return writeCSV(w, "consent-candidate-"+idString(c.ID)+".csv", rows)
 }
 

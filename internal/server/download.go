@@ -1,6 +1,7 @@
 package server
 
 import (
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -73,6 +74,26 @@ func (d *download) Flush() {
 	if d.started {
 		_ = d.rc.Flush()
 	}
+}
+
+// endDownload ends a download that returned err. An error before the first
+// bytes went out is an ordinary error response; after, it cannot become one:
+// it is logged and the connection is cut, so the client sees a failed
+// download rather than a file that looks complete.
+func (s *Server) endDownload(r *http.Request, d *download, err error, what string) error {
+	if err == nil || d == nil || !d.started {
+		return err
+	}
+	level := slog.LevelError
+	if r.Context().Err() != nil {
+		level = slog.LevelInfo // the client went away
+	}
+	var org hiretext.OrgID
+	if p := principalFrom(r.Context()); p != nil {
+		org = p.org.ID
+	}
+	s.log.Log(r.Context(), level, "export cut short", "request_id", requestIDFrom(r.Context()), "org_id", org, "format", what, "err", err)
+	panic(http.ErrAbortHandler)
 }
 
 // writeCandidatesCSV sends candidates as a CSV download.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"sync"
 	"time"
 
@@ -8,7 +9,7 @@ import (
 )
 
 // ExportLimits bound streaming exports (the SMS Activity report's CSV and
-// XLSX), each of which holds a connection of the store's export pool for as
+// XLSX, the audit trail's CSV), each of which holds a connection of the store's export pool for as
 // long as its client downloads. The zero value is the default.
 type ExportLimits struct {
 	// PerCompany is how many exports one company may run at once on this
@@ -40,6 +41,18 @@ func (l ExportLimits) withDefaults() ExportLimits {
 
 // exportRetry is the wait, in seconds, a refused export is told to allow.
 const exportRetry = "30"
+
+// startExport takes one of the instance's export slots for p's company, or
+// refuses with 429 and Retry-After naming what (the report, the audit
+// trail) is downloaded; release gives the slot back.
+func (s *Server) startExport(w http.ResponseWriter, p *principal, what string) (limits ExportLimits, release func(), err error) {
+	limits = s.cfg.Exports.withDefaults()
+	if !s.exports.take(p.org.ID, limits) {
+		w.Header().Set("Retry-After", exportRetry)
+		return limits, nil, hiretext.Errorf(hiretext.ERateLimited, "Other downloads of %s are still running. Try again in half a minute.", what)
+	}
+	return limits, func() { s.exports.release(p.org.ID) }, nil
+}
 
 // exportSlots counts the exports running on this instance.
 type exportSlots struct {

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -33,4 +35,18 @@ func parseID[T ~int64](s string) (T, bool) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64) // fails only past the int64 range
 	return T(id), err == nil
+}
+
+// queryLimit reads a page size from the query's "limit": def when absent,
+// else a number from 1 to max, or a field error added to v.
+func queryLimit(q url.Values, v hiretext.Validation, def, max int) int {
+	raw := q.Get("limit")
+	if raw == "" {
+		return def
+	}
+	limit, err := strconv.Atoi(raw)
+	if err != nil || limit < 1 || limit > max {
+		v.Add("limit", fmt.Sprintf("Use a limit from 1 to %d.", max))
+	}
+	return limit
 }

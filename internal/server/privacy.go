@@ -97,6 +97,12 @@ func (s *Server) handleCandidateExport(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	c := rec.Candidate
+	// The download is recorded before any of it goes out: a download the
+	// trail cannot record does not happen.
+	if err := s.store.RecordAudit(r.Context(), c.OrgID, hiretext.AuditCandidateExported, "candidate:"+idString(c.ID),
+		hiretext.AuditDetails{"what": "everything held (ZIP)"}); err != nil {
+		return err
+	}
 	files := []struct {
 		name string
 		v    any

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -51,34 +50,23 @@ func (s *Server) handleReportExport(format reportFormat) handlerFunc {
 // connection is cut, so the client sees a failed download rather than a file
 // that looks complete.
 func (s *Server) exportActivity(w http.ResponseWriter, r *http.Request, p *principal, f hiretext.ActivityFilter, format reportFormat) error {
-	limits := s.cfg.Exports.withDefaults()
-	if !s.exports.take(p.org.ID, limits) {
-		w.Header().Set("Retry-After", exportRetry)
-		return hiretext.Errorf(hiretext.ERateLimited, "Other downloads of the report are still running. Try again in half a minute.")
+	limits, release, err := s.startExport(w, p, "the report")
+	if err != nil {
+		return err
 	}
-	defer s.exports.release(p.org.ID)
+	defer release()
 	name := "sms-activity-" + f.Period.FromDate() + "-to-" + f.Period.ToDate() + "." + string(format)
 	header := append([]string(nil), activityHeader...)
 	header[1] = "Date and time (" + p.org.Timezone + ")"
 	loc := p.org.Location()
 	var d *download
-	var err error
 	switch format {
 	case formatXLSX:
 		d, err = s.exportXLSX(r.Context(), w, p.org.ID, f, name, header, loc, limits.MaxDuration)
 	default:
 		d, err = s.exportCSV(r.Context(), w, p.org.ID, f, name, header, loc, limits.MaxDuration)
 	}
-	if err != nil && d != nil && d.started {
-		level := slog.LevelError
-		if r.Context().Err() != nil {
-			level = slog.LevelInfo // the client went away
-		}
-		s.log.Log(r.Context(), level, "export cut short", "request_id", requestIDFrom(r.Context()), "org_id", p.org.ID,
-			"format", string(format), "err", err)
-		panic(http.ErrAbortHandler)
-	}
-	return err
+	return s.endDownload(r, d, err, string(format))
 }
 
 func (s *Server) exportCSV(ctx context.Context, w http.ResponseWriter, org hiretext.OrgID, f hiretext.ActivityFilter,
@@ -201,13 +189,7 @@ func (s *Server) handleAPIReport(w http.ResponseWriter, r *http.Request) error {
 	if format != "" && format != "json" && format != string(formatCSV) && format != string(formatXLSX) {
 		v.Add("format", "Use json, csv or xlsx.")
 	}
-	limit, err := strconv.Atoi(qs.Get("limit"))
-	if qs.Get("limit") == "" {
-		limit, err = hiretext.DefaultActivityLimit, nil
-	}
-	if err != nil || limit < 1 || limit > hiretext.MaxActivityLimit {
-		v.Add("limit", "Use a limit from 1 to 500.")
-	}
+	limit := queryLimit(qs, v, hiretext.DefaultActivityLimit, hiretext.MaxActivityLimit)
 	f, err := s.parseReportForm(r.Context(), p, reportFormFrom(qs))
 	if err != nil && hiretext.ErrorCode(err) != hiretext.EInvalid {
 		return err

@@ -109,6 +109,8 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/texting", admins, false, s.handleSaveTextingSettings},
 		{"GET /admin/retention", admins, false, s.handleRetentionSettings},
 		{"POST /admin/retention", admins, false, s.handleSaveRetentionSettings},
+		{"GET " + auditPath, admins, false, s.handleAudit},
+		{"GET " + auditPath + ".csv", admins, false, s.handleAuditCSV},
 
 		// Texting numbers: generating, assigning and releasing them.
 		{"GET /admin/numbers", admins, false, s.handleAdminNumbers},
@@ -154,6 +156,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/users", admins, true, s.handleAPIUsers},
 		{"POST /api/v1/users", admins, true, s.handleAPICreateUser},
 		{"PATCH /api/v1/users/{id}", admins, true, s.handleAPIUpdateUser},
+		{"GET /api/v1/audit", admins, true, s.handleAPIAudit},
 
 		// Texting API.
 		{"POST /api/v1/messages", loggedIn, true, s.handleAPISend},

@@ -39,6 +39,7 @@ type Store interface {
 	hiretext.ThrottleService
 	hiretext.BulkSendService
 	hiretext.PrivacyService
+	hiretext.AuditService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

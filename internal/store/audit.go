@@ -119,13 +119,14 @@ func (db *DB) AuditLog(ctx context.Context, org hiretext.OrgID, q hiretext.Audit
 }
 
 // EachAudit calls each with every entry of org's trail that f selects,
-// newest first, as the rows arrive.
+// newest first, as the rows arrive, on the export pool (a download holds its
+// connection for as long as its client reads).
 func (db *DB) EachAudit(ctx context.Context, org hiretext.OrgID, f hiretext.AuditFilter, each func(*hiretext.AuditEntry) error) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
 	where, args := auditWhere(org, f)
-	return queryEach(ctx, db.reader(), func(row scanner) error {
+	return queryEach(ctx, db.exporter(), func(row scanner) error {
 		e, err := scanAudit(row)
 		if err != nil {
 			return err
