@@ -202,6 +202,7 @@ func TestServeRejectsBadConfig(t *testing.T) {
 		{"serve", "--trusted-proxies", "10.0.0.0/33"},
 		{"serve", "--trusted-proxies", "proxy.example"},
 		{"serve", "--max-connections", "1"},
+		{"serve", "--shutdown-timeout", "5s"}, // shorter than the 15s a provider call may take
 	} {
 		if _, _, err := runCmd(t, "", sqliteVars(t), args...); err == nil {
 			t.Errorf("%v: started", args)

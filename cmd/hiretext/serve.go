@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/netutil"
@@ -87,7 +88,8 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	fs.BoolVar(&c.SimulatorPublic, "simulator-public", false,
 		"open the simulator's phone and API to everyone, not only administrators and this machine")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", ev.duration("shutdown-timeout", "HIRETEXT_SHUTDOWN_TIMEOUT", 15*time.Second),
+		"how long in-flight requests and provider calls may take to finish after SIGTERM or SIGINT; at least --send-timeout (env HIRETEXT_SHUTDOWN_TIMEOUT)")
 	if done, err := parseFlags(fs, args); done {
 		return nil, true, err
 	}
@@ -146,8 +148,11 @@ func (c *serveConfig) validate() error {
 	if c.MaxConnections < 2 {
 		return fmt.Errorf("--max-connections %d: want at least 2", c.MaxConnections)
 	}
-	if c.ShutdownTimeout <= 0 {
-		return fmt.Errorf("--shutdown-timeout must be positive")
+	// A provider call in flight at shutdown is let finish, so its outcome is
+	// recorded rather than sent again after its lease: the shutdown must
+	// leave it the time.
+	if c.ShutdownTimeout < c.SendTimeout || c.ShutdownTimeout > 10*time.Minute {
+		return fmt.Errorf("--shutdown-timeout %v: want at least --send-timeout (%v) and at most 10m, e.g. 15s", c.ShutdownTimeout, c.SendTimeout)
 	}
 	return nil
 }
@@ -283,8 +288,10 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 		return err
 	}
 	defer stopEvents()
-	defer startDispatcher(ctx, cfg, db, provider, log)()
-	defer startRetention(ctx, db, log)()
+	stopDispatcher := startDispatcher(ctx, cfg, db, provider, log)
+	defer stopDispatcher()
+	stopRetention := startRetention(ctx, db, log)
+	defer stopRetention()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
 		SimulatorPublic: cfg.SimulatorPublic, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
@@ -313,7 +320,15 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 		}
 	}
 	stopEvents() // ends live-update streams, which would otherwise hold the shutdown up
+	// While requests drain, the background work stops taking new work: the
+	// dispatcher claims no more texts, and its provider calls in flight end
+	// within --send-timeout, no later than the requests' deadline, and are
+	// recorded. Texts queued meanwhile wait in the outbox for the next start.
+	var background sync.WaitGroup
+	background.Go(stopDispatcher)
+	background.Go(stopRetention)
 	err = shutdown(cfg.ShutdownTimeout, log, httpSrv, metricsSrv)
+	background.Wait()
 	log.Info("stopped", "err", err)
 	return err
 }
@@ -332,15 +347,23 @@ func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	}
 }
 
-// shutdown stops accepting connections and waits for in-flight requests.
+// shutdown stops accepting connections and waits for in-flight requests
+// until timeout; then it closes the connections still open, so the process
+// ends on time whatever a client does.
 func shutdown(timeout time.Duration, log *slog.Logger, servers ...*http.Server) error {
 	log.Info("shutting down", "timeout", timeout.String())
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var errs []error
 	for _, s := range servers {
-		if s != nil {
-			errs = append(errs, s.Shutdown(ctx))
+		if s == nil {
+			continue
+		}
+		if err := s.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+			log.Warn("requests still running at the shutdown timeout were cut off", "timeout", timeout.String())
+			errs = append(errs, s.Close())
+		} else {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
