@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -52,6 +53,10 @@ const usage = `hiretext — texting between recruiters and candidates, self-host
 Usage:
   hiretext serve [flags]     run the web server
   hiretext migrate [flags]   apply database migrations and exit
+  hiretext backup --to FILE  copy a SQLite database, even while serve runs
+  hiretext restore --from FILE
+                             put a backup in place of a SQLite database not in use
+  hiretext doctor [flags]    check a deployment: database, base URL, webhooks, provider, clock
   hiretext admin ...         operator commands (companies, users, tokens)
   hiretext version           print the version
 
@@ -72,6 +77,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, args[1:], e)
 	case "admin":
 		return runAdmin(ctx, args[1:], e)
+	case "backup":
+		return runBackup(ctx, args[1:], e)
+	case "restore":
+		return runRestore(ctx, args[1:], e)
+	case "doctor":
+		return runDoctor(ctx, args[1:], e)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "hiretext", versionString())
 		return nil
@@ -132,6 +143,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (done bool, err error) {
 	}
 	return false, nil
 }
+
+// printJSON prints v as one JSON object, for --json.
+func printJSON(e env, v any) error { return json.NewEncoder(e.stdout).Encode(v) }
 
 // envOr returns the environment variable's value, or def when it is unset.
 func envOr(getenv func(string) string, key, def string) string {

@@ -45,6 +45,7 @@ func TestServeTwilioEndToEnd(t *testing.T) {
 			failing := a.sendFailing()
 			a.checkRoundTrip(number)
 			a.checkRefusedWebhooks(number)
+			a.checkDoctor()
 			failing.check()
 			// Counted: the text to Ana, the two still queued for Eve and Fay,
 			// and Ana's and Bob's replies. The texts refused for Cy and Dee
@@ -126,11 +127,12 @@ func TestNotPublic(t *testing.T) {
 // twilioApp is hiretext serving through run with the Twilio provider pointed
 // at a fake Twilio, on a random port, with a company ready to text.
 type twilioApp struct {
-	t    *testing.T
-	base string // hiretext's URL and base URL: the fake sends webhooks there
-	fake *twiliotest.Server
-	db   *store.DB // another handle on hiretext's database, for setup and retry times
-	log  *lockedLog
+	t     *testing.T
+	base  string // hiretext's URL and base URL: the fake sends webhooks there
+	fake  *twiliotest.Server
+	db    *store.DB // another handle on hiretext's database, for setup and retry times
+	dbURL string
+	log   *lockedLog
 
 	org              *hiretext.Organization
 	job              *hiretext.Job
@@ -144,7 +146,7 @@ type twilioApp struct {
 func startTwilioApp(t *testing.T, dbURL string) *twilioApp {
 	t.Helper()
 	db := storetest.Open(t, dbURL, storetest.Config{})
-	a := &twilioApp{t: t, db: db, log: &lockedLog{}, org: storetest.MustCreateOrg(t, db, "Acme Staffing")}
+	a := &twilioApp{t: t, db: db, dbURL: dbURL, log: &lockedLog{}, org: storetest.MustCreateOrg(t, db, "Acme Staffing")}
 	storetest.MustGrantNumbers(t, db, a.org.ID, 1, 500)
 	admin := storetest.MustCreateUser(t, db, a.org.ID, "Dana Admin", hiretext.RoleAdmin)
 	rec := storetest.MustCreateUser(t, db, a.org.ID, "Rita Recruiter", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool, hiretext.PermProfiles)
@@ -549,4 +551,25 @@ func (l *lockedLog) withoutRequests() string {
 		}
 	}
 	return strings.Join(keep, "")
+}
+
+// checkDoctor runs hiretext doctor with serve's Twilio settings: the
+// credentials work, a webhook signed as Twilio signs it is accepted, and
+// Twilio's clock is compared; with a wrong auth token both fail.
+func (a *twilioApp) checkDoctor() {
+	t := a.t
+	t.Helper()
+	vars := map[string]string{"HIRETEXT_DATABASE": a.dbURL, "HIRETEXT_SMS_PROVIDER": "twilio", "HIRETEXT_BASE_URL": a.base,
+		"TWILIO_ACCOUNT_SID": twiliotest.AccountSID, "TWILIO_AUTH_TOKEN": twiliotest.AuthToken, "TWILIO_API_BASE": a.fake.URL()}
+	lines, err := doctorLines(t, vars)
+	if err != nil {
+		t.Errorf("doctor: %v\n%v", err, lines)
+	}
+	wantLine(t, lines, "provider", "OK", "Twilio account "+twiliotest.AccountSID, "is active")
+	wantLine(t, lines, "webhook", "OK", "signed as twilio signs them", a.base+"/webhooks/twilio/check")
+	wantLine(t, lines, "clock", "OK", "Twilio")
+	vars["TWILIO_AUTH_TOKEN"] = "ffeeddccbbaa99887766554433221100"
+	lines, _ = doctorLines(t, vars)
+	wantLine(t, lines, "provider", "FAIL", "20003", "TWILIO_AUTH_TOKEN")
+	wantLine(t, lines, "webhook", "FAIL", "refused (403)")
 }

@@ -186,6 +186,8 @@ var authzMatrix = []matrixRow{
 		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
 	{"POST /webhooks/{provider}/status", "", "EventType=status&MessageID=SMforged&From=$n1phone&To=$candphone&MessageStatus=delivered&Timestamp=$now",
 		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
+	{"POST /webhooks/{provider}/check", "", "EventType=check&Timestamp=$now",
+		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
 
 	// Live updates.
 	{"GET /events", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},

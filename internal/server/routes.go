@@ -145,6 +145,7 @@ func (s *Server) routeTable() []route {
 		// Provider webhooks: verified by signature, never by session.
 		{"POST /webhooks/{provider}/inbound", public, true, s.handleWebhook(sms.WebhookInbound)},
 		{"POST /webhooks/{provider}/status", public, true, s.handleWebhook(sms.WebhookStatus)},
+		{"POST /webhooks/{provider}/check", public, true, s.handleWebhookCheck},
 
 		// Live updates.
 		{"GET /events", loggedIn, false, s.handleEvents},

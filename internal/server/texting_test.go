@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -526,5 +527,41 @@ func TestDialogSendAnswersJSON(t *testing.T) {
 	}
 	if _, body := f.ts.api(t, token(t, db, f.recruiter), "GET", "/api/v1/candidates/"+idStr(int64(ann.ID))+"/messages", ""); len(body["messages"].([]any)) != 1 {
 		t.Fatalf("Ann's messages after one send and one refused: %v", body)
+	}
+}
+
+// TestWebhookCheckVerifiesAndStoresNothing: the doctor's signed check is
+// accepted only with the provider's signature over the public URL, for the
+// configured provider, and leaves no trace in any company's data.
+func TestWebhookCheckVerifiesAndStoresNothing(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	ts, sim := newNumbersServer(t, db)
+	body := url.Values{"EventType": {"check"}, "Timestamp": {time.Now().UTC().Format(time.RFC3339Nano)}}.Encode()
+	post := func(path, sig string) (int, string) {
+		req, _ := http.NewRequest("POST", ts.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(simulator.SignatureHeader, sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(data)
+	}
+	if st, got := post("/webhooks/simulator/check", sim.Sign([]byte(body))); st != http.StatusOK || !strings.Contains(got, `"status":"accepted"`) {
+		t.Fatalf("signed check: %d %s", st, got)
+	}
+	if st, _ := post("/webhooks/simulator/check", "deadbeef"); st != http.StatusForbidden {
+		t.Fatalf("forged check: %d, want 403", st)
+	}
+	if st, _ := post("/webhooks/twilio/check", sim.Sign([]byte(body))); st != http.StatusNotFound {
+		t.Fatalf("another provider's check: %d, want 404", st)
+	}
+	read, _ := db.Pools()
+	var rows int
+	if err := read.QueryRow("SELECT (SELECT COUNT(*) FROM messages) + (SELECT COUNT(*) FROM unrouted_messages) + (SELECT COUNT(*) FROM events)").Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("the check stored %d rows (%v)", rows, err)
 	}
 }

@@ -19,20 +19,9 @@ const maxWebhookBody = 64 << 10
 // retries will retry; nothing a candidate sends is dropped silently.
 func (s *Server) handleWebhook(kind sms.WebhookKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if s.provider == nil || r.PathValue("provider") != s.provider.Name() {
-			return hiretext.Errorf(hiretext.ENotFound, "No such webhook.")
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
-		if err != nil || len(body) > maxWebhookBody {
-			return hiretext.Errorf(hiretext.EPayloadTooLarge, "The webhook body is too large.")
-		}
-		req := sms.WebhookRequest{Method: r.Method, PublicURL: s.publicURL(r.URL.RequestURI()), Header: r.Header, Body: body}
-		if err := s.provider.VerifyWebhook(req); err != nil {
-			// The URL checked and the reason tell an operator whether the base
-			// URL is wrong (every webhook refused) or a request was forged.
-			s.log.Warn("webhook signature rejected", "provider", s.provider.Name(), "public_url", req.PublicURL, "err", err,
-				"request_id", requestIDFrom(r.Context()))
-			return hiretext.Errorf(hiretext.EForbidden, "The webhook signature is not valid.")
+		req, err := s.verifiedWebhook(r)
+		if err != nil {
+			return err
 		}
 		if kind == sms.WebhookInbound {
 			err = s.receiveInbound(r, req)
@@ -48,6 +37,43 @@ func (s *Server) handleWebhook(kind sms.WebhookKind) handlerFunc {
 		_, err = w.Write(ack.Body)
 		return err
 	}
+}
+
+// verifiedWebhook reads a webhook addressed to the configured provider and
+// verifies its signature over the raw body and the public URL, before
+// anything else is done with it.
+func (s *Server) verifiedWebhook(r *http.Request) (sms.WebhookRequest, error) {
+	if s.provider == nil || r.PathValue("provider") != s.provider.Name() {
+		return sms.WebhookRequest{}, hiretext.Errorf(hiretext.ENotFound, "No such webhook.")
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
+	if err != nil || len(body) > maxWebhookBody {
+		return sms.WebhookRequest{}, hiretext.Errorf(hiretext.EPayloadTooLarge, "The webhook body is too large.")
+	}
+	req := sms.WebhookRequest{Method: r.Method, PublicURL: s.publicURL(r.URL.RequestURI()), Header: r.Header, Body: body}
+	if err := s.provider.VerifyWebhook(req); err != nil {
+		// The URL checked and the reason tell an operator whether the base
+		// URL is wrong (every webhook refused) or a request was forged.
+		s.log.Warn("webhook signature rejected", "provider", s.provider.Name(), "public_url", req.PublicURL, "err", err,
+			"request_id", requestIDFrom(r.Context()))
+		return sms.WebhookRequest{}, hiretext.Errorf(hiretext.EForbidden, "The webhook signature is not valid.")
+	}
+	return req, nil
+}
+
+// handleWebhookCheck is POST /webhooks/{provider}/check, what hiretext
+// doctor posts to prove that a webhook signed the way the provider signs
+// reaches this server through the base URL (and any proxy) intact and is
+// accepted: the same reading and signature check as the real webhooks, then
+// 200 naming the provider and the base URL the server checks signatures
+// against, with nothing parsed or stored. A provider never calls it.
+func (s *Server) handleWebhookCheck(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.verifiedWebhook(r); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "accepted", "provider": s.provider.Name(), "version": s.cfg.Version,
+		"base_url": strings.TrimSuffix(s.cfg.BaseURL.String(), "/")})
+	return nil
 }
 
 // receiveInbound stores every message of an inbound webhook.

@@ -1,5 +1,6 @@
 // Package twiliotest is an in-process fake of the parts of Twilio's REST API
-// hiretext uses: sending messages, searching, buying and releasing numbers.
+// hiretext uses: sending messages, searching, buying and releasing numbers,
+// and reading the account.
 // It checks Basic auth and required fields, answers in Twilio's JSON shapes
 // (string num_segments, null error_code, RFC 2822 dates), records what it
 // was asked, can be told to fail or hang sends to a number, and delivers
@@ -83,8 +84,23 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET "+account+"/AvailablePhoneNumbers/{country}/Local.json", s.authed(s.searchNumbers))
 	mux.HandleFunc("POST "+account+"/IncomingPhoneNumbers.json", s.authed(s.buyNumber))
 	mux.HandleFunc("DELETE "+account+"/IncomingPhoneNumbers/{file}", s.authed(s.releaseNumber))
+	mux.HandleFunc("GET /2010-04-01/Accounts/{file}", s.account)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, 20404) })
 	return mux
+}
+
+// account answers GET /Accounts/{sid}.json: the account, active.
+func (s *Server) account(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	switch {
+	case r.PathValue("file") != AccountSID+".json":
+		writeError(w, r, 20404)
+	case !ok || user != AccountSID || pass != AuthToken:
+		writeError(w, r, 20003)
+	default:
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"sid": AccountSID, "friendly_name": "hiretext test account", "status": "active"})
+	}
 }
 
 // authed answers 20003 unless the request carries the account's Basic

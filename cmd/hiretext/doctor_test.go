@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext/internal/storetest"
+)
+
+// doctorLines runs doctor and returns its lines by check name.
+func doctorLines(t *testing.T, vars map[string]string, args ...string) (map[string]string, error) {
+	t.Helper()
+	out, stderr, err := runCmd(t, "", vars, append([]string{"doctor", "--timeout", "5s"}, args...)...)
+	if strings.Contains(out+stderr, "goroutine ") || strings.Contains(out+stderr, "panic") {
+		t.Fatalf("doctor printed a stack trace:\n%s%s", out, stderr)
+	}
+	lines := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		for _, name := range []string{"database", "base URL", "reachable", "provider", "webhook", "clock"} {
+			if len(line) > 6 && strings.HasPrefix(line[6:], name+" ") {
+				lines[name] = line
+			}
+		}
+	}
+	if len(lines) != 6 {
+		t.Fatalf("doctor printed %d of its 6 lines:\n%s", len(lines), out)
+	}
+	return lines, err
+}
+
+func wantLine(t *testing.T, lines map[string]string, name, status string, says ...string) {
+	t.Helper()
+	line := lines[name]
+	if !strings.HasPrefix(line, status+" ") {
+		t.Errorf("%s: %q, want %s", name, line, status)
+	}
+	for _, s := range says {
+		if !strings.Contains(line, s) {
+			t.Errorf("%s: %q, want it to say %q", name, line, s)
+		}
+	}
+}
+
+// TestDoctorChecksADeployment runs doctor against a running demo: every
+// check passes (the http base URL is a warning), and --json says so.
+func TestDoctorChecksADeployment(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"HIRETEXT_DATABASE": "sqlite:" + filepath.Join(t.TempDir(), "hiretext.db")}
+	s := serveInProcess(t, vars, "--demo")
+	lines, err := doctorLines(t, vars, "--base-url", s.base)
+	if err != nil {
+		t.Fatalf("doctor failed a good deployment: %v\n%v", err, lines)
+	}
+	wantLine(t, lines, "database", "OK", "schema version", "(current)")
+	wantLine(t, lines, "base URL", "WARN", "not https")
+	wantLine(t, lines, "reachable", "OK", s.base+"/healthz answered 200")
+	wantLine(t, lines, "provider", "OK", "simulator")
+	wantLine(t, lines, "webhook", "OK", "signed as simulator signs them", s.base+"/webhooks/simulator/check", "accepted")
+	wantLine(t, lines, "clock", "OK", "agrees")
+
+	out, _, err := runCmd(t, "", vars, "doctor", "--base-url", s.base, "--json")
+	var report struct {
+		OK     bool
+		Checks []struct{ Name, Status, Detail string }
+	}
+	if err != nil || json.Unmarshal([]byte(out), &report) != nil || !report.OK || len(report.Checks) != 6 || report.Checks[4].Status != "ok" {
+		t.Fatalf("--json: %q %v", out, err)
+	}
+}
+
+// TestDoctorSaysWhichLineFailedAndWhy: a base URL serve does not use, a
+// port nothing listens on, a database that does not answer, a malformed
+// base URL, an unknown provider and a schema from the future each fail
+// their own line, saying what to check, and doctor exits with an error.
+func TestDoctorSaysWhichLineFailedAndWhy(t *testing.T) {
+	t.Parallel()
+	dbFile := filepath.Join(t.TempDir(), "hiretext.db")
+	vars := map[string]string{"HIRETEXT_DATABASE": "sqlite:" + dbFile}
+	s := serveInProcess(t, vars, "--demo")
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.base, "http://"))
+
+	lines, err := doctorLines(t, vars, "--base-url", "http://localhost:"+port)
+	if err == nil || err.Error() != "1 of 6 checks failed" {
+		t.Errorf("wrong base URL: %v", err)
+	}
+	wantLine(t, lines, "reachable", "OK")
+	wantLine(t, lines, "webhook", "FAIL", "serve's base URL is "+s.base, "set the same --base-url")
+
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	nobody := "http://" + closed.Addr().String()
+	closed.Close()
+	lines, _ = doctorLines(t, vars, "--base-url", nobody)
+	wantLine(t, lines, "reachable", "FAIL", "GET "+nobody+"/healthz", "connection refused", "is serve running")
+	wantLine(t, lines, "webhook", "FAIL", "connection refused")
+
+	lines, err = doctorLines(t, nil, "--database", "postgres://hiretext:s3cret@127.0.0.1:1/hiretext", "--base-url", s.base)
+	wantLine(t, lines, "database", "FAIL", "check --database or HIRETEXT_DATABASE", "postgres://hiretext:xxxxx@127.0.0.1:1/hiretext")
+	wantLine(t, lines, "webhook", "SKIP", "needs the database")
+	if err == nil || strings.Contains(lines["database"], "s3cret") {
+		t.Errorf("unreachable database: %v, %q", err, lines["database"])
+	}
+	lines, _ = doctorLines(t, nil, "--database", "sqlite:"+filepath.Join(t.TempDir(), "typo.db"), "--base-url", s.base)
+	wantLine(t, lines, "database", "FAIL", "no database at")
+
+	lines, _ = doctorLines(t, vars, "--base-url", "ftp://ats.example.com")
+	wantLine(t, lines, "base URL", "FAIL", "--base-url", "HIRETEXT_BASE_URL")
+	wantLine(t, lines, "reachable", "SKIP")
+	wantLine(t, lines, "webhook", "SKIP")
+
+	lines, _ = doctorLines(t, vars, "--base-url", s.base, "--sms-provider", "pigeon")
+	wantLine(t, lines, "provider", "FAIL", `"pigeon"`)
+
+	future := filepath.Join(t.TempDir(), "future.db")
+	db := storetest.Open(t, "sqlite:"+future, storetest.Config{})
+	_, write := db.Pools()
+	if _, err := write.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', '')"); err != nil {
+		t.Fatal(err)
+	}
+	lines, _ = doctorLines(t, nil, "--database", "sqlite:"+future, "--base-url", s.base)
+	wantLine(t, lines, "database", "FAIL", "schema version 99, newer than this hiretext's")
+}
+
+// TestDoctorClockLimits: a clock off by seconds passes, by a minute warns,
+// by the simulator's tolerance fails; with no other clock the check skips.
+func TestDoctorClockLimits(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		skew time.Duration
+		want checkStatus
+		says string
+	}{
+		{800 * time.Millisecond, checkOK, "agrees with this machine's clock"},
+		{-12 * time.Second, checkOK, "12s behind this machine"},
+		{90 * time.Second, checkWarn, "1m30s ahead of this machine"},
+		{-6 * time.Minute, checkFail, "signed webhooks more than 5m0s off are refused"},
+	} {
+		d := &doctor{clocks: []clockReading{{"the PostgreSQL server", time.Second}, {"Twilio", c.skew}}}
+		status, detail := d.checkClock(context.Background())
+		if status != c.want || !strings.Contains(detail, c.says) {
+			t.Errorf("skew %v: %s %q, want %s saying %q", c.skew, status, detail, c.want, c.says)
+		}
+	}
+	if status, _ := (&doctor{}).checkClock(context.Background()); status != checkSkip {
+		t.Errorf("no other clock: %s, want skip", status)
+	}
+}
