@@ -6,15 +6,24 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/dispatch"
+	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/store"
 )
 
 // startDispatcher runs the outbound queue's dispatcher on db until stop is
-// called; stop waits for the provider calls in flight to be recorded.
-func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, log *slog.Logger) (stop func()) {
+// called; stop waits for the provider calls in flight to be recorded. The
+// operational metrics count its provider calls.
+func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, metrics *server.Metrics, log *slog.Logger) (stop func()) {
 	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, SendTimeout: cfg.SendTimeout, Lease: cfg.SendLease, Clock: hiretext.SystemClock, Logger: log})
 	db.SetDispatcher(d)
+	metrics.WatchOperations(db, func() map[string]uint64 {
+		out := map[string]uint64{}
+		for o, n := range d.SendOutcomes() {
+			out[string(o)] = n
+		}
+		return out
+	})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {

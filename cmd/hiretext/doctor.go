@@ -207,7 +207,7 @@ func (d *doctor) checkBaseURL(context.Context) (checkStatus, string) {
 	if len(warnings) > 0 {
 		return checkWarn, base.String() + ": " + strings.Join(warnings, "; ")
 	}
-	return checkOK, base.String() + " is a public https URL"
+	return checkOK, base.String() + " is https"
 }
 
 // checkReachable: the base URL leads, from this machine, to a hiretext.

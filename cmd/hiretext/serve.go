@@ -288,7 +288,7 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 		return err
 	}
 	defer stopEvents()
-	stopDispatcher := startDispatcher(ctx, cfg, db, provider, log)
+	stopDispatcher := startDispatcher(ctx, cfg, db, provider, metrics, log)
 	defer stopDispatcher()
 	stopRetention := startRetention(ctx, db, log)
 	defer stopRetention()

@@ -94,6 +94,7 @@ type Dispatcher struct {
 	slots     chan struct{} // one per worker; a claim never exceeds the free slots
 	inflight  sync.WaitGroup
 	rec       *recorder // set by Run
+	outcomes  outcomeCounts
 }
 
 // New returns a Dispatcher; call Run to start it.
@@ -194,6 +195,7 @@ func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery) error {
 		callCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 		defer cancel()
 		res, callErr = d.provider.Send(callCtx, sms.OutboundMessage{From: dl.From, To: dl.To, Body: dl.Body, Reference: fmt.Sprint(int64(dl.ID))})
+		d.outcomes.add(callErr)
 	})
 	switch {
 	case err != nil:

@@ -78,7 +78,7 @@ func fastConfig() dispatch.Config {
 // runUntil runs a dispatcher until cond holds, then stops it and waits for
 // its provider calls. A 1,000-message send under the race detector may take
 // minutes on a loaded machine, so it waits longer than storetest.Patience.
-func runUntil(t *testing.T, db *store.DB, p *fakeProvider, cfg dispatch.Config, cond func() bool) {
+func runUntil(t *testing.T, db *store.DB, p *fakeProvider, cfg dispatch.Config, cond func() bool) *dispatch.Dispatcher {
 	t.Helper()
 	c, cancel := context.WithCancel(ctx)
 	d := dispatch.New(db, p, cfg)
@@ -92,6 +92,7 @@ func runUntil(t *testing.T, db *store.DB, p *fakeProvider, cfg dispatch.Config, 
 		distinct, total := p.delivered()
 		return fmt.Errorf("%d distinct sends, %d calls", distinct, total)
 	})
+	return d
 }
 
 func statuses(t *testing.T, db *store.DB, fx *storetest.Texting, ids []hiretext.MessageID) map[hiretext.MessageStatus]int {
@@ -158,9 +159,12 @@ func TestTransientOutageDelaysButLosesNothing(t *testing.T) {
 		})
 		cfg := fastConfig()
 		cfg.MaxAttempts = 20
-		runUntil(t, db, p, cfg, func() bool { d, _ := p.delivered(); return d == 10 })
+		d := runUntil(t, db, p, cfg, func() bool { d, _ := p.delivered(); return d == 10 })
 		if got := statuses(t, db, fx, msgs); got[hiretext.StatusSending] != 10 {
 			t.Fatalf("statuses %v, want all 10 sent after the outage", got)
+		}
+		if got := d.SendOutcomes(); got[dispatch.OutcomeTransient] != 25 || got[dispatch.OutcomeAccepted] != 10 {
+			t.Fatalf("outcomes counted %v, want 25 transient and 10 accepted", got)
 		}
 	})
 }
@@ -183,7 +187,10 @@ func TestPermanentErrorsAreNotRetried(t *testing.T) {
 	// a claim that expired before its failure was recorded, could call again.
 	cfg := fastConfig()
 	cfg.Lease = time.Minute
-	runUntil(t, db, p, cfg, func() bool { return statuses(t, db, fx, msgs)[hiretext.StatusFailed] == 3 })
+	d := runUntil(t, db, p, cfg, func() bool { return statuses(t, db, fx, msgs)[hiretext.StatusFailed] == 3 })
+	if got := fmt.Sprint(d.SendOutcomes()); got != "map[accepted:0 invalid_recipient:1 opted_out:1 refused:1 transient:0]" {
+		t.Fatalf("outcomes counted %s", got)
+	}
 	// The dispatcher has stopped with every call answered, and nothing of
 	// the number is left to claim, now or after any backoff: the calls made
 	// are all there will be.

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/hiretext/hiretext"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -67,4 +70,70 @@ func metricMethod(method string) string {
 		return method
 	}
 	return "other"
+}
+
+// OperationsReader is what the operational gauges read at each scrape.
+type OperationsReader interface {
+	hiretext.Pinger
+	hiretext.OperationsService
+}
+
+// WatchOperations reports, at each scrape, whether the database answers
+// with a current schema, the texts due to go out and how long the oldest has
+// waited, the numbers whose allowance is used up, and the provider calls'
+// outcomes as sends counts them (outcome → calls since start).
+func (m *Metrics) WatchOperations(db OperationsReader, sends func() map[string]uint64) {
+	if m != nil {
+		m.registry.MustRegister(&opsCollector{db: db, sends: sends})
+	}
+}
+
+// The operational metrics, for the alert rules in docs/deploy/alerts.yml.
+var (
+	dbUpDesc = prometheus.NewDesc("hiretext_database_up",
+		"1 when the database answers and its schema is current, 0 otherwise.", nil, nil)
+	dueDesc = prometheus.NewDesc("hiretext_outbox_due_messages",
+		"Texts due to be handed to the SMS provider now.", nil, nil)
+	oldestDueDesc = prometheus.NewDesc("hiretext_outbox_oldest_due_age_seconds",
+		"How long the oldest text due to go out has waited; 0 when none is.", nil, nil)
+	maxedDesc = prometheus.NewDesc("hiretext_numbers_at_allowance_maximum",
+		"Active texting numbers whose allowance this month is used up: they cannot send until it resets or is raised.", nil, nil)
+	sendsDesc = prometheus.NewDesc("hiretext_provider_sends_total",
+		"Calls to the SMS provider to send a text, by outcome: accepted, transient (retried), refused, invalid_recipient, opted_out.",
+		[]string{"outcome"}, nil)
+)
+
+// opsCollector reads the database at each scrape, within scrapeTimeout.
+type opsCollector struct {
+	db    OperationsReader
+	sends func() map[string]uint64
+}
+
+// scrapeTimeout bounds the database reads of one scrape.
+const scrapeTimeout = 3 * time.Second
+
+func (c *opsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{dbUpDesc, dueDesc, oldestDueDesc, maxedDesc, sendsDesc} {
+		ch <- d
+	}
+}
+
+func (c *opsCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	up := 0.0
+	if c.db.Ready(ctx) == nil {
+		up = 1
+	}
+	ch <- prometheus.MustNewConstMetric(dbUpDesc, prometheus.GaugeValue, up)
+	if st, err := c.db.OperationalStats(ctx, time.Now()); err == nil {
+		ch <- prometheus.MustNewConstMetric(dueDesc, prometheus.GaugeValue, float64(st.DueMessages))
+		ch <- prometheus.MustNewConstMetric(oldestDueDesc, prometheus.GaugeValue, st.OldestDueAge.Seconds())
+		ch <- prometheus.MustNewConstMetric(maxedDesc, prometheus.GaugeValue, float64(st.NumbersAtMaximum))
+	}
+	if c.sends != nil {
+		for outcome, n := range c.sends() {
+			ch <- prometheus.MustNewConstMetric(sendsDesc, prometheus.CounterValue, float64(n), outcome)
+		}
+	}
 }

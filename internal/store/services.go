@@ -23,4 +23,5 @@ var (
 	_ hiretext.ReportService          = (*DB)(nil)
 	_ hiretext.PrivacyService         = (*DB)(nil)
 	_ hiretext.AuditService           = (*DB)(nil)
+	_ hiretext.OperationsService      = (*DB)(nil)
 )

@@ -1,0 +1,64 @@
+package server_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/server"
+)
+
+// fakeOperations answers the operational gauges' reads.
+type fakeOperations struct {
+	down  bool
+	stats hiretext.OperationalStats
+}
+
+func (f *fakeOperations) Ready(context.Context) error {
+	if f.down {
+		return errors.New("connection refused")
+	}
+	return nil
+}
+
+func (f *fakeOperations) OperationalStats(context.Context, time.Time) (*hiretext.OperationalStats, error) {
+	if f.down {
+		return nil, errors.New("connection refused")
+	}
+	return &f.stats, nil
+}
+
+func scrape(t *testing.T, m *server.Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	b, _ := io.ReadAll(rec.Body)
+	return string(b)
+}
+
+// TestOperationalMetrics: each scrape reads the database's figures and the
+// dispatcher's counts; a database that does not answer is reported down,
+// without figures that would read as "nothing waiting".
+func TestOperationalMetrics(t *testing.T) {
+	t.Parallel()
+	ops := &fakeOperations{stats: hiretext.OperationalStats{DueMessages: 12, OldestDueAge: 95 * time.Second, NumbersAtMaximum: 2}}
+	m := server.NewMetrics(nil)
+	m.WatchOperations(ops, func() map[string]uint64 { return map[string]uint64{"accepted": 40, "transient": 3} })
+	body := scrape(t, m)
+	for _, want := range []string{"hiretext_database_up 1", "hiretext_outbox_due_messages 12", "hiretext_outbox_oldest_due_age_seconds 95",
+		"hiretext_numbers_at_allowance_maximum 2", `hiretext_provider_sends_total{outcome="accepted"} 40`, `hiretext_provider_sends_total{outcome="transient"} 3`} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("the scrape lacks %q", want)
+		}
+	}
+	ops.down = true
+	body = scrape(t, m)
+	if !strings.Contains(body, "hiretext_database_up 0\n") || strings.Contains(body, "hiretext_outbox_due_messages ") {
+		t.Errorf("with the database down:\n%s", grepLines(body, "hiretext_"))
+	}
+}
