@@ -220,7 +220,11 @@ func auditDetailsText(d hiretext.AuditDetails) string {
 	})
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		parts = append(parts, strings.ReplaceAll(k, "_", " ")+": "+auditValue(d[k]))
+		value := auditValue(d[k])
+		if ph, ok := d[k].(string); ok && k == "phone" {
+			value = phone.Format(ph)
+		}
+		parts = append(parts, strings.ReplaceAll(k, "_", " ")+": "+value)
 	}
 	return strings.Join(parts, "; ")
 }

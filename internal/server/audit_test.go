@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/docs"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
@@ -168,5 +169,28 @@ func TestAuditRefusesBadFilters(t *testing.T) {
 	}
 	if st, _, _ := b.do("GET", "/admin/audit.csv?actor=robot", nil); st != http.StatusUnprocessableEntity {
 		t.Errorf("download with a bad actor: %d", st)
+	}
+}
+
+// TestOpenAPIListsEveryAuditAction: the API document's action enum is the
+// domain's list, so a new action cannot go undocumented.
+func TestOpenAPIListsEveryAuditAction(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				AuditAction struct{ Enum []string }
+			}
+		}
+	}
+	if err := json.Unmarshal(docs.OpenAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, a := range hiretext.AuditActions {
+		want = append(want, string(a.Action))
+	}
+	if got := doc.Components.Schemas.AuditAction.Enum; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("openapi.json lists %v, the domain %v", got, want)
 	}
 }

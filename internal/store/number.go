@@ -358,8 +358,9 @@ func (db *DB) SetNumberUsers(ctx context.Context, org hiretext.OrgID, number hir
 	return db.NumberByID(ctx, org, number)
 }
 
-// auditNumberUsers records the users added to and removed from a number,
-// unless there are none.
+// auditNumberUsers records the users added to and removed from a number
+// ("added" and "removed", each present only when not empty), unless there
+// are none.
 func (db *DB) auditNumberUsers(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, e164 string,
 	added, removed []hiretext.UserID) error {
 	if len(added) == 0 && len(removed) == 0 {
@@ -367,6 +368,9 @@ func (db *DB) auditNumberUsers(ctx context.Context, tx conn, org hiretext.OrgID,
 	}
 	details := hiretext.AuditDetails{"phone": e164}
 	for key, ids := range map[string][]hiretext.UserID{"added": added, "removed": removed} {
+		if len(ids) == 0 {
+			continue
+		}
 		users := []map[string]any{}
 		for _, id := range ids {
 			u, err := auditUser(ctx, tx, org, id)
