@@ -111,11 +111,11 @@ type NewApplication struct {
 
 // Validate checks every field at once, normalizes the email and turns the
 // phones into E.164 with parse in region. Choosing the alternate phone
-// without giving one is an error on alternate_phone.
+// without giving one is an error on alternate_phone. The first name may be
+// empty: a person with a single name (a mononym) gives it as the last name.
 func (n *NewApplication) Validate(parse PhoneParser, region string) error {
 	v := Validation{}
-	n.FirstName = requiredText(v, "first_name", "first name", MaxNameLength, n.FirstName)
-	n.LastName = requiredText(v, "last_name", "last name", MaxNameLength, n.LastName)
+	n.FirstName, n.LastName = validNames(v, n.FirstName, n.LastName)
 	email, err := NormalizeEmail(n.Email)
 	if err != nil {
 		v.Add("email", ErrorMessage(err))
@@ -129,6 +129,13 @@ func (n *NewApplication) Validate(parse PhoneParser, region string) error {
 	// The browser's word, kept as evidence: never refused, only made text.
 	n.UserAgent = strings.ToValidUTF8(truncateBytes(SanitizeText(n.UserAgent, SingleLine), MaxUserAgentLength), "")
 	return v.Err()
+}
+
+// validNames trims the names and records their problems: the last name is
+// required, the first name is not (see Candidate.Name).
+func validNames(v Validation, first, last string) (string, string) {
+	first = optionalText(v, "first_name", SingleLine, MaxNameLength, "Use at most 100 characters for the first name.", first)
+	return first, requiredText(v, "last_name", "last name", MaxNameLength, last)
 }
 
 // validateAnswer checks the texting answer against the phones given.

@@ -57,8 +57,18 @@ type Candidate struct {
 	UpdatedAt         time.Time
 }
 
-// Name is the candidate's full name.
+// Name is the candidate's full name: the one name of a candidate who has
+// only one (a mononym, kept as the last name with an empty first name).
 func (c *Candidate) Name() string { return strings.TrimSpace(c.FirstName + " " + c.LastName) }
+
+// ShortName is what sentences call the candidate: the first name, or the
+// one name of a mononym.
+func (c *Candidate) ShortName() string {
+	if c.FirstName != "" {
+		return c.FirstName
+	}
+	return c.LastName
+}
 
 // Phone returns the E.164 number of phone p, or "" when the candidate has none.
 func (c *Candidate) Phone(p PhoneChoice) string {

@@ -1,6 +1,7 @@
 package hiretext_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hiretext/hiretext"
@@ -119,6 +120,9 @@ func TestNewApplicationValidate(t *testing.T) {
 		{"alternate without phone", func(n *hiretext.NewApplication) { n.SMS = hiretext.AnswerAlternate }, "alternate_phone"},
 		{"opt-in without disclosure", func(n *hiretext.NewApplication) { n.Disclosure = "" }, "disclosure"},
 		{"long name", func(n *hiretext.NewApplication) { n.LastName = string(make([]byte, 101)) }, "last_name"},
+		{"long first name", func(n *hiretext.NewApplication) { n.FirstName = strings.Repeat("a", 101) }, "first_name"},
+		{"no name at all", func(n *hiretext.NewApplication) { n.FirstName, n.LastName = "", " " }, "last_name"},
+		{"first name only", func(n *hiretext.NewApplication) { n.LastName = "" }, "last_name"},
 		{"unknown channel", func(n *hiretext.NewApplication) { n.Channel = "fax" }, "channel"},
 	}
 	for _, tt := range tests {
@@ -132,6 +136,25 @@ func TestNewApplicationValidate(t *testing.T) {
 	n.SMS, n.Disclosure, n.UserAgent = hiretext.AnswerNone, "", string([]byte{0xff})+string(make([]byte, 600))
 	if err := n.Validate(phone.Parse, "US"); err != nil || len(n.UserAgent) > hiretext.MaxUserAgentLength {
 		t.Fatalf("declining needs no disclosure and the user agent is cut: %v (%d bytes)", err, len(n.UserAgent))
+	}
+}
+
+// TestMononym: a person with one name leaves the first name empty; lists
+// and sentences show the one name.
+func TestMononym(t *testing.T) {
+	t.Parallel()
+	n := hiretext.NewApplication{FirstName: "  ", LastName: " Suharto ", Email: "s@example.com", MainPhone: "(312) 555-0101",
+		SMS: hiretext.AnswerNone, Channel: hiretext.ChannelAPI}
+	if err := n.Validate(phone.Parse, "US"); err != nil || n.FirstName != "" || n.LastName != "Suharto" {
+		t.Fatalf("mononym: %+v, %v", n, err)
+	}
+	c := hiretext.Candidate{LastName: "Suharto"}
+	if c.Name() != "Suharto" || c.ShortName() != "Suharto" {
+		t.Errorf("Name %q, ShortName %q; want the one name", c.Name(), c.ShortName())
+	}
+	c.FirstName = "Ana"
+	if c.Name() != "Ana Suharto" || c.ShortName() != "Ana" {
+		t.Errorf("Name %q, ShortName %q", c.Name(), c.ShortName())
 	}
 }
 

@@ -40,7 +40,7 @@ func TestRequiredTextMessages(t *testing.T) {
 		{"applicant's first name", "first_name", hiretext.MaxNameLength, func(s string) error {
 			return (&hiretext.NewApplication{FirstName: s, LastName: "García", Email: "ana@example.com", MainPhone: "(312) 555-0101",
 				SMS: hiretext.AnswerNone, Channel: hiretext.ChannelForm}).Validate(phone.Parse, "US")
-		}, "Enter a first name.", "Use at most 100 characters for the first name."},
+		}, "", "Use at most 100 characters for the first name."}, // a mononym has none
 		{"applicant's last name", "last_name", hiretext.MaxNameLength, func(s string) error {
 			return (&hiretext.NewApplication{FirstName: "Ana", LastName: s, Email: "ana@example.com", MainPhone: "(312) 555-0101",
 				SMS: hiretext.AnswerNone, Channel: hiretext.ChannelForm}).Validate(phone.Parse, "US")

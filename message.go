@@ -59,8 +59,13 @@ type Message struct {
 	LooksLikeOptOut bool
 	Provider        string
 	ProviderID      string // the provider's message id
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// TemplateID and TemplateName record the template a recruiter's text
+	// came from, as it was named when the text was sent (0 and "" for
+	// none); the template may since have been renamed or deleted.
+	TemplateID   TemplateID
+	TemplateName string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 	// Erased: the body and the candidate's phone were erased (the
 	// candidate's erasure or the company's retention); the text still counts.
 	Erased bool
@@ -92,20 +97,29 @@ var SkipReasonText = map[SkipReason]string{
 }
 
 // SendRequest is a user's text to one or more candidates. Each candidate
-// gets their own message in their own conversation.
+// gets their own message in their own conversation, with the merge fields
+// of the body (and of the user's signature) filled in for them.
 type SendRequest struct {
 	OrgID        OrgID
 	UserID       UserID
 	CandidateIDs []CandidateID
 	Body         string
+	// TemplateID is the template the text came from, recorded with each
+	// message; when Body is empty, the template's body is sent.
+	TemplateID TemplateID
+	// JobID is the job the text is sent from (the Job Posting page), whose
+	// title {JobTitle} becomes; 0 uses each candidate's newest application.
+	JobID JobID
 }
 
-// Validate checks the body and the number of candidates, reporting both
-// fields at once when both are at fault.
+// Validate checks the body (unless a template supplies it) and the number
+// of candidates, reporting both fields at once when both are at fault.
 func (r SendRequest) Validate() error {
 	v := Validation{}
-	for field, message := range ErrorFields(ValidateBody(r.Body)) {
-		v.Add(field, message)
+	if r.Body != "" || r.TemplateID == 0 {
+		for field, message := range ErrorFields(ValidateMergeBody(r.Body)) {
+			v.Add(field, message)
+		}
 	}
 	switch n := len(r.CandidateIDs); {
 	case n == 0:
@@ -121,6 +135,7 @@ type SendResult struct {
 	CandidateID CandidateID
 	Queued      bool
 	MessageID   MessageID  // when queued
+	Body        string     // the text as the candidate receives it, when queued
 	Skipped     SkipReason // when not
 }
 
@@ -194,10 +209,18 @@ type StatusResult struct {
 
 // MessagingService sends, receives and lists texts.
 type MessagingService interface {
-	// SendMessages validates the body, reserves the allowance for every
+	// SendMessages validates the body, fills in its merge fields for each
+	// sendable candidate (refusing the send with *MissingValues when some
+	// lack a value without a fallback), reserves the allowance for every
 	// sendable candidate all or nothing, and queues one message each, in one
 	// transaction. Skipped candidates are reported, not errors.
 	SendMessages(ctx context.Context, req SendRequest) ([]SendResult, error)
+	// PreviewMessages renders req for each distinct requested candidate, as
+	// SendMessages would, without sending: for every one the text they
+	// would receive or why they would be skipped. The body's own mistakes
+	// (an unknown field) are errors; missing values are reported per
+	// candidate (see CheckPreviews).
+	PreviewMessages(ctx context.Context, req SendRequest) ([]TextPreview, error)
 	// MessageByID returns one message of org.
 	MessageByID(ctx context.Context, org OrgID, id MessageID) (*Message, error)
 	// CandidateMessages lists the messages between a candidate and a number,

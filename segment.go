@@ -157,6 +157,16 @@ func ValidateBody(body string) error {
 	return nil
 }
 
+// ValidateMergeBody is ValidateBody for a text with merge fields: it also
+// checks that its braces pair up and name fields hiretext knows.
+func ValidateMergeBody(body string) error {
+	if err := ValidateBody(body); err != nil {
+		return err
+	}
+	_, err := ParseMergeText(body)
+	return err
+}
+
 // bodyError returns an EInvalid error naming the body field.
 func bodyError(message string) error {
 	return FieldError(message, map[string]string{"body": message})
