@@ -173,6 +173,7 @@ type ActivityRow struct {
 	ErrorCode      string
 	ErrorMessage   string
 	Segments       int
+	TemplateName   string // the template a recruiter's text came from, as named when sent; "" for none
 }
 
 // FailureReason is why the text was not sent or delivered, or "".

@@ -102,6 +102,21 @@ func Format(e164 string) string {
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
 }
 
+// FormatFor returns an E.164 number as someone at the phone reader dials
+// it: the national format when both share a country calling code ("(312)
+// 555-0123", "020 7946 0958"), else the international one ("+44 20 7946
+// 0958"). Input that does not parse is returned unchanged.
+func FormatFor(e164, reader string) string {
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return e164
+	}
+	if InCountryCode(reader, int(num.GetCountryCode())) {
+		return phonenumbers.Format(num, phonenumbers.NATIONAL)
+	}
+	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+}
+
 // IsE164 reports whether s is in E.164 form: "+", a non-zero digit, and 1 to
 // 14 more digits. It checks the form only, not that the number exists.
 func IsE164(s string) bool {

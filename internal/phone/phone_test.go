@@ -126,6 +126,23 @@ func TestFormat(t *testing.T) {
 	}
 }
 
+func TestFormatFor(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, reader, want string }{
+		{"+13125550123", "+14165550199", "(312) 555-0123"},
+		{"+442079460018", "+447911123456", "020 7946 0018"},
+		{"+442079460018", "+13125550123", "+44 20 7946 0018"},
+		{"+13125550123", "+447911123456", "+1 312-555-0123"},
+		{"+13125550123", "", "+1 312-555-0123"},
+		{"not a number", "+13125550123", "not a number"},
+	}
+	for _, tt := range tests {
+		if got := FormatFor(tt.in, tt.reader); got != tt.want {
+			t.Errorf("FormatFor(%q, %q) = %q, want %q", tt.in, tt.reader, got, tt.want)
+		}
+	}
+}
+
 func TestIsE164(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -29,6 +29,9 @@ func (db *DB) SendBulk(ctx context.Context, req hiretext.SendRequest, key string
 		if err != nil {
 			return err
 		}
+		if _, req.Body, err = sendBody(ctx, tx, req); err != nil { // the template's, when req has none
+			return err
+		}
 		id, err = recordBulkSend(ctx, tx, req, key, results, db.now())
 		return err
 	})

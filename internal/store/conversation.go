@@ -130,6 +130,7 @@ func scanConversation(s scanner) (*hiretext.Conversation, error) {
 		return nil, orNotFound(err, "Conversation")
 	}
 	v.LastMessage = firstWords(v.LastMessage, 80)
+	v.CandidateName = strings.TrimSpace(v.CandidateName) // a mononym has no first name
 	return &v, nil
 }
 

@@ -35,9 +35,11 @@ func (db *DB) SendMessages(ctx context.Context, req hiretext.SendRequest) ([]hir
 }
 
 // send is SendMessages' transaction. Sends from one number run one after
-// another (the number's row lock). The allowance is reserved last, once
-// the messages are queued, as the counter row must be (see allowance.go):
-// a send it does not cover rolls back.
+// another (the number's row lock). The text is filled in for each candidate
+// before anything is written, and refused as a whole when some sendable
+// candidate lacks a value (hiretext.CheckPreviews). The allowance is
+// reserved last, once the messages are queued, as the counter row must be
+// (see allowance.go): a send it does not cover rolls back.
 func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hiretext.SendResult, error) {
 	num, err := db.numberForUserTx(ctx, tx, req.OrgID, req.UserID)
 	if err != nil {
@@ -46,41 +48,92 @@ func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hi
 	if _, err := lockNumber(ctx, tx, req.OrgID, num.ID); err != nil {
 		return nil, err
 	}
-	targets, skipped, err := sendTargets(ctx, tx, req, num.Phone)
-	if err != nil || len(targets) == 0 {
-		return mergeResults(req.CandidateIDs, nil, skipped), err
+	plan, err := sendTargets(ctx, tx, req, num.Phone)
+	if err != nil {
+		return nil, err
 	}
+	previews, tpl, err := db.composeTexts(ctx, tx, req, num, plan)
+	if err != nil {
+		return nil, err
+	}
+	if err := hiretext.CheckPreviews(previews); err != nil {
+		return nil, err
+	}
+	if len(plan.targets) == 0 {
+		return mergeResults(plan, nil, previews), nil
+	}
+	plan.setBodies(previews)
 	now := db.now()
 	usage, err := loadUsageTarget(ctx, tx, req.OrgID, num.ID)
 	if err != nil {
 		return nil, err
 	}
-	queued, err := queueOutbound(ctx, tx, num, req.UserID, targets, req.Body, hiretext.Period(storedTime(now), usage.loc), now)
+	queued, err := queueOutbound(ctx, tx, num, req.UserID, plan.targets, tpl, hiretext.Period(storedTime(now), usage.loc), now)
 	if err != nil {
 		return nil, err
 	}
-	change, err := reserveAllowance(ctx, tx, req.OrgID, num.ID, usage, len(targets), now)
+	change, err := reserveAllowance(ctx, tx, req.OrgID, num.ID, usage, len(plan.targets), now)
 	if err != nil {
 		return nil, err
 	}
-	return mergeResults(req.CandidateIDs, queued, skipped), db.recordAlertEvents(ctx, tx, change.Alerts, now)
+	return mergeResults(plan, queued, previews), db.recordAlertEvents(ctx, tx, change.Alerts, now)
 }
 
-// sendTarget is a candidate who will get a message, and where.
+// PreviewMessages renders req for each distinct requested candidate as
+// SendMessages would, reading from the read pool, and sends nothing.
+func (db *DB) PreviewMessages(ctx context.Context, req hiretext.SendRequest) ([]hiretext.TextPreview, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	c := db.reader()
+	num, err := db.numberForUserTx(ctx, c, req.OrgID, req.UserID)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := sendTargets(ctx, c, req, num.Phone)
+	if err != nil {
+		return nil, err
+	}
+	previews, _, err := db.composeTexts(ctx, c, req, num, plan)
+	return previews, err
+}
+
+// sendTarget is a candidate who will get a message, where, and its text.
 type sendTarget struct {
 	candidate hiretext.CandidateID
 	phone     string
+	body      string // filled in for the candidate (setBodies)
+}
+
+// sendPlan is a send's requested candidates sorted out: the distinct ids in
+// request order, those found, those to text and those to skip with why.
+type sendPlan struct {
+	ids     []hiretext.CandidateID
+	found   map[hiretext.CandidateID]*hiretext.Candidate
+	targets []sendTarget
+	skipped map[hiretext.CandidateID]hiretext.SkipReason
+}
+
+// setBodies gives each target its text from previews, which list every
+// distinct requested candidate.
+func (p *sendPlan) setBodies(previews []hiretext.TextPreview) {
+	bodies := make(map[hiretext.CandidateID]string, len(previews))
+	for _, x := range previews {
+		bodies[x.CandidateID] = x.Body
+	}
+	for i := range p.targets {
+		p.targets[i].body = bodies[p.targets[i].candidate]
+	}
 }
 
 // sendTargets sorts the requested candidates into those to text and those
 // to skip, in request order, ignoring repeated ids.
-func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from string) ([]sendTarget, map[hiretext.CandidateID]hiretext.SkipReason, error) {
+func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from string) (*sendPlan, error) {
 	found, err := candidatesByIDsTx(ctx, tx, req.OrgID, req.CandidateIDs)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var targets []sendTarget
-	skipped := map[hiretext.CandidateID]hiretext.SkipReason{}
+	plan := &sendPlan{found: found, skipped: map[hiretext.CandidateID]hiretext.SkipReason{}}
 	seen := map[hiretext.CandidateID]bool{}
 	fromCode := phone.CountryCode(from) // once, not per candidate
 	for _, id := range req.CandidateIDs {
@@ -88,35 +141,42 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from st
 			continue
 		}
 		seen[id] = true
+		plan.ids = append(plan.ids, id)
 		c := found[id]
 		switch {
 		case c == nil:
-			skipped[id] = hiretext.SkipNotFound
+			plan.skipped[id] = hiretext.SkipNotFound
 		case c.SMSStatus != hiretext.SMSOptedIn:
-			skipped[id] = hiretext.SkipOptedOut
+			plan.skipped[id] = hiretext.SkipOptedOut
 		case !phone.IsE164(c.TextingPhone()):
-			skipped[id] = hiretext.SkipNoPhone
+			plan.skipped[id] = hiretext.SkipNoPhone
 		case !phone.InCountryCode(c.TextingPhone(), fromCode):
-			skipped[id] = hiretext.SkipAbroad
+			plan.skipped[id] = hiretext.SkipAbroad
 		default:
-			targets = append(targets, sendTarget{candidate: id, phone: c.TextingPhone()})
+			plan.targets = append(plan.targets, sendTarget{candidate: id, phone: c.TextingPhone()})
 		}
 	}
-	return targets, skipped, nil
+	return plan, nil
 }
 
 // queueChunk bounds the rows of one multi-row statement of a bulk send: 500
-// messages of 21 parameters stay well below both databases' limits.
+// messages of 23 parameters stay well below both databases' limits.
 const queueChunk = 500
 
 // queueOutbound inserts a queued message (and its conversation, if new) for
-// each target. It takes four statements per chunk of targets, not four per
-// target: a bulk send to 1,000 candidates holds the writer (and, on
-// PostgreSQL, the number's counter row, which inbound texts to the number
-// also update) for milliseconds rather than the better part of a second.
+// each target, with its own text, recording the template it came from. It
+// takes four statements per chunk of targets, not four per target: a bulk
+// send to 1,000 candidates holds the writer (and, on PostgreSQL, the
+// number's counter row, which inbound texts to the number also update) for
+// milliseconds rather than the better part of a second.
 func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hiretext.UserID, targets []sendTarget,
-	body, period string, now time.Time) (map[hiretext.CandidateID]hiretext.MessageID, error) {
+	tpl *hiretext.Template, period string, now time.Time) (map[hiretext.CandidateID]hiretext.MessageID, error) {
 	out := make(map[hiretext.CandidateID]hiretext.MessageID, len(targets))
+	var tplID hiretext.TemplateID
+	var tplName string
+	if tpl != nil {
+		tplID, tplName = tpl.ID, tpl.Name
+	}
 	for chunk := range chunks(targets, queueChunk) {
 		convs, err := candidateConversations(ctx, tx, num.OrgID, num.ID, chunk, now)
 		if err != nil {
@@ -126,8 +186,8 @@ func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hire
 		for i, t := range chunk {
 			ms[i] = messageInsert{org: num.OrgID, number: num.ID, conversation: convs[t.candidate],
 				candidate: t.candidate, user: user, direction: hiretext.Outbound, kind: hiretext.KindRecruiter,
-				from: num.Phone, to: t.phone, body: body, status: hiretext.StatusQueued, provider: num.Provider,
-				period: period, counted: true, now: now}
+				from: num.Phone, to: t.phone, body: t.body, status: hiretext.StatusQueued, provider: num.Provider,
+				period: period, counted: true, template: tplID, templateName: tplName, now: now}
 		}
 		ids, err := insertMessages(ctx, tx, ms)
 		if err != nil {
@@ -143,20 +203,15 @@ func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hire
 	return out, nil
 }
 
-// mergeResults lists one result per distinct requested candidate, in order.
-func mergeResults(ids []hiretext.CandidateID, queued map[hiretext.CandidateID]hiretext.MessageID,
-	skipped map[hiretext.CandidateID]hiretext.SkipReason) []hiretext.SendResult {
-	var out []hiretext.SendResult
-	done := map[hiretext.CandidateID]bool{}
-	for _, id := range ids {
-		if done[id] {
-			continue
-		}
-		done[id] = true
+// mergeResults lists one result per distinct requested candidate, in order,
+// with the text each queued one gets.
+func mergeResults(plan *sendPlan, queued map[hiretext.CandidateID]hiretext.MessageID, previews []hiretext.TextPreview) []hiretext.SendResult {
+	out := make([]hiretext.SendResult, len(plan.ids))
+	for i, id := range plan.ids {
 		if m, ok := queued[id]; ok {
-			out = append(out, hiretext.SendResult{CandidateID: id, Queued: true, MessageID: m})
+			out[i] = hiretext.SendResult{CandidateID: id, Queued: true, MessageID: m, Body: previews[i].Body}
 		} else {
-			out = append(out, hiretext.SendResult{CandidateID: id, Skipped: skipped[id]})
+			out[i] = hiretext.SendResult{CandidateID: id, Skipped: plan.skipped[id]}
 		}
 	}
 	return out

@@ -24,4 +24,6 @@ var (
 	_ hiretext.PrivacyService         = (*DB)(nil)
 	_ hiretext.AuditService           = (*DB)(nil)
 	_ hiretext.OperationsService      = (*DB)(nil)
+	_ hiretext.TemplateService        = (*DB)(nil)
+	_ hiretext.SignatureService       = (*DB)(nil)
 )

@@ -83,7 +83,7 @@ func TestApplyInvalidStoresNothing(t *testing.T) {
 		}{
 			{"everything wrong", func(n *hiretext.NewApplication) {
 				n.FirstName, n.LastName, n.Email, n.MainPhone, n.SMS = "", "", "nope", "12", ""
-			}, []string{"first_name", "last_name", "email", "main_phone", "sms_opt_in"}},
+			}, []string{"last_name", "email", "main_phone", "sms_opt_in"}}, // a mononym has no first name
 			{"alternate chosen without one", func(n *hiretext.NewApplication) { n.SMS = hiretext.AnswerAlternate }, []string{"alternate_phone"}},
 			{"invalid alternate", func(n *hiretext.NewApplication) { n.AlternatePhone = "+1 123 456 7890" }, []string{"alternate_phone"}},
 			{"alternate equals main", func(n *hiretext.NewApplication) { n.AlternatePhone = n.MainPhone }, []string{"alternate_phone"}},
@@ -334,6 +334,28 @@ func TestTextingSettingsColumnDefaults(t *testing.T) {
 		want.UpdatedAt = got.UpdatedAt
 		if *got != *want {
 			t.Fatalf("column defaults = %+v\nwant %+v", got, want)
+		}
+	})
+}
+
+// TestMononymApplication: a person with one name applies with an empty
+// first name; search finds them and lists show the one name.
+func TestMononymApplication(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		fx := MustSetUpTexting(t, db, 100)
+		a := MustApply(t, db, fx.Org.ID, Applicant(fx.Job.ID, "", "Suharto"))
+		c, err := db.CandidateByID(ctx, fx.Org.ID, a.CandidateID)
+		if err != nil || c.FirstName != "" || c.Name() != "Suharto" {
+			t.Fatalf("candidate %+v, %v", c, err)
+		}
+		page, err := db.SearchCandidates(ctx, fx.Org.ID, hiretext.CandidateQuery{Text: "suha"})
+		if err != nil || len(page.Entries) != 1 {
+			t.Fatalf("search by the one name: %v, %v", page, err)
+		}
+		fx.MustSend(t, db, "Hello {LastName}", c.ID)
+		convs, err := db.ListConversations(ctx, fx.Org.ID, fx.Number.ID, false, 10)
+		if err != nil || len(convs) != 1 || convs[0].CandidateName != "Suharto" || convs[0].LastMessage != "Hello Suharto" {
+			t.Fatalf("conversations %+v, %v", convs, err)
 		}
 	})
 }
