@@ -182,7 +182,11 @@ func thanksURL(org *hiretext.Organization, job *hiretext.Job) string {
 
 // thanksMessage confirms the application and the texting answer.
 func thanksMessage(n hiretext.NewApplication, region string) string {
-	msg := "Thank you, " + strings.TrimSpace(n.FirstName) + ". Your application has been received."
+	name := strings.TrimSpace(n.FirstName)
+	if name == "" { // a mononym
+		name = strings.TrimSpace(n.LastName)
+	}
+	msg := "Thank you, " + name + ". Your application has been received."
 	switch n.SMS {
 	case hiretext.AnswerMain:
 		return msg + " We may text you about it at " + typedPhone(n.MainPhone, region) + "; reply STOP at any time to opt out."

@@ -69,8 +69,8 @@ func TestApplyShowsEveryErrorAndStoresNothing(t *testing.T) {
 		values url.Values
 		errors []string
 	}{
-		{"everything wrong", application("first_name", "", "email", "not-an-email", "main_phone", "555-0100", "sms_opt_in", ""),
-			[]string{"first_name-error", "email-error", "main_phone-error", "sms_opt_in-error"}},
+		{"everything wrong", application("last_name", "", "email", "not-an-email", "main_phone", "555-0100", "sms_opt_in", ""),
+			[]string{"last_name-error", "email-error", "main_phone-error", "sms_opt_in-error"}},
 		{"alternate chosen, none given", application("alternate_phone", ""), []string{"alternate_phone-error"}},
 		{"invalid alternate", application("alternate_phone", "+1 123 456 7890", "sms_opt_in", "main"), []string{"alternate_phone-error"}},
 		{"unknown choice", application("sms_opt_in", "unanswered"), []string{"sms_opt_in-error"}},
@@ -170,5 +170,39 @@ func TestApplyAfterDisclosureChange(t *testing.T) {
 	if len(events) != 1 || events[0].Disclosure != "New terms from Acme Staffing. Reply STOP to opt out, HELP for help." ||
 		events[0].UserAgent != "Go-http-client/1.1" {
 		t.Fatalf("ledger = %+v, want the disclosure shown and the browser", events)
+	}
+}
+
+// TestMononymApplies: a person with one name applies on the form and
+// through the API with no first name; the form says so, and the profile
+// and the thanks page show the one name.
+func TestMononymApplies(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
+	b := f.ts.browser(t)
+	st, form, _ := b.do("GET", f.applyPath(f.job), nil)
+	mustContain(t, "form", form, "leave empty if you have only one name")
+	if st != http.StatusOK {
+		t.Fatalf("form: %d", st)
+	}
+	st, _, h := f.apply(t, b, f.job, application("first_name", "", "last_name", "Suharto", "email", "suharto@example.com"))
+	if st != http.StatusSeeOther {
+		t.Fatalf("mononym application: %d", st)
+	}
+	_, thanks, _ := b.do("GET", h.Get("Location"), nil)
+	mustContain(t, "thanks", thanks, "Thank you, Suharto.")
+	c := f.candidateByEmail(t, "suharto@example.com")
+	if c == nil || c.FirstName != "" || c.Name() != "Suharto" {
+		t.Fatalf("candidate %+v", c)
+	}
+	rec := f.ts.browser(t)
+	rec.login(f.recruiter.Email, storetest.TestPassword)
+	_, profile, _ := rec.do("GET", "/candidates/"+idStr(int64(c.ID)), nil)
+	mustContain(t, "profile", profile, "<h1>Suharto</h1>", "Suharto agreed to texts on the alternate phone")
+
+	st, body := f.ts.api(t, token(t, f.db, f.recruiter), "POST", "/api/v1/jobs/"+idStr(int64(f.job.ID))+"/applications",
+		`{"last_name":"Madonna","email":"madonna@example.com","main_phone":"(312) 555-0177","sms_opt_in":"none"}`)
+	if st != http.StatusCreated {
+		t.Fatalf("API mononym: %d %v", st, body)
 	}
 }

@@ -93,6 +93,7 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 		t.Fatal(err)
 	}
 	f.users[pOtherCompany] = otherCompanyAdmin(t, db)
+	tpl, tpl2, rtpl := f.templates(t, org.ID)
 	q := url.QueryEscape
 	f.vars = map[string]string{
 		"$org": org.Slug, "$job": idStr(int64(job.ID)), "$cand": idStr(int64(cand.ID)), "$sam": idStr(int64(sam.ID)),
@@ -100,9 +101,30 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 		"$conv": idStr(int64(unknown)), "$message": idStr(int64(sent)),
 		"$rec1": idStr(int64(f.users[pRecruiter].ID)), "$rec2": idStr(int64(f.users[pOtherNumber].ID)),
 		"$texter": idStr(int64(f.users[pTexter].ID)), "$candphone": q(candPhone), "$n1phone": q(n1.Phone),
-		"$offer": q(offers[0].Phone),
+		"$offer": q(offers[0].Phone), "$tpl": idStr(int64(tpl)), "$tpl2": idStr(int64(tpl2)), "$rtpl": idStr(int64(rtpl)),
 	}
 	return f
+}
+
+// templates saves two company templates and one of the recruiter's own,
+// and returns their ids.
+func (f *matrixFixture) templates(t *testing.T, org hiretext.OrgID) (company, company2, recruiters hiretext.TemplateID) {
+	t.Helper()
+	var ids [3]hiretext.TemplateID
+	for i, in := range []struct {
+		user  hiretext.UserID
+		scope hiretext.TemplateScope
+		name  string
+	}{{f.users[pAdmin].ID, hiretext.ScopeCompany, "Interview invitation"}, {f.users[pAdmin].ID, hiretext.ScopeCompany, "Open house"},
+		{f.users[pRecruiter].ID, hiretext.ScopePersonal, "Rita's follow-up"}} {
+		tpl, err := f.db.CreateTemplate(context.Background(), org, in.user, hiretext.TemplateInput{Scope: in.scope, Name: in.name,
+			Body: "Hi {FirstName|there}, about {JobTitle|the role}"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = tpl.ID
+	}
+	return ids[0], ids[1], ids[2]
 }
 
 // createUsers creates the first company's principals and Sam, a spare

@@ -45,6 +45,7 @@ const (
 	forbidden outcome = http.StatusForbidden
 	notFound  outcome = http.StatusNotFound
 	conflict  outcome = http.StatusConflict
+	noContent outcome = http.StatusNoContent
 	invalid   outcome = http.StatusUnprocessableEntity
 )
 
@@ -152,6 +153,21 @@ var authzMatrix = []matrixRow{
 	{"GET /admin/texting", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 	{"POST /admin/texting", "", "consent_disclosure=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
 
+	// Text templates: the company's are administrators' to change; each
+	// user's own are theirs alone ($rtpl is the recruiter's).
+	{"GET /admin/templates", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
+	{"POST /admin/templates", "", "name=&body=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
+	{"GET /admin/templates/{id}", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
+	{"POST /admin/templates/{id}", "", "name=&body=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
+	{"GET /admin/templates/{id}/delete", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
+	{"POST /settings/signature", "", "signature=%7BSalary%7D", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /settings/signature", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /settings/templates", "", "name=&body=", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /settings/templates", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"GET /settings/templates/{id}", "/settings/templates/$rtpl", "", want{toLogin, notFound, ok, notFound, notFound, notFound, notFound, notFound}},
+	{"POST /settings/templates/{id}", "/settings/templates/$rtpl", "name=&body=", want{unauth, notFound, invalid, notFound, notFound, notFound, notFound, notFound}},
+	{"GET /settings/templates/{id}/delete", "/settings/templates/$rtpl/delete", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+
 	// Numbers pages. The other company has all its numbers: it gets no offers.
 	{"GET /admin/numbers", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
 	{"POST /admin/numbers", "", "phone=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
@@ -171,6 +187,8 @@ var authzMatrix = []matrixRow{
 	{"GET /messages/compose", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /messages/bulk", "", "candidate=$cand&body=", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
 	{"GET /messages/bulk", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /messages/preview", "", "candidate=$cand&body=%7BSalary%7D", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
+	{"GET /messages/preview", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	// A bulk send's results are its sender's; the fixture has none.
 	{"GET /messages/bulk/{id}", "/messages/bulk/424242", "", want{toLogin, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
 	{"GET /inbox", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, ok, forbidden}},
@@ -203,6 +221,13 @@ var authzMatrix = []matrixRow{
 
 	// Texting API.
 	{"POST /api/v1/messages", "", `{"candidate_ids":["$cand"],"body":""}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
+	{"POST /api/v1/messages/preview", "", `{"candidate_ids":["$cand"],"body":"{Salary}"}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
+
+	// Templates API.
+	{"GET /api/v1/templates", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /api/v1/templates", "", `{"name":"","body":"","scope":"company"}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
+	{"GET /api/v1/templates/{id}", "", "", want{unauth, ok, ok, ok, ok, ok, notFound, ok}},
+	{"PATCH /api/v1/templates/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
 	{"GET /api/v1/messages/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden}},
 	{"GET /api/v1/candidates/{id}/messages", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden}},
 	{"GET /api/v1/inbox", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden}},
@@ -251,6 +276,9 @@ var authzMatrix = []matrixRow{
 	{"GET /simulator/api/messages", "/simulator/api/messages?phone=$candphone", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
 
 	// Last, in this order: rows that change what other rows see when allowed.
+	{"POST /admin/templates/{id}/delete", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
+	{"DELETE /api/v1/templates/{id}", "/api/v1/templates/$tpl2", "", want{unauth, forbidden, forbidden, forbidden, noContent, forbidden, notFound, forbidden}},
+	{"POST /settings/templates/{id}/delete", "/settings/templates/$rtpl/delete", "", want{unauth, notFound, seeOther, notFound, notFound, notFound, notFound, notFound}},
 	{"POST /conversations/{id}/link", "", "candidate_id=$cand", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden}},
 	{"POST /admin/numbers/{id}/users/{user}/unassign", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
 	{"POST /admin/numbers/{id}/release", "/admin/numbers/$n3/release", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
@@ -264,7 +292,7 @@ var authzMatrix = []matrixRow{
 // collection it follows, the others by their own name.
 var wildcardVars = map[string]string{
 	"jobs": "$job", "candidates": "$cand", "users": "$sam", "tokens": "$token", "numbers": "$n1",
-	"conversations": "$conv", "messages": "$message", "{user}": "$sam", "{org}": "$org", "{job}": "$job",
+	"conversations": "$conv", "messages": "$message", "templates": "$tpl", "{user}": "$sam", "{org}": "$org", "{job}": "$job",
 	"{provider}": "simulator",
 }
 

@@ -223,7 +223,12 @@ func (s *Server) renderCandidateWith(w http.ResponseWriter, r *http.Request, sta
 		if data.Texting, err = s.loadPanel(r.Context(), p, num, c, true); err != nil {
 			return err
 		}
-		data.Texting.Composer.ReturnTo = "/candidates/" + idString(c.ID) + "#sms-history"
+		comp := &data.Texting.Composer
+		comp.ReturnTo = "/candidates/" + idString(c.ID) + "#sms-history"
+		if err := s.fillSingleComposer(r.Context(), p, comp, c, r.URL.Query()); err != nil {
+			return err
+		}
+		comp.Picker.Action, comp.Picker.Hidden = comp.ReturnTo, nil // the profile, at its SMS Message History
 		if c.OptedIn() {
 			data.SMSIcon = smsIcon{SMSURL: "/candidates/" + idString(c.ID) + "/conversation", Name: c.Name(), Texted: len(data.Texting.Messages) > 0}
 		}

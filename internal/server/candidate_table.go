@@ -50,7 +50,10 @@ type candidateTable struct {
 	// ShowJob names each row's job in the Applied column; a job's own
 	// applicants show only the date.
 	ShowJob bool
-	Pager   pager
+	// JobID is the job of a Job Posting page's table, whose title the
+	// texts sent from it name for {JobTitle}; "" elsewhere.
+	JobID string
+	Pager pager
 }
 
 // pager is the data of the pager partial: which rows of a list the page

@@ -92,6 +92,31 @@ type apiErrorBody struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Missing lists, for a send refused because some candidates lack a
+	// merge field's value, each field and those candidates.
+	Missing []apiMissing `json:"missing,omitempty"`
+}
+
+// apiMissing is one merge field and the candidates without a value for it.
+type apiMissing struct {
+	Field        hiretext.MergeField `json:"field"`
+	CandidateIDs []string            `json:"candidate_ids"`
+}
+
+// missingOf lists the candidates a *hiretext.MissingValues names, or nil.
+func missingOf(err error) []apiMissing {
+	var m *hiretext.MissingValues
+	if !errors.As(err, &m) {
+		return nil
+	}
+	out := make([]apiMissing, len(m.By))
+	for i, f := range m.By {
+		out[i] = apiMissing{Field: f.Field, CandidateIDs: make([]string, len(f.Candidates))}
+		for j, id := range f.Candidates {
+			out[i].CandidateIDs[j] = idString(id)
+		}
+	}
+	return out
 }
 
 // statusClientClosed is the status recorded, in the access log and the
@@ -130,7 +155,8 @@ func (s *Server) handleError(w http.ResponseWriter, r *http.Request, api bool, e
 		if status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", "Bearer") // RFC 6750: the API takes bearer tokens
 		}
-		writeJSON(w, status, apiError{Error: apiErrorBody{Code: code, Message: hiretext.ErrorMessage(err), Fields: hiretext.ErrorFields(err)}})
+		writeJSON(w, status, apiError{Error: apiErrorBody{Code: code, Message: hiretext.ErrorMessage(err), Fields: hiretext.ErrorFields(err),
+			Missing: missingOf(err)}})
 		return
 	}
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {

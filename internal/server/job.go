@@ -161,7 +161,8 @@ func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := &jobPage{Page: s.page(w, r, j.Title), Job: j, ApplyURL: s.applyURL(p.org, j.ID),
 		Table: candidateTable{Caption: "Applicants", Action: base + "/export", Rows: candidateRows(page.Entries, p),
-			Empty: "No one has applied yet. Share the application link above.", Pager: newPager(page, pageNumber(r), "applicants", link)}}
+			Empty: "No one has applied yet. Share the application link above.", Pager: newPager(page, pageNumber(r), "applicants", link),
+			JobID: idString(j.ID)}}
 	if err := s.addSMSActions(r, p, &data.Table); err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
@@ -17,7 +19,9 @@ type conversationPage struct {
 
 // handleConversation shows the last 30 days with a candidate and a composer:
 // the dialog behind the SMS icon (?partial=1 renders the dialog's content
-// only), or a page of its own without JavaScript.
+// only), or a page of its own without JavaScript, where the composer's
+// template picker (template, template_q) and Preview button (preview=1
+// with the form's fields) come back as GET requests.
 func (s *Server) handleConversation(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	num, err := s.requireTexting(r.Context(), p)
@@ -32,12 +36,41 @@ func (s *Server) handleConversation(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	panel.Composer.ReturnTo = r.URL.Query().Get("return_to")
+	q := r.URL.Query()
+	panel.Composer.ReturnTo = q.Get("return_to")
+	if q.Get("preview") != "" {
+		panel.Composer.Body = q.Get("body")
+	}
+	if err := s.fillSingleComposer(r.Context(), p, &panel.Composer, c, q); err != nil {
+		return err
+	}
+	if q.Get("preview") != "" {
+		if err := s.previewComposer(r.Context(), p, &panel.Composer, q, []hiretext.CandidateID{c.ID}, ""); err != nil {
+			return err
+		}
+	}
 	data := &conversationPage{Page: s.page(w, r, "Texts with "+c.Name()), Panel: panel}
-	if r.URL.Query().Get("partial") == "1" {
+	if q.Get("partial") == "1" {
 		return s.renderFragment(w, http.StatusOK, "conversation", "texting-panel", panel)
 	}
 	return s.render(w, r, http.StatusOK, "conversation", data)
+}
+
+// fillSingleComposer sets up the composer of a conversation with c from
+// the request's fields (see fillComposer); its picker's GET form returns
+// to the page it is on.
+func (s *Server) fillSingleComposer(ctx context.Context, p *principal, comp *composer, c *hiretext.Candidate, form url.Values) error {
+	in := composerInputFrom(form)
+	if err := s.fillComposer(ctx, p, comp, in); err != nil {
+		return err
+	}
+	comp.Picker.Action, comp.Picker.Hidden = "/candidates/"+idString(c.ID)+"/conversation", url.Values{}
+	for name, value := range map[string]string{"return_to": comp.ReturnTo, "job_id": comp.JobID} {
+		if value != "" {
+			comp.Picker.Hidden.Set(name, value)
+		}
+	}
+	return nil
 }
 
 // handleSendToCandidate sends one text from the conversation or profile.
@@ -54,24 +87,22 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	body, back := r.PostForm.Get("body"), safeNext(r.PostForm.Get("return_to"))
+	back := safeNext(r.PostForm.Get("return_to"))
 	if r.PostForm.Get("return_to") == "" {
 		back = "/candidates/" + idString(c.ID) + "/conversation"
 	}
-	res, err := s.store.SendMessages(r.Context(), hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID,
-		CandidateIDs: []hiretext.CandidateID{c.ID}, Body: body})
+	req, err := composerRequest(p, r.PostForm, []hiretext.CandidateID{c.ID})
+	var res []hiretext.SendResult
+	if err == nil {
+		res, err = s.store.SendMessages(r.Context(), req)
+	}
 	inPlace := r.Header.Get("Accept") == "application/json"
-	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.EAllowanceExceeded {
+	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.EAllowanceExceeded || code == hiretext.ENotFound {
 		if inPlace {
 			writeJSON(w, statusOf(err), sendOutcome{Message: hiretext.ErrorMessage(err)})
 			return nil
 		}
-		panel, perr := s.loadPanel(r.Context(), p, num, c, false)
-		if perr != nil {
-			return perr
-		}
-		panel.Composer.Body, panel.Composer.Error, panel.Composer.ReturnTo = body, hiretext.ErrorMessage(err), r.PostForm.Get("return_to")
-		return s.render(w, r, statusOf(err), "conversation", &conversationPage{Page: s.page(w, r, "Texts with "+c.Name()), Panel: panel})
+		return s.renderRefusedSend(w, r, p, num, c, err)
 	}
 	if err != nil {
 		return err
@@ -89,6 +120,28 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 	return s.redirectWithFlash(w, r, back, "success", "Text to "+c.Name()+" queued.")
 }
 
+// renderRefusedSend shows the conversation again with the text as typed
+// and why it was not sent; for missing values, the preview says whose.
+func (s *Server) renderRefusedSend(w http.ResponseWriter, r *http.Request, p *principal, num *hiretext.Number,
+	c *hiretext.Candidate, sendErr error) error {
+	panel, err := s.loadPanel(r.Context(), p, num, c, false)
+	if err != nil {
+		return err
+	}
+	comp := &panel.Composer
+	comp.Body, comp.ReturnTo = r.PostForm.Get("body"), r.PostForm.Get("return_to")
+	if err := s.fillSingleComposer(r.Context(), p, comp, c, r.PostForm); err != nil {
+		return err
+	}
+	if errors.As(sendErr, new(*hiretext.MissingValues)) {
+		if err := s.previewComposer(r.Context(), p, comp, r.PostForm, []hiretext.CandidateID{c.ID}, ""); err != nil {
+			return err
+		}
+	}
+	comp.Error = hiretext.ErrorMessage(sendErr)
+	return s.render(w, r, statusOf(sendErr), "conversation", &conversationPage{Page: s.page(w, r, "Texts with "+c.Name()), Panel: panel})
+}
+
 // sendOutcome answers a send from the conversation dialog, which asks for
 // JSON (Accept: application/json) so that it can stay open: the text was
 // queued, or why not, in words for the person.
@@ -101,7 +154,6 @@ type composePage struct {
 	Page       Page
 	Body       string // the message sent, on the results page
 	SentAt     string
-	SendKey    string // identifies the form, so posting it twice sends once
 	Recipients []recipientRow
 	Sendable   int
 	Composer   composer
@@ -136,27 +188,27 @@ func (s *Server) textSelection(r *http.Request, p *principal) ([]hiretext.Candid
 }
 
 // handleCompose shows the bulk composer for the candidates selected on the
-// Job Posting page or the Candidate Pool, saying who will be skipped and why.
+// Job Posting page or the Candidate Pool, saying who will be skipped and
+// why. The composer's template picker and Preview button post here too,
+// with the selection and the text so far.
 func (s *Server) handleCompose(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	ids, num, err := s.textSelection(r, p)
 	if err != nil {
 		return err
 	}
-	return s.renderCompose(w, r, http.StatusOK, p, num, ids, "", "")
+	return s.renderCompose(w, r, http.StatusOK, p, num, ids, nil)
 }
 
+// renderCompose shows the bulk composer for ids with the form's fields as
+// posted; sendErr is why a send was refused, if it was.
 func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status int, p *principal, num *hiretext.Number,
-	ids []hiretext.CandidateID, body, problem string) error {
+	ids []hiretext.CandidateID, sendErr error) error {
 	cands, err := s.store.CandidatesByIDs(r.Context(), p.org.ID, ids, 0)
 	if err != nil {
 		return err
 	}
-	data := &composePage{Page: s.page(w, r, "Text selected candidates"), ReturnTo: safeNext(r.PostForm.Get("return_to")),
-		SendKey: r.PostForm.Get("send_key")}
-	if data.SendKey == "" {
-		data.SendKey = newSendKey()
-	}
+	data := &composePage{Page: s.page(w, r, "Text selected candidates"), ReturnTo: safeNext(r.PostForm.Get("return_to"))}
 	for _, c := range cands {
 		row := recipientRow{ID: idString(c.ID), Name: c.Name(), Phone: formatOptional(c.TextingPhone()), Status: "Will be texted", OK: c.OptedIn()}
 		if !c.OptedIn() {
@@ -166,29 +218,63 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 		}
 		data.Recipients = append(data.Recipients, row)
 	}
-	data.Composer = newComposer("/messages/bulk", num, data.Sendable)
-	data.Composer.Body, data.Composer.Error = body, problem
-	if data.Sendable == 0 {
-		data.Composer.Blocked = "None of the selected candidates can be texted."
+	if err := s.setUpBulkComposer(r.Context(), p, data, num, r.PostForm); err != nil {
+		return err
+	}
+	comp := &data.Composer
+	if r.PostForm.Get("preview") != "" || errors.As(sendErr, new(*hiretext.MissingValues)) {
+		if err := s.previewComposer(r.Context(), p, comp, r.PostForm, ids, r.PostForm.Get("preview_as")); err != nil {
+			return err
+		}
+	}
+	if sendErr != nil {
+		comp.Error = hiretext.ErrorMessage(sendErr)
 	}
 	return s.render(w, r, status, "compose", data)
 }
 
-// handleBulkSend sends one message to each selected candidate: all or
-// nothing against the allowance, skipping those who cannot be texted. The
-// send is recorded under the form's key and answered with a redirect to its
-// results, so a reload, the back button or a double click never texts
-// anyone twice.
+// setUpBulkComposer builds the bulk composer of data's recipients from the
+// posted form.
+func (s *Server) setUpBulkComposer(ctx context.Context, p *principal, data *composePage, num *hiretext.Number, form url.Values) error {
+	comp := newComposer("/messages/bulk", num, data.Sendable)
+	comp.Bulk, comp.ReturnTo, comp.PreviewAction = true, data.ReturnTo, "/messages/compose"
+	comp.Body, comp.SendKey = form.Get("body"), form.Get("send_key")
+	if comp.SendKey == "" {
+		comp.SendKey = newSendKey()
+	}
+	if data.Sendable == 0 {
+		comp.Blocked = "None of the selected candidates can be texted."
+	}
+	as := form.Get("preview_as")
+	for _, row := range data.Recipients {
+		comp.Candidates = append(comp.Candidates, row.ID)
+		if row.OK {
+			comp.PreviewAs = append(comp.PreviewAs, previewChoice{ID: row.ID, Name: row.Name, Chosen: row.ID == as})
+		}
+	}
+	data.Composer = comp
+	return s.fillComposer(ctx, p, &data.Composer, composerInputFrom(form))
+}
+
+// handleBulkSend sends one message to each selected candidate, its merge
+// fields filled in for each: all or nothing against the allowance,
+// skipping those who cannot be texted. The send is recorded under the
+// form's key and answered with a redirect to its results, so a reload, the
+// back button or a double click never texts anyone twice.
 func (s *Server) handleBulkSend(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	ids, num, err := s.textSelection(r, p)
 	if err != nil {
 		return err
 	}
-	body, key := r.PostForm.Get("body"), r.PostForm.Get("send_key")
-	id, repeated, err := s.store.SendBulk(r.Context(), hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID, CandidateIDs: ids, Body: body}, key)
-	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.EAllowanceExceeded {
-		return s.renderCompose(w, r, statusOf(err), p, num, ids, body, hiretext.ErrorMessage(err))
+	req, err := composerRequest(p, r.PostForm, ids)
+	var id hiretext.BulkSendID
+	var repeated bool
+	if err == nil {
+		id, repeated, err = s.store.SendBulk(r.Context(), req, r.PostForm.Get("send_key"))
+	}
+	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.EAllowanceExceeded || code == hiretext.ENotFound {
+		return s.renderCompose(w, r, statusOf(err), p, num, ids, err)
 	}
 	if err != nil {
 		return err

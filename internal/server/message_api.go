@@ -9,9 +9,13 @@ import (
 	"github.com/hiretext/hiretext"
 )
 
+// apiSendRequest is the body of POST /api/v1/messages and of its preview:
+// the text, or a template (whose text is used when body is empty), with
+// merge fields filled in for each candidate.
 type apiSendRequest struct {
 	CandidateIDs []string `json:"candidate_ids"`
 	Body         string   `json:"body"`
+	TemplateID   *string  `json:"template_id"`
 }
 
 type apiSendResult struct {
@@ -19,28 +23,17 @@ type apiSendResult struct {
 	Status      string  `json:"status"` // queued or skipped
 	Reason      *string `json:"reason"`
 	MessageID   *string `json:"message_id"`
+	Body        *string `json:"body"` // the text the candidate gets, when queued
 }
 
 // handleAPISend sends one message to each candidate: 202 with a result per
 // candidate, 409 allowance_exceeded when the batch does not fit, 403
 // forbidden without the permissions the web asks for the same texts (see
-// User.CheckTextCandidates) and not_assigned without a number.
+// User.CheckTextCandidates) and not_assigned without a number, 422 with
+// the candidates (error.missing) when some lack a merge field's value.
 func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	var in apiSendRequest
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	// The route's access rule cannot say "one of these permissions", so the
-	// check is here. Without it, the skip reasons would tell anyone on a
-	// number which candidate ids exist and who opted out.
-	if err := p.user.CheckTextCandidates(len(in.CandidateIDs)); err != nil {
-		return err
-	}
-	if _, err := s.requireTexting(r.Context(), p); err != nil {
-		return err
-	}
-	req, err := in.request(p)
+	req, err := s.apiSendRequest(r, p)
 	if err != nil {
 		return err
 	}
@@ -54,8 +47,8 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	for i, x := range res {
 		out.Results[i] = apiSendResult{CandidateID: idString(x.CandidateID), Status: "queued"}
 		if x.Queued {
-			id := idString(x.MessageID)
-			out.Results[i].MessageID = &id
+			id, body := idString(x.MessageID), x.Body
+			out.Results[i].MessageID, out.Results[i].Body = &id, &body
 		} else {
 			reason := string(x.Skipped)
 			out.Results[i].Status, out.Results[i].Reason = "skipped", &reason
@@ -65,6 +58,25 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiSendRequest reads the body of a send or a preview and checks that p
+// may send it.
+func (s *Server) apiSendRequest(r *http.Request, p *principal) (hiretext.SendRequest, error) {
+	var in apiSendRequest
+	if err := decodeJSON(r, &in); err != nil {
+		return hiretext.SendRequest{}, err
+	}
+	// The route's access rule cannot say "one of these permissions", so the
+	// check is here. Without it, the skip reasons would tell anyone on a
+	// number which candidate ids exist and who opted out.
+	if err := p.user.CheckTextCandidates(len(in.CandidateIDs)); err != nil {
+		return hiretext.SendRequest{}, err
+	}
+	if _, err := s.requireTexting(r.Context(), p); err != nil {
+		return hiretext.SendRequest{}, err
+	}
+	return in.request(p)
+}
+
 // request turns in into a SendRequest, reporting every field at fault at once.
 func (in apiSendRequest) request(p *principal) (hiretext.SendRequest, error) {
 	ids, err := parseCandidateIDs(in.CandidateIDs)
@@ -72,7 +84,55 @@ func (in apiSendRequest) request(p *principal) (hiretext.SendRequest, error) {
 		return hiretext.SendRequest{}, err
 	}
 	req := hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID, CandidateIDs: ids, Body: in.Body}
+	if in.TemplateID != nil {
+		id, ok := parseID[hiretext.TemplateID](*in.TemplateID)
+		if !ok {
+			msg := "Use a template id as the API returns it, e.g. \"42\"."
+			return req, hiretext.FieldError(msg, map[string]string{"template_id": msg})
+		}
+		req.TemplateID = id
+	}
 	return req, req.Validate()
+}
+
+// apiPreview is one candidate's text in a preview.
+type apiPreview struct {
+	CandidateID string                `json:"candidate_id"`
+	Body        string                `json:"body"`
+	Segments    int                   `json:"segments"`
+	Encoding    hiretext.Encoding     `json:"encoding"`
+	Missing     []hiretext.MergeField `json:"missing"`
+	Skipped     *string               `json:"skipped"`
+}
+
+// handleAPIPreview renders a send for each candidate without sending it:
+// the text each would receive, its segments and encoding, the merge fields
+// they lack, and why a candidate would be skipped.
+func (s *Server) handleAPIPreview(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	req, err := s.apiSendRequest(r, p)
+	if err != nil {
+		return err
+	}
+	previews, err := s.store.PreviewMessages(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Previews []apiPreview `json:"previews"`
+	}{Previews: make([]apiPreview, len(previews))}
+	for i, x := range previews {
+		out.Previews[i] = apiPreview{CandidateID: idString(x.CandidateID), Body: x.Body, Segments: x.Count.Segments,
+			Encoding: x.Count.Encoding, Missing: x.Missing, Skipped: optional(string(x.Skipped))}
+		if x.Missing == nil {
+			out.Previews[i].Missing = []hiretext.MergeField{}
+		}
+		if x.Count.Segments == 0 {
+			out.Previews[i].Encoding = hiretext.EncodingGSM7
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func parseCandidateIDs(raw []string) ([]hiretext.CandidateID, error) {
@@ -99,6 +159,8 @@ type apiMessage struct {
 	UserID       *string                `json:"user_id"`
 	CandidateID  *string                `json:"candidate_id"`
 	Keyword      *string                `json:"keyword"`
+	TemplateID   *string                `json:"template_id"`
+	TemplateName *string                `json:"template_name"`
 	CreatedAt    time.Time              `json:"created_at"`
 }
 
@@ -107,6 +169,7 @@ func toAPIMessage(m *hiretext.Message) apiMessage {
 	out.ErrorCode, out.ErrorMessage = optional(m.ErrorCode), optional(m.ErrorMessage)
 	out.Keyword = optional(string(m.Keyword))
 	out.UserID, out.CandidateID = optionalIDString(m.UserID), optionalIDString(m.CandidateID)
+	out.TemplateID, out.TemplateName = optionalIDString(m.TemplateID), optional(m.TemplateName)
 	return out
 }
 

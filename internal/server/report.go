@@ -160,6 +160,7 @@ type reportRow struct {
 	Direction, Body, Status string
 	StatusClass, Failure    string
 	Segments                int
+	Template                string // the template the text came from, as named when sent
 }
 
 var directionLabels = map[hiretext.Direction]string{hiretext.Outbound: "Outbound", hiretext.Inbound: "Inbound"}
@@ -277,7 +278,8 @@ func reportRows(rows []hiretext.ActivityRow, loc *time.Location, form reportForm
 		row := reportRow{Date: at.Format("Jan 2, 2006"), Clock: at.Format("3:04 PM MST"), Number: phone.Format(r.NumberPhone), Sender: r.Sender(),
 			Candidate: r.CandidateName, CandidatePhone: formatOptional(r.CandidatePhone),
 			Direction: directionLabels[r.Direction], Body: r.Body,
-			Status: statusLabels[r.Status], StatusClass: statusClass(r.Status), Failure: r.FailureReason(), Segments: r.Segments}
+			Status: statusLabels[r.Status], StatusClass: statusClass(r.Status), Failure: r.FailureReason(), Segments: r.Segments,
+			Template: r.TemplateName}
 		if r.CandidateID != 0 {
 			narrow := form
 			narrow.CandidateID = idString(r.CandidateID)

@@ -40,6 +40,8 @@ type Store interface {
 	hiretext.BulkSendService
 	hiretext.PrivacyService
 	hiretext.AuditService
+	hiretext.TemplateService
+	hiretext.SignatureService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

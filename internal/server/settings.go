@@ -14,6 +14,13 @@ type settingsPage struct {
 	Errors   map[string]string
 	// KeepTokens is the password form's "keep my API tokens" box, as typed.
 	KeepTokens bool
+	// Signature is the caller's signature: as saved, or as typed when
+	// signatureTyped (the form came back with an error).
+	Signature      hiretext.Signature
+	signatureTyped bool
+	Templates      []templateRow // the caller's personal templates
+	Template       templateForm  // the new-template form
+	Fields         []hiretext.MergeField
 }
 
 func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) error {
@@ -26,7 +33,16 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	data.Page, data.Tokens = s.page(w, r, "My settings"), tokens
+	if !data.signatureTyped {
+		if data.Signature, err = s.store.Signature(r.Context(), p.org.ID, p.user.ID); err != nil {
+			return err
+		}
+	}
+	ts, err := s.store.Templates(r.Context(), p.org.ID, p.user.ID)
+	if err != nil {
+		return err
+	}
+	data.Page, data.Tokens, data.Templates, data.Fields = s.page(w, r, "My settings"), tokens, templateRows(personalTemplates, ts), hiretext.MergeFields[:]
 	return s.render(w, r, status, "settings", data)
 }
 

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -44,6 +43,7 @@ type messageRow struct {
 	Problem         string // why it failed or was not sent
 	Hint            string // what to try instead, after a Problem
 	Keyword         string // STOP / START / HELP, when the text was one
+	Template        string // the template a recruiter's text came from, as named when sent
 	LooksLikeOptOut bool
 	// OptOutURL offers the one-click opt-out on a flagged reply from a
 	// candidate who is still opted in.
@@ -74,7 +74,7 @@ func messageRows(msgs []*hiretext.Message, loc *time.Location) []messageRow {
 	for i, m := range msgs {
 		r := messageRow{ID: idString(m.ID), Outbound: m.Direction == hiretext.Outbound, Body: messageBody(m),
 			Time: m.CreatedAt.In(loc).Format("Jan 2, 3:04 PM"), Status: m.Status, StatusLabel: statusLabels[m.Status],
-			Keyword: keywordLabels[m.Keyword], LooksLikeOptOut: m.LooksLikeOptOut}
+			Keyword: keywordLabels[m.Keyword], LooksLikeOptOut: m.LooksLikeOptOut, Template: m.TemplateName}
 		switch {
 		case m.Kind == hiretext.KindKeywordReply:
 			r.Sender = "Automatic reply"
@@ -101,31 +101,6 @@ type textingPanel struct {
 	Composer       composer
 }
 
-// composer is the state of a message form.
-type composer struct {
-	Action     string // where the form posts
-	Body       string
-	Error      string
-	Remaining  int    // messages left this month
-	Recipients int    // messages one send uses
-	Blocked    string // why sending is impossible now; "" when it is possible
-	ReturnTo   string
-	Count      hiretext.SegmentCount
-}
-
-// newComposer describes the form for sending to n recipients from num.
-func newComposer(action string, num *hiretext.Number, recipients int) composer {
-	c := composer{Action: action, Remaining: num.Usage.Remaining(), Recipients: recipients}
-	switch resets := num.Usage.ResetsAt.Format("Jan 2"); {
-	case c.Remaining <= 0:
-		c.Blocked = "The number's monthly allowance is used up; sending resumes when it resets on " + resets + "."
-	case c.Remaining < recipients:
-		c.Blocked = fmt.Sprintf("This send needs %d messages and the number has %d left this month: go back and select "+
-			"fewer candidates, or wait until the allowance resets on %s.", recipients, c.Remaining, resets)
-	}
-	return c
-}
-
 // loadPanel builds the texting panel between num and candidate c; full loads
 // the whole history instead of the last 30 days.
 func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Number, c *hiretext.Candidate, full bool) (*textingPanel, error) {
@@ -140,6 +115,8 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 	panel := &textingPanel{Candidate: c, CandidatePhone: formatOptional(c.TextingPhone()), NumberPhone: phone.Format(num.Phone),
 		Messages: messageRows(msgs, p.org.Location()), FullHistory: full, HistoryURL: "/candidates/" + idString(c.ID) + "#sms-history",
 		Composer: newComposer("/candidates/"+idString(c.ID)+"/messages", num, 1)}
+	panel.Composer.Candidates = []string{idString(c.ID)}
+	panel.Composer.PreviewAction = "/candidates/" + idString(c.ID) + "/conversation"
 	if !c.OptedIn() {
 		panel.Composer.Blocked = "This candidate has opted out of texts."
 	}
@@ -214,6 +191,9 @@ func (s *Server) addSMSActions(r *http.Request, p *principal, t *candidateTable)
 	for i := range t.Rows {
 		if row := &t.Rows[i]; row.OptedIn {
 			row.SMSURL, row.Texted = "/candidates/"+idString(row.ID)+"/conversation", texted[row.ID]
+			if t.JobID != "" { // {JobTitle} is this page's job
+				row.SMSURL += "?job_id=" + t.JobID
+			}
 		}
 	}
 	return nil

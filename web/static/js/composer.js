@@ -1,7 +1,9 @@
 // hiretext message composer: live character and segment count with the
 // GSM-7 / UCS-2 rules of the domain package (segment.go), a warning naming
-// the characters that force UCS-2 with a one-click replacement, and the
-// allowance check. The server validates everything again; this only helps.
+// the characters that force UCS-2 with a one-click replacement, the
+// allowance check, the template picker, and the server's preview of texts
+// with merge fields or a signature. The server validates everything again;
+// this only helps.
 (function () {
   "use strict";
 
@@ -72,6 +74,23 @@
     return (ch.trim() === "" ? "" : ch + " ") + "(U+" + code + ")";
   }
 
+  // The server fills merge fields in (POST /messages/preview); this script
+  // never does. A text with a brace, or one a signature is added to, is
+  // counted by the server: the longest text any selected candidate would
+  // receive, the preview of one of them, and who lacks a value.
+  var PREVIEW_DELAY = 250; // ms after the last keystroke
+
+  function needsServer(form, text) {
+    return !!form.getAttribute("data-preview-url") && (text.indexOf("{") >= 0 || text.indexOf("}") >= 0 ||
+      form.hasAttribute("data-signature"));
+  }
+
+  function countLine(c, prefix, recipients) {
+    return prefix + c.characters + " / " + MAX_CHARS + " characters · " + c.segments +
+      " segment" + (c.segments === 1 ? "" : "s") + " (" + c.encoding + ")" +
+      (recipients > 1 ? " · " + recipients + " messages" : "");
+  }
+
   function setup(form) {
     if (form.hasAttribute("data-composer-ready")) { return; }
     form.setAttribute("data-composer-ready", "");
@@ -82,29 +101,129 @@
     var fix = form.querySelector("[data-composer-fix]");
     var send = form.querySelector("[data-composer-send]");
     var remainingEl = form.querySelector("[data-remaining]");
+    var missing = form.querySelector("[data-composer-missing]");
+    var missingList = form.querySelector("[data-composer-missing-list]");
+    var preview = form.querySelector("[data-composer-preview]");
+    var previewText = form.querySelector("[data-preview-text]");
+    var previewCount = form.querySelector("[data-preview-count]");
+    var previewAs = form.querySelector("[data-preview-as]");
+    var previewButton = form.querySelector("[data-composer-preview-button]");
     var recipients = parseInt(form.getAttribute("data-recipients") || "1", 10);
     if (!body || !counter) { return; }
+    if (previewButton) { previewButton.hidden = true; } // the preview is live
+    var server = null;  // the server's answer for the current text, or null
+    var problem = null; // the server's refusal of the text, or null
+    var asked = 0, timer = null;
 
-    function update() {
-      var c = count(body.value);
-      counter.textContent = c.characters + " / " + MAX_CHARS + " characters · " + c.segments +
-        " segment" + (c.segments === 1 ? "" : "s") + " (" + c.encoding + ")" +
-        (recipients > 1 ? " · " + recipients + " messages" : "");
+    function showWarning(nonGSM) {
+      if (!warning) { return; }
+      warning.hidden = nonGSM.length === 0;
+      if (warningText) {
+        warningText.textContent = "These characters switch the message to UCS-2 (70 characters per segment): " +
+          nonGSM.map(describeChar).join(", ") + ".";
+      }
+      if (fix) { fix.hidden = replaceable(nonGSM).length === 0; }
+    }
+
+    function showMissing(lists) {
+      if (!missing || !missingList) { return; }
+      missingList.textContent = "";
+      lists.forEach(function (l) {
+        var li = document.createElement("li");
+        li.textContent = l.sentence + " ";
+        var who = document.createElement("span");
+        who.className = "muted";
+        who.textContent = "(" + l.names.join(", ") + ")";
+        li.appendChild(who);
+        missingList.appendChild(li);
+      });
+      missing.hidden = lists.length === 0;
+    }
+
+    function showPreview(p) {
+      if (!preview) { return; }
+      preview.hidden = !p;
+      if (!p) { return; }
+      previewText.textContent = p.body;
+      if (previewCount) { previewCount.textContent = countLine(p, "", 1); }
+    }
+
+    function render() {
+      var local = count(body.value);
+      var c = local, blocked = problem;
+      if (needsServer(form, body.value) && server) {
+        c = server.longest || local;
+        blocked = blocked || server.blocked;
+        c.nonGSM = (server.longest ? server.longest.non_gsm : local.nonGSM);
+      }
+      counter.textContent = countLine(c, recipients > 1 && server && needsServer(form, body.value) ? "Longest text: " : "", recipients);
       var over = c.characters > MAX_CHARS;
       counter.classList.toggle("over", over);
-      if (warning) {
-        warning.hidden = c.nonGSM.length === 0;
-        if (warningText) {
-          warningText.textContent = "These characters switch the message to UCS-2 (70 characters per segment): " +
-            c.nonGSM.map(describeChar).join(", ") + ".";
-        }
-        if (fix) { fix.hidden = replaceable(c.nonGSM).length === 0; }
-      }
+      showWarning(c.nonGSM || []);
       var remaining = remainingEl ? parseInt(remainingEl.getAttribute("data-remaining"), 10) : NaN;
       var noAllowance = !isNaN(remaining) && remaining < Math.max(recipients, 1);
+      var pending = needsServer(form, body.value) && !server && !problem;
       if (send) {
-        send.disabled = over || body.value.trim() === "" || noAllowance || form.hasAttribute("data-locked");
+        send.disabled = over || body.value.trim() === "" || noAllowance || form.hasAttribute("data-locked") ||
+          !!blocked || pending;
       }
+    }
+
+    function showProblem(text) {
+      var el = form.querySelector("[data-composer-problem]");
+      if (!el) {
+        el = document.createElement("p");
+        el.className = "field-error";
+        el.setAttribute("role", "alert");
+        el.setAttribute("data-composer-problem", "");
+        body.parentNode.insertBefore(el, body);
+      }
+      el.textContent = text || "";
+      el.hidden = !text;
+    }
+
+    // ask sends the form to the preview endpoint; only the newest answer counts.
+    function ask() {
+      var mine = ++asked;
+      var data = new URLSearchParams(new FormData(form));
+      return fetch(form.getAttribute("data-preview-url"), {
+        method: "POST", credentials: "same-origin",
+        headers: { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+        body: data.toString()
+      }).then(function (r) {
+        if ((r.headers.get("Content-Type") || "").indexOf("application/json") !== 0) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      }).then(function (answer) {
+        if (mine !== asked) { return; }
+        problem = answer.error || null;
+        server = answer.error ? null : answer;
+        showProblem(answer.error || "");
+        showMissing(answer.missing || []);
+        showPreview(answer.error ? null : answer.preview);
+        render();
+      }, function () {
+        if (mine !== asked) { return; }
+        problem = "The preview could not be loaded: check your connection.";
+        showProblem(problem);
+        render();
+      });
+    }
+
+    function update() {
+      window.clearTimeout(timer);
+      var templateID = form.querySelector("[data-template-id]");
+      if (templateID && body.value.trim() === "") { templateID.value = ""; } // a cleared text comes from no template
+      server = null;
+      problem = null;
+      showProblem("");
+      if (needsServer(form, body.value) && body.value.trim() !== "") {
+        timer = window.setTimeout(ask, PREVIEW_DELAY);
+      } else {
+        asked++; // an answer still on its way is for another text
+        showMissing([]);
+        showPreview(null);
+      }
+      render();
     }
 
     if (fix) {
@@ -117,13 +236,66 @@
         body.focus();
       });
     }
+    if (previewAs) { previewAs.addEventListener("change", function () { if (needsServer(form, body.value)) { update(); } }); }
     body.addEventListener("input", update);
-    form.addEventListener("hiretext:allowance", update);
+    form.addEventListener("hiretext:allowance", render);
+    form.addEventListener("hiretext:template", update);
     update();
+  }
+
+  // setupPicker makes a template picker work in place: the search filters
+  // the list as one types, and "Use template" fills the composer (which
+  // stays editable) and notes the template the text came from.
+  function setupPicker(picker) {
+    if (picker.hasAttribute("data-picker-ready")) { return; }
+    picker.setAttribute("data-picker-ready", "");
+    var search = picker.querySelector("[data-template-search]");
+    var select = picker.querySelector("[data-template-select]");
+    var use = picker.querySelector("[data-template-use]");
+    var searchButton = picker.querySelector("[data-template-search-button]");
+    var holder = picker.closest("form");
+    var form = holder && holder.matches("form[data-composer]") ? holder : holder && holder.nextElementSibling;
+    if (!select || !use || !form || !form.matches("form[data-composer]")) { return; }
+    if (searchButton) { searchButton.hidden = true; }
+
+    function filter() {
+      var words = (search ? search.value : "").toLowerCase().split(/\s+/).filter(Boolean);
+      var first = null;
+      select.querySelectorAll("option").forEach(function (o) {
+        var hay = (o.textContent + "\n" + (o.getAttribute("data-body") || "")).toLowerCase();
+        o.hidden = !words.every(function (w) { return hay.indexOf(w) >= 0; });
+        if (!o.hidden && !first) { first = o; }
+      });
+      if (select.selectedOptions.length === 0 || select.selectedOptions[0].hidden) {
+        if (first) { first.selected = true; }
+      }
+      use.disabled = !first;
+    }
+
+    if (search) {
+      search.addEventListener("input", filter);
+      search.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); }
+      });
+    }
+    use.addEventListener("click", function (event) {
+      event.preventDefault();
+      var option = select.selectedOptions[0];
+      if (!option || option.hidden || !option.value) { return; }
+      var body = form.querySelector("[data-composer-body]");
+      var id = form.querySelector("[data-template-id]");
+      if (!body || body.disabled) { return; }
+      body.value = option.getAttribute("data-body") || "";
+      if (id) { id.value = option.value; }
+      form.dispatchEvent(new Event("hiretext:template"));
+      body.focus();
+    });
+    filter();
   }
 
   function init() {
     document.querySelectorAll("form[data-composer]").forEach(setup);
+    document.querySelectorAll("[data-template-picker]").forEach(setupPicker);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);

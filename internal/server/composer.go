@@ -1,0 +1,315 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/hiretext/hiretext"
+)
+
+// Every composer (the conversation dialog, the profile's SMS Message History
+// and the bulk composer) is the "composer" partial: a template picker with
+// search, the text box, the segment count and a preview of the text as a
+// candidate receives it. Merge fields are filled in only by the server
+// (PreviewMessages): the page script counts plain text itself, as the
+// domain does (composer.js, tested against CountSegments under Node), and
+// asks POST /messages/preview whenever the text has a merge field or a
+// signature is added. Without JavaScript the picker and the Preview button
+// submit the form, and the page comes back filled in.
+
+// composer is the state of a message form.
+type composer struct {
+	Action     string // where the form posts
+	Body       string
+	Error      string
+	Remaining  int    // messages left this month
+	Recipients int    // messages one send uses
+	Blocked    string // why sending is impossible now; "" when it is possible
+	ReturnTo   string
+	Bulk       bool     // the bulk composer: several candidates, a send key, "Preview as…"
+	Candidates []string // the candidates texted, posted with the form
+	SendKey    string   // the bulk form's key (see SendBulk)
+	TemplateID string   // the template the text came from, posted with it
+	JobID      string   // the Job Posting page the text is sent from, for {JobTitle}
+	Picker     templatePicker
+	Signature  string // how the caller's signature is added, for a note; "" for none
+	// PreviewAction is where the Preview button (shown without JavaScript)
+	// sends the form: the conversation page (GET) or the bulk composer.
+	PreviewAction string
+	PreviewAs     []previewChoice // the bulk composer's "Preview as…" choices
+	Preview       *previewAnswer  // the server's preview, when asked for without JavaScript
+}
+
+// SendLabel is the Send button's text.
+func (c composer) SendLabel() string {
+	if c.Bulk {
+		return fmt.Sprintf("Send to %d", c.Recipients)
+	}
+	return "Send"
+}
+
+// newComposer describes the form for sending to n recipients from num.
+func newComposer(action string, num *hiretext.Number, recipients int) composer {
+	c := composer{Action: action, Remaining: num.Usage.Remaining(), Recipients: recipients}
+	switch resets := num.Usage.ResetsAt.Format("Jan 2"); {
+	case c.Remaining <= 0:
+		c.Blocked = "The number's monthly allowance is used up; sending resumes when it resets on " + resets + "."
+	case c.Remaining < recipients:
+		c.Blocked = fmt.Sprintf("This send needs %d messages and the number has %d left this month: go back and select "+
+			"fewer candidates, or wait until the allowance resets on %s.", recipients, c.Remaining, resets)
+	}
+	return c
+}
+
+// templatePicker is a composer's template chooser. Its search and its
+// "Use template" button submit a form: the single composer's own GET form
+// to Action, or the bulk composer's form (whose selection must travel).
+type templatePicker struct {
+	Action  string // the single composer's GET form; "" in the bulk composer
+	Hidden  url.Values
+	Query   string
+	Options []templateOption // the templates matching Query
+	Any     bool             // the user has templates at all
+}
+
+// templateOption is one template in the picker; Body fills the composer.
+type templateOption struct {
+	ID, Name, Body string
+	Company        bool
+	Chosen         bool
+}
+
+// Groups splits the options into company templates and the user's own.
+func (p templatePicker) Groups() []templateGroup {
+	groups := []templateGroup{{Label: "Company templates"}, {Label: "My templates"}}
+	for _, o := range p.Options {
+		if o.Company {
+			groups[0].Options = append(groups[0].Options, o)
+		} else {
+			groups[1].Options = append(groups[1].Options, o)
+		}
+	}
+	return groups
+}
+
+// templateGroup is an optgroup of the picker.
+type templateGroup struct {
+	Label   string
+	Options []templateOption
+}
+
+// composerInput is what a composer form carries besides the text: the
+// picker's search and choice, the template in use, the page's job.
+type composerInput struct {
+	Query      string // template_q
+	Pick       string // template: a template chosen in the picker
+	TemplateID string // template_id
+	JobID      string // job_id
+}
+
+// composerInputFrom reads a composer's fields; the picker's choice counts
+// only when its "Use template" button sent the form (pick=use), not its
+// search.
+func composerInputFrom(v url.Values) composerInput {
+	in := composerInput{Query: strings.TrimSpace(v.Get("template_q")), TemplateID: v.Get("template_id"), JobID: v.Get("job_id")}
+	if v.Get("pick") == "use" {
+		in.Pick = v.Get("template")
+	}
+	return in
+}
+
+// fillComposer sets up c's picker, signature note, template and job from
+// in; a template picked (in.Pick) replaces the text, as choosing it in the
+// page script does.
+func (s *Server) fillComposer(ctx context.Context, p *principal, c *composer, in composerInput) error {
+	ts, err := s.store.Templates(ctx, p.org.ID, p.user.ID)
+	if err != nil {
+		return err
+	}
+	c.TemplateID, c.JobID = validID(in.TemplateID), validID(in.JobID)
+	c.Picker.Query, c.Picker.Any = in.Query, len(ts) > 0
+	if id := validID(in.Pick); id != "" {
+		for _, t := range ts {
+			if idString(t.ID) == id {
+				c.Body, c.TemplateID = t.Body, id
+			}
+		}
+	}
+	for _, t := range hiretext.MatchTemplates(ts, in.Query) {
+		id := idString(t.ID)
+		c.Picker.Options = append(c.Picker.Options, templateOption{ID: id, Name: t.Name, Body: t.Body,
+			Company: t.Scope == hiretext.ScopeCompany, Chosen: id == c.TemplateID})
+	}
+	sig, err := s.store.Signature(ctx, p.org.ID, p.user.ID)
+	if err != nil {
+		return err
+	}
+	c.Signature = signatureNote(sig)
+	return nil
+}
+
+// validID returns s when it is an id as the pages write them, else "".
+func validID(s string) string {
+	if _, ok := parseID[int64](s); ok {
+		return s
+	}
+	return ""
+}
+
+// signatureNote says how a signature is added, or "" for none.
+func signatureNote(sig hiretext.Signature) string {
+	switch {
+	case sig.Text == "":
+		return ""
+	case sig.Every:
+		return "Your signature is added to every text: “" + sig.Text + "”."
+	}
+	return "Your signature is added to the first text of each conversation: “" + sig.Text + "”."
+}
+
+// composerRequest reads a composer's text, template and job from form into
+// a send request for ids.
+func composerRequest(p *principal, form url.Values, ids []hiretext.CandidateID) (hiretext.SendRequest, error) {
+	req := hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID, CandidateIDs: ids, Body: form.Get("body")}
+	v := hiretext.Validation{}
+	var ok bool
+	if raw := form.Get("template_id"); raw != "" {
+		if req.TemplateID, ok = parseID[hiretext.TemplateID](raw); !ok {
+			v.Add("template_id", "Choose a template from the list.")
+		}
+	}
+	if raw := form.Get("job_id"); raw != "" {
+		if req.JobID, ok = parseID[hiretext.JobID](raw); !ok {
+			v.Add("job_id", "The job could not be read.")
+		}
+	}
+	return req, v.Err()
+}
+
+// previewAnswer is the preview of a composer's text: the longest text any
+// candidate would receive (what the segment count shows), the text one
+// chosen candidate would receive, and who lacks which value. It answers
+// the page script in JSON and fills the page without JavaScript.
+type previewAnswer struct {
+	Error   string        `json:"error,omitempty"` // the text's own mistake, e.g. an unknown field
+	Longest *previewText  `json:"longest"`
+	Preview *previewText  `json:"preview"`
+	Missing []missingList `json:"missing"`
+	// Blocked holds the refusal a send would meet (missing values, too
+	// long once filled in); "" when the text can be sent.
+	Blocked string `json:"blocked"`
+}
+
+// previewText is one candidate's text.
+type previewText struct {
+	CandidateID string   `json:"candidate_id"`
+	Name        string   `json:"name"`
+	Body        string   `json:"body"`
+	Characters  int      `json:"characters"`
+	Segments    int      `json:"segments"`
+	Encoding    string   `json:"encoding"`
+	NonGSM      []string `json:"non_gsm"` // characters that force UCS-2
+}
+
+// missingList names the candidates without a value for one field.
+type missingList struct {
+	Sentence string   `json:"sentence"` // "2 candidates have no first name: add a fallback like {FirstName|there}."
+	Names    []string `json:"names"`
+}
+
+// previewChoice is a candidate of the "Preview as…" list.
+type previewChoice struct {
+	ID, Name string
+	Chosen   bool
+}
+
+// newPreviewAnswer sums up previews for the candidate as (or the longest
+// text when as is not among them).
+func newPreviewAnswer(previews []hiretext.TextPreview, as string) *previewAnswer {
+	out := &previewAnswer{Missing: []missingList{}}
+	if longest, ok := hiretext.Longest(previews); ok {
+		out.Longest, out.Preview = toPreviewText(longest), toPreviewText(longest)
+	}
+	names := map[hiretext.CandidateID]string{}
+	for _, x := range previews {
+		names[x.CandidateID] = x.CandidateName
+		if idString(x.CandidateID) == as && x.Skipped == "" {
+			out.Preview = toPreviewText(x)
+		}
+	}
+	err := hiretext.CheckPreviews(previews)
+	out.Blocked = hiretext.ErrorMessage(err)
+	var m *hiretext.MissingValues
+	if errors.As(err, &m) {
+		for _, f := range m.By {
+			l := missingList{Sentence: hiretext.MissingSentence(f.Field, len(f.Candidates))}
+			for _, id := range f.Candidates {
+				l.Names = append(l.Names, names[id])
+			}
+			out.Missing = append(out.Missing, l)
+		}
+	}
+	return out
+}
+
+func toPreviewText(x hiretext.TextPreview) *previewText {
+	t := &previewText{CandidateID: idString(x.CandidateID), Name: x.CandidateName, Body: x.Body,
+		Characters: x.Count.Characters, Segments: x.Count.Segments, Encoding: string(x.Count.Encoding), NonGSM: []string{}}
+	for _, r := range x.Count.NonGSM {
+		t.NonGSM = append(t.NonGSM, string(r))
+	}
+	return t
+}
+
+// handlePreview answers a composer's script with its text as the selected
+// candidates would receive it (see previewAnswer), sending nothing. The
+// text's own mistakes are answered 422 with the message, so the script can
+// show it; who may preview is who may send the same text.
+func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
+	p := principalFrom(r.Context())
+	ids, err := selectedCandidates(r)
+	if err != nil {
+		return err
+	}
+	if err := p.user.CheckTextCandidates(len(ids)); err != nil {
+		return err
+	}
+	if _, err := s.requireTexting(r.Context(), p); err != nil {
+		return err
+	}
+	req, err := composerRequest(p, r.PostForm, ids)
+	if err == nil {
+		var previews []hiretext.TextPreview
+		if previews, err = s.store.PreviewMessages(r.Context(), req); err == nil {
+			writeJSON(w, http.StatusOK, newPreviewAnswer(previews, r.PostForm.Get("preview_as")))
+			return nil
+		}
+	}
+	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.ENotFound {
+		writeJSON(w, statusOf(err), previewAnswer{Error: hiretext.ErrorMessage(err), Missing: []missingList{}})
+		return nil
+	}
+	return err
+}
+
+// previewComposer fills c.Preview for the page's Preview button (without
+// JavaScript): the text as candidate as would receive it.
+func (s *Server) previewComposer(ctx context.Context, p *principal, c *composer, form url.Values, ids []hiretext.CandidateID, as string) error {
+	req, err := composerRequest(p, form, ids)
+	if err == nil {
+		var previews []hiretext.TextPreview
+		if previews, err = s.store.PreviewMessages(ctx, req); err == nil {
+			c.Preview = newPreviewAnswer(previews, as)
+			return nil
+		}
+	}
+	if code := hiretext.ErrorCode(err); code == hiretext.EInvalid || code == hiretext.ENotFound {
+		c.Error = hiretext.ErrorMessage(err)
+		return nil
+	}
+	return err
+}
