@@ -75,7 +75,14 @@ func Seed(ctx context.Context, db *store.DB) (created bool, err error) {
 	if err := seedNumbers(ctx, db, org, users); err != nil {
 		return false, err
 	}
-	if err := seedTexting(ctx, db, org, users); err != nil {
+	templates, err := seedTemplates(ctx, db, org, users)
+	if err != nil {
+		return false, err
+	}
+	if err := seedTexting(ctx, db, org, users, templates); err != nil {
+		return false, err
+	}
+	if err := seedSignature(ctx, db, org, users); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -10,10 +10,12 @@ import (
 	"github.com/hiretext/hiretext/internal/store"
 )
 
-// seedTexting gives Marcus a few conversations: texts to candidates, two
-// replies, a candidate who texted STOP, and a text to a phone the simulator
-// treats as invalid (it fails when the server starts delivering).
-func seedTexting(ctx context.Context, db *store.DB, org *hiretext.Organization, users map[string]*hiretext.User) error {
+// seedTexting gives Marcus a few conversations: texts to candidates from his
+// "Quick call" template, two replies, a candidate who texted STOP, and a
+// text to a phone the simulator treats as invalid (it fails when the server
+// starts delivering).
+func seedTexting(ctx context.Context, db *store.DB, org *hiretext.Organization, users map[string]*hiretext.User,
+	templates map[string]*hiretext.Template) error {
 	if err := seedHelpContact(ctx, db, org, users["dana.whitfield@acme-staffing.example"]); err != nil {
 		return err
 	}
@@ -36,10 +38,8 @@ func seedTexting(ctx context.Context, db *store.DB, org *hiretext.Organization, 
 	marcusTexted := map[hiretext.CandidateID]bool{}
 	for _, c := range cands {
 		marcusTexted[c.ID] = true
-		body := fmt.Sprintf("Hi %s, this is Marcus from Acme Staffing. Thanks for applying to %s! Are you free for a quick call tomorrow?",
-			c.FirstName, jobTitle(page, c.ID))
 		if _, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: org.ID, UserID: marcus.ID,
-			CandidateIDs: []hiretext.CandidateID{c.ID}, Body: body}); err != nil {
+			CandidateIDs: []hiretext.CandidateID{c.ID}, TemplateID: templates["Quick call"].ID}); err != nil {
 			return err
 		}
 	}
@@ -61,7 +61,7 @@ func seedTexting(ctx context.Context, db *store.DB, org *hiretext.Organization, 
 			return err
 		}
 	}
-	return seedOpenHouse(ctx, db, org, users["priya.natarajan@acme-staffing.example"], marcusTexted)
+	return seedOpenHouse(ctx, db, org, users["priya.natarajan@acme-staffing.example"], marcusTexted, templates["Open house"])
 }
 
 // openHouseReplies are the candidates' answers to Priya's announcement.
@@ -81,7 +81,7 @@ var openHouseReplies = []string{
 // allowance is then set so that these texts use 91% of it: she sees the
 // allowance banner and its alert has fired, from texts the report lists.
 func seedOpenHouse(ctx context.Context, db *store.DB, org *hiretext.Organization, priya *hiretext.User,
-	marcusTexted map[hiretext.CandidateID]bool) error {
+	marcusTexted map[hiretext.CandidateID]bool, openHouse *hiretext.Template) error {
 	page, err := db.SearchCandidates(ctx, org.ID, hiretext.CandidateQuery{SMSStatus: hiretext.SMSOptedIn, Limit: hiretext.MaxPageSize})
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func seedOpenHouse(ctx context.Context, db *store.DB, org *hiretext.Organization
 		return err
 	}
 	if _, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: org.ID, UserID: priya.ID, CandidateIDs: ids,
-		Body: "Acme Staffing is holding an open house this Friday, 10am to 2pm, at 200 W Madison St. Meet our recruiters and hear about open roles!"}); err != nil {
+		TemplateID: openHouse.ID}); err != nil {
 		return err
 	}
 	for i, body := range openHouseReplies {
@@ -117,15 +117,6 @@ func seedOpenHouse(ctx context.Context, db *store.DB, org *hiretext.Organization
 	}
 	_, err = db.SetAllowance(ctx, num.Phone, num.Usage.Used*100/91)
 	return err
-}
-
-func jobTitle(p *hiretext.CandidatePage, id hiretext.CandidateID) string {
-	for _, e := range p.Entries {
-		if e.Candidate.ID == id && e.Application.JobTitle != "" {
-			return "the " + e.Application.JobTitle + " position"
-		}
-	}
-	return "our opening"
 }
 
 // seedHelpContact keeps the default texts and gives the reply to HELP a way
