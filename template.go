@@ -117,20 +117,23 @@ func (u *User) CheckEditTemplates(scope TemplateScope) error {
 }
 
 // MatchTemplates returns the templates whose name or body contains every
-// word of query, ignoring case, in their order; an empty query matches all.
+// word of query, ignoring case: those whose name does first, each part in
+// the order given. An empty query matches all.
 func MatchTemplates(ts []*Template, query string) []*Template {
 	words := strings.Fields(strings.ToLower(query))
 	if len(words) == 0 {
 		return ts
 	}
-	var out []*Template
+	var byName, byBody []*Template
 	for _, t := range ts {
-		hay := strings.ToLower(t.Name + "\n" + t.Body)
-		if matchesAll(hay, words) {
-			out = append(out, t)
+		switch {
+		case matchesAll(strings.ToLower(t.Name), words):
+			byName = append(byName, t)
+		case matchesAll(strings.ToLower(t.Name+"\n"+t.Body), words):
+			byBody = append(byBody, t)
 		}
 	}
-	return out
+	return append(byName, byBody...)
 }
 
 func matchesAll(hay string, words []string) bool {

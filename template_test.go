@@ -71,9 +71,16 @@ func TestMatchTemplates(t *testing.T) {
 	t.Parallel()
 	ts := []*Template{{Name: "Interview invitation", Body: "Hi {FirstName}, can you come in?"},
 		{Name: "Documents reminder", Body: "Please bring your ID"}, {Name: "Open house", Body: "Meet the team Friday"}}
-	for q, want := range map[string]int{"": 3, "INTERVIEW": 1, "doc rem": 1, "friday": 1, "bring id": 1, "nothing": 0} {
+	ts[1].Body += " to your interview"
+	for q, want := range map[string]int{"": 3, "INTERVIEW": 2, "doc rem": 1, "friday": 1, "bring id": 1, "nothing": 0} {
 		if got := MatchTemplates(ts, q); len(got) != want {
 			t.Errorf("MatchTemplates(%q) = %d templates, want %d", q, len(got), want)
 		}
+	}
+	if got := MatchTemplates(ts[1:], "interview"); len(got) != 1 {
+		t.Fatal("a body match is lost")
+	}
+	if got := MatchTemplates([]*Template{ts[1], ts[0]}, "interview"); got[0] != ts[0] {
+		t.Errorf("a name match comes after a text match: %q first", got[0].Name)
 	}
 }

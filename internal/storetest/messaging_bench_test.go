@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hiretext/hiretext"
@@ -18,6 +19,9 @@ import (
 // schema whose tables grew from nothing in seconds has statistics so stale
 // that the planner scans the company's candidates and the number's
 // conversations instead of using their keys.
+//
+// "again-merged" sends the same thousand a text with merge fields, for the
+// cost of filling it in (see docs/benchmarks.md).
 //
 //	HIRETEXT_TEST_POSTGRES_URL=… go test ./internal/storetest/ -run '^$' -bench BenchmarkBulkSend1000 -benchtime 20x
 func BenchmarkBulkSend1000(b *testing.B) {
@@ -54,6 +58,27 @@ func BenchmarkBulkSend1000(b *testing.B) {
 					analyze(b, db)
 					b.StartTimer()
 					send(again)
+				}
+			})
+			// The same thousand, from the job's page, with merge fields and
+			// a first-text signature: beside "again", what filling the text
+			// in for each candidate and counting it add to accepting a send
+			// (the signature costs a look at whom the number texted before).
+			b.Run("again-merged", func(b *testing.B) {
+				if _, err := db.SetSignature(ctx, fx.Org.ID, fx.Recruiter.ID, hiretext.Signature{Text: "- {RecruiterFirstName}"}); err != nil {
+					b.Fatal(err)
+				}
+				defer db.SetSignature(ctx, fx.Org.ID, fx.Recruiter.ID, hiretext.Signature{})
+				req := hiretext.SendRequest{OrgID: fx.Org.ID, UserID: fx.Recruiter.ID, CandidateIDs: again, JobID: fx.Job.ID,
+					Body: "Hi {FirstName}, {RecruiterFirstName} from {CompanyName}: open house for {JobTitle} on Friday at 10am!"}
+				for b.Loop() {
+					b.StopTimer()
+					analyze(b, db)
+					b.StartTimer()
+					res, err := db.SendMessages(ctx, req)
+					if err != nil || !res[len(res)-1].Queued || !strings.HasPrefix(res[0].Body, "Hi R") {
+						b.Fatalf("send: %v", err)
+					}
 				}
 			})
 			// The web form's path: the same send recorded under the form's

@@ -140,10 +140,13 @@
       missing.hidden = lists.length === 0;
     }
 
+    // showPreview shows the text as the candidate receives it; a single
+    // candidate's only when filling in changed it (the bulk composer always
+    // offers "Preview as…").
     function showPreview(p) {
       if (!preview) { return; }
-      preview.hidden = !p;
-      if (!p) { return; }
+      preview.hidden = !p || (!previewAs && p.body === body.value);
+      if (preview.hidden) { return; }
       previewText.textContent = p.body;
       if (previewCount) { previewCount.textContent = countLine(p, "", 1); }
     }
@@ -162,10 +165,10 @@
       showWarning(c.nonGSM || []);
       var remaining = remainingEl ? parseInt(remainingEl.getAttribute("data-remaining"), 10) : NaN;
       var noAllowance = !isNaN(remaining) && remaining < Math.max(recipients, 1);
-      var pending = needsServer(form, body.value) && !server && !problem;
+      // While the server's answer is on its way, Send stays as it was: the
+      // server checks the text again when it is sent.
       if (send) {
-        send.disabled = over || body.value.trim() === "" || noAllowance || form.hasAttribute("data-locked") ||
-          !!blocked || pending;
+        send.disabled = over || body.value.trim() === "" || noAllowance || form.hasAttribute("data-locked") || !!blocked;
       }
     }
 
@@ -257,18 +260,23 @@
     var form = holder && holder.matches("form[data-composer]") ? holder : holder && holder.nextElementSibling;
     if (!select || !use || !form || !form.matches("form[data-composer]")) { return; }
     if (searchButton) { searchButton.hidden = true; }
+    use.type = "button"; // it fills the composer in place instead of sending the form
 
+    // filter shows the templates whose name or text holds every word typed
+    // and chooses the first whose name does (else the first shown), as the
+    // server's search (MatchTemplates) ranks them.
     function filter() {
       var words = (search ? search.value : "").toLowerCase().split(/\s+/).filter(Boolean);
-      var first = null;
+      var has = function (hay) { return words.every(function (w) { return hay.indexOf(w) >= 0; }); };
+      var byName = null, byText = null;
       select.querySelectorAll("option").forEach(function (o) {
-        var hay = (o.textContent + "\n" + (o.getAttribute("data-body") || "")).toLowerCase();
-        o.hidden = !words.every(function (w) { return hay.indexOf(w) >= 0; });
-        if (!o.hidden && !first) { first = o; }
+        var name = o.textContent.toLowerCase();
+        o.hidden = !has(name + "\n" + (o.getAttribute("data-body") || "").toLowerCase());
+        if (!o.hidden && !byName && has(name)) { byName = o; }
+        if (!o.hidden && !byText) { byText = o; }
       });
-      if (select.selectedOptions.length === 0 || select.selectedOptions[0].hidden) {
-        if (first) { first.selected = true; }
-      }
+      var first = byName || byText;
+      if (first && words.length > 0) { first.selected = true; }
       use.disabled = !first;
     }
 
