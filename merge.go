@@ -116,6 +116,7 @@ func FirstWord(name string) string {
 type MergeText struct {
 	parts []mergePart
 	uses  [len(MergeFields)]bool // by fieldIndex
+	size  int                    // bytes of the text as typed, to size renderings
 }
 
 // mergePart is a literal run of text, or one field with its fallback.
@@ -148,7 +149,7 @@ func parseMerge(text string) (*MergeText, string) {
 	if err := CheckText(text, MultiLine); err != nil {
 		return nil, "The message contains characters that cannot be sent: " + lowerFirst(ErrorMessage(err))
 	}
-	t := &MergeText{}
+	t := &MergeText{size: len(text)}
 	var unknown []string
 	for rest := text; rest != ""; {
 		open := strings.IndexAny(rest, "{}")
@@ -227,6 +228,7 @@ func (t *MergeText) Render(v *MergeValues) (text string, missing []MergeField) {
 		return "", nil
 	}
 	var b strings.Builder
+	b.Grow(t.size + 32) // names are usually about as long as the fields they replace
 	var lacking [len(MergeFields)]bool
 	for _, p := range t.parts {
 		if p.field == "" {

@@ -141,8 +141,18 @@ func TestBulkComposerPreviewAndMissingValues(t *testing.T) {
 		}
 		return v
 	}
-	body := "Hi {FirstName}, we'd like to talk about {JobTitle}."
-	_, page, _ := b.do("POST", "/messages/compose", form("body", body, "preview", "1", "preview_as", ids[1]))
+	tpl, err := f.db.CreateTemplate(context.Background(), f.org.ID, f.recruiter.ID, hiretext.TemplateInput{Scope: hiretext.ScopePersonal,
+		Name: "Talk", Body: "Hi {FirstName}, we'd like to talk about {JobTitle}."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page, _ := b.do("POST", "/messages/compose", form("template_q", "talk", "pick", "search"))
+	mustContain(t, "search", page, `>Talk</option>`)
+	_, page, _ = b.do("POST", "/messages/compose", form("template", idStr(int64(tpl.ID)), "pick", "use"))
+	mustContain(t, "picked", page, ">Hi {FirstName}, we&#39;d like to talk about {JobTitle}.</textarea>",
+		`name="template_id" value="`+idStr(int64(tpl.ID))+`"`)
+	body := tpl.Body
+	_, page, _ = b.do("POST", "/messages/compose", form("body", body, "preview", "1", "preview_as", ids[1]))
 	mustContain(t, "preview", page, "Hi Bartholomew-Maximilian, we&#39;d like to talk about Forklift Operator.",
 		"Longest text: 69 / 1600 characters · 1 segment (GSM-7)",
 		"1 candidate has no first name: add a fallback like {FirstName|there}.", "&lt;i&gt;Cher&lt;/i&gt;")
