@@ -56,6 +56,7 @@ type messageInsert struct {
 	kind         hiretext.MessageKind
 	from, to     string
 	body         string
+	segments     int // body's segments when the caller counted them already; 0 counts them here
 	status       hiretext.MessageStatus
 	keyword      hiretext.Keyword
 	looksOptOut  bool
@@ -75,8 +76,11 @@ const messageInsertColumns = `INSERT INTO messages (org_id, number_id, conversat
 const messageInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 func (m messageInsert) args() []any {
+	if m.segments == 0 {
+		m.segments = hiretext.CountSegments(m.body).Segments
+	}
 	return []any{m.org, m.number, m.conversation, nullInt(m.candidate), nullInt(m.user), m.direction, m.kind,
-		m.from, m.to, m.body, hiretext.CountSegments(m.body).Segments, m.status, string(m.keyword), m.looksOptOut,
+		m.from, m.to, m.body, m.segments, m.status, string(m.keyword), m.looksOptOut,
 		m.provider, nullString(m.providerID), m.period, m.counted, nullInt(m.template), m.templateName, m.now, m.now, m.now}
 }
 

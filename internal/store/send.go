@@ -103,6 +103,7 @@ type sendTarget struct {
 	candidate hiretext.CandidateID
 	phone     string
 	body      string // filled in for the candidate (setBodies)
+	segments  int    // body's
 }
 
 // sendPlan is a send's requested candidates sorted out: the distinct ids in
@@ -114,15 +115,16 @@ type sendPlan struct {
 	skipped map[hiretext.CandidateID]hiretext.SkipReason
 }
 
-// setBodies gives each target its text from previews, which list every
-// distinct requested candidate.
+// setBodies gives each target its text, and its segments, from previews,
+// which list every distinct requested candidate.
 func (p *sendPlan) setBodies(previews []hiretext.TextPreview) {
-	bodies := make(map[hiretext.CandidateID]string, len(previews))
-	for _, x := range previews {
-		bodies[x.CandidateID] = x.Body
+	byID := make(map[hiretext.CandidateID]*hiretext.TextPreview, len(previews))
+	for i := range previews {
+		byID[previews[i].CandidateID] = &previews[i]
 	}
 	for i := range p.targets {
-		p.targets[i].body = bodies[p.targets[i].candidate]
+		x := byID[p.targets[i].candidate]
+		p.targets[i].body, p.targets[i].segments = x.Body, x.Count.Segments
 	}
 }
 
@@ -186,7 +188,7 @@ func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hire
 		for i, t := range chunk {
 			ms[i] = messageInsert{org: num.OrgID, number: num.ID, conversation: convs[t.candidate],
 				candidate: t.candidate, user: user, direction: hiretext.Outbound, kind: hiretext.KindRecruiter,
-				from: num.Phone, to: t.phone, body: t.body, status: hiretext.StatusQueued, provider: num.Provider,
+				from: num.Phone, to: t.phone, body: t.body, segments: t.segments, status: hiretext.StatusQueued, provider: num.Provider,
 				period: period, counted: true, template: tplID, templateName: tplName, now: now}
 		}
 		ids, err := insertMessages(ctx, tx, ms)
