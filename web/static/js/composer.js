@@ -246,6 +246,21 @@
     update();
   }
 
+  // matchTemplates returns the positions of the templates ({name, body})
+  // whose name or text holds every word of query, ignoring case: those
+  // whose name does first. It is hiretext.MatchTemplates, tested against it
+  // under Node (web/composer_test.go).
+  function matchTemplates(templates, query) {
+    var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    var has = function (hay) { return words.every(function (w) { return hay.indexOf(w) >= 0; }); };
+    var byName = [], byText = [];
+    templates.forEach(function (t, i) {
+      var name = t.name.toLowerCase();
+      if (has(name)) { byName.push(i); } else if (has(name + "\n" + t.body.toLowerCase())) { byText.push(i); }
+    });
+    return byName.concat(byText);
+  }
+
   // setupPicker makes a template picker work in place: the search filters
   // the list as one types, and "Use template" fills the composer (which
   // stays editable) and notes the template the text came from.
@@ -262,22 +277,16 @@
     if (searchButton) { searchButton.hidden = true; }
     use.type = "button"; // it fills the composer in place instead of sending the form
 
-    // filter shows the templates whose name or text holds every word typed
-    // and chooses the first whose name does (else the first shown), as the
-    // server's search (MatchTemplates) ranks them.
+    // filter shows the templates matchTemplates finds and chooses the first.
     function filter() {
-      var words = (search ? search.value : "").toLowerCase().split(/\s+/).filter(Boolean);
-      var has = function (hay) { return words.every(function (w) { return hay.indexOf(w) >= 0; }); };
-      var byName = null, byText = null;
-      select.querySelectorAll("option").forEach(function (o) {
-        var name = o.textContent.toLowerCase();
-        o.hidden = !has(name + "\n" + (o.getAttribute("data-body") || "").toLowerCase());
-        if (!o.hidden && !byName && has(name)) { byName = o; }
-        if (!o.hidden && !byText) { byText = o; }
-      });
-      var first = byName || byText;
-      if (first && words.length > 0) { first.selected = true; }
-      use.disabled = !first;
+      var options = Array.prototype.slice.call(select.querySelectorAll("option[data-body]"));
+      var query = search ? search.value : "";
+      var found = matchTemplates(options.map(function (o) {
+        return { name: o.textContent, body: o.getAttribute("data-body") || "" };
+      }), query);
+      options.forEach(function (o, i) { o.hidden = found.indexOf(i) < 0; });
+      if (found.length > 0 && query.trim() !== "") { options[found[0]].selected = true; }
+      use.disabled = found.length === 0;
     }
 
     if (search) {
@@ -310,5 +319,5 @@
   } else {
     init();
   }
-  window.hiretextComposer = { count: count, init: init };
+  window.hiretextComposer = { count: count, matchTemplates: matchTemplates, init: init };
 })();
