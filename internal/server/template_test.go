@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -314,7 +313,7 @@ func TestSendAPIWithMergeFields(t *testing.T) {
 }
 
 // TestActivityExportNamesTheTemplate: the SMS Activity report and its CSV
-// show the template each text came from.
+// and XLSX show the template each text came from.
 func TestActivityExportNamesTheTemplate(t *testing.T) {
 	t.Parallel()
 	f := newTextingFixture(t, storetest.NewSQLite(t, storetest.Config{}))
@@ -333,21 +332,16 @@ func TestActivityExportNamesTheTemplate(t *testing.T) {
 	b.login(admin.Email, storetest.TestPassword)
 	_, page, _ := b.do("GET", "/reports/sms-activity", nil)
 	mustContain(t, "report", page, `Open house Friday, Ann!<span class="report-template">Template: Open house</span>`)
-	req, _ := http.NewRequest("GET", f.ts.URL+"/reports/sms-activity.csv", nil)
-	for _, c := range b.client.Jar.Cookies(req.URL) {
-		req.AddCookie(c)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(raw), "\ufeff"))).ReadAll()
+	raw, _ := b.get("/reports/sms-activity.csv", http.StatusOK)
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(raw, "\ufeff"))).ReadAll()
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("csv: %v, %d rows", err, len(rows))
 	}
 	if h := rows[0]; h[len(h)-1] != "Template" || rows[1][len(h)-1] != "Open house" {
 		t.Fatalf("csv header %v, row %v", rows[0], rows[1])
+	}
+	raw, _ = b.get("/reports/sms-activity.xlsx", http.StatusOK)
+	if x := readXLSX(t, []byte(raw)); len(x) != 2 || x[0][12] != "Template" || x[1][12] != "Open house" {
+		t.Fatalf("xlsx rows %v", x)
 	}
 }
