@@ -140,11 +140,17 @@ func jobTitles(ctx context.Context, c conn, req hiretext.SendRequest, comp *hire
 		}
 		out[id] = title
 		return nil
-	}, `SELECT c.id, j.title FROM candidates c
+	}, jobTitlesQuery(c.d, len(ids)), args...)
+	return out, err
+}
+
+// jobTitlesQuery selects the job title of the newest application of each of
+// n candidates of a company, looked up by id (see notIndexed).
+func jobTitlesQuery(d dialect, n int) string {
+	return `SELECT c.id, j.title FROM candidates c` + d.notIndexed() + `
 		JOIN applications a ON a.id = c.last_application_id
 		JOIN jobs j ON j.id = a.job_id
-		WHERE c.org_id = ? AND c.id IN (`+placeholders(len(ids))+`)`, args...)
-	return out, err
+		WHERE c.org_id = ? AND c.id IN (` + placeholders(n) + `)`
 }
 
 // textedBefore reports which of ids the number has texted already, for a
@@ -159,8 +165,8 @@ func textedBefore(ctx context.Context, c conn, org hiretext.OrgID, number hirete
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	texted, err := queryAll(ctx, c, scanValue[hiretext.CandidateID], `SELECT candidate_id FROM conversations
-		WHERE org_id = ? AND number_id = ? AND last_outbound_at IS NOT NULL AND candidate_id IN (`+placeholders(len(ids))+")", args...)
+	texted, err := queryAll(ctx, c, scanValue[hiretext.CandidateID], conversationsQuery(c.d, "candidate_id", len(ids))+
+		" AND last_outbound_at IS NOT NULL", args...)
 	for _, id := range texted {
 		out[id] = true
 	}

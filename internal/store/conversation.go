@@ -53,12 +53,20 @@ func candidateConversations(ctx context.Context, tx conn, org hiretext.OrgID, nu
 		}
 		out[c] = id
 		return nil
-	}, "SELECT candidate_id, id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id IN ("+
-		placeholders(len(targets))+")", sel...)
+	}, conversationsQuery(tx.d, "candidate_id, id", len(targets)), sel...)
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// conversationsQuery selects columns of the conversations between a number
+// of a company and n candidates, by the number and candidate key: SQLite,
+// without statistics, would otherwise walk every conversation of the
+// number in conversations_org_number_recent.
+func conversationsQuery(d dialect, columns string, n int) string {
+	return "SELECT " + columns + " FROM conversations" + d.indexedBy("conversations_candidate") +
+		" WHERE org_id = ? AND number_id = ? AND candidate_id IN (" + placeholders(n) + ")"
 }
 
 // unknownConversation returns the conversation between a number and a phone
@@ -290,8 +298,7 @@ func (db *DB) TextedCandidates(ctx context.Context, org hiretext.OrgID, number h
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	texted, err := queryAll(ctx, db.reader(), scanValue[hiretext.CandidateID],
-		"SELECT candidate_id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id IN ("+placeholders(len(ids))+")", args...)
+	texted, err := queryAll(ctx, db.reader(), scanValue[hiretext.CandidateID], conversationsQuery(db.dialect, "candidate_id", len(ids)), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,11 @@ type dialect interface {
 	// SQLite, which has no statistics to choose between a narrow index and a
 	// wider one that also serves the ORDER BY; PostgreSQL's planner has them.
 	indexedBy(index string) string
+	// notIndexed makes SQLite read a table by its rowid alone. Without
+	// statistics it takes an index on org_id for selective, and would scan
+	// a whole company's rows for `org_id = ? AND id IN (…)` instead of
+	// looking each id up; PostgreSQL's planner knows better.
+	notIndexed() string
 	// lockMigrations serializes migrators across processes; the returned
 	// function releases the lock.
 	lockMigrations(ctx context.Context, c *sql.Conn) (func(), error)
@@ -136,6 +141,8 @@ func (sqliteDialect) epochSeconds(expr string) string { return "unixepoch(" + ex
 
 func (sqliteDialect) indexedBy(index string) string { return " INDEXED BY " + index }
 
+func (sqliteDialect) notIndexed() string { return " NOT INDEXED" }
+
 func (sqliteDialect) isUniqueViolation(err error) bool {
 	var e *sqlite.Error
 	if errors.As(err, &e) {
@@ -209,6 +216,8 @@ func (d *postgresDialect) rebind(q string) string {
 func (*postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
 func (*postgresDialect) indexedBy(string) string { return "" }
+
+func (*postgresDialect) notIndexed() string { return "" }
 
 func (*postgresDialect) epochSeconds(expr string) string {
 	return "CAST(FLOOR(EXTRACT(EPOCH FROM " + expr + ")) AS BIGINT)"

@@ -74,6 +74,42 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	}
 }
 
+// TestSendLookupsUseKeys fails when SQLite would read a send's candidates,
+// their conversations or their newest jobs other than by key: with a
+// thousand ids it takes an index on org_id (or org_id and number_id) for
+// selective and walks every candidate of the company, or every
+// conversation of the number, which a send to 1,000 candidates of a large
+// company would pay on each of these lookups.
+func TestSendLookupsUseKeys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = hiretext.MaxBulkCandidates
+	ids := make([]any, n)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	queries := map[string][]any{
+		candidatesByIDsQuery(db.dialect, n):                        append([]any{1}, ids...),
+		jobTitlesQuery(db.dialect, n):                              append([]any{1}, ids...),
+		conversationsQuery(db.dialect, "candidate_id, id", n):      append([]any{1, 1}, ids...),
+		conversationsQuery(db.dialect, "candidate_id", queueChunk): append([]any{1, 1}, ids[:queueChunk]...),
+	}
+	byKey := regexp.MustCompile(`^SEARCH c USING INTEGER PRIMARY KEY \(rowid=\?\)|^SEARCH conversations USING INDEX conversations_candidate \(number_id=\? AND candidate_id=\?\)`)
+	for sql, args := range queries {
+		if plan := explain(t, db, sql, args); !byKey.MatchString(plan) {
+			t.Errorf("not by key:\n%.120s…\nplan:\n%s", sql, plan)
+		}
+	}
+}
+
 // TestInboxQueriesWalkAnIndex fails when a page of the inbox would read or
 // sort all of a number's conversations: each part of the inbox must walk
 // its index in order from the cursor and stop after a page.

@@ -241,8 +241,7 @@ func candidatesByIDsTx(ctx context.Context, tx conn, org hiretext.OrgID, ids []h
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	cs, err := queryCandidates(ctx, tx, "SELECT "+candidateColumns+" FROM candidates c WHERE c.org_id = ? AND c.erased_at IS NULL AND c.id IN ("+
-		placeholders(len(ids))+")", args...)
+	cs, err := queryCandidates(ctx, tx, candidatesByIDsQuery(tx.d, len(ids)), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +250,13 @@ func candidatesByIDsTx(ctx context.Context, tx conn, org hiretext.OrgID, ids []h
 		out[c.ID] = c
 	}
 	return out, nil
+}
+
+// candidatesByIDsQuery selects the candidates of a company among n ids,
+// looked up by id (see notIndexed).
+func candidatesByIDsQuery(d dialect, n int) string {
+	return "SELECT " + candidateColumns + " FROM candidates c" + d.notIndexed() +
+		" WHERE c.org_id = ? AND c.erased_at IS NULL AND c.id IN (" + placeholders(n) + ")"
 }
 
 // placeholders returns "?, ?, ?" for n arguments.
