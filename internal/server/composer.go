@@ -38,7 +38,7 @@ type composer struct {
 	Picker     templatePicker
 	Signature  string // how the caller's signature is added, for a note; "" for none
 	// PreviewAction is where the Preview button (shown without JavaScript)
-	// sends the form: the conversation page (GET) or the bulk composer.
+	// posts the form: the send, which previews instead, or the bulk composer.
 	PreviewAction string
 	PreviewAs     []previewChoice // the bulk composer's "Preview as…" choices
 	Preview       *previewAnswer  // the server's preview, when asked for without JavaScript

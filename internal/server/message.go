@@ -20,8 +20,7 @@ type conversationPage struct {
 // handleConversation shows the last 30 days with a candidate and a composer:
 // the dialog behind the SMS icon (?partial=1 renders the dialog's content
 // only), or a page of its own without JavaScript, where the composer's
-// template picker (template, template_q) and Preview button (preview=1
-// with the form's fields) come back as GET requests.
+// template picker (template, template_q) comes back as a GET request.
 func (s *Server) handleConversation(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	num, err := s.requireTexting(r.Context(), p)
@@ -38,16 +37,8 @@ func (s *Server) handleConversation(w http.ResponseWriter, r *http.Request) erro
 	}
 	q := r.URL.Query()
 	panel.Composer.ReturnTo = q.Get("return_to")
-	if q.Get("preview") != "" {
-		panel.Composer.Body = q.Get("body")
-	}
 	if err := s.fillSingleComposer(r.Context(), p, &panel.Composer, c, q); err != nil {
 		return err
-	}
-	if q.Get("preview") != "" {
-		if err := s.previewComposer(r.Context(), p, &panel.Composer, q, []hiretext.CandidateID{c.ID}, ""); err != nil {
-			return err
-		}
 	}
 	data := &conversationPage{Page: s.page(w, r, "Texts with "+c.Name()), Panel: panel}
 	if q.Get("partial") == "1" {
@@ -73,7 +64,9 @@ func (s *Server) fillSingleComposer(ctx context.Context, p *principal, comp *com
 	return nil
 }
 
-// handleSendToCandidate sends one text from the conversation or profile.
+// handleSendToCandidate sends one text from the conversation or profile;
+// the composer's Preview button (preview=1, without JavaScript) shows the
+// conversation with the text as the candidate would receive it instead.
 func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	if err := r.ParseForm(); err != nil {
@@ -86,6 +79,9 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 	c, err := s.targetCandidate(r)
 	if err != nil {
 		return err
+	}
+	if r.PostForm.Get("preview") != "" {
+		return s.renderComposerAgain(w, r, p, num, c, nil)
 	}
 	back := safeNext(r.PostForm.Get("return_to"))
 	if r.PostForm.Get("return_to") == "" {
@@ -102,7 +98,7 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 			writeJSON(w, statusOf(err), sendOutcome{Message: hiretext.ErrorMessage(err)})
 			return nil
 		}
-		return s.renderRefusedSend(w, r, p, num, c, err)
+		return s.renderComposerAgain(w, r, p, num, c, err)
 	}
 	if err != nil {
 		return err
@@ -120,9 +116,10 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 	return s.redirectWithFlash(w, r, back, "success", "Text to "+c.Name()+" queued.")
 }
 
-// renderRefusedSend shows the conversation again with the text as typed
-// and why it was not sent; for missing values, the preview says whose.
-func (s *Server) renderRefusedSend(w http.ResponseWriter, r *http.Request, p *principal, num *hiretext.Number,
+// renderComposerAgain shows the conversation again with the text as typed:
+// previewed, or with why it was not sent (sendErr), where for missing
+// values the preview says which.
+func (s *Server) renderComposerAgain(w http.ResponseWriter, r *http.Request, p *principal, num *hiretext.Number,
 	c *hiretext.Candidate, sendErr error) error {
 	panel, err := s.loadPanel(r.Context(), p, num, c, false)
 	if err != nil {
@@ -133,13 +130,16 @@ func (s *Server) renderRefusedSend(w http.ResponseWriter, r *http.Request, p *pr
 	if err := s.fillSingleComposer(r.Context(), p, comp, c, r.PostForm); err != nil {
 		return err
 	}
-	if errors.As(sendErr, new(*hiretext.MissingValues)) {
+	if sendErr == nil || errors.As(sendErr, new(*hiretext.MissingValues)) {
 		if err := s.previewComposer(r.Context(), p, comp, r.PostForm, []hiretext.CandidateID{c.ID}, ""); err != nil {
 			return err
 		}
 	}
-	comp.Error = hiretext.ErrorMessage(sendErr)
-	return s.render(w, r, statusOf(sendErr), "conversation", &conversationPage{Page: s.page(w, r, "Texts with "+c.Name()), Panel: panel})
+	status := http.StatusOK
+	if sendErr != nil {
+		comp.Error, status = hiretext.ErrorMessage(sendErr), statusOf(sendErr)
+	}
+	return s.render(w, r, status, "conversation", &conversationPage{Page: s.page(w, r, "Texts with "+c.Name()), Panel: panel})
 }
 
 // sendOutcome answers a send from the conversation dialog, which asks for

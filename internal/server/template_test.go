@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/storetest"
@@ -104,11 +105,14 @@ func TestComposerWithoutJavaScript(t *testing.T) {
 	_, page, _ = b.do("GET", conv+"?template="+idStr(int64(tpl.ID))+"&pick=use", nil)
 	mustContain(t, "picked", page, ">Hi {FirstName}, can you interview for {JobTitle}?</textarea>",
 		`name="template_id" value="`+idStr(int64(tpl.ID))+`"`)
-	q := url.Values{"preview": {"1"}, "body": {tpl.Body}, "template_id": {idStr(int64(tpl.ID))}}
-	_, page, _ = b.do("GET", conv+"?"+q.Encode(), nil)
-	mustContain(t, "preview", page, "Hi Ann, can you interview for Forklift Operator?")
+	send := "/candidates/" + idStr(int64(ann.ID)) + "/messages"
+	st, page, _ := b.do("POST", send, url.Values{"preview": {"1"}, "body": {tpl.Body + "\r\nSee you!"}, "template_id": {idStr(int64(tpl.ID))}})
+	mustContain(t, "preview", page, "Hi Ann, can you interview for Forklift Operator?\r\nSee you!</p>")
+	if msgs, _ := f.db.CandidateMessages(context.Background(), f.org.ID, f.number.ID, ann.ID, time.Time{}); st != http.StatusOK || len(msgs) != 0 {
+		t.Fatalf("preview: %d, %d texts stored", st, len(msgs))
+	}
 
-	st, _, _ := b.do("POST", "/candidates/"+idStr(int64(ann.ID))+"/messages", url.Values{"body": {tpl.Body}, "template_id": {idStr(int64(tpl.ID))}})
+	st, _, _ = b.do("POST", send, url.Values{"body": {tpl.Body}, "template_id": {idStr(int64(tpl.ID))}})
 	if st != http.StatusSeeOther {
 		t.Fatalf("send: %d", st)
 	}

@@ -116,7 +116,7 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 		Messages: messageRows(msgs, p.org.Location()), FullHistory: full, HistoryURL: "/candidates/" + idString(c.ID) + "#sms-history",
 		Composer: newComposer("/candidates/"+idString(c.ID)+"/messages", num, 1)}
 	panel.Composer.Candidates = []string{idString(c.ID)}
-	panel.Composer.PreviewAction = "/candidates/" + idString(c.ID) + "/conversation"
+	panel.Composer.PreviewAction = panel.Composer.Action
 	if !c.OptedIn() {
 		panel.Composer.Blocked = "This candidate has opted out of texts."
 	}
