@@ -98,6 +98,32 @@ func BenchmarkBulkSend1000(b *testing.B) {
 				b.ReportMetric(ms(took[1])/float64(len(added)), "merged-ms/send")
 				b.ReportMetric(ms(added[len(added)/2]), "added-ms/send") // the median round: other work on the machine comes in bursts
 			})
+			// The filling in alone, without the writes: PreviewMessages of
+			// the same two texts to the thousand, which reads the number and
+			// the candidates (as a send does) and renders and counts each
+			// text. Nothing is written, so the figures barely move with the
+			// machine's disk; the difference is the merge fields' share.
+			b.Run("preview-merged", func(b *testing.B) {
+				plain := hiretext.SendRequest{OrgID: fx.Org.ID, UserID: fx.Recruiter.ID, CandidateIDs: again,
+					Body: "Open house on Friday at 10am: come meet the team!"}
+				merged := hiretext.SendRequest{OrgID: fx.Org.ID, UserID: signer.ID, CandidateIDs: again, JobID: fx.Job.ID,
+					Body: "Hi {FirstName}, {RecruiterFirstName} from {CompanyName}: open house for {JobTitle} on Friday at 10am!"}
+				var took [2]time.Duration
+				rounds := 0
+				for b.Loop() {
+					for k, req := range []hiretext.SendRequest{plain, merged} {
+						start := time.Now()
+						if p, err := db.PreviewMessages(ctx, req); err != nil || len(p) != len(again) {
+							b.Fatalf("preview: %v", err)
+						}
+						took[k] += time.Since(start)
+					}
+					rounds++
+				}
+				ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(rounds) }
+				b.ReportMetric(ms(took[0]), "plain-ms/preview")
+				b.ReportMetric(ms(took[1]), "merged-ms/preview")
+			})
 			// The web form's path: the same send recorded under the form's
 			// key with a row per candidate (see SendBulk).
 			form := 0
