@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // MergeField is a value a text names in braces, such as {FirstName}, and
@@ -259,7 +260,9 @@ func mergeValue(s string) string {
 	if s == "" {
 		return ""
 	}
-	s = strings.ToValidUTF8(s, "")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
 	if strings.ContainsFunc(s, unicode.IsControl) {
 		s = strings.Map(func(r rune) rune {
 			if unicode.IsControl(r) {
