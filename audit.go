@@ -79,6 +79,9 @@ const (
 	AuditRetentionChanged   AuditAction = "retention.changed"
 	AuditCandidateErased    AuditAction = "candidate.erased"
 	AuditCandidateExported  AuditAction = "candidate.exported"
+	AuditTemplateCreated    AuditAction = "template.created" // a company template; users' own are theirs alone
+	AuditTemplateChanged    AuditAction = "template.changed"
+	AuditTemplateDeleted    AuditAction = "template.deleted"
 )
 
 // AuditActions lists every action with its label, in the order filters
@@ -105,6 +108,9 @@ var AuditActions = []struct {
 	{AuditRetentionChanged, "Data retention changed"},
 	{AuditCandidateErased, "Candidate erased"},
 	{AuditCandidateExported, "Candidate's data downloaded"},
+	{AuditTemplateCreated, "Company text template created"},
+	{AuditTemplateChanged, "Company text template changed"},
+	{AuditTemplateDeleted, "Company text template deleted"},
 }
 
 // Label is the action as people read it, such as "Number generated".

@@ -41,9 +41,12 @@ func (db *DB) CreateTemplate(ctx context.Context, org hiretext.OrgID, user hiret
 		t.OwnerID = user
 	}
 	err := db.inTx(ctx, func(tx conn) error {
-		return tx.queryRow(ctx, `INSERT INTO message_templates (org_id, owner_id, name, name_key, body, created_at, updated_at)
+		if err := tx.queryRow(ctx, `INSERT INTO message_templates (org_id, owner_id, name, name_key, body, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, org, nullInt(t.OwnerID), t.Name, hiretext.TemplateNameKey(t.Name),
-			t.Body, now, now).Scan(&t.ID)
+			t.Body, now, now).Scan(&t.ID); err != nil {
+			return err
+		}
+		return db.auditTemplate(ctx, tx, t, hiretext.AuditTemplateCreated, hiretext.AuditDetails{"name": t.Name})
 	})
 	if db.dialect.isUniqueViolation(err) {
 		return nil, hiretext.DuplicateTemplateName(t.Scope, t.Name)
@@ -86,9 +89,18 @@ func (db *DB) UpdateTemplate(ctx context.Context, org hiretext.OrgID, user hiret
 		}
 		changed.UpdatedAt = db.now()
 		out = &changed
-		_, err = tx.exec(ctx, `UPDATE message_templates SET name = ?, name_key = ?, body = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
-			changed.Name, hiretext.TemplateNameKey(changed.Name), changed.Body, changed.UpdatedAt, org, id)
-		return err
+		if changed.Name == t.Name && changed.Body == t.Body {
+			return nil // nothing changed, nothing to record
+		}
+		if _, err := tx.exec(ctx, `UPDATE message_templates SET name = ?, name_key = ?, body = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
+			changed.Name, hiretext.TemplateNameKey(changed.Name), changed.Body, changed.UpdatedAt, org, id); err != nil {
+			return err
+		}
+		details := hiretext.AuditDetails{"name": changed.Name, "text_changed": changed.Body != t.Body}
+		if changed.Name != t.Name {
+			details["name"] = hiretext.Changed(t.Name, changed.Name)
+		}
+		return db.auditTemplate(ctx, tx, &changed, hiretext.AuditTemplateChanged, details)
 	})
 	if db.dialect.isUniqueViolation(err) {
 		return nil, hiretext.DuplicateTemplateName(out.Scope, out.Name)
@@ -103,16 +115,26 @@ func (db *DB) UpdateTemplate(ctx context.Context, org hiretext.OrgID, user hiret
 // its name.
 func (db *DB) DeleteTemplate(ctx context.Context, org hiretext.OrgID, user hiretext.UserID, id hiretext.TemplateID) error {
 	return db.inTx(ctx, func(tx conn) error {
-		res, err := tx.exec(ctx, "DELETE FROM message_templates AS t WHERE t.id = ? AND"+templateVisible, id, org, user)
+		t, err := templateByID(ctx, tx, org, user, id)
 		if err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err == nil && n == 0 {
-			err = notFound("Template")
+		if _, err := tx.exec(ctx, "DELETE FROM message_templates WHERE org_id = ? AND id = ?", org, id); err != nil {
+			return err
 		}
-		return err
+		return db.auditTemplate(ctx, tx, t, hiretext.AuditTemplateDeleted, hiretext.AuditDetails{"name": t.Name})
 	})
+}
+
+// auditTemplate records an act on a company template in the audit trail;
+// a user's own templates are theirs alone and are not recorded. The words
+// of a template are never recorded, only its name.
+func (db *DB) auditTemplate(ctx context.Context, tx conn, t *hiretext.Template, action hiretext.AuditAction,
+	details hiretext.AuditDetails) error {
+	if t.Scope != hiretext.ScopeCompany {
+		return nil
+	}
+	return db.recordAudit(ctx, tx, t.OrgID, action, auditTarget("template", t.ID), details)
 }
 
 // Signature returns user's signature; none when they never set one.

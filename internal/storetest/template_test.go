@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -324,6 +325,62 @@ func TestPreviewSendsNothing(t *testing.T) {
 		}
 		if u := usage(t, db, fx); u.Used != 0 || len(fx.StatusCounts(t, db, hiretext.KindRecruiter)) != 0 {
 			t.Errorf("a preview sent texts")
+		}
+	})
+}
+
+// TestCompanyTemplatesAreAudited: creating, changing and deleting a company
+// template are administrative acts in the audit trail, with the template's
+// name and never its words; a user's own templates are not recorded.
+func TestCompanyTemplatesAreAudited(t *testing.T) {
+	EachWith(t, auditClock, func(t *testing.T, db *store.DB, _ Config) {
+		org := MustCreateOrg(t, db, "Acme")
+		admin := MustCreateUser(t, db, org.ID, "Ada Admin", hiretext.RoleAdmin)
+		as := hiretext.WithActor(ctx, hiretext.UserActor(admin.ID, "203.0.113.7"))
+		tpl, err := db.CreateTemplate(as, org.ID, admin.ID, hiretext.TemplateInput{Scope: hiretext.ScopeCompany, Name: "Open house",
+			Body: "Zq7words of the text"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := db.CreateTemplate(as, org.ID, admin.ID, hiretext.TemplateInput{Scope: hiretext.ScopePersonal, Name: "Mine", Body: "Hi"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, body := "Open house Friday", "Zq7other words"
+		for _, u := range []hiretext.TemplateUpdate{{Name: &name}, {Body: &body}, {Body: &body}} { // the last changes nothing
+			if _, err := db.UpdateTemplate(as, org.ID, admin.ID, tpl.ID, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.UpdateTemplate(as, org.ID, admin.ID, mine.ID, hiretext.TemplateUpdate{Body: &body}); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []hiretext.TemplateID{tpl.ID, mine.ID} {
+			if err := db.DeleteTemplate(as, org.ID, admin.ID, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := marchTrail(t)
+		f.Action = ""
+		var trail []*hiretext.AuditEntry
+		for _, e := range readTrail(t, db, org.ID, f) {
+			if strings.HasPrefix(string(e.Action), "template.") {
+				trail = append(trail, e)
+			}
+		}
+		if got := actions(trail); got != "template.created template.changed template.changed template.deleted" {
+			t.Fatalf("trail: %s", got)
+		}
+		target := fmt.Sprintf("template:%d", tpl.ID)
+		if e := trail[1]; e.Target != target || e.Actor != hiretext.UserActor(admin.ID, "203.0.113.7") ||
+			fmt.Sprint(e.Details["name"]) != "map[from:Open house to:Open house Friday]" || e.Details["text_changed"] != false {
+			t.Errorf("renamed: %+v", e)
+		}
+		if e := trail[2]; e.Details["name"] != "Open house Friday" || e.Details["text_changed"] != true {
+			t.Errorf("text changed: %+v", e)
+		}
+		if hits := searchEveryColumn(t, db, "Zq7"); len(hits) > 0 { // the templates are deleted: nothing may keep their words
+			t.Errorf("a template's words are kept in %v", hits)
 		}
 	})
 }
