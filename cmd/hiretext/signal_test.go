@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -109,17 +108,27 @@ func openEventStream(t *testing.T, base string) <-chan struct{} {
 	return ended
 }
 
-// startSlowUpload starts a POST whose body never finishes arriving, so
-// its request stays in flight.
+// startSlowUpload starts a POST whose body never finishes arriving, and
+// returns once its handler is reading the body, so that the request is in
+// flight when the test signals: it asks "Expect: 100-continue", and the
+// server answers "100 Continue" only when the handler first reads.
 func startSlowUpload(t *testing.T, base string) net.Conn {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	host := strings.TrimPrefix(base, "http://")
+	conn, err := net.Dial("tcp", host)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
-		"Content-Length: 1000\r\nSec-Fetch-Site: same-origin\r\n\r\nemail=slow", strings.TrimPrefix(base, "http://"))
-	if err != nil && !errors.Is(err, net.ErrClosed) {
+		"Content-Length: 1000\r\nSec-Fetch-Site: same-origin\r\nExpect: 100-continue\r\n\r\n", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 100 ") {
+		t.Fatalf("the slow upload was answered %q (%v), want 100 Continue", status, err)
+	}
+	if _, err := io.WriteString(conn, "email=slow"); err != nil {
 		t.Fatal(err)
 	}
 	return conn

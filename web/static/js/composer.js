@@ -187,6 +187,10 @@
 
     // ask sends the form to the preview endpoint; only the newest answer counts.
     function ask() {
+      // The text may have changed since the timer was set without an input
+      // event (the dialog empties its box after a send): an empty box has
+      // nothing to preview.
+      if (!needsServer(form, body.value) || body.value.trim() === "") { return Promise.resolve(); }
       var mine = ++asked;
       var data = new URLSearchParams(new FormData(form));
       return fetch(form.getAttribute("data-preview-url"), {
@@ -241,6 +245,8 @@
     }
     if (previewAs) { previewAs.addEventListener("change", function () { if (needsServer(form, body.value)) { update(); } }); }
     body.addEventListener("input", update);
+    // A preview still waiting for its delay is for a text being sent now.
+    form.addEventListener("submit", function () { window.clearTimeout(timer); });
     form.addEventListener("hiretext:allowance", render);
     form.addEventListener("hiretext:template", update);
     update();
