@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/phone"
@@ -18,8 +20,10 @@ func (r *inboundRun) keyword() hiretext.Keyword {
 
 // applyKeyword acts on STOP, START and HELP and on texts that read as an
 // opt-out: consent changes for every candidate with the sender's phone, and
-// the one automatic reply, in the language the candidate wrote in. It
-// returns the replies queued; the caller counts them.
+// the one automatic reply, in the language the candidate wrote in. An
+// opt-out, whatever its words, is confirmed once: one from a phone already
+// opted out is stored but answered by nothing, so it spends no allowance
+// beyond itself. It returns the replies queued; the caller counts them.
 func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, error) {
 	kw := r.keyword()
 	if kw == hiretext.KeywordNone {
@@ -31,13 +35,9 @@ func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, er
 	}
 	switch kw {
 	case hiretext.KeywordOptOut:
-		if err := r.setConsentAll(ctx); err != nil {
+		already, err := r.optOut(ctx)
+		if err != nil || already {
 			return nil, err
-		}
-		if r.reading.Revocation == hiretext.RevocationWrongNumber {
-			if err := r.db.markWrongNumber(ctx, r.tx, r.num.OrgID, r.in.From, r.msg, r.now); err != nil {
-				return nil, err
-			}
 		}
 	case hiretext.KeywordOptIn:
 		changed, err := r.optIn(ctx)
@@ -54,6 +54,54 @@ func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, er
 		return nil, err
 	}
 	return []hiretext.MessageID{id}, nil
+}
+
+// optOut opts the sender's phone out and marks a wrong number. It reports
+// whether the phone was opted out already, when the text confirms nothing new.
+func (r *inboundRun) optOut(ctx context.Context) (bool, error) {
+	already, err := r.alreadyOptedOut(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := r.setConsentAll(ctx); err != nil {
+		return false, err
+	}
+	if r.reading.Revocation == hiretext.RevocationWrongNumber {
+		err = r.db.markWrongNumber(ctx, r.tx, r.num.OrgID, r.in.From, r.msg, r.now)
+	}
+	return already, err
+}
+
+// alreadyOptedOut reports whether the sender's phone was opted out before
+// this text: every candidate holding it is; or, for a phone no candidate
+// holds, its newest ledger entry is an opt-out (a candidate since erased) or
+// the sender's last keyword to this number was one.
+func (r *inboundRun) alreadyOptedOut(ctx context.Context) (bool, error) {
+	if len(r.candidates) > 0 {
+		for _, c := range r.candidates {
+			if c.SMSStatus != hiretext.SMSOptedOut {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	if at, err := r.db.phoneOptOut(ctx, r.tx, r.num.OrgID, r.in.From); err != nil || at != nil {
+		return at != nil, err
+	}
+	return r.lastKeywordWasOptOut(ctx)
+}
+
+// lastKeywordWasOptOut reports whether the sender's previous STOP or START
+// (or opt-out by intent) in this conversation was an opt-out.
+func (r *inboundRun) lastKeywordWasOptOut(ctx context.Context) (bool, error) {
+	var kw hiretext.Keyword
+	err := r.tx.queryRow(ctx, `SELECT keyword FROM messages WHERE conversation_id = ? AND id <> ? AND direction = ?
+		AND keyword IN (?, ?) ORDER BY id DESC LIMIT 1`,
+		r.conv, r.msg, hiretext.Inbound, hiretext.KeywordOptOut, hiretext.KeywordOptIn).Scan(&kw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return kw == hiretext.KeywordOptOut, err
 }
 
 // setConsentAll opts every candidate with the sender's phone out, each with

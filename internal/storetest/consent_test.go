@@ -48,6 +48,51 @@ func TestSpanishOptOutByIntent(t *testing.T) {
 	})
 }
 
+// TestOptOutIsConfirmedOnce: a second STOP, a lower-case "stop" or an
+// opt-out by intent from a phone already opted out is stored as an opt-out
+// but changes no ledger entry, gets no confirmation and counts only itself;
+// the same holds for a phone no candidate holds.
+func TestOptOutIsConfirmedOnce(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		fx := MustSetUpTexting(t, db, 20)
+		ann, phone := fx.MustCandidate(t, db, "Ann")
+		if first := fx.Receive(t, db, "SMo1", phone, "STOP"); len(first.Replies) != 1 {
+			t.Fatalf("first STOP: replies %v, want one confirmation", first.Replies)
+		}
+		hist, _ := db.ConsentHistory(ctx, fx.Org.ID, ann.ID)
+		used := mustUsed(t, db, fx)
+		for i, body := range []string{"stop", "STOP", "Please stop texting me", "wrong number"} {
+			res := fx.Receive(t, db, fmt.Sprintf("SMo2-%d", i), phone, body)
+			if res.Message.Keyword != hiretext.KeywordOptOut || len(res.Replies) != 0 {
+				t.Fatalf("%q again: keyword %q, replies %v; want a stored opt-out and no reply", body, res.Message.Keyword, res.Replies)
+			}
+			if u := mustUsed(t, db, fx); u != used+i+1 {
+				t.Fatalf("%q again: used %d, want %d (the text itself only)", body, u, used+i+1)
+			}
+		}
+		if again, _ := db.ConsentHistory(ctx, fx.Org.ID, ann.ID); len(again) != len(hist) {
+			t.Fatalf("ledger grew from %d to %d entries", len(hist), len(again))
+		}
+		stranger := "+13125550999"
+		if first := fx.Receive(t, db, "SMu1", stranger, "STOP"); len(first.Replies) != 1 {
+			t.Fatal("a STOP from an unknown phone got no confirmation")
+		}
+		if again := fx.Receive(t, db, "SMu2", stranger, "Stop"); len(again.Replies) != 0 {
+			t.Fatal("a second STOP from an unknown phone was confirmed again")
+		}
+	})
+}
+
+// mustUsed returns how many texts the fixture's number counted this month.
+func mustUsed(tb testing.TB, db *store.DB, fx *Texting) int {
+	tb.Helper()
+	u, err := db.Usage(ctx, fx.Org.ID, fx.Number.ID, "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u.Used
+}
+
 // TestWrongNumberOptsOutAndMarksThePhone: the phone is opted out and marked
 // for every profile holding it; START from it lifts the mark.
 func TestWrongNumberOptsOutAndMarksThePhone(t *testing.T) {
