@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -135,46 +136,39 @@ func (u *User) IsAdmin() bool { return u != nil && u.Active && u.Role == RoleAdm
 // company number (NumberService says who is assigned to one); these rules
 // say which of the people on a number may do what with it.
 
-// SeesTexts reports whether u may see texts with candidates, given a
-// number: only users who may also open candidates' profiles. Administrators
-// who are not assigned to a number see texts only in the SMS Activity
-// report.
-func (u *User) SeesTexts() bool { return u.Can(PermProfiles) }
+// SeesTexts reports whether u may read texts with candidates, given a
+// number (CheckTexts). Administrators who are not assigned to a number see
+// texts only in the SMS Activity report.
+func (u *User) SeesTexts() bool { return u.CheckTexts() == nil }
 
 // FollowsNumber reports whether u, when assigned to a number, is told live
 // of its activity (texts in and out, their statuses): only users who see
-// its texts or may text from the lists, whose bulk results follow the
-// statuses. Others on the number get their own events only.
-func (u *User) FollowsNumber() bool { return u.SeesTexts() || u.CheckTextSelection() == nil }
+// its texts. Others on the number get their own events only.
+func (u *User) FollowsNumber() bool { return u.SeesTexts() }
 
-// CheckTextSelection returns nil when u may text candidates selected on a
-// list (the bulk composer), else a forbidden error naming the permissions
-// needed. The composer shows the selected candidates' names and phones, so
-// it is for users who can see the lists it starts from: a job's applicants
-// (jobs) or the pool.
-func (u *User) CheckTextSelection() error {
-	if !u.Can(PermJobs) && !u.Can(PermPool) {
-		return Errorf(EForbidden, "Texting selected candidates needs the %q or %q permission.",
-			PermJobs.Label(), PermPool.Label())
+// CheckTexts returns nil when u holds the permissions reading texts with
+// candidates needs beside an assignment to the number — the Candidate Pool
+// and Candidate profiles, as the product description puts it — else a
+// forbidden error naming the ones u lacks. Reading a conversation needs them, and so
+// does starting one, alone or from a list: nobody texts a candidate whose
+// answer they could not read. The page a text starts from needs its own
+// permission too (Jobs for the Job Posting page).
+func (u *User) CheckTexts() error {
+	var missing []string
+	for _, p := range [...]Permission{PermPool, PermProfiles} {
+		if !u.Can(p) {
+			missing = append(missing, strconv.Quote(p.Label()))
+		}
 	}
-	return nil
-}
-
-// CheckTextCandidates returns nil when u may text n candidates in one send
-// (the API's), else a forbidden error saying what u may do instead. It asks
-// what the pages ask of the same act: texting several candidates is the
-// bulk composer's (CheckTextSelection); texting one is also the
-// conversation's, open to users who see texts.
-func (u *User) CheckTextCandidates(n int) error {
-	if n <= 1 && u.SeesTexts() {
+	switch len(missing) {
+	case 0:
 		return nil
+	case 1:
+		return Errorf(EForbidden, "Texts with candidates need the %q and %q permissions; you do not have the %s permission.",
+			PermPool.Label(), PermProfiles.Label(), missing[0])
 	}
-	err := u.CheckTextSelection()
-	if err != nil && u.SeesTexts() {
-		return Errorf(EForbidden, "Texting several candidates at once needs the %q or %q permission; with %q, text one candidate at a time.",
-			PermJobs.Label(), PermPool.Label(), PermProfiles.Label())
-	}
-	return err
+	return Errorf(EForbidden, "Texts with candidates need the %q and %q permissions; you have neither.",
+		PermPool.Label(), PermProfiles.Label())
 }
 
 // MaxUserName bounds a user's name, in characters.

@@ -27,54 +27,44 @@ func TestPeopleSeeLabelsNotCodes(t *testing.T) {
 	}
 }
 
-// TestWhoMayTextWhom checks the texting rules for every kind of user: who
-// sees texts, who may text candidates selected on a list, and who may text
-// one or several candidates in one send, with the reason given to the rest.
+// TestWhoMayTextWhom checks the texting rule for every kind of user: only
+// users with the Candidate Pool and Candidate profiles read texts, and only
+// they start them; the rest are told which permission they lack.
 func TestWhoMayTextWhom(t *testing.T) {
 	t.Parallel()
 	const (
-		ok       = ""
-		needList = `Texting selected candidates needs the "Jobs" or "Candidate pool" permission.`
-		oneByOne = `Texting several candidates at once needs the "Jobs" or "Candidate pool" permission; with "Candidate profiles", text one candidate at a time.`
+		ok          = ""
+		needPool    = `Texts with candidates need the "Candidate pool" and "Candidate profiles" permissions; you do not have the "Candidate pool" permission.`
+		needProfile = `Texts with candidates need the "Candidate pool" and "Candidate profiles" permissions; you do not have the "Candidate profiles" permission.`
+		needBoth    = `Texts with candidates need the "Candidate pool" and "Candidate profiles" permissions; you have neither.`
 	)
 	user := func(perms ...hiretext.Permission) *hiretext.User {
 		return &hiretext.User{Role: hiretext.RoleUser, Permissions: perms, Active: true}
 	}
 	for _, tt := range []struct {
-		name      string
-		u         *hiretext.User
-		seesTexts bool
-		selection string // CheckTextSelection's message
-		one, many string // CheckTextCandidates(1) and (2)'s
+		name string
+		u    *hiretext.User
+		want string // CheckTexts' message
 	}{
-		{"administrator", &hiretext.User{Role: hiretext.RoleAdmin, Active: true}, true, ok, ok, ok},
-		{"jobs", user(hiretext.PermJobs), false, ok, ok, ok},
-		{"pool", user(hiretext.PermPool), false, ok, ok, ok},
-		{"profiles", user(hiretext.PermProfiles), true, needList, ok, oneByOne},
-		{"pool and profiles", user(hiretext.PermPool, hiretext.PermProfiles), true, ok, ok, ok},
-		{"sms-report", user(hiretext.PermSMSReport), false, needList, needList, needList},
-		{"no permission", user(), false, needList, needList, needList},
-		{"deactivated administrator", &hiretext.User{Role: hiretext.RoleAdmin}, false, needList, needList, needList},
+		{"administrator", &hiretext.User{Role: hiretext.RoleAdmin, Active: true}, ok},
+		{"jobs", user(hiretext.PermJobs), needBoth},
+		{"pool", user(hiretext.PermPool), needProfile},
+		{"profiles", user(hiretext.PermProfiles), needPool},
+		{"jobs and profiles", user(hiretext.PermJobs, hiretext.PermProfiles), needPool},
+		{"pool and profiles", user(hiretext.PermPool, hiretext.PermProfiles), ok},
+		{"sms-report", user(hiretext.PermSMSReport), needBoth},
+		{"deactivated administrator", &hiretext.User{Role: hiretext.RoleAdmin}, needBoth},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.u.SeesTexts(); got != tt.seesTexts {
-				t.Errorf("SeesTexts() = %v, want %v", got, tt.seesTexts)
+			err := tt.u.CheckTexts()
+			switch {
+			case tt.want == ok && err != nil:
+				t.Errorf("CheckTexts() = %v, want nil", err)
+			case tt.want != ok && (hiretext.ErrorCode(err) != hiretext.EForbidden || hiretext.ErrorMessage(err) != tt.want):
+				t.Errorf("CheckTexts() = %v (%s), want forbidden: %s", err, hiretext.ErrorCode(err), tt.want)
 			}
-			for _, c := range []struct {
-				call string
-				err  error
-				want string
-			}{
-				{"CheckTextSelection()", tt.u.CheckTextSelection(), tt.selection},
-				{"CheckTextCandidates(1)", tt.u.CheckTextCandidates(1), tt.one},
-				{"CheckTextCandidates(2)", tt.u.CheckTextCandidates(2), tt.many},
-			} {
-				switch {
-				case c.want == ok && c.err != nil:
-					t.Errorf("%s = %v, want nil", c.call, c.err)
-				case c.want != ok && (hiretext.ErrorCode(c.err) != hiretext.EForbidden || hiretext.ErrorMessage(c.err) != c.want):
-					t.Errorf("%s = %v (%s), want forbidden: %s", c.call, c.err, hiretext.ErrorCode(c.err), c.want)
-				}
+			if sees := tt.u.SeesTexts(); sees != (tt.want == ok) || tt.u.FollowsNumber() != sees {
+				t.Errorf("SeesTexts() = %v, FollowsNumber() = %v, want both %v", sees, tt.u.FollowsNumber(), tt.want == ok)
 			}
 		})
 	}

@@ -149,6 +149,8 @@ func checkAccess(a access, p *principal, api bool) error {
 		return hiretext.Errorf(hiretext.EForbidden, "Only administrators can do that.")
 	case a.perm != "" && !p.user.Can(a.perm):
 		return hiretext.Errorf(hiretext.EForbidden, "You do not have the %q permission.", a.perm.Label())
+	case a.texts:
+		return p.user.CheckTexts()
 	}
 	return nil
 }

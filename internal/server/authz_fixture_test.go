@@ -35,7 +35,7 @@ const (
 
 // matrixFixture is a running hiretext (simulator provider, live updates)
 // with two companies. Acme has three simulator numbers: N1 (the recruiter,
-// Sam and the texter), N2 (the other recruiter) and N3 (nobody; released by
+// the texter and the profiler), N2 (the other recruiter and Sam) and N3 (nobody; released by
 // the matrix). Its candidate has texts with N1, and N1 has a conversation
 // with an unknown sender. Other Co has its administrator on its own number.
 type matrixFixture struct {
@@ -97,10 +97,10 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 	q := url.QueryEscape
 	f.vars = map[string]string{
 		"$org": org.Slug, "$job": idStr(int64(job.ID)), "$cand": idStr(int64(cand.ID)), "$sam": idStr(int64(sam.ID)),
-		"$token": idStr(int64(samToken.ID)), "$n1": idStr(int64(n1.ID)), "$n3": idStr(int64(n3.ID)),
+		"$token": idStr(int64(samToken.ID)), "$n1": idStr(int64(n1.ID)), "$n2": idStr(int64(n2.ID)), "$n3": idStr(int64(n3.ID)),
 		"$conv": idStr(int64(unknown)), "$message": idStr(int64(sent)),
 		"$rec1": idStr(int64(f.users[pRecruiter].ID)), "$rec2": idStr(int64(f.users[pOtherNumber].ID)),
-		"$texter": idStr(int64(f.users[pTexter].ID)), "$candphone": q(candPhone), "$n1phone": q(n1.Phone),
+		"$texter": idStr(int64(f.users[pTexter].ID)), "$profiler": idStr(int64(f.users[pProfiler].ID)), "$candphone": q(candPhone), "$n1phone": q(n1.Phone),
 		"$offer": q(offers[0].Phone), "$tpl": idStr(int64(tpl)), "$tpl2": idStr(int64(tpl2)), "$rtpl": idStr(int64(rtpl)),
 	}
 	return f
@@ -128,8 +128,8 @@ func (f *matrixFixture) templates(t *testing.T, org hiretext.OrgID) (company, co
 }
 
 // createUsers creates the first company's principals and Sam, a spare
-// user, and assigns them: the recruiter, Sam and the texter to n1, the
-// other recruiter to n2. It returns Sam.
+// user, and assigns them: the recruiter, the texter and the profiler to n1,
+// the other recruiter and Sam to n2. It returns Sam.
 func (f *matrixFixture) createUsers(t *testing.T, org hiretext.OrgID, n1, n2 *hiretext.Number) *hiretext.User {
 	t.Helper()
 	user := func(name string, role hiretext.Role, perms ...hiretext.Permission) *hiretext.User {
@@ -142,11 +142,14 @@ func (f *matrixFixture) createUsers(t *testing.T, org hiretext.OrgID, n1, n2 *hi
 	f.users[pAdmin] = user("Dana Admin", hiretext.RoleAdmin)
 	f.users[pReporter] = user("Rory Reporter", hiretext.RoleUser, hiretext.PermSMSReport)
 	f.users[pTexter] = user("Tess Texter", hiretext.RoleUser, hiretext.PermJobs)
+	f.users[pProfiler] = user("Pat Profiler", hiretext.RoleUser, hiretext.PermProfiles)
 	sam := user("Sam Spare", hiretext.RoleUser, ats...)
-	for _, u := range []*hiretext.User{f.users[pRecruiter], sam, f.users[pTexter]} {
+	for _, u := range []*hiretext.User{f.users[pRecruiter], f.users[pTexter], f.users[pProfiler]} {
 		storetest.MustAssign(t, f.db, org, n1.ID, u.ID)
 	}
-	storetest.MustAssign(t, f.db, org, n2.ID, f.users[pOtherNumber].ID)
+	for _, u := range []*hiretext.User{f.users[pOtherNumber], sam} {
+		storetest.MustAssign(t, f.db, org, n2.ID, u.ID)
+	}
 	return sam
 }
 

@@ -13,9 +13,9 @@ import (
 )
 
 // The principals of the authorization matrix, in column order. The texter
-// is there because a user on no number is refused by the number check
-// anyway: only a user on a number without profiles shows that routes and
-// pages showing texts check profiles too.
+// and the profiler are there because a user on no number is refused by the
+// number check anyway: only users on a number without the pool or without
+// profiles show that routes and pages reading or starting texts check both.
 const (
 	pAnon         = iota // nobody logged in
 	pManager             // hiring manager: jobs, pool, profiles; no number
@@ -24,12 +24,13 @@ const (
 	pAdmin               // administrator on no number
 	pReporter            // sms-report only
 	pOtherCompany        // another company's administrator, on that company's number
-	pTexter              // jobs only, on N1: texts without opening profiles
+	pTexter              // jobs only, on N1: may not text, for it could not read the answers
+	pProfiler            // profiles only, on N1: opens profiles, but reads no texts without the pool
 	nPrincipals
 )
 
 var principalNames = [nPrincipals]string{"anonymous", "manager", "recruiter-N1", "recruiter-N2", "admin",
-	"reporter", "other-company-admin", "texter-N1"}
+	"reporter", "other-company-admin", "texter-N1", "profiler-N1"}
 
 // outcome is what a caller gets: an HTTP status, or toLogin.
 type outcome int
@@ -80,7 +81,7 @@ type matrixRow struct {
 
 // authzMatrix is every route × principal. Columns: anonymous, manager,
 // recruiter-N1, recruiter-N2, admin, reporter, other-company-admin,
-// texter-N1.
+// texter-N1, profiler-N1.
 //
 // Safety. Every principal gets a fresh fixture (its own database and
 // server), so nothing one caller changes is seen by another, and the test
@@ -97,195 +98,195 @@ type matrixRow struct {
 //
 // Objects: {id} after /jobs, /candidates, /users, /tokens, /numbers,
 // /conversations, /messages is the first company's job, candidate, Sam (a
-// spare user on N1), Sam's API token, N1, the unknown sender's conversation
+// spare user on N2), Sam's API token, N1, the unknown sender's conversation
 // with N1 and the recruiter's text to the candidate.
 var authzMatrix = []matrixRow{
 	// Pages.
-	{"GET /{$}", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
-	{"GET /login", "", "", want{ok, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"POST /login", "", "email=nobody%40example.com&password=wrong", want{unauth, unauth, unauth, unauth, unauth, unauth, unauth, unauth}},
-	{"GET /settings", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
-	{"POST /settings/password", "", "current=wrong&new=a-new-long-password", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
-	{"GET /settings/password", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"POST /settings/tokens", "", "name=matrix", want{unauth, created, created, created, created, created, created, created}},
-	{"GET /settings/tokens", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"POST /settings/tokens/{id}/revoke", "", "", want{unauth, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
-	{"GET /settings/tokens/{id}/revoke", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"GET /admin/users", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
-	{"POST /admin/users", "", "name=&email=&role=user", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
-	{"GET /admin/users/{id}", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
-	{"POST /admin/users/{id}", "", "name=&role=user", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
-	{"GET /admin/users/{id}/deactivate", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
-	{"GET /admin/users/{id}/activate", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
-	{"GET /admin/users/{id}/password", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
+	{"GET /{$}", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /login", "", "", want{ok, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /login", "", "email=nobody%40example.com&password=wrong", want{unauth, unauth, unauth, unauth, unauth, unauth, unauth, unauth, unauth}},
+	{"GET /settings", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /settings/password", "", "current=wrong&new=a-new-long-password", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /settings/password", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /settings/tokens", "", "name=matrix", want{unauth, created, created, created, created, created, created, created, created}},
+	{"GET /settings/tokens", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /settings/tokens/{id}/revoke", "", "", want{unauth, notFound, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
+	{"GET /settings/tokens/{id}/revoke", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"GET /admin/users", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/users", "", "name=&email=&role=user", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /admin/users/{id}", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/users/{id}", "", "name=&role=user", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
+	{"GET /admin/users/{id}/deactivate", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"GET /admin/users/{id}/activate", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"GET /admin/users/{id}/password", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
 
 	// ATS pages.
-	{"GET /jobs", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, ok}},
-	{"GET /jobs/new", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, ok}},
-	{"POST /jobs", "", "title=", want{unauth, invalid, invalid, invalid, invalid, forbidden, invalid, invalid}},
-	{"GET /jobs/{id}", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, ok}},
-	{"GET /jobs/{id}/edit", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, ok}},
-	{"POST /jobs/{id}", "", "title=", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
-	{"POST /jobs/{id}/status", "", "status=paused", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
-	{"GET /jobs/{id}/status", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, seeOther}},
-	{"POST /jobs/{id}/export", "", "candidate=$cand", want{unauth, ok, ok, ok, ok, forbidden, notFound, ok}},
-	{"GET /jobs/{id}/export", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, seeOther}},
-	{"GET /apply/{org}/{job}", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
-	{"POST /apply/{org}/{job}", "", "first_name=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
-	{"GET /apply/{org}/{job}/thanks", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
-	{"GET /candidates", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, forbidden}},
-	{"POST /candidates/export", "", "candidate=$cand", want{unauth, ok, ok, ok, ok, forbidden, ok, forbidden}},
-	{"GET /candidates/export", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
-	{"GET /candidates/{id}", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, forbidden}},
-	{"POST /candidates/{id}/phones", "", "main_phone=12", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
-	{"GET /candidates/{id}/phones", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
-	{"POST /candidates/{id}/sms", "", "sms_status=maybe", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
-	{"GET /candidates/{id}/sms", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
-	{"GET /candidates/{id}/consent.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
-	{"GET /candidates/{id}/export.zip", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
-	{"POST /candidates/{id}/erase", "", "confirm_name=Somebody+Else", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
-	{"GET /candidates/{id}/erase", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
-	{"GET /admin/retention", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
-	{"POST /admin/retention", "", "message_months=0", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
-	{"GET /admin/audit", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
-	{"GET /admin/audit.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
-	{"GET /admin/audit", "/admin/audit?actor=$rec1", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, invalid, forbidden}},
-	{"GET /admin/texting", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
-	{"POST /admin/texting", "", "consent_disclosure=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
+	{"GET /jobs", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},
+	{"GET /jobs/new", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},
+	{"POST /jobs", "", "title=", want{unauth, invalid, invalid, invalid, invalid, forbidden, invalid, invalid, forbidden}},
+	{"GET /jobs/{id}", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, ok, forbidden}},
+	{"GET /jobs/{id}/edit", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, ok, forbidden}},
+	{"POST /jobs/{id}", "", "title=", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid, forbidden}},
+	{"POST /jobs/{id}/status", "", "status=paused", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid, forbidden}},
+	{"GET /jobs/{id}/status", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, seeOther, forbidden}},
+	{"POST /jobs/{id}/export", "", "candidate=$cand", want{unauth, ok, ok, ok, ok, forbidden, notFound, ok, forbidden}},
+	{"GET /jobs/{id}/export", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, seeOther, forbidden}},
+	{"GET /apply/{org}/{job}", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /apply/{org}/{job}", "", "first_name=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /apply/{org}/{job}/thanks", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /candidates", "", "", want{toLogin, ok, ok, ok, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /candidates/export", "", "candidate=$cand", want{unauth, ok, ok, ok, ok, forbidden, ok, forbidden, forbidden}},
+	{"GET /candidates/export", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"GET /candidates/{id}", "", "", want{toLogin, ok, ok, ok, ok, forbidden, notFound, forbidden, ok}},
+	{"POST /candidates/{id}/phones", "", "main_phone=12", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden, invalid}},
+	{"GET /candidates/{id}/phones", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, seeOther}},
+	{"POST /candidates/{id}/sms", "", "sms_status=maybe", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden, invalid}},
+	{"GET /candidates/{id}/sms", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, seeOther}},
+	{"GET /candidates/{id}/consent.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"GET /candidates/{id}/export.zip", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"POST /candidates/{id}/erase", "", "confirm_name=Somebody+Else", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
+	{"GET /candidates/{id}/erase", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"GET /admin/retention", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/retention", "", "message_months=0", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /admin/audit", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"GET /admin/audit.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"GET /admin/audit", "/admin/audit?actor=$rec1", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, invalid, forbidden, forbidden}},
+	{"GET /admin/texting", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/texting", "", "consent_disclosure=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 
 	// Text templates: the company's are administrators' to change; each
 	// user's own are theirs alone ($rtpl is the recruiter's).
-	{"GET /admin/templates", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
-	{"POST /admin/templates", "", "name=&body=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
-	{"GET /admin/templates/{id}", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
-	{"POST /admin/templates/{id}", "", "name=&body=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
-	{"GET /admin/templates/{id}/delete", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
-	{"POST /settings/signature", "", "signature=%7BSalary%7D", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
-	{"GET /settings/signature", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"POST /settings/templates", "", "name=&body=", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
-	{"GET /settings/templates", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"GET /settings/templates/{id}", "/settings/templates/$rtpl", "", want{toLogin, notFound, ok, notFound, notFound, notFound, notFound, notFound}},
-	{"POST /settings/templates/{id}", "/settings/templates/$rtpl", "name=&body=", want{unauth, notFound, invalid, notFound, notFound, notFound, notFound, notFound}},
-	{"GET /settings/templates/{id}/delete", "/settings/templates/$rtpl/delete", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"GET /admin/templates", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/templates", "", "name=&body=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /admin/templates/{id}", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/templates/{id}", "", "name=&body=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
+	{"GET /admin/templates/{id}/delete", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /settings/signature", "", "signature=%7BSalary%7D", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /settings/signature", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /settings/templates", "", "name=&body=", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /settings/templates", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"GET /settings/templates/{id}", "/settings/templates/$rtpl", "", want{toLogin, notFound, ok, notFound, notFound, notFound, notFound, notFound, notFound}},
+	{"POST /settings/templates/{id}", "/settings/templates/$rtpl", "name=&body=", want{unauth, notFound, invalid, notFound, notFound, notFound, notFound, notFound, notFound}},
+	{"GET /settings/templates/{id}/delete", "/settings/templates/$rtpl/delete", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 
 	// Numbers pages. The other company has all its numbers: it gets no offers.
-	{"GET /admin/numbers", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
-	{"POST /admin/numbers", "", "phone=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
-	{"GET /admin/numbers/new", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, conflict, forbidden}},
-	{"GET /admin/numbers/new/confirm", "/admin/numbers/new/confirm?phone=$offer", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, conflict, forbidden}},
-	{"GET /admin/numbers/{id}/assign", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
-	{"POST /admin/numbers/{id}/users", "", "user_id=$rec2", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
-	{"GET /admin/numbers/{id}/users", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden}},
-	{"GET /admin/numbers/{id}/users/{user}/unassign", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
-	{"GET /admin/numbers/{id}/release", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
+	{"GET /admin/numbers", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/numbers", "", "phone=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /admin/numbers/new", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, conflict, forbidden, forbidden}},
+	{"GET /admin/numbers/new/confirm", "/admin/numbers/new/confirm?phone=$offer", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, conflict, forbidden, forbidden}},
+	{"GET /admin/numbers/{id}/assign", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/numbers/{id}/users", "", "user_id=$rec2", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
+	{"GET /admin/numbers/{id}/users", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"GET /admin/numbers/{id}/users/{user}/unassign", "/admin/numbers/$n2/users/$sam/unassign", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"GET /admin/numbers/{id}/release", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
 
 	// Texting. Only users on a number text; objects of another number are not found.
-	{"GET /candidates/{id}/conversation", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden}},
-	{"POST /candidates/{id}/messages", "", "body=", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, notFound, forbidden}},
-	{"GET /candidates/{id}/messages", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
-	{"POST /messages/compose", "", "candidate=$cand", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, ok}},
-	{"GET /messages/compose", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"POST /messages/bulk", "", "candidate=$cand&body=", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
-	{"GET /messages/bulk", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"POST /messages/preview", "", "candidate=$cand&body=%7BSalary%7D", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
-	{"GET /messages/preview", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"GET /candidates/{id}/conversation", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"POST /candidates/{id}/messages", "", "body=", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /candidates/{id}/messages", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /messages/compose", "", "candidate=$cand", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
+	{"GET /messages/compose", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /messages/bulk", "", "candidate=$cand&body=", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, forbidden, forbidden}},
+	{"GET /messages/bulk", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /messages/preview", "", "candidate=$cand&body=%7BSalary%7D", want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, forbidden, forbidden}},
+	{"GET /messages/preview", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	// A bulk send's results are its sender's; the fixture has none.
-	{"GET /messages/bulk/{id}", "/messages/bulk/424242", "", want{toLogin, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
-	{"GET /inbox", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, ok, forbidden}},
-	{"GET /bell", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
-	{"GET /conversations/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden}},
-	{"POST /conversations/{id}/read", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden}},
-	{"GET /conversations/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
-	{"GET /conversations/{id}/link", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden}},
+	{"GET /messages/bulk/{id}", "/messages/bulk/424242", "", want{toLogin, notFound, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
+	{"GET /inbox", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
+	{"GET /bell", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /conversations/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"POST /conversations/{id}/read", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /conversations/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"GET /conversations/{id}/link", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 
 	// Provider webhooks: a well-formed inbound text and status with a forged
 	// signature is refused whoever sends it.
 	{"POST /webhooks/{provider}/inbound", "", "EventType=inbound&MessageID=SMforged&From=$candphone&To=$n1phone&Body=STOP&Timestamp=$now",
-		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
 	{"POST /webhooks/{provider}/status", "", "EventType=status&MessageID=SMforged&From=$n1phone&To=$candphone&MessageStatus=delivered&Timestamp=$now",
-		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
 	{"POST /webhooks/{provider}/check", "", "EventType=check&Timestamp=$now",
-		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		want{forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
 
 	// Live updates.
-	{"GET /events", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok}},
-	{"GET /api/v1/events", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /events", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /api/v1/events", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
 
 	// JSON API.
-	{"GET /api/v1/openapi.json", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
-	{"GET /api/v1/me", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok}},
-	{"GET /api/v1/users", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
-	{"POST /api/v1/users", "", `{}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
-	{"PATCH /api/v1/users/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
-	{"GET /api/v1/audit", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
+	{"GET /api/v1/openapi.json", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /api/v1/me", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /api/v1/users", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /api/v1/users", "", `{}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"PATCH /api/v1/users/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/audit", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 
 	// Texting API.
-	{"POST /api/v1/messages", "", `{"candidate_ids":["$cand"],"body":""}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
-	{"POST /api/v1/messages/preview", "", `{"candidate_ids":["$cand"],"body":"{Salary}"}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, invalid}},
+	{"POST /api/v1/messages", "", `{"candidate_ids":["$cand"],"body":""}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, forbidden, forbidden}},
+	{"POST /api/v1/messages/preview", "", `{"candidate_ids":["$cand"],"body":"{Salary}"}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, forbidden, forbidden}},
 
 	// Templates API.
-	{"GET /api/v1/templates", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok}},
-	{"POST /api/v1/templates", "", `{"name":"","body":"","scope":"company"}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden}},
-	{"GET /api/v1/templates/{id}", "", "", want{unauth, ok, ok, ok, ok, ok, notFound, ok}},
-	{"PATCH /api/v1/templates/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
-	{"GET /api/v1/messages/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden}},
-	{"GET /api/v1/candidates/{id}/messages", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden}},
-	{"GET /api/v1/inbox", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden}},
-	{"POST /api/v1/conversations/{id}/read", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden}},
+	{"GET /api/v1/templates", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /api/v1/templates", "", `{"name":"","body":"","scope":"company"}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /api/v1/templates/{id}", "", "", want{unauth, ok, ok, ok, ok, ok, notFound, ok, ok}},
+	{"PATCH /api/v1/templates/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/messages/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/candidates/{id}/messages", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/inbox", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
+	{"POST /api/v1/conversations/{id}/read", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 
 	// ATS API.
-	{"GET /api/v1/jobs", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok}},
-	{"POST /api/v1/jobs", "", `{}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, invalid, invalid}},
-	{"GET /api/v1/jobs/{id}", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, ok}},
-	{"PATCH /api/v1/jobs/{id}", "", `{"status":"paused"}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
-	{"POST /api/v1/jobs/{id}/applications", "", `{}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid}},
-	{"GET /api/v1/consent-disclosure", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok}},
-	{"GET /api/v1/candidates", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, forbidden}},
-	{"GET /api/v1/candidates/{id}", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, forbidden}},
-	{"PATCH /api/v1/candidates/{id}", "", `{"sms":{"status":"maybe"}}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden}},
-	{"DELETE /api/v1/candidates/{id}", "", `{"confirm":false}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden}},
-	{"GET /api/v1/candidates/{id}/export", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
-	{"GET /api/v1/candidates/{id}/consent", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, forbidden}},
+	{"GET /api/v1/jobs", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},
+	{"POST /api/v1/jobs", "", `{}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, invalid, invalid, forbidden}},
+	{"GET /api/v1/jobs/{id}", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, ok, forbidden}},
+	{"PATCH /api/v1/jobs/{id}", "", `{"status":"paused"}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid, forbidden}},
+	{"POST /api/v1/jobs/{id}/applications", "", `{}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid, forbidden}},
+	{"GET /api/v1/consent-disclosure", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},
+	{"GET /api/v1/candidates", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, forbidden, forbidden}},
+	{"GET /api/v1/candidates/{id}", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, forbidden, ok}},
+	{"PATCH /api/v1/candidates/{id}", "", `{"sms":{"status":"maybe"}}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden, invalid}},
+	{"DELETE /api/v1/candidates/{id}", "", `{"confirm":false}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/candidates/{id}/export", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/candidates/{id}/consent", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, forbidden, ok}},
 
 	// Numbers API. Users other than administrators see only their own number.
-	{"GET /api/v1/numbers", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok}},
-	{"POST /api/v1/numbers", "", `{"area_code":"12"}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, conflict, forbidden}},
-	{"PUT /api/v1/numbers/{id}/users", "", `{"user_ids":["$rec1","$sam","$texter"]}`, want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
-	{"GET /api/v1/numbers/{id}/usage", "", "", want{unauth, notFound, ok, notFound, ok, notFound, notFound, ok}},
+	{"GET /api/v1/numbers", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /api/v1/numbers", "", `{"area_code":"12"}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, conflict, forbidden, forbidden}},
+	{"PUT /api/v1/numbers/{id}/users", "", `{"user_ids":["$rec1","$texter","$profiler"]}`, want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/numbers/{id}/usage", "", "", want{unauth, notFound, ok, notFound, ok, notFound, notFound, ok, ok}},
 
 	// SMS Activity report: administrators and sms-report users, each of their own company.
-	{"GET /reports/sms-activity", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
-	{"GET /reports/possible-opt-outs", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden}},
-	{"GET /reports/sms-activity.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
-	{"GET /reports/sms-activity.xlsx", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
-	{"GET /api/v1/reports/sms-activity", "", "", want{unauth, forbidden, forbidden, forbidden, ok, ok, ok, forbidden}},
+	{"GET /reports/sms-activity", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden, forbidden}},
+	{"GET /reports/possible-opt-outs", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"GET /reports/sms-activity.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden, forbidden}},
+	{"GET /reports/sms-activity.xlsx", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden, forbidden}},
+	{"GET /api/v1/reports/sms-activity", "", "", want{unauth, forbidden, forbidden, forbidden, ok, ok, ok, forbidden, forbidden}},
 
 	// Operations.
-	{"GET /healthz", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
-	{"GET /readyz", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
-	{"GET /static/", "/static/0/css/app.css", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /healthz", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /readyz", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /static/", "/static/0/css/app.css", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
 
 	// The simulator: the matrix's callers are on this machine, which may use
 	// it (TestSimulatorIsForAdministratorsAndThisMachine tries from elsewhere).
-	{"GET /simulator", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
-	{"POST /simulator/reply", "", "phone=$candphone&to=$n1phone&body=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
-	{"GET /simulator/reply", "", "", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"POST /simulator/flag", "", "phone=$candphone&flag=", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"GET /simulator/flag", "", "", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
-	{"POST /simulator/api/inbound", "", `{}`, want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
-	{"GET /simulator/api/messages", "/simulator/api/messages?phone=$candphone", "", want{ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"GET /simulator", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /simulator/reply", "", "phone=$candphone&to=$n1phone&body=", want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /simulator/reply", "", "", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /simulator/flag", "", "phone=$candphone&flag=", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"GET /simulator/flag", "", "", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /simulator/api/inbound", "", `{}`, want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
+	{"GET /simulator/api/messages", "/simulator/api/messages?phone=$candphone", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
 
 	// Last, in this order: rows that change what other rows see when allowed.
-	{"POST /admin/templates/{id}/delete", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
-	{"DELETE /api/v1/templates/{id}", "/api/v1/templates/$tpl2", "", want{unauth, forbidden, forbidden, forbidden, noContent, forbidden, notFound, forbidden}},
-	{"POST /settings/templates/{id}/delete", "/settings/templates/$rtpl/delete", "", want{unauth, notFound, seeOther, notFound, notFound, notFound, notFound, notFound}},
-	{"POST /conversations/{id}/link", "", "candidate_id=$cand", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden}},
-	{"POST /admin/numbers/{id}/users/{user}/unassign", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
-	{"POST /admin/numbers/{id}/release", "/admin/numbers/$n3/release", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
-	{"POST /admin/users/{id}/password", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden}},
-	{"POST /admin/users/{id}/deactivate", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
-	{"POST /admin/users/{id}/activate", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden}},
-	{"POST /logout", "", "", want{toLogin, toLogin, toLogin, toLogin, toLogin, toLogin, toLogin, toLogin}},
+	{"POST /admin/templates/{id}/delete", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
+	{"DELETE /api/v1/templates/{id}", "/api/v1/templates/$tpl2", "", want{unauth, forbidden, forbidden, forbidden, noContent, forbidden, notFound, forbidden, forbidden}},
+	{"POST /settings/templates/{id}/delete", "/settings/templates/$rtpl/delete", "", want{unauth, notFound, seeOther, notFound, notFound, notFound, notFound, notFound, notFound}},
+	{"POST /conversations/{id}/link", "", "candidate_id=$cand", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/numbers/{id}/users/{user}/unassign", "/admin/numbers/$n2/users/$sam/unassign", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/numbers/{id}/release", "/admin/numbers/$n3/release", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/users/{id}/password", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/users/{id}/deactivate", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/users/{id}/activate", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
+	{"POST /logout", "", "", want{toLogin, toLogin, toLogin, toLogin, toLogin, toLogin, toLogin, toLogin, toLogin}},
 }
 
 // wildcardVars names the fixture variable for each wildcard: {id} by the
@@ -303,7 +304,7 @@ var wildcardVars = map[string]string{
 var hiddenFrom = [nPrincipals][]string{
 	pAnon: {candidateMarker, messageMarker}, pManager: {messageMarker}, pOtherNumber: {messageMarker},
 	pAdmin: {messageMarker}, pReporter: {candidateMarker, messageMarker}, pOtherCompany: {candidateMarker, messageMarker},
-	pTexter: {messageMarker},
+	pTexter: {messageMarker}, pProfiler: {messageMarker},
 }
 
 // TestAuthorizationMatrix sends every route's request as every principal

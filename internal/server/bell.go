@@ -17,7 +17,7 @@ type Bell struct {
 const bellItems = 8
 
 // bell builds the bell for p, or nil when p sees no texts (not assigned to a
-// number, or not allowed to open profiles). Errors hide the bell rather than
+// number, or without the Candidate Pool or Candidate profiles permission). Errors hide the bell rather than
 // fail the page.
 func (s *Server) bell(ctx context.Context, p *principal) *Bell {
 	num, ok := s.textingNumber(ctx, p)

@@ -42,7 +42,7 @@ type candidateTable struct {
 	Action  string
 	Rows    []candidateRow
 	Empty   string // shown when there are no rows
-	CanText bool   // the user texts from a number: offer "Text selected"
+	CanText bool   // the user texts from a number and reads its texts: offer "Text selected"
 	// ReturnTo is the list's own address, filters and page included: where
 	// a bulk action with nothing selected, and a bulk send's results, lead
 	// back to.

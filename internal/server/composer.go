@@ -275,9 +275,6 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := p.user.CheckTextCandidates(len(ids)); err != nil {
-		return err
-	}
 	if _, err := s.requireTexting(r.Context(), p); err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func newWebhookServer(t *testing.T, db *store.DB, b *events.Broker) (*testServer
 // and measures their arrival at n clients of reader, whose broker is b.
 func runLiveBenchmark(t *testing.T, n int, writer *store.DB, hook *testServer, sim *simulator.Provider, reader *testServer, b *events.Broker) {
 	org := storetest.MustCreateOrg(t, writer, "Acme")
-	ann := storetest.MustCreateUser(t, writer, org.ID, "Ann", hiretext.RoleUser, hiretext.PermProfiles)
+	ann := storetest.MustCreateUser(t, writer, org.ID, "Ann", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
 	num := storetest.MustAddNumber(t, writer, org.ID)
 	storetest.MustAssign(t, writer, org.ID, num.ID, ann.ID)
 	if _, err := writer.SetAllowance(context.Background(), num.Phone, hiretext.MaxMonthlyAllowance); err != nil {

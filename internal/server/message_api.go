@@ -28,8 +28,8 @@ type apiSendResult struct {
 
 // handleAPISend sends one message to each candidate: 202 with a result per
 // candidate, 409 allowance_exceeded when the batch does not fit, 403
-// forbidden without the permissions the web asks for the same texts (see
-// User.CheckTextCandidates) and not_assigned without a number, 422 with
+// forbidden without the permissions texts need (User.CheckTexts, checked by
+// the route) and not_assigned without a number, 422 with
 // the candidates (error.missing) when some lack a merge field's value.
 func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
@@ -63,12 +63,6 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) apiSendRequest(r *http.Request, p *principal) (hiretext.SendRequest, error) {
 	var in apiSendRequest
 	if err := decodeJSON(r, &in); err != nil {
-		return hiretext.SendRequest{}, err
-	}
-	// The route's access rule cannot say "one of these permissions", so the
-	// check is here. Without it, the skip reasons would tell anyone on a
-	// number which candidate ids exist and who opted out.
-	if err := p.user.CheckTextCandidates(len(in.CandidateIDs)); err != nil {
 		return hiretext.SendRequest{}, err
 	}
 	if _, err := s.requireTexting(r.Context(), p); err != nil {

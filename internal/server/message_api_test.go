@@ -120,9 +120,9 @@ func inboxOrdered(a, b map[string]any) bool {
 }
 
 // TestAPISendNeedsWhatTheWebNeeds sends as users on the number with
-// different permissions: texting several candidates needs jobs or pool, as
-// the bulk composer does; one candidate also profiles, as the
-// conversation does; a user with neither learns nothing about the ids.
+// different permissions: texting one candidate or several needs the pool
+// and profiles, as reading the answers does; a user without them learns
+// nothing about the ids.
 func TestAPISendNeedsWhatTheWebNeeds(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Config{})
@@ -147,7 +147,7 @@ func TestAPISendNeedsWhatTheWebNeeds(t *testing.T) {
 		{nobody, []hiretext.CandidateID{ann.ID}, http.StatusForbidden},
 		{nobody, []hiretext.CandidateID{ann.ID, 999999}, http.StatusForbidden},
 		{profiles, []hiretext.CandidateID{ann.ID, bob.ID}, http.StatusForbidden},
-		{profiles, []hiretext.CandidateID{ann.ID}, http.StatusAccepted},
+		{profiles, []hiretext.CandidateID{ann.ID}, http.StatusForbidden},
 		{f.recruiter, []hiretext.CandidateID{ann.ID, bob.ID}, http.StatusAccepted},
 	} {
 		st, body := send(c.who, c.ids...)
@@ -155,8 +155,8 @@ func TestAPISendNeedsWhatTheWebNeeds(t *testing.T) {
 			t.Errorf("%s texts %d candidates: %d %v, want %d", c.who.Name, len(c.ids), st, body, c.want)
 		}
 	}
-	if n, _ := db.NumberByID(context.Background(), f.org.ID, f.number.ID); n.Usage.Used != 3 {
-		t.Fatalf("%d texts used the allowance, want the 3 allowed", n.Usage.Used)
+	if n, _ := db.NumberByID(context.Background(), f.org.ID, f.number.ID); n.Usage.Used != 2 {
+		t.Fatalf("%d texts used the allowance, want the 2 allowed", n.Usage.Used)
 	}
 	b := f.ts.browser(t)
 	b.login(nobody.Email, storetest.TestPassword)

@@ -54,7 +54,7 @@ func newReportFixture(t *testing.T, db *store.DB) *reportFixture {
 	if f.second, err = db.AddNumber(ctx, f.org.ID, hiretext.NewNumber{Phone: pn.Phone, Provider: "simulator", ProviderID: pn.ProviderID}); err != nil {
 		t.Fatal(err)
 	}
-	f.sam = storetest.MustCreateUser(t, db, f.org.ID, "Sam Sender", hiretext.RoleUser, hiretext.PermProfiles)
+	f.sam = storetest.MustCreateUser(t, db, f.org.ID, "Sam Sender", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
 	storetest.MustAssign(t, db, f.org.ID, f.second.ID, f.sam.ID)
 	f.admin = storetest.MustCreateUser(t, db, f.org.ID, "Dana Admin", hiretext.RoleAdmin)
 

@@ -15,6 +15,9 @@ type access struct {
 	login bool                // an authenticated user is required
 	admin bool                // the user must be an administrator
 	perm  hiretext.Permission // the user must hold this permission ("" for none)
+	// texts requires the permissions reading texts with candidates needs
+	// (hiretext.User.CheckTexts); the number is checked by the handler.
+	texts bool
 	// simulator admits administrators and requests from this machine, or
 	// everyone with Config.SimulatorPublic (see checkSimulatorAccess).
 	simulator bool
@@ -30,6 +33,9 @@ var (
 	jobsAccess     = access{login: true, perm: hiretext.PermJobs}
 	poolAccess     = access{login: true, perm: hiretext.PermPool}
 	profilesAccess = access{login: true, perm: hiretext.PermProfiles}
+	// textsAccess guards what reads or starts texts with candidates: the
+	// conversation, the inbox, the composers and the messages API.
+	textsAccess = access{login: true, texts: true}
 	// reportAccess admits administrators and users with the sms-report
 	// permission to the SMS Activity report: its page, exports and API.
 	reportAccess = access{login: true, perm: hiretext.PermSMSReport}
@@ -135,17 +141,17 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/numbers/{id}/release", admins, false, s.handleAdminRelease},
 
 		// Texting: conversations, the composer, bulk sends, the inbox.
-		{"GET /candidates/{id}/conversation", profilesAccess, false, s.handleConversation},
-		form("POST /candidates/{id}/messages", profilesAccess, s.handleSendToCandidate, "/candidates/{id}/conversation"),
-		form("POST /messages/compose", loggedIn, s.withSelection("text", s.handleCompose), "/"),
-		form("POST /messages/bulk", loggedIn, s.handleBulkSend, "/"),
-		form("POST /messages/preview", loggedIn, s.handlePreview, "/"),
+		{"GET /candidates/{id}/conversation", textsAccess, false, s.handleConversation},
+		form("POST /candidates/{id}/messages", textsAccess, s.handleSendToCandidate, "/candidates/{id}/conversation"),
+		form("POST /messages/compose", textsAccess, s.withSelection("text", s.handleCompose), "/"),
+		form("POST /messages/bulk", textsAccess, s.handleBulkSend, "/"),
+		form("POST /messages/preview", textsAccess, s.handlePreview, "/"),
 		{"GET /messages/bulk/{id}", loggedIn, false, s.handleBulkResults},
-		{"GET /inbox", profilesAccess, false, s.handleInbox},
+		{"GET /inbox", textsAccess, false, s.handleInbox},
 		{"GET /bell", loggedIn, false, s.handleBell},
-		{"GET /conversations/{id}", profilesAccess, false, s.handleThread},
-		form("POST /conversations/{id}/read", profilesAccess, s.handleMarkRead, "/conversations/{id}"),
-		form("POST /conversations/{id}/link", profilesAccess, s.handleLinkConversation, "/conversations/{id}"),
+		{"GET /conversations/{id}", textsAccess, false, s.handleThread},
+		form("POST /conversations/{id}/read", textsAccess, s.handleMarkRead, "/conversations/{id}"),
+		form("POST /conversations/{id}/link", textsAccess, s.handleLinkConversation, "/conversations/{id}"),
 
 		// Reports: SMS Activity (admins and sms-report).
 		{"GET " + reportPath, reportAccess, false, s.handleReport},
@@ -171,17 +177,17 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/audit", admins, true, s.handleAPIAudit},
 
 		// Texting API.
-		{"POST /api/v1/messages", loggedIn, true, s.handleAPISend},
-		{"POST /api/v1/messages/preview", loggedIn, true, s.handleAPIPreview},
+		{"POST /api/v1/messages", textsAccess, true, s.handleAPISend},
+		{"POST /api/v1/messages/preview", textsAccess, true, s.handleAPIPreview},
 		{"GET /api/v1/templates", loggedIn, true, s.handleAPITemplates},
 		{"POST /api/v1/templates", loggedIn, true, s.handleAPICreateTemplate},
 		{"GET /api/v1/templates/{id}", loggedIn, true, s.handleAPITemplate},
 		{"PATCH /api/v1/templates/{id}", loggedIn, true, s.handleAPIUpdateTemplate},
 		{"DELETE /api/v1/templates/{id}", loggedIn, true, s.handleAPIDeleteTemplate},
-		{"GET /api/v1/messages/{id}", profilesAccess, true, s.handleAPIMessage},
-		{"GET /api/v1/candidates/{id}/messages", profilesAccess, true, s.handleAPICandidateMessages},
-		{"GET /api/v1/inbox", profilesAccess, true, s.handleAPIInbox},
-		{"POST /api/v1/conversations/{id}/read", profilesAccess, true, s.handleAPIMarkRead},
+		{"GET /api/v1/messages/{id}", textsAccess, true, s.handleAPIMessage},
+		{"GET /api/v1/candidates/{id}/messages", textsAccess, true, s.handleAPICandidateMessages},
+		{"GET /api/v1/inbox", textsAccess, true, s.handleAPIInbox},
+		{"POST /api/v1/conversations/{id}/read", textsAccess, true, s.handleAPIMarkRead},
 
 		// Reports API.
 		{"GET /api/v1/reports/sms-activity", reportAccess, true, s.handleAPIReport},

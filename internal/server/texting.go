@@ -163,12 +163,16 @@ func (s *Server) requireTexting(ctx context.Context, p *principal) (*hiretext.Nu
 	return num, nil
 }
 
-// addSMSActions puts the SMS icon on the rows of a candidate table: for a
-// user assigned to a number who sees texts (User.SeesTexts), on every opted-in
-// candidate, drawn filled when a conversation exists. Assigned users also get
-// "Text selected". Every user's bulk actions learn the list's address.
+// addSMSActions puts the SMS icon on the rows of a candidate table and
+// offers "Text selected", only to a user assigned to a number who sees its
+// texts (User.SeesTexts): nobody starts a conversation whose answers they
+// could not read. The icon is on every opted-in candidate, drawn filled when
+// a conversation exists. Every user's bulk actions learn the list's address.
 func (s *Server) addSMSActions(r *http.Request, p *principal, t *candidateTable) error {
 	t.ReturnTo = r.URL.RequestURI()
+	if !p.user.SeesTexts() {
+		return nil
+	}
 	num, err := s.numberOf(r.Context(), p)
 	if hiretext.ErrorCode(err) == hiretext.ENotAssigned || (err == nil && !num.Active()) {
 		return nil
@@ -177,9 +181,6 @@ func (s *Server) addSMSActions(r *http.Request, p *principal, t *candidateTable)
 		return err
 	}
 	t.CanText = true
-	if !p.user.SeesTexts() {
-		return nil
-	}
 	ids := make([]hiretext.CandidateID, len(t.Rows))
 	for i, row := range t.Rows {
 		ids[i] = row.ID

@@ -217,10 +217,10 @@ func TestTextingAPIAndVisibility(t *testing.T) {
 		t.Fatalf("message: %d %v", st, m)
 	}
 
-	// Who sees texts: only users assigned to the number with profiles.
+	// Who sees texts: only users assigned to the number with pool and profiles.
 	admin := storetest.MustCreateUser(t, db, f.org.ID, "Ada Admin", hiretext.RoleAdmin)
 	manager := storetest.MustCreateUser(t, db, f.org.ID, "Hank Manager", hiretext.RoleUser, hiretext.PermJobs, hiretext.PermPool)
-	other := storetest.MustCreateUser(t, db, f.org.ID, "Otto Other", hiretext.RoleUser, hiretext.PermProfiles)
+	other := storetest.MustCreateUser(t, db, f.org.ID, "Otto Other", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
 	storetest.MustAssign(t, db, f.org.ID, storetest.MustAddNumber(t, db, f.org.ID).ID, other.ID)
 	globex := storetest.MustCreateOrg(t, db, "Globex")
 	stranger := storetest.MustCreateUser(t, db, globex.ID, "Gus", hiretext.RoleAdmin)
@@ -329,7 +329,7 @@ func TestBellIsSharedByTheNumbersUsers(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
-	sam := storetest.MustCreateUser(t, db, f.org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermProfiles)
+	sam := storetest.MustCreateUser(t, db, f.org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
 	storetest.MustAssign(t, db, f.org.ID, f.number.ID, sam.ID)
 	ann := f.candidate(t, "Ann")
 	f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":"Hi, any news?"}`, ann.TextingPhone(), f.number.Phone))
@@ -363,7 +363,7 @@ func TestBellIsSharedByTheNumbersUsers(t *testing.T) {
 	if _, bell, _ = samB.do("GET", "/bell", nil); strings.Contains(bell, "data-bell-count") {
 		t.Fatalf("Sam's bell after Rita read the last one: %s", bell)
 	}
-	other := storetest.MustCreateUser(t, db, f.org.ID, "Otto", hiretext.RoleUser, hiretext.PermProfiles)
+	other := storetest.MustCreateUser(t, db, f.org.ID, "Otto", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
 	if st, _ := f.ts.api(t, token(t, db, other), "POST", "/api/v1/conversations/"+unknown["id"].(string)+"/read", ""); st != http.StatusForbidden {
 		t.Fatalf("a user without a number marks read: %d, want 403", st)
 	}
@@ -384,7 +384,7 @@ func TestBellAndInboxSayWhoWroteTheLastText(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Config{})
 	f := newTextingFixture(t, db)
-	sam := storetest.MustCreateUser(t, db, f.org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermProfiles)
+	sam := storetest.MustCreateUser(t, db, f.org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
 	storetest.MustAssign(t, db, f.org.ID, f.number.ID, sam.ID)
 	ann, bob, cy := f.candidate(t, "Ann"), f.candidate(t, "Bob"), f.candidate(t, "Cy")
 	tok := token(t, db, f.recruiter)
