@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // CSV writes a CSV file: UTF-8 with a byte-order mark, so Excel reads it as
@@ -55,11 +56,20 @@ func (c *CSV) push() error {
 // Finish writes what is left.
 func (c *CSV) Finish() error { return c.push() }
 
+// FormulaStarts are the first characters that make a spreadsheet evaluate a
+// cell: OWASP's list for CSV injection (=, +, -, @, tab, carriage return),
+// a line feed, and the fullwidth forms of the four signs, which spreadsheets
+// set up for East Asian input read as the signs themselves.
+const FormulaStarts = "=+-@\t\r\n＝＋－＠"
+
 // csvSafe neutralises a cell a spreadsheet would evaluate (one starting with
-// =, +, -, @, tab or carriage return) by prefixing an apostrophe, as OWASP
-// recommends against CSV injection.
+// one of FormulaStarts) by prefixing an apostrophe, as OWASP recommends
+// against CSV injection. Every cell goes through it, so nothing a candidate
+// sends can run; values of a known shape, such as phones, are written in a
+// form that needs no apostrophe (phone.ForSpreadsheet).
 func csvSafe(cell string) string {
-	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+	first, _ := utf8.DecodeRuneInString(cell)
+	if cell != "" && strings.ContainsRune(FormulaStarts, first) {
 		return "'" + cell
 	}
 	return cell

@@ -7,11 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
-
-// formulaStarts are the first characters that make a spreadsheet evaluate
-// a cell (OWASP's list for CSV injection).
-const formulaStarts = "=+-@\t\r"
 
 // FuzzCSVSafe checks the export's cell neutraliser: no cell it returns
 // starts a formula, it changes only cells that would, and whatever it
@@ -23,15 +20,16 @@ func FuzzCSVSafe(f *testing.F) {
 	for _, seed := range []string{
 		"", "Ann", "=1+1", "+1 312 555 0100", "-5", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\",\"y\")",
 		"'=quoted", " =1", "a,b", "say \"hi\"", "two\nlines", "crlf\r\nin it", "\ufeff=1", "\xff", "=", "-",
+		"\n=1", "＝1+1", "＋1", "－1", "＠SUM(A1)",
 	} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, cell string) {
 		out := csvSafe(cell)
-		if out != "" && strings.ContainsRune(formulaStarts, rune(out[0])) {
+		if startsFormula(out) {
 			t.Fatalf("csvSafe(%q) = %q starts a formula", cell, out)
 		}
-		if starts := cell != "" && strings.ContainsRune(formulaStarts, rune(cell[0])); starts != (out != cell) || (starts && out != "'"+cell) {
+		if starts := startsFormula(cell); starts != (out != cell) || (starts && out != "'"+cell) {
 			t.Fatalf("csvSafe(%q) = %q", cell, out)
 		}
 		for _, tt := range []struct {
@@ -58,6 +56,29 @@ func FuzzCSVSafe(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCSVNeutralisesEveryFormulaStart: each way a cell can start a formula,
+// the line feed and the fullwidth signs included, gets its apostrophe; a
+// phone in the exports' form and ordinary text get none.
+func TestCSVNeutralisesEveryFormulaStart(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"=1+1", "'=1+1"}, {"+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"}, {"-2+3", "'-2+3"}, {"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"}, {"\r=1", "'\r=1"}, {"\n=1", "'\n=1"},
+		{"＝1+1", "'＝1+1"}, {"＋1", "'＋1"}, {"－1", "'－1"}, {"＠SUM(A1)", "'＠SUM(A1)"},
+		{"(312) 555-0123", "(312) 555-0123"}, {"(+44) 7911 123456", "(+44) 7911 123456"}, {"Ann", "Ann"}, {"", ""},
+	} {
+		if got := csvSafe(tt.in); got != tt.want {
+			t.Errorf("csvSafe(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// startsFormula reports whether cell starts with one of FormulaStarts.
+func startsFormula(cell string) bool {
+	first, _ := utf8.DecodeRuneInString(cell)
+	return cell != "" && strings.ContainsRune(FormulaStarts, first)
 }
 
 // flushRecorder is a destination that notes how many lines it held each

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -21,6 +22,8 @@ type XLSX struct {
 	name   string
 	header []any
 	widths []float64
+	cells  []any // the row being written, with date cells styled
+	date   int   // the style of date-time cells
 	sheets int
 	row    int // the last row written on the current sheet
 	rows   int // rows a sheet may hold, header included: excelize.TotalRows
@@ -33,6 +36,12 @@ func NewXLSX(w io.Writer, sheet string, header []string, widths []float64) (*XLS
 	x := &XLSX{w: w, f: excelize.NewFile(), name: sheet, widths: widths, rows: excelize.TotalRows}
 	for _, h := range header {
 		x.header = append(x.header, h)
+	}
+	format := dateTimeFormat
+	var err error
+	if x.date, err = x.f.NewStyle(&excelize.Style{CustomNumFmt: &format}); err != nil {
+		x.f.Close()
+		return nil, err
 	}
 	if err := x.f.SetSheetName("Sheet1", sheet); err != nil {
 		x.f.Close()
@@ -69,8 +78,14 @@ func (x *XLSX) sheet(name string) error {
 	return sw.SetRow("A1", x.header, excelize.RowOpts{StyleID: bold})
 }
 
-// Row writes one row of values (strings and numbers; strings are stored as
-// text cells, which spreadsheets never evaluate as formulas).
+// dateTimeFormat shows date-time cells sortably, to the second, as the CSV
+// writes them.
+const dateTimeFormat = "yyyy-mm-dd hh:mm:ss"
+
+// Row writes one row of values: strings are stored as text cells, which
+// spreadsheets never evaluate as formulas; numbers as numbers; a time.Time
+// as a date cell holding its wall-clock time in its own location (pass it
+// In the company's time zone), so date filters and sorting work.
 func (x *XLSX) Row(values []any) error {
 	if x.row == x.rows {
 		if err := x.sw.Flush(); err != nil {
@@ -89,7 +104,16 @@ func (x *XLSX) Row(values []any) error {
 	if err != nil {
 		return err
 	}
-	return x.sw.SetRow(cell, values)
+	x.cells = x.cells[:0]
+	for _, v := range values {
+		if t, ok := v.(time.Time); ok {
+			// To the second, as shown: a spreadsheet would round a fraction
+			// up to a second the CSV of the same texts does not show.
+			v = excelize.Cell{StyleID: x.date, Value: t.Truncate(time.Second)}
+		}
+		x.cells = append(x.cells, v)
+	}
+	return x.sw.SetRow(cell, x.cells)
 }
 
 // Finish completes the workbook and zips it into the destination.

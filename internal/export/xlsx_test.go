@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -47,5 +48,50 @@ func TestXLSXContinuesOnANewSheet(t *testing.T) {
 	}
 	if want := []string{"=row 0", "=row 1", "=row 2", "=row 3", "=row 4"}; !slices.Equal(texts, want) {
 		t.Errorf("texts = %q, want %q (stored as text, not formulas)", texts, want)
+	}
+}
+
+// TestXLSXDateTimesAreDateCells: a time is written as a date cell with its
+// wall-clock time in its own location (a Chicago afternoon stays an
+// afternoon, not UTC's evening), shown to the second; text stays text.
+func TestXLSXDateTimesAreDateCells(t *testing.T) {
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 7, 15, 4, 5, 999_000_000, chicago)
+	var buf bytes.Buffer
+	x, err := NewXLSX(&buf, "Texts", []string{"When", "Text"}, []float64{20, 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if err := x.Row([]any{at, "2026-12-07 15:04:05"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if typ, _ := f.GetCellType("Texts", "A2"); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+		t.Errorf("the date-time cell's type is %v, want a number (a date)", typ)
+	}
+	raw, _ := f.GetCellValue("Texts", "A2", excelize.Options{RawCellValue: true})
+	serial, err := strconv.ParseFloat(raw, 64)
+	if err != nil {
+		t.Fatalf("the date-time cell holds %q, not a serial date", raw)
+	}
+	if got, _ := excelize.ExcelDateToTime(serial, false); !got.Equal(time.Date(2026, 12, 7, 15, 4, 5, 0, time.UTC)) {
+		t.Errorf("the date-time cell reads %v, want 2026-12-07 15:04:05 (Chicago's wall clock)", got)
+	}
+	if shown, _ := f.GetCellValue("Texts", "A2"); shown != "2026-12-07 15:04:05" {
+		t.Errorf("the date-time cell shows %q", shown)
+	}
+	if typ, _ := f.GetCellType("Texts", "B2"); typ == excelize.CellTypeNumber {
+		t.Error("text that looks like a date became a number")
 	}
 }

@@ -102,6 +102,29 @@ func Format(e164 string) string {
 	return phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
 }
 
+// ForSpreadsheet returns an E.164 number as Format shows it, in a form a
+// spreadsheet opening a CSV shows as written and never evaluates: it starts
+// with "(" — "(312) 555-0123", "(+44) 7911 123456" — never with "+", which
+// would make it a formula, and holds spaces, so no spreadsheet reads it as
+// a number either. The exports need no apostrophe before it. Input that does
+// not parse is returned unchanged, for the export to neutralise like any
+// other text.
+func ForSpreadsheet(e164 string) string {
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return e164
+	}
+	if num.GetCountryCode() == nanpCountryCode {
+		return phonenumbers.Format(num, phonenumbers.NATIONAL)
+	}
+	code := "+" + strconv.Itoa(int(num.GetCountryCode()))
+	rest, ok := strings.CutPrefix(phonenumbers.Format(num, phonenumbers.INTERNATIONAL), code+" ")
+	if !ok {
+		rest = phonenumbers.GetNationalSignificantNumber(num)
+	}
+	return "(" + code + ") " + rest
+}
+
 // FormatFor returns an E.164 number as someone at the phone reader dials
 // it: the national format when both share a country calling code ("(312)
 // 555-0123", "020 7946 0958"), else the international one ("+44 20 7946

@@ -126,6 +126,25 @@ func TestFormat(t *testing.T) {
 	}
 }
 
+// TestForSpreadsheet: the exports' phones read as on screen, keep a foreign
+// number's country code, and never start with a character that makes a
+// spreadsheet evaluate the cell.
+func TestForSpreadsheet(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"+13125550123", "(312) 555-0123"},
+		{"+447911123456", "(+44) 7911 123456"},
+		{"+525512345678", "(+52) 55 1234 5678"},
+		{"+1+cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0"}, // not a phone: left to the export's neutraliser
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := ForSpreadsheet(tt.in); got != tt.want {
+			t.Errorf("ForSpreadsheet(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestFormatFor(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, reader, want string }{

@@ -335,7 +335,7 @@ func (s *Server) handleConsentCSV(w http.ResponseWriter, r *http.Request) error 
 		"Entry", "Phone hash", "Evidence hash", "Previous hash", "Hash"}}
 	for _, e := range events {
 		rows = append(rows, []string{e.CreatedAt.UTC().Format(hiretext.LedgerTimeFormat), idString(c.ID), c.Name(),
-			string(e.Status), string(e.Phone), e.PhoneNumber, string(e.Source), optionalID(e.ApplicationID), e.Disclosure,
+			string(e.Status), string(e.Phone), phone.ForSpreadsheet(e.PhoneNumber), string(e.Source), optionalID(e.ApplicationID), e.Disclosure,
 			e.IP, e.UserAgent, optionalID(e.UserID), e.UserName, e.Note, optionalID(e.MessageID), e.Rule,
 			strconv.FormatInt(e.Seq, 10), e.PhoneHash, e.EvidenceHash, e.PrevHash, e.Hash})
 	}

@@ -201,8 +201,8 @@ func TestConsentCSVExport(t *testing.T) {
 	if optOut[3] != "opted_out" || optOut[12] != "Rita Recruiter" || optOut[13] != `'=HYPERLINK("http://evil.example")` {
 		t.Errorf("opt-out row %q: want the user and a neutralised note", optOut)
 	}
-	if optIn[6] != "application" || optIn[9] != "203.0.113.7" || !strings.Contains(optIn[8], "Reply STOP") || !strings.HasPrefix(optIn[5], "'+1") {
-		t.Errorf("application row %q: want source, IP, disclosure and a neutralised phone", optIn)
+	if optIn[6] != "application" || optIn[9] != "203.0.113.7" || !strings.Contains(optIn[8], "Reply STOP") || !strings.HasPrefix(optIn[5], "(") {
+		t.Errorf("application row %q: want source, IP, disclosure and the phone as on screen", optIn)
 	}
 }
 

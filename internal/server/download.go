@@ -7,6 +7,7 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/export"
+	"github.com/hiretext/hiretext/internal/phone"
 )
 
 // Downloads stream: the writers of internal/export write to a download,
@@ -100,7 +101,7 @@ func (s *Server) endDownload(r *http.Request, d *download, err error, what strin
 func writeCandidatesCSV(w http.ResponseWriter, filename string, cs []*hiretext.Candidate) error {
 	rows := [][]string{{"Candidate ID", "First name", "Last name", "Email", "Main phone", "Alternate phone", "SMS status", "SMS phone"}}
 	for _, c := range cs {
-		rows = append(rows, []string{idString(c.ID), c.FirstName, c.LastName, c.Email, c.MainPhone, c.AlternatePhone,
+		rows = append(rows, []string{idString(c.ID), c.FirstName, c.LastName, c.Email, phone.ForSpreadsheet(c.MainPhone), phone.ForSpreadsheet(c.AlternatePhone),
 			string(c.SMSStatus), string(c.SMSPhone)})
 	}
 	return writeCSV(w, filename, rows)

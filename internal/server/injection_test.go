@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/export"
 	"github.com/hiretext/hiretext/internal/phone"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
@@ -100,14 +102,20 @@ func checkEscaped(t *testing.T, b *browser, method, path string, form url.Values
 
 // TestExportsNeutraliseFormulas exports names, notes and texts that a
 // spreadsheet would run as formulas from every CSV download: the pool, a
-// job's applicants, a consent history and the SMS Activity report.
+// job's applicants, a consent history and the SMS Activity report. The
+// candidate's phone is in every one of them, as on screen and with no
+// apostrophe: nothing about it can run.
 func TestExportsNeutraliseFormulas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newTextingFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	admin := storetest.MustCreateUser(t, f.db, f.org.ID, "Dana Admin", hiretext.RoleAdmin)
-	formulas := []string{`=HYPERLINK("http://evil.example","Open")`, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1"}
+	formulas := []string{`=HYPERLINK("http://evil.example","Open")`, "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1", "\n=1", "＝HYPERLINK(\"http://evil.example\")", "＋1＋1"}
 	a := storetest.MustApply(t, f.db, f.org.ID, storetest.Applicant(f.job.ID, formulas[0], formulas[1]))
+	c, err := f.db.CandidateByID(ctx, f.org.ID, a.CandidateID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	change := hiretext.SMSChange{Status: hiretext.SMSOptedOut, Note: formulas[3]}
 	if _, err := f.db.UpdateCandidate(ctx, f.org.ID, a.CandidateID, hiretext.CandidateUpdate{SMS: &change}, f.recruiter.ID); err != nil {
 		t.Fatal(err)
@@ -149,10 +157,13 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 		for _, row := range rows {
 			for _, cell := range row {
 				cells[cell] = true
-				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				if first, _ := utf8.DecodeRuneInString(cell); cell != "" && strings.ContainsRune(export.FormulaStarts, first) {
 					t.Errorf("%s: cell %q would run as a formula", d.path, cell)
 				}
 			}
+		}
+		if shown := phone.Format(c.MainPhone); !cells[shown] {
+			t.Errorf("%s: no cell %q (the phone as on screen, without an apostrophe)", d.path, shown)
 		}
 		for _, w := range d.want {
 			if !cells["'"+w] {

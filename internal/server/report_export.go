@@ -8,6 +8,7 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/export"
+	"github.com/hiretext/hiretext/internal/phone"
 )
 
 // Exports of the SMS Activity report hold exactly the texts the filters
@@ -29,8 +30,10 @@ var (
 	activityWidths = []float64{11, 20, 16, 20, 22, 16, 11, 60, 13, 40, 10, 9, 24}
 )
 
-// exportTimeLayout writes times sortably, in the company's time zone (named
-// in the header).
+// exportTimeLayout writes times sortably in CSV, in the company's time zone
+// (named in the header); XLSX holds them as date cells of the same wall
+// clock. Phones in both are in the form spreadsheets show as written
+// (phone.ForSpreadsheet).
 const exportTimeLayout = "2006-01-02 15:04:05"
 
 // handleReportExport downloads the page's filters as CSV or XLSX.
@@ -77,8 +80,8 @@ func (s *Server) exportCSV(ctx context.Context, w http.ResponseWriter, org hiret
 		return d, err
 	}
 	err := s.store.EachActivity(ctx, org, f, func(a *hiretext.ActivityRow) error {
-		return out.Row(idString(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), a.NumberPhone, a.Sender(),
-			a.CandidateName, a.CandidatePhone, directionLabels[a.Direction], a.Body, statusLabels[a.Status],
+		return out.Row(idString(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), phone.ForSpreadsheet(a.NumberPhone), a.Sender(),
+			a.CandidateName, phone.ForSpreadsheet(a.CandidatePhone), directionLabels[a.Direction], a.Body, statusLabels[a.Status],
 			a.FailureReason(), a.ErrorCode, strconv.Itoa(a.Segments), a.TemplateName)
 	})
 	if err != nil {
@@ -97,8 +100,8 @@ func (s *Server) exportXLSX(ctx context.Context, w http.ResponseWriter, org hire
 	defer out.Close()
 	values := make([]any, len(header))
 	err = s.store.EachActivity(ctx, org, f, func(a *hiretext.ActivityRow) error {
-		values[0], values[1], values[2], values[3] = int64(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), a.NumberPhone, a.Sender()
-		values[4], values[5], values[6], values[7] = a.CandidateName, a.CandidatePhone, directionLabels[a.Direction], a.Body
+		values[0], values[1], values[2], values[3] = int64(a.MessageID), a.CreatedAt.In(loc), phone.ForSpreadsheet(a.NumberPhone), a.Sender()
+		values[4], values[5], values[6], values[7] = a.CandidateName, phone.ForSpreadsheet(a.CandidatePhone), directionLabels[a.Direction], a.Body
 		values[8], values[9], values[10], values[11] = statusLabels[a.Status], a.FailureReason(), a.ErrorCode, a.Segments
 		values[12] = a.TemplateName
 		return out.Row(values)

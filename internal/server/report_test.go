@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
 	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/store"
@@ -168,10 +170,13 @@ func TestSMSActivityReportForAnAdministrator(t *testing.T) {
 		}
 		sameRows(t, csvRows, xlsxRows)
 		reply := csvRows[1] // newest first
-		if reply[7] != "'"+annReply || reply[6] != "Inbound" || reply[4] != "Ann Tester" || reply[5] != "'"+f.ann.TextingPhone() {
-			t.Errorf("Ann's reply in CSV = %q", reply)
+		// Phones read as on screen, with no apostrophe; her text keeps its own.
+		annPhone := phone.Format(f.ann.TextingPhone())
+		if reply[7] != "'"+annReply || reply[6] != "Inbound" || reply[4] != "Ann Tester" || reply[5] != annPhone ||
+			reply[2] != phone.Format(f.number.Phone) {
+			t.Errorf("Ann's reply in CSV = %q, want her phone as %q", reply, annPhone)
 		}
-		if xlsxRows[1][7] != annReply || xlsxRows[1][5] != f.ann.TextingPhone() {
+		if xlsxRows[1][7] != annReply || xlsxRows[1][5] != annPhone {
 			t.Errorf("Ann's reply in XLSX = %q: XLSX keeps exact values in text cells", xlsxRows[1])
 		}
 		if csvRows[0][1] != "Date and time (America/Chicago)" || csvRows[0][7] != "Message text" {
@@ -212,6 +217,12 @@ func readXLSX(t *testing.T, data []byte) [][]string {
 	rows, err := x.GetRows("SMS Activity")
 	if err != nil {
 		t.Fatalf("XLSX sheet: %v", err)
+	}
+	for i := 2; i <= len(rows); i++ { // a date filter needs date cells
+		raw, _ := x.GetCellValue("SMS Activity", "B"+strconv.Itoa(i), excelize.Options{RawCellValue: true})
+		if _, err := strconv.ParseFloat(raw, 64); err != nil {
+			t.Errorf("XLSX row %d: the date and time is %q, not a date cell", i, raw)
+		}
 	}
 	return rows
 }
