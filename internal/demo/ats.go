@@ -49,7 +49,9 @@ var demoBrowsers = []string{
 
 // seedATS creates the demo jobs and 45 candidates with their applications
 // and consent, plus a returning candidate and a recruiter's opt-in. Phones
-// are in the 555-0100…0199 range set aside for fiction.
+// are in the 555-0100…0149 part of the range set aside for fiction, which
+// the simulator never offers as a company number
+// (simulator.FirstOfferedFictionalLine).
 func seedATS(ctx context.Context, db *store.DB, org *hiretext.Organization, users map[string]*hiretext.User) error {
 	jobs := make([]*hiretext.Job, len(demoJobs))
 	for i, n := range demoJobs {

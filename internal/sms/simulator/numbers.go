@@ -80,17 +80,25 @@ func validAreaCode(s string) bool {
 	return len(s) == 3 && s[0] >= '2' && s[0] <= '9' && strings.Trim(s, "0123456789") == ""
 }
 
+// FirstOfferedFictionalLine is where the part of the fictional 555-01XX
+// range the simulator offers begins: it offers 555-0150 to 555-0199 and
+// never 555-0100 to 555-0149, which are kept for the demo candidates'
+// phones (internal/demo), so a demo company number is never also a
+// candidate's phone.
+const FirstOfferedFictionalLine = 150
+
 // candidate returns a number to try in areaCode (a random one when empty).
-// Half the tries use the fictional 555-01XX range, which never rings a real
-// phone and which libphonenumber accepts in most US and Canadian area codes;
-// the others use a random exchange, which covers area codes whose metadata
+// Half the tries use the upper half of the fictional 555-01XX range (see
+// FirstOfferedFictionalLine), which never rings a real phone and which
+// libphonenumber accepts in most US and Canadian area codes; the others use a
+// random exchange other than 555, which covers area codes whose metadata
 // rejects 555.
 func candidate(areaCode string) string {
 	if areaCode == "" {
 		areaCode = fmt.Sprint(rand.IntN(800) + 200)
 	}
 	if rand.IntN(2) == 0 {
-		return fmt.Sprintf("+1%s55501%02d", areaCode, rand.IntN(100))
+		return fmt.Sprintf("+1%s5550%03d", areaCode, FirstOfferedFictionalLine+rand.IntN(200-FirstOfferedFictionalLine))
 	}
 	exchange := rand.IntN(800) + 200
 	for exchange%100 == 11 || exchange == 555 {

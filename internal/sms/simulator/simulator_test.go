@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -154,6 +155,36 @@ func TestSearchNumbersHonoursTheAreaCode(t *testing.T) {
 		if _, err := p.SearchNumbers(t.Context(), q); hiretext.ErrorCode(err) != hiretext.EInvalid {
 			t.Errorf("%+v: %v, want invalid", q, err)
 		}
+	}
+}
+
+// TestSearchNeverOffersTheDemoCandidatesLines: of the fictional 555-01XX
+// range, the simulator offers only 555-0150 and up; the lines below are the
+// demo candidates' phones.
+func TestSearchNeverOffersTheDemoCandidatesLines(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, nil)
+	fictional := 0
+	for range 20 {
+		for _, area := range []string{"312", "773"} {
+			offers, err := p.SearchNumbers(t.Context(), sms.NumberQuery{Country: "US", AreaCode: area, Limit: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range offers {
+				line, ok := strings.CutPrefix(o.Phone, "+1"+area+"55501")
+				if !ok {
+					continue
+				}
+				fictional++
+				if n, _ := strconv.Atoi(line); 100+n < simulator.FirstOfferedFictionalLine {
+					t.Errorf("offered %s, a line kept for the demo candidates", o.Phone)
+				}
+			}
+		}
+	}
+	if fictional == 0 {
+		t.Fatal("no offer in the fictional range: the check proves nothing")
 	}
 }
 
