@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/hiretext/hiretext"
-	"github.com/hiretext/hiretext/internal/storetest"
 )
 
 // TestSeedTemplates: the demo has the three company templates, a template
@@ -15,11 +14,7 @@ import (
 func TestSeedTemplates(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := storetest.NewSQLite(t, storetest.Config{})
-	if _, err := Seed(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	org, _ := db.OrgBySlug(ctx, Slug)
+	db, org := seededDemo(t)
 	users, _ := db.ListUsers(ctx, org.ID)
 	byEmail := map[string]*hiretext.User{}
 	for _, u := range users {

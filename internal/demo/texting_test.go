@@ -15,7 +15,6 @@ import (
 	"github.com/hiretext/hiretext/internal/sms/simulator"
 	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 	"github.com/hiretext/hiretext/internal/store"
-
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
@@ -25,11 +24,7 @@ import (
 func TestSeedUsageIsTheTextsStored(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := storetest.NewSQLite(t, storetest.Config{})
-	if _, err := Seed(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	org, _ := db.OrgBySlug(ctx, Slug)
+	db, org := seededDemo(t)
 	numbers, err := db.ListNumbers(ctx, org.ID)
 	if err != nil || len(numbers) != 2 {
 		t.Fatalf("%d numbers, %v; want 2", len(numbers), err)
@@ -60,11 +55,7 @@ func TestSeedUsageIsTheTextsStored(t *testing.T) {
 func TestSeedTextsMakeSense(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := storetest.NewSQLite(t, storetest.Config{})
-	if _, err := Seed(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	org, _ := db.OrgBySlug(ctx, Slug)
+	db, org := seededDemo(t)
 	numbers, _ := db.ListNumbers(ctx, org.ID)
 	for _, n := range numbers {
 		if cs, err := db.CandidatesByPhone(ctx, org.ID, n.Phone); err != nil || len(cs) != 0 {
@@ -131,11 +122,7 @@ func TestREADMEMatchesTheDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := storetest.NewSQLite(t, storetest.Config{})
-	if _, err := Seed(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	org, _ := db.OrgBySlug(ctx, Slug)
+	db, org := seededDemo(t)
 	numbers, _ := db.ListNumbers(ctx, org.ID)
 	near := slices.IndexFunc(numbers, func(n *hiretext.Number) bool { return n.Usage.NearLimit() })
 	if near < 0 {
@@ -149,4 +136,18 @@ func TestREADMEMatchesTheDemo(t *testing.T) {
 			t.Errorf("the README's operator example says %q; the demo company is %q", m, Slug)
 		}
 	}
+}
+
+// seededDemo returns a new database with the demo seeded, and its company.
+func seededDemo(t *testing.T) (*store.DB, *hiretext.Organization) {
+	t.Helper()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	if _, err := Seed(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	org, err := db.OrgBySlug(context.Background(), Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, org
 }

@@ -60,23 +60,7 @@ func TestXLSXDateTimesAreDateCells(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 12, 7, 15, 4, 5, 999_000_000, chicago)
-	var buf bytes.Buffer
-	x, err := NewXLSX(&buf, "Texts", []string{"When", "Text"}, []float64{20, 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	if err := x.Row([]any{at, "2026-12-07 15:04:05"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := x.Finish(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeAndOpen(t, []string{"When", "Text"}, []any{at, "2026-12-07 15:04:05"})
 	if typ, _ := f.GetCellType("Texts", "A2"); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
 		t.Errorf("the date-time cell's type is %v, want a number (a date)", typ)
 	}
@@ -94,4 +78,30 @@ func TestXLSXDateTimesAreDateCells(t *testing.T) {
 	if typ, _ := f.GetCellType("Texts", "B2"); typ == excelize.CellTypeNumber {
 		t.Error("text that looks like a date became a number")
 	}
+}
+
+// writeAndOpen writes rows under header on a sheet named "Texts" and opens
+// the workbook as a spreadsheet program would.
+func writeAndOpen(t *testing.T, header []string, rows ...[]any) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	x, err := NewXLSX(&buf, "Texts", header, []float64{20, 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for _, r := range rows {
+		if err := x.Row(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }

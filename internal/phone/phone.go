@@ -110,17 +110,10 @@ func Format(e164 string) string {
 // not parse is returned unchanged, for the export to neutralise like any
 // other text.
 func ForSpreadsheet(e164 string) string {
-	num, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return e164
-	}
-	if num.GetCountryCode() == nanpCountryCode {
-		return phonenumbers.Format(num, phonenumbers.NATIONAL)
-	}
-	code := "+" + strconv.Itoa(int(num.GetCountryCode()))
-	rest, ok := strings.CutPrefix(phonenumbers.Format(num, phonenumbers.INTERNATIONAL), code+" ")
-	if !ok {
-		rest = phonenumbers.GetNationalSignificantNumber(num)
+	shown := Format(e164)
+	code, rest, ok := strings.Cut(shown, " ")
+	if !ok || !strings.HasPrefix(shown, "+") || !IsE164(e164) {
+		return shown // national, or not a phone
 	}
 	return "(" + code + ") " + rest
 }
