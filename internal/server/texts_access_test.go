@@ -29,6 +29,12 @@ func TestTextsNeedPoolAndProfiles(t *testing.T) {
 	for _, u := range []*hiretext.User{jobsOnly, profilesOnly} {
 		storetest.MustAssign(t, db, f.org.ID, f.number.ID, u.ID)
 	}
+	admin := storetest.MustCreateUser(t, db, f.org.ID, "Dana Admin", hiretext.RoleAdmin)
+	ab := f.ts.browser(t)
+	ab.login(admin.Email, storetest.TestPassword)
+	if _, page, _ := ab.do("GET", "/admin/users/"+idStr(int64(jobsOnly.ID)), nil); !strings.Contains(page, "needs both Candidate pool and Candidate profiles") {
+		t.Error("the user's page does not say which permissions texting needs")
+	}
 	cand, job := "/candidates/"+idStr(int64(ann.ID)), "/jobs/"+idStr(int64(f.job.ID))
 	send := fmt.Sprintf(`{"candidate_ids":[%q],"body":"Hi"}`, idStr(int64(ann.ID)))
 	for _, c := range []struct {
