@@ -128,6 +128,9 @@ type AllowanceAlert struct {
 	Allowance int
 	ResetsAt  time.Time
 	UserIDs   []UserID // who was notified
+	// NotificationIDs are the notifications recorded, one per user of
+	// UserIDs, in the same order.
+	NotificationIDs []NotificationID
 }
 
 // UsageChange is the outcome of reserving or counting messages against a

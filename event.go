@@ -14,7 +14,11 @@ const (
 	EventMessageInbound   EventKind = "message.inbound"   // a candidate (or unknown sender) texted a number
 	EventMessageStatus    EventKind = "message.status"    // an outbound message moved on (sent, delivered, failed…)
 	EventConversationRead EventKind = "conversation.read" // a user of the number opened the conversation
-	EventAllowanceAlert   EventKind = "allowance.alert"   // a number's monthly allowance reached 90% or its maximum
+	EventAllowanceAlert   EventKind = "allowance.alert"   // a number's monthly allowance reached 90% or its maximum: one user's notification
+	// EventAllowanceChanged tells a number's users that the operator changed
+	// its allowance, so open pages redraw the banner, the remaining count and
+	// the Send button even when no threshold was crossed (a raise).
+	EventAllowanceChanged EventKind = "allowance.changed"
 	// EventAccessChanged tells a user's open streams that what they may see
 	// changed (deactivated, another role or permissions, a new password, a
 	// number assigned or taken away): each stream checks its caller again
@@ -25,7 +29,7 @@ const (
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
-	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventAllowanceAlert, EventAccessChanged:
+	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventAllowanceAlert, EventAllowanceChanged, EventAccessChanged:
 		return true
 	}
 	return false

@@ -177,6 +177,10 @@ func TestBrowserAllowanceBannerAndLimit(t *testing.T) {
 		t.Errorf("after sending, the dialog's message box holds %q, want it empty", got)
 	}
 
+	// Her text is delivered: its statuses no longer refresh the page, so
+	// what follows can only reach it through the operator's change.
+	waitLastStatus(t, p, "dialog", "Delivered")
+
 	// While she writes the next one, the operator lowers the allowance to
 	// what is used: the banner and her Send button follow at once, and
 	// her draft stays.
@@ -190,6 +194,17 @@ func TestBrowserAllowanceBannerAndLimit(t *testing.T) {
 	if got := p.Value("Message"); got != draft {
 		t.Errorf("after the allowance ran out the draft reads %q, want %q kept", got, draft)
 	}
+
+	// Raised again while the dialog is open: no threshold is crossed, yet
+	// the banner goes and Send comes back, the draft still there.
+	app.setAllowance(t, number, used+10)
+	p.WaitGone("has used its whole monthly allowance")
+	waitSendButton(t, p, "dialog", true)
+	if got := p.Value("Message"); got != draft {
+		t.Errorf("after the allowance was raised the draft reads %q, want %q kept", got, draft)
+	}
+	app.setAllowance(t, number, used+1)
+	waitSendButton(t, p, "dialog", false)
 
 	// Opened afresh, the conversation cannot send either.
 	p.Click("Close")
@@ -434,6 +449,18 @@ func waitBell(t *testing.T, p *browsertest.Page, count string) {
 	storetest.EventuallyNil(t, storetest.Patience, fmt.Sprintf("the bell to show %q", count), func() error {
 		if got := p.Text(".bell summary"); got != count {
 			return fmt.Errorf("page %s: the bell shows %q", p.URL(), got)
+		}
+		return nil
+	})
+}
+
+// waitLastStatus waits until the newest text of the conversation in scope
+// (a CSS selector) shows status.
+func waitLastStatus(t *testing.T, p *browsertest.Page, scope, status string) {
+	t.Helper()
+	storetest.EventuallyNil(t, storetest.Patience, fmt.Sprintf("the newest text to show %q", status), func() error {
+		if got := p.Text(scope + " [data-message-list] > li:last-child [data-status]"); got != status {
+			return fmt.Errorf("it shows %q", got)
 		}
 		return nil
 	})

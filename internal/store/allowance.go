@@ -171,29 +171,57 @@ func fireAlerts(ctx context.Context, tx conn, org hiretext.OrgID, t usageTarget,
 		if k, _ := res.RowsAffected(); k == 0 {
 			continue
 		}
-		users, err := notifyUsers(ctx, tx, org, u, th.kind, now)
+		users, notes, err := notifyUsers(ctx, tx, org, u, th.kind, now)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, hiretext.AllowanceAlert{OrgID: org, NumberID: u.NumberID, Phone: t.phone, Kind: th.kind,
-			Period: u.Period, Used: u.Used, Allowance: u.Allowance, ResetsAt: u.ResetsAt, UserIDs: users})
+			Period: u.Period, Used: u.Used, Allowance: u.Allowance, ResetsAt: u.ResetsAt, UserIDs: users, NotificationIDs: notes})
 	}
 	return out, nil
 }
 
-// notifyUsers records a notification of kind for each user of u's number.
-func notifyUsers(ctx context.Context, tx conn, org hiretext.OrgID, u hiretext.Usage, kind hiretext.AlertKind, now time.Time) ([]hiretext.UserID, error) {
+// notifyUsers records a notification of kind for each user of u's number,
+// returning the users and their notifications' ids in the same order.
+func notifyUsers(ctx context.Context, tx conn, org hiretext.OrgID, u hiretext.Usage, kind hiretext.AlertKind, now time.Time) ([]hiretext.UserID, []hiretext.NotificationID, error) {
 	users, err := numberUserIDs(ctx, tx, org, u.NumberID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for _, id := range users {
-		if _, err := tx.exec(ctx, `INSERT INTO notifications (org_id, user_id, number_id, kind, period, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, org, id, u.NumberID, kind, u.Period, now); err != nil {
-			return nil, err
+	ids := make([]hiretext.NotificationID, len(users))
+	for i, id := range users {
+		err := tx.queryRow(ctx, `INSERT INTO notifications (org_id, user_id, number_id, kind, period, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, org, id, u.NumberID, kind, u.Period, now).Scan(&ids[i])
+		if err != nil {
+			return nil, nil, err
 		}
 	}
-	return users, nil
+	return users, ids, nil
+}
+
+// recordAlertEvents records, for each allowance alert, one event per
+// notified user, carrying their notification: their bell, banner and Send
+// buttons change live. The events are the users' own (no number), so each
+// user's streams get their notification once, not once per teammate.
+func (db *DB) recordAlertEvents(ctx context.Context, tx conn, alerts []hiretext.AllowanceAlert, now time.Time) error {
+	for _, a := range alerts {
+		for i, u := range a.UserIDs {
+			ev := &hiretext.Event{OrgID: a.OrgID, UserID: u, Kind: hiretext.EventAllowanceAlert, At: now,
+				Data: eventData(map[string]any{"kind": string(a.Kind), "number_id": a.NumberID, "notification_id": a.NotificationIDs[i],
+					"period": a.Period, "used": a.Used, "allowance": a.Allowance})}
+			if err := db.insertEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// recordAllowanceChanged records that number's allowance is now u's, for
+// the number's open pages to redraw what depends on it.
+func (db *DB) recordAllowanceChanged(ctx context.Context, tx conn, org hiretext.OrgID, u hiretext.Usage, now time.Time) error {
+	return db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, NumberID: u.NumberID, Kind: hiretext.EventAllowanceChanged, At: now,
+		Data: eventData(map[string]any{"number_id": u.NumberID, "period": u.Period, "used": u.Used, "allowance": u.Allowance})})
 }
 
 // storedTime is t as the database stores it: UTC, in microseconds.
@@ -299,7 +327,8 @@ func (db *DB) SetAllowance(ctx context.Context, e164 string, monthly int) (*hire
 	out := &hiretext.AllowanceSet{}
 	var org hiretext.OrgID
 	var id hiretext.NumberID
-	err = db.inTx(ctx, func(tx conn) error {
+	now := db.now()
+	err = db.inEventTx(ctx, func(tx conn) error {
 		err := tx.queryRow(ctx, "SELECT id, org_id, monthly_allowance FROM numbers WHERE phone = ? AND status = 'active'", p).
 			Scan(&id, &org, &out.Previous)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -308,7 +337,16 @@ func (db *DB) SetAllowance(ctx context.Context, e164 string, monthly int) (*hire
 		if err != nil {
 			return err
 		}
-		if out.Alerts, err = applyAllowance(ctx, tx, org, id, monthly, db.now()); err != nil || out.Previous == monthly {
+		ch, err := applyAllowance(ctx, tx, org, id, monthly, now)
+		if err != nil {
+			return err
+		}
+		out.Alerts = ch.Alerts
+		// The same live events a send records, so open pages follow.
+		if err := db.recordAlertEvents(ctx, tx, ch.Alerts, now); err != nil || out.Previous == monthly {
+			return err
+		}
+		if err := db.recordAllowanceChanged(ctx, tx, org, ch.Usage, now); err != nil {
 			return err
 		}
 		return db.recordAudit(ctx, tx, org, hiretext.AuditAllowanceChanged, auditTarget("number", id),
@@ -322,23 +360,25 @@ func (db *DB) SetAllowance(ctx context.Context, e164 string, monthly int) (*hire
 }
 
 // applyAllowance stores number's new allowance and applies it to the
-// current period's counter.
-func applyAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, monthly int, now time.Time) ([]hiretext.AllowanceAlert, error) {
+// current period's counter, returning that period's usage and the alerts
+// it fired.
+func applyAllowance(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, monthly int, now time.Time) (hiretext.UsageChange, error) {
 	if _, err := tx.exec(ctx, "UPDATE numbers SET monthly_allowance = ? WHERE org_id = ? AND id = ?", monthly, org, number); err != nil {
-		return nil, err
+		return hiretext.UsageChange{}, err
 	}
 	t, err := loadUsageTarget(ctx, tx, org, number)
 	if err != nil {
-		return nil, err
+		return hiretext.UsageChange{}, err
 	}
 	u, err := openPeriod(ctx, tx, org, number, t, now)
 	if err != nil {
-		return nil, err
+		return hiretext.UsageChange{}, err
 	}
 	err = tx.queryRow(ctx, "UPDATE number_usage SET allowance = ? WHERE org_id = ? AND number_id = ? AND period = ? RETURNING used, allowance",
 		monthly, org, number, u.Period).Scan(&u.Used, &u.Allowance)
 	if err != nil {
-		return nil, err
+		return hiretext.UsageChange{}, err
 	}
-	return fireAlerts(ctx, tx, org, t, u, now)
+	alerts, err := fireAlerts(ctx, tx, org, t, u, now)
+	return hiretext.UsageChange{Usage: u, Alerts: alerts}, err
 }

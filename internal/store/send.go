@@ -270,21 +270,6 @@ func repeatRows(row string, n int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
-// recordAlertEvents records one event per notified user for each allowance
-// alert, so their banners and Send buttons change live.
-func (db *DB) recordAlertEvents(ctx context.Context, tx conn, alerts []hiretext.AllowanceAlert, now time.Time) error {
-	for _, a := range alerts {
-		for _, u := range a.UserIDs {
-			ev := &hiretext.Event{OrgID: a.OrgID, NumberID: a.NumberID, UserID: u, Kind: hiretext.EventAllowanceAlert,
-				Data: eventData(map[string]any{"kind": string(a.Kind), "period": a.Period, "used": a.Used, "allowance": a.Allowance}), At: now}
-			if err := db.insertEvent(ctx, tx, ev); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // eventData encodes an event's small payload; ids become strings, as in the API.
 func eventData(fields map[string]any) json.RawMessage {
 	out := map[string]any{}
@@ -293,6 +278,10 @@ func eventData(fields map[string]any) json.RawMessage {
 		case hiretext.MessageID:
 			out[k] = strconv.FormatInt(int64(id), 10)
 		case hiretext.ConversationID:
+			out[k] = strconv.FormatInt(int64(id), 10)
+		case hiretext.NumberID:
+			out[k] = strconv.FormatInt(int64(id), 10)
+		case hiretext.NotificationID:
 			out[k] = strconv.FormatInt(int64(id), 10)
 		default:
 			out[k] = v

@@ -88,6 +88,9 @@
         "Your number has used 90% of its monthly allowance.");
       refresh();
     });
+    // The operator changed the number's allowance: the banner, the remaining
+    // count and the Send button follow.
+    source.addEventListener("allowance.changed", refresh);
     source.addEventListener("resync", refresh);
   }
 
