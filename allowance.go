@@ -141,22 +141,6 @@ type UsageChange struct {
 	Alerts []AllowanceAlert
 }
 
-// NotificationID identifies a notification.
-type NotificationID int64
-
-// Notification is a message for one user, such as an allowance alert. The
-// real-time layer pushes new ones; ReadAt is set when the user has seen it.
-type Notification struct {
-	ID        NotificationID
-	OrgID     OrgID
-	UserID    UserID
-	NumberID  NumberID
-	Kind      AlertKind
-	Period    string
-	CreatedAt time.Time
-	ReadAt    *time.Time
-}
-
 // AllowanceService reads numbers' usage of their allowances. Reserving and
 // counting happen inside the store's transactions that record the messages
 // (a send, an inbound text), so a message and its use of the allowance

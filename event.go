@@ -19,6 +19,9 @@ const (
 	// its allowance, so open pages redraw the banner, the remaining count and
 	// the Send button even when no threshold was crossed (a raise).
 	EventAllowanceChanged EventKind = "allowance.changed"
+	// EventNotificationRead tells a user's open pages that they dismissed a
+	// notification, so every bell drops it.
+	EventNotificationRead EventKind = "notification.read"
 	// EventAccessChanged tells a user's open streams that what they may see
 	// changed (deactivated, another role or permissions, a new password, a
 	// number assigned or taken away): each stream checks its caller again
@@ -29,7 +32,7 @@ const (
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
-	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventAllowanceAlert, EventAllowanceChanged, EventAccessChanged:
+	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventAllowanceAlert, EventAllowanceChanged, EventNotificationRead, EventAccessChanged:
 		return true
 	}
 	return false

@@ -26,4 +26,5 @@ var (
 	_ hiretext.OperationsService      = (*DB)(nil)
 	_ hiretext.TemplateService        = (*DB)(nil)
 	_ hiretext.SignatureService       = (*DB)(nil)
+	_ hiretext.NotificationService    = (*DB)(nil)
 )

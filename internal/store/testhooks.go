@@ -10,7 +10,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -49,25 +48,6 @@ func (db *DB) changeUsage(ctx context.Context, org hiretext.OrgID, number hirete
 // ReleaseAllowance gives back n messages reserved in period; see releaseAllowance.
 func (db *DB) ReleaseAllowance(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, period string, n int) error {
 	return db.inTx(ctx, func(tx conn) error { return releaseAllowance(ctx, tx, org, number, period, n) })
-}
-
-// ListNotifications lists user's 50 latest notifications, newest first.
-func (db *DB) ListNotifications(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) ([]*hiretext.Notification, error) {
-	return queryAll(ctx, db.reader(), scanNotification, `SELECT id, org_id, user_id, COALESCE(number_id, 0), kind,
-		COALESCE(period, ''), created_at, read_at
-		FROM notifications WHERE org_id = ? AND user_id = ? ORDER BY created_at DESC, id DESC LIMIT 50`, org, user)
-}
-
-func scanNotification(row scanner) (*hiretext.Notification, error) {
-	var n hiretext.Notification
-	var read sql.NullTime
-	if err := row.Scan(&n.ID, &n.OrgID, &n.UserID, &n.NumberID, &n.Kind, &n.Period, &n.CreatedAt, &read); err != nil {
-		return nil, err
-	}
-	if read.Valid {
-		n.ReadAt = &read.Time
-	}
-	return &n, nil
 }
 
 // CandidatesByPhone lists the candidates of org whose main or alternate phone

@@ -29,6 +29,20 @@ func numberWithAllowance(t *testing.T, db *store.DB, allowance int) (*hiretext.O
 	return org, MustAddNumber(t, db, org.ID)
 }
 
+// teamOnNumber adds a number with allowance messages a month to a new
+// company, with two users on it, Rita and Sam, and an unassigned
+// administrator, Ann.
+func teamOnNumber(t *testing.T, db *store.DB, allowance int) (org *hiretext.Organization, n *hiretext.Number, rita, sam, admin *hiretext.User) {
+	t.Helper()
+	org, n = numberWithAllowance(t, db, allowance)
+	rita = MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser)
+	sam = MustCreateUser(t, db, org.ID, "Sam", hiretext.RoleUser)
+	admin = MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin)
+	MustAssign(t, db, org.ID, n.ID, rita.ID)
+	MustAssign(t, db, org.ID, n.ID, sam.ID)
+	return org, n, rita, sam, admin
+}
+
 // TestConcurrentReservationsNeverOverspend runs 64 reservations of one
 // message against an allowance of 50 through two connection pools (two
 // instances) on the same database: exactly 50 succeed.
@@ -128,12 +142,7 @@ func TestInboundCountsBeyondTheAllowance(t *testing.T) {
 func TestAlertsFireOncePerThresholdPerMonth(t *testing.T) {
 	chicago, _ := time.LoadLocation("America/Chicago")
 	eachWithClock(t, time.Date(2026, 5, 20, 12, 0, 0, 0, chicago), func(t *testing.T, db *store.DB, clock *Clock) {
-		org, n := numberWithAllowance(t, db, 10)
-		rita := MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser)
-		sam := MustCreateUser(t, db, org.ID, "Sam", hiretext.RoleUser)
-		admin := MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleAdmin)
-		MustAssign(t, db, org.ID, n.ID, rita.ID)
-		MustAssign(t, db, org.ID, n.ID, sam.ID)
+		org, n, rita, sam, admin := teamOnNumber(t, db, 10)
 		steps := []struct {
 			do   func() (hiretext.UsageChange, error)
 			want []hiretext.AlertKind
