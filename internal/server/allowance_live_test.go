@@ -32,13 +32,7 @@ func TestOperatorAllowanceChangeReachesOpenPages(t *testing.T) {
 			// The operator's commits wake no broker here: the poll finds them, as in production.
 			b, _ := startBroker(t, db, events.Config{PollInterval: 100 * time.Millisecond})
 			ts := newEventServer(t, db, b, server.StreamOptions{})
-			org := storetest.MustCreateOrg(t, db, "Acme")
-			storetest.MustGrantNumbers(t, db, org.ID, 1, 10)
-			number := storetest.MustAddNumber(t, db, org.ID)
-			rita := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
-			sam := storetest.MustCreateUser(t, db, org.ID, "Sam", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
-			storetest.MustAssign(t, db, org.ID, number.ID, rita.ID)
-			storetest.MustAssign(t, db, org.ID, number.ID, sam.ID)
+			org, number, rita, _ := twoOnNumber(t, db, 10)
 			if _, err := db.ReserveAllowance(context.Background(), org.ID, number.ID, 5); err != nil {
 				t.Fatal(err)
 			}
@@ -70,6 +64,20 @@ func TestOperatorAllowanceChangeReachesOpenPages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// twoOnNumber makes a company with one number of allowance messages a
+// month and two recruiters on it, Rita and Sam.
+func twoOnNumber(t *testing.T, db *store.DB, allowance int) (*hiretext.Organization, *hiretext.Number, *hiretext.User, *hiretext.User) {
+	t.Helper()
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	storetest.MustGrantNumbers(t, db, org.ID, 1, allowance)
+	number := storetest.MustAddNumber(t, db, org.ID)
+	rita := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
+	sam := storetest.MustCreateUser(t, db, org.ID, "Sam", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
+	storetest.MustAssign(t, db, org.ID, number.ID, rita.ID)
+	storetest.MustAssign(t, db, org.ID, number.ID, sam.ID)
+	return org, number, rita, sam
 }
 
 // setAllowance sets phone's allowance through db, as the operator's command does.

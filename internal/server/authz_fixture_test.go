@@ -84,6 +84,7 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 	}
 	candPhone, _ := phone.Parse(cand.MainPhone, "US")
 	sent, unknown := f.texts(t, org.ID, cand.ID, candPhone, n1.Phone)
+	note := f.notification(t, org.ID, n1.Phone)
 	samToken, _, err := db.CreateToken(context.Background(), org.ID, sam.ID, "sam")
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +102,7 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 		"$conv": idStr(int64(unknown)), "$message": idStr(int64(sent)),
 		"$rec1": idStr(int64(f.users[pRecruiter].ID)), "$rec2": idStr(int64(f.users[pOtherNumber].ID)),
 		"$texter": idStr(int64(f.users[pTexter].ID)), "$profiler": idStr(int64(f.users[pProfiler].ID)), "$candphone": q(candPhone), "$n1phone": q(n1.Phone),
-		"$offer": q(offers[0].Phone), "$tpl": idStr(int64(tpl)), "$tpl2": idStr(int64(tpl2)), "$rtpl": idStr(int64(rtpl)),
+		"$note": idStr(int64(note)), "$offer": q(offers[0].Phone), "$tpl": idStr(int64(tpl)), "$tpl2": idStr(int64(tpl2)), "$rtpl": idStr(int64(rtpl)),
 	}
 	return f
 }
@@ -166,6 +167,29 @@ func (f *matrixFixture) texts(t *testing.T, org hiretext.OrgID, cand hiretext.Ca
 	f.receive(t, "SM-matrix-1", candPhone, n1, messageMarker+" Yes, Monday works.")
 	unknown := f.receive(t, "SM-matrix-2", storetest.RandomPhone(t), n1, messageMarker+" Who is this?")
 	return sent[0].MessageID, unknown.ConversationID
+}
+
+// notification has the operator lower n1's allowance to what it used and
+// raise it again: each user of n1 gets the alerts as notifications. It
+// returns the recruiter's newest.
+func (f *matrixFixture) notification(t *testing.T, org hiretext.OrgID, n1 string) hiretext.NotificationID {
+	t.Helper()
+	ctx := context.Background()
+	set, err := f.db.SetAllowance(ctx, n1, 100)
+	if err == nil {
+		_, err = f.db.SetAllowance(ctx, n1, set.Number.Usage.Used)
+	}
+	if err == nil {
+		_, err = f.db.SetAllowance(ctx, n1, 100)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes, err := f.db.ListNotifications(ctx, org, f.users[pRecruiter].ID)
+	if err != nil || len(notes) == 0 {
+		t.Fatalf("the recruiter's notifications: %v, %v", notes, err)
+	}
+	return notes[0].ID
 }
 
 // otherCompanyAdmin creates another company whose administrator texts from

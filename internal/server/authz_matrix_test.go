@@ -233,6 +233,12 @@ var authzMatrix = []matrixRow{
 	{"GET /api/v1/candidates/{id}/messages", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/inbox", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
 	{"POST /api/v1/conversations/{id}/read", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	// Notifications: everyone's own; $note is the recruiter's (the texter and the
+	// profiler on N1 have their own).
+	{"GET /api/v1/notifications", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"POST /api/v1/notifications/{id}/read", "", "", want{unauth, notFound, ok, notFound, notFound, notFound, notFound, notFound, notFound}},
+	{"POST /notifications/{id}/read", "", "return_to=%2Finbox", want{unauth, notFound, seeOther, notFound, notFound, notFound, notFound, notFound, notFound}},
+	{"GET /notifications/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 
 	// ATS API.
 	{"GET /api/v1/jobs", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},
@@ -293,7 +299,7 @@ var authzMatrix = []matrixRow{
 // collection it follows, the others by their own name.
 var wildcardVars = map[string]string{
 	"jobs": "$job", "candidates": "$cand", "users": "$sam", "tokens": "$token", "numbers": "$n1",
-	"conversations": "$conv", "messages": "$message", "templates": "$tpl", "{user}": "$sam", "{org}": "$org", "{job}": "$job",
+	"conversations": "$conv", "messages": "$message", "templates": "$tpl", "notifications": "$note", "{user}": "$sam", "{org}": "$org", "{job}": "$job",
 	"{provider}": "simulator",
 }
 

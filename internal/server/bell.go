@@ -7,10 +7,13 @@ import (
 )
 
 // Bell is the inbox bell in the top bar: how many conversations of the
-// user's number have unread replies, and the newest of them.
+// user's number have unread replies, and the newest of them; and the
+// user's notifications not yet dismissed, whose forms return to ReturnTo.
 type Bell struct {
-	Count int
-	Items []inboxRow
+	Count    int
+	Items    []inboxRow
+	Notices  []notice
+	ReturnTo string
 }
 
 // bellItems is how many unread conversations the dropdown lists.

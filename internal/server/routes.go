@@ -152,6 +152,8 @@ func (s *Server) routeTable() []route {
 		{"GET /conversations/{id}", textsAccess, false, s.handleThread},
 		form("POST /conversations/{id}/read", textsAccess, s.handleMarkRead, "/conversations/{id}"),
 		form("POST /conversations/{id}/link", textsAccess, s.handleLinkConversation, "/conversations/{id}"),
+		// Notifications are each user's own: anyone logged in, their own only.
+		form("POST /notifications/{id}/read", loggedIn, s.handleDismissNotification, "/"),
 
 		// Reports: SMS Activity (admins and sms-report).
 		{"GET " + reportPath, reportAccess, false, s.handleReport},
@@ -188,6 +190,8 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/candidates/{id}/messages", textsAccess, true, s.handleAPICandidateMessages},
 		{"GET /api/v1/inbox", textsAccess, true, s.handleAPIInbox},
 		{"POST /api/v1/conversations/{id}/read", textsAccess, true, s.handleAPIMarkRead},
+		{"GET /api/v1/notifications", loggedIn, true, s.handleAPINotifications},
+		{"POST /api/v1/notifications/{id}/read", loggedIn, true, s.handleAPIMarkNotificationRead},
 
 		// Reports API.
 		{"GET /api/v1/reports/sms-activity", reportAccess, true, s.handleAPIReport},

@@ -42,6 +42,7 @@ type Store interface {
 	hiretext.AuditService
 	hiretext.TemplateService
 	hiretext.SignatureService
+	hiretext.NotificationService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

@@ -91,6 +91,7 @@
     // The operator changed the number's allowance: the banner, the remaining
     // count and the Send button follow.
     source.addEventListener("allowance.changed", refresh);
+    source.addEventListener("notification.read", refresh); // dismissed in another tab
     source.addEventListener("resync", refresh);
   }
 
@@ -186,6 +187,25 @@
     if (!dialog || !dialog.open || !dialog.contains(form) || !form.matches("form[data-composer]") || !window.fetch) { return; }
     event.preventDefault();
     sendInDialog(form);
+  });
+
+  // A notification dismissed from the bell goes without leaving the page
+  // (the form alone posts and comes back here, losing what was typed).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-dismiss]") || !window.fetch) { return; }
+    event.preventDefault();
+    var item = form.closest("li");
+    fetch(form.getAttribute("action"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(new FormData(form)).toString()
+    }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      if (item) { item.remove(); }
+      announce("Notification dismissed.");
+      refresh();
+    }).catch(function () { form.submit(); });
   });
 
   document.addEventListener("click", function (event) {
