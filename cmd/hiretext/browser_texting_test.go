@@ -156,6 +156,7 @@ func TestBrowserAllowanceBannerAndLimit(t *testing.T) {
 	// The demo's Priya has used over 90% of her number's allowance; the
 	// operator raises it so that her next text crosses 90% again.
 	banner := p.Text(".allowance-banner")
+	notices := bellNotices(p) // the demo's alert at 90%, not yet dismissed
 	number, used := phoneIn(t, banner), countIn(t, banner, `(\d+) of \d+ messages`)
 	allowance := (used + 1) * 10 / 9 // the largest allowance of which used+1 is 90%
 	app.setAllowance(t, number, allowance)
@@ -195,6 +196,9 @@ func TestBrowserAllowanceBannerAndLimit(t *testing.T) {
 		t.Errorf("after the allowance ran out the draft reads %q, want %q kept", got, draft)
 	}
 
+	// The alert at the maximum is a notification too: it lights the bell.
+	waitBellNotices(t, p, notices+1)
+
 	// Raised again while the dialog is open: no threshold is crossed, yet
 	// the banner goes and Send comes back, the draft still there.
 	app.setAllowance(t, number, used+10)
@@ -206,8 +210,20 @@ func TestBrowserAllowanceBannerAndLimit(t *testing.T) {
 	app.setAllowance(t, number, used+1)
 	waitSendButton(t, p, "dialog", false)
 
-	// Opened afresh, the conversation cannot send either.
+	// She dismisses the notification from the bell, where it is listed
+	// first; the page stays as it was.
 	p.Click("Close")
+	p.Fill("Search", "half-typed search")
+	p.Click(".bell summary")
+	p.WaitText("used its whole monthly allowance in")
+	p.Click(".bell .notice:first-child [data-dismiss] button")
+	waitBellNotices(t, p, notices)
+	p.WaitGone("used its whole monthly allowance in")
+	if got := p.Value("Search"); got != "half-typed search" {
+		t.Errorf("after dismissing the notification the search field holds %q: the page was reloaded", got)
+	}
+
+	// Opened afresh, the conversation cannot send either.
 	p.Visit(p.URL())
 	p.Click("Open the conversation with Ana García")
 	p.WaitText("The number's monthly allowance is used up")
@@ -449,6 +465,27 @@ func waitBell(t *testing.T, p *browsertest.Page, count string) {
 	storetest.EventuallyNil(t, storetest.Patience, fmt.Sprintf("the bell to show %q", count), func() error {
 		if got := p.Text(".bell summary"); got != count {
 			return fmt.Errorf("page %s: the bell shows %q", p.URL(), got)
+		}
+		return nil
+	})
+}
+
+// bellNotices counts the notifications listed in the bell.
+func bellNotices(p *browsertest.Page) int {
+	var n int
+	p.Evaluate(`document.querySelectorAll(".bell .notice").length`, &n)
+	return n
+}
+
+// waitBellNotices waits until the bell lists n notifications, and is lit
+// by them when there are any.
+func waitBellNotices(t *testing.T, p *browsertest.Page, n int) {
+	t.Helper()
+	storetest.EventuallyNil(t, storetest.Patience, fmt.Sprintf("the bell to list %d notifications", n), func() error {
+		var lit bool
+		p.Evaluate(`!!document.querySelector(".bell-lit [data-bell-notices]")`, &lit)
+		if got := bellNotices(p); got != n || lit != (n > 0) {
+			return fmt.Errorf("it lists %d, lit by them: %v", got, lit)
 		}
 		return nil
 	})

@@ -59,6 +59,14 @@
       if (!blocked && current) { current.remove(); }
       form.dispatchEvent(new Event("hiretext:allowance"));
     });
+    markInPlace();
+  }
+
+  // markInPlace marks the bell's dismiss forms as sent by this script
+  // without leaving the page (see the submit handler below).
+  function markInPlace() {
+    if (!window.fetch) { return; }
+    document.querySelectorAll("form[data-dismiss]").forEach(function (f) { f.setAttribute("data-sends-in-place", ""); });
   }
 
   // refresh re-reads the current page (and the open dialog) at most one at a
@@ -240,6 +248,7 @@
 
   function init() {
     document.querySelectorAll("[data-live][id]").forEach(function (el) { served.set(el, el.innerHTML); });
+    markInPlace();
     var url = document.body.getAttribute("data-events");
     if (url) { listen(url); }
     document.querySelectorAll("a[data-conversation-link]").forEach(function (a) {
