@@ -15,9 +15,9 @@ const (
 	EventMessageStatus    EventKind = "message.status"    // an outbound message moved on (sent, delivered, failed…)
 	EventConversationRead EventKind = "conversation.read" // a user of the number opened the conversation
 	EventAllowanceAlert   EventKind = "allowance.alert"   // a number's monthly allowance reached 90% or its maximum: one user's notification
-	// EventAllowanceChanged tells a number's users that the operator changed
-	// its allowance, so open pages redraw the banner, the remaining count and
-	// the Send button even when no threshold was crossed (a raise).
+	// EventAllowanceChanged tells each user of a number that the operator
+	// changed its allowance, so open pages redraw the banner, the remaining
+	// count and the Send button even when no threshold was crossed (a raise).
 	EventAllowanceChanged EventKind = "allowance.changed"
 	// EventNotificationRead tells a user's open pages that they dismissed a
 	// notification, so every bell drops it.

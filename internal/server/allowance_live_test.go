@@ -56,9 +56,16 @@ func TestOperatorAllowanceChangeReachesOpenPages(t *testing.T) {
 				t.Fatalf("the page read again after the events: %d, without the used-up banner", st)
 			}
 
+			// Tess, on the number with Jobs only, follows none of its texts,
+			// yet sees its banner: her page follows too.
+			tess := storetest.MustCreateUser(t, db, org.ID, "Tess", hiretext.RoleUser, hiretext.PermJobs)
+			storetest.MustAssign(t, db, org.ID, number.ID, tess.ID)
+			tessStream := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, tess)}})
+
 			// Raised: no threshold, yet the banner must go and Send come back.
 			setAllowance(t, operator, number.Phone, 20)
 			wantLive(t, s, hiretext.EventAllowanceChanged, map[string]any{"used": 5.0, "allowance": 20.0})
+			wantLive(t, tessStream, hiretext.EventAllowanceChanged, map[string]any{"used": 5.0, "allowance": 20.0})
 			if st, page, _ := br.do("GET", "/", nil); st != http.StatusOK || strings.Contains(page, "allowance-banner") {
 				t.Fatalf("the page read again after the raise: %d, still with a banner", st)
 			}

@@ -218,10 +218,22 @@ func (db *DB) recordAlertEvents(ctx context.Context, tx conn, alerts []hiretext.
 }
 
 // recordAllowanceChanged records that number's allowance is now u's, for
-// the number's open pages to redraw what depends on it.
+// the open pages of its users to redraw what depends on it. The events are
+// each user's own: every user of the number sees its banner, including
+// those who do not follow its texts (hiretext.User.FollowsNumber).
 func (db *DB) recordAllowanceChanged(ctx context.Context, tx conn, org hiretext.OrgID, u hiretext.Usage, now time.Time) error {
-	return db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, NumberID: u.NumberID, Kind: hiretext.EventAllowanceChanged, At: now,
-		Data: eventData(map[string]any{"number_id": u.NumberID, "period": u.Period, "used": u.Used, "allowance": u.Allowance})})
+	users, err := numberUserIDs(ctx, tx, org, u.NumberID)
+	if err != nil {
+		return err
+	}
+	data := eventData(map[string]any{"number_id": u.NumberID, "period": u.Period, "used": u.Used, "allowance": u.Allowance})
+	for _, user := range users {
+		ev := &hiretext.Event{OrgID: org, UserID: user, Kind: hiretext.EventAllowanceChanged, At: now, Data: data}
+		if err := db.insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // storedTime is t as the database stores it: UTC, in microseconds.
