@@ -19,10 +19,11 @@ import (
 // TestOperatorAllowanceChangeReachesOpenPages changes a number's allowance
 // the way `hiretext admin allowance set` does, from a store of its own (another
 // process beside the server): the recruiters' open streams receive the same
-// allowance.alert a send that crosses a threshold records, carrying each
-// one's notification, and an allowance.changed for the number, also when a
-// raise crosses nothing; the page those events make the browser read again
-// shows the new banner.
+// allowance.alert a send that crosses a threshold records, once each and
+// carrying their own notification, and an allowance.changed, also when a
+// raise crosses nothing, even for a user on the number who follows none of
+// its texts; the page those events make the browser read again shows the
+// new banner.
 func TestOperatorAllowanceChangeReachesOpenPages(t *testing.T) {
 	for name, url := range map[string]func(testing.TB) string{"sqlite": storetest.SQLiteURL, "postgres": storetest.PostgresURL} {
 		t.Run(name, func(t *testing.T) {

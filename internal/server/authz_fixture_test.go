@@ -84,7 +84,7 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 	}
 	candPhone, _ := phone.Parse(cand.MainPhone, "US")
 	sent, unknown := f.texts(t, org.ID, cand.ID, candPhone, n1.Phone)
-	note := f.notification(t, org.ID, n1.Phone)
+	note := f.notification(t, org.ID, n1)
 	samToken, _, err := db.CreateToken(context.Background(), org.ID, sam.ID, "sam")
 	if err != nil {
 		t.Fatal(err)
@@ -172,15 +172,14 @@ func (f *matrixFixture) texts(t *testing.T, org hiretext.OrgID, cand hiretext.Ca
 // notification has the operator lower n1's allowance to what it used and
 // raise it again: each user of n1 gets the alerts as notifications. It
 // returns the recruiter's newest.
-func (f *matrixFixture) notification(t *testing.T, org hiretext.OrgID, n1 string) hiretext.NotificationID {
+func (f *matrixFixture) notification(t *testing.T, org hiretext.OrgID, n1 *hiretext.Number) hiretext.NotificationID {
 	t.Helper()
 	ctx := context.Background()
-	set, err := f.db.SetAllowance(ctx, n1, 100)
-	if err == nil {
-		_, err = f.db.SetAllowance(ctx, n1, set.Number.Usage.Used)
-	}
-	if err == nil {
-		_, err = f.db.SetAllowance(ctx, n1, 100)
+	u, err := f.db.Usage(ctx, org, n1.ID, "")
+	for _, monthly := range []int{u.Used, u.Allowance} {
+		if err == nil {
+			_, err = f.db.SetAllowance(ctx, n1.Phone, monthly)
+		}
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -327,7 +327,9 @@ func (db *DB) SetEntitlement(ctx context.Context, org hiretext.OrgID, maxNumbers
 // SetAllowance sets the monthly allowance of the active number phone (in
 // whichever company; the operator names numbers by phone). It applies at once
 // to the current month's counter, so sending resumes or stops immediately,
-// and fires any alert the new allowance makes usage cross.
+// and fires any alert the new allowance makes usage cross. Like a send, it
+// records the alerts' events, and allowance.changed for each user of the
+// number when the allowance changed, so their open pages follow at once.
 func (db *DB) SetAllowance(ctx context.Context, e164 string, monthly int) (*hiretext.AllowanceSet, error) {
 	if err := hiretext.ValidateAllowance(monthly); err != nil {
 		return nil, err
@@ -339,8 +341,8 @@ func (db *DB) SetAllowance(ctx context.Context, e164 string, monthly int) (*hire
 	out := &hiretext.AllowanceSet{}
 	var org hiretext.OrgID
 	var id hiretext.NumberID
-	now := db.now()
 	err = db.inEventTx(ctx, func(tx conn) error {
+		now := db.now()
 		err := tx.queryRow(ctx, "SELECT id, org_id, monthly_allowance FROM numbers WHERE phone = ? AND status = 'active'", p).
 			Scan(&id, &org, &out.Previous)
 		if errors.Is(err, sql.ErrNoRows) {
