@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/sms/simulator"
 	"github.com/hiretext/hiretext/internal/store"
 )
 
@@ -35,11 +36,17 @@ func Applicant(job hiretext.JobID, first, last string) hiretext.NewApplication {
 		Disclosure: hiretext.DefaultConsentDisclosure, IP: "203.0.113.7", UserAgent: "storetest"}
 }
 
-// fictionalPhone returns a distinct valid US number for each n: the area
-// code varies and the line stays in the 555-01XX range set aside for fiction.
+// fictionalPhone returns a distinct valid US number for each n below 1,600:
+// the area code varies and the line stays in 555-0100…0149, the part of the
+// range set aside for fiction that the simulator never offers as a company
+// number (simulator.FirstOfferedFictionalLine). A candidate whose phone were
+// the number texting them would test a case no company has, and a check that
+// a candidate's phone is shown somewhere could pass on the company number.
 func fictionalPhone(n int64) string {
-	areas := []int{312, 773, 872, 630, 847, 708, 415, 646, 212, 617, 206, 512, 303, 404, 305, 213}
-	return fmt.Sprintf("(%d) 555-01%02d", areas[(n/100)%int64(len(areas))], n%100)
+	areas := []int64{312, 773, 872, 630, 847, 708, 415, 646, 212, 617, 206, 512, 303, 404, 305, 213,
+		224, 331, 779, 815, 510, 650, 718, 917, 202, 503, 602, 702, 713, 214, 619, 720}
+	const lines = simulator.FirstOfferedFictionalLine - 100
+	return fmt.Sprintf("(%d) 555-0%d", areas[(n/lines)%int64(len(areas))], 100+n%lines)
 }
 
 // MustApply records an application and fails the test on error.

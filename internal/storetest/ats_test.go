@@ -1,10 +1,13 @@
 package storetest
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
+	"github.com/hiretext/hiretext/internal/sms/simulator"
 	"github.com/hiretext/hiretext/internal/store"
 )
 
@@ -358,4 +361,26 @@ func TestMononymApplication(t *testing.T) {
 			t.Fatalf("conversations %+v, %v", convs, err)
 		}
 	})
+}
+
+// TestApplicantPhonesAreNeverCompanyNumbers: the phones Applicant gives are
+// valid, distinct for 1,600 applicants, and never in the part of the
+// fictional range the simulator offers as company numbers, so no test's
+// candidate has the number that texts them.
+func TestApplicantPhonesAreNeverCompanyNumbers(t *testing.T) {
+	t.Parallel()
+	seen := map[string]int64{}
+	for n := range int64(1600) {
+		e164, err := phone.Parse(fictionalPhone(n), "US")
+		if err != nil {
+			t.Fatalf("applicant %d's phone %s: %v", n, fictionalPhone(n), err)
+		}
+		if line, _ := strconv.Atoi(e164[len(e164)-4:]); !strings.HasPrefix(e164[5:], "55501") || line >= simulator.FirstOfferedFictionalLine {
+			t.Errorf("applicant %d's phone %s is outside 555-0100…%04d", n, e164, simulator.FirstOfferedFictionalLine-1)
+		}
+		if first, dup := seen[e164]; dup {
+			t.Errorf("applicants %d and %d both have %s", first, n, e164)
+		}
+		seen[e164] = n
+	}
 }
