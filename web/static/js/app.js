@@ -1,6 +1,6 @@
 // hiretext progressive enhancement. Every page works without this script;
-// it adds confirmations, closes open menus on Escape or an outside click,
-// keeps conversations scrolled to their newest text, and helps select rows
+// it adds confirmations, folds the page links behind a Menu button on narrow
+// screens, closes open menus on Escape or an outside click, keeps conversations scrolled to their newest text, and helps select rows
 // of candidate tables.
 (function () {
   "use strict";
@@ -14,14 +14,37 @@
     }
   });
 
+  // The top bar's Menu button: below 768px (app.css) the page links fold
+  // behind it, so the bar keeps to one row. Without this script they wrap.
+  var navToggle = null;
+
+  function setNavOpen(open) {
+    if (!navToggle) { return; }
+    navToggle.setAttribute("aria-expanded", String(open));
+    navToggle.closest(".topbar").classList.toggle("nav-open", open);
+  }
+
+  function setupNav() {
+    navToggle = document.querySelector("[data-nav-toggle]");
+    if (!navToggle) { return; }
+    navToggle.closest(".topbar").classList.add("nav-collapsible");
+    navToggle.hidden = false;
+    navToggle.addEventListener("click", function () {
+      setNavOpen(navToggle.getAttribute("aria-expanded") !== "true");
+    });
+  }
+
   function closeMenus(except) {
     document.querySelectorAll("details.user-menu[open], details.dropdown[open]").forEach(function (d) {
       if (d !== except) { d.removeAttribute("open"); }
     });
+    if (except !== navToggle) { setNavOpen(false); }
   }
 
   document.addEventListener("click", function (event) {
-    closeMenus(event.target.closest && event.target.closest("details"));
+    var t = event.target;
+    if (!t.closest) { return; }
+    closeMenus(t.closest("[data-nav-toggle], .nav-links") ? navToggle : t.closest("details"));
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { closeMenus(null); }
@@ -99,6 +122,7 @@
   }
 
   function init() {
+    setupNav();
     pinWithin(document.documentElement);
     document.querySelectorAll("form[data-bulk-form]").forEach(setupBulk);
   }
