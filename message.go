@@ -159,9 +159,24 @@ type Conversation struct {
 	LastKind      MessageKind
 	LastSenderID  UserID
 	LastSender    string
+	// LastStatus is the newest message's status: an outbound text that
+	// failed or was not delivered is flagged wherever the conversation is
+	// listed (see NotSent).
+	LastStatus MessageStatus
+	// UnreadPreview is the candidate's newest text, by listings, when the
+	// conversation has unread texts but its newest message is ours (the
+	// automatic answer to STOP, a text sent through the API): what is
+	// unread is theirs. "" otherwise.
+	UnreadPreview string
 	LastMessageAt time.Time
 	Unread        int // inbound messages no user of the number has read
 	CreatedAt     time.Time
+}
+
+// NotSent reports whether the conversation ends with a text of ours that
+// failed or was not delivered, which its listings flag.
+func (v *Conversation) NotSent() bool {
+	return v.LastDirection == Outbound && Failed(v.LastStatus)
 }
 
 // IncomingText is a text a provider delivered to one of our numbers.
@@ -267,6 +282,10 @@ type ConversationService interface {
 	// Inbox returns one page of the number's conversations; see InboxQuery.
 	Inbox(ctx context.Context, org OrgID, number NumberID, q InboxQuery) (*InboxPage, error)
 	UnreadConversations(ctx context.Context, org OrgID, number NumberID) (int, error)
+	// NotSentConversations lists, newest first, the number's conversations
+	// that end with a text of ours that failed or was not delivered, of
+	// those whose newest message is from since on.
+	NotSentConversations(ctx context.Context, org OrgID, number NumberID, since time.Time, limit int) ([]*Conversation, error)
 	ConversationByID(ctx context.Context, org OrgID, number NumberID, id ConversationID) (*Conversation, error)
 	CandidateConversation(ctx context.Context, org OrgID, number NumberID, candidate CandidateID) (*Conversation, error)
 	ConversationMessages(ctx context.Context, org OrgID, id ConversationID, since time.Time) ([]*Message, error)

@@ -4,17 +4,24 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // Bell is the inbox bell in the top bar: how many conversations of the
 // user's number have unread replies, and the newest of them; and the
-// user's notifications not yet dismissed, whose forms return to ReturnTo.
+// user's notifications not yet dismissed, whose forms return to ReturnTo;
+// and the recent conversations that end with a text that did not go, so a
+// failure is seen without opening each thread.
 type Bell struct {
 	Count    int
 	Items    []inboxRow
 	Notices  []notice
 	ReturnTo string
+	NotSent  []inboxRow
 }
+
+// notSentWindow is how far back the bell looks for texts that did not go.
+const notSentWindow = 7 * 24 * time.Hour
 
 // bellItems is how many unread conversations the dropdown lists.
 const bellItems = 8
@@ -40,6 +47,16 @@ func (s *Server) bell(ctx context.Context, p *principal) *Bell {
 			return nil
 		}
 		b.Items = s.inboxRows(p, convs)
+	}
+	failed, err := s.store.NotSentConversations(ctx, p.org.ID, num.ID, s.cfg.Clock.Now().Add(-notSentWindow), bellItems)
+	if err != nil {
+		s.log.Warn("bell not sent", "err", err)
+		return nil
+	}
+	for _, row := range s.inboxRows(p, failed) {
+		if row.Unread == 0 { // an unread one is listed above, flagged
+			b.NotSent = append(b.NotSent, row)
+		}
 	}
 	return b
 }

@@ -351,6 +351,9 @@ type inboxRow struct {
 	SnippetBy string
 	Unread    int
 	Unknown   bool
+	// NotSent flags a conversation that ends with a text of ours that did
+	// not go: "Not sent" or "Not delivered"; "" otherwise.
+	NotSent string
 }
 
 func (s *Server) inboxRows(p *principal, convs []*hiretext.Conversation) []inboxRow {
@@ -361,6 +364,12 @@ func (s *Server) inboxRows(p *principal, convs []*hiretext.Conversation) []inbox
 			Time: v.LastMessageAt.In(p.org.Location()).Format("Jan 2, 3:04 PM"), Unread: v.Unread, Unknown: v.CandidateID == 0}
 		if rows[i].Unknown {
 			rows[i].Name = "Unknown sender"
+		}
+		if v.Unread > 0 && v.UnreadPreview != "" { // what is unread is the candidate's text, not our answer
+			rows[i].Snippet, rows[i].SnippetBy = v.UnreadPreview, ""
+		}
+		if v.NotSent() {
+			rows[i].NotSent = statusLabels[v.LastStatus]
 		}
 	}
 	return rows

@@ -404,14 +404,25 @@ func TestBellAndInboxSayWhoWroteTheLastText(t *testing.T) {
 	rita, samB := f.ts.browser(t), f.ts.browser(t)
 	rita.login(f.recruiter.Email, storetest.TestPassword)
 	samB.login(sam.Email, storetest.TestPassword)
+	// What is unread is Ann's STOP, not our automatic answer to it, which
+	// is newer: the bell and the inbox show hers.
 	autoReply := `<span class="snippet-by">Auto-reply:</span> You&#39;re unsubscribed from Acme texts.`
 	_, bell, _ := rita.do("GET", "/bell", nil)
-	mustContain(t, "Rita's bell", bell, autoReply, `<span class="bell-snippet">Monday works</span>`)
+	mustContain(t, "Rita's bell", bell, `<span class="bell-snippet">STOP</span>`, `<span class="bell-snippet">Monday works</span>`)
 	_, inbox, _ := rita.do("GET", "/inbox", nil)
-	mustContain(t, "Rita's inbox", inbox, autoReply, `<span class="inbox-snippet">Monday works</span>`,
+	mustContain(t, "Rita's inbox", inbox, `<span class="inbox-snippet">STOP</span>`, `<span class="inbox-snippet">Monday works</span>`,
 		`<span class="snippet-by">You:</span> Free on Monday?`)
+	for name, page := range map[string]string{"bell": bell, "inbox": inbox} {
+		if strings.Contains(page, autoReply) {
+			t.Errorf("Rita's %s shows the automatic reply as Ann's unread text", name)
+		}
+	}
 	_, inbox, _ = samB.do("GET", "/inbox", nil)
 	mustContain(t, "Sam's inbox", inbox, `<span class="snippet-by">Rita Recruiter:</span> Free on Monday?`)
+	// Once read, the conversation's newest text is the automatic answer.
+	samB.do("GET", "/candidates/"+idStr(int64(ann.ID))+"/conversation", nil)
+	_, inbox, _ = samB.do("GET", "/inbox", nil)
+	mustContain(t, "Sam's inbox after he read Ann's STOP", inbox, autoReply)
 
 	_, body := f.ts.api(t, tok, "GET", "/api/v1/inbox", "")
 	byCandidate := map[string]map[string]any{}
@@ -468,6 +479,21 @@ func TestLandlineFailureIsExplainedWithAHint(t *testing.T) {
 		if strings.Contains(page, "Landline or unreachable carrier") {
 			t.Errorf("%s's conversation shows the provider's raw text", c.FirstName)
 		}
+	}
+	// Both failures are flagged where Rita sees her conversations: in the
+	// inbox, and in the bell although nobody replied.
+	notSent := `<span class="badge badge-danger">Not sent</span> <span class="snippet-by">You:</span> Hi, are you free Monday?`
+	for _, path := range []string{"/inbox", "/bell"} {
+		_, page, _ := b.do("GET", path, nil)
+		if _, list, ok := strings.Cut(page, `id="inbox-list"`); ok { // the inbox's list, not the bell above it
+			page = list
+		}
+		if strings.Count(page, notSent) != 2 {
+			t.Errorf("%s flags %d texts as not sent, want Ann's and Bob's", path, strings.Count(page, notSent))
+		}
+	}
+	if _, home, _ := b.do("GET", "/", nil); !strings.Contains(home, `aria-label="No unread texts; 2 not sent"`) {
+		t.Errorf("the bell's button does not say that 2 texts were not sent")
 	}
 	admin := storetest.MustCreateUser(t, db, f.org.ID, "Ada Admin", hiretext.RoleAdmin)
 	ab := f.ts.browser(t)

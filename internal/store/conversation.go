@@ -115,11 +115,19 @@ func touchOutbound(ctx context.Context, tx conn, ms []messageInsert, ids []hiret
 }
 
 // conversationColumns include who wrote the newest message (its direction,
-// kind and user), so previews can say so.
+// kind and user) and its status, so previews can say so; and, for a
+// conversation with unread texts whose newest message is ours (the answer
+// to STOP, a text sent through the API), the candidate's newest text, which
+// is what is unread. The subquery walks messages_conversation backwards
+// from the newest message, past the few of ours.
 const conversationColumns = `v.id, v.org_id, v.number_id, COALESCE(v.candidate_id, 0),
 	CASE WHEN c.erased_at IS NULL THEN COALESCE(c.first_name || ' ' || c.last_name, '') ELSE '` + hiretext.ErasedCandidate + `' END,
 	v.phone, CASE WHEN m.erased_at IS NULL THEN COALESCE(m.body, '') ELSE '` + hiretext.ErasedBody + `' END, COALESCE(m.direction, ''),
-	COALESCE(m.kind, ''), COALESCE(m.user_id, 0), COALESCE(u.name, ''), v.last_message_at, v.unread, v.created_at`
+	COALESCE(m.kind, ''), COALESCE(m.user_id, 0), COALESCE(u.name, ''), COALESCE(m.status, ''),
+	CASE WHEN v.unread > 0 AND m.direction = 'outbound' THEN COALESCE((SELECT CASE WHEN i.erased_at IS NULL THEN i.body ELSE '` +
+	hiretext.ErasedBody + `' END FROM messages i WHERE i.org_id = v.org_id AND i.conversation_id = v.id AND i.direction = 'inbound'
+		ORDER BY i.created_at DESC, i.id DESC LIMIT 1), '') ELSE '' END,
+	v.last_message_at, v.unread, v.created_at`
 
 const conversationFrom = ` FROM conversations v` + conversationJoins
 
@@ -133,11 +141,11 @@ const conversationJoins = `
 func scanConversation(s scanner) (*hiretext.Conversation, error) {
 	var v hiretext.Conversation
 	err := s.Scan(&v.ID, &v.OrgID, &v.NumberID, &v.CandidateID, &v.CandidateName, &v.Phone, &v.LastMessage,
-		&v.LastDirection, &v.LastKind, &v.LastSenderID, &v.LastSender, &v.LastMessageAt, &v.Unread, &v.CreatedAt)
+		&v.LastDirection, &v.LastKind, &v.LastSenderID, &v.LastSender, &v.LastStatus, &v.UnreadPreview, &v.LastMessageAt, &v.Unread, &v.CreatedAt)
 	if err != nil {
 		return nil, orNotFound(err, "Conversation")
 	}
-	v.LastMessage = firstWords(v.LastMessage, 80)
+	v.LastMessage, v.UnreadPreview = firstWords(v.LastMessage, 80), firstWords(v.UnreadPreview, 80)
 	v.CandidateName = strings.TrimSpace(v.CandidateName) // a mononym has no first name
 	return &v, nil
 }
@@ -265,6 +273,19 @@ func (db *DB) UnreadConversations(ctx context.Context, org hiretext.OrgID, numbe
 	var n int
 	err := db.reader().queryRow(ctx, "SELECT COUNT(*) FROM conversations WHERE org_id = ? AND number_id = ? AND unread > 0", org, number).Scan(&n)
 	return n, err
+}
+
+// NotSentConversations lists a number's conversations whose newest message
+// is an outbound text that failed or was not delivered, from since on,
+// newest first. It starts from the company's failed texts
+// (messages_report_status), which are few, not from its conversations.
+func (db *DB) NotSentConversations(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, since time.Time,
+	limit int) ([]*hiretext.Conversation, error) {
+	q := "SELECT " + conversationColumns + conversationFrom + ` WHERE v.org_id = ? AND v.number_id = ? AND v.last_message_id IN
+		(SELECT f.id FROM messages f WHERE f.org_id = ? AND f.status IN (?, ?) AND f.created_at >= ? AND f.number_id = ? AND f.direction = ?)
+		ORDER BY v.last_message_at DESC, v.id DESC LIMIT ?`
+	return queryAll(ctx, db.reader(), scanConversation, q, org, number, org, hiretext.StatusFailed, hiretext.StatusUndelivered,
+		since.UTC(), number, hiretext.Outbound, limit)
 }
 
 // ConversationByID returns one conversation of a number.

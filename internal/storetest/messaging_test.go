@@ -299,7 +299,30 @@ func TestUndeliverableReportExplainsTheCodeInPlainWords(t *testing.T) {
 		if m.Status != hiretext.StatusUndelivered || m.ErrorCode != "30006" || m.ErrorMessage != want || !m.InvalidNumber() {
 			t.Fatalf("message %s, code %q, reason %q; want undelivered, 30006 and %q", m.Status, m.ErrorCode, m.ErrorMessage, want)
 		}
+		// The conversation ends with a text that did not go: it is flagged.
+		convs, err := db.NotSentConversations(ctx, fx.Org.ID, fx.Number.ID, time.Now().Add(-time.Hour), 10)
+		if err != nil || len(convs) != 1 || convs[0].CandidateID != ann.ID || !convs[0].NotSent() {
+			t.Fatalf("conversations not sent = %+v, %v; want Ann's", convs, err)
+		}
+		if other := MustCreateOrg(t, db, "Other"); len(mustNotSent(t, db, other.ID, fx.Number.ID)) != 0 {
+			t.Fatal("another company sees the number's failed texts")
+		}
+		// Her reply ends the conversation: nothing is flagged any more.
+		fx.Receive(t, db, "SMannreply", ann.TextingPhone(), "Try my other phone")
+		if convs := mustNotSent(t, db, fx.Org.ID, fx.Number.ID); len(convs) != 0 {
+			t.Fatalf("after a reply, conversations not sent = %+v", convs)
+		}
 	})
+}
+
+// mustNotSent lists the number's conversations that end with a failed text.
+func mustNotSent(t *testing.T, db *store.DB, org hiretext.OrgID, number hiretext.NumberID) []*hiretext.Conversation {
+	t.Helper()
+	convs, err := db.NotSentConversations(ctx, org, number, time.Now().Add(-time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return convs
 }
 
 func TestConversationPreviewSaysWhoWroteIt(t *testing.T) {
@@ -332,9 +355,24 @@ func TestConversationPreviewSaysWhoWroteIt(t *testing.T) {
 				t.Errorf("%s's conversation ends with %q by %+v, want %+v", v.CandidateName, v.LastMessage, got, want[v.CandidateID])
 			}
 		}
-		if v, err := db.CandidateConversation(ctx, fx.Org.ID, fx.Number.ID, ann.ID); err != nil || v.LastKind != hiretext.KindKeywordReply ||
-			!strings.HasPrefix(v.LastMessage, "You're unsubscribed") {
+		v, err := db.CandidateConversation(ctx, fx.Org.ID, fx.Number.ID, ann.ID)
+		if err != nil || v.LastKind != hiretext.KindKeywordReply || !strings.HasPrefix(v.LastMessage, "You're unsubscribed") {
 			t.Fatalf("Ann's conversation = %+v, %v; want it to end with the automatic reply", v, err)
+		}
+		// What is unread is her STOP, newer than our automatic answer to it.
+		if v.UnreadPreview != "STOP" {
+			t.Errorf("Ann's unread text = %q, want her STOP", v.UnreadPreview)
+		}
+		for _, v := range convs {
+			if v.CandidateID != ann.ID && v.UnreadPreview != "" {
+				t.Errorf("%s's conversation has an unread preview %q besides its newest text", v.CandidateName, v.UnreadPreview)
+			}
+		}
+		if err := db.MarkConversationRead(ctx, fx.Org.ID, fx.Number.ID, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ = db.CandidateConversation(ctx, fx.Org.ID, fx.Number.ID, ann.ID); v.UnreadPreview != "" {
+			t.Errorf("Ann's read conversation still has an unread preview %q", v.UnreadPreview)
 		}
 	})
 }
