@@ -104,6 +104,47 @@ func TestBrowserConversationOpensAtNewestText(t *testing.T) {
 	}
 }
 
+// TestBrowserDialogFollowsTheSentText: after a send from the pool's
+// dialog, the line under the composer follows the text's status as its
+// bubble does (never "queued" under a delivered bubble), and the row's SMS
+// icon says a conversation exists, without a reload.
+func TestBrowserDialogFollowsTheSentText(t *testing.T) {
+	t.Parallel()
+	app := startApp(t)
+	const name = "Lena Live"
+	marcus := app.page(t, "marcus")
+	marcus.SetViewport(1280, 900)
+	loginAs(t, marcus, marcusEmail, demo.Password)
+	marcus.WaitText("Welcome, " + marcusName)
+	candidate := app.page(t, "candidate")
+	candidate.Visit(applicationLink(t, marcus, "Forklift Operator"))
+	apply(t, candidate, "Lena", "Live", "lena.live@example.com", "(773) 555-0195", "(872) 555-0196")
+
+	marcus.Visit("/candidates?q=Live")
+	marcus.Click("Text " + name + " (no texts yet)")
+	marcus.WaitText("With " + name)
+	marcus.Fill("Message", "Hi Lena, can we talk today?")
+	marcus.Click("Send")
+	storetest.EventuallyNil(t, storetest.Patience, "the dialog to say the text was delivered", func() error {
+		var shown struct{ Note, Bubble string }
+		marcus.Evaluate(`(function (d) {
+  var s = d.querySelector("[data-message-list] [data-status]");
+  return {note: d.querySelector("[data-dialog-note]").textContent, bubble: s ? s.textContent : ""};
+})(document.querySelector("dialog"))`, &shown)
+		if shown.Bubble != "Delivered" || shown.Note != "Text to "+name+": Delivered." {
+			return fmt.Errorf("the bubble says %q, the line under the composer %q", shown.Bubble, shown.Note)
+		}
+		return nil
+	})
+	marcus.Click("Close")
+	marcus.WaitText("Open the conversation with " + name)
+	var popup string
+	marcus.Evaluate(`document.querySelector(".candidate-table .sms-icon").getAttribute("aria-haspopup") || ""`, &popup)
+	if popup != "dialog" {
+		t.Errorf("the row's new SMS icon does not say it opens a dialog (aria-haspopup %q)", popup)
+	}
+}
+
 func TestBrowserOptedOutComposerLooksDisabled(t *testing.T) {
 	t.Parallel()
 	app := startApp(t)

@@ -42,7 +42,7 @@ func TestApplyJourney(t *testing.T) {
 		t.Fatal("the application stored no candidate")
 	}
 	id := idStr(int64(c.ID))
-	mustContain(t, "pool", pool, "Ana García", "Opted in (alternate)", `<td class="actions" data-candidate-id="`+id+`">`,
+	mustContain(t, "pool", pool, "Ana García", "Opted in (alternate)", `<td class="actions" data-candidate-id="`+id+`"`,
 		`href="/candidates/`+id+`"`)
 
 	_, profile, _ := rita.do("GET", "/candidates/"+id, nil)

@@ -108,7 +108,8 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 		writeJSON(w, http.StatusConflict, sendOutcome{Message: hiretext.SkipReasonText[res[0].Skipped]})
 		return nil
 	case inPlace:
-		writeJSON(w, http.StatusOK, sendOutcome{Queued: true, Message: "Text to " + c.Name() + " queued."})
+		writeJSON(w, http.StatusOK, sendOutcome{Queued: true, Message: "Text to " + c.Name() + " queued.",
+			MessageID: idString(res[0].MessageID), To: c.Name()})
 		return nil
 	case !res[0].Queued:
 		return s.redirectWithFlash(w, r, back, "error", hiretext.SkipReasonText[res[0].Skipped])
@@ -145,9 +146,13 @@ func (s *Server) renderComposerAgain(w http.ResponseWriter, r *http.Request, p *
 // sendOutcome answers a send from the conversation dialog, which asks for
 // JSON (Accept: application/json) so that it can stay open: the text was
 // queued, or why not, in words for the person.
+// A queued text is named (message_id, to), so the dialog can follow its
+// status live.
 type sendOutcome struct {
-	Queued  bool   `json:"queued"`
-	Message string `json:"message"`
+	Queued    bool   `json:"queued"`
+	Message   string `json:"message"`
+	MessageID string `json:"message_id,omitempty"`
+	To        string `json:"to,omitempty"`
 }
 
 type composePage struct {

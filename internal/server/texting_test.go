@@ -550,6 +550,10 @@ func TestDialogSendAnswersJSON(t *testing.T) {
 		if st != c.status || out["queued"] != c.queued || !strings.Contains(out["message"].(string), c.message) {
 			t.Errorf("send %q to %s: %d %v; want %d, queued %v, a message with %q", c.body, c.who.FirstName, st, out, c.status, c.queued, c.message)
 		}
+		// A queued text is named, so the dialog can follow its status.
+		if id, _ := out["message_id"].(string); c.queued && (id == "" || out["to"] != "Ann Tester") {
+			t.Errorf("send %q: the answer names the message %q to %v, want its id and Ann Tester", c.body, id, out["to"])
+		}
 	}
 	if _, body := f.ts.api(t, token(t, db, f.recruiter), "GET", "/api/v1/candidates/"+idStr(int64(ann.ID))+"/messages", ""); len(body["messages"].([]any)) != 1 {
 		t.Fatalf("Ann's messages after one send and one refused: %v", body)

@@ -40,6 +40,7 @@
       el.innerHTML = fresh.innerHTML;
       served.set(el, fresh.innerHTML);
       el.querySelectorAll("details").forEach(function (d, i) { d.open = d.open || !!open[i]; });
+      decorateLinks(el);
     });
     document.querySelectorAll("form[data-composer]").forEach(function (form) {
       var fresh = doc.querySelector('form[data-composer][action="' + form.getAttribute("action") + '"]');
@@ -60,6 +61,7 @@
       form.dispatchEvent(new Event("hiretext:allowance"));
     });
     markInPlace();
+    followSent();
   }
 
   // markInPlace marks the bell's dismiss forms as sent by this script
@@ -105,6 +107,17 @@
 
   // The conversation dialog: the SMS icon's link opens it in place.
   var dialog = null;
+  // sent is the text the dialog sent last ({id, to}): the line under the
+  // composer follows its status as the conversation is read again.
+  var sent = null;
+
+  // followSent says in the dialog's note where the text it sent is now,
+  // as its bubble shows it: "Text to Ann Lee: Delivered."
+  function followSent() {
+    var bubble = sent && dialog && dialog.querySelector('[data-message-id="' + sent.id + '"]');
+    var status = bubble && bubble.querySelector("[data-status]");
+    if (status) { note("Text to " + sent.to + ": " + status.textContent + ".", !bubble.classList.contains("message-problem")); }
+  }
 
   function openDialogURL() {
     return dialog && dialog.open ? dialog.getAttribute("data-url") : null;
@@ -129,6 +142,7 @@
       "partial=1&return_to=" + encodeURIComponent(window.location.pathname + window.location.search);
     d.setAttribute("data-url", url);
     d.querySelector(".dialog-title").textContent = link.getAttribute("data-title") || "Conversation";
+    sent = null;
     note("", true);
     return fetch(url, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) { throw new Error("HTTP " + r.status); }
@@ -181,9 +195,12 @@
       return r.json();
     }).then(function (outcome) {
       note(outcome.message, outcome.queued);
+      sent = outcome.queued && outcome.message_id ? { id: outcome.message_id, to: outcome.to } : null;
       if (outcome.queued && body) { body.value = ""; }
+      // The page too: the row's SMS icon now has a conversation to open.
       var url = openDialogURL();
-      return (url ? fetchDoc(url).then(swapRegions) : Promise.resolve()).catch(function () {}).then(done);
+      return Promise.all([fetchDoc(window.location.href).then(swapRegions), url ? fetchDoc(url).then(swapRegions) : null])
+        .catch(function () {}).then(done);
     }, function () {
       note("The text could not be sent: check your connection, then look at the conversation before sending again.", false);
       done();
@@ -246,15 +263,21 @@
     return true;
   }
 
+  // decorateLinks prepares the SMS icons within root, on load and when a
+  // live update brings them again.
+  function decorateLinks(root) {
+    root.querySelectorAll("a[data-conversation-link]").forEach(function (a) {
+      // Tell assistive technology the SMS icon now opens a dialog, not a page.
+      if (!linkInPage(a) && window.HTMLDialogElement) { a.setAttribute("aria-haspopup", "dialog"); }
+    });
+  }
+
   function init() {
     document.querySelectorAll("[data-live][id]").forEach(function (el) { served.set(el, el.innerHTML); });
     markInPlace();
     var url = document.body.getAttribute("data-events");
     if (url) { listen(url); }
-    document.querySelectorAll("a[data-conversation-link]").forEach(function (a) {
-      // Tell assistive technology the SMS icon now opens a dialog, not a page.
-      if (!linkInPage(a) && window.HTMLDialogElement) { a.setAttribute("aria-haspopup", "dialog"); }
-    });
+    decorateLinks(document);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
