@@ -103,8 +103,12 @@ func AllowanceExceeded(u Usage, n int, loc *time.Location) *Error {
 		return Errorf(EAllowanceExceeded, "All %d messages of this number's monthly allowance are used; the allowance resets on %s.",
 			u.Allowance, resets)
 	}
-	return Errorf(EAllowanceExceeded, "Only %d of %d messages remain this month (this needs %d); the allowance resets on %s.",
-		u.Remaining(), u.Allowance, n, resets)
+	verb := "remain"
+	if u.Remaining() == 1 {
+		verb = "remains"
+	}
+	return Errorf(EAllowanceExceeded, "Only %d of %d messages %s this month (this needs %d); the allowance resets on %s.",
+		u.Remaining(), u.Allowance, verb, n, resets)
 }
 
 // AlertKind names an allowance threshold.

@@ -76,6 +76,7 @@ func TestAllowanceExceededSaysWhatRemainsAndWhen(t *testing.T) {
 		want string
 	}{
 		{Usage{Allowance: 500, Used: 497, ResetsAt: resets}, 5, "Only 3 of 500 messages remain this month (this needs 5); the allowance resets on Dec 1."},
+		{Usage{Allowance: 500, Used: 499, ResetsAt: resets}, 2, "Only 1 of 500 messages remains this month (this needs 2); the allowance resets on Dec 1."},
 		{Usage{Allowance: 500, Used: 512, ResetsAt: resets}, 1, "All 500 messages of this number's monthly allowance are used; the allowance resets on Dec 1."},
 	}
 	for _, c := range cases {

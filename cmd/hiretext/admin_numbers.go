@@ -128,9 +128,9 @@ func adminAllowanceSet(ctx context.Context, args []string, e env) error {
 func allowanceSentence(o *hiretext.Organization, set *hiretext.AllowanceSet) string {
 	u := set.Number.Usage
 	month, _ := hiretext.PeriodStart(u.Period, o.Location())
-	s := fmt.Sprintf("%s (%s) now has %d messages a month (%s). This applies at once to %s: %d used, %d remain; it resets %s.",
+	s := fmt.Sprintf("%s (%s) now has %d messages a month (%s). This applies at once to %s: %d used, %d %s; it resets %s.",
 		set.Number.Phone, o.Name, u.Allowance, was(set.Previous, u.Allowance), month.Format("January 2006"),
-		u.Used, u.Remaining(), u.ResetsAt.In(o.Location()).Format("Jan 2, 2006 3:04 PM MST"))
+		u.Used, u.Remaining(), plural(u.Remaining(), "remains", "remain"), u.ResetsAt.In(o.Location()).Format("Jan 2, 2006 3:04 PM MST"))
 	for _, a := range set.Alerts {
 		switch a.Kind {
 		case hiretext.AlertAllowance90:

@@ -124,6 +124,10 @@ func TestAdminAllowanceSet(t *testing.T) {
 	if got := strings.Join(changes, "; "); got != "operator map[from:800 to:125]; operator map[from:500 to:800]" {
 		t.Fatalf("audit trail: %s", got)
 	}
+	if out, _, err := runCmd(t, "", vars, "admin", "allowance", "set", "--number", n.Phone, "--monthly", "121"); err != nil ||
+		!strings.Contains(out, "120 used, 1 remains;") {
+		t.Fatalf("allowance set with one message left: %q %v, want \"1 remains\"", out, err)
+	}
 }
 
 // auditAround selects the audit trail from yesterday to tomorrow, which

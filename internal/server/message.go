@@ -161,6 +161,7 @@ type composePage struct {
 	SentAt     string
 	Recipients []recipientRow
 	Sendable   int
+	Short      bool // the allowance left does not cover the Sendable: the composer is locked
 	Composer   composer
 	ReturnTo   string
 	Results    []recipientRow // after sending
@@ -223,6 +224,8 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 	if err := s.setUpBulkComposer(r.Context(), p, data, num, r.PostForm); err != nil {
 		return err
 	}
+	data.Short = data.Sendable > 0 && data.Composer.Remaining < data.Sendable
+	markShortOfAllowance(data)
 	comp := &data.Composer
 	if r.PostForm.Get("preview") != "" || errors.As(sendErr, new(*hiretext.MissingValues)) {
 		if err := s.previewComposer(r.Context(), p, comp, r.PostForm, ids, r.PostForm.Get("preview_as")); err != nil {
@@ -233,6 +236,24 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 		comp.Error = hiretext.ErrorMessage(sendErr)
 	}
 	return s.render(w, r, status, "compose", data)
+}
+
+// markShortOfAllowance says on the rows of those who could be texted that
+// they will not be, when the allowance left does not cover them: nobody
+// reads "Will be texted" above a locked composer.
+func markShortOfAllowance(data *composePage) {
+	if !data.Short {
+		return
+	}
+	why := "Opted in; not enough messages left this month"
+	if data.Composer.Remaining <= 0 {
+		why = "Opted in; sending is paused until the allowance resets"
+	}
+	for i := range data.Recipients {
+		if data.Recipients[i].OK {
+			data.Recipients[i].Status = why
+		}
+	}
 }
 
 // setUpBulkComposer builds the bulk composer of data's recipients from the

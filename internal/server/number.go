@@ -109,7 +109,7 @@ func companyArea(org *hiretext.Organization, nums []*hiretext.Number) numberArea
 		code := phone.AreaCode(n.Phone)
 		if place, ok := phone.AreaCodePlace(code, org.Region); ok {
 			return numberArea{Code: code, Place: place, Country: country,
-				Why: "the area code of your number " + phone.Format(n.Phone)}
+				Why: "the area code of your company's number " + phone.Format(n.Phone)}
 		}
 	}
 	code := phone.TimeZoneAreaCode(org.Timezone)
@@ -156,6 +156,7 @@ type adminNumberOffersPage struct {
 	Page        Page
 	AreaCode    string     // as typed
 	Area        numberArea // where the offers are from
+	Home        numberArea // the company's area, where an empty area code searches
 	Fallback    string     // the company's area had no free numbers, so Area is anywhere
 	Offers      []offerView
 	Error       string
@@ -190,7 +191,7 @@ func (s *Server) loadOffers(ctx context.Context, org *hiretext.Organization, dat
 		return 0, err
 	}
 	found, err := s.findOffers(ctx, org, data.AreaCode)
-	data.Area, data.Fallback = found.Area, found.Fallback
+	data.Area, data.Home, data.Fallback = found.Area, found.Home, found.Fallback
 	if err != nil {
 		return invalidOr(data, err)
 	}

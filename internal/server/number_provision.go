@@ -35,7 +35,8 @@ func (s *Server) canGenerate(ctx context.Context, org *hiretext.Organization) (*
 // offers are the numbers a provider offers and where they are from.
 type offers struct {
 	Area     numberArea
-	Fallback string // the company's area, which had no free numbers, so Area is anywhere
+	Home     numberArea // the company's area, where an empty area code searches
+	Fallback string     // the company's area, which had no free numbers, so Area is anywhere
 	Offers   []sms.AvailableNumber
 }
 
@@ -44,7 +45,11 @@ type offers struct {
 // offers any rather than none, and says so.
 func (s *Server) findOffers(ctx context.Context, org *hiretext.Organization, typed string) (offers, error) {
 	var o offers
-	var err error
+	nums, err := s.store.ListNumbers(ctx, org.ID)
+	if err != nil {
+		return o, err
+	}
+	o.Home = companyArea(org, nums)
 	if typed != "" {
 		if o.Area, err = typedArea(org, typed); err != nil {
 			return o, err
@@ -52,11 +57,7 @@ func (s *Server) findOffers(ctx context.Context, org *hiretext.Organization, typ
 		o.Offers, err = s.searchNumbers(ctx, org, o.Area.Code)
 		return o, err
 	}
-	nums, err := s.store.ListNumbers(ctx, org.ID)
-	if err != nil {
-		return o, err
-	}
-	o.Area = companyArea(org, nums)
+	o.Area = o.Home
 	o.Offers, err = s.searchNumbers(ctx, org, o.Area.Code)
 	if hiretext.ErrorCode(err) == hiretext.EInvalid && o.Area.Code != "" {
 		o.Fallback, o.Area = o.Area.Label(), numberArea{Country: o.Area.Country}

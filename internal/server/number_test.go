@@ -86,6 +86,8 @@ func TestNumberOffersComeFromTheCompanysArea(t *testing.T) {
 	if st != http.StatusOK || !allIn(body, "415") || !strings.Contains(body, "numbers offered in area code 415 (California)") {
 		t.Fatalf("offers in 415: %d", st)
 	}
+	// The hint names the company's area, not the one just searched.
+	mustContain(t, "the hint after a search in 415", body, "Leave it empty for numbers from area code 312 (Chicago, IL), near your company.")
 	if st, _, _ := b.do("POST", "/admin/numbers", url.Values{"phone": {"+" + pick[1]}}); st != http.StatusSeeOther {
 		t.Fatalf("create: %d", st)
 	}
@@ -93,7 +95,7 @@ func TestNumberOffersComeFromTheCompanysArea(t *testing.T) {
 	if !allIn(body, "415") {
 		t.Fatal("without an area code the offers are not in the area code of the company's number")
 	}
-	mustContain(t, "offers near the number", body, "These numbers are from area code 415 (California), the area code of your number (415) ")
+	mustContain(t, "offers near the number", body, "These numbers are from area code 415 (California), the area code of your company&#39;s number (415) ")
 
 	for _, c := range []struct{ code, want string }{
 		{"abc", "Enter an area code of three digits, e.g. 312."},

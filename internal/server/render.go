@@ -73,7 +73,7 @@ func (s *Server) basePage(r *http.Request, title string) Page {
 		p.Bell = s.bell(r.Context(), pr)
 		if p.Bell != nil { // the user has a number and may read its texts
 			p.Bell.Notices, p.Bell.ReturnTo = s.bellNotices(r.Context(), pr), r.URL.RequestURI()
-			p.Nav = append(p.Nav, NavItem{Label: "Inbox", Href: "/inbox", Description: "Conversations of your texting number, unread first.",
+			p.Nav = append(p.Nav, NavItem{Label: "Inbox", Href: "/inbox", Description: "Conversations of your texting number, newest first; unread ones in bold.",
 				Current: r.URL.Path == "/inbox" || strings.HasPrefix(r.URL.Path, "/inbox/")})
 		}
 		p.EventsURL = s.eventsURL()

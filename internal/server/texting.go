@@ -13,10 +13,21 @@ import (
 // profile shows the full history.
 const conversationWindow = 30 * 24 * time.Hour
 
-// numberOf returns the caller's texting number, or an ENotAssigned error.
+// numberOf returns the caller's texting number, or an ENotAssigned error,
+// which points an administrator (who has nobody to ask) to where
+// administrators read texts.
 func (s *Server) numberOf(ctx context.Context, p *principal) (*hiretext.Number, error) {
-	return s.store.NumberForUser(ctx, p.org.ID, p.user.ID)
+	n, err := s.store.NumberForUser(ctx, p.org.ID, p.user.ID)
+	if hiretext.ErrorCode(err) == hiretext.ENotAssigned && p.user.IsAdmin() {
+		return nil, hiretext.Errorf(hiretext.ENotAssigned, notAssignedAdmin)
+	}
+	return n, err
 }
+
+// notAssignedAdmin tells an administrator without a number where texts are.
+const notAssignedAdmin = "Conversations are shown only to the users of a texting number, and you are not assigned to one. " +
+	"Administrators review every text under Reports → SMS Activity; to text candidates yourself, assign yourself to a " +
+	"number under Administration → Text Message Numbers."
 
 // textingNumber returns p's number when p may see candidates' texts at all:
 // a user assigned to an active number who SeesTexts.

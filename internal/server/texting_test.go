@@ -242,6 +242,16 @@ func TestTextingAPIAndVisibility(t *testing.T) {
 	if st, body := f.ts.api(t, token(t, db, admin), "POST", "/api/v1/messages", fmt.Sprintf(`{"candidate_ids":[%q],"body":"Hi"}`, idStr(int64(ann.ID)))); st != 403 || errorCode(body) != "not_assigned" {
 		t.Errorf("unassigned admin sends: %d %v", st, body)
 	}
+	// The unassigned administrator is not told to ask her administrator:
+	// she is pointed to where administrators read texts.
+	ab := f.ts.browser(t)
+	ab.login(admin.Email, storetest.TestPassword)
+	for _, path := range []string{"/inbox", "/candidates/" + idStr(int64(ann.ID)) + "/conversation"} {
+		st, page, _ := ab.do("GET", path, nil)
+		if st != http.StatusForbidden || !strings.Contains(page, "Reports → SMS Activity") || strings.Contains(page, "Ask your administrator") {
+			t.Errorf("the unassigned administrator opens %s: %d, want 403 pointing to Reports → SMS Activity", path, st)
+		}
+	}
 	for _, bad := range []string{`{"candidate_ids":[1],"body":"x"}`, `{"candidate_ids":["x"],"body":"x"}`, `{"candidate_ids":[],"body":"x"}`, `{"body":"x","extra":1}`, `{"candidate_ids":["1"],"body":""}`} {
 		if st, _ := f.ts.api(t, tok, "POST", "/api/v1/messages", bad); st != 400 && st != 422 {
 			t.Errorf("bad body %s: %d", bad, st)
@@ -262,9 +272,10 @@ func TestBulkSendAllOrNothing(t *testing.T) {
 	}
 	b := f.ts.browser(t)
 	b.login(f.recruiter.Email, storetest.TestPassword)
-	if st, page, _ := b.do("POST", "/messages/compose", form); st != 200 || !strings.Contains(page, "3 of 3 selected can be texted") ||
+	if st, page, _ := b.do("POST", "/messages/compose", form); st != 200 || !strings.Contains(page, "3 of 3 selected are opted in; the allowance left does not cover them") ||
+		!strings.Contains(page, "Opted in; not enough messages left this month") || strings.Contains(page, "Will be texted") ||
 		!strings.Contains(page, "(texts received count too)") {
-		t.Fatalf("compose: %d", st)
+		t.Fatalf("compose for 3 with 2 messages left: %d", st)
 	}
 	st, page, _ := b.do("POST", "/messages/bulk", form)
 	if st != http.StatusConflict || !strings.Contains(page, "Only 2 of 2 messages remain") {
@@ -290,6 +301,21 @@ func TestBulkSendAllOrNothing(t *testing.T) {
 	}
 	if n, _ := db.NumberByID(context.Background(), f.org.ID, f.number.ID); n.Usage.Used != 1 {
 		t.Fatalf("after the form was posted twice, %d messages used, want 1", n.Usage.Used)
+	}
+	// One message left: the composer says so in the singular, and one
+	// candidate will be texted.
+	if _, page, _ := b.do("POST", "/messages/compose", form); !strings.Contains(page, "1 message left this month") ||
+		!strings.Contains(page, "1 of 1 selected can be texted") || !strings.Contains(page, "Will be texted") {
+		t.Errorf("compose with 1 message left does not say \"1 message left this month\" and \"Will be texted\"")
+	}
+	// At the maximum nobody "will be texted" above the locked composer.
+	form.Set("send_key", "form-2")
+	if st, _, _ := b.do("POST", "/messages/bulk", form); st != http.StatusSeeOther {
+		t.Fatalf("the last message of the allowance: %d", st)
+	}
+	if _, page, _ := b.do("POST", "/messages/compose", form); strings.Contains(page, "Will be texted") ||
+		!strings.Contains(page, "Opted in; sending is paused until the allowance resets") || !strings.Contains(page, "allowance is used up") {
+		t.Errorf("compose at the maximum says someone will be texted, or not why nobody will")
 	}
 	// The results are the sender's only.
 	other := storetest.MustCreateUser(t, db, f.org.ID, "Otto", hiretext.RoleUser, hiretext.PermPool)
@@ -419,6 +445,10 @@ func TestBellAndInboxSayWhoWroteTheLastText(t *testing.T) {
 	}
 	_, inbox, _ = samB.do("GET", "/inbox", nil)
 	mustContain(t, "Sam's inbox", inbox, `<span class="snippet-by">Rita Recruiter:</span> Free on Monday?`)
+	// The home page describes the inbox's order as the inbox has it.
+	_, home, _ := samB.do("GET", "/", nil)
+	mustContain(t, "Sam's home page", home, "Conversations of your texting number, newest first; unread ones in bold.")
+	mustContain(t, "Sam's inbox", inbox, "newest first.")
 	// Once read, the conversation's newest text is the automatic answer.
 	samB.do("GET", "/candidates/"+idStr(int64(ann.ID))+"/conversation", nil)
 	_, inbox, _ = samB.do("GET", "/inbox", nil)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
@@ -35,13 +36,30 @@ func TestAdminUsersPage(t *testing.T) {
 		t.Fatalf("the shown password does not log in: %v", err)
 	}
 
+	// A password the administrator typed is not "shown only now".
+	st, body, _ = b.do("POST", "/admin/users", url.Values{"name": {"Tom Typed"}, "email": {"tom@example.com"},
+		"role": {"user"}, "password": {"a-typed-long-passphrase"}})
+	if st != http.StatusCreated || !strings.Contains(body, "Created Tom Typed (tom@example.com) with the password you entered.") ||
+		strings.Contains(body, "shown only now") || strings.Contains(body, `class="secret"`) {
+		t.Fatalf("create with a typed password: %d, want it created without a password shown", st)
+	}
+
+	// The user's page says which number they text from, or that they have none.
+	tom, _ := db.UserByEmail(t.Context(), org.ID, "tom@example.com")
+	_, body, _ = b.do("GET", "/admin/users/"+idStr(int64(tom.ID)), nil)
+	mustContain(t, "a user without a number", body, "Tom Typed is not assigned to a texting number")
+	num := storetest.MustAddNumber(t, db, org.ID)
+	storetest.MustAssign(t, db, org.ID, num.ID, tom.ID)
+	_, body, _ = b.do("GET", "/admin/users/"+idStr(int64(tom.ID)), nil)
+	mustContain(t, "a user on a number", body, "Tom Typed texts from <strong>"+phone.Format(num.Phone)+"</strong>")
+
 	// Invalid input shows errors beside the fields and stores nothing.
 	st, body, _ = b.do("POST", "/admin/users", url.Values{"name": {""}, "email": {"bad"}, "role": {"user"}})
 	if st != http.StatusUnprocessableEntity || !strings.Contains(body, `id="email-error"`) || !strings.Contains(body, `id="name-error"`) {
 		t.Fatalf("invalid create: %d", st)
 	}
-	if users, _ := db.ListUsers(t.Context(), org.ID); len(users) != 2 {
-		t.Fatalf("%d users after invalid create, want 2", len(users))
+	if users, _ := db.ListUsers(t.Context(), org.ID); len(users) != 3 {
+		t.Fatalf("%d users after invalid create, want 3", len(users))
 	}
 
 	// Deactivating ends the user's sessions at once.
