@@ -9,7 +9,7 @@ import "embed"
 //go:embed templates
 var Templates embed.FS
 
-// Static holds css/ and js/.
+// Static holds css/, js/ and img/.
 //
 //go:embed static
 var Static embed.FS

@@ -112,10 +112,7 @@ func TestBrowserDialogFollowsTheSentText(t *testing.T) {
 	t.Parallel()
 	app := startApp(t)
 	const name = "Lena Live"
-	marcus := app.page(t, "marcus")
-	marcus.SetViewport(1280, 900)
-	loginAs(t, marcus, marcusEmail, demo.Password)
-	marcus.WaitText("Welcome, " + marcusName)
+	marcus := app.loggedIn(t, "marcus", marcusEmail, marcusName, 1280, 900)
 	candidate := app.page(t, "candidate")
 	candidate.Visit(applicationLink(t, marcus, "Forklift Operator"))
 	apply(t, candidate, "Lena", "Live", "lena.live@example.com", "(773) 555-0195", "(872) 555-0196")

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/hiretext/hiretext/internal/browsertest"
-	"github.com/hiretext/hiretext/internal/demo"
 )
 
 // box is an element's place on screen, in CSS pixels.
@@ -55,10 +54,7 @@ func wantOnScreen(t *testing.T, p *browsertest.Page, width int64, what, selector
 func TestBrowserPhoneTopBarAndMenus(t *testing.T) {
 	t.Parallel()
 	app := startApp(t)
-	p := app.page(t, "priya")
-	p.SetViewport(390, 844)
-	loginAs(t, p, priyaEmail, demo.Password)
-	p.WaitText("Welcome, " + priyaName)
+	p := app.loggedIn(t, "priya", priyaEmail, priyaName, 390, 844)
 
 	bar := boxOf(t, p, ".topbar")
 	if h := bar.Bottom - bar.Top; h > 64 {
@@ -94,10 +90,7 @@ func TestBrowserPhoneTopBarAndMenus(t *testing.T) {
 func TestBrowserPhonePagesDoNotPan(t *testing.T) {
 	t.Parallel()
 	app := startApp(t)
-	p := app.page(t, "dana")
-	p.SetViewport(390, 844)
-	loginAs(t, p, danaEmail, demo.Password)
-	p.WaitText("Welcome, " + danaName)
+	p := app.loggedIn(t, "dana", danaEmail, danaName, 390, 844)
 	for _, page := range []struct{ path, text string }{
 		{"/admin/numbers", "Text Message Numbers"},
 		{"/reports/sms-activity", "SMS Activity"},

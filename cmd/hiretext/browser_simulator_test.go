@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hiretext/hiretext/internal/browsertest"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
@@ -18,17 +19,7 @@ func TestBrowserSimulatorFindsPhonesAndShowsTheirState(t *testing.T) {
 	p.Visit("/simulator")
 	p.WaitText("Simulated phone network, for demos and testing. No real texts are sent or received")
 	p.WaitText("Phones with texts")
-
-	// The demo's texts reach the handsets once the server sends them; the
-	// list is a plain page, without live updates.
-	storetest.Eventually(t, "a phone with texts in the list", func() bool {
-		if !strings.Contains(p.Text("main"), "No phone has texts yet") {
-			return true
-		}
-		p.Visit("/simulator")
-		return false
-	})
-	shown := p.Text(".sim-phones li a")
+	shown := firstPhoneWithTexts(t, p)
 	if !strings.HasPrefix(shown, "(") {
 		t.Fatalf("the list shows the phone as %q, want it formatted", shown)
 	}
@@ -58,4 +49,20 @@ func TestBrowserSimulatorFindsPhonesAndShowsTheirState(t *testing.T) {
 	if current := p.Text(`.sim-phones a[aria-current="page"]`); current != shown {
 		t.Fatalf("the list marks %q as the phone shown, want %s", current, shown)
 	}
+}
+
+// firstPhoneWithTexts opens the simulator on p and returns the first phone
+// its list shows, as shown. The demo's texts reach the handsets once the
+// server sends them; the list is a plain page, without live updates.
+func firstPhoneWithTexts(t *testing.T, p *browsertest.Page) string {
+	t.Helper()
+	p.Visit("/simulator")
+	storetest.Eventually(t, "a phone with texts in the list", func() bool {
+		if !strings.Contains(p.Text("main"), "No phone has texts yet") {
+			return true
+		}
+		p.Visit("/simulator")
+		return false
+	})
+	return p.Text(".sim-phones li a")
 }

@@ -282,6 +282,17 @@ func loginAs(t *testing.T, p *browsertest.Page, email, password string) {
 	p.Click("Log in")
 }
 
+// loggedIn opens a page of its own on a width × height screen and logs in
+// as the demo user with email, waiting for the welcome to name them.
+func (a *app) loggedIn(t *testing.T, page, email, name string, width, height int64) *browsertest.Page {
+	t.Helper()
+	p := a.page(t, page)
+	p.SetViewport(width, height)
+	loginAs(t, p, email, demo.Password)
+	p.WaitText("Welcome, " + name)
+	return p
+}
+
 // logout opens the user menu (labelled with the user's name) and logs out.
 func logout(t *testing.T, p *browsertest.Page, name string) {
 	t.Helper()

@@ -93,6 +93,7 @@
   // form marked data-sends-in-place is one a script sends without leaving
   // the page.
   function navigates(el, key) {
+    if (key === "\t") { return false; } // Tab moves the focus, from a link too
     var a = el.closest("a[href]");
     if (a && key !== " ") {
       var href = a.getAttribute("href");

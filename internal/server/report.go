@@ -235,7 +235,9 @@ func (s *Server) fillReport(data *reportPage, p *principal, f reportFilter, sum 
 	form := data.Form
 	data.Period = periodLabel(f.Period)
 	data.Summary = newReportSummary(sum)
-	data.Chart = export.NewChart(sum.Days, data.Period)
+	if t := sum.Totals; t.Sent+t.Received+t.Failed+t.Canceled > 0 { // an empty period draws no empty chart
+		data.Chart = export.NewChart(sum.Days, data.Period)
+	}
 	data.Rows = reportRows(page.Rows, p.org.Location(), form)
 	if f.Candidate != nil {
 		clear := form

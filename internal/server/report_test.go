@@ -326,6 +326,9 @@ func TestSMSActivityReportAccess(t *testing.T) {
 		for _, p := range paths {
 			b.get(p, c.want)
 		}
+		if page, _ := b.get(paths[0], c.want); c.want == http.StatusOK && !strings.Contains(page, `<figure class="chart">`) {
+			t.Errorf("%s: the report of a period with texts draws no chart", c.user.Name)
+		}
 		home, _ := b.get("/", http.StatusOK)
 		if strings.Contains(home, `href="/reports/sms-activity"`) != (c.want == http.StatusOK) {
 			t.Errorf("%s: Reports in the navigation is wrong", c.user.Name)
@@ -347,6 +350,9 @@ func TestSMSActivityReportAccess(t *testing.T) {
 	page, _ := b.get("/reports/sms-activity", http.StatusOK)
 	if strings.Contains(page, "Hi Ann") || !strings.Contains(page, "No texts match") || totals(page) != "Sent 0, Received 0, Failed 0" {
 		t.Error("another company's administrator sees this company's texts")
+	}
+	if strings.Contains(page, `class="chart`) {
+		t.Error("a report without texts draws an empty chart")
 	}
 	body, _ := b.get("/reports/sms-activity.csv", http.StatusOK)
 	if rows, _ := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll(); len(rows) != 1 {

@@ -101,6 +101,7 @@ type simText struct {
 	Counterpart string // the hiretext number, E.164
 	Body        string
 	At          simTime
+	Newest      bool // the last on the phone, where a reply's page opens
 }
 
 // simTime is a moment in the time zone of the company that owns the
@@ -204,6 +205,9 @@ func (s *Server) fillHandset(ctx context.Context, data *simulatorPage, e164 stri
 		}
 		data.Messages = append(data.Messages, simText{Sent: m.Direction == simstate.Sent, Counterpart: m.Counterpart, Body: m.Body, At: at})
 	}
+	if n := len(data.Messages); n > 0 {
+		data.Messages[n-1].Newest = true
+	}
 	seen := map[string]bool{}
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if c := msgs[i].Counterpart; !seen[c] {
@@ -284,7 +288,8 @@ func (s *Server) handleSimulatorReply(w http.ResponseWriter, r *http.Request) er
 		}
 		return s.renderSimulator(w, r, http.StatusUnprocessableEntity, data)
 	}
-	return s.redirectWithFlash(w, r, simulatorURL(from), "success", "Sent “"+firstWordsOf(body, 40)+"” to "+phone.Format(to)+".")
+	// The page opens at the reply, in the thread, not at its top.
+	return s.redirectWithFlash(w, r, simulatorURL(from)+"#"+newestText, "success", "Sent “"+firstWordsOf(body, 40)+"” to "+phone.Format(to)+".")
 }
 
 // handleSimulatorFlag makes the network treat the handset as a working
@@ -300,6 +305,9 @@ func (s *Server) handleSimulatorFlag(w http.ResponseWriter, r *http.Request) err
 	now := currentFlag(simFlagChoices(flag))
 	return s.redirectWithFlash(w, r, simulatorURL(p), "success", phone.Format(p)+" now behaves as "+now.Name+".")
 }
+
+// newestText is the id of the phone's newest text on the simulator page.
+const newestText = "newest-text"
 
 func simulatorURL(p string) string { return "/simulator?phone=" + url.QueryEscape(p) }
 

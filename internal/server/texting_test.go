@@ -625,3 +625,20 @@ func TestWebhookCheckVerifiesAndStoresNothing(t *testing.T) {
 		t.Fatalf("the check stored %d rows (%v)", rows, err)
 	}
 }
+
+// TestProfileShowsTextsBeforeConsent: the conversation is what a recruiter
+// opens a profile for, so the SMS Message History comes before the
+// applications and the consent history.
+func TestProfileShowsTextsBeforeConsent(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	f := newTextingFixture(t, db)
+	ann := f.candidate(t, "Ann")
+	b := f.ts.browser(t)
+	b.login(f.recruiter.Email, storetest.TestPassword)
+	_, page, _ := b.do("GET", "/candidates/"+idStr(int64(ann.ID)), nil)
+	texts, apps, consent := strings.Index(page, `id="sms-history-title"`), strings.Index(page, `id="apps-title"`), strings.Index(page, `id="history-title"`)
+	if texts < 0 || apps < 0 || consent < 0 || texts > apps || texts > consent {
+		t.Errorf("the profile's sections are at %d (texts), %d (applications), %d (consent history): want the texts first", texts, apps, consent)
+	}
+}
