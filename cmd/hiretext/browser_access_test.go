@@ -118,7 +118,7 @@ func permissionsSayTexting(t *testing.T, p *browsertest.Page) {
 // texts from, read on Administration → Text Message Numbers.
 func numberOf(t *testing.T, p *browsertest.Page, name string) string {
 	t.Helper()
-	p.Click("Text Message Numbers")
+	p.Click(numbersMenuLink)
 	p.WaitText(name)
 	var number string
 	p.Evaluate(fmt.Sprintf(`(function (name) {

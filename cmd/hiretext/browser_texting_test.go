@@ -381,12 +381,17 @@ func countIn(t *testing.T, text, re string) int {
 	return n
 }
 
+// numbersMenuLink is Administration's link to Text Message Numbers: a
+// user's page also links there, in its sentence about the number they text
+// from, so the words alone name two links.
+const numbersMenuLink = `.subnav a[href="/admin/numbers"]`
+
 // generateNumber generates a number in areaCode on Administration → Text
 // Message Numbers, picking the second number offered, and returns it as
 // displayed.
 func generateNumber(t *testing.T, p *browsertest.Page, areaCode string) string {
 	t.Helper()
-	p.Click("Text Message Numbers")
+	p.Click(numbersMenuLink)
 	p.Fill("Area code", areaCode)
 	p.Click("Find numbers")
 	p.WaitText("Step 2 of 3 · pick one of the numbers offered in area code " + areaCode)
@@ -403,7 +408,7 @@ func generateNumber(t *testing.T, p *browsertest.Page, areaCode string) string {
 // Text Message Numbers.
 func assignToNumber(t *testing.T, p *browsertest.Page, number, name string) {
 	t.Helper()
-	p.Click("Text Message Numbers")
+	p.Click(numbersMenuLink)
 	p.Click("Assign user to " + number)
 	p.WaitText("Assign a user to " + number)
 	p.Click("Assign " + name)
