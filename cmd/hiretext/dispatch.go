@@ -17,13 +17,8 @@ import (
 func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, metrics *server.Metrics, log *slog.Logger) (stop func()) {
 	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, SendTimeout: cfg.SendTimeout, Lease: cfg.SendLease, Clock: hiretext.SystemClock, Logger: log})
 	db.SetDispatcher(d)
-	metrics.WatchOperations(db, func() map[string]uint64 {
-		out := map[string]uint64{}
-		for o, n := range d.SendOutcomes() {
-			out[string(o)] = n
-		}
-		return out
-	})
+	metrics.WatchOperations(db, func() map[string]uint64 { return labelled(d.SendOutcomes()) },
+		func() map[string]uint64 { return labelled(d.Lookups()) })
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
@@ -31,4 +26,13 @@ func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.
 		_ = d.Run(runCtx)
 	}()
 	return func() { cancel(); <-done }
+}
+
+// labelled turns counts keyed by a string type into counts by label.
+func labelled[K ~string](counts map[K]uint64) map[string]uint64 {
+	out := make(map[string]uint64, len(counts))
+	for k, n := range counts {
+		out[string(k)] = n
+	}
+	return out
 }

@@ -43,6 +43,9 @@ type serveConfig struct {
 	Demo            bool
 	NoMigrate       bool
 	SimulatorPublic bool
+	// SimulatorFaults make the simulator lose send answers and drop
+	// webhooks (--simulator-faults), to rehearse the delivery guarantees.
+	SimulatorFaults simulator.Faults
 	// MaxConnections bounds the connections served at once; half of them
 	// may be live-update streams.
 	MaxConnections int
@@ -87,6 +90,9 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"report downloads (CSV, XLSX) running at once, each on a database connection of its own; 2 at most per company (env HIRETEXT_MAX_EXPORTS)")
 	fs.BoolVar(&c.SimulatorPublic, "simulator-public", false,
 		"open the simulator's phone and API to everyone, not only administrators and this machine")
+	faults := fs.String("simulator-faults", e.getenv("HIRETEXT_SIMULATOR_FAULTS"),
+		"make the simulator fail like a carrier, e.g. lose-answers=0.05,drop-status=0.1,drop-inbound=0.1: the share of sends "+
+			"taken but answered as lost, and of status and inbound webhooks never posted (env HIRETEXT_SIMULATOR_FAULTS; default none)")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", ev.duration("shutdown-timeout", "HIRETEXT_SHUTDOWN_TIMEOUT", 15*time.Second),
 		"how long in-flight requests and provider calls may take to finish after SIGTERM or SIGINT; at least --send-timeout (env HIRETEXT_SHUTDOWN_TIMEOUT)")
@@ -99,6 +105,9 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	var err error
 	if c.TrustedProxies, err = parseTrustedProxies(*proxies); err != nil {
 		return nil, false, err
+	}
+	if c.SimulatorFaults, err = simulator.ParseFaults(*faults); err != nil {
+		return nil, false, fmt.Errorf("--simulator-faults: %w", err)
 	}
 	if err := c.validate(); err != nil {
 		return nil, false, err
@@ -402,7 +411,7 @@ func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *ur
 		return startTwilio(cfg.Twilio, base, log)
 	}
 	sim, err := simulator.New(ctx, simulator.Config{Store: db.Simulator(), BaseURL: base.String(), Logger: log,
-		Clock: hiretext.SystemClock, StepDelay: time.Second})
+		Clock: hiretext.SystemClock, StepDelay: time.Second, Faults: cfg.SimulatorFaults})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -80,11 +80,12 @@ type OperationsReader interface {
 
 // WatchOperations reports, at each scrape, whether the database answers
 // with a current schema, the texts due to go out and how long the oldest has
-// waited, the numbers whose allowance is used up, and the provider calls'
-// outcomes as sends counts them (outcome → calls since start).
-func (m *Metrics) WatchOperations(db OperationsReader, sends func() map[string]uint64) {
+// waited, the numbers whose allowance is used up, the provider calls'
+// outcomes as sends counts them (outcome → calls since start), and the
+// lookups of sends in doubt as lookups counts them (result → lookups).
+func (m *Metrics) WatchOperations(db OperationsReader, sends, lookups func() map[string]uint64) {
 	if m != nil {
-		m.registry.MustRegister(&opsCollector{db: db, sends: sends})
+		m.registry.MustRegister(&opsCollector{db: db, sends: sends, lookups: lookups})
 	}
 }
 
@@ -99,21 +100,27 @@ var (
 	maxedDesc = prometheus.NewDesc("hiretext_numbers_at_allowance_maximum",
 		"Active texting numbers whose allowance this month is used up: they cannot send until it resets or is raised.", nil, nil)
 	sendsDesc = prometheus.NewDesc("hiretext_provider_sends_total",
-		"Calls to the SMS provider to send a text, by outcome: accepted, transient (retried), refused, invalid_recipient, opted_out.",
+		"Calls to the SMS provider to send a text, by outcome: accepted, transient (retried), refused, invalid_recipient, opted_out, "+
+			"uncertain (the answer was lost: looked up before any new call).",
 		[]string{"outcome"}, nil)
+	lookupsDesc = prometheus.NewDesc("hiretext_provider_send_lookups_total",
+		"Lookups at the SMS provider of texts whose send had an unknown outcome, by result: found (adopted, not sent again), "+
+			"not_found (sent again), failed (asked again later; nothing sent meanwhile).",
+		[]string{"result"}, nil)
 )
 
 // opsCollector reads the database at each scrape, within scrapeTimeout.
 type opsCollector struct {
-	db    OperationsReader
-	sends func() map[string]uint64
+	db      OperationsReader
+	sends   func() map[string]uint64
+	lookups func() map[string]uint64
 }
 
 // scrapeTimeout bounds the database reads of one scrape.
 const scrapeTimeout = 3 * time.Second
 
 func (c *opsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{dbUpDesc, dueDesc, oldestDueDesc, maxedDesc, sendsDesc} {
+	for _, d := range []*prometheus.Desc{dbUpDesc, dueDesc, oldestDueDesc, maxedDesc, sendsDesc, lookupsDesc} {
 		ch <- d
 	}
 }
@@ -131,9 +138,16 @@ func (c *opsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(oldestDueDesc, prometheus.GaugeValue, st.OldestDueAge.Seconds())
 		ch <- prometheus.MustNewConstMetric(maxedDesc, prometheus.GaugeValue, float64(st.NumbersAtMaximum))
 	}
-	if c.sends != nil {
-		for outcome, n := range c.sends() {
-			ch <- prometheus.MustNewConstMetric(sendsDesc, prometheus.CounterValue, float64(n), outcome)
-		}
+	counters(ch, sendsDesc, c.sends)
+	counters(ch, lookupsDesc, c.lookups)
+}
+
+// counters reports each count of read, if set, as desc labelled with its key.
+func counters(ch chan<- prometheus.Metric, desc *prometheus.Desc, read func() map[string]uint64) {
+	if read == nil {
+		return
+	}
+	for label, n := range read() {
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.CounterValue, float64(n), label)
 	}
 }

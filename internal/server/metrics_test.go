@@ -48,10 +48,12 @@ func TestOperationalMetrics(t *testing.T) {
 	t.Parallel()
 	ops := &fakeOperations{stats: hiretext.OperationalStats{DueMessages: 12, OldestDueAge: 95 * time.Second, NumbersAtMaximum: 2}}
 	m := server.NewMetrics(nil)
-	m.WatchOperations(ops, func() map[string]uint64 { return map[string]uint64{"accepted": 40, "transient": 3} })
+	m.WatchOperations(ops, func() map[string]uint64 { return map[string]uint64{"accepted": 40, "transient": 3} },
+		func() map[string]uint64 { return map[string]uint64{"found": 2} })
 	body := scrape(t, m)
 	for _, want := range []string{"hiretext_database_up 1", "hiretext_outbox_due_messages 12", "hiretext_outbox_oldest_due_age_seconds 95",
-		"hiretext_numbers_at_allowance_maximum 2", `hiretext_provider_sends_total{outcome="accepted"} 40`, `hiretext_provider_sends_total{outcome="transient"} 3`} {
+		"hiretext_numbers_at_allowance_maximum 2", `hiretext_provider_sends_total{outcome="accepted"} 40`, `hiretext_provider_sends_total{outcome="transient"} 3`,
+		`hiretext_provider_send_lookups_total{result="found"} 2`} {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("the scrape lacks %q", want)
 		}

@@ -28,17 +28,23 @@ func (db *DB) ClaimDeliveries(ctx context.Context, number hiretext.NumberID, lim
 }
 
 func (db *DB) claimDeliveries(ctx context.Context, tx conn, number hiretext.NumberID, limit int, lease time.Duration, now time.Time) ([]*hiretext.Delivery, error) {
-	return queryAll(ctx, tx, scanDelivery, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+	// A claim is about to call the provider: from now on the provider may
+	// hold the message, so doubt_since is set if it was not. in_doubt takes
+	// the value doubt_since had before (SET sees the row as it was): an
+	// earlier call whose outcome is unknown.
+	return queryAll(ctx, tx, scanDelivery, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?,
+			in_doubt = (doubt_since IS NOT NULL), doubt_since = COALESCE(doubt_since, ?)
 		WHERE id IN (SELECT id FROM messages WHERE number_id = ? AND status = 'queued' AND next_attempt_at <= ?
 			AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`+db.dialect.skipLocked()+`)
 		RETURNING id, org_id, number_id, COALESCE(candidate_id, 0), kind, provider, from_phone, to_phone, body,
-			attempts, period, created_at`, now.Add(lease), now, number, now, now, limit)
+			attempts, period, created_at, in_doubt, doubt_since`, now.Add(lease), now, now, number, now, now, limit)
 }
 
 func scanDelivery(row scanner) (*hiretext.Delivery, error) {
 	dl := &hiretext.Delivery{}
 	err := row.Scan(&dl.ID, &dl.OrgID, &dl.NumberID, &dl.CandidateID, &dl.Kind, &dl.Provider, &dl.From, &dl.To,
-		&dl.Body, &dl.Attempts, &dl.Period, &dl.CreatedAt)
+		&dl.Body, &dl.Attempts, &dl.Period, &dl.CreatedAt, &dl.InDoubt, &dl.DoubtSince)
+	dl.DoubtSince = dl.DoubtSince.UTC()
 	return dl, err
 }
 
@@ -127,13 +133,37 @@ func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery)
 }
 
 // RetryDelivery puts a delivery back in the queue, due at at, after a
-// transient failure.
-func (db *DB) RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string) error {
+// transient failure. Unless uncertain (the provider may have taken the
+// message: a timeout, a reset, a 5xx), the failure was certain and the
+// message is no longer in doubt; an uncertain one stays in doubt from its
+// first such attempt, so the next attempt looks it up before sending.
+func (db *DB) RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string, uncertain bool) error {
 	return db.inTx(ctx, func(tx conn) error {
 		_, err := tx.exec(ctx, `UPDATE messages SET lease_until = NULL, next_attempt_at = ?, error_code = ?, error_message = ?,
-			updated_at = ? WHERE id = ? AND status = 'queued'`, at.UTC(), code, reason, db.now(), dl.ID)
+			updated_at = ?, doubt_since = CASE WHEN ? THEN doubt_since END WHERE id = ? AND status = 'queued'`,
+			at.UTC(), code, reason, db.now(), uncertain, dl.ID)
 		return err
 	})
+}
+
+// KnownProviderMessages returns which of a provider's message ids some
+// message here already holds: a message found by a lookup is adopted only
+// if no other message is that one.
+func (db *DB) KnownProviderMessages(ctx context.Context, provider string, ids []string) (map[string]bool, error) {
+	known := map[string]bool{}
+	if len(ids) == 0 {
+		return known, nil
+	}
+	args := []any{provider}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	found, err := queryAll(ctx, db.reader(), scanValue[string], `SELECT provider_message_id FROM messages
+		WHERE provider = ? AND provider_message_id IN (`+placeholders(len(ids))+`)`, args...)
+	for _, id := range found {
+		known[id] = true
+	}
+	return known, err
 }
 
 // FailDelivery marks a delivery failed (or canceled) for good, releasing its
