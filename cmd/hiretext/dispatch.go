@@ -15,7 +15,8 @@ import (
 // called; stop waits for the provider calls in flight to be recorded. The
 // operational metrics count its provider calls.
 func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, metrics *server.Metrics, log *slog.Logger) (stop func()) {
-	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, SendTimeout: cfg.SendTimeout, Lease: cfg.SendLease, Clock: hiretext.SystemClock, Logger: log})
+	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, SendTimeout: cfg.SendTimeout, Lease: cfg.SendLease, Clock: hiretext.SystemClock, Logger: log,
+		OnFailure: metrics.CountCarrierError})
 	db.SetDispatcher(d)
 	metrics.WatchOperations(db, func() map[string]uint64 { return labelled(d.SendOutcomes()) },
 		func() map[string]uint64 { return labelled(d.Lookups()) })

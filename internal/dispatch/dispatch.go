@@ -57,6 +57,9 @@ type Config struct {
 	MaxBackoff  time.Duration // longest retry delay (default 10m)
 	Clock       hiretext.Clock
 	Logger      *slog.Logger
+	// OnFailure, if set, is told the provider's code of every send the
+	// provider refused for good (monitoring counts carrier errors by it).
+	OnFailure func(code string)
 }
 
 func (c *Config) defaults(p sms.Provider) {
@@ -230,13 +233,20 @@ func (d *Dispatcher) failed(ctx context.Context, dl *hiretext.Delivery, err erro
 	if errors.As(err, &pe) {
 		code, msg = pe.Code, pe.Message
 	}
+	if class := sms.ClassOf(err); class != sms.Transient && d.cfg.OnFailure != nil {
+		d.cfg.OnFailure(code)
+	}
 	switch sms.ClassOf(err) {
 	case sms.InvalidRecipient:
 		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, hiretext.InvalidNumberReason(code), false)
 	case sms.OptedOut:
 		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, "Not sent: the recipient opted out at the carrier"+detail(msg, code), true)
 	case sms.Permanent:
-		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, "Not sent: "+msg+detail("", code), false)
+		reason := "Not sent: " + msg + detail("", code)
+		if _, known := hiretext.CarrierProblemOf(code); known {
+			reason = hiretext.DeliveryFailureReason(code, msg)
+		}
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, reason, false)
 	}
 	uncertain := sms.Uncertain(err)
 	if dl.Attempts >= d.cfg.MaxAttempts {

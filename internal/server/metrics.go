@@ -20,6 +20,7 @@ type Metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	carrier  *prometheus.CounterVec
 }
 
 // NewMetrics registers the HTTP and connection-pool metrics.
@@ -31,8 +32,15 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 			Help: "HTTP requests by route pattern, method and status."}, []string{"route", "method", "status"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hiretext_http_request_duration_seconds",
 			Help: "HTTP request latency by route pattern.", Buckets: prometheus.DefBuckets}, []string{"route"}),
+		carrier: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hiretext_carrier_errors_total",
+			Help: "Texts the provider or carrier failed with a carrier error, by code and problem: unreachable (30003, 30005, 30006), " +
+				"blocked (30004), filtered (30007), registration (30032, 30034)."}, []string{"code", "problem"}),
 	}
-	reg.MustRegister(m.requests, m.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, code := range hiretext.CarrierCodes() { // at zero from the start, so increase() sees the first one
+		problem, _ := hiretext.CarrierProblemOf(code)
+		m.carrier.WithLabelValues(code, string(problem))
+	}
+	reg.MustRegister(m.requests, m.latency, m.carrier, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, db := range pools {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 	}
@@ -60,6 +68,18 @@ func (m *Metrics) observe(route, method string, status int, d time.Duration) {
 	}
 	m.requests.WithLabelValues(route, metricMethod(method), strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// CountCarrierError counts a text failed with a provider error code, if
+// the code is a carrier error (hiretext.CarrierProblemOf); other codes
+// are not counted, so the labels stay few.
+func (m *Metrics) CountCarrierError(code string) {
+	if m == nil {
+		return
+	}
+	if problem, ok := hiretext.CarrierProblemOf(code); ok {
+		m.carrier.WithLabelValues(code, string(problem)).Inc()
+	}
 }
 
 // metricMethod is the method label: the standard methods hiretext can

@@ -64,3 +64,25 @@ func TestOperationalMetrics(t *testing.T) {
 		t.Errorf("with the database down:\n%s", grepLines(body, "hiretext_"))
 	}
 }
+
+// TestCarrierErrorsAreCountedByCode: carrier errors are counted by code and
+// problem, for the carrier-filtering alert, each shown from zero; other
+// codes are not, so a provider inventing codes cannot grow the series.
+func TestCarrierErrorsAreCountedByCode(t *testing.T) {
+	t.Parallel()
+	m := server.NewMetrics(nil)
+	for _, code := range []string{"30007", "30007", "30034", "21211", "99999", ""} {
+		m.CountCarrierError(code)
+	}
+	body := scrape(t, m)
+	for _, want := range []string{`hiretext_carrier_errors_total{code="30007",problem="filtered"} 2`,
+		`hiretext_carrier_errors_total{code="30034",problem="registration"} 1`} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("the scrape lacks %q", want)
+		}
+	}
+	if got := grepLines(body, "hiretext_carrier_errors_total{"); strings.Contains(got, "21211") || strings.Contains(got, "99999") ||
+		!strings.Contains(got, `hiretext_carrier_errors_total{code="30004",problem="blocked"} 0`) {
+		t.Errorf("want every carrier code shown from zero and no other code:\n%s", got)
+	}
+}

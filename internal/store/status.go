@@ -60,7 +60,7 @@ func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryRepor
 	if m.Direction != hiretext.Outbound || !m.Status.Advances(r.Status) {
 		return &hiretext.StatusResult{Message: m}, nil
 	}
-	reason := r.ErrorMessage
+	reason := hiretext.DeliveryFailureReason(r.ErrorCode, r.ErrorMessage)
 	if r.InvalidRecipient {
 		reason = hiretext.InvalidNumberReason(r.ErrorCode)
 	}
