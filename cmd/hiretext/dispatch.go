@@ -6,6 +6,7 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/dispatch"
+	"github.com/hiretext/hiretext/internal/reconcile"
 	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/store"
@@ -36,4 +37,22 @@ func labelled[K ~string](counts map[K]uint64) map[string]uint64 {
 		out[string(k)] = n
 	}
 	return out
+}
+
+// startReconcile runs reconciliation with the provider every
+// --reconcile-interval (none when 0) until stop is called; the operational
+// metrics show what it imported and when it last succeeded.
+func startReconcile(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, metrics *server.Metrics, log *slog.Logger) (stop func()) {
+	if cfg.ReconcileInterval == 0 {
+		return func() {}
+	}
+	r := reconcile.New(db, p, reconcile.Config{Interval: cfg.ReconcileInterval, Clock: hiretext.SystemClock, Logger: log})
+	metrics.WatchReconcile(func() map[string]uint64 { return labelled(r.Imported()) }, r.LastSuccess)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Run(runCtx)
+	}()
+	return func() { cancel(); <-done }
 }

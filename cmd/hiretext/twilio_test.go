@@ -228,7 +228,7 @@ func (a *twilioApp) checkRoundTrip(number twilioNumber) {
 	var sent twiliotest.Message
 	storetest.Eventually(a.t, "Twilio to get the text", func() (ok bool) { sent, ok = a.fakeMessageTo(ana.TextingPhone()); return ok })
 	want := twiliotest.Message{SID: sent.SID, From: number.Phone, To: ana.TextingPhone(), Body: "Hi Ana, can you interview Tuesday at 10?",
-		StatusCallback: a.base + "/webhooks/twilio/status", Status: "queued", Segments: 1}
+		StatusCallback: a.base + "/webhooks/twilio/status", Status: "queued", Segments: 1, Created: sent.Created}
 	if sent != want {
 		t.Fatalf("Twilio got %+v, want %+v", sent, want)
 	}
@@ -339,8 +339,8 @@ func (a *twilioApp) sendFailing() *failingSends {
 // check waits for each refusal to be recorded: the invalid number fails in
 // plain words with Twilio's code, the carrier opt-out with Twilio's reason
 // and code (and the opt-out opts
-// the candidate out); the busy and silent Twilio leave the text queued with
-// a retry scheduled.
+// the candidate out); the busy Twilio leaves the text queued with a retry
+// scheduled, the silent one with a lookup before any new send.
 func (f *failingSends) check() {
 	a, t := f.a, f.a.t
 	t.Helper()
@@ -348,7 +348,7 @@ func (f *failingSends) check() {
 		{Status: "failed", ErrorCode: "21211", ErrorMessage: "Not sent: invalid phone number — this is not a valid phone number (code 21211)."},
 		{Status: "failed", ErrorCode: "21610", ErrorMessage: "Not sent: the recipient opted out at the carrier (Attempt to send to unsubscribed recipient, code 21610)."},
 		{Status: "queued", ErrorCode: "20429", ErrorMessage: "Retrying: Too Many Requests."},
-		{Status: "queued", ErrorMessage: "Retrying: Twilio did not answer in time."},
+		{Status: "queued", ErrorMessage: "Checking with the provider whether it took the text: Twilio did not answer in time."},
 	} {
 		var got apiTestMessage
 		storetest.Eventually(t, "the outcome "+want.ErrorMessage, func() bool {

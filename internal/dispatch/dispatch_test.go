@@ -86,6 +86,9 @@ func (f *fakeProvider) Lookup(_ context.Context, q sms.LookupQuery) ([]sms.Found
 	}
 	return out, nil
 }
+func (f *fakeProvider) History(context.Context, sms.HistoryQuery) ([]sms.HistoryMessage, error) {
+	return nil, errors.New("not used")
+}
 func (f *fakeProvider) SearchNumbers(context.Context, sms.NumberQuery) ([]sms.AvailableNumber, error) {
 	return nil, errors.New("not used")
 }

@@ -109,6 +109,43 @@ func (m *Metrics) WatchOperations(db OperationsReader, sends, lookups func() map
 	}
 }
 
+// WatchReconcile reports, at each scrape, what reconciliation with the
+// provider imported (kind → messages or statuses since start) and when it
+// last checked every number.
+func (m *Metrics) WatchReconcile(imported func() map[string]uint64, lastSuccess func() time.Time) {
+	if m != nil {
+		m.registry.MustRegister(&reconcileCollector{imported: imported, lastSuccess: lastSuccess})
+	}
+}
+
+var (
+	reconcileImportedDesc = prometheus.NewDesc("hiretext_reconcile_imported_total",
+		"Messages and statuses reconciliation with the SMS provider found missing and imported, by kind: inbound (a reply whose webhook "+
+			"never came), status (a delivery status whose callback never came).", []string{"kind"}, nil)
+	reconcileLastDesc = prometheus.NewDesc("hiretext_reconcile_last_success_timestamp_seconds",
+		"When reconciliation last checked every number with the SMS provider (Unix time); 0 before the first time.", nil, nil)
+)
+
+// reconcileCollector reads the reconciler's figures at each scrape.
+type reconcileCollector struct {
+	imported    func() map[string]uint64
+	lastSuccess func() time.Time
+}
+
+func (c *reconcileCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- reconcileImportedDesc
+	ch <- reconcileLastDesc
+}
+
+func (c *reconcileCollector) Collect(ch chan<- prometheus.Metric) {
+	counters(ch, reconcileImportedDesc, c.imported)
+	last := 0.0
+	if t := c.lastSuccess(); !t.IsZero() {
+		last = float64(t.Unix())
+	}
+	ch <- prometheus.MustNewConstMetric(reconcileLastDesc, prometheus.GaugeValue, last)
+}
+
 // The operational metrics, for the alert rules in docs/deploy/alerts.yml.
 var (
 	dbUpDesc = prometheus.NewDesc("hiretext_database_up",

@@ -42,6 +42,11 @@ type Provider interface {
 	// error, is the provider's answer "not there", the only answer that
 	// allows sending again; each provider documents how it matches.
 	Lookup(ctx context.Context, q LookupQuery) ([]FoundMessage, error)
+	// History lists the messages the provider holds of one of our numbers,
+	// both directions, created since q.Since: what reconciliation compares
+	// with what hiretext recorded. An answer that cannot be read is an
+	// error, never a shorter list.
+	History(ctx context.Context, q HistoryQuery) ([]HistoryMessage, error)
 
 	// VerifyWebhook checks the request really comes from the provider. It
 	// must be called before anything is parsed or stored.
@@ -108,6 +113,26 @@ type FoundMessage struct {
 	ErrorMessage      string
 	Class             ErrorClass // the error's class when ErrorCode is set
 	Segments          int        // 0 when not known
+	CreatedAt         time.Time
+}
+
+// HistoryQuery asks for one number's messages since a time.
+type HistoryQuery struct {
+	Number string // E.164 number of ours
+	Since  time.Time
+}
+
+// HistoryMessage is a message, sent or received, in a number's history at
+// the provider.
+type HistoryMessage struct {
+	ProviderMessageID string
+	Inbound           bool   // received by our number; otherwise sent from it
+	From, To          string // E.164 for ordinary phones
+	Body              string
+	Status            hiretext.MessageStatus // normalized; received for inbound
+	ErrorCode         string
+	ErrorMessage      string
+	Class             ErrorClass // the error's class when ErrorCode is set
 	CreatedAt         time.Time
 }
 

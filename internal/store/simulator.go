@@ -154,6 +154,14 @@ func (s *SimulatorStore) HandsetMessages(ctx context.Context, phone string) ([]s
 	return out, err
 }
 
+// CounterpartMessages lists the texts exchanged with a hiretext number
+// since a time, oldest first, at most limit.
+func (s *SimulatorStore) CounterpartMessages(ctx context.Context, counterpart string, since time.Time, limit int) ([]simstate.HandsetMessage, error) {
+	return queryAll(ctx, s.db.reader(), scanHandsetMessage, `SELECT phone, counterpart, direction, body, message_id, created_at
+		FROM sim_handset_messages WHERE counterpart = ? AND created_at >= ? ORDER BY created_at, id LIMIT ?`,
+		counterpart, storedTime(since), limit)
+}
+
 func scanHandsetMessage(row scanner) (simstate.HandsetMessage, error) {
 	var m simstate.HandsetMessage
 	err := row.Scan(&m.Phone, &m.Counterpart, &m.Direction, &m.Body, &m.MessageID, &m.CreatedAt)

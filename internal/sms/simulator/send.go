@@ -134,6 +134,29 @@ func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string) (
 	return id, nil
 }
 
+// maxHistory bounds what History returns of one number.
+const maxHistory = 10000
+
+// History lists the texts simulated phones exchanged with q.Number since a
+// minute before q.Since, oldest first: those it sent, delivered, and those
+// it received. It lists at most 10,000.
+func (p *Provider) History(ctx context.Context, q sms.HistoryQuery) ([]sms.HistoryMessage, error) {
+	msgs, err := p.cfg.Store.CounterpartMessages(ctx, q.Number, q.Since.Add(-time.Minute), maxHistory)
+	if err != nil {
+		return nil, transient(err)
+	}
+	out := make([]sms.HistoryMessage, len(msgs))
+	for i, m := range msgs {
+		h := sms.HistoryMessage{ProviderMessageID: m.MessageID, From: q.Number, To: m.Phone, Body: m.Body,
+			Status: hiretext.StatusDelivered, CreatedAt: m.CreatedAt}
+		if m.Direction == simstate.Sent {
+			h.Inbound, h.From, h.To, h.Status = true, m.Phone, q.Number, hiretext.StatusReceived
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
 // Handset lists the messages the simulated phone sent and received, oldest first.
 func (p *Provider) Handset(ctx context.Context, phone string) ([]simstate.HandsetMessage, error) {
 	return p.cfg.Store.HandsetMessages(ctx, phone)

@@ -46,6 +46,10 @@ type Store interface {
 	// HandsetMessages lists the messages a simulated phone sent and received,
 	// oldest first.
 	HandsetMessages(ctx context.Context, phone string) ([]simstate.HandsetMessage, error)
+	// CounterpartMessages lists up to limit texts, both directions, that
+	// simulated phones exchanged with the hiretext number counterpart
+	// since since, oldest first.
+	CounterpartMessages(ctx context.Context, counterpart string, since time.Time, limit int) ([]simstate.HandsetMessage, error)
 	// HandsetPhones lists up to limit simulated phones that sent or received
 	// texts, the one with the latest text first.
 	HandsetPhones(ctx context.Context, limit int) ([]simstate.HandsetSummary, error)

@@ -11,6 +11,7 @@ import (
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/sms/twilio"
+	"github.com/hiretext/hiretext/internal/sms/twilio/twiliotest"
 )
 
 // TestLostAnswerIsFoundByLookup: Twilio takes the message and its answer
@@ -143,4 +144,57 @@ func TestLookupFindsFailedMessages(t *testing.T) {
 	if found[0] != want {
 		t.Fatalf("Lookup = %+v, want %+v", found[0], want)
 	}
+}
+
+// TestHistoryShowsWhatWebhooksLost: a reply and a status whose webhooks
+// were lost are in the number's history, each its own way round; another
+// number's texts are not.
+func TestHistoryShowsWhatWebhooksLost(t *testing.T) {
+	t.Parallel()
+	p, fake := newFake(t, nil)
+	ours := buyFrom(t, p, fake)
+	start := time.Now()
+	res, err := p.Send(context.Background(), sms.OutboundMessage{From: ours, To: candidate, Body: "Interview at 10?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.LoseStatus(res.ProviderMessageID, "delivered"); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := fake.LoseInbound(candidate, ours, "Yes, see you then")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Send(context.Background(), sms.OutboundMessage{From: "+14155550123", To: candidate, Body: "Other number"}); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := p.History(context.Background(), sms.HistoryQuery{Number: ours, Since: start})
+	if err != nil || len(hist) != 2 {
+		t.Fatalf("History = %+v, %v; want the sent text and the reply", hist, err)
+	}
+	sent, got := hist[0], hist[1]
+	if sent.Inbound { // created in the same second: Twilio's dates have no finer order
+		sent, got = got, sent
+	}
+	if sent.Inbound || sent.ProviderMessageID != res.ProviderMessageID || sent.Status != hiretext.StatusDelivered || sent.To != candidate {
+		t.Errorf("sent = %+v, want our text, delivered", sent)
+	}
+	if !got.Inbound || got.ProviderMessageID != reply || got.From != candidate || got.To != ours || got.Body != "Yes, see you then" ||
+		got.Status != hiretext.StatusReceived {
+		t.Errorf("reply = %+v, want the candidate's text, received", got)
+	}
+}
+
+// buyFrom buys a number from the fake and returns it.
+func buyFrom(t *testing.T, p *twilio.Provider, fake *twiliotest.Server) string {
+	t.Helper()
+	offers, err := p.SearchNumbers(context.Background(), sms.NumberQuery{Country: "US", Limit: 1})
+	if err != nil || len(offers) == 0 {
+		t.Fatalf("search: %v, %v", offers, err)
+	}
+	n, err := p.BuyNumber(context.Background(), offers[0].Phone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n.Phone
 }

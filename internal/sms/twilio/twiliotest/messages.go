@@ -20,6 +20,7 @@ type Message struct {
 	Status              string // Twilio's word: queued, accepted, or as last delivered
 	Segments            int
 	Created             time.Time
+	Inbound             bool // a text a phone sent to one of our numbers
 }
 
 // messageJSON is Twilio's Message resource, field for field.
@@ -197,7 +198,7 @@ func messageResource(m Message) messageJSON {
 		Body:                m.Body,
 		DateCreated:         created,
 		DateUpdated:         created,
-		Direction:           "outbound-api",
+		Direction:           direction(m),
 		From:                nullable(m.From),
 		MessagingServiceSID: nullable(m.MessagingServiceSID),
 		NumMedia:            "0",
@@ -209,6 +210,14 @@ func messageResource(m Message) messageJSON {
 		To:                  m.To,
 		URI:                 uri + ".json",
 	}
+}
+
+// direction is Twilio's word for which way m went.
+func direction(m Message) string {
+	if m.Inbound {
+		return "inbound"
+	}
+	return "outbound-api"
 }
 
 // nullable is nil for "", so JSON shows null as Twilio does.

@@ -12,3 +12,23 @@ ALTER TABLE messages ADD COLUMN in_doubt BOOLEAN NOT NULL DEFAULT FALSE;
 -- The simulator no longer deduplicates sends by our reference: carriers
 -- have no such key, and the guarantees must hold without it.
 DROP INDEX sim_handset_messages_reference;
+
+-- Reconciliation reads a simulator number's texts since its checkpoint.
+CREATE INDEX sim_handset_messages_counterpart ON sim_handset_messages (counterpart, created_at);
+
+-- Reconciliation: each number's history at the provider is imported up to
+-- checked_at; missing is how many messages or statuses the last check
+-- imported. One instance at a time runs it: the one holding the lease.
+CREATE TABLE reconcile_checkpoints (
+	number_id BIGINT PRIMARY KEY REFERENCES numbers(id),
+	org_id BIGINT NOT NULL REFERENCES organizations(id),
+	checked_at TIMESTAMPTZ NOT NULL,
+	missing INTEGER NOT NULL
+);
+CREATE INDEX reconcile_checkpoints_org ON reconcile_checkpoints (org_id);
+
+CREATE TABLE reconcile_lease (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	holder TEXT NOT NULL,
+	lease_until TIMESTAMPTZ NOT NULL
+);
