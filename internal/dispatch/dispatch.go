@@ -39,7 +39,7 @@ type Store interface {
 	// RetryDelivery makes dl due again at at; uncertain keeps it in doubt.
 	RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string, uncertain bool) error
 	// KnownProviderMessages says which provider ids messages already hold.
-	KnownProviderMessages(ctx context.Context, provider string, ids []string) (map[string]bool, error)
+	KnownProviderMessages(ctx context.Context, provider string, ids []string) (map[string]hiretext.MessageStatus, error)
 	// ApplyDeliveryReport records a provider's final word on a sent message.
 	ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport) (*hiretext.StatusResult, error)
 	FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error

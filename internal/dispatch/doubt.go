@@ -58,7 +58,7 @@ func (d *Dispatcher) unclaimed(ctx context.Context, found []sms.FoundMessage) (s
 		return sms.FoundMessage{}, false, err
 	}
 	for _, f := range found {
-		if !known[f.ProviderMessageID] {
+		if _, taken := known[f.ProviderMessageID]; !taken {
 			return f, true, nil
 		}
 	}

@@ -15,7 +15,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -28,7 +27,7 @@ type Store interface {
 	TakeReconcileLease(ctx context.Context, holder string, d time.Duration) (bool, error)
 	ReconcileTargets(ctx context.Context) ([]hiretext.ReconcileTarget, error)
 	SaveReconcileCheck(ctx context.Context, t hiretext.ReconcileTarget, check hiretext.ReconcileCheck) error
-	KnownProviderMessages(ctx context.Context, provider string, ids []string) (map[string]bool, error)
+	KnownProviderMessages(ctx context.Context, provider string, ids []string) (map[string]hiretext.MessageStatus, error)
 	ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiretext.InboundResult, error)
 	ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport) (*hiretext.StatusResult, error)
 }
@@ -141,71 +140,71 @@ func (r *Reconciler) Once(ctx context.Context) (Result, error) {
 }
 
 // number reconciles one number and moves its checkpoint to when it began.
+// It writes only what is missing or behind: each run reads the overlap
+// again, and a write per message already known would hold the database.
 func (r *Reconciler) number(ctx context.Context, t hiretext.ReconcileTarget) (inbound, statuses int, err error) {
 	began := r.cfg.Clock.Now()
 	hist, err := r.provider.History(ctx, sms.HistoryQuery{Number: t.Phone, Since: t.Since.Add(-r.cfg.Overlap)})
 	if err != nil {
 		return 0, 0, err
 	}
-	if inbound, err = r.inbound(ctx, hist); err != nil {
-		return inbound, 0, err
+	ids := make([]string, len(hist))
+	for i, m := range hist {
+		ids[i] = m.ProviderMessageID
 	}
-	if statuses, err = r.statuses(ctx, hist); err != nil {
-		return inbound, statuses, err
+	known, err := r.store.KnownProviderMessages(ctx, r.provider.Name(), ids)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, m := range hist {
+		status, ok := known[m.ProviderMessageID]
+		var imported bool
+		switch {
+		case m.Inbound && !ok:
+			imported, err = r.receive(ctx, m)
+			inbound += count(imported)
+		case !m.Inbound && ok && status.Advances(m.Status):
+			imported, err = r.advance(ctx, m)
+			statuses += count(imported)
+		}
+		if err != nil {
+			return inbound, statuses, err
+		}
 	}
 	return inbound, statuses, r.store.SaveReconcileCheck(ctx, t, hiretext.ReconcileCheck{CheckedAt: began, Missing: inbound + statuses})
 }
 
-// inbound stores the inbound texts of hist hiretext does not have.
-func (r *Reconciler) inbound(ctx context.Context, hist []sms.HistoryMessage) (int, error) {
-	n := 0
-	for _, m := range hist {
-		if !m.Inbound {
-			continue
-		}
-		res, err := r.store.ReceiveText(ctx, hiretext.IncomingText{Provider: r.provider.Name(),
-			ProviderMessageID: hiretext.SanitizeText(m.ProviderMessageID, hiretext.SingleLine),
-			From:              hiretext.SanitizeText(m.From, hiretext.SingleLine), To: hiretext.SanitizeText(m.To, hiretext.SingleLine),
-			Body: hiretext.SanitizeText(m.Body, hiretext.MultiLine), ReceivedAt: m.CreatedAt})
-		if err != nil {
-			return n, err
-		}
-		if !res.Duplicate {
-			n++
-		}
+// count is 1 for true.
+func count(b bool) int {
+	if b {
+		return 1
 	}
-	return n, nil
+	return 0
 }
 
-// statuses applies the statuses in hist of the messages hiretext sent and
-// recorded; a status that moves nothing forward changes nothing.
-func (r *Reconciler) statuses(ctx context.Context, hist []sms.HistoryMessage) (int, error) {
-	var ids []string
-	for _, m := range hist {
-		if !m.Inbound && m.Status.Valid() && m.Status != hiretext.StatusQueued {
-			ids = append(ids, m.ProviderMessageID)
-		}
-	}
-	known, err := r.store.KnownProviderMessages(ctx, r.provider.Name(), slices.Compact(ids))
+// receive stores an inbound text hiretext never received, through the
+// webhook's own path; it reports whether it was new.
+func (r *Reconciler) receive(ctx context.Context, m sms.HistoryMessage) (bool, error) {
+	res, err := r.store.ReceiveText(ctx, hiretext.IncomingText{Provider: r.provider.Name(),
+		ProviderMessageID: hiretext.SanitizeText(m.ProviderMessageID, hiretext.SingleLine),
+		From:              hiretext.SanitizeText(m.From, hiretext.SingleLine), To: hiretext.SanitizeText(m.To, hiretext.SingleLine),
+		Body: hiretext.SanitizeText(m.Body, hiretext.MultiLine), ReceivedAt: m.CreatedAt})
 	if err != nil {
-		return 0, err
+		return false, err
 	}
-	n := 0
-	for _, m := range hist {
-		if m.Inbound || !known[m.ProviderMessageID] {
-			continue
-		}
-		res, err := r.store.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: r.provider.Name(),
-			ProviderMessageID: m.ProviderMessageID, Status: m.Status, ErrorCode: m.ErrorCode, ErrorMessage: m.ErrorMessage,
-			InvalidRecipient: m.Class == sms.InvalidRecipient, OptedOut: m.Class == sms.OptedOut})
-		if err != nil {
-			return n, err
-		}
-		if res.Changed {
-			n++
-		}
+	return !res.Duplicate, nil
+}
+
+// advance applies a status hiretext never heard, as its callback would
+// have; it reports whether the message moved.
+func (r *Reconciler) advance(ctx context.Context, m sms.HistoryMessage) (bool, error) {
+	res, err := r.store.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: r.provider.Name(),
+		ProviderMessageID: m.ProviderMessageID, Status: m.Status, ErrorCode: m.ErrorCode, ErrorMessage: m.ErrorMessage,
+		InvalidRecipient: m.Class == sms.InvalidRecipient, OptedOut: m.Class == sms.OptedOut})
+	if err != nil {
+		return false, err
 	}
-	return n, nil
+	return res.Changed, nil
 }
 
 // Imported returns how many messages and statuses reconciliation imported

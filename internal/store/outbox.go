@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -146,24 +147,32 @@ func (db *DB) RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.
 	})
 }
 
-// KnownProviderMessages returns which of a provider's message ids some
-// message here already holds: a message found by a lookup is adopted only
-// if no other message is that one.
-func (db *DB) KnownProviderMessages(ctx context.Context, provider string, ids []string) (map[string]bool, error) {
-	known := map[string]bool{}
-	if len(ids) == 0 {
-		return known, nil
+// KnownProviderMessages returns, of a provider's message ids, those some
+// message here already holds, with that message's status: a message found
+// by a lookup is adopted only if no other message is that one, and
+// reconciliation imports only what is missing or behind. It reads in
+// chunks, so any number of ids fits the databases' limits on parameters.
+func (db *DB) KnownProviderMessages(ctx context.Context, provider string, ids []string) (map[string]hiretext.MessageStatus, error) {
+	known := map[string]hiretext.MessageStatus{}
+	for chunk := range slices.Chunk(ids, 500) {
+		args := []any{provider}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := queryAll(ctx, db.reader(), func(s scanner) ([2]string, error) {
+			var r [2]string
+			err := s.Scan(&r[0], &r[1])
+			return r, err
+		}, `SELECT provider_message_id, status FROM messages
+			WHERE provider = ? AND provider_message_id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			known[r[0]] = hiretext.MessageStatus(r[1])
+		}
 	}
-	args := []any{provider}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	found, err := queryAll(ctx, db.reader(), scanValue[string], `SELECT provider_message_id FROM messages
-		WHERE provider = ? AND provider_message_id IN (`+placeholders(len(ids))+`)`, args...)
-	for _, id := range found {
-		known[id] = true
-	}
-	return known, err
+	return known, nil
 }
 
 // FailDelivery marks a delivery failed (or canceled) for good, releasing its
