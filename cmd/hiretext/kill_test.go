@@ -15,6 +15,7 @@ import (
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/sms/simulator"
+	"github.com/hiretext/hiretext/internal/sms/simulator/simstate"
 	"github.com/hiretext/hiretext/internal/store"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
@@ -45,9 +46,9 @@ func TestKillMidBulkSendLosesNothing(t *testing.T) {
 // killMidBulkSend is TestKillMidBulkSendLosesNothing on the database at dbURL.
 func killMidBulkSend(t *testing.T, bin, dbURL string) {
 	db := storetest.Open(t, dbURL, storetest.Config{})
-	k := newKillFixture(t, db)
+	k := newKillFixture(t, db, 1000)
 
-	first := startServe(t, bin, dbURL)
+	first := startServe(t, bin, dbURL, "--simulator-faults", "lose-answers=0.05")
 	body := `{"candidate_ids":[` + strings.Join(k.ids, ",") + `],"body":"Open house on Friday at 10am!"}`
 	if st := first.post(t, "/api/v1/messages", k.token, body); st != http.StatusAccepted {
 		t.Fatalf("bulk send: %d", st)
@@ -65,7 +66,7 @@ func killMidBulkSend(t *testing.T, bin, dbURL string) {
 	before := k.recorded(t)
 
 	restarted := time.Now()
-	startServe(t, bin, dbURL)
+	startServe(t, bin, dbURL, "--simulator-faults", "lose-answers=0.05")
 	storetest.EventuallyNil(t, 5*time.Minute, "every text sent after the restart", func() error {
 		if counts := k.tx.StatusCounts(t, db, hiretext.KindRecruiter); counts[hiretext.StatusQueued] > 0 {
 			return fmt.Errorf("statuses %v", counts)
@@ -77,8 +78,8 @@ func killMidBulkSend(t *testing.T, bin, dbURL string) {
 	if missing > 0 || twice > 0 {
 		t.Fatalf("%d of 1000 phones never got the text and %d got it more than once; want every phone exactly one copy", missing, twice)
 	}
-	t.Logf("killed with %d of 1000 recorded; %d texts claimed more than once (lost answers and the kill's), "+
-		"every phone has exactly one copy %v after the restart", before, k.claimedAgain(t), recovered.Round(time.Second))
+	t.Logf("%s: killed with %d of 1000 recorded; %d texts claimed more than once (lost answers and the kill's), "+
+		"every phone has exactly one copy %v after the restart", t.Name(), before, k.claimedAgain(t), recovered.Round(time.Second))
 }
 
 // claimedAgain counts the texts the dispatcher claimed more than once.
@@ -94,7 +95,7 @@ func (k *killFixture) claimedAgain(t *testing.T) int {
 	return n
 }
 
-// killFixture is a company with a simulator number and 1,000 candidates.
+// killFixture is a company with a simulator number and candidates.
 type killFixture struct {
 	db     *store.DB
 	tx     *storetest.Texting
@@ -104,7 +105,7 @@ type killFixture struct {
 	phones []string
 }
 
-func newKillFixture(t *testing.T, db *store.DB) *killFixture {
+func newKillFixture(t *testing.T, db *store.DB, candidates int) *killFixture {
 	t.Helper()
 	ctx := context.Background()
 	sim, err := simulator.New(ctx, simulator.Config{Store: db.Simulator()})
@@ -132,7 +133,7 @@ func newKillFixture(t *testing.T, db *store.DB) *killFixture {
 		t.Fatal(err)
 	}
 	k := &killFixture{db: db, tx: &storetest.Texting{Org: org, Number: num, Recruiter: rec}, sim: sim, token: token}
-	for _, c := range k.tx.MustRecipients(t, db, 1000) {
+	for _, c := range k.tx.MustRecipients(t, db, candidates) {
 		k.ids = append(k.ids, fmt.Sprintf("%q", fmt.Sprint(int64(c.ID))))
 		k.phones = append(k.phones, c.MainPhone)
 	}
@@ -150,14 +151,21 @@ func (k *killFixture) recorded(t *testing.T) int {
 	return n
 }
 
-// handsets counts the phones without the text and those with it twice or more.
+// handsets counts the phones that received no text and those that
+// received more than one.
 func (k *killFixture) handsets(t *testing.T) (missing, twice int) {
 	for _, p := range k.phones {
 		msgs, err := k.sim.Handset(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		switch got := len(msgs); {
+		got := 0
+		for _, m := range msgs {
+			if m.Direction == simstate.Received {
+				got++
+			}
+		}
+		switch {
 		case got == 0:
 			missing++
 		case got > 1:
@@ -173,13 +181,13 @@ type served struct {
 	base string
 }
 
-// startServe runs the binary on dbURL, sending as fast as it may, with the
-// simulator losing the answer of 5% of sends, and waits until it answers;
-// the test's end kills it.
-func startServe(t *testing.T, bin, dbURL string) *served {
+// startServe runs the binary on dbURL, sending as fast as it may, with
+// the extra flags, and waits until it answers; the test's end kills it.
+func startServe(t *testing.T, bin, dbURL string, extra ...string) *served {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--database", dbURL, "--addr", "127.0.0.1:0", "--send-rate", "1000",
-		"--send-timeout", "2s", "--send-lease", "5s", "--simulator-faults", "lose-answers=0.05")
+	args := append([]string{"serve", "--database", dbURL, "--addr", "127.0.0.1:0", "--send-rate", "1000",
+		"--send-timeout", "2s", "--send-lease", "5s"}, extra...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
