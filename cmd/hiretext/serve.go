@@ -97,8 +97,8 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"how often each number's messages are checked with the SMS provider, to import replies and statuses whose webhooks were lost; "+
 			"0 turns it off (env HIRETEXT_RECONCILE_INTERVAL)")
 	faults := fs.String("simulator-faults", e.getenv("HIRETEXT_SIMULATOR_FAULTS"),
-		"make the simulator fail like a carrier, e.g. lose-answers=0.05,drop-status=0.1,drop-inbound=0.1: the share of sends "+
-			"taken but answered as lost, and of status and inbound webhooks never posted (env HIRETEXT_SIMULATOR_FAULTS; default none)")
+		"make the simulator fail like a carrier, e.g. lose-answers=0.05,hang-sends=0.01,drop-status=0.1,drop-inbound=0.1: the share of sends "+
+			"taken but answered as lost, of sends never answered (and not taken), and of status and inbound webhooks never posted (env HIRETEXT_SIMULATOR_FAULTS; default none)")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", ev.duration("shutdown-timeout", "HIRETEXT_SHUTDOWN_TIMEOUT", 15*time.Second),
 		"how long in-flight requests and provider calls may take to finish after SIGTERM or SIGINT; at least --send-timeout (env HIRETEXT_SHUTDOWN_TIMEOUT)")

@@ -15,6 +15,10 @@ type Faults struct {
 	// were lost: the text is delivered, the sender is told the outcome is
 	// unknown (sms.Error Uncertain).
 	LoseAnswers float64
+	// HangSends is the share of sends that never answer: the call waits
+	// until the caller gives up, and the text is not taken (the caller
+	// cannot know that either: it must look the send up).
+	HangSends float64
 	// DropStatus is the share of status callbacks (each step: sent,
 	// delivered) never delivered.
 	DropStatus float64
@@ -28,12 +32,14 @@ type Faults struct {
 // faultNames maps ParseFaults's names to the fields.
 var faultNames = map[string]func(*Faults) *float64{
 	"lose-answers": func(f *Faults) *float64 { return &f.LoseAnswers },
+	"hang-sends":   func(f *Faults) *float64 { return &f.HangSends },
 	"drop-status":  func(f *Faults) *float64 { return &f.DropStatus },
 	"drop-inbound": func(f *Faults) *float64 { return &f.DropInbound },
 }
 
-// ParseFaults reads faults written as "lose-answers=0.05,drop-status=0.1,
-// drop-inbound=0.1" (any of them, in any order); "" is no faults.
+// ParseFaults reads faults written as "lose-answers=0.05,hang-sends=0.01,
+// drop-status=0.1,drop-inbound=0.1" (any of them, in any order); "" is no
+// faults.
 func ParseFaults(s string) (Faults, error) {
 	var f Faults
 	for part := range strings.SplitSeq(s, ",") {
@@ -44,7 +50,7 @@ func ParseFaults(s string) (Faults, error) {
 		name, value, _ := strings.Cut(part, "=")
 		field, ok := faultNames[strings.TrimSpace(name)]
 		if !ok {
-			return Faults{}, fmt.Errorf("unknown simulator fault %q: use lose-answers, drop-status or drop-inbound", name)
+			return Faults{}, fmt.Errorf("unknown simulator fault %q: use lose-answers, hang-sends, drop-status or drop-inbound", name)
 		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 		if err != nil || v < 0 || v > 1 {

@@ -16,8 +16,14 @@ import (
 // not a valid number or is flagged invalid, 30006 for a landline. Like a
 // carrier it has no idempotency key: m.Reference is ignored, and a send
 // repeated is a second text. With Faults.LoseAnswers it may deliver the
-// text and then fail as if the answer were lost (see Lookup).
+// text and then fail as if the answer were lost (see Lookup); with
+// Faults.HangSends it may take nothing and answer only when ctx ends.
 func (p *Provider) Send(ctx context.Context, m sms.OutboundMessage) (sms.SendResult, error) {
+	if p.cfg.Faults.roll(p.cfg.Faults.HangSends) {
+		<-ctx.Done() // the caller gives up; the text was never taken
+		return sms.SendResult{}, &sms.Error{Class: sms.Transient, Uncertain: true,
+			Message: "the simulator did not answer (a simulated fault)", Err: ctx.Err()}
+	}
 	if err := p.checkSender(ctx, m.From); err != nil {
 		return sms.SendResult{}, err
 	}

@@ -367,6 +367,28 @@ func TestLostAnswerLeavesTheTextOnThePhone(t *testing.T) {
 	}
 }
 
+// TestHungSendTakesNothing: a hung send answers only when the caller gives
+// up, Uncertain, and no text reached the phone, so Lookup finds nothing.
+func TestHungSendTakesNothing(t *testing.T) {
+	t.Parallel()
+	p := newFaultyProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, nil, simulator.Faults{HangSends: 0.5, Rand: firstStrikes()})
+	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
+	start := time.Now()
+	c, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err := p.Send(c, sms.OutboundMessage{From: from, To: to, Body: "Hi"})
+	var e *sms.Error
+	if !errors.As(err, &e) || !e.Uncertain || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Send = %v, want an Uncertain error once the caller gave up", err)
+	}
+	if found, err := p.Lookup(t.Context(), sms.LookupQuery{From: from, To: to, Body: "Hi", Since: start}); err != nil || len(found) != 0 {
+		t.Fatalf("Lookup = %+v, %v; want nothing taken", found, err)
+	}
+	if _, err := p.Send(t.Context(), sms.OutboundMessage{From: from, To: to, Body: "Hi"}); err != nil {
+		t.Fatalf("the next send: %v", err)
+	}
+}
+
 // TestDroppedWebhooksNeverArrive: a dropped status callback is never
 // posted (the next status still is), and a dropped inbound webhook is
 // never posted although the text is in the sender's handset.
@@ -411,11 +433,11 @@ func TestDroppedWebhooksNeverArrive(t *testing.T) {
 
 func TestParseFaults(t *testing.T) {
 	t.Parallel()
-	f, err := simulator.ParseFaults(" lose-answers=0.05, drop-status=0.1,drop-inbound=1 ")
-	if err != nil || f.LoseAnswers != 0.05 || f.DropStatus != 0.1 || f.DropInbound != 1 {
+	f, err := simulator.ParseFaults(" lose-answers=0.05, drop-status=0.1,drop-inbound=1,hang-sends=0.01 ")
+	if err != nil || f.LoseAnswers != 0.05 || f.DropStatus != 0.1 || f.DropInbound != 1 || f.HangSends != 0.01 {
 		t.Fatalf("ParseFaults = %+v, %v", f, err)
 	}
-	if f, err := simulator.ParseFaults(""); err != nil || f.LoseAnswers+f.DropStatus+f.DropInbound != 0 {
+	if f, err := simulator.ParseFaults(""); err != nil || f.LoseAnswers+f.DropStatus+f.DropInbound+f.HangSends != 0 {
 		t.Fatalf("ParseFaults(\"\") = %+v, %v; want no faults", f, err)
 	}
 	for _, bad := range []string{"lose-answers", "lose-answers=2", "drop-status=-0.1", "hang=0.5", "drop-inbound=lots"} {
