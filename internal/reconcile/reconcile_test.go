@@ -140,3 +140,24 @@ func TestOneInstanceReconciles(t *testing.T) {
 		take("a", time.Hour, false)
 	})
 }
+
+// TestReconciliationLooksBackToTextsStillOpen: a text whose status was
+// lost after its number's last check (and the check's overlap) is still
+// found: reconciliation looks back to the oldest text still waiting.
+func TestReconciliationLooksBackToTextsStillOpen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		l := newLossy(t, db, 1)
+		// The number was checked an hour after the text went, well past the overlap.
+		later := hiretext.ReconcileCheck{CheckedAt: time.Now().Add(time.Hour)}
+		if err := db.SaveReconcileCheck(ctx, hiretext.ReconcileTarget{NumberID: l.fx.Number.ID, OrgID: l.fx.Org.ID}, later); err != nil {
+			t.Fatal(err)
+		}
+		res, err := reconcile.New(db, simulatorAsTest{l.sim}, reconcile.Config{}).Once(ctx)
+		if err != nil || res.Statuses != 1 {
+			t.Fatalf("Once = %+v, %v; want the open text's status imported", res, err)
+		}
+		if got := l.fx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusDelivered] != 1 {
+			t.Fatalf("statuses %v, want delivered", got)
+		}
+	})
+}

@@ -8,11 +8,18 @@ import (
 	"github.com/hiretext/hiretext"
 )
 
+// openLookback bounds how far back reconciliation looks for a text still
+// waiting for a final status: one handed over three days ago and never
+// reported on is left as it is.
+const openLookback = 72 * time.Hour
+
 // ReconcileTargets lists every company's active numbers with how far
-// their history has been reconciled: to the last check, or, never checked,
-// from when the number was added.
+// their history has been reconciled: to the last check (or, never checked,
+// from when the number was added), or earlier, to the oldest text of the
+// last three days still waiting for a final status (sending or sent), so
+// a status that was lost after the check looked is still found.
 func (db *DB) ReconcileTargets(ctx context.Context) ([]hiretext.ReconcileTarget, error) {
-	return queryAll(ctx, db.reader(), func(row scanner) (hiretext.ReconcileTarget, error) {
+	targets, err := queryAll(ctx, db.reader(), func(row scanner) (hiretext.ReconcileTarget, error) {
 		var t hiretext.ReconcileTarget
 		var checked sql.NullTime
 		err := row.Scan(&t.NumberID, &t.OrgID, &t.Phone, &t.Provider, &t.Since, &checked)
@@ -24,6 +31,21 @@ func (db *DB) ReconcileTargets(ctx context.Context) ([]hiretext.ReconcileTarget,
 	}, `SELECT n.id, n.org_id, n.phone, n.provider, n.created_at, c.checked_at
 		FROM numbers n LEFT JOIN reconcile_checkpoints c ON c.number_id = n.id
 		WHERE n.status = 'active' ORDER BY n.id`)
+	if err != nil {
+		return nil, err
+	}
+	after := db.now().Add(-openLookback)
+	for i, t := range targets {
+		open, err := queryAll(ctx, db.reader(), scanValue[time.Time], `SELECT created_at FROM messages
+			WHERE number_id = ? AND status IN ('sending', 'sent') AND created_at >= ? ORDER BY created_at LIMIT 1`, t.NumberID, after)
+		if err != nil {
+			return nil, err
+		}
+		if len(open) == 1 && open[0].Before(t.Since) {
+			targets[i].Since = open[0].UTC()
+		}
+	}
+	return targets, nil
 }
 
 // SaveReconcileCheck records that a number's history was imported up to

@@ -32,3 +32,7 @@ CREATE TABLE reconcile_lease (
 	holder TEXT NOT NULL,
 	lease_until TIMESTAMPTZ NOT NULL
 );
+
+-- The texts of a number still waiting for a final status, which
+-- reconciliation looks back to.
+CREATE INDEX messages_open ON messages (number_id, created_at) WHERE status IN ('sending', 'sent');
