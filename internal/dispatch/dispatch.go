@@ -58,7 +58,8 @@ type Config struct {
 	Clock       hiretext.Clock
 	Logger      *slog.Logger
 	// OnFailure, if set, is told the provider's code of every send the
-	// provider refused for good (monitoring counts carrier errors by it).
+	// provider refused for good, or a lookup found failed (monitoring
+	// counts carrier errors by it).
 	OnFailure func(code string)
 }
 

@@ -2,15 +2,14 @@ package dispatch
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/sms"
 )
 
-// errLookupFailed wraps a failed lookup, which is retried like an
-// uncertain send: the message stays in doubt and nothing is sent.
-var errLookupFailed = errors.New("the provider could not say whether it took the text")
+// lookupFailed is the reason a failed lookup gives: it is retried like an
+// uncertain send, the message staying in doubt and nothing sent.
+const lookupFailed = "the provider could not say whether it took the text"
 
 // resolveDoubt asks the provider whether an earlier call for dl, whose
 // outcome is unknown, created the message. Found (and held by no other
@@ -26,7 +25,7 @@ func (d *Dispatcher) resolveDoubt(ctx context.Context, dl *hiretext.Delivery) (s
 		d.lookups.add(LookupFailed)
 		d.cfg.Logger.Warn("looking up a send in doubt failed; retrying later", "message_id", int64(dl.ID), "err", lookErr)
 		return true, d.failed(ctx, dl, &sms.Error{Class: sms.Transient, Uncertain: true,
-			Message: errLookupFailed.Error(), Err: lookErr})
+			Message: lookupFailed, Err: lookErr})
 	}
 	f, ok, err := d.unclaimed(ctx, found)
 	if err != nil {
@@ -80,6 +79,9 @@ func (d *Dispatcher) adopt(ctx context.Context, dl *hiretext.Delivery, f sms.Fou
 	}
 	if !failed {
 		return nil
+	}
+	if d.cfg.OnFailure != nil && f.ErrorCode != "" {
+		d.cfg.OnFailure(f.ErrorCode)
 	}
 	_, err := d.store.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: dl.Provider, ProviderMessageID: f.ProviderMessageID,
 		Status: f.Status, ErrorCode: f.ErrorCode, ErrorMessage: f.ErrorMessage,
