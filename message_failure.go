@@ -105,3 +105,13 @@ func DeliveryFailureReason(code, providerMessage string) string {
 func CarrierCodes() []string {
 	return slices.Sorted(maps.Keys(carrierWords))
 }
+
+// BlockedCode is the carrier's error for a text the recipient's phone (or
+// their carrier, at their request) blocks: the candidate is not texted
+// again until they write.
+const BlockedCode = "30004"
+
+// RuleCarrierBlock is the consent ledger's rule of an opt-out the carrier
+// caused by reporting BlockedCode: the one kind of opt-out that the
+// candidate's next text, whatever it says, ends.
+const RuleCarrierBlock = "carrier block 30004"

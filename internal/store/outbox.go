@@ -179,7 +179,7 @@ func (db *DB) KnownProviderMessages(ctx context.Context, provider string, ids []
 // unit of allowance: the allowance counts messages sent. With optOut the
 // candidate is opted out, source provider (the carrier said they opted out).
 func (db *DB) FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error {
-	if optOut {
+	if optOut || code == hiretext.BlockedCode {
 		return db.changingConsent(func() error { return db.failDelivery(ctx, dl, status, code, reason, optOut) })
 	}
 	return db.failDelivery(ctx, dl, status, code, reason, optOut)
@@ -201,6 +201,11 @@ func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hi
 				return err
 			}
 		}
+		if code == hiretext.BlockedCode && dl.CandidateID != 0 {
+			if err := db.carrierBlock(ctx, tx, dl.OrgID, dl.CandidateID, dl.ID); err != nil {
+				return err
+			}
+		}
 		if err := db.recordStatusEvent(ctx, tx, dl.OrgID, dl.NumberID, dl.ID, now); err != nil {
 			return err
 		}
@@ -217,6 +222,21 @@ func (db *DB) providerOptOut(ctx context.Context, tx conn, org hiretext.OrgID, c
 	return db.setConsent(ctx, tx, org, hiretext.ConsentChange{CandidateID: candidate, Status: hiretext.SMSOptedOut,
 		Source: hiretext.ConsentProvider, MessageID: int64(msg),
 		Note: "The carrier reported that the recipient opted out (for example by replying STOP to the carrier)."})
+}
+
+// carrierBlock records the carrier's word that the candidate's phone blocks
+// this number's texts (30004) as an opt-out by the provider, rule
+// RuleCarrierBlock: nothing more is sent to them until they write, which
+// ends it (endCarrierBlock).
+func (db *DB) carrierBlock(ctx context.Context, tx conn, org hiretext.OrgID, candidate hiretext.CandidateID, msg hiretext.MessageID) error {
+	c, err := candidateByID(ctx, tx, org, candidate)
+	if err != nil || c.SMSStatus == hiretext.SMSOptedOut {
+		return err
+	}
+	return db.setConsent(ctx, tx, org, hiretext.ConsentChange{CandidateID: candidate, Status: hiretext.SMSOptedOut,
+		Source: hiretext.ConsentProvider, MessageID: int64(msg), Rule: hiretext.RuleCarrierBlock,
+		Note: "The carrier reported that the candidate's phone blocks texts from this number (error 30004). " +
+			"No more texts are sent to them until they write to the number."})
 }
 
 // recordStatusEvent tells the number's users a message changed status.

@@ -71,6 +71,11 @@ func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryRepor
 	if err := db.settleFailure(ctx, tx, m, r); err != nil {
 		return nil, err
 	}
+	if r.ErrorCode == hiretext.BlockedCode && m.CandidateID != 0 {
+		if err := db.carrierBlock(ctx, tx, m.OrgID, m.CandidateID, m.ID); err != nil {
+			return nil, err
+		}
+	}
 	m.Status, m.ErrorCode, m.ErrorMessage = r.Status, r.ErrorCode, reason
 	return &hiretext.StatusResult{Message: m, Changed: true}, db.recordStatusEvent(ctx, tx, m.OrgID, m.NumberID, m.ID, now)
 }
