@@ -56,7 +56,7 @@ type ConsentChange struct {
 	UserID        UserID        // source recruiter: the user; application: the API token's user
 	Note          string        // any source: a free-text note
 	MessageID     int64         // source keyword or provider: the inbound message, when there is one
-	Rule          string        // source keyword: the rule that read the text as an opt-out (Reading.Rule)
+	Rule          string        // source keyword: the rule that read the text as an opt-out (Reading.Rule); provider: RuleCarrierBlock for a block
 }
 
 // Validate checks that c is complete for its source.

@@ -47,3 +47,26 @@ func TestInvalidNumberOnlyForFailures(t *testing.T) {
 		}
 	}
 }
+
+func TestDeliveryFailureReason(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		code, providerMessage, want string
+		problem                     CarrierProblem
+	}{
+		{"30007", "Message filtered", "Not delivered: filtered by the carrier as unwanted — reword the text (no link shorteners, no capitals or repeated punctuation, say who you are) and ask your administrator to check the number's registration (code 30007).", CarrierFiltered},
+		{"30034", "Message from an Unregistered Number", "Not delivered: the number is not registered for business texting (US A2P 10DLC) — carriers block its texts until an administrator adds it to an approved campaign in the Twilio console (code 30034).", CarrierRegistration},
+		{"30004", "Message blocked", "Not delivered: blocked by the recipient — the candidate's phone or carrier blocks texts from this number; wait until the candidate writes to you (code 30004).", CarrierBlocked},
+		{"30003", "Unreachable destination handset", "Not delivered: invalid or unreachable phone — the phone was switched off, out of coverage or cannot receive texts; try the candidate's other phone (code 30003).", CarrierUnreachable},
+		{"30008", "Unknown error", "Unknown error", ""},
+		{"", "", "", ""},
+	}
+	for _, tt := range tests {
+		if got := DeliveryFailureReason(tt.code, tt.providerMessage); got != tt.want {
+			t.Errorf("DeliveryFailureReason(%q) = %q, want %q", tt.code, got, tt.want)
+		}
+		if p, ok := CarrierProblemOf(tt.code); p != tt.problem || ok != (tt.problem != "") {
+			t.Errorf("CarrierProblemOf(%q) = %q, %v; want %q", tt.code, p, ok, tt.problem)
+		}
+	}
+}

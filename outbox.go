@@ -21,6 +21,12 @@ type Delivery struct {
 	Attempts    int // including this one
 	Period      string
 	CreatedAt   time.Time
+	// InDoubt says an earlier provider call for this message may have
+	// reached the provider (its answer was lost, or the process died
+	// mid-call): it must be looked up there, from DoubtSince, before it is
+	// sent again.
+	InDoubt    bool
+	DoubtSince time.Time
 }
 
 // SendPace is how fast one number may send: Rate texts a second on average,

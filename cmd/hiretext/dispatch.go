@@ -6,6 +6,7 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/dispatch"
+	"github.com/hiretext/hiretext/internal/reconcile"
 	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/store"
@@ -15,20 +16,43 @@ import (
 // called; stop waits for the provider calls in flight to be recorded. The
 // operational metrics count its provider calls.
 func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, metrics *server.Metrics, log *slog.Logger) (stop func()) {
-	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, SendTimeout: cfg.SendTimeout, Lease: cfg.SendLease, Clock: hiretext.SystemClock, Logger: log})
+	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, SendTimeout: cfg.SendTimeout, Lease: cfg.SendLease, Clock: hiretext.SystemClock, Logger: log,
+		OnFailure: metrics.CountCarrierError})
 	db.SetDispatcher(d)
-	metrics.WatchOperations(db, func() map[string]uint64 {
-		out := map[string]uint64{}
-		for o, n := range d.SendOutcomes() {
-			out[string(o)] = n
-		}
-		return out
-	})
+	metrics.WatchOperations(db, func() map[string]uint64 { return labelled(d.SendOutcomes()) },
+		func() map[string]uint64 { return labelled(d.Lookups()) })
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		_ = d.Run(runCtx)
+	}()
+	return func() { cancel(); <-done }
+}
+
+// labelled turns counts keyed by a string type into counts by label.
+func labelled[K ~string](counts map[K]uint64) map[string]uint64 {
+	out := make(map[string]uint64, len(counts))
+	for k, n := range counts {
+		out[string(k)] = n
+	}
+	return out
+}
+
+// startReconcile runs reconciliation with the provider every
+// --reconcile-interval (none when 0) until stop is called; the operational
+// metrics show what it imported and when it last succeeded.
+func startReconcile(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, metrics *server.Metrics, log *slog.Logger) (stop func()) {
+	if cfg.ReconcileInterval == 0 {
+		return func() {}
+	}
+	r := reconcile.New(db, p, reconcile.Config{Interval: cfg.ReconcileInterval, Clock: hiretext.SystemClock, Logger: log})
+	metrics.WatchReconcile(func() map[string]uint64 { return labelled(r.Imported()) }, r.LastSuccess)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Run(runCtx)
 	}()
 	return func() { cancel(); <-done }
 }

@@ -32,17 +32,23 @@ import (
 
 // serveConfig is everything `hiretext serve` is configured with.
 type serveConfig struct {
-	Addr            string
-	Database        string
-	BaseURL         string
-	SMSProvider     string
-	MetricsAddr     string
-	SendRate        float64
-	SendTimeout     time.Duration
-	SendLease       time.Duration
-	Demo            bool
-	NoMigrate       bool
-	SimulatorPublic bool
+	Addr        string
+	Database    string
+	BaseURL     string
+	SMSProvider string
+	MetricsAddr string
+	SendRate    float64
+	SendTimeout time.Duration
+	SendLease   time.Duration
+	// ReconcileInterval is how often each number's history is checked
+	// with the provider (--reconcile-interval); 0 turns it off.
+	ReconcileInterval time.Duration
+	Demo              bool
+	NoMigrate         bool
+	SimulatorPublic   bool
+	// SimulatorFaults make the simulator lose send answers and drop
+	// webhooks (--simulator-faults), to rehearse the delivery guarantees.
+	SimulatorFaults simulator.Faults
 	// MaxConnections bounds the connections served at once; half of them
 	// may be live-update streams.
 	MaxConnections int
@@ -87,6 +93,12 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"report downloads (CSV, XLSX) running at once, each on a database connection of its own; 2 at most per company (env HIRETEXT_MAX_EXPORTS)")
 	fs.BoolVar(&c.SimulatorPublic, "simulator-public", false,
 		"open the simulator's phone and API to everyone, not only administrators and this machine")
+	fs.DurationVar(&c.ReconcileInterval, "reconcile-interval", ev.duration("reconcile-interval", "HIRETEXT_RECONCILE_INTERVAL", 5*time.Minute),
+		"how often each number's messages are checked with the SMS provider, to import replies and statuses whose webhooks were lost; "+
+			"0 turns it off (env HIRETEXT_RECONCILE_INTERVAL)")
+	faults := fs.String("simulator-faults", e.getenv("HIRETEXT_SIMULATOR_FAULTS"),
+		"make the simulator fail like a carrier, e.g. lose-answers=0.05,hang-sends=0.01,drop-status=0.1,drop-inbound=0.1: the share of sends "+
+			"taken but answered as lost, of sends never answered (and not taken), and of status and inbound webhooks never posted (env HIRETEXT_SIMULATOR_FAULTS; default none)")
 	fs.BoolVar(&c.NoMigrate, "no-migrate", false, "refuse to start on an outdated schema instead of migrating")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", ev.duration("shutdown-timeout", "HIRETEXT_SHUTDOWN_TIMEOUT", 15*time.Second),
 		"how long in-flight requests and provider calls may take to finish after SIGTERM or SIGINT; at least --send-timeout (env HIRETEXT_SHUTDOWN_TIMEOUT)")
@@ -99,6 +111,9 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	var err error
 	if c.TrustedProxies, err = parseTrustedProxies(*proxies); err != nil {
 		return nil, false, err
+	}
+	if c.SimulatorFaults, err = simulator.ParseFaults(*faults); err != nil {
+		return nil, false, fmt.Errorf("--simulator-faults: %w", err)
 	}
 	if err := c.validate(); err != nil {
 		return nil, false, err
@@ -139,6 +154,9 @@ func (c *serveConfig) validate() error {
 	}
 	// The lease must outlast the call, or a slow send still in flight would
 	// be claimed and sent again by another worker or instance.
+	if c.ReconcileInterval < 0 || (c.ReconcileInterval > 0 && c.ReconcileInterval < time.Second) || c.ReconcileInterval > 24*time.Hour {
+		return fmt.Errorf("--reconcile-interval %v: want 0 (off) or from 1s up to 24h, e.g. 5m", c.ReconcileInterval)
+	}
 	if c.SendLease <= c.SendTimeout || c.SendLease > 24*time.Hour {
 		return fmt.Errorf("--send-lease %v: want longer than --send-timeout (%v) and at most 24h, e.g. 2m", c.SendLease, c.SendTimeout)
 	}
@@ -292,6 +310,8 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopDispatcher()
 	stopRetention := startRetention(ctx, db, log)
 	defer stopRetention()
+	stopReconcile := startReconcile(ctx, cfg, db, provider, metrics, log)
+	defer stopReconcile()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
 		SimulatorPublic: cfg.SimulatorPublic, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
@@ -327,6 +347,7 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	var background sync.WaitGroup
 	background.Go(stopDispatcher)
 	background.Go(stopRetention)
+	background.Go(stopReconcile)
 	err = shutdown(cfg.ShutdownTimeout, log, httpSrv, metricsSrv)
 	background.Wait()
 	log.Info("stopped", "err", err)
@@ -402,7 +423,7 @@ func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *ur
 		return startTwilio(cfg.Twilio, base, log)
 	}
 	sim, err := simulator.New(ctx, simulator.Config{Store: db.Simulator(), BaseURL: base.String(), Logger: log,
-		Clock: hiretext.SystemClock, StepDelay: time.Second})
+		Clock: hiretext.SystemClock, StepDelay: time.Second, Faults: cfg.SimulatorFaults})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -43,16 +43,19 @@ func TestServeTwilioEndToEnd(t *testing.T) {
 			// A send Twilio never answers takes the client's 10-second timeout
 			// to resolve: start the failing sends first, check them last.
 			failing := a.sendFailing()
+			lost := a.sendLosingAnswer()
 			a.checkRoundTrip(number)
 			a.checkRefusedWebhooks(number)
 			a.checkDoctor()
 			failing.check()
-			// Counted: the text to Ana, the two still queued for Eve and Fay,
-			// and Ana's and Bob's replies. The texts refused for Cy and Dee
-			// gave their units back; forged and repeated webhooks took none.
+			lost.check()
+			// Counted: the texts to Ana and Gus, the two still queued for Eve
+			// and Fay, and Ana's and Bob's replies. The texts refused for Cy
+			// and Dee gave their units back; forged and repeated webhooks
+			// took none.
 			var usage struct{ Used int }
-			if st := a.api(a.admin, "GET", "/api/v1/numbers/"+number.ID+"/usage", nil, &usage); st != http.StatusOK || usage.Used != 5 {
-				t.Errorf("usage: %d, used %d, want 5", st, usage.Used)
+			if st := a.api(a.admin, "GET", "/api/v1/numbers/"+number.ID+"/usage", nil, &usage); st != http.StatusOK || usage.Used != 6 {
+				t.Errorf("usage: %d, used %d, want 6", st, usage.Used)
 			}
 		})
 	}
@@ -228,7 +231,7 @@ func (a *twilioApp) checkRoundTrip(number twilioNumber) {
 	var sent twiliotest.Message
 	storetest.Eventually(a.t, "Twilio to get the text", func() (ok bool) { sent, ok = a.fakeMessageTo(ana.TextingPhone()); return ok })
 	want := twiliotest.Message{SID: sent.SID, From: number.Phone, To: ana.TextingPhone(), Body: "Hi Ana, can you interview Tuesday at 10?",
-		StatusCallback: a.base + "/webhooks/twilio/status", Status: "queued", Segments: 1}
+		StatusCallback: a.base + "/webhooks/twilio/status", Status: "queued", Segments: 1, Created: sent.Created}
 	if sent != want {
 		t.Fatalf("Twilio got %+v, want %+v", sent, want)
 	}
@@ -339,8 +342,8 @@ func (a *twilioApp) sendFailing() *failingSends {
 // check waits for each refusal to be recorded: the invalid number fails in
 // plain words with Twilio's code, the carrier opt-out with Twilio's reason
 // and code (and the opt-out opts
-// the candidate out); the busy and silent Twilio leave the text queued with
-// a retry scheduled.
+// the candidate out); the busy Twilio leaves the text queued with a retry
+// scheduled, the silent one with a lookup before any new send.
 func (f *failingSends) check() {
 	a, t := f.a, f.a.t
 	t.Helper()
@@ -348,7 +351,7 @@ func (f *failingSends) check() {
 		{Status: "failed", ErrorCode: "21211", ErrorMessage: "Not sent: invalid phone number — this is not a valid phone number (code 21211)."},
 		{Status: "failed", ErrorCode: "21610", ErrorMessage: "Not sent: the recipient opted out at the carrier (Attempt to send to unsubscribed recipient, code 21610)."},
 		{Status: "queued", ErrorCode: "20429", ErrorMessage: "Retrying: Too Many Requests."},
-		{Status: "queued", ErrorMessage: "Retrying: Twilio did not answer in time."},
+		{Status: "queued", ErrorMessage: "Checking with the provider whether it took the text: Twilio did not answer in time."},
 	} {
 		var got apiTestMessage
 		storetest.Eventually(t, "the outcome "+want.ErrorMessage, func() bool {
@@ -373,6 +376,39 @@ func (f *failingSends) check() {
 	a.api(a.recruiter, "GET", fmt.Sprint("/api/v1/candidates/", f.optedOut, "/consent"), nil, &consent)
 	if e := consent.Events; len(e) == 0 || e[0].Status != "opted_out" || e[0].Source != "provider" || e[0].MessageID != f.ids[1] {
 		t.Errorf("consent history after 21610: %+v, want it to start (newest first) with an opt-out by the provider citing message %s", e, f.ids[1])
+	}
+}
+
+// lostAnswer is a text Twilio takes while its answer is lost (a proxy's
+// 502 after Twilio acted).
+type lostAnswer struct {
+	a     *twilioApp
+	id    string
+	phone string
+}
+
+// sendLosingAnswer queues a text to Gus, whose sends Twilio takes and whose
+// answers are lost.
+func (a *twilioApp) sendLosingAnswer() *lostAnswer {
+	gus := a.candidate("Gus", "+17735550146")
+	a.fake.LoseAnswersTo(gus.TextingPhone(), http.StatusBadGateway)
+	return &lostAnswer{a: a, id: a.send("Can you start Monday?", gus.ID)[0], phone: gus.TextingPhone()}
+}
+
+// check waits for the text to be recorded as handed over: hiretext looked
+// it up in Twilio's list instead of sending it again, so Gus got it once.
+func (l *lostAnswer) check() {
+	a, t := l.a, l.a.t
+	t.Helper()
+	storetest.Eventually(t, "the text Twilio took to be found and recorded", func() bool { return a.message(l.id).Status == "sending" })
+	n := 0
+	for _, m := range a.fake.Messages() {
+		if m.To == l.phone {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("Twilio holds %d texts to Gus, want 1: a send whose answer was lost was repeated", n)
 	}
 }
 

@@ -6,7 +6,11 @@
 // together in one transaction: see recorder). It is safe to run in several
 // processes on one PostgreSQL database: claims are leases taken with SKIP
 // LOCKED, and a lease that expires unresolved (a crash mid-call) makes the
-// message due again, so a message may be sent twice but is never lost.
+// message due again, so a message is never lost. Nor is it sent twice: a
+// message whose earlier provider call may have reached the provider (a
+// lost answer, a crash mid-call) is in doubt, and is looked up at the
+// provider before any new call; only the provider's "not there" lets it
+// be sent again (see resolveDoubt).
 package dispatch
 
 import (
@@ -32,7 +36,12 @@ type Store interface {
 	// handed to the provider after an opt-out committed.
 	WhileConsented(ctx context.Context, dl *hiretext.Delivery, send func()) (bool, error)
 	RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error
-	RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string) error
+	// RetryDelivery makes dl due again at at; uncertain keeps it in doubt.
+	RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string, uncertain bool) error
+	// KnownProviderMessages says which provider ids messages already hold.
+	KnownProviderMessages(ctx context.Context, provider string, ids []string) (map[string]hiretext.MessageStatus, error)
+	// ApplyDeliveryReport records a provider's final word on a sent message.
+	ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport) (*hiretext.StatusResult, error)
 	FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error
 }
 
@@ -48,6 +57,10 @@ type Config struct {
 	MaxBackoff  time.Duration // longest retry delay (default 10m)
 	Clock       hiretext.Clock
 	Logger      *slog.Logger
+	// OnFailure, if set, is told the provider's code of every send the
+	// provider refused for good, or a lookup found failed (monitoring
+	// counts carrier errors by it).
+	OnFailure func(code string)
 }
 
 func (c *Config) defaults(p sms.Provider) {
@@ -95,6 +108,7 @@ type Dispatcher struct {
 	inflight  sync.WaitGroup
 	rec       *recorder // set by Run
 	outcomes  outcomeCounts
+	lookups   lookupCounts
 }
 
 // New returns a Dispatcher; call Run to start it.
@@ -189,6 +203,11 @@ func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery) error {
 		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, "", fmt.Sprintf(
 			"Not sent: this number belongs to the %s provider, which is not configured.", dl.Provider), false)
 	}
+	if dl.InDoubt {
+		if settled, err := d.resolveDoubt(ctx, dl); settled || err != nil {
+			return err
+		}
+	}
 	var res sms.SendResult
 	var callErr error
 	ok, err := d.store.WhileConsented(ctx, dl, func() {
@@ -215,20 +234,36 @@ func (d *Dispatcher) failed(ctx context.Context, dl *hiretext.Delivery, err erro
 	if errors.As(err, &pe) {
 		code, msg = pe.Code, pe.Message
 	}
+	if class := sms.ClassOf(err); class != sms.Transient && d.cfg.OnFailure != nil {
+		d.cfg.OnFailure(code)
+	}
 	switch sms.ClassOf(err) {
 	case sms.InvalidRecipient:
 		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, hiretext.InvalidNumberReason(code), false)
 	case sms.OptedOut:
 		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, "Not sent: the recipient opted out at the carrier"+detail(msg, code), true)
 	case sms.Permanent:
-		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, "Not sent: "+msg+detail("", code), false)
+		reason := "Not sent: " + msg + detail("", code)
+		if _, known := hiretext.CarrierProblemOf(code); known {
+			reason = hiretext.DeliveryFailureReason(code, msg)
+		}
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, reason, false)
 	}
+	uncertain := sms.Uncertain(err)
 	if dl.Attempts >= d.cfg.MaxAttempts {
-		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code,
-			fmt.Sprintf("Not sent: the provider failed %d times (%s).", dl.Attempts, msg), false)
+		reason := fmt.Sprintf("Not sent: the provider failed %d times (%s).", dl.Attempts, msg)
+		if uncertain || dl.InDoubt {
+			reason = fmt.Sprintf("Not confirmed: the provider failed %d times (%s) and never said whether it took the text; "+
+				"it may have reached the candidate.", dl.Attempts, msg)
+		}
+		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, code, reason, false)
 	}
 	at := d.cfg.Clock.Now().Add(d.backoff(dl.Attempts))
-	return d.store.RetryDelivery(ctx, dl, at, code, "Retrying: "+msg+".")
+	reason := "Retrying: " + msg + "."
+	if uncertain {
+		reason = "Checking with the provider whether it took the text: " + msg + "."
+	}
+	return d.store.RetryDelivery(ctx, dl, at, code, reason, uncertain)
 }
 
 func detail(msg, code string) string {

@@ -29,6 +29,9 @@ type numberView struct {
 	Full      bool
 	Released  string // the local date it was released; "" when active
 	UserSlots int    // how many more users it may have
+	// Checked is where reconciliation with the carrier stands: "Checked
+	// with the carrier 2 minutes ago · 0 missing", or "" before any check.
+	Checked string
 }
 
 func viewNumber(n *hiretext.Number, org *hiretext.Organization) numberView {
@@ -67,11 +70,19 @@ func (s *Server) handleAdminNumbers(w http.ResponseWriter, r *http.Request) erro
 	if ent == nil {
 		return err
 	}
+	checks, checkErr := s.store.ReconcileChecks(r.Context(), p.org.ID)
+	if checkErr != nil {
+		return checkErr
+	}
 	data := &adminNumbersPage{Page: s.page(w, r, "Text Message Numbers"), Entitlement: ent, Blocked: hiretext.ErrorMessage(err),
 		Area: companyArea(p.org, nums)}
 	for _, n := range nums {
 		if n.Active() {
-			data.Numbers = append(data.Numbers, viewNumber(n, p.org))
+			v := viewNumber(n, p.org)
+			if c, ok := checks[n.ID]; ok {
+				v.Checked = fmt.Sprintf("Checked with the carrier %s · %d missing", hiretext.Ago(c.CheckedAt, s.cfg.Clock.Now()), c.Missing)
+			}
+			data.Numbers = append(data.Numbers, v)
 		} else {
 			data.Released = append(data.Released, viewNumber(n, p.org))
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/server"
@@ -359,4 +360,28 @@ func count(statuses []int, status int) int {
 		}
 	}
 	return n
+}
+
+// TestNumbersPageSaysWhenCheckedWithTheCarrier: the administrator sees,
+// by each number, when reconciliation last checked it and what it found
+// missing; a number never checked says nothing.
+func TestNumbersPageSaysWhenCheckedWithTheCarrier(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	ts := newTestServer(t, db)
+	fx := storetest.MustSetUpTexting(t, db, 100)
+	admin := storetest.MustCreateUser(t, db, fx.Org.ID, "Dana Admin", hiretext.RoleAdmin)
+	b := ts.browser(t)
+	b.login(admin.Email, storetest.TestPassword)
+	if _, body, _ := b.do("GET", "/admin/numbers", nil); strings.Contains(body, "Checked with the carrier") {
+		t.Fatal("a number never checked says it was")
+	}
+	target := hiretext.ReconcileTarget{NumberID: fx.Number.ID, OrgID: fx.Org.ID}
+	check := hiretext.ReconcileCheck{CheckedAt: time.Now().Add(-2*time.Minute - 10*time.Second), Missing: 0}
+	if err := db.SaveReconcileCheck(context.Background(), target, check); err != nil {
+		t.Fatal(err)
+	}
+	if _, body, _ := b.do("GET", "/admin/numbers", nil); !strings.Contains(body, "Checked with the carrier 2 minutes ago · 0 missing") {
+		t.Fatalf("the page lacks the check:\n%s", grepLines(body, "number-phone"))
+	}
 }

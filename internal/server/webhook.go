@@ -119,11 +119,14 @@ func (s *Server) receiveStatus(r *http.Request, req sms.WebhookRequest) error {
 			s.log.Warn("unknown message status acknowledged", "provider_status", u.ProviderStatus, "provider_message_id", u.ProviderMessageID)
 			continue
 		}
-		_, err := s.store.ApplyDeliveryReport(r.Context(), hiretext.DeliveryReport{Provider: s.provider.Name(),
+		res, err := s.store.ApplyDeliveryReport(r.Context(), hiretext.DeliveryReport{Provider: s.provider.Name(),
 			ProviderMessageID: u.ProviderMessageID, Status: u.Status, ErrorCode: u.ErrorCode, ErrorMessage: u.ErrorMessage,
 			InvalidRecipient: u.Class == sms.InvalidRecipient, OptedOut: u.Class == sms.OptedOut})
 		if err != nil {
 			return err
+		}
+		if res.Changed || res.Pending {
+			s.cfg.Metrics.CountCarrierError(u.ErrorCode) // once per message: a repeated callback changes nothing
 		}
 	}
 	return nil

@@ -33,8 +33,20 @@ type Provider interface {
 	ReleaseNumber(ctx context.Context, n ProvisionedNumber) error
 
 	// Send hands one message to the provider. A returned error is an *Error
-	// whose Class tells the caller whether to retry.
+	// whose Class tells the caller whether to retry, and whose Uncertain
+	// says the provider may have taken the message all the same.
 	Send(ctx context.Context, m OutboundMessage) (SendResult, error)
+	// Lookup asks the provider which messages it holds from q.From to q.To
+	// with q.Body created since q.Since, oldest first: what an earlier send
+	// whose outcome is unknown may have created. An empty list, without
+	// error, is the provider's answer "not there", the only answer that
+	// allows sending again; each provider documents how it matches.
+	Lookup(ctx context.Context, q LookupQuery) ([]FoundMessage, error)
+	// History lists the messages the provider holds of one of our numbers,
+	// both directions, created since q.Since: what reconciliation compares
+	// with what hiretext recorded. An answer that cannot be read is an
+	// error, never a shorter list.
+	History(ctx context.Context, q HistoryQuery) ([]HistoryMessage, error)
 
 	// VerifyWebhook checks the request really comes from the provider. It
 	// must be called before anything is parsed or stored.
@@ -82,6 +94,46 @@ type SendResult struct {
 	ProviderMessageID string
 	Status            hiretext.MessageStatus // usually queued or sent
 	Segments          int                    // 0 when the provider does not know yet
+}
+
+// LookupQuery describes an outbound message whose send may or may not have
+// reached the provider.
+type LookupQuery struct {
+	From  string // E.164 number of ours
+	To    string // E.164 recipient
+	Body  string
+	Since time.Time // when the first uncertain attempt started
+}
+
+// FoundMessage is an outbound message the provider holds, as Lookup found it.
+type FoundMessage struct {
+	ProviderMessageID string
+	Status            hiretext.MessageStatus // normalized
+	ErrorCode         string                 // "" when none
+	ErrorMessage      string
+	Class             ErrorClass // the error's class when ErrorCode is set
+	Segments          int        // 0 when not known
+	CreatedAt         time.Time
+}
+
+// HistoryQuery asks for one number's messages since a time.
+type HistoryQuery struct {
+	Number string // E.164 number of ours
+	Since  time.Time
+}
+
+// HistoryMessage is a message, sent or received, in a number's history at
+// the provider.
+type HistoryMessage struct {
+	ProviderMessageID string
+	Inbound           bool   // received by our number; otherwise sent from it
+	From, To          string // E.164 for ordinary phones
+	Body              string
+	Status            hiretext.MessageStatus // normalized; received for inbound
+	ErrorCode         string
+	ErrorMessage      string
+	Class             ErrorClass // the error's class when ErrorCode is set
+	CreatedAt         time.Time
 }
 
 // InboundMessage is a message a candidate sent to one of our numbers.
@@ -169,6 +221,11 @@ type Error struct {
 	Code    string // the provider's code, e.g. "21211"; "" for network failures
 	Message string // the provider's explanation, shown to users for permanent failures
 	Err     error  // the underlying cause, if any
+	// Uncertain marks a failure after which the provider may have acted
+	// on the request all the same: a timeout after the request was
+	// written, a reset connection, a 5xx that may follow acceptance. A send
+	// that failed so must be looked up (Provider.Lookup), not repeated.
+	Uncertain bool
 }
 
 // Error implements error.
@@ -198,6 +255,21 @@ func ClassOf(err error) ErrorClass {
 		return e.Class
 	}
 	return Transient
+}
+
+// Uncertain reports whether the provider may have acted on the request that
+// failed with err: true for an *Error marked Uncertain and for any error
+// that is not an *Error (a caller's timeout, a panic recovered), because
+// an unknown outcome is safer looked up than repeated.
+func Uncertain(err error) bool {
+	if err == nil {
+		return false
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Uncertain
+	}
+	return true
 }
 
 // ErrBadSignature is returned by VerifyWebhook when the request is not signed

@@ -26,6 +26,11 @@ func (r *inboundRun) keyword() hiretext.Keyword {
 // beyond itself. It returns the replies queued; the caller counts them.
 func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, error) {
 	kw := r.keyword()
+	if kw != hiretext.KeywordOptOut {
+		if err := r.endCarrierBlock(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if kw == hiretext.KeywordNone {
 		return nil, nil // most texts: no settings to read
 	}
@@ -54,6 +59,33 @@ func (r *inboundRun) applyKeyword(ctx context.Context) ([]hiretext.MessageID, er
 		return nil, err
 	}
 	return []hiretext.MessageID{id}, nil
+}
+
+// endCarrierBlock opts back in, on the phone they wrote from, the
+// candidates with the sender's phone whose opt-out was a carrier block
+// (their latest consent entry has RuleCarrierBlock): a block lasts until
+// the candidate writes.
+func (r *inboundRun) endCarrierBlock(ctx context.Context) error {
+	for _, c := range r.candidates {
+		if c.SMSStatus != hiretext.SMSOptedOut {
+			continue
+		}
+		var rule string
+		err := r.tx.queryRow(ctx, `SELECT rule FROM consent_events WHERE org_id = ? AND candidate_id = ? ORDER BY id DESC LIMIT 1`,
+			r.num.OrgID, c.ID).Scan(&rule)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && rule != hiretext.RuleCarrierBlock) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := r.db.setConsent(ctx, r.tx, r.num.OrgID, hiretext.ConsentChange{CandidateID: c.ID, Status: hiretext.SMSOptedIn,
+			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentProvider, MessageID: int64(r.msg),
+			Note: "Wrote to " + phone.Format(r.num.Phone) + " after the carrier had reported their phone blocking its texts (error 30004): texts resume."}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // optOut opts the sender's phone out and marks a wrong number. It reports

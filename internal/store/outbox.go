@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -28,17 +29,23 @@ func (db *DB) ClaimDeliveries(ctx context.Context, number hiretext.NumberID, lim
 }
 
 func (db *DB) claimDeliveries(ctx context.Context, tx conn, number hiretext.NumberID, limit int, lease time.Duration, now time.Time) ([]*hiretext.Delivery, error) {
-	return queryAll(ctx, tx, scanDelivery, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+	// A claim is about to call the provider: from now on the provider may
+	// hold the message, so doubt_since is set if it was not. in_doubt takes
+	// the value doubt_since had before (SET sees the row as it was): an
+	// earlier call whose outcome is unknown.
+	return queryAll(ctx, tx, scanDelivery, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?,
+			in_doubt = (doubt_since IS NOT NULL), doubt_since = COALESCE(doubt_since, ?)
 		WHERE id IN (SELECT id FROM messages WHERE number_id = ? AND status = 'queued' AND next_attempt_at <= ?
 			AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`+db.dialect.skipLocked()+`)
 		RETURNING id, org_id, number_id, COALESCE(candidate_id, 0), kind, provider, from_phone, to_phone, body,
-			attempts, period, created_at`, now.Add(lease), now, number, now, now, limit)
+			attempts, period, created_at, in_doubt, doubt_since`, now.Add(lease), now, now, number, now, now, limit)
 }
 
 func scanDelivery(row scanner) (*hiretext.Delivery, error) {
 	dl := &hiretext.Delivery{}
 	err := row.Scan(&dl.ID, &dl.OrgID, &dl.NumberID, &dl.CandidateID, &dl.Kind, &dl.Provider, &dl.From, &dl.To,
-		&dl.Body, &dl.Attempts, &dl.Period, &dl.CreatedAt)
+		&dl.Body, &dl.Attempts, &dl.Period, &dl.CreatedAt, &dl.InDoubt, &dl.DoubtSince)
+	dl.DoubtSince = dl.DoubtSince.UTC()
 	return dl, err
 }
 
@@ -127,20 +134,52 @@ func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery)
 }
 
 // RetryDelivery puts a delivery back in the queue, due at at, after a
-// transient failure.
-func (db *DB) RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string) error {
+// transient failure. Unless uncertain (the provider may have taken the
+// message: a timeout, a reset, a 5xx), the failure was certain and the
+// message is no longer in doubt; an uncertain one stays in doubt from its
+// first such attempt, so the next attempt looks it up before sending.
+func (db *DB) RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string, uncertain bool) error {
 	return db.inTx(ctx, func(tx conn) error {
 		_, err := tx.exec(ctx, `UPDATE messages SET lease_until = NULL, next_attempt_at = ?, error_code = ?, error_message = ?,
-			updated_at = ? WHERE id = ? AND status = 'queued'`, at.UTC(), code, reason, db.now(), dl.ID)
+			updated_at = ?, doubt_since = CASE WHEN ? THEN doubt_since END WHERE id = ? AND status = 'queued'`,
+			at.UTC(), code, reason, db.now(), uncertain, dl.ID)
 		return err
 	})
+}
+
+// KnownProviderMessages returns, of a provider's message ids, those some
+// message here already holds, with that message's status: a message found
+// by a lookup is adopted only if no other message is that one, and
+// reconciliation imports only what is missing or behind. It reads in
+// chunks, so any number of ids fits the databases' limits on parameters.
+func (db *DB) KnownProviderMessages(ctx context.Context, provider string, ids []string) (map[string]hiretext.MessageStatus, error) {
+	known := map[string]hiretext.MessageStatus{}
+	for chunk := range slices.Chunk(ids, 500) {
+		args := []any{provider}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := queryAll(ctx, db.reader(), func(s scanner) ([2]string, error) {
+			var r [2]string
+			err := s.Scan(&r[0], &r[1])
+			return r, err
+		}, `SELECT provider_message_id, status FROM messages
+			WHERE provider = ? AND provider_message_id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			known[r[0]] = hiretext.MessageStatus(r[1])
+		}
+	}
+	return known, nil
 }
 
 // FailDelivery marks a delivery failed (or canceled) for good, releasing its
 // unit of allowance: the allowance counts messages sent. With optOut the
 // candidate is opted out, source provider (the carrier said they opted out).
 func (db *DB) FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error {
-	if optOut {
+	if optOut || code == hiretext.BlockedCode {
 		return db.changingConsent(func() error { return db.failDelivery(ctx, dl, status, code, reason, optOut) })
 	}
 	return db.failDelivery(ctx, dl, status, code, reason, optOut)
@@ -162,6 +201,11 @@ func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hi
 				return err
 			}
 		}
+		if code == hiretext.BlockedCode && dl.CandidateID != 0 {
+			if err := db.carrierBlock(ctx, tx, dl.OrgID, dl.CandidateID, dl.ID); err != nil {
+				return err
+			}
+		}
 		if err := db.recordStatusEvent(ctx, tx, dl.OrgID, dl.NumberID, dl.ID, now); err != nil {
 			return err
 		}
@@ -178,6 +222,21 @@ func (db *DB) providerOptOut(ctx context.Context, tx conn, org hiretext.OrgID, c
 	return db.setConsent(ctx, tx, org, hiretext.ConsentChange{CandidateID: candidate, Status: hiretext.SMSOptedOut,
 		Source: hiretext.ConsentProvider, MessageID: int64(msg),
 		Note: "The carrier reported that the recipient opted out (for example by replying STOP to the carrier)."})
+}
+
+// carrierBlock records the carrier's word that the candidate's phone blocks
+// this number's texts (30004) as an opt-out by the provider, rule
+// RuleCarrierBlock: nothing more is sent to them until they write, which
+// ends it (endCarrierBlock).
+func (db *DB) carrierBlock(ctx context.Context, tx conn, org hiretext.OrgID, candidate hiretext.CandidateID, msg hiretext.MessageID) error {
+	c, err := candidateByID(ctx, tx, org, candidate)
+	if err != nil || c.SMSStatus == hiretext.SMSOptedOut {
+		return err
+	}
+	return db.setConsent(ctx, tx, org, hiretext.ConsentChange{CandidateID: candidate, Status: hiretext.SMSOptedOut,
+		Source: hiretext.ConsentProvider, MessageID: int64(msg), Rule: hiretext.RuleCarrierBlock,
+		Note: "The carrier reported that the candidate's phone blocks texts from this number (error 30004). " +
+			"No more texts are sent to them until they write to the number."})
 }
 
 // recordStatusEvent tells the number's users a message changed status.

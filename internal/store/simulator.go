@@ -84,38 +84,18 @@ func (s *SimulatorStore) SetPhoneFlag(ctx context.Context, phone string, flag si
 }
 
 // Enqueue stores a handset message and the webhook reporting it in one
-// transaction; a repeated reference returns the first message's id instead.
-func (s *SimulatorStore) Enqueue(ctx context.Context, m simstate.HandsetMessage, cb simstate.Callback) (simstate.Callback, bool, error) {
-	if m.Reference != "" {
-		if id, ok, err := s.messageByReference(ctx, m.Counterpart, m.Reference); err != nil || ok {
-			return simstate.Callback{MessageID: id}, ok, err
-		}
-	}
+// transaction.
+func (s *SimulatorStore) Enqueue(ctx context.Context, m simstate.HandsetMessage, cb simstate.Callback) (simstate.Callback, error) {
 	err := s.db.inTx(ctx, func(tx conn) error {
-		if _, err := tx.exec(ctx, `INSERT INTO sim_handset_messages (phone, counterpart, direction, body, message_id, reference, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.Phone, m.Counterpart, m.Direction, m.Body, m.MessageID, m.Reference, storedTime(m.CreatedAt)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO sim_handset_messages (phone, counterpart, direction, body, message_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, m.Phone, m.Counterpart, m.Direction, m.Body, m.MessageID, storedTime(m.CreatedAt)); err != nil {
 			return err
 		}
 		return tx.queryRow(ctx, `INSERT INTO sim_callbacks (kind, message_id, from_phone, to_phone, body, status, attempts, next_attempt_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`, cb.Kind, cb.MessageID, cb.From, cb.To, cb.Body, cb.Status,
 			storedTime(cb.Due), storedTime(cb.CreatedAt)).Scan(&cb.ID)
 	})
-	if m.Reference != "" && s.db.dialect.isUniqueViolation(err) {
-		// A concurrent send with the same reference won.
-		id, ok, err := s.messageByReference(ctx, m.Counterpart, m.Reference)
-		return simstate.Callback{MessageID: id}, ok, err
-	}
-	return cb, false, err
-}
-
-func (s *SimulatorStore) messageByReference(ctx context.Context, counterpart, reference string) (string, bool, error) {
-	var id string
-	err := s.db.reader().queryRow(ctx, "SELECT message_id FROM sim_handset_messages WHERE counterpart = ? AND reference = ?",
-		counterpart, reference).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	return id, err == nil, err
+	return cb, err
 }
 
 const simCallbackReturning = ` RETURNING id, kind, message_id, from_phone, to_phone, body, status, attempts, next_attempt_at, created_at`
@@ -168,15 +148,23 @@ func (s *SimulatorStore) execTx(ctx context.Context, query string, args ...any) 
 
 // HandsetMessages lists a simulated phone's latest 500 messages, oldest first.
 func (s *SimulatorStore) HandsetMessages(ctx context.Context, phone string) ([]simstate.HandsetMessage, error) {
-	out, err := queryAll(ctx, s.db.reader(), scanHandsetMessage, `SELECT phone, counterpart, direction, body, message_id, reference, created_at
+	out, err := queryAll(ctx, s.db.reader(), scanHandsetMessage, `SELECT phone, counterpart, direction, body, message_id, created_at
 		FROM sim_handset_messages WHERE phone = ? ORDER BY id DESC LIMIT 500`, phone)
 	slices.Reverse(out)
 	return out, err
 }
 
+// CounterpartMessages lists the texts exchanged with a hiretext number
+// since a time, oldest first, at most limit.
+func (s *SimulatorStore) CounterpartMessages(ctx context.Context, counterpart string, since time.Time, limit int) ([]simstate.HandsetMessage, error) {
+	return queryAll(ctx, s.db.reader(), scanHandsetMessage, `SELECT phone, counterpart, direction, body, message_id, created_at
+		FROM sim_handset_messages WHERE counterpart = ? AND created_at >= ? ORDER BY created_at, id LIMIT ?`,
+		counterpart, storedTime(since), limit)
+}
+
 func scanHandsetMessage(row scanner) (simstate.HandsetMessage, error) {
 	var m simstate.HandsetMessage
-	err := row.Scan(&m.Phone, &m.Counterpart, &m.Direction, &m.Body, &m.MessageID, &m.Reference, &m.CreatedAt)
+	err := row.Scan(&m.Phone, &m.Counterpart, &m.Direction, &m.Body, &m.MessageID, &m.CreatedAt)
 	return m, err
 }
 

@@ -60,7 +60,7 @@ func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryRepor
 	if m.Direction != hiretext.Outbound || !m.Status.Advances(r.Status) {
 		return &hiretext.StatusResult{Message: m}, nil
 	}
-	reason := r.ErrorMessage
+	reason := hiretext.DeliveryFailureReason(r.ErrorCode, r.ErrorMessage)
 	if r.InvalidRecipient {
 		reason = hiretext.InvalidNumberReason(r.ErrorCode)
 	}
@@ -70,6 +70,11 @@ func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryRepor
 	}
 	if err := db.settleFailure(ctx, tx, m, r); err != nil {
 		return nil, err
+	}
+	if r.ErrorCode == hiretext.BlockedCode && m.CandidateID != 0 {
+		if err := db.carrierBlock(ctx, tx, m.OrgID, m.CandidateID, m.ID); err != nil {
+			return nil, err
+		}
 	}
 	m.Status, m.ErrorCode, m.ErrorMessage = r.Status, r.ErrorCode, reason
 	return &hiretext.StatusResult{Message: m, Changed: true}, db.recordStatusEvent(ctx, tx, m.OrgID, m.NumberID, m.ID, now)

@@ -13,9 +13,17 @@ import (
 // Send delivers m to the simulated handset m.To and queues its status
 // reports (sent, then delivered). It fails like a carrier would: 21606 when
 // m.From is not a provisioned simulator number, 21211 for a recipient that is
-// not a valid number or is flagged invalid, 30006 for a landline. A repeated
-// m.Reference returns the first send's id and sends nothing.
+// not a valid number or is flagged invalid, 30006 for a landline. Like a
+// carrier it has no idempotency key: m.Reference is ignored, and a send
+// repeated is a second text. With Faults.LoseAnswers it may deliver the
+// text and then fail as if the answer were lost (see Lookup); with
+// Faults.HangSends it may take nothing and answer only when ctx ends.
 func (p *Provider) Send(ctx context.Context, m sms.OutboundMessage) (sms.SendResult, error) {
+	if p.cfg.Faults.roll(p.cfg.Faults.HangSends) {
+		<-ctx.Done() // the caller gives up; the text was never taken
+		return sms.SendResult{}, &sms.Error{Class: sms.Transient, Uncertain: true,
+			Message: "the simulator did not answer (a simulated fault)", Err: ctx.Err()}
+	}
 	if err := p.checkSender(ctx, m.From); err != nil {
 		return sms.SendResult{}, err
 	}
@@ -26,19 +34,45 @@ func (p *Provider) Send(ctx context.Context, m sms.OutboundMessage) (sms.SendRes
 		return sms.SendResult{}, &sms.Error{Class: sms.Permanent, Code: "21602", Message: hiretext.ErrorMessage(err)}
 	}
 	now, id := p.now(), newID("SM")
-	stored, dup, err := p.cfg.Store.Enqueue(ctx,
+	if _, err := p.cfg.Store.Enqueue(ctx,
 		simstate.HandsetMessage{Phone: m.To, Counterpart: m.From, Direction: simstate.Received, Body: m.Body, MessageID: id,
-			Reference: m.Reference, CreatedAt: now},
+			CreatedAt: now},
 		simstate.Callback{Kind: simstate.KindStatus, MessageID: id, From: m.From, To: m.To, Status: string(hiretext.StatusSent),
-			Due: now.Add(p.cfg.StepDelay), CreatedAt: now})
-	if err != nil {
+			Due: now.Add(p.cfg.StepDelay), CreatedAt: now}); err != nil {
 		return sms.SendResult{}, transient(err)
 	}
-	if !dup {
-		p.signalAfter(p.cfg.StepDelay)
+	p.signalAfter(p.cfg.StepDelay)
+	if p.cfg.Faults.roll(p.cfg.Faults.LoseAnswers) {
+		return sms.SendResult{}, errLostAnswer
 	}
-	return sms.SendResult{ProviderMessageID: stored.MessageID, Status: hiretext.StatusQueued,
+	return sms.SendResult{ProviderMessageID: id, Status: hiretext.StatusQueued,
 		Segments: hiretext.CountSegments(m.Body).Segments}, nil
+}
+
+// errLostAnswer is what a send whose answer the Faults lose fails with: the
+// text is on the handset, the caller cannot know it.
+var errLostAnswer = &sms.Error{Class: sms.Transient, Uncertain: true,
+	Message: "the simulator took the text and its answer was lost (a simulated fault)"}
+
+// Lookup lists the texts from q.From in q.To's simulated handset (its
+// latest 500) with exactly q.Body, received since a minute before q.Since
+// (the caller's clock may not be the simulator's), oldest first. The
+// simulator puts a text in the handset in the same transaction that accepts
+// it, so a text found is delivered, and one not found was never taken.
+func (p *Provider) Lookup(ctx context.Context, q sms.LookupQuery) ([]sms.FoundMessage, error) {
+	msgs, err := p.cfg.Store.HandsetMessages(ctx, q.To)
+	if err != nil {
+		return nil, transient(err)
+	}
+	since := q.Since.Add(-time.Minute)
+	var found []sms.FoundMessage
+	for _, m := range msgs {
+		if m.Direction == simstate.Received && m.Counterpart == q.From && m.Body == q.Body && !m.CreatedAt.Before(since) {
+			found = append(found, sms.FoundMessage{ProviderMessageID: m.MessageID, Status: hiretext.StatusDelivered,
+				Segments: hiretext.CountSegments(m.Body).Segments, CreatedAt: m.CreatedAt})
+		}
+	}
+	return found, nil
 }
 
 func (p *Provider) checkSender(ctx context.Context, from string) error {
@@ -95,7 +129,7 @@ func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string) (
 	// The webhook is queued already leased to this call, which delivers it
 	// at once; only if this process dies does the lease lapse to Run.
 	now, id := p.now(), newID("SM")
-	cb, _, err := p.cfg.Store.Enqueue(ctx,
+	cb, err := p.cfg.Store.Enqueue(ctx,
 		simstate.HandsetMessage{Phone: from, Counterpart: to, Direction: simstate.Sent, Body: body, MessageID: id, CreatedAt: now},
 		simstate.Callback{Kind: simstate.KindInbound, MessageID: id, From: from, To: to, Body: body, Due: now.Add(leaseTime), CreatedAt: now})
 	if err != nil {
@@ -104,6 +138,29 @@ func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string) (
 	cb.Attempts = 1
 	p.deliver(ctx, cb)
 	return id, nil
+}
+
+// maxHistory bounds what History returns of one number.
+const maxHistory = 10000
+
+// History lists the texts simulated phones exchanged with q.Number since a
+// minute before q.Since, oldest first: those it sent, delivered, and those
+// it received. It lists at most 10,000.
+func (p *Provider) History(ctx context.Context, q sms.HistoryQuery) ([]sms.HistoryMessage, error) {
+	msgs, err := p.cfg.Store.CounterpartMessages(ctx, q.Number, q.Since.Add(-time.Minute), maxHistory)
+	if err != nil {
+		return nil, transient(err)
+	}
+	out := make([]sms.HistoryMessage, len(msgs))
+	for i, m := range msgs {
+		h := sms.HistoryMessage{ProviderMessageID: m.MessageID, From: q.Number, To: m.Phone, Body: m.Body,
+			Status: hiretext.StatusDelivered, CreatedAt: m.CreatedAt}
+		if m.Direction == simstate.Sent {
+			h.Inbound, h.From, h.To, h.Status = true, m.Phone, q.Number, hiretext.StatusReceived
+		}
+		out[i] = h
+	}
+	return out, nil
 }
 
 // Handset lists the messages the simulated phone sent and received, oldest first.

@@ -53,6 +53,8 @@ type Config struct {
 	// PollInterval is how often Run looks for webhooks due again (retries,
 	// or queued by another instance); default one second.
 	PollInterval time.Duration
+	// Faults, when set, make it lose send answers and drop webhooks.
+	Faults Faults
 }
 
 // Provider is the simulator sms.Provider. It is safe for concurrent use.

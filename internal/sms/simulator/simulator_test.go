@@ -3,6 +3,7 @@ package simulator_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -97,7 +98,13 @@ func (h *hiretextSide) statusesOf(id string) []hiretext.MessageStatus {
 // until the test ends.
 func newProvider(t *testing.T, st simulator.Store, h *hiretextSide, clock hiretext.Clock) *simulator.Provider {
 	t.Helper()
-	cfg := simulator.Config{Store: st, Clock: clock, PollInterval: 10 * time.Millisecond}
+	return newFaultyProvider(t, st, h, clock, simulator.Faults{})
+}
+
+// newFaultyProvider is newProvider with faults.
+func newFaultyProvider(t *testing.T, st simulator.Store, h *hiretextSide, clock hiretext.Clock, f simulator.Faults) *simulator.Provider {
+	t.Helper()
+	cfg := simulator.Config{Store: st, Clock: clock, PollInterval: 10 * time.Millisecond, Faults: f}
 	if h != nil {
 		cfg.BaseURL = h.URL
 	}
@@ -293,21 +300,150 @@ func TestSendFailsLikeACarrier(t *testing.T) {
 	}
 }
 
-func TestSendIsIdempotentOnReference(t *testing.T) {
+// TestSendIsNotDeduplicated: like a carrier, the simulator has no
+// idempotency key; a send repeated with the same reference is a second
+// text, and Lookup finds both, oldest first, and nothing else.
+func TestSendIsNotDeduplicated(t *testing.T) {
 	t.Parallel()
 	p := newProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, nil)
 	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
+	start := time.Now()
 	m := sms.OutboundMessage{From: from, To: to, Body: "Interview tomorrow at 10?", Reference: "msg-42"}
-	first, err := p.Send(t.Context(), m)
+	var ids []string
+	for range 2 {
+		res, err := p.Send(t.Context(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.ProviderMessageID)
+	}
+	if inbox, _ := p.Handset(t.Context(), to); len(inbox) != 2 || ids[0] == ids[1] {
+		t.Fatalf("two sends gave ids %v and %d texts on the phone; want two of each", ids, len(inbox))
+	}
+	found, err := p.Lookup(t.Context(), sms.LookupQuery{From: from, To: to, Body: m.Body, Since: start})
+	if err != nil || len(found) != 2 || found[0].ProviderMessageID != ids[0] || found[1].ProviderMessageID != ids[1] ||
+		found[0].Status != hiretext.StatusDelivered {
+		t.Fatalf("Lookup = %+v, %v; want both texts, delivered, oldest first", found, err)
+	}
+	for _, q := range []sms.LookupQuery{
+		{From: from, To: to, Body: "Another text", Since: start},
+		{From: from, To: storetest.RandomPhone(t), Body: m.Body, Since: start},
+		{From: from, To: to, Body: m.Body, Since: time.Now().Add(2 * time.Minute)},
+	} {
+		if found, err := p.Lookup(t.Context(), q); err != nil || len(found) != 0 {
+			t.Fatalf("Lookup(%+v) = %+v, %v; want nothing", q, found, err)
+		}
+	}
+}
+
+// firstStrikes is a fault dice that strikes on its first roll only, for
+// any rate above 0 and below 0.99.
+func firstStrikes() func() float64 {
+	var rolls atomic.Int32
+	return func() float64 {
+		if rolls.Add(1) == 1 {
+			return 0
+		}
+		return 0.99
+	}
+}
+
+// TestLostAnswerLeavesTheTextOnThePhone: with answers lost, the text still
+// reaches the phone, the send fails Uncertain, and Lookup finds it.
+func TestLostAnswerLeavesTheTextOnThePhone(t *testing.T) {
+	t.Parallel()
+	p := newFaultyProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, nil, simulator.Faults{LoseAnswers: 1})
+	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
+	start := time.Now()
+	_, err := p.Send(t.Context(), sms.OutboundMessage{From: from, To: to, Body: "Hi Ana"})
+	var e *sms.Error
+	if !errors.As(err, &e) || !e.Uncertain || e.Class != sms.Transient {
+		t.Fatalf("Send error = %v, want a Transient, Uncertain error", err)
+	}
+	inbox, _ := p.Handset(t.Context(), to)
+	found, err := p.Lookup(t.Context(), sms.LookupQuery{From: from, To: to, Body: "Hi Ana", Since: start})
+	if len(inbox) != 1 || err != nil || len(found) != 1 || found[0].ProviderMessageID != inbox[0].MessageID {
+		t.Fatalf("handset %+v, Lookup %+v, %v; want the one text, found", inbox, found, err)
+	}
+}
+
+// TestHungSendTakesNothing: a hung send answers only when the caller gives
+// up, Uncertain, and no text reached the phone, so Lookup finds nothing.
+func TestHungSendTakesNothing(t *testing.T) {
+	t.Parallel()
+	p := newFaultyProvider(t, storetest.NewSQLite(t, storetest.Config{}).Simulator(), nil, nil, simulator.Faults{HangSends: 0.5, Rand: firstStrikes()})
+	from, to := buy(t, p, "312"), storetest.RandomPhone(t)
+	start := time.Now()
+	c, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	_, err := p.Send(c, sms.OutboundMessage{From: from, To: to, Body: "Hi"})
+	var e *sms.Error
+	if !errors.As(err, &e) || !e.Uncertain || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Send = %v, want an Uncertain error once the caller gave up", err)
+	}
+	if found, err := p.Lookup(t.Context(), sms.LookupQuery{From: from, To: to, Body: "Hi", Since: start}); err != nil || len(found) != 0 {
+		t.Fatalf("Lookup = %+v, %v; want nothing taken", found, err)
+	}
+	if _, err := p.Send(t.Context(), sms.OutboundMessage{From: from, To: to, Body: "Hi"}); err != nil {
+		t.Fatalf("the next send: %v", err)
+	}
+}
+
+// TestDroppedWebhooksNeverArrive: a dropped status callback is never
+// posted (the next status still is), and a dropped inbound webhook is
+// never posted although the text is in the sender's handset.
+func TestDroppedWebhooksNeverArrive(t *testing.T) {
+	t.Parallel()
+	h := newHiretextSide(t)
+	st := storetest.NewSQLite(t, storetest.Config{}).Simulator()
+	p := newFaultyProvider(t, st, h, nil, simulator.Faults{DropStatus: 0.5, DropInbound: 0.5, Rand: firstStrikes()})
+	ours, candidate := buy(t, p, "312"), storetest.RandomPhone(t)
+	res, err := p.Send(t.Context(), sms.OutboundMessage{From: ours, To: candidate, Body: "Hi"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := p.Send(t.Context(), m)
-	if err != nil || second.ProviderMessageID != first.ProviderMessageID {
-		t.Fatalf("retried send = %+v, %v; want the first id %s", second, err, first.ProviderMessageID)
+	storetest.EventuallyNil(t, storetest.Patience, "the delivered report", func() error {
+		if got := h.statusesOf(res.ProviderMessageID); len(got) != 1 || got[0] != hiretext.StatusDelivered {
+			return fmt.Errorf("statuses %v, want only delivered: sent was dropped", got)
+		}
+		return nil
+	})
+	// The worker has rolled once, for the dropped "sent"; the inbound
+	// webhooks roll next: the first is dropped, the second arrives.
+	p2 := newFaultyProvider(t, st, h, nil, simulator.Faults{DropInbound: 0.5, Rand: firstStrikes()})
+	h.p = p2
+	lost, err := p2.SimulateInbound(t.Context(), candidate, ours, "Yes")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if inbox, _ := p.Handset(t.Context(), to); len(inbox) != 1 {
-		t.Fatalf("a retried send texted the candidate %d times", len(inbox))
+	kept, err := p2.SimulateInbound(t.Context(), candidate, ours, "Tuesday works")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	got := h.inbound
+	h.mu.Unlock()
+	if len(got) != 1 || got[0].ProviderMessageID != kept {
+		t.Fatalf("inbound webhooks %+v; want only %s (%s was dropped)", got, kept, lost)
+	}
+	if sent, _ := p2.Handset(t.Context(), candidate); len(sent) != 3 {
+		t.Fatalf("handset holds %d texts, want 3 (one received, two sent)", len(sent))
+	}
+}
+
+func TestParseFaults(t *testing.T) {
+	t.Parallel()
+	f, err := simulator.ParseFaults(" lose-answers=0.05, drop-status=0.1,drop-inbound=1,hang-sends=0.01 ")
+	if err != nil || f.LoseAnswers != 0.05 || f.DropStatus != 0.1 || f.DropInbound != 1 || f.HangSends != 0.01 {
+		t.Fatalf("ParseFaults = %+v, %v", f, err)
+	}
+	if f, err := simulator.ParseFaults(""); err != nil || f.LoseAnswers+f.DropStatus+f.DropInbound+f.HangSends != 0 {
+		t.Fatalf("ParseFaults(\"\") = %+v, %v; want no faults", f, err)
+	}
+	for _, bad := range []string{"lose-answers", "lose-answers=2", "drop-status=-0.1", "hang=0.5", "drop-inbound=lots"} {
+		if _, err := simulator.ParseFaults(bad); err == nil {
+			t.Errorf("ParseFaults(%q) accepted", bad)
+		}
 	}
 }
 

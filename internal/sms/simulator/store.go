@@ -29,11 +29,9 @@ type Store interface {
 	SetPhoneFlag(ctx context.Context, phone string, flag simstate.Flag, at time.Time) error
 
 	// Enqueue records a handset message and the webhook that reports it, in
-	// one transaction, and returns the webhook with its ID. When m.Reference
-	// is set and a message with the same counterpart and reference exists,
-	// nothing is added: the result holds only that message's MessageID, and
-	// dup is true.
-	Enqueue(ctx context.Context, m simstate.HandsetMessage, cb simstate.Callback) (stored simstate.Callback, dup bool, err error)
+	// one transaction, and returns the webhook with its ID. Like a carrier
+	// it never deduplicates: every call adds a message.
+	Enqueue(ctx context.Context, m simstate.HandsetMessage, cb simstate.Callback) (stored simstate.Callback, err error)
 	// ClaimCallbacks leases up to limit webhooks due at now until
 	// leaseUntil, counting an attempt for each, oldest first.
 	ClaimCallbacks(ctx context.Context, now, leaseUntil time.Time, limit int) ([]simstate.Callback, error)
@@ -48,6 +46,10 @@ type Store interface {
 	// HandsetMessages lists the messages a simulated phone sent and received,
 	// oldest first.
 	HandsetMessages(ctx context.Context, phone string) ([]simstate.HandsetMessage, error)
+	// CounterpartMessages lists up to limit texts, both directions, that
+	// simulated phones exchanged with the hiretext number counterpart
+	// since since, oldest first.
+	CounterpartMessages(ctx context.Context, counterpart string, since time.Time, limit int) ([]simstate.HandsetMessage, error)
 	// HandsetPhones lists up to limit simulated phones that sent or received
 	// texts, the one with the latest text first.
 	HandsetPhones(ctx context.Context, limit int) ([]simstate.HandsetSummary, error)

@@ -65,7 +65,7 @@ func (p *Provider) deliverDue(ctx context.Context) {
 // callback moves from sent to delivered, anything else is done; a failure is
 // retried with backoff until maxAge.
 func (p *Provider) deliver(ctx context.Context, cb simstate.Callback) {
-	err := p.post(ctx, cb)
+	err := p.postUnlessDropped(ctx, cb)
 	if ctx.Err() != nil {
 		return // shutting down: the lease lapses and another attempt follows
 	}
@@ -87,6 +87,21 @@ func (p *Provider) deliver(ctx context.Context, cb simstate.Callback) {
 	if err != nil {
 		log.Error("record webhook outcome", "err", err)
 	}
+}
+
+// postUnlessDropped posts cb, unless the Faults drop it: then it does
+// nothing and reports success, as a carrier whose webhook was lost on the
+// way believes it delivered it.
+func (p *Provider) postUnlessDropped(ctx context.Context, cb simstate.Callback) error {
+	rate := p.cfg.Faults.DropInbound
+	if cb.Kind == simstate.KindStatus {
+		rate = p.cfg.Faults.DropStatus
+	}
+	if p.cfg.Faults.roll(rate) {
+		p.cfg.Logger.Info("webhook dropped (simulated fault)", "message_id", cb.MessageID, "kind", string(cb.Kind), "status", cb.Status)
+		return nil
+	}
+	return p.post(ctx, cb)
 }
 
 // backoff is the wait after the attempts-th failure: 1 s doubling to 5 min.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 
 	"github.com/hiretext/hiretext/internal/sms"
@@ -94,18 +95,32 @@ func apiError(httpStatus int, body []byte) *sms.Error {
 	if msg == "" {
 		msg = fmt.Sprintf("Twilio answered %d %s", httpStatus, http.StatusText(httpStatus))
 	}
-	return &sms.Error{Class: Classify(ae.Code, httpStatus), Code: ae.Code, Message: msg, Err: ae}
+	// A 5xx may come from a proxy or an overloaded edge after Twilio took
+	// the request: the outcome is unknown.
+	return &sms.Error{Class: Classify(ae.Code, httpStatus), Code: ae.Code, Message: msg, Err: ae, Uncertain: httpStatus >= 500}
 }
 
-// transportError classifies a request that got no answer. It is Transient:
-// the request may not have arrived. (It may also have arrived: Twilio's
-// Messages API has no idempotency key, so a retried send can duplicate.)
+// transportError classifies a request that got no answer. It is Transient,
+// and Uncertain unless the connection was never made: a request written
+// before a timeout or a reset may have been acted on, and Twilio's Messages
+// API has no idempotency key, so such a send is looked up, not repeated.
 func transportError(err error) *sms.Error {
 	msg := "could not reach Twilio"
 	if errors.Is(err, context.DeadlineExceeded) {
 		msg = "Twilio did not answer in time"
 	}
-	return &sms.Error{Class: sms.Transient, Message: msg, Err: err}
+	return &sms.Error{Class: sms.Transient, Message: msg, Err: err, Uncertain: !neverConnected(err)}
+}
+
+// neverConnected reports whether err is a failure to open the connection
+// (refused, no route, name not found), before any byte of a request left.
+func neverConnected(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
 }
 
 // garbledSuccess is the error for a 2xx answer that cannot be read. It is

@@ -26,7 +26,8 @@ type messageResource struct {
 
 // Send creates a Message. With a MessagingServiceSID configured, that is sent
 // instead of m.From. Twilio's Messages API has no idempotency key, so
-// m.Reference is not sent; a send retried after a timeout may duplicate.
+// m.Reference is not sent; a send whose answer is lost fails Uncertain, and
+// the caller finds it with Lookup instead of sending it again.
 func (p *Provider) Send(ctx context.Context, m sms.OutboundMessage) (sms.SendResult, error) {
 	body, err := p.call(ctx, http.MethodPost, p.accountURL("Messages.json"), p.sendForm(m))
 	if err != nil {
@@ -55,7 +56,10 @@ func (p *Provider) sendForm(m sms.OutboundMessage) url.Values {
 func decodeSendResult(body []byte) (sms.SendResult, error) {
 	var msg messageResource
 	if err := json.Unmarshal(body, &msg); err != nil || msg.SID == "" {
-		return sms.SendResult{}, garbledSuccess("message", err)
+		// Twilio took the message; Lookup will find out which it is.
+		e := garbledSuccess("message", err)
+		e.Class, e.Uncertain = sms.Transient, true
+		return sms.SendResult{}, e
 	}
 	status := normalizeStatus(msg.Status)
 	if status == hiretext.StatusFailed || status == hiretext.StatusUndelivered {

@@ -123,8 +123,8 @@ func TestSendHangIsTransientWithinTimeout(t *testing.T) {
 	start := time.Now()
 	_, err := p.Send(context.Background(), sms.OutboundMessage{From: ours, To: candidate, Body: "Hi"})
 	elapsed := time.Since(start)
-	if e := smsError(t, err); e.Class != sms.Transient || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("error = %v, want Transient wrapping context.DeadlineExceeded", err)
+	if e := smsError(t, err); e.Class != sms.Transient || !e.Uncertain || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error = %v, want Transient and Uncertain wrapping context.DeadlineExceeded", err)
 	}
 	if elapsed < timeout || elapsed > timeout+2*time.Second {
 		t.Errorf("Send gave up after %v, want about %v", elapsed, timeout)
@@ -147,8 +147,9 @@ func TestSendUnreachableIsTransient(t *testing.T) {
 	srv.Close() // nothing listens there now
 	p := mustNew(t, twilio.Config{AccountSID: validSID, AuthToken: validToken, APIBase: srv.URL, PublicBaseURL: publicBase})
 	_, err := p.Send(context.Background(), sms.OutboundMessage{From: ours, To: candidate, Body: "Hi"})
-	if e := smsError(t, err); e.Class != sms.Transient || e.Code != "" {
-		t.Errorf("error = %v, want Transient without a code", err)
+	// Refused before a byte was written: certain, so a retry may send.
+	if e := smsError(t, err); e.Class != sms.Transient || e.Code != "" || e.Uncertain {
+		t.Errorf("error = %v, want Transient without a code, and certain", err)
 	}
 }
 
@@ -194,13 +195,14 @@ const twilioDocMessage = `{"account_sid":"ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX","a
 func TestSendAnswers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name     string
-		status   int
-		body     string
-		want     sms.SendResult
-		class    sms.ErrorClass // 0: success expected
-		code     string
-		contains string
+		name      string
+		status    int
+		body      string
+		want      sms.SendResult
+		class     sms.ErrorClass // 0: success expected
+		uncertain bool           // Twilio may have taken the message
+		code      string
+		contains  string
 	}{
 		{name: "documented answer", status: 201, body: twilioDocMessage,
 			want: sms.SendResult{ProviderMessageID: "SMd71cd6c1dd5d4a3f9fd1a3e6b3a1c2f0", Status: hiretext.StatusQueued}},
@@ -212,10 +214,11 @@ func TestSendAnswers(t *testing.T) {
 			body: `{"sid":"SM4","status":"failed","num_segments":"1","error_code":30006,"error_message":"Landline or unreachable carrier"}`},
 		{name: "created failed without code", status: 201, class: sms.Permanent, contains: "SM5 as undelivered",
 			body: `{"sid":"SM5","status":"undelivered","num_segments":"1","error_code":null}`},
-		{name: "2xx unreadable is not retried", status: 201, body: `<html>`, class: sms.Permanent, contains: "could not be read"},
-		{name: "2xx without sid is not retried", status: 200, body: `{}`, class: sms.Permanent, contains: "could not be read"},
-		{name: "proxy page on 502", status: 502, body: `<html>Bad Gateway</html>`, class: sms.Transient, contains: "502 Bad Gateway"},
-		{name: "503 with Twilio body", status: 503, body: `{"code":20503,"message":"Service Unavailable","status":503}`, class: sms.Transient, code: "20503"},
+		{name: "2xx unreadable is uncertain", status: 201, body: `<html>`, class: sms.Transient, uncertain: true, contains: "could not be read"},
+		{name: "2xx without sid is uncertain", status: 200, body: `{}`, class: sms.Transient, uncertain: true, contains: "could not be read"},
+		{name: "proxy page on 502", status: 502, body: `<html>Bad Gateway</html>`, class: sms.Transient, uncertain: true, contains: "502 Bad Gateway"},
+		{name: "503 with Twilio body", status: 503, body: `{"code":20503,"message":"Service Unavailable","status":503}`, class: sms.Transient, uncertain: true, code: "20503"},
+		{name: "429 is certain", status: 429, body: `{"code":20429,"message":"Too Many Requests","status":429}`, class: sms.Transient, code: "20429", contains: "Too Many"},
 		{name: "unknown 4xx code", status: 400, body: `{"code":21408,"message":"Permission to send an SMS has not been enabled for the region","status":400}`,
 			class: sms.Permanent, code: "21408", contains: "Permission to send"},
 		{name: "404 without body", status: 404, class: sms.Permanent, contains: "404 Not Found"},
@@ -235,8 +238,9 @@ func TestSendAnswers(t *testing.T) {
 				return
 			}
 			e := smsError(t, err)
-			if e.Class != tt.class || e.Code != tt.code || !strings.Contains(e.Message, tt.contains) {
-				t.Errorf("error = {%v %q %q}, want {%v %q …%q…}", e.Class, e.Code, e.Message, tt.class, tt.code, tt.contains)
+			if e.Class != tt.class || e.Code != tt.code || !strings.Contains(e.Message, tt.contains) || e.Uncertain != tt.uncertain {
+				t.Errorf("error = {%v %q %q uncertain %v}, want {%v %q …%q… uncertain %v}", e.Class, e.Code, e.Message, e.Uncertain,
+					tt.class, tt.code, tt.contains, tt.uncertain)
 			}
 		})
 	}

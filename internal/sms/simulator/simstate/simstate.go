@@ -37,7 +37,6 @@ type HandsetMessage struct {
 	Direction   Direction
 	Body        string
 	MessageID   string // the simulator's message id
-	Reference   string // the sender's idempotency key (outbound only)
 	CreatedAt   time.Time
 }
 

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hiretext/hiretext/internal/sms/twilio"
 )
@@ -18,7 +19,7 @@ import (
 // candidate to a number bought from the fake, signed as Twilio signs it,
 // and returns the new MessageSid. It fails unless the webhook answers 2xx.
 func (s *Server) DeliverInbound(ctx context.Context, from, to, body string) (string, error) {
-	n, sid, ok := s.inboundTarget(to)
+	n, sid, ok := s.inboundTarget(from, to, body)
 	if !ok {
 		return "", fmt.Errorf("twiliotest: %s was not bought from the fake", to)
 	}
@@ -32,15 +33,39 @@ func (s *Server) DeliverInbound(ctx context.Context, from, to, body string) (str
 	return sid, s.deliver(ctx, n.SmsURL, params)
 }
 
-// inboundTarget finds an owned number and allocates a MessageSid.
-func (s *Server) inboundTarget(phone string) (Number, string, bool) {
+// LoseInbound records a text from a phone to a number bought from the
+// fake, as Twilio would, but its webhook is lost on the way: only the
+// Message list shows it. It returns the MessageSid.
+func (s *Server) LoseInbound(from, to, body string) (string, error) {
+	_, sid, ok := s.inboundTarget(from, to, body)
+	if !ok {
+		return "", fmt.Errorf("twiliotest: %s was not bought from the fake", to)
+	}
+	return sid, nil
+}
+
+// inboundTarget finds an owned number, allocates a MessageSid and records
+// the inbound text under it.
+func (s *Server) inboundTarget(from, to, body string) (Number, string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := slices.IndexFunc(s.owned, func(n Number) bool { return n.Phone == phone })
+	i := slices.IndexFunc(s.owned, func(n Number) bool { return n.Phone == to })
 	if i < 0 {
 		return Number{}, "", false
 	}
-	return s.owned[i], s.nextSID("SM"), true
+	sid := s.nextSID("SM")
+	s.messages = append(s.messages, Message{SID: sid, From: from, To: to, Body: body, Status: "received",
+		Segments: segmentCount(body), Created: time.Now().UTC(), Inbound: true})
+	return s.owned[i], sid, true
+}
+
+// LoseStatus records a new Twilio status for an accepted message whose
+// callback is lost on the way: only the Message list shows it.
+func (s *Server) LoseStatus(messageSID, status string) error {
+	if _, ok := s.setStatus(messageSID, status); !ok {
+		return fmt.Errorf("twiliotest: no message %s", messageSID)
+	}
+	return nil
 }
 
 // DeliverStatus records a new Twilio status ("sent", "delivered",

@@ -19,6 +19,8 @@ type Message struct {
 	StatusCallback      string
 	Status              string // Twilio's word: queued, accepted, or as last delivered
 	Segments            int
+	Created             time.Time
+	Inbound             bool // a text a phone sent to one of our numbers
 }
 
 // messageJSON is Twilio's Message resource, field for field.
@@ -69,6 +71,17 @@ func (s *Server) HangSendsTo(to string) {
 	s.hangs[to] = true
 }
 
+// LoseAnswersTo makes sends to the number be accepted, and recorded like
+// any other, but answered as if the answer were lost: with status 0 the
+// answer is held until the client gives up (a timeout after the request
+// was written); otherwise the HTTP status (e.g. 502) is answered with an
+// empty body, as a proxy in front of Twilio would after Twilio acted.
+func (s *Server) LoseAnswersTo(to string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lost[to] = status
+}
+
 // createMessage is POST /Messages.json.
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
@@ -89,7 +102,30 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, code)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.accept(r.PostForm))
+	created := s.accept(r.PostForm)
+	if status, lost := s.lostAnswer(to); lost {
+		s.loseAnswer(w, r, status)
+		return
+	}
+	writeJSON(w, http.StatusCreated, created)
+}
+
+// lostAnswer returns how the answer to a send to the number is lost, if it is.
+func (s *Server) lostAnswer(to string) (status int, lost bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	status, lost = s.lost[to]
+	return status, lost
+}
+
+// loseAnswer answers an accepted send with status and no body, or, for 0,
+// not at all.
+func (s *Server) loseAnswer(w http.ResponseWriter, r *http.Request, status int) {
+	if status == 0 {
+		s.hang(r)
+		return
+	}
+	w.WriteHeader(status)
 }
 
 // missingSendField returns the Twilio code for the first required field
@@ -142,6 +178,7 @@ func (s *Server) accept(f url.Values) messageJSON {
 		StatusCallback:      f.Get("StatusCallback"),
 		Status:              "queued",
 		Segments:            segmentCount(f.Get("Body")),
+		Created:             time.Now().UTC(),
 	}
 	if m.MessagingServiceSID != "" {
 		// No sender picked yet: Twilio answers accepted, 0 segments, no from.
@@ -151,17 +188,17 @@ func (s *Server) accept(f url.Values) messageJSON {
 	return messageResource(m)
 }
 
-// messageResource renders m as Twilio does right after creation.
+// messageResource renders m as Twilio does.
 func messageResource(m Message) messageJSON {
-	now := time.Now().UTC().Format(time.RFC1123Z) // "Tue, 26 Jul 2016 12:50:07 +0000"
+	created := m.Created.Format(time.RFC1123Z) // "Tue, 26 Jul 2016 12:50:07 +0000"
 	uri := "/2010-04-01/Accounts/" + AccountSID + "/Messages/" + m.SID
 	return messageJSON{
 		AccountSID:          AccountSID,
 		APIVersion:          "2010-04-01",
 		Body:                m.Body,
-		DateCreated:         now,
-		DateUpdated:         now,
-		Direction:           "outbound-api",
+		DateCreated:         created,
+		DateUpdated:         created,
+		Direction:           direction(m),
 		From:                nullable(m.From),
 		MessagingServiceSID: nullable(m.MessagingServiceSID),
 		NumMedia:            "0",
@@ -173,6 +210,14 @@ func messageResource(m Message) messageJSON {
 		To:                  m.To,
 		URI:                 uri + ".json",
 	}
+}
+
+// direction is Twilio's word for which way m went.
+func direction(m Message) string {
+	if m.Inbound {
+		return "inbound"
+	}
+	return "outbound-api"
 }
 
 // nullable is nil for "", so JSON shows null as Twilio does.

@@ -41,6 +41,7 @@ type Server struct {
 	owned    []Number
 	failures map[string]int  // To → Twilio error code
 	hangs    map[string]bool // To → never answer
+	lost     map[string]int  // To → accept, then answer this HTTP status (0: never answer)
 }
 
 // NewServer starts a fake offering a few US numbers; it is closed when the
@@ -53,6 +54,7 @@ func NewServer(tb testing.TB) *Server {
 		offers:   defaultOffers(),
 		failures: map[string]int{},
 		hangs:    map[string]bool{},
+		lost:     map[string]int{},
 	}
 	s.srv = httptest.NewServer(s.routes())
 	tb.Cleanup(func() {
@@ -81,6 +83,7 @@ func (s *Server) routes() http.Handler {
 	const account = "/2010-04-01/Accounts/{account}"
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+account+"/Messages.json", s.authed(s.createMessage))
+	mux.HandleFunc("GET "+account+"/Messages.json", s.authed(s.listMessages))
 	mux.HandleFunc("GET "+account+"/AvailablePhoneNumbers/{country}/Local.json", s.authed(s.searchNumbers))
 	mux.HandleFunc("POST "+account+"/IncomingPhoneNumbers.json", s.authed(s.buyNumber))
 	mux.HandleFunc("DELETE "+account+"/IncomingPhoneNumbers/{file}", s.authed(s.releaseNumber))
