@@ -197,6 +197,10 @@ var authzMatrix = []matrixRow{
 	{"GET /conversations/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"POST /conversations/{id}/read", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /conversations/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /conversations/{id}/unread", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /conversations/{id}/unread", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /conversations/{id}/done", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /conversations/{id}/done", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"GET /conversations/{id}/link", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 
 	// Provider webhooks: a well-formed inbound text and status with a forged
@@ -239,6 +243,8 @@ var authzMatrix = []matrixRow{
 	{"POST /api/v1/notifications/{id}/read", "", "", want{unauth, notFound, ok, notFound, notFound, notFound, notFound, notFound, notFound}},
 	{"POST /notifications/{id}/read", "", "return_to=%2Finbox", want{unauth, notFound, seeOther, notFound, notFound, notFound, notFound, notFound, notFound}},
 	{"GET /notifications/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /api/v1/conversations/{id}/unread", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"POST /api/v1/conversations/{id}/done", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 
 	// ATS API.
 	{"GET /api/v1/jobs", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},

@@ -368,6 +368,11 @@ type inboxPage struct {
 	Page          Page
 	NumberPhone   string
 	Conversations []inboxRow
+	Tabs          []inboxTab
+	Query         string // the search
+	Filter        string
+	Here          string // this page's address, where its forms return
+	NextURL       string // the next page; "" on the last
 }
 
 // inboxRow is one conversation in the inbox or the bell.
@@ -380,10 +385,15 @@ type inboxRow struct {
 	// NotSent flags a conversation that ends with a text of ours that did
 	// not go: "Not sent" or "Not delivered"; "" otherwise.
 	NotSent string
+	// Waited says for how long the candidate has waited for an answer; ""
+	// when nobody waits.
+	Waited string
+	Done   bool
 }
 
 func (s *Server) inboxRows(p *principal, convs []*hiretext.Conversation) []inboxRow {
 	rows := make([]inboxRow, len(convs))
+	now := s.cfg.Clock.Now()
 	for i, v := range convs {
 		rows[i] = inboxRow{ID: idString(v.ID), URL: "/conversations/" + idString(v.ID), Name: v.CandidateName,
 			Phone: formatOptional(v.Phone), Snippet: v.LastMessage, SnippetBy: previewAuthor(v, p.user.ID),
@@ -397,6 +407,10 @@ func (s *Server) inboxRows(p *principal, convs []*hiretext.Conversation) []inbox
 		if v.NotSent() {
 			rows[i].NotSent = statusLabels[v.LastStatus]
 		}
+		if v.NeedsReply() {
+			rows[i].Waited = waitedLabel(now.Sub(v.WaitingSince))
+		}
+		rows[i].Done = v.Done()
 	}
 	return rows
 }
@@ -419,20 +433,33 @@ func previewAuthor(v *hiretext.Conversation, viewer hiretext.UserID) string {
 	return "Sent"
 }
 
-// handleInbox lists the conversations of the caller's number, newest first,
-// unknown senders included.
+// handleInbox lists the conversations of the caller's number, unknown
+// senders included, under a filter (by default the open ones, unread
+// first) and a search, a page at a time, with each filter's count.
 func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	num, err := s.requireTexting(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	convs, err := s.store.ListConversations(r.Context(), p.org.ID, num.ID, false, 200)
+	q, err := parseInboxRequest(r)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "inbox", &inboxPage{Page: s.page(w, r, "Inbox"), NumberPhone: formatOptional(num.Phone),
-		Conversations: s.inboxRows(p, convs)})
+	page, err := s.store.Inbox(r.Context(), p.org.ID, num.ID, q)
+	if err != nil {
+		return err
+	}
+	counts, err := s.store.InboxCounts(r.Context(), p.org.ID, num.ID, q.Text)
+	if err != nil {
+		return err
+	}
+	data := &inboxPage{Page: s.page(w, r, "Inbox"), NumberPhone: formatOptional(num.Phone), Conversations: s.inboxRows(p, page.Conversations),
+		Tabs: inboxTabs(counts, q.Filter, q.Text), Query: q.Text, Filter: string(q.Filter), Here: inboxURL(q.Filter, q.Text, q.Cursor)}
+	if page.NextCursor != "" {
+		data.NextURL = inboxURL(q.Filter, q.Text, page.NextCursor)
+	}
+	return s.render(w, r, http.StatusOK, "inbox", data)
 }
 
 type threadPage struct {

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -229,40 +228,62 @@ type apiConversation struct {
 	LastUserID    *string   `json:"last_message_user_id"`
 	Unread        int       `json:"unread"`
 	At            time.Time `json:"at"`
+	NeedsReply    bool      `json:"needs_reply"`
+	Done          bool      `json:"done"`
+	// WaitingSince is when the candidate's oldest unanswered text arrived.
+	WaitingSince *time.Time `json:"waiting_since"`
+}
+
+func toAPIConversation(v *hiretext.Conversation) apiConversation {
+	out := apiConversation{ID: idString(v.ID), CandidateID: optionalIDString(v.CandidateID), Phone: v.Phone,
+		LastMessage: v.LastMessage, LastUserID: optionalIDString(v.LastSenderID), Unread: v.Unread, At: v.LastMessageAt,
+		NeedsReply: v.NeedsReply(), Done: v.Done()}
+	if v.LastDirection != "" {
+		dir := string(v.LastDirection)
+		out.LastDirection = &dir
+	}
+	if v.NeedsReply() {
+		out.WaitingSince = &v.WaitingSince
+	}
+	return out
 }
 
 // handleAPIInbox lists one page of the conversations of the caller's
-// number: those with unread texts first, then the others, each newest
-// first; next_cursor continues the list.
+// number under a filter (by default the open ones, those with unread texts
+// first), with how many each filter holds; next_cursor continues the list.
 func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	num, err := s.requireTexting(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	qs := r.URL.Query()
-	q := hiretext.InboxQuery{UnreadOnly: qs.Get("unread") == "true", Cursor: qs.Get("cursor")}
-	if v := qs.Get("limit"); v != "" {
-		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 {
-			msg := fmt.Sprintf("Use a limit between 1 and %d.", hiretext.MaxPageSize)
-			return hiretext.FieldError(msg, map[string]string{"limit": msg})
-		}
+	q, err := parseInboxRequest(r)
+	if err != nil {
+		return err
 	}
 	page, err := s.store.Inbox(r.Context(), p.org.ID, num.ID, q)
+	if err != nil {
+		return err
+	}
+	counts, err := s.store.InboxCounts(r.Context(), p.org.ID, num.ID, q.Text)
 	if err != nil {
 		return err
 	}
 	out := struct {
 		Conversations []apiConversation `json:"conversations"`
 		NextCursor    *string           `json:"next_cursor"`
-	}{Conversations: make([]apiConversation, len(page.Conversations)), NextCursor: optional(page.NextCursor)}
+		Counts        map[string]int    `json:"counts"`
+	}{Conversations: make([]apiConversation, len(page.Conversations)), NextCursor: optional(page.NextCursor),
+		Counts: make(map[string]int, len(counts))}
 	for i, v := range page.Conversations {
-		out.Conversations[i] = apiConversation{ID: idString(v.ID), CandidateID: optionalIDString(v.CandidateID), Phone: v.Phone,
-			LastMessage: v.LastMessage, LastUserID: optionalIDString(v.LastSenderID), Unread: v.Unread, At: v.LastMessageAt}
-		if v.LastDirection != "" {
-			dir := string(v.LastDirection)
-			out.Conversations[i].LastDirection = &dir
+		out.Conversations[i] = toAPIConversation(v)
+	}
+	for f, n := range counts {
+		name := string(f)
+		if f == hiretext.FilterOpen {
+			name = "open"
 		}
+		out.Counts[name] = n
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

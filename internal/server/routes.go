@@ -151,6 +151,8 @@ func (s *Server) routeTable() []route {
 		{"GET /bell", loggedIn, false, s.handleBell},
 		{"GET /conversations/{id}", textsAccess, false, s.handleThread},
 		form("POST /conversations/{id}/read", textsAccess, s.handleMarkRead, "/conversations/{id}"),
+		form("POST /conversations/{id}/unread", textsAccess, s.handleMarkUnread, "/inbox"),
+		form("POST /conversations/{id}/done", textsAccess, s.handleMarkDone, "/inbox"),
 		form("POST /conversations/{id}/link", textsAccess, s.handleLinkConversation, "/conversations/{id}"),
 		// Notifications are each user's own: anyone logged in, their own only.
 		form("POST /notifications/{id}/read", loggedIn, s.handleDismissNotification, "/"),
@@ -192,6 +194,8 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/conversations/{id}/read", textsAccess, true, s.handleAPIMarkRead},
 		{"GET /api/v1/notifications", loggedIn, true, s.handleAPINotifications},
 		{"POST /api/v1/notifications/{id}/read", loggedIn, true, s.handleAPIMarkNotificationRead},
+		{"POST /api/v1/conversations/{id}/unread", textsAccess, true, s.handleAPIMarkUnread},
+		{"POST /api/v1/conversations/{id}/done", textsAccess, true, s.handleAPIMarkDone},
 
 		// Reports API.
 		{"GET /api/v1/reports/sms-activity", reportAccess, true, s.handleAPIReport},

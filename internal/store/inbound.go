@@ -171,7 +171,7 @@ func (r *inboundRun) store(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return touchConversation(ctx, r.tx, r.conv, r.msg, r.now, hiretext.Inbound)
+	return touchInbound(ctx, r.tx, r.conv, r.msg, r.now, r.keyword() == hiretext.KeywordNone)
 }
 
 // recordEvent records the new-message event for the number's users.

@@ -1,0 +1,20 @@
+-- The inbox triages: a conversation needs a reply from the candidate's
+-- first text after a user last wrote (waiting_since) until a user answers
+-- or marks it Done; Done (done_at) closes it until the candidate writes
+-- again; last_outbound_id is the newest text a user wrote, whose status
+-- says whether the conversation is Failed or Scheduled.
+ALTER TABLE conversations ADD COLUMN waiting_since TIMESTAMPTZ;
+ALTER TABLE conversations ADD COLUMN done_at TIMESTAMPTZ;
+ALTER TABLE conversations ADD COLUMN last_outbound_id BIGINT;
+UPDATE conversations SET last_outbound_id = (SELECT MAX(m.id) FROM messages m
+	WHERE m.conversation_id = conversations.id AND m.direction = 'outbound' AND m.kind = 'recruiter');
+-- Texts the candidate sent since then, keywords (STOP, HELP…) aside,
+-- are waiting; the automatic answer to a keyword is no answer.
+UPDATE conversations SET waiting_since = (SELECT MIN(m.created_at) FROM messages m
+	WHERE m.conversation_id = conversations.id AND m.direction = 'inbound' AND m.keyword = ''
+	AND (conversations.last_outbound_id IS NULL OR m.id > conversations.last_outbound_id));
+-- The Needs reply and Done filters walk their own partial indexes, as the
+-- unread part of the inbox does (0009), so that a few waiting conversations
+-- among thousands cost a few rows.
+CREATE INDEX conversations_org_number_waiting ON conversations (org_id, number_id, last_message_at, id) WHERE waiting_since IS NOT NULL;
+CREATE INDEX conversations_org_number_done ON conversations (org_id, number_id, last_message_at, id) WHERE done_at IS NOT NULL;
