@@ -235,6 +235,7 @@ var authzMatrix = []matrixRow{
 	{"PATCH /api/v1/templates/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/messages/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/candidates/{id}/messages", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/bulk-sends/{id}", "/api/v1/bulk-sends/424242", "", want{unauth, forbidden, notFound, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/inbox", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
 	{"POST /api/v1/conversations/{id}/read", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	// Notifications: everyone's own; $note is the recruiter's (the texter and the

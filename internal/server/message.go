@@ -165,6 +165,12 @@ type composePage struct {
 	Composer   composer
 	ReturnTo   string
 	Results    []recipientRow // after sending
+	// Outcomes totals the results as they are now; Replies says whether
+	// the viewer may see who replied (they read texts), and Unanswered
+	// lists the candidates texted who have not replied or opted out since.
+	Outcomes   hiretext.BulkOutcomes
+	Replies    bool
+	Unanswered []string
 }
 
 // recipientRow is one selected candidate of a bulk send.
@@ -174,6 +180,8 @@ type recipientRow struct {
 	Phone  string
 	Status string // "Will be texted", "Queued", or why not
 	OK     bool
+	// Replied and OptedOut say what the candidate did after a bulk send.
+	Replied, OptedOut bool
 }
 
 // textSelection returns the candidates ticked in a bulk form with p's
@@ -320,14 +328,12 @@ func bulkResultsURL(id hiretext.BulkSendID, returnTo string) string {
 }
 
 // handleBulkResults shows a bulk send's results, with each text's status
-// as it is now (the page follows live updates).
+// as it is now and what it achieved: delivered, failed, replied and opted
+// out since (the page follows live updates). Who replied is shown to a
+// user who reads texts, with a button to text the others again.
 func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	id, err := pathID[hiretext.BulkSendID](r, "id", "Send")
-	if err != nil {
-		return err
-	}
-	b, err := s.store.BulkSendByID(r.Context(), p.org.ID, p.user.ID, id)
+	b, err := s.targetBulkSend(r, p)
 	if err != nil {
 		return err
 	}
@@ -344,9 +350,15 @@ func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error
 		names[c.ID] = c
 	}
 	data := &composePage{Page: s.page(w, r, "Texts sent"), ReturnTo: safeNext(r.URL.Query().Get("return_to")), Body: b.Body,
-		SentAt: localTime(p.org, b.CreatedAt)}
+		SentAt: localTime(p.org, b.CreatedAt), Outcomes: b.Outcomes(), Replies: p.user.SeesTexts()}
+	if data.Replies {
+		for _, id := range b.Unanswered() {
+			data.Unanswered = append(data.Unanswered, idString(id))
+		}
+	}
 	for _, x := range b.Results {
-		row := recipientRow{ID: idString(x.CandidateID), Name: "Unknown candidate", OK: x.MessageID != 0}
+		row := recipientRow{ID: idString(x.CandidateID), Name: "Unknown candidate", OK: x.MessageID != 0,
+			Replied: data.Replies && x.Replied, OptedOut: x.OptedOut}
 		if c := names[x.CandidateID]; c != nil {
 			row.Name, row.Phone = c.Name(), formatOptional(c.TextingPhone())
 		}

@@ -36,13 +36,14 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.store.SendMessages(r.Context(), req)
+	res, bulk, err := s.apiSendMessages(r, req)
 	if err != nil {
 		return err
 	}
 	out := struct {
-		Results []apiSendResult `json:"results"`
-	}{Results: make([]apiSendResult, len(res))}
+		Results    []apiSendResult `json:"results"`
+		BulkSendID *string         `json:"bulk_send_id,omitempty"`
+	}{Results: make([]apiSendResult, len(res)), BulkSendID: optionalIDString(bulk)}
 	for i, x := range res {
 		out.Results[i] = apiSendResult{CandidateID: idString(x.CandidateID), Status: "queued"}
 		if x.Queued {
@@ -55,6 +56,22 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusAccepted, out)
 	return nil
+}
+
+// apiSendMessages sends req; to more than one candidate it records the
+// send as a bulk send (under a key of its own: each request is a send),
+// whose outcomes GET /api/v1/bulk-sends/{id} then follows.
+func (s *Server) apiSendMessages(r *http.Request, req hiretext.SendRequest) ([]hiretext.SendResult, hiretext.BulkSendID, error) {
+	distinct := map[hiretext.CandidateID]bool{}
+	for _, id := range req.CandidateIDs {
+		distinct[id] = true
+	}
+	if len(distinct) < 2 {
+		res, err := s.store.SendMessages(r.Context(), req)
+		return res, 0, err
+	}
+	id, res, _, err := s.store.SendBulkResults(r.Context(), req, newSendKey())
+	return res, id, err
 }
 
 // apiSendRequest reads the body of a send or a preview and checks that p

@@ -183,6 +183,7 @@ func (s *Server) routeTable() []route {
 		// Texting API.
 		{"POST /api/v1/messages", textsAccess, true, s.handleAPISend},
 		{"POST /api/v1/messages/preview", textsAccess, true, s.handleAPIPreview},
+		{"GET /api/v1/bulk-sends/{id}", textsAccess, true, s.handleAPIBulkSend},
 		{"GET /api/v1/templates", loggedIn, true, s.handleAPITemplates},
 		{"POST /api/v1/templates", loggedIn, true, s.handleAPICreateTemplate},
 		{"GET /api/v1/templates/{id}", loggedIn, true, s.handleAPITemplate},
