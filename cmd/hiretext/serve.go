@@ -23,6 +23,7 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/demo"
+	"github.com/hiretext/hiretext/internal/mail"
 	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/sms/simulator"
@@ -55,6 +56,9 @@ type serveConfig struct {
 	TrustedProxies []netip.Prefix
 	// Twilio holds the TWILIO_* settings when SMSProvider is twilio.
 	Twilio twilio.Config
+	// Mail is how notification emails are sent (--smtp-url, --mail-from);
+	// nil when email is off.
+	Mail *mail.Config
 }
 
 // parseServeConfig reads flags, then environment variables, then defaults.
@@ -77,6 +81,11 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"how long one call to the SMS provider may take (env HIRETEXT_SEND_TIMEOUT)")
 	fs.DurationVar(&c.SendLease, "send-lease", ev.duration("send-lease", "HIRETEXT_SEND_LEASE", 2*time.Minute),
 		"how long a text whose send was cut short by a crash waits before it is sent again; longer than --send-timeout (env HIRETEXT_SEND_LEASE)")
+	smtpURL := fs.String("smtp-url", e.getenv("HIRETEXT_SMTP_URL"),
+		"SMTP server for notification emails: smtp://user:pass@host:587 (STARTTLS required), smtps://user:pass@host:465, "+
+			"or smtp://host:25?tls=none for a relay on this machine or network; empty: email off (env HIRETEXT_SMTP_URL)")
+	mailFrom := fs.String("mail-from", e.getenv("HIRETEXT_MAIL_FROM"),
+		"sender of notification emails, e.g. \"hiretext <hiretext@example.com>\" (env HIRETEXT_MAIL_FROM)")
 	proxies := fs.String("trusted-proxies", e.getenv("HIRETEXT_TRUSTED_PROXIES"),
 		"comma-separated addresses or CIDR ranges of the reverse proxies in front of hiretext, whose X-Forwarded-For names the client "+
 			"(env HIRETEXT_TRUSTED_PROXIES; default none: the peer is the client)")
@@ -101,6 +110,9 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		return nil, false, err
 	}
 	if err := c.validate(); err != nil {
+		return nil, false, err
+	}
+	if c.Mail, err = readMailConfig(*smtpURL, *mailFrom); err != nil {
 		return nil, false, err
 	}
 	if c.SMSProvider == "twilio" {
@@ -292,6 +304,8 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopDispatcher()
 	stopRetention := startRetention(ctx, db, log)
 	defer stopRetention()
+	stopMail := startMail(ctx, cfg, db, log)
+	defer stopMail()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
 		SimulatorPublic: cfg.SimulatorPublic, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
@@ -327,6 +341,7 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	var background sync.WaitGroup
 	background.Go(stopDispatcher)
 	background.Go(stopRetention)
+	background.Go(stopMail)
 	err = shutdown(cfg.ShutdownTimeout, log, httpSrv, metricsSrv)
 	background.Wait()
 	log.Info("stopped", "err", err)

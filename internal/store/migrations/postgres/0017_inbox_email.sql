@@ -18,3 +18,26 @@ UPDATE conversations SET waiting_since = (SELECT MIN(m.created_at) FROM messages
 -- among thousands cost a few rows.
 CREATE INDEX conversations_org_number_waiting ON conversations (org_id, number_id, last_message_at, id) WHERE waiting_since IS NOT NULL;
 CREATE INDEX conversations_org_number_done ON conversations (org_id, number_id, last_message_at, id) WHERE done_at IS NOT NULL;
+
+-- Notification emails are an outbox too: each is written in the transaction
+-- of the change it tells about and sent by the mail worker, claimed with a
+-- lease like a text (so several instances send each once, and one cut short
+-- by a crash is sent again), retried with backoff, and kept with why when
+-- given up.
+CREATE TABLE email_outbox (
+	id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	org_id BIGINT NOT NULL REFERENCES organizations(id),
+	user_id BIGINT REFERENCES users(id),
+	to_addr TEXT NOT NULL,
+	subject TEXT NOT NULL,
+	body_text TEXT NOT NULL,
+	body_html TEXT NOT NULL,
+	status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+	attempts INTEGER NOT NULL DEFAULT 0,
+	next_attempt_at TIMESTAMPTZ NOT NULL,
+	lease_until TIMESTAMPTZ,
+	last_error TEXT NOT NULL DEFAULT '',
+	created_at TIMESTAMPTZ NOT NULL,
+	sent_at TIMESTAMPTZ
+);
+CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at, id) WHERE status = 'queued';
