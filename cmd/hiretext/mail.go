@@ -7,6 +7,7 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/mail"
+	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/store"
 )
 
@@ -39,11 +40,24 @@ func startMail(ctx context.Context, cfg *serveConfig, db *store.DB, log *slog.Lo
 	sender := mail.NewSender(*cfg.Mail, hiretext.SystemClock)
 	w := mail.NewWorker(db, sender, hiretext.SystemClock, log, mail.WorkerConfig{})
 	log.Info("email on", "smtp_server", cfg.Mail.Addr(), "mail_from", cfg.Mail.From.Address)
+	return runInBackground(ctx, w.Run)
+}
+
+// startPresence records who has a page open on this instance until stop is
+// called (see server.RunPresence).
+func startPresence(ctx context.Context, srv *server.Server) (stop func()) {
+	return runInBackground(ctx, srv.RunPresence)
+}
+
+// runInBackground runs loop until stop is called, which waits for it to
+// return. ctx's values carry over, not its end: serve stops its background
+// work in its own order.
+func runInBackground(ctx context.Context, loop func(context.Context)) (stop func()) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		w.Run(runCtx)
+		loop(runCtx)
 	}()
 	return func() { cancel(); <-done }
 }

@@ -308,12 +308,15 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopMail()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
-		SimulatorPublic: cfg.SimulatorPublic, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
+		SimulatorPublic: cfg.SimulatorPublic, Email: cfg.Mail != nil, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
 		Exports: server.ExportLimits{Max: cfg.MaxExports, PerCompany: min(2, cfg.MaxExports)}}, db)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	db.SetPublicURL(base) // the links in emails
+	stopPresence := startPresence(ctx, srv)
+	defer stopPresence()
 	httpSrv := newHTTPServer(srv, log)
 	errc := make(chan error, 2)
 	// Past the limit, connections wait in the kernel's queue instead of
@@ -342,6 +345,7 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	background.Go(stopDispatcher)
 	background.Go(stopRetention)
 	background.Go(stopMail)
+	background.Go(stopPresence)
 	err = shutdown(cfg.ShutdownTimeout, log, httpSrv, metricsSrv)
 	background.Wait()
 	log.Info("stopped", "err", err)

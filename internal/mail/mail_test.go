@@ -13,16 +13,17 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/mail"
+	"github.com/hiretext/hiretext/internal/mail/mailtest"
 )
 
 // config reaches s as user "hiretext" (password "secret").
-func config(t *testing.T, s *smtpServer, scheme string) mail.Config {
+func config(t *testing.T, s *mailtest.Server, scheme string) mail.Config {
 	t.Helper()
-	cfg, err := mail.ParseConfig(scheme+"://hiretext:secret@127.0.0.1:"+s.port(), "hiretext <notify@acme.example>")
+	cfg, err := mail.ParseConfig(scheme+"://hiretext:secret@127.0.0.1:"+s.Port(), "hiretext <notify@acme.example>")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.RootCAs, cfg.Timeout = s.roots, 2*time.Second
+	cfg.RootCAs, cfg.Timeout = s.Roots(), 2*time.Second
 	return cfg
 }
 
@@ -62,14 +63,14 @@ func parts(t *testing.T, data string) (netmail.Header, map[string]string) {
 // STARTTLS and AUTH, with its subject, a plain-text and an HTML part.
 func TestSendOverSTARTTLSWithBothParts(t *testing.T) {
 	t.Parallel()
-	s := newSMTPServer(t, nil)
+	s := mailtest.New(t, nil)
 	e := testEmail()
 	if err := mail.NewSender(config(t, s, "smtp"), hiretext.SystemClock).Send(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
-	got := s.messages()
-	if len(got) != 1 || !got[0].TLS || got[0].To != e.To || got[0].From != "notify@acme.example" || s.authed[0] != "hiretext" {
-		t.Fatalf("received %+v, authenticated %v", got, s.authed)
+	got := s.Messages()
+	if len(got) != 1 || !got[0].TLS || got[0].To != e.To || got[0].From != "notify@acme.example" || s.Authenticated()[0] != "hiretext" {
+		t.Fatalf("received %+v, authenticated %v", got, s.Authenticated())
 	}
 	h, p := parts(t, got[0].Data)
 	subject, _ := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
@@ -81,11 +82,11 @@ func TestSendOverSTARTTLSWithBothParts(t *testing.T) {
 // TestSendOverImplicitTLS speaks TLS from the first byte with smtps://.
 func TestSendOverImplicitTLS(t *testing.T) {
 	t.Parallel()
-	s := newSMTPServer(t, func(s *smtpServer) { s.implicit = true })
+	s := mailtest.New(t, func(s *mailtest.Server) { s.Implicit = true })
 	if err := mail.NewSender(config(t, s, "smtps"), hiretext.SystemClock).Send(context.Background(), testEmail()); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.messages(); len(got) != 1 || !got[0].TLS {
+	if got := s.Messages(); len(got) != 1 || !got[0].TLS {
 		t.Fatalf("received %+v", got)
 	}
 }
@@ -94,11 +95,11 @@ func TestSendOverImplicitTLS(t *testing.T) {
 // neither the password nor the email, and the error says what to do.
 func TestSendNeedsSTARTTLS(t *testing.T) {
 	t.Parallel()
-	s := newSMTPServer(t, func(s *smtpServer) { s.noTLS = true })
+	s := mailtest.New(t, func(s *mailtest.Server) { s.NoTLS = true })
 	err := mail.NewSender(config(t, s, "smtp"), hiretext.SystemClock).Send(context.Background(), testEmail())
 	var permanent *mail.PermanentError
-	if !errors.As(err, &permanent) || !strings.Contains(err.Error(), "STARTTLS") || len(s.authed) != 0 || len(s.messages()) != 0 {
-		t.Fatalf("err %v, authenticated %v, received %d", err, s.authed, len(s.messages()))
+	if !errors.As(err, &permanent) || !strings.Contains(err.Error(), "STARTTLS") || len(s.Authenticated()) != 0 || len(s.Messages()) != 0 {
+		t.Fatalf("err %v, authenticated %v, received %d", err, s.Authenticated(), len(s.Messages()))
 	}
 }
 
@@ -106,13 +107,13 @@ func TestSendNeedsSTARTTLS(t *testing.T) {
 // candidate's name, say) and the address never start a header.
 func TestHeaderInjectionAddsNoHeader(t *testing.T) {
 	t.Parallel()
-	s := newSMTPServer(t, nil)
+	s := mailtest.New(t, nil)
 	e := testEmail()
 	e.Subject = "Ann\r\nBcc: victim@evil.example\r\nX-Injected: yes"
 	if err := mail.NewSender(config(t, s, "smtp"), hiretext.SystemClock).Send(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
-	got := s.messages()
+	got := s.Messages()
 	h, _ := parts(t, got[0].Data)
 	if len(got) != 1 || h.Get("Bcc") != "" || h.Get("X-Injected") != "" || got[0].To != e.To {
 		t.Fatalf("headers %v, received %+v", h, got)

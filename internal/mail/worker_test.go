@@ -11,6 +11,7 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/mail"
+	"github.com/hiretext/hiretext/internal/mail/mailtest"
 	"github.com/hiretext/hiretext/internal/store"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
@@ -24,7 +25,7 @@ type outbox struct {
 	org    hiretext.OrgID
 }
 
-func newOutbox(t *testing.T, s *smtpServer) *outbox {
+func newOutbox(t *testing.T, s *mailtest.Server) *outbox {
 	t.Helper()
 	clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	db := storetest.NewSQLite(t, storetest.Config{Clock: clock.Now})
@@ -76,8 +77,8 @@ func TestWorkerDelaysAndLosesNone(t *testing.T) {
 			t.Parallel()
 			var failing atomic.Bool
 			failing.Store(true)
-			s := newSMTPServer(t, func(s *smtpServer) {
-				s.react = func(at string) string {
+			s := mailtest.New(t, func(s *mailtest.Server) {
+				s.React = func(at string) string {
 					if at == step && failing.Load() {
 						return react
 					}
@@ -89,8 +90,8 @@ func TestWorkerDelaysAndLosesNone(t *testing.T) {
 			if n := o.sendDue(t); n != 1 {
 				t.Fatalf("claimed %d", n)
 			}
-			if st, attempts, last := o.status(t, id); st != "queued" || attempts != 1 || last == "" || len(s.messages()) != 0 {
-				t.Fatalf("after the failed try: %s, %d attempts, %q, received %d", st, attempts, last, len(s.messages()))
+			if st, attempts, last := o.status(t, id); st != "queued" || attempts != 1 || last == "" || len(s.Messages()) != 0 {
+				t.Fatalf("after the failed try: %s, %d attempts, %q, received %d", st, attempts, last, len(s.Messages()))
 			}
 			failing.Store(false)
 			if n := o.sendDue(t); n != 0 {
@@ -100,11 +101,11 @@ func TestWorkerDelaysAndLosesNone(t *testing.T) {
 			if n := o.sendDue(t); n != 1 {
 				t.Fatalf("claimed %d after the backoff", n)
 			}
-			if st, attempts, _ := o.status(t, id); st != "sent" || attempts != 2 || len(s.messages()) != 1 {
-				t.Fatalf("after the second try: %s, %d attempts, received %d", st, attempts, len(s.messages()))
+			if st, attempts, _ := o.status(t, id); st != "sent" || attempts != 2 || len(s.Messages()) != 1 {
+				t.Fatalf("after the second try: %s, %d attempts, received %d", st, attempts, len(s.Messages()))
 			}
 			o.clock.Advance(time.Hour)
-			if n := o.sendDue(t); n != 0 || len(s.messages()) != 1 {
+			if n := o.sendDue(t); n != 0 || len(s.Messages()) != 1 {
 				t.Fatal("a sent email was sent again")
 			}
 		})
@@ -115,8 +116,8 @@ func TestWorkerDelaysAndLosesNone(t *testing.T) {
 // email at once, keeping the server's words; it is not tried again.
 func TestWorkerGivesUpOnABounce(t *testing.T) {
 	t.Parallel()
-	s := newSMTPServer(t, func(s *smtpServer) {
-		s.react = func(at string) string {
+	s := mailtest.New(t, func(s *mailtest.Server) {
+		s.React = func(at string) string {
 			if at == "rcpt" {
 				return "550 5.1.1 no such mailbox"
 			}
@@ -139,8 +140,8 @@ func TestWorkerGivesUpOnABounce(t *testing.T) {
 // time gets hiretext.MaxEmailAttempts tries, then the email is given up.
 func TestWorkerStopsAfterMaxAttempts(t *testing.T) {
 	t.Parallel()
-	s := newSMTPServer(t, func(s *smtpServer) {
-		s.react = func(at string) string {
+	s := mailtest.New(t, func(s *mailtest.Server) {
+		s.React = func(at string) string {
 			if at == "mail" {
 				return "421 busy"
 			}
@@ -164,7 +165,7 @@ func TestWorkerStopsAfterMaxAttempts(t *testing.T) {
 // died is the next worker's once the lease runs out, not before.
 func TestWorkerSendsWhatACrashLeftClaimed(t *testing.T) {
 	t.Parallel()
-	s := newSMTPServer(t, nil)
+	s := mailtest.New(t, nil)
 	o := newOutbox(t, s)
 	id := o.queue(t)
 	if claimed, err := o.db.ClaimEmails(context.Background(), 10, time.Minute); err != nil || len(claimed) != 1 {
@@ -174,8 +175,8 @@ func TestWorkerSendsWhatACrashLeftClaimed(t *testing.T) {
 		t.Fatal("an email under lease was claimed twice")
 	}
 	o.clock.Advance(time.Minute + time.Second)
-	if n := o.sendDue(t); n != 1 || len(s.messages()) != 1 {
-		t.Fatalf("after the lease: claimed %d, received %d", n, len(s.messages()))
+	if n := o.sendDue(t); n != 1 || len(s.Messages()) != 1 {
+		t.Fatalf("after the lease: claimed %d, received %d", n, len(s.Messages()))
 	}
 	if st, _, _ := o.status(t, id); st != "sent" {
 		t.Fatalf("status %s", st)

@@ -163,6 +163,8 @@ var authzMatrix = []matrixRow{
 	{"GET /admin/templates/{id}/delete", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"POST /settings/signature", "", "signature=%7BSalary%7D", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /settings/signature", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /settings/notify", "", "away_reply=yes", want{unauth, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"GET /settings/notify", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /settings/templates", "", "name=&body=", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /settings/templates", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"GET /settings/templates/{id}", "/settings/templates/$rtpl", "", want{toLogin, notFound, ok, notFound, notFound, notFound, notFound, notFound, notFound}},
@@ -219,6 +221,7 @@ var authzMatrix = []matrixRow{
 	// JSON API.
 	{"GET /api/v1/openapi.json", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /api/v1/me", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"PATCH /api/v1/me", "", `{"notify":{"away_reply":true}}`, want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /api/v1/users", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"POST /api/v1/users", "", `{}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 	{"PATCH /api/v1/users/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},

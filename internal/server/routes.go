@@ -84,6 +84,7 @@ func (s *Server) routeTable() []route {
 		form("POST /settings/tokens", loggedIn, s.handleCreateTokenPage, "/settings"),
 		form("POST /settings/tokens/{id}/revoke", loggedIn, s.handleRevokeTokenPage, "/settings"),
 		form("POST /settings/signature", loggedIn, s.handleSaveSignature, "/settings"),
+		form("POST /settings/notify", loggedIn, s.handleSaveNotify, "/settings"),
 		form("POST /settings/templates", loggedIn, s.handleCreateTemplate(personalTemplates), "/settings"),
 		{"GET /settings/templates/{id}", loggedIn, false, s.handleEditTemplate(personalTemplates)},
 		{"POST /settings/templates/{id}", loggedIn, false, s.handleUpdateTemplate(personalTemplates)},
@@ -174,6 +175,7 @@ func (s *Server) routeTable() []route {
 		// JSON API.
 		{"GET /api/v1/openapi.json", public, true, s.handleOpenAPI},
 		{"GET /api/v1/me", loggedIn, true, s.handleAPIMe},
+		{"PATCH /api/v1/me", loggedIn, true, s.handleAPIUpdateMe},
 		{"GET /api/v1/events", loggedIn, true, s.handleEvents},
 		{"GET /api/v1/users", admins, true, s.handleAPIUsers},
 		{"POST /api/v1/users", admins, true, s.handleAPICreateUser},

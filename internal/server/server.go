@@ -43,6 +43,7 @@ type Store interface {
 	hiretext.TemplateService
 	hiretext.SignatureService
 	hiretext.NotificationService
+	hiretext.NotifyService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 
@@ -58,6 +59,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client (see clientIP); from anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
+	// Email says whether notification emails are sent (serve --smtp-url);
+	// without it My settings says email is off.
+	Email bool
 	// SimulatorPublic opens the simulator's phone and API to everyone, not
 	// only administrators and this machine (--simulator-public).
 	SimulatorPublic bool

@@ -42,6 +42,9 @@ func (db *DB) ClaimEmails(ctx context.Context, limit int, lease time.Duration) (
 	var claimed []*hiretext.Email
 	err := db.inTx(ctx, func(tx conn) error {
 		now := db.now()
+		if err := skipAwayReplies(ctx, tx, now); err != nil {
+			return err
+		}
 		var err error
 		claimed, err = queryAll(ctx, tx, scanEmail, `UPDATE email_outbox SET lease_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= ?

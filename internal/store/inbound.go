@@ -99,6 +99,11 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	if err := r.recordEvent(ctx); err != nil {
 		return nil, err
 	}
+	if r.keyword() == hiretext.KeywordNone {
+		if err := r.queueAwayReplies(ctx); err != nil {
+			return nil, err
+		}
+	}
 	m, err := scanMessage(r.tx.queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.id = ?", r.msg))
 	if err != nil {
 		return nil, err

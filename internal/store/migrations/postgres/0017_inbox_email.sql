@@ -32,7 +32,12 @@ CREATE TABLE email_outbox (
 	subject TEXT NOT NULL,
 	body_text TEXT NOT NULL,
 	body_html TEXT NOT NULL,
-	status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
+	-- skipped: an away-reply email whose user came back, or whose candidate
+	-- was answered, before it was due
+	status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed', 'skipped')),
+	kind TEXT NOT NULL DEFAULT '',                  -- away_reply, or '' for an email sent as written
+	conversation_id BIGINT,                         -- what an away-reply email is about (no key: linking an unknown sender removes theirs)
+	candidate_id BIGINT,                            -- whose name it holds: erasure deletes it
 	attempts INTEGER NOT NULL DEFAULT 0,
 	next_attempt_at TIMESTAMPTZ NOT NULL,
 	lease_until TIMESTAMPTZ,
@@ -41,3 +46,13 @@ CREATE TABLE email_outbox (
 	sent_at TIMESTAMPTZ
 );
 CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at, id) WHERE status = 'queued';
+-- At most one away-reply email per conversation and user in a while.
+CREATE INDEX email_outbox_conversation ON email_outbox (conversation_id, user_id, created_at);
+CREATE INDEX email_outbox_candidate ON email_outbox (org_id, candidate_id);
+
+-- Email when a candidate replies while the user is away: their choice
+-- (on by default), and when they last had a hiretext page open (each
+-- instance writes, once a minute, one statement for the users it streams
+-- live updates to: never a write per request).
+ALTER TABLE users ADD COLUMN notify_away_reply BOOLEAN NOT NULL DEFAULT TRUE;
+ALTER TABLE users ADD COLUMN seen_at TIMESTAMPTZ;

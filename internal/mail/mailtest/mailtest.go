@@ -1,4 +1,6 @@
-package mail_test
+// Package mailtest runs a small SMTP server for tests, on a real socket,
+// so tests of hiretext's email speak the protocol to a real peer.
+package mailtest
 
 import (
 	"bufio"
@@ -17,49 +19,50 @@ import (
 	"time"
 )
 
-// smtpServer is a small SMTP server for tests, speaking the protocol on a
-// real socket: EHLO, STARTTLS (or TLS from the start), AUTH PLAIN, MAIL,
-// RCPT, DATA, RSET, NOOP, QUIT. react can make it refuse, hang or drop
-// the connection at any step.
-type smtpServer struct {
+// Server is a small SMTP server for tests, speaking the protocol on a
+// real socket: EHLO, STARTTLS (or TLS from the start), AUTH PLAIN (any
+// user, password "secret"), MAIL, RCPT, DATA, RSET, NOOP, QUIT. React can
+// make it refuse, hang or drop the connection at any step.
+type Server struct {
 	ln       net.Listener
 	tls      *tls.Config
 	roots    *x509.CertPool
-	implicit bool // TLS from the first byte (smtps)
-	noTLS    bool // offers no STARTTLS
-	// react is asked at each step ("mail", "rcpt", "data", "message") what
+	Implicit bool // TLS from the first byte (smtps)
+	NoTLS    bool // offers no STARTTLS
+	// React is asked at each step ("mail", "rcpt", "data", "message") what
 	// to do instead of the usual answer: a reply such as "451 try later",
 	// "hang" (answer nothing, ever) or "drop" (close the connection); ""
 	// answers as usual. For "message", drop closes halfway through the text.
-	react func(step string) string
+	React func(step string) string
 
 	mu       sync.Mutex
-	received []received
+	received []Message
 	authed   []string // the users who authenticated
 	sessions int
 	wg       sync.WaitGroup
 	closing  chan struct{}
 }
 
-// received is one message the server accepted.
-type received struct {
+// Message is one message the server accepted.
+type Message struct {
 	From, To string
 	Data     string
 	TLS      bool
 }
 
-// newSMTPServer starts a server on 127.0.0.1 with a certificate of its own,
-// which roots trusts; it stops when the test ends.
-func newSMTPServer(t *testing.T, configure func(*smtpServer)) *smtpServer {
+// New starts a server on 127.0.0.1 with a certificate of its own, which
+// Roots trusts; configure, if not nil, sets it up first. It stops when the
+// test ends.
+func New(t testing.TB, configure func(*Server)) *Server {
 	t.Helper()
 	cert, roots := selfSigned(t)
-	s := &smtpServer{tls: &tls.Config{Certificates: []tls.Certificate{cert}}, roots: roots, closing: make(chan struct{}),
-		react: func(string) string { return "" }}
+	s := &Server{tls: &tls.Config{Certificates: []tls.Certificate{cert}}, roots: roots, closing: make(chan struct{}),
+		React: func(string) string { return "" }}
 	if configure != nil {
 		configure(s)
 	}
 	var err error
-	if s.implicit {
+	if s.Implicit {
 		s.ln, err = tls.Listen("tcp", "127.0.0.1:0", s.tls)
 	} else {
 		s.ln, err = net.Listen("tcp", "127.0.0.1:0")
@@ -72,15 +75,27 @@ func newSMTPServer(t *testing.T, configure func(*smtpServer)) *smtpServer {
 	return s
 }
 
-func (s *smtpServer) port() string { _, p, _ := net.SplitHostPort(s.ln.Addr().String()); return p }
+// Port is the port the server listens on, on 127.0.0.1.
+func (s *Server) Port() string { _, p, _ := net.SplitHostPort(s.ln.Addr().String()); return p }
 
-func (s *smtpServer) messages() []received {
+// Roots trusts the server's certificate.
+func (s *Server) Roots() *x509.CertPool { return s.roots }
+
+// Messages lists the messages accepted so far, one per recipient.
+func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.received...)
+	return append([]Message(nil), s.received...)
 }
 
-func (s *smtpServer) accept() {
+// Authenticated lists the users who authenticated so far.
+func (s *Server) Authenticated() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.authed...)
+}
+
+func (s *Server) accept() {
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
@@ -102,9 +117,9 @@ type session struct {
 	secured bool
 }
 
-func (s *smtpServer) serve(c net.Conn) {
+func (s *Server) serve(c net.Conn) {
 	defer c.Close()
-	ss := &session{c: c, r: bufio.NewReader(c), secured: s.implicit}
+	ss := &session{c: c, r: bufio.NewReader(c), secured: s.Implicit}
 	go func() { <-s.closing; c.Close() }() // a hanging step ends with the test
 	s.reply(ss, "220 test.example ESMTP")
 	for {
@@ -120,11 +135,11 @@ func (s *smtpServer) serve(c net.Conn) {
 }
 
 // step answers one command; false ends the session.
-func (s *smtpServer) step(ss *session, verb, arg string) bool {
+func (s *Server) step(ss *session, verb, arg string) bool {
 	switch verb {
 	case "EHLO", "HELO":
 		ext := "250-test.example\r\n250-AUTH PLAIN\r\n"
-		if !s.noTLS && !ss.secured {
+		if !s.NoTLS && !ss.secured {
 			ext += "250-STARTTLS\r\n"
 		}
 		return s.reply(ss, ext+"250 8BITMIME")
@@ -168,8 +183,8 @@ func (s *smtpServer) step(ss *session, verb, arg string) bool {
 }
 
 // answer replies to a step as react says, or with def.
-func (s *smtpServer) answer(ss *session, step, def string) bool {
-	switch r := s.react(step); r {
+func (s *Server) answer(ss *session, step, def string) bool {
+	switch r := s.React(step); r {
 	case "":
 		return s.reply(ss, def)
 	case "hang":
@@ -184,8 +199,8 @@ func (s *smtpServer) answer(ss *session, step, def string) bool {
 
 // readMessage reads DATA up to the lone dot and keeps the message, or does
 // what react says for "message".
-func (s *smtpServer) readMessage(ss *session) bool {
-	react := s.react("message")
+func (s *Server) readMessage(ss *session) bool {
+	react := s.React("message")
 	var data strings.Builder
 	for n := 0; ; n++ {
 		line, err := ss.r.ReadString('\n')
@@ -209,20 +224,20 @@ func (s *smtpServer) readMessage(ss *session) bool {
 	}
 	s.mu.Lock()
 	for _, to := range ss.to {
-		s.received = append(s.received, received{From: ss.from, To: to, Data: data.String(), TLS: ss.secured})
+		s.received = append(s.received, Message{From: ss.from, To: to, Data: data.String(), TLS: ss.secured})
 	}
 	s.mu.Unlock()
 	ss.to = nil
 	return s.reply(ss, "250 queued")
 }
 
-func (s *smtpServer) reply(ss *session, text string) bool {
+func (s *Server) reply(ss *session, text string) bool {
 	_, err := ss.c.Write([]byte(text + "\r\n"))
 	return err == nil
 }
 
 // selfSigned makes a certificate for 127.0.0.1 and a pool trusting it.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
