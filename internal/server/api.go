@@ -45,7 +45,7 @@ func (s *Server) handleAPIMe(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, apiMe{apiUser: toAPIUser(p.user), Org: apiOrg{Slug: p.org.Slug, Name: p.org.Name, Timezone: p.org.Timezone},
-		Notify: apiNotify{AwayReply: &n.AwayReply}, Email: s.cfg.Email})
+		Notify: apiNotify{AwayReply: &n.AwayReply, Allowance: &n.Allowance}, Email: s.cfg.Email})
 	return nil
 }
 

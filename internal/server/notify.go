@@ -49,10 +49,12 @@ func (s *Server) RecordPresence(ctx context.Context) {
 // apiNotify is a user's email choices in the API.
 type apiNotify struct {
 	AwayReply *bool `json:"away_reply"`
+	Allowance *bool `json:"allowance"`
 }
 
 // handleAPIUpdateMe changes the caller's own settings: for now their email
-// choices, {"notify": {"away_reply": bool}}.
+// choices, {"notify": {"away_reply": bool, "allowance": bool}}; a choice
+// left out stays as it is.
 func (s *Server) handleAPIUpdateMe(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	var in struct {
@@ -61,11 +63,21 @@ func (s *Server) handleAPIUpdateMe(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if in.Notify == nil || in.Notify.AwayReply == nil {
-		msg := "Send notify.away_reply as true or false."
-		return hiretext.FieldError(msg, map[string]string{"notify.away_reply": msg})
+	if in.Notify == nil || (in.Notify.AwayReply == nil && in.Notify.Allowance == nil) {
+		msg := "Send notify.away_reply or notify.allowance as true or false."
+		return hiretext.FieldError(msg, map[string]string{"notify": msg})
 	}
-	if err := s.store.SetNotifySettings(r.Context(), p.org.ID, p.user.ID, hiretext.NotifySettings{AwayReply: *in.Notify.AwayReply}); err != nil {
+	settings, err := s.store.NotifySettings(r.Context(), p.org.ID, p.user.ID)
+	if err != nil {
+		return err
+	}
+	if in.Notify.AwayReply != nil {
+		settings.AwayReply = *in.Notify.AwayReply
+	}
+	if in.Notify.Allowance != nil {
+		settings.Allowance = *in.Notify.Allowance
+	}
+	if err := s.store.SetNotifySettings(r.Context(), p.org.ID, p.user.ID, settings); err != nil {
 		return err
 	}
 	return s.handleAPIMe(w, r)
@@ -77,7 +89,7 @@ func (s *Server) handleSaveNotify(w http.ResponseWriter, r *http.Request) error 
 		return badForm(err)
 	}
 	p := principalFrom(r.Context())
-	settings := hiretext.NotifySettings{AwayReply: r.PostForm.Get("away_reply") == "yes"}
+	settings := hiretext.NotifySettings{AwayReply: r.PostForm.Get("away_reply") == "yes", Allowance: r.PostForm.Get("allowance") == "yes"}
 	if err := s.store.SetNotifySettings(r.Context(), p.org.ID, p.user.ID, settings); err != nil {
 		return err
 	}

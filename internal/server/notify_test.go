@@ -123,9 +123,10 @@ func TestPresenceIsTheOpenStreams(t *testing.T) {
 	}
 }
 
-// TestMySettingsChooseEmail: the away-reply email is on by default, can be
-// turned off under My settings or through PATCH /api/v1/me, and My settings
-// says when the installation sends no email at all.
+// TestMySettingsChooseEmail: the away-reply and allowance emails are on by
+// default, can be turned off under My settings or through PATCH
+// /api/v1/me (a choice left out stays), and My settings says when the
+// installation sends no email at all.
 func TestMySettingsChooseEmail(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Config{})
@@ -133,21 +134,29 @@ func TestMySettingsChooseEmail(t *testing.T) {
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	u := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser, hiretext.PermPool)
 	tok := token(t, db, u)
-	if _, me := ts.api(t, tok, "GET", "/api/v1/me", ""); me["notify"].(map[string]any)["away_reply"] != true || me["email_enabled"] != false {
+	if _, me := ts.api(t, tok, "GET", "/api/v1/me", ""); me["notify"].(map[string]any)["away_reply"] != true ||
+		me["notify"].(map[string]any)["allowance"] != true || me["email_enabled"] != false {
 		t.Fatalf("me: %v", me)
 	}
 	b := ts.browser(t)
 	b.login(u.Email, storetest.TestPassword)
 	_, page, _ := b.do("GET", "/settings", nil)
-	mustContain(t, "My settings", page, "Email is off on this installation", `name="away_reply" value="yes" checked`)
-	if st, _, _ := b.do("POST", "/settings/notify", url.Values{}); st != http.StatusSeeOther {
+	mustContain(t, "My settings", page, "Email is off on this installation", `name="away_reply" value="yes" checked`,
+		`name="allowance" value="yes" checked`)
+	if st, _, _ := b.do("POST", "/settings/notify", url.Values{"allowance": {"yes"}}); st != http.StatusSeeOther {
 		t.Fatalf("save: %d", st)
 	}
-	if _, me := ts.api(t, tok, "GET", "/api/v1/me", ""); me["notify"].(map[string]any)["away_reply"] != false {
-		t.Fatalf("after turning it off on the page: %v", me)
+	if _, me := ts.api(t, tok, "GET", "/api/v1/me", ""); me["notify"].(map[string]any)["away_reply"] != false ||
+		me["notify"].(map[string]any)["allowance"] != true {
+		t.Fatalf("after turning the away email off on the page: %v", me)
 	}
-	if st, me := ts.api(t, tok, "PATCH", "/api/v1/me", `{"notify":{"away_reply":true}}`); st != http.StatusOK || me["notify"].(map[string]any)["away_reply"] != true {
-		t.Fatalf("PATCH: %d %v", st, me)
+	st, me := ts.api(t, tok, "PATCH", "/api/v1/me", `{"notify":{"away_reply":true}}`)
+	if n, _ := me["notify"].(map[string]any); st != http.StatusOK || n["away_reply"] != true || n["allowance"] != true {
+		t.Fatalf("PATCH away_reply: %d %v", st, me)
+	}
+	st, me = ts.api(t, tok, "PATCH", "/api/v1/me", `{"notify":{"allowance":false}}`)
+	if n, _ := me["notify"].(map[string]any); st != http.StatusOK || n["away_reply"] != true || n["allowance"] != false {
+		t.Fatalf("PATCH allowance: %d %v", st, me)
 	}
 	for _, body := range []string{`{}`, `{"notify":{}}`, `{"notify":{"away_reply":"yes"}}`} {
 		if st, _ := ts.api(t, tok, "PATCH", "/api/v1/me", body); st != http.StatusUnprocessableEntity && st != http.StatusBadRequest {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
 )
 
 // SetPublicURL gives the store the service's public URL, which the links
@@ -63,6 +64,34 @@ func skipAwayReplies(ctx context.Context, tx conn, now time.Time) error {
 	return err
 }
 
+// queueAllowanceEmails queues, for each alert, an email to each notified
+// user who chose allowance emails, due now.
+func (db *DB) queueAllowanceEmails(ctx context.Context, tx conn, alerts []hiretext.AllowanceAlert, now time.Time) error {
+	if db.publicURL == "" {
+		return nil
+	}
+	for _, a := range alerts {
+		if len(a.UserIDs) == 0 {
+			continue
+		}
+		org, err := scanOrg(tx.queryRow(ctx, "SELECT "+orgColumns+" FROM organizations WHERE id = ?", a.OrgID))
+		if err != nil {
+			return err
+		}
+		subject, text, html := hiretext.AllowanceEmail(a, phone.Format(a.Phone), db.publicURL+"/", org.Location())
+		args := []any{a.OrgID, subject, text, html, hiretext.EmailKindAllowance, now, now, a.OrgID}
+		for _, u := range a.UserIDs {
+			args = append(args, u)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO email_outbox (org_id, user_id, to_addr, subject, body_text, body_html, status, kind,
+			next_attempt_at, created_at) SELECT ?, id, email, ?, ?, ?, 'queued', ?, ?, ? FROM users
+			WHERE org_id = ? AND active AND notify_allowance AND id IN (`+placeholders(len(a.UserIDs))+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // eraseEmails deletes the emails that name the candidate, sent or not.
 func eraseEmails(ctx context.Context, tx conn, c *hiretext.Candidate, _ []string, _ time.Time) error {
 	_, err := tx.exec(ctx, "DELETE FROM email_outbox WHERE org_id = ? AND candidate_id = ?", c.OrgID, c.ID)
@@ -72,14 +101,16 @@ func eraseEmails(ctx context.Context, tx conn, c *hiretext.Candidate, _ []string
 // NotifySettings returns a user's email choices.
 func (db *DB) NotifySettings(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) (hiretext.NotifySettings, error) {
 	var s hiretext.NotifySettings
-	err := db.reader().queryRow(ctx, "SELECT notify_away_reply FROM users WHERE org_id = ? AND id = ?", org, user).Scan(&s.AwayReply)
+	err := db.reader().queryRow(ctx, "SELECT notify_away_reply, notify_allowance FROM users WHERE org_id = ? AND id = ?", org, user).
+		Scan(&s.AwayReply, &s.Allowance)
 	return s, orNotFound(err, "User")
 }
 
 // SetNotifySettings changes a user's email choices.
 func (db *DB) SetNotifySettings(ctx context.Context, org hiretext.OrgID, user hiretext.UserID, s hiretext.NotifySettings) error {
 	return db.inTx(ctx, func(tx conn) error {
-		res, err := tx.exec(ctx, "UPDATE users SET notify_away_reply = ? WHERE org_id = ? AND id = ?", s.AwayReply, org, user)
+		res, err := tx.exec(ctx, "UPDATE users SET notify_away_reply = ?, notify_allowance = ? WHERE org_id = ? AND id = ?",
+			s.AwayReply, s.Allowance, org, user)
 		if err != nil {
 			return err
 		}

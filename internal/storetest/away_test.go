@@ -125,3 +125,32 @@ func TestAwayReplyIsSkippedWhenNotAway(t *testing.T) {
 		}
 	})
 }
+
+// TestAllowanceAlertsAreEmailed: the send that reaches 90% of the number's
+// allowance emails the alert, in its transaction, to each user of the
+// number who chose it, and to nobody who did not.
+func TestAllowanceAlertsAreEmailed(t *testing.T) {
+	eachWithClock(t, time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC), func(t *testing.T, db *store.DB, clock *Clock) {
+		u, _ := url.Parse("https://ats.example")
+		db.SetPublicURL(u)
+		fx := MustSetUpTexting(t, db, 10)
+		sam := MustCreateUser(t, db, fx.Org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
+		MustAssign(t, db, fx.Org.ID, fx.Number.ID, sam.ID)
+		if err := db.SetNotifySettings(ctx, fx.Org.ID, sam.ID, hiretext.NotifySettings{AwayReply: true, Allowance: false}); err != nil {
+			t.Fatal(err)
+		}
+		var ids []hiretext.CandidateID
+		for _, c := range fx.MustRecipients(t, db, 9) {
+			ids = append(ids, c.ID)
+		}
+		fx.MustSend(t, db, "Open house Friday!", ids...)
+		got, err := db.ClaimEmails(ctx, 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].To != fx.Recruiter.Email || !strings.Contains(got[0].Subject, "90%") ||
+			!strings.Contains(got[0].Text, "9 of its 10 texts") || !strings.Contains(got[0].HTML, `href="https://ats.example/"`) {
+			t.Fatalf("emails %+v, want the 90%% alert to Rita only", got)
+		}
+	})
+}

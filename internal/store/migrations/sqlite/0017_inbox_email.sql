@@ -35,7 +35,7 @@ CREATE TABLE email_outbox (
 	-- skipped: an away-reply email whose user came back, or whose candidate
 	-- was answered, before it was due
 	status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed', 'skipped')),
-	kind TEXT NOT NULL DEFAULT '',                  -- away_reply, or '' for an email sent as written
+	kind TEXT NOT NULL DEFAULT '',                  -- away_reply, allowance, or '' for an email sent as written
 	conversation_id INTEGER,                        -- what an away-reply email is about (no key: linking an unknown sender removes theirs)
 	candidate_id INTEGER,                           -- whose name it holds: erasure deletes it
 	attempts INTEGER NOT NULL DEFAULT 0,
@@ -55,4 +55,6 @@ CREATE INDEX email_outbox_candidate ON email_outbox (org_id, candidate_id);
 -- instance writes, once a minute, one statement for the users it streams
 -- live updates to: never a write per request).
 ALTER TABLE users ADD COLUMN notify_away_reply BOOLEAN NOT NULL DEFAULT TRUE;
+-- Allowance alerts (90%, maximum) by email as well as in the bell: their choice, on by default.
+ALTER TABLE users ADD COLUMN notify_allowance BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE users ADD COLUMN seen_at TIMESTAMP;
