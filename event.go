@@ -22,6 +22,9 @@ const (
 	// EventNotificationRead tells a user's open pages that they dismissed a
 	// notification, so every bell drops it.
 	EventNotificationRead EventKind = "notification.read"
+	// EventConversationChanged tells the number's users that one marked a
+	// conversation unread or Done.
+	EventConversationChanged EventKind = "conversation.changed"
 	// EventAccessChanged tells a user's open streams that what they may see
 	// changed (deactivated, another role or permissions, a new password, a
 	// number assigned or taken away): each stream checks its caller again
@@ -32,7 +35,8 @@ const (
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
-	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventAllowanceAlert, EventAllowanceChanged, EventNotificationRead, EventAccessChanged:
+	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventConversationChanged, EventAllowanceAlert,
+		EventAllowanceChanged, EventNotificationRead, EventAccessChanged:
 		return true
 	}
 	return false

@@ -3,7 +3,9 @@ package hiretext
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // MessageID identifies a text message.
@@ -170,7 +172,15 @@ type Conversation struct {
 	UnreadPreview string
 	LastMessageAt time.Time
 	Unread        int // inbound messages no user of the number has read
-	CreatedAt     time.Time
+	// WaitingSince is when the candidate's oldest unanswered text arrived
+	// (zero when nobody waits): from then until a user texts back or marks
+	// the conversation Done, it needs a reply. Keywords (STOP, HELP…) and
+	// their automatic answers neither start nor end a wait.
+	WaitingSince time.Time
+	// DoneAt is when a user marked the conversation Done (zero for open):
+	// it leaves the inbox until the candidate writes again.
+	DoneAt    time.Time
+	CreatedAt time.Time
 }
 
 // NotSent reports whether the conversation ends with a text of ours that
@@ -178,6 +188,12 @@ type Conversation struct {
 func (v *Conversation) NotSent() bool {
 	return v.LastDirection == Outbound && Failed(v.LastStatus)
 }
+
+// NeedsReply reports whether the candidate wrote last and nobody answered.
+func (v *Conversation) NeedsReply() bool { return !v.WaitingSince.IsZero() }
+
+// Done reports whether a user closed the conversation.
+func (v *Conversation) Done() bool { return !v.DoneAt.IsZero() }
 
 // IncomingText is a text a provider delivered to one of our numbers.
 type IncomingText struct {
@@ -247,13 +263,44 @@ type MessagingService interface {
 	ApplyDeliveryReport(ctx context.Context, r DeliveryReport) (*StatusResult, error)
 }
 
-// InboxQuery selects one page of a number's conversations as the API's
-// inbox lists them: those with unread texts first, then the others, each
-// part newest first (ties by id, so the order is total).
+// InboxFilter narrows the inbox to the conversations needing one kind of
+// attention. Every filter but FilterDone lists open conversations only.
+type InboxFilter string
+
+// The inbox filters.
+const (
+	FilterOpen       InboxFilter = ""            // every open conversation
+	FilterNeedsReply InboxFilter = "needs_reply" // the candidate wrote last and nobody answered
+	FilterUnread     InboxFilter = "unread"      // texts no user of the number has read
+	FilterFailed     InboxFilter = "failed"      // the newest text a user wrote failed
+	FilterScheduled  InboxFilter = "scheduled"   // the newest text a user wrote waits for its time to go
+	FilterDone       InboxFilter = "done"        // closed until the candidate writes again
+)
+
+// InboxFilters lists the filters in the order the inbox offers them.
+var InboxFilters = []InboxFilter{FilterOpen, FilterNeedsReply, FilterUnread, FilterFailed, FilterScheduled, FilterDone}
+
+// ParseInboxFilter reads a filter's name, "" for every open conversation.
+func ParseInboxFilter(s string) (InboxFilter, error) {
+	f := InboxFilter(s)
+	if !slices.Contains(InboxFilters, f) {
+		return "", FieldError("Choose a filter the inbox offers.",
+			map[string]string{"filter": "Use needs_reply, unread, failed, scheduled or done."})
+	}
+	return f, nil
+}
+
+// InboxQuery selects one page of a number's conversations as the inbox
+// lists them: those with unread texts first, then the others, each part
+// newest first (ties by id, so the order is total); a filter other than
+// FilterOpen lists its conversations newest first.
 type InboxQuery struct {
-	UnreadOnly bool   // only conversations with unread texts
-	Cursor     string // InboxPage.NextCursor of the previous page; "" for the first
-	Limit      int    // page size; 0 means DefaultPageSize
+	Filter InboxFilter
+	// Text searches by candidate name (each word starts one of the name's
+	// words) or phone (digits anywhere in it); "" for all.
+	Text   string
+	Cursor string // InboxPage.NextCursor of the previous page; "" for the first
+	Limit  int    // page size; 0 means DefaultPageSize
 }
 
 // Validate checks q and fills the default page size.
@@ -265,8 +312,22 @@ func (q *InboxQuery) Validate() error {
 		msg := fmt.Sprintf("Use a limit between 1 and %d.", MaxPageSize)
 		return FieldError(msg, map[string]string{"limit": msg})
 	}
+	if _, err := ParseInboxFilter(string(q.Filter)); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(q.Text) > MaxInboxSearch {
+		msg := fmt.Sprintf("Use at most %d characters to search.", MaxInboxSearch)
+		return FieldError(msg, map[string]string{"q": msg})
+	}
 	return nil
 }
+
+// MaxInboxSearch bounds the inbox's search text, in characters.
+const MaxInboxSearch = 200
+
+// InboxCounts counts a number's conversations under each filter, for the
+// inbox's filter tabs.
+type InboxCounts map[InboxFilter]int
 
 // InboxPage is one page of the inbox.
 type InboxPage struct {
@@ -291,5 +352,13 @@ type ConversationService interface {
 	ConversationMessages(ctx context.Context, org OrgID, id ConversationID, since time.Time) ([]*Message, error)
 	TextedCandidates(ctx context.Context, org OrgID, number NumberID, ids []CandidateID) (map[CandidateID]bool, error)
 	MarkConversationRead(ctx context.Context, org OrgID, number NumberID, id ConversationID) error
+	// InboxCounts counts the conversations matching text under each filter.
+	InboxCounts(ctx context.Context, org OrgID, number NumberID, text string) (InboxCounts, error)
+	// MarkConversationUnread marks a conversation unread (reopening it if
+	// Done) for every user of the number.
+	MarkConversationUnread(ctx context.Context, org OrgID, number NumberID, id ConversationID) error
+	// MarkConversationDone closes a conversation until the candidate writes
+	// again: it no longer needs a reply and is read.
+	MarkConversationDone(ctx context.Context, org OrgID, number NumberID, id ConversationID) error
 	LinkConversation(ctx context.Context, org OrgID, number NumberID, id ConversationID, candidate CandidateID) (ConversationID, error)
 }

@@ -352,3 +352,32 @@ func TestServeLimitsConnections(t *testing.T) {
 		t.Fatalf("the waiting request, once a connection was let go: %d", st)
 	}
 }
+
+// TestServeReadsMailSettings: --smtp-url and --mail-from (or their
+// variables) turn email on; one without the other, or a malformed one,
+// stops serve with an error naming the setting and never the password.
+func TestServeReadsMailSettings(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"HIRETEXT_SMTP_URL": "smtps://u:hunter2@mail.example", "HIRETEXT_MAIL_FROM": "hiretext <hr@acme.example>"}
+	c, _, err := parseServeConfig(nil, env{getenv: func(k string) string { return vars[k] }})
+	if err != nil || c.Mail == nil || c.Mail.Addr() != "mail.example:465" || c.Mail.From.Address != "hr@acme.example" {
+		t.Fatalf("from the environment: %+v, %v", c, err)
+	}
+	if c, _, err = parseServeConfig(nil, env{getenv: func(string) string { return "" }}); err != nil || c.Mail != nil {
+		t.Fatalf("without settings email must be off: %+v, %v", c, err)
+	}
+	for _, bad := range []struct {
+		args    []string
+		setting string
+	}{
+		{[]string{"--smtp-url", "smtp://u:hunter2@mail.example"}, "HIRETEXT_MAIL_FROM"},
+		{[]string{"--mail-from", "hr@acme.example"}, "HIRETEXT_SMTP_URL"},
+		{[]string{"--smtp-url", "imap://u:hunter2@mail.example", "--mail-from", "hr@acme.example"}, "--smtp-url"},
+		{[]string{"--smtp-url", "smtp://u:hunter2@mail.example", "--mail-from", "nobody"}, "--mail-from"},
+	} {
+		_, _, err := runCmd(t, "", sqliteVars(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, bad.args...)...)
+		if err == nil || !strings.Contains(err.Error(), bad.setting) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%v: %v, want an error naming %s without the password", bad.args, err, bad.setting)
+		}
+	}
+}

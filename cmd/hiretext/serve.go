@@ -23,6 +23,7 @@ import (
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/demo"
+	"github.com/hiretext/hiretext/internal/mail"
 	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/sms/simulator"
@@ -61,6 +62,9 @@ type serveConfig struct {
 	TrustedProxies []netip.Prefix
 	// Twilio holds the TWILIO_* settings when SMSProvider is twilio.
 	Twilio twilio.Config
+	// Mail is how notification emails are sent (--smtp-url, --mail-from);
+	// nil when email is off.
+	Mail *mail.Config
 }
 
 // parseServeConfig reads flags, then environment variables, then defaults.
@@ -83,6 +87,11 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"how long one call to the SMS provider may take (env HIRETEXT_SEND_TIMEOUT)")
 	fs.DurationVar(&c.SendLease, "send-lease", ev.duration("send-lease", "HIRETEXT_SEND_LEASE", 2*time.Minute),
 		"how long a text whose send was cut short by a crash waits before it is sent again; longer than --send-timeout (env HIRETEXT_SEND_LEASE)")
+	smtpURL := fs.String("smtp-url", e.getenv("HIRETEXT_SMTP_URL"),
+		"SMTP server for notification emails: smtp://user:pass@host:587 (STARTTLS required), smtps://user:pass@host:465, "+
+			"or smtp://host:25?tls=none for a relay on this machine or network; empty: email off (env HIRETEXT_SMTP_URL)")
+	mailFrom := fs.String("mail-from", e.getenv("HIRETEXT_MAIL_FROM"),
+		"sender of notification emails, e.g. \"hiretext <hiretext@example.com>\" (env HIRETEXT_MAIL_FROM)")
 	proxies := fs.String("trusted-proxies", e.getenv("HIRETEXT_TRUSTED_PROXIES"),
 		"comma-separated addresses or CIDR ranges of the reverse proxies in front of hiretext, whose X-Forwarded-For names the client "+
 			"(env HIRETEXT_TRUSTED_PROXIES; default none: the peer is the client)")
@@ -116,6 +125,9 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		return nil, false, fmt.Errorf("--simulator-faults: %w", err)
 	}
 	if err := c.validate(); err != nil {
+		return nil, false, err
+	}
+	if c.Mail, err = readMailConfig(*smtpURL, *mailFrom); err != nil {
 		return nil, false, err
 	}
 	if c.SMSProvider == "twilio" {
@@ -312,14 +324,19 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopRetention()
 	stopReconcile := startReconcile(ctx, cfg, db, provider, metrics, log)
 	defer stopReconcile()
+	stopMail := startMail(ctx, cfg, db, log)
+	defer stopMail()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
-		SimulatorPublic: cfg.SimulatorPublic, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
+		SimulatorPublic: cfg.SimulatorPublic, Email: cfg.Mail != nil, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
 		Exports: server.ExportLimits{Max: cfg.MaxExports, PerCompany: min(2, cfg.MaxExports)}}, db)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	db.SetPublicURL(base) // the links in emails
+	stopPresence := startPresence(ctx, srv)
+	defer stopPresence()
 	httpSrv := newHTTPServer(srv, log)
 	errc := make(chan error, 2)
 	// Past the limit, connections wait in the kernel's queue instead of
@@ -348,6 +365,8 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	background.Go(stopDispatcher)
 	background.Go(stopRetention)
 	background.Go(stopReconcile)
+	background.Go(stopMail)
+	background.Go(stopPresence)
 	err = shutdown(cfg.ShutdownTimeout, log, httpSrv, metricsSrv)
 	background.Wait()
 	log.Info("stopped", "err", err)

@@ -24,7 +24,10 @@ type apiUser struct {
 
 type apiMe struct {
 	apiUser
-	Org apiOrg `json:"org"`
+	Org    apiOrg    `json:"org"`
+	Notify apiNotify `json:"notify"`
+	// Email says whether this installation sends email at all.
+	Email bool `json:"email_enabled"`
 }
 
 func toAPIUser(u *hiretext.User) apiUser {
@@ -37,7 +40,12 @@ func toAPIUser(u *hiretext.User) apiUser {
 
 func (s *Server) handleAPIMe(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	writeJSON(w, http.StatusOK, apiMe{apiUser: toAPIUser(p.user), Org: apiOrg{Slug: p.org.Slug, Name: p.org.Name, Timezone: p.org.Timezone}})
+	n, err := s.store.NotifySettings(r.Context(), p.org.ID, p.user.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiMe{apiUser: toAPIUser(p.user), Org: apiOrg{Slug: p.org.Slug, Name: p.org.Name, Timezone: p.org.Timezone},
+		Notify: apiNotify{AwayReply: &n.AwayReply, Allowance: &n.Allowance}, Email: s.cfg.Email})
 	return nil
 }
 

@@ -123,7 +123,7 @@ func TestAPIAnswersUnknownPathsAndMethodsInJSON(t *testing.T) {
 	}{
 		{"GET", "/api/v1/nonexistent", 404, "not_found", ""},
 		{"POST", "/api/v1/me/extra", 404, "not_found", ""},
-		{"DELETE", "/api/v1/me", 405, "method_not_allowed", "GET, HEAD"},
+		{"DELETE", "/api/v1/me", 405, "method_not_allowed", "GET, HEAD, PATCH"},
 		{"GET", "/api/v1/conversations/1/read", 405, "method_not_allowed", "POST"},
 		{"DELETE", "/api/v1/jobs/1", 405, "method_not_allowed", "GET, HEAD, PATCH"},
 	} {

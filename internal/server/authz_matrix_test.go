@@ -163,6 +163,8 @@ var authzMatrix = []matrixRow{
 	{"GET /admin/templates/{id}/delete", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"POST /settings/signature", "", "signature=%7BSalary%7D", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /settings/signature", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /settings/notify", "", "away_reply=yes", want{unauth, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"GET /settings/notify", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /settings/templates", "", "name=&body=", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /settings/templates", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"GET /settings/templates/{id}", "/settings/templates/$rtpl", "", want{toLogin, notFound, ok, notFound, notFound, notFound, notFound, notFound, notFound}},
@@ -197,6 +199,10 @@ var authzMatrix = []matrixRow{
 	{"GET /conversations/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"POST /conversations/{id}/read", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /conversations/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /conversations/{id}/unread", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /conversations/{id}/unread", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /conversations/{id}/done", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /conversations/{id}/done", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"GET /conversations/{id}/link", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 
 	// Provider webhooks: a well-formed inbound text and status with a forged
@@ -215,6 +221,7 @@ var authzMatrix = []matrixRow{
 	// JSON API.
 	{"GET /api/v1/openapi.json", "", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /api/v1/me", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
+	{"PATCH /api/v1/me", "", `{"notify":{"away_reply":true}}`, want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /api/v1/users", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"POST /api/v1/users", "", `{}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 	{"PATCH /api/v1/users/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
@@ -231,6 +238,7 @@ var authzMatrix = []matrixRow{
 	{"PATCH /api/v1/templates/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/messages/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/candidates/{id}/messages", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/bulk-sends/{id}", "/api/v1/bulk-sends/424242", "", want{unauth, forbidden, notFound, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/inbox", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
 	{"POST /api/v1/conversations/{id}/read", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	// Notifications: everyone's own; $note is the recruiter's (the texter and the
@@ -239,6 +247,8 @@ var authzMatrix = []matrixRow{
 	{"POST /api/v1/notifications/{id}/read", "", "", want{unauth, notFound, ok, notFound, notFound, notFound, notFound, notFound, notFound}},
 	{"POST /notifications/{id}/read", "", "return_to=%2Finbox", want{unauth, notFound, seeOther, notFound, notFound, notFound, notFound, notFound, notFound}},
 	{"GET /notifications/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /api/v1/conversations/{id}/unread", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"POST /api/v1/conversations/{id}/done", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 
 	// ATS API.
 	{"GET /api/v1/jobs", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},

@@ -165,6 +165,12 @@ type composePage struct {
 	Composer   composer
 	ReturnTo   string
 	Results    []recipientRow // after sending
+	// Outcomes totals the results as they are now; Replies says whether
+	// the viewer may see who replied (they read texts), and Unanswered
+	// lists the candidates texted who have not replied or opted out since.
+	Outcomes   hiretext.BulkOutcomes
+	Replies    bool
+	Unanswered []string
 }
 
 // recipientRow is one selected candidate of a bulk send.
@@ -174,6 +180,8 @@ type recipientRow struct {
 	Phone  string
 	Status string // "Will be texted", "Queued", or why not
 	OK     bool
+	// Replied and OptedOut say what the candidate did after a bulk send.
+	Replied, OptedOut bool
 }
 
 // textSelection returns the candidates ticked in a bulk form with p's
@@ -320,14 +328,12 @@ func bulkResultsURL(id hiretext.BulkSendID, returnTo string) string {
 }
 
 // handleBulkResults shows a bulk send's results, with each text's status
-// as it is now (the page follows live updates).
+// as it is now and what it achieved: delivered, failed, replied and opted
+// out since (the page follows live updates). Who replied is shown to a
+// user who reads texts, with a button to text the others again.
 func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	id, err := pathID[hiretext.BulkSendID](r, "id", "Send")
-	if err != nil {
-		return err
-	}
-	b, err := s.store.BulkSendByID(r.Context(), p.org.ID, p.user.ID, id)
+	b, err := s.targetBulkSend(r, p)
 	if err != nil {
 		return err
 	}
@@ -344,9 +350,15 @@ func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error
 		names[c.ID] = c
 	}
 	data := &composePage{Page: s.page(w, r, "Texts sent"), ReturnTo: safeNext(r.URL.Query().Get("return_to")), Body: b.Body,
-		SentAt: localTime(p.org, b.CreatedAt)}
+		SentAt: localTime(p.org, b.CreatedAt), Outcomes: b.Outcomes(), Replies: p.user.SeesTexts()}
+	if data.Replies {
+		for _, id := range b.Unanswered() {
+			data.Unanswered = append(data.Unanswered, idString(id))
+		}
+	}
 	for _, x := range b.Results {
-		row := recipientRow{ID: idString(x.CandidateID), Name: "Unknown candidate", OK: x.MessageID != 0}
+		row := recipientRow{ID: idString(x.CandidateID), Name: "Unknown candidate", OK: x.MessageID != 0,
+			Replied: data.Replies && x.Replied, OptedOut: x.OptedOut}
 		if c := names[x.CandidateID]; c != nil {
 			row.Name, row.Phone = c.Name(), formatOptional(c.TextingPhone())
 		}
@@ -368,6 +380,11 @@ type inboxPage struct {
 	Page          Page
 	NumberPhone   string
 	Conversations []inboxRow
+	Tabs          []inboxTab
+	Query         string // the search
+	Filter        string
+	Here          string // this page's address, where its forms return
+	NextURL       string // the next page; "" on the last
 }
 
 // inboxRow is one conversation in the inbox or the bell.
@@ -380,10 +397,15 @@ type inboxRow struct {
 	// NotSent flags a conversation that ends with a text of ours that did
 	// not go: "Not sent" or "Not delivered"; "" otherwise.
 	NotSent string
+	// Waited says for how long the candidate has waited for an answer; ""
+	// when nobody waits.
+	Waited string
+	Done   bool
 }
 
 func (s *Server) inboxRows(p *principal, convs []*hiretext.Conversation) []inboxRow {
 	rows := make([]inboxRow, len(convs))
+	now := s.cfg.Clock.Now()
 	for i, v := range convs {
 		rows[i] = inboxRow{ID: idString(v.ID), URL: "/conversations/" + idString(v.ID), Name: v.CandidateName,
 			Phone: formatOptional(v.Phone), Snippet: v.LastMessage, SnippetBy: previewAuthor(v, p.user.ID),
@@ -397,6 +419,10 @@ func (s *Server) inboxRows(p *principal, convs []*hiretext.Conversation) []inbox
 		if v.NotSent() {
 			rows[i].NotSent = statusLabels[v.LastStatus]
 		}
+		if v.NeedsReply() {
+			rows[i].Waited = waitedLabel(now.Sub(v.WaitingSince))
+		}
+		rows[i].Done = v.Done()
 	}
 	return rows
 }
@@ -419,20 +445,33 @@ func previewAuthor(v *hiretext.Conversation, viewer hiretext.UserID) string {
 	return "Sent"
 }
 
-// handleInbox lists the conversations of the caller's number, newest first,
-// unknown senders included.
+// handleInbox lists the conversations of the caller's number, unknown
+// senders included, under a filter (by default the open ones, unread
+// first) and a search, a page at a time, with each filter's count.
 func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	num, err := s.requireTexting(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	convs, err := s.store.ListConversations(r.Context(), p.org.ID, num.ID, false, 200)
+	q, err := parseInboxRequest(r)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "inbox", &inboxPage{Page: s.page(w, r, "Inbox"), NumberPhone: formatOptional(num.Phone),
-		Conversations: s.inboxRows(p, convs)})
+	page, err := s.store.Inbox(r.Context(), p.org.ID, num.ID, q)
+	if err != nil {
+		return err
+	}
+	counts, err := s.store.InboxCounts(r.Context(), p.org.ID, num.ID, q.Text)
+	if err != nil {
+		return err
+	}
+	data := &inboxPage{Page: s.page(w, r, "Inbox"), NumberPhone: formatOptional(num.Phone), Conversations: s.inboxRows(p, page.Conversations),
+		Tabs: inboxTabs(counts, q.Filter, q.Text), Query: q.Text, Filter: string(q.Filter), Here: inboxURL(q.Filter, q.Text, q.Cursor)}
+	if page.NextCursor != "" {
+		data.NextURL = inboxURL(q.Filter, q.Text, page.NextCursor)
+	}
+	return s.render(w, r, http.StatusOK, "inbox", data)
 }
 
 type threadPage struct {

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -37,13 +36,14 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.store.SendMessages(r.Context(), req)
+	res, bulk, err := s.apiSendMessages(r, req)
 	if err != nil {
 		return err
 	}
 	out := struct {
-		Results []apiSendResult `json:"results"`
-	}{Results: make([]apiSendResult, len(res))}
+		Results    []apiSendResult `json:"results"`
+		BulkSendID *string         `json:"bulk_send_id,omitempty"`
+	}{Results: make([]apiSendResult, len(res)), BulkSendID: optionalIDString(bulk)}
 	for i, x := range res {
 		out.Results[i] = apiSendResult{CandidateID: idString(x.CandidateID), Status: "queued"}
 		if x.Queued {
@@ -56,6 +56,22 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusAccepted, out)
 	return nil
+}
+
+// apiSendMessages sends req; to more than one candidate it records the
+// send as a bulk send (under a key of its own: each request is a send),
+// whose outcomes GET /api/v1/bulk-sends/{id} then follows.
+func (s *Server) apiSendMessages(r *http.Request, req hiretext.SendRequest) ([]hiretext.SendResult, hiretext.BulkSendID, error) {
+	distinct := map[hiretext.CandidateID]bool{}
+	for _, id := range req.CandidateIDs {
+		distinct[id] = true
+	}
+	if len(distinct) < 2 {
+		res, err := s.store.SendMessages(r.Context(), req)
+		return res, 0, err
+	}
+	id, res, _, err := s.store.SendBulkResults(r.Context(), req, newSendKey())
+	return res, id, err
 }
 
 // apiSendRequest reads the body of a send or a preview and checks that p
@@ -229,40 +245,62 @@ type apiConversation struct {
 	LastUserID    *string   `json:"last_message_user_id"`
 	Unread        int       `json:"unread"`
 	At            time.Time `json:"at"`
+	NeedsReply    bool      `json:"needs_reply"`
+	Done          bool      `json:"done"`
+	// WaitingSince is when the candidate's oldest unanswered text arrived.
+	WaitingSince *time.Time `json:"waiting_since"`
+}
+
+func toAPIConversation(v *hiretext.Conversation) apiConversation {
+	out := apiConversation{ID: idString(v.ID), CandidateID: optionalIDString(v.CandidateID), Phone: v.Phone,
+		LastMessage: v.LastMessage, LastUserID: optionalIDString(v.LastSenderID), Unread: v.Unread, At: v.LastMessageAt,
+		NeedsReply: v.NeedsReply(), Done: v.Done()}
+	if v.LastDirection != "" {
+		dir := string(v.LastDirection)
+		out.LastDirection = &dir
+	}
+	if v.NeedsReply() {
+		out.WaitingSince = &v.WaitingSince
+	}
+	return out
 }
 
 // handleAPIInbox lists one page of the conversations of the caller's
-// number: those with unread texts first, then the others, each newest
-// first; next_cursor continues the list.
+// number under a filter (by default the open ones, those with unread texts
+// first), with how many each filter holds; next_cursor continues the list.
 func (s *Server) handleAPIInbox(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	num, err := s.requireTexting(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	qs := r.URL.Query()
-	q := hiretext.InboxQuery{UnreadOnly: qs.Get("unread") == "true", Cursor: qs.Get("cursor")}
-	if v := qs.Get("limit"); v != "" {
-		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 {
-			msg := fmt.Sprintf("Use a limit between 1 and %d.", hiretext.MaxPageSize)
-			return hiretext.FieldError(msg, map[string]string{"limit": msg})
-		}
+	q, err := parseInboxRequest(r)
+	if err != nil {
+		return err
 	}
 	page, err := s.store.Inbox(r.Context(), p.org.ID, num.ID, q)
+	if err != nil {
+		return err
+	}
+	counts, err := s.store.InboxCounts(r.Context(), p.org.ID, num.ID, q.Text)
 	if err != nil {
 		return err
 	}
 	out := struct {
 		Conversations []apiConversation `json:"conversations"`
 		NextCursor    *string           `json:"next_cursor"`
-	}{Conversations: make([]apiConversation, len(page.Conversations)), NextCursor: optional(page.NextCursor)}
+		Counts        map[string]int    `json:"counts"`
+	}{Conversations: make([]apiConversation, len(page.Conversations)), NextCursor: optional(page.NextCursor),
+		Counts: make(map[string]int, len(counts))}
 	for i, v := range page.Conversations {
-		out.Conversations[i] = apiConversation{ID: idString(v.ID), CandidateID: optionalIDString(v.CandidateID), Phone: v.Phone,
-			LastMessage: v.LastMessage, LastUserID: optionalIDString(v.LastSenderID), Unread: v.Unread, At: v.LastMessageAt}
-		if v.LastDirection != "" {
-			dir := string(v.LastDirection)
-			out.Conversations[i].LastDirection = &dir
+		out.Conversations[i] = toAPIConversation(v)
+	}
+	for f, n := range counts {
+		name := string(f)
+		if f == hiretext.FilterOpen {
+			name = "open"
 		}
+		out.Counts[name] = n
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -84,6 +84,7 @@ func (s *Server) routeTable() []route {
 		form("POST /settings/tokens", loggedIn, s.handleCreateTokenPage, "/settings"),
 		form("POST /settings/tokens/{id}/revoke", loggedIn, s.handleRevokeTokenPage, "/settings"),
 		form("POST /settings/signature", loggedIn, s.handleSaveSignature, "/settings"),
+		form("POST /settings/notify", loggedIn, s.handleSaveNotify, "/settings"),
 		form("POST /settings/templates", loggedIn, s.handleCreateTemplate(personalTemplates), "/settings"),
 		{"GET /settings/templates/{id}", loggedIn, false, s.handleEditTemplate(personalTemplates)},
 		{"POST /settings/templates/{id}", loggedIn, false, s.handleUpdateTemplate(personalTemplates)},
@@ -151,6 +152,8 @@ func (s *Server) routeTable() []route {
 		{"GET /bell", loggedIn, false, s.handleBell},
 		{"GET /conversations/{id}", textsAccess, false, s.handleThread},
 		form("POST /conversations/{id}/read", textsAccess, s.handleMarkRead, "/conversations/{id}"),
+		form("POST /conversations/{id}/unread", textsAccess, s.handleMarkUnread, "/inbox"),
+		form("POST /conversations/{id}/done", textsAccess, s.handleMarkDone, "/inbox"),
 		form("POST /conversations/{id}/link", textsAccess, s.handleLinkConversation, "/conversations/{id}"),
 		// Notifications are each user's own: anyone logged in, their own only.
 		form("POST /notifications/{id}/read", loggedIn, s.handleDismissNotification, "/"),
@@ -172,6 +175,7 @@ func (s *Server) routeTable() []route {
 		// JSON API.
 		{"GET /api/v1/openapi.json", public, true, s.handleOpenAPI},
 		{"GET /api/v1/me", loggedIn, true, s.handleAPIMe},
+		{"PATCH /api/v1/me", loggedIn, true, s.handleAPIUpdateMe},
 		{"GET /api/v1/events", loggedIn, true, s.handleEvents},
 		{"GET /api/v1/users", admins, true, s.handleAPIUsers},
 		{"POST /api/v1/users", admins, true, s.handleAPICreateUser},
@@ -181,6 +185,7 @@ func (s *Server) routeTable() []route {
 		// Texting API.
 		{"POST /api/v1/messages", textsAccess, true, s.handleAPISend},
 		{"POST /api/v1/messages/preview", textsAccess, true, s.handleAPIPreview},
+		{"GET /api/v1/bulk-sends/{id}", textsAccess, true, s.handleAPIBulkSend},
 		{"GET /api/v1/templates", loggedIn, true, s.handleAPITemplates},
 		{"POST /api/v1/templates", loggedIn, true, s.handleAPICreateTemplate},
 		{"GET /api/v1/templates/{id}", loggedIn, true, s.handleAPITemplate},
@@ -192,6 +197,8 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/conversations/{id}/read", textsAccess, true, s.handleAPIMarkRead},
 		{"GET /api/v1/notifications", loggedIn, true, s.handleAPINotifications},
 		{"POST /api/v1/notifications/{id}/read", loggedIn, true, s.handleAPIMarkNotificationRead},
+		{"POST /api/v1/conversations/{id}/unread", textsAccess, true, s.handleAPIMarkUnread},
+		{"POST /api/v1/conversations/{id}/done", textsAccess, true, s.handleAPIMarkDone},
 
 		// Reports API.
 		{"GET /api/v1/reports/sms-activity", reportAccess, true, s.handleAPIReport},

@@ -44,6 +44,7 @@ type Store interface {
 	hiretext.SignatureService
 	hiretext.NotificationService
 	hiretext.ReconcileService
+	hiretext.NotifyService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 
@@ -59,6 +60,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the
 	// client (see clientIP); from anyone else the header is ignored.
 	TrustedProxies []netip.Prefix
+	// Email says whether notification emails are sent (serve --smtp-url);
+	// without it My settings says email is off.
+	Email bool
 	// SimulatorPublic opens the simulator's phone and API to everyone, not
 	// only administrators and this machine (--simulator-public).
 	SimulatorPublic bool

@@ -21,6 +21,8 @@ type settingsPage struct {
 	Templates      []templateRow // the caller's personal templates
 	Template       templateForm  // the new-template form
 	Fields         []hiretext.MergeField
+	Notify         hiretext.NotifySettings
+	Email          bool // whether this installation sends email
 }
 
 func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) error {
@@ -42,6 +44,10 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
+	if data.Notify, err = s.store.NotifySettings(r.Context(), p.org.ID, p.user.ID); err != nil {
+		return err
+	}
+	data.Email = s.cfg.Email
 	data.Page, data.Tokens, data.Templates, data.Fields = s.page(w, r, "My settings"), tokens, templateRows(personalTemplates, ts), hiretext.MergeFields[:]
 	return s.render(w, r, status, "settings", data)
 }

@@ -32,9 +32,9 @@ type textingFixture struct {
 	job       *hiretext.Job
 }
 
-func newTextingFixture(t *testing.T, db *store.DB) *textingFixture {
+func newTextingFixture(t *testing.T, db *store.DB, opts ...testOption) *textingFixture {
 	t.Helper()
-	ts, sim := newNumbersServer(t, db)
+	ts, sim := newNumbersServer(t, db, opts...)
 	ctx, cancel := context.WithCancel(context.Background())
 	d := dispatch.New(db, sim, dispatch.Config{Rate: 1000, Poll: 20 * time.Millisecond})
 	db.SetDispatcher(d)

@@ -201,7 +201,7 @@ func notifyUsers(ctx context.Context, tx conn, org hiretext.OrgID, u hiretext.Us
 
 // recordAlertEvents records, for each allowance alert, one event per
 // notified user, carrying their notification: their bell, banner and Send
-// buttons change live. The events are the users' own (no number), so each
+// buttons change live. Those who chose it are emailed the alert too. The events are the users' own (no number), so each
 // user's streams get their notification once, not once per teammate.
 func (db *DB) recordAlertEvents(ctx context.Context, tx conn, alerts []hiretext.AllowanceAlert, now time.Time) error {
 	for _, a := range alerts {
@@ -214,7 +214,7 @@ func (db *DB) recordAlertEvents(ctx context.Context, tx conn, alerts []hiretext.
 			}
 		}
 	}
-	return nil
+	return db.queueAllowanceEmails(ctx, tx, alerts, now)
 }
 
 // recordAllowanceChanged records that number's allowance is now u's, for

@@ -14,18 +14,27 @@ import (
 // key in the same transaction, so a send either happened with its record or
 // not at all. A key already recorded sends nothing: its send is returned.
 func (db *DB) SendBulk(ctx context.Context, req hiretext.SendRequest, key string) (hiretext.BulkSendID, bool, error) {
+	id, _, repeated, err := db.SendBulkResults(ctx, req, key)
+	return id, repeated, err
+}
+
+// SendBulkResults is SendBulk returning each candidate's result too (nil
+// when the key was recorded before).
+func (db *DB) SendBulkResults(ctx context.Context, req hiretext.SendRequest, key string) (hiretext.BulkSendID, []hiretext.SendResult, bool, error) {
 	if err := req.Validate(); err != nil {
-		return 0, false, err
+		return 0, nil, false, err
 	}
 	if key == "" || len(key) > hiretext.MaxSendKeyLength {
-		return 0, false, hiretext.Errorf(hiretext.EBadRequest, "This form is out of date; open it again.")
+		return 0, nil, false, hiretext.Errorf(hiretext.EBadRequest, "This form is out of date; open it again.")
 	}
 	if id, err := bulkSendByKey(ctx, db.reader(), req.UserID, key); err != nil || id != 0 {
-		return id, id != 0, err
+		return id, nil, id != 0, err
 	}
 	var id hiretext.BulkSendID
+	var results []hiretext.SendResult
 	err := db.inEventTx(ctx, func(tx conn) error {
-		results, err := db.send(ctx, tx, req)
+		var err error
+		results, err = db.send(ctx, tx, req)
 		if err != nil {
 			return err
 		}
@@ -38,14 +47,14 @@ func (db *DB) SendBulk(ctx context.Context, req hiretext.SendRequest, key string
 	if err != nil && db.dialect.isUniqueViolation(err) {
 		// The same form posted twice at once: the other post sent it.
 		if first, ferr := bulkSendByKey(ctx, db.reader(), req.UserID, key); ferr == nil && first != 0 {
-			return first, true, nil
+			return first, nil, true, nil
 		}
 	}
 	if err != nil {
-		return 0, false, err
+		return 0, nil, false, err
 	}
 	db.wakeDispatcher()
-	return id, false, nil
+	return id, results, false, nil
 }
 
 // bulkSendByKey returns the id of user's send under key, or 0.
@@ -88,8 +97,11 @@ func recordBulkSend(ctx context.Context, tx conn, req hiretext.SendRequest, key 
 	return id, nil
 }
 
-// BulkSendByID returns user's bulk send with its texts' current statuses;
-// another user's, or another company's, is not found.
+// BulkSendByID returns user's bulk send with its texts' current statuses,
+// and for each candidate whether they texted the number since their text
+// (by key on messages_candidate) and whether they opted out after the send
+// (on consent_events_org_candidate); another user's, or another company's,
+// is not found.
 func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretext.UserID, id hiretext.BulkSendID) (*hiretext.BulkSend, error) {
 	c := db.reader()
 	b := &hiretext.BulkSend{ID: id, OrgID: org, UserID: user}
@@ -99,9 +111,13 @@ func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretex
 		return nil, orNotFound(err, "Send")
 	}
 	b.Results, err = queryAll(ctx, c, scanBulkResult, `SELECT r.candidate_id, COALESCE(r.message_id, 0), r.skipped,
-		COALESCE(m.status, ''), COALESCE(m.error_message, '')
+		COALESCE(m.status, ''), COALESCE(m.error_message, ''),
+		CASE WHEN EXISTS (SELECT 1 FROM messages i WHERE i.org_id = m.org_id AND i.number_id = m.number_id
+			AND i.candidate_id = m.candidate_id AND i.created_at > m.created_at AND i.direction = 'inbound') THEN 1 ELSE 0 END,
+		CASE WHEN EXISTS (SELECT 1 FROM consent_events e WHERE e.org_id = ? AND e.candidate_id = r.candidate_id
+			AND e.status = 'opted_out' AND e.created_at > ?) THEN 1 ELSE 0 END
 		FROM bulk_send_results r LEFT JOIN messages m ON m.id = r.message_id
-		WHERE r.bulk_send_id = ? ORDER BY r.position`, id)
+		WHERE r.bulk_send_id = ? ORDER BY r.position`, org, b.CreatedAt, id)
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +126,6 @@ func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretex
 
 func scanBulkResult(row scanner) (hiretext.BulkResult, error) {
 	var r hiretext.BulkResult
-	err := row.Scan(&r.CandidateID, &r.MessageID, &r.Skipped, &r.Status, &r.ErrorMessage)
+	err := row.Scan(&r.CandidateID, &r.MessageID, &r.Skipped, &r.Status, &r.ErrorMessage, &r.Replied, &r.OptedOut)
 	return r, err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,31 +86,41 @@ func unknownConversation(ctx context.Context, tx conn, org hiretext.OrgID, numbe
 	return id, err
 }
 
-// touchConversation records a new message on a conversation: its time, and
-// for inbound messages one more unread; for outbound, when this number last
-// texted (which decides where a reply from a shared phone goes).
-func touchConversation(ctx context.Context, tx conn, id hiretext.ConversationID, msg hiretext.MessageID, now time.Time, dir hiretext.Direction) error {
-	q := `UPDATE conversations SET last_message_at = ?, last_message_id = ?, unread = unread + 1 WHERE id = ?`
-	if dir == hiretext.Outbound {
-		q = `UPDATE conversations SET last_message_at = ?, last_message_id = ?, last_outbound_at = ? WHERE id = ?`
+// touchInbound records a text the candidate sent on its conversation: one
+// more unread, and it reopens a Done conversation. Unless it is a keyword
+// (waits false), it starts the wait for an answer, if none was running.
+func touchInbound(ctx context.Context, tx conn, id hiretext.ConversationID, msg hiretext.MessageID, now time.Time, waits bool) error {
+	q := `UPDATE conversations SET last_message_at = ?, last_message_id = ?, unread = unread + 1, done_at = NULL`
+	args := []any{now, msg}
+	if waits {
+		q += `, waiting_since = COALESCE(waiting_since, ?)`
+		args = append(args, now)
 	}
-	args := []any{now, msg, id}
-	if dir == hiretext.Outbound {
-		args = []any{now, msg, now, id}
-	}
-	_, err := tx.exec(ctx, q, args...)
+	_, err := tx.exec(ctx, q+` WHERE id = ?`, append(args, id)...)
 	return err
 }
 
-// touchOutbound is touchConversation for the messages of a bulk send, ids[i]
-// being ms[i]'s, in one statement. The casts type the VALUES list for
-// PostgreSQL; SQLite and PostgreSQL both name its columns column1, column2.
+// touchReply records an automatic keyword reply on its conversation: when
+// this number last texted (which decides where a reply from a shared phone
+// goes). It answers nobody, so a wait goes on.
+func touchReply(ctx context.Context, tx conn, id hiretext.ConversationID, msg hiretext.MessageID, now time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE conversations SET last_message_at = ?, last_message_id = ?, last_outbound_at = ? WHERE id = ?`,
+		now, msg, now, id)
+	return err
+}
+
+// touchOutbound records the texts users wrote (ids[i] being ms[i]'s) on
+// their conversations, in one statement: each is the newest message and the
+// newest user's text, answers the candidate and reopens the conversation if
+// it was Done. The casts type the VALUES list for PostgreSQL; SQLite and
+// PostgreSQL both name its columns column1, column2.
 func touchOutbound(ctx context.Context, tx conn, ms []messageInsert, ids []hiretext.MessageID, now time.Time) error {
 	args := []any{now, now}
 	for i, m := range ms {
 		args = append(args, m.conversation, ids[i])
 	}
-	_, err := tx.exec(ctx, `UPDATE conversations SET last_message_at = ?, last_outbound_at = ?, last_message_id = v.column2
+	_, err := tx.exec(ctx, `UPDATE conversations SET last_message_at = ?, last_outbound_at = ?, last_message_id = v.column2,
+		last_outbound_id = v.column2, waiting_since = NULL, done_at = NULL
 		FROM (VALUES `+repeatRows("(CAST(? AS BIGINT), CAST(? AS BIGINT))", len(ms))+`) AS v WHERE conversations.id = v.column1`, args...)
 	return err
 }
@@ -127,7 +138,7 @@ const conversationColumns = `v.id, v.org_id, v.number_id, COALESCE(v.candidate_i
 	CASE WHEN v.unread > 0 AND m.direction = 'outbound' THEN COALESCE((SELECT CASE WHEN i.erased_at IS NULL THEN i.body ELSE '` +
 	hiretext.ErasedBody + `' END FROM messages i WHERE i.org_id = v.org_id AND i.conversation_id = v.id AND i.direction = 'inbound'
 		ORDER BY i.created_at DESC, i.id DESC LIMIT 1), '') ELSE '' END,
-	v.last_message_at, v.unread, v.created_at`
+	v.last_message_at, v.unread, v.waiting_since, v.done_at, v.created_at`
 
 const conversationFrom = ` FROM conversations v` + conversationJoins
 
@@ -140,10 +151,18 @@ const conversationJoins = `
 
 func scanConversation(s scanner) (*hiretext.Conversation, error) {
 	var v hiretext.Conversation
+	var waiting, done sql.NullTime
 	err := s.Scan(&v.ID, &v.OrgID, &v.NumberID, &v.CandidateID, &v.CandidateName, &v.Phone, &v.LastMessage,
-		&v.LastDirection, &v.LastKind, &v.LastSenderID, &v.LastSender, &v.LastStatus, &v.UnreadPreview, &v.LastMessageAt, &v.Unread, &v.CreatedAt)
+		&v.LastDirection, &v.LastKind, &v.LastSenderID, &v.LastSender, &v.LastStatus, &v.UnreadPreview, &v.LastMessageAt, &v.Unread,
+		&waiting, &done, &v.CreatedAt)
 	if err != nil {
 		return nil, orNotFound(err, "Conversation")
+	}
+	if waiting.Valid {
+		v.WaitingSince = waiting.Time.UTC()
+	}
+	if done.Valid {
+		v.DoneAt = done.Time.UTC()
 	}
 	v.LastMessage, v.UnreadPreview = firstWords(v.LastMessage, 80), firstWords(v.UnreadPreview, 80)
 	v.CandidateName = strings.TrimSpace(v.CandidateName) // a mononym has no first name
@@ -160,67 +179,73 @@ func (db *DB) ListConversations(ctx context.Context, org hiretext.OrgID, number 
 	return queryAll(ctx, db.reader(), scanConversation, q+" ORDER BY v.last_message_at DESC, v.id DESC LIMIT ?", org, number, limit)
 }
 
-// Inbox returns one page of a number's conversations: those with unread
-// texts first, then the others, each part newest first with ties broken by
-// id. Each part is read on its own index from the cursor's position (see
+// Inbox returns one page of a number's conversations: by default the open
+// ones with unread texts first, then the others, each part newest first
+// with ties broken by id; a filter lists its conversations newest first.
+// Each part is read on its own index from the cursor's position (see
 // inboxQuery), so every page costs about the same however deep it is.
 func (db *DB) Inbox(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, q hiretext.InboxQuery) (*hiretext.InboxPage, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	pos, err := parseInboxCursor(q.Cursor, q.UnreadOnly)
+	parts := inboxParts(q.Filter)
+	pos, err := parseInboxCursor(q.Cursor, parts)
 	if err != nil {
 		return nil, err
 	}
 	want := q.Limit + 1 // one more than the page says whether another follows
 	var convs []*hiretext.Conversation
-	if pos == nil || pos.unread {
-		if convs, err = db.inboxPart(ctx, org, number, true, pos, want); err != nil {
-			return nil, err
+	for _, part := range parts {
+		if pos != nil && pos.part != part.key {
+			continue // the cursor is in a later part
 		}
-		pos = nil // the read part starts from its top
-	}
-	if !q.UnreadOnly && len(convs) < want {
-		rest, err := db.inboxPart(ctx, org, number, false, pos, want-len(convs))
+		more, err := db.inboxPart(ctx, org, number, part, q.Text, pos, want-len(convs))
 		if err != nil {
 			return nil, err
 		}
-		convs = append(convs, rest...)
+		convs, pos = append(convs, more...), nil // the next part starts from its top
+		if len(convs) == want {
+			break
+		}
 	}
 	page := &hiretext.InboxPage{Conversations: convs}
 	if len(convs) > q.Limit {
 		page.Conversations = convs[:q.Limit]
 		last := convs[q.Limit-1]
-		page.NextCursor = inboxCursor{unread: last.Unread > 0, at: last.LastMessageAt, id: last.ID}.String()
+		key := parts[len(parts)-1].key
+		if last.Unread > 0 {
+			key = parts[0].key
+		}
+		page.NextCursor = inboxCursor{part: key, at: last.LastMessageAt, id: last.ID}.String()
 	}
 	return page, nil
 }
 
 // inboxPart reads up to limit conversations of one part of the inbox, after
 // pos when it is not nil.
-func (db *DB) inboxPart(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, unread bool,
-	pos *inboxCursor, limit int) ([]*hiretext.Conversation, error) {
-	q, args := inboxQuery(db.dialect, org, number, unread, pos, limit)
+func (db *DB) inboxPart(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, part inboxSection,
+	text string, pos *inboxCursor, limit int) ([]*hiretext.Conversation, error) {
+	q, args := inboxQuery(db.dialect, org, number, part, inboxSearch(text), pos, limit, db.now())
 	return queryAll(ctx, db.reader(), scanConversation, q, args...)
 }
 
-// inboxQuery is the statement reading one part of the inbox, walking an
-// index backwards from pos: conversations_org_number_unread (unread only)
-// for the unread part, conversations_org_number_recent for the rest. The
-// unread test is written as the partial index's condition so that both
-// databases use it, the redundant "last_message_at <=" bounds the index
-// range and the OR breaks ties between conversations of the same
-// microsecond.
-func inboxQuery(d dialect, org hiretext.OrgID, number hiretext.NumberID, unread bool, pos *inboxCursor, limit int) (string, []any) {
-	part, index := " AND v.unread = 0", "conversations_org_number_recent"
-	if unread {
-		// SQLite's planner, without statistics, would walk every read
-		// conversation to find the few unread ones.
-		part, index = " AND v.unread > 0", "conversations_org_number_unread"
-	}
-	q := "SELECT " + conversationColumns + " FROM conversations v" + d.indexedBy(index) + conversationJoins +
-		" WHERE v.org_id = ? AND v.number_id = ?" + part
+// inboxQuery is the statement reading one part of the inbox, walking the
+// part's index backwards from pos. Conditions are written as the partial
+// indexes' so that both databases use them, the redundant
+// "last_message_at <=" bounds the index range and the OR breaks ties
+// between conversations of the same microsecond.
+func inboxQuery(d dialect, org hiretext.OrgID, number hiretext.NumberID, part inboxSection, search *sqlParts,
+	pos *inboxCursor, limit int, now time.Time) (string, []any) {
+	q := "SELECT " + conversationColumns + " FROM conversations v" + d.indexedBy(part.index) + conversationJoins +
+		part.join + " WHERE v.org_id = ? AND v.number_id = ? AND " + part.cond
 	args := []any{org, number}
+	if part.now {
+		args = append(args, now)
+	}
+	if len(search.conds) > 0 {
+		q += " AND " + strings.Join(search.conds, " AND ")
+		args = append(args, search.whereArgs...)
+	}
 	if pos != nil {
 		q += " AND v.last_message_at <= ? AND (v.last_message_at < ? OR v.id < ?)"
 		args = append(args, pos.at, pos.at, pos.id)
@@ -231,32 +256,28 @@ func inboxQuery(d dialect, org hiretext.OrgID, number hiretext.NumberID, unread 
 // inboxCursor is a position in the inbox: the last conversation of a page
 // and the part it belongs to.
 type inboxCursor struct {
-	unread bool
-	at     time.Time
-	id     hiretext.ConversationID
+	part byte // inboxSection.key
+	at   time.Time
+	id   hiretext.ConversationID
 }
 
-// String encodes the cursor opaquely: "u" (unread part) or "r" (read
-// part), the time in Unix microseconds and the id, base64url-encoded.
+// String encodes the cursor opaquely: the part's key, the time in Unix
+// microseconds and the id, base64url-encoded.
 func (c inboxCursor) String() string {
-	part := "r"
-	if c.unread {
-		part = "u"
-	}
-	raw := part + strconv.FormatInt(c.at.UnixMicro(), 10) + "." + strconv.FormatInt(int64(c.id), 10)
+	raw := string(c.part) + strconv.FormatInt(c.at.UnixMicro(), 10) + "." + strconv.FormatInt(int64(c.id), 10)
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
 // parseInboxCursor reads a cursor; "" is the first page (nil). A position
-// in the read part is refused when only unread conversations are listed.
-func parseInboxCursor(s string, unreadOnly bool) (*inboxCursor, error) {
+// in a part the filter does not list is refused.
+func parseInboxCursor(s string, parts []inboxSection) (*inboxCursor, error) {
 	if s == "" {
 		return nil, nil
 	}
 	bad := hiretext.FieldError("The page cursor is not valid; start again from the first page.",
 		map[string]string{"cursor": "Use the next_cursor of a previous page with the same filter."})
 	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(raw) < 2 || (raw[0] != 'u' && raw[0] != 'r') || (unreadOnly && raw[0] != 'u') {
+	if err != nil || len(raw) < 2 || !slices.ContainsFunc(parts, func(p inboxSection) bool { return p.key == raw[0] }) {
 		return nil, bad
 	}
 	at, id, ok := strings.Cut(string(raw[1:]), ".")
@@ -265,7 +286,7 @@ func parseInboxCursor(s string, unreadOnly bool) (*inboxCursor, error) {
 	if !ok || err1 != nil || err2 != nil || n <= 0 {
 		return nil, bad
 	}
-	return &inboxCursor{unread: raw[0] == 'u', at: time.UnixMicro(micros).UTC(), id: hiretext.ConversationID(n)}, nil
+	return &inboxCursor{part: raw[0], at: time.UnixMicro(micros).UTC(), id: hiretext.ConversationID(n)}, nil
 }
 
 // UnreadConversations counts a number's conversations with unread messages.
@@ -333,17 +354,8 @@ func (db *DB) TextedCandidates(ctx context.Context, org hiretext.OrgID, number h
 // number, and tells them so their bells update. Reading a read conversation
 // changes nothing.
 func (db *DB) MarkConversationRead(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, id hiretext.ConversationID) error {
-	return db.inEventTx(ctx, func(tx conn) error {
-		res, err := tx.exec(ctx, "UPDATE conversations SET unread = 0 WHERE org_id = ? AND number_id = ? AND id = ? AND unread > 0", org, number, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		return db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, NumberID: number, Kind: hiretext.EventConversationRead,
-			Data: eventData(map[string]any{"conversation_id": id})})
-	})
+	return db.changeConversation(ctx, org, number, id, hiretext.EventConversationRead,
+		"UPDATE conversations SET unread = 0 WHERE org_id = ? AND number_id = ? AND id = ? AND unread > 0")
 }
 
 // LinkConversation attaches an unknown sender's conversation to a candidate

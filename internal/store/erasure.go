@@ -47,7 +47,7 @@ func (db *DB) eraseCandidate(ctx context.Context, tx conn, org hiretext.OrgID, i
 		return err
 	}
 	steps := []func(context.Context, conn, *hiretext.Candidate, []string, time.Time) error{
-		eraseTexts, eraseApplications, eraseLedgerEvidence, eraseUnrouted, eraseCandidateRow,
+		eraseTexts, eraseApplications, eraseLedgerEvidence, eraseUnrouted, eraseEmails, eraseCandidateRow,
 	}
 	for _, step := range steps {
 		if err := step(ctx, tx, c, phones, now); err != nil {

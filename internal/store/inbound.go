@@ -99,6 +99,11 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	if err := r.recordEvent(ctx); err != nil {
 		return nil, err
 	}
+	if r.keyword() == hiretext.KeywordNone {
+		if err := r.queueAwayReplies(ctx); err != nil {
+			return nil, err
+		}
+	}
 	m, err := scanMessage(r.tx.queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.id = ?", r.msg))
 	if err != nil {
 		return nil, err
@@ -171,7 +176,7 @@ func (r *inboundRun) store(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return touchConversation(ctx, r.tx, r.conv, r.msg, r.now, hiretext.Inbound)
+	return touchInbound(ctx, r.tx, r.conv, r.msg, r.now, r.keyword() == hiretext.KeywordNone)
 }
 
 // recordEvent records the new-message event for the number's users.

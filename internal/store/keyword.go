@@ -191,7 +191,7 @@ func (r *inboundRun) queueReply(ctx context.Context, body string) (hiretext.Mess
 	if err != nil {
 		return 0, err
 	}
-	return id, touchConversation(ctx, r.tx, r.conv, id, r.now, hiretext.Outbound)
+	return id, touchReply(ctx, r.tx, r.conv, id, r.now)
 }
 
 func quoteKeyword(body string) string { return "\"" + firstWords(body, 40) + "\"" }

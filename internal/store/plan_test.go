@@ -111,8 +111,9 @@ func TestSendLookupsUseKeys(t *testing.T) {
 }
 
 // TestInboxQueriesWalkAnIndex fails when a page of the inbox would read or
-// sort all of a number's conversations: each part of the inbox must walk
-// its index in order from the cursor and stop after a page.
+// sort all of a number's conversations: each part of the inbox, under every
+// filter and with a search, must walk its index in order from the cursor
+// and stop after a page.
 func TestInboxQueriesWalkAnIndex(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -125,17 +126,18 @@ func TestInboxQueriesWalkAnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	pos := &inboxCursor{at: time.Now(), id: 9}
-	for _, unread := range []bool{true, false} {
-		for _, pos := range []*inboxCursor{nil, pos} {
-			sql, args := inboxQuery(db.dialect, 1, 2, unread, pos, 51)
-			plan := explain(t, db, sql, args)
-			index := "conversations_org_number_recent"
-			if unread {
-				index = "conversations_org_number_unread"
-			}
-			if !strings.Contains(plan, "SEARCH v USING INDEX "+index+" (org_id=? AND number_id=?") ||
-				strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "SCAN ") {
-				t.Errorf("unread part %v, cursor %v: want a walk of %s without sorting; plan:\n%s", unread, pos != nil, index, plan)
+	for _, f := range hiretext.InboxFilters {
+		for _, part := range inboxParts(f) {
+			for _, text := range []string{"", "ana lo", "312 555"} {
+				for _, pos := range []*inboxCursor{nil, pos} {
+					sql, args := inboxQuery(db.dialect, 1, 2, part, inboxSearch(text), pos, 51, time.Now())
+					plan := explain(t, db, sql, args)
+					if !strings.Contains(plan, "SEARCH v USING INDEX "+part.index+" (org_id=? AND number_id=?") ||
+						strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "SCAN ") {
+						t.Errorf("filter %q part %c, search %q, cursor %v: want a walk of %s without sorting; plan:\n%s",
+							f, part.key, text, pos != nil, part.index, plan)
+					}
+				}
 			}
 		}
 	}

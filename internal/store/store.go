@@ -42,6 +42,7 @@ type DB struct {
 	sessions   hiretext.SessionPolicy
 	broker     hiretext.Waker         // woken after commits that recorded events; see SetBroker
 	dispatcher hiretext.Waker         // woken after commits that queued messages; see SetDispatcher
+	publicURL  string                 // the start of the links in emails; see SetPublicURL
 	ledgerKey  atomic.Pointer[[]byte] // the consent ledger's HMAC key, once read (see ledgerKeyOn)
 }
 

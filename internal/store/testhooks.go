@@ -10,6 +10,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -81,4 +82,12 @@ func (db *DB) ConsentChangesWaiting(ctx context.Context) (int, error) {
 		WHERE a.datname = current_database() AND cardinality(pg_blocking_pids(a.pid)) > 0
 		AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.relation = CAST('candidates' AS regclass))`).Scan(&n)
 	return n, err
+}
+
+// UserSeenAt returns when a user last had a hiretext page open, as the
+// instances recorded it (zero for never).
+func (db *DB) UserSeenAt(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) (time.Time, error) {
+	var seen sql.NullTime
+	err := db.reader().queryRow(ctx, "SELECT seen_at FROM users WHERE org_id = ? AND id = ?", org, user).Scan(&seen)
+	return seen.Time, orNotFound(err, "User")
 }

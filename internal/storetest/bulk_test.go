@@ -1,8 +1,10 @@
 package storetest
 
 import (
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/store"
@@ -67,6 +69,72 @@ func TestSendBulkOncePerForm(t *testing.T) {
 		}
 		if _, _, err := db.SendBulk(ctx, req, ""); hiretext.ErrorCode(err) != hiretext.EBadRequest {
 			t.Fatalf("no key: %v, want bad request", err)
+		}
+	})
+}
+
+// TestBulkSendOutcomes follows what a send to five achieved: Ann had
+// written before it and says nothing after (no reply), Bea replies, Cy
+// texts STOP (a reply and an opt-out), Dee's text is delivered and Eve's
+// fails; Fay, who opted out before, is skipped and not counted as opting
+// out after it. Those to text again are the ones who neither replied nor
+// opted out.
+func TestBulkSendOutcomes(t *testing.T) {
+	eachWithClock(t, time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC), func(t *testing.T, db *store.DB, clock *Clock) {
+		fx := MustSetUpTexting(t, db, 100)
+		ann, annPhone := fx.MustCandidate(t, db, "Ann")
+		bea, beaPhone := fx.MustCandidate(t, db, "Bea")
+		cy, cyPhone := fx.MustCandidate(t, db, "Cy")
+		dee, _ := fx.MustCandidate(t, db, "Dee")
+		eve, _ := fx.MustCandidate(t, db, "Eve")
+		fay, fayPhone := fx.MustCandidate(t, db, "Fay")
+		fx.Receive(t, db, "SMa0", annPhone, "Any news?")
+		fx.Receive(t, db, "SMf0", fayPhone, "STOP")
+		clock.Advance(time.Minute)
+		req := hiretext.SendRequest{OrgID: fx.Org.ID, UserID: fx.Recruiter.ID, Body: "Open house Friday!",
+			CandidateIDs: []hiretext.CandidateID{ann.ID, bea.ID, cy.ID, dee.ID, eve.ID, fay.ID}}
+		id, results, repeated, err := db.SendBulkResults(ctx, req, "form-outcomes")
+		if err != nil || repeated || len(results) != 6 || !results[0].Queued || results[5].Queued {
+			t.Fatalf("send: %v, repeated %v, results %+v", err, repeated, results)
+		}
+		claimed, err := db.ClaimDeliveries(ctx, fx.Number.ID, 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dl := range claimed {
+			switch dl.CandidateID {
+			case eve.ID:
+				err = db.FailDelivery(ctx, dl, hiretext.StatusFailed, "30006", "The phone cannot receive texts.", false)
+			case dee.ID:
+				err = db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: "SMdee", Status: hiretext.StatusDelivered}})
+			default:
+				err = db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: "SM" + dl.To, Status: hiretext.StatusSent}})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		clock.Advance(time.Minute)
+		fx.Receive(t, db, "SMb1", beaPhone, "I'll be there")
+		fx.Receive(t, db, "SMc1", cyPhone, "STOP")
+
+		b, err := db.BulkSendByID(ctx, fx.Org.ID, fx.Recruiter.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := hiretext.BulkOutcomes{Total: 6, Delivered: 1, Failed: 1, Replied: 2, OptedOut: 1}
+		if got := b.Outcomes(); got != want {
+			t.Fatalf("outcomes %+v, want %+v", got, want)
+		}
+		replied := map[hiretext.CandidateID]bool{}
+		for _, r := range b.Results {
+			replied[r.CandidateID] = r.Replied
+		}
+		if replied[ann.ID] || !replied[bea.ID] || !replied[cy.ID] || replied[fay.ID] {
+			t.Fatalf("replied %v: want Bea and Cy only (Ann wrote before the send)", replied)
+		}
+		if got := b.Unanswered(); !slices.Equal(got, []hiretext.CandidateID{ann.ID, dee.ID, eve.ID}) {
+			t.Fatalf("to text again: %v, want Ann, Dee and Eve", got)
 		}
 	})
 }

@@ -41,7 +41,7 @@ func TestInboxPagesThroughEveryConversationUnreadFirst(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("paged inbox:\n%v\nwant\n%v", got, want)
 		}
-		if got := inboxIDs(t, db, fx, hiretext.InboxQuery{UnreadOnly: true, Limit: 4}); !slices.Equal(got, want[:15]) {
+		if got := inboxIDs(t, db, fx, hiretext.InboxQuery{Filter: hiretext.FilterUnread, Limit: 4}); !slices.Equal(got, want[:15]) {
 			t.Fatalf("paged unread inbox = %v, want %v", got, want[:15])
 		}
 		if page, err := db.Inbox(ctx, fx.Org.ID, fx.Number.ID, hiretext.InboxQuery{}); err != nil || len(page.Conversations) != hiretext.DefaultPageSize {
@@ -63,7 +63,7 @@ func TestInboxRefusesBadPages(t *testing.T) {
 			t.Fatalf("first page: %+v, %v", page, err)
 		}
 		for _, q := range []hiretext.InboxQuery{{Limit: -1}, {Limit: hiretext.MaxPageSize + 1}, {Cursor: "abc"}, {Cursor: "!"},
-			{Cursor: page.NextCursor, UnreadOnly: true}} { // a position among read conversations
+			{Cursor: page.NextCursor, Filter: hiretext.FilterUnread}, {Filter: "lost"}} { // a position among read conversations
 			if _, err := db.Inbox(ctx, fx.Org.ID, fx.Number.ID, q); hiretext.ErrorCode(err) != hiretext.EInvalid || len(hiretext.ErrorFields(err)) != 1 {
 				t.Errorf("Inbox(%+v) = %v, want a field error", q, err)
 			}

@@ -90,6 +90,7 @@
     var source = new EventSource(url);
     source.addEventListener("message.inbound", function () { announce("New text message."); refresh(); });
     source.addEventListener("conversation.read", refresh);
+    source.addEventListener("conversation.changed", refresh);
     source.addEventListener("message.status", refresh);
     source.addEventListener("allowance.alert", function (e) {
       var data = {};
