@@ -15,13 +15,19 @@ type ApplicationID int64
 type SMSAnswer string
 
 // The answers. The form and the API offer main, alternate and none;
-// unanswered is for applications whose source never asked (an import).
+// unanswered is for an applicant who left the question unanswered and for
+// applications whose source never asked (an import). It opts out.
 const (
 	AnswerMain       SMSAnswer = "main"
 	AnswerAlternate  SMSAnswer = "alternate"
 	AnswerNone       SMSAnswer = "none"
 	AnswerUnanswered SMSAnswer = "unanswered"
 )
+
+// NoAnswerNote is the consent ledger's reason for opting out an applicant
+// who left the texting question of the form or the API unanswered: the
+// question is never required, and no answer means opted out.
+const NoAnswerNote = "No answer: the applicant did not answer the texting question, and no answer means opted out."
 
 // Valid reports whether a is a known answer.
 func (a SMSAnswer) Valid() bool {

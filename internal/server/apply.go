@@ -156,11 +156,17 @@ func (s *Server) submitApplication(w http.ResponseWriter, r *http.Request, org *
 	return s.redirectWithFlash(w, r, thanksURL(org, job), "success", thanksMessage(n, org.Region))
 }
 
-// formAnswer reads the texting choice; only the three offered values count.
+// formAnswer reads the texting choice of the form or the API. No answer
+// (nothing chosen; in the API the field absent, null or empty) is
+// AnswerUnanswered, which opts the applicant out: the question is never
+// required. Only the three offered values are answers; anything else comes
+// back invalid, so the application is refused with an error on sms_opt_in.
 func formAnswer(v string) hiretext.SMSAnswer {
 	switch a := hiretext.SMSAnswer(v); a {
 	case hiretext.AnswerMain, hiretext.AnswerAlternate, hiretext.AnswerNone:
 		return a
+	case "":
+		return hiretext.AnswerUnanswered
 	}
 	return ""
 }
@@ -192,6 +198,8 @@ func thanksMessage(n hiretext.NewApplication, region string) string {
 		return msg + " We may text you about it at " + typedPhone(n.MainPhone, region) + "; reply STOP at any time to opt out."
 	case hiretext.AnswerAlternate:
 		return msg + " We may text you about it at " + typedPhone(n.AlternatePhone, region) + "; reply STOP at any time to opt out."
+	case hiretext.AnswerUnanswered:
+		return msg + " You did not choose whether we may text you, so we will not."
 	}
 	return msg + " As you asked, we will not text you."
 }

@@ -144,8 +144,12 @@ func applicationConsent(cand hiretext.CandidateID, app hiretext.ApplicationID, n
 	status, which := n.SMS.Consent()
 	change := &hiretext.ConsentChange{CandidateID: cand, Status: status, Phone: which, Source: hiretext.ConsentApplication,
 		ApplicationID: app, Disclosure: n.Disclosure, IP: n.IP, UserAgent: n.UserAgent, UserID: n.UserID}
-	if n.SMS == hiretext.AnswerUnanswered {
+	switch {
+	case n.SMS != hiretext.AnswerUnanswered:
+	case n.Channel == hiretext.ChannelImport:
 		change.Note = "The application did not ask about texting; no answer means opted out."
+	default:
+		change.Note = hiretext.NoAnswerNote
 	}
 	return change
 }
