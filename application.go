@@ -89,7 +89,9 @@ type Application struct {
 	AlternatePhone string // E.164 or ""
 	SMSAnswer      SMSAnswer
 	Channel        ApplicationChannel
-	UserID         UserID // the API token's user; 0 for the public form
+	UserID         UserID   // the API token's user; 0 for the public form
+	FormName       string   // the form's name when the applicant filled it in
+	Answers        []Answer // the answers, each with its question as asked
 	CreatedAt      time.Time
 }
 
@@ -107,6 +109,12 @@ type NewApplication struct {
 	AlternatePhone string // as typed; optional
 	SMS            SMSAnswer
 	Channel        ApplicationChannel
+	// Answers are the answers to the form's own questions, by key; Form is
+	// the job's form, which the store sets before validating.
+	Answers AnswerInput
+	Form    *ApplicationForm
+	// Given are the answers read from Answers by Validate.
+	Given []Answer
 
 	// Evidence for the consent ledger.
 	Disclosure string // the consent disclosure the applicant was shown
@@ -129,6 +137,7 @@ func (n *NewApplication) Validate(parse PhoneParser, region string) error {
 	n.Email = email
 	n.MainPhone, n.AlternatePhone = validPhones(v, parse, region, n.MainPhone, n.AlternatePhone)
 	n.validateAnswer(v)
+	n.readAnswers(v)
 	if !n.Channel.Valid() {
 		v.Add("channel", "Unknown application channel.")
 	}
@@ -155,6 +164,20 @@ func (n *NewApplication) validateAnswer(v Validation) {
 	if status, _ := n.SMS.Consent(); status == SMSOptedIn && strings.TrimSpace(n.Disclosure) == "" {
 		v.Add("disclosure", "An opt-in needs the consent disclosure the applicant was shown.")
 	}
+}
+
+// readAnswers reads the answers to the form's questions into Given, adding
+// their problems to v. Without a form only an empty set of answers is valid.
+func (n *NewApplication) readAnswers(v Validation) {
+	form := n.Form
+	if form == nil {
+		form = BuiltinForm(0, FormStandard)
+	}
+	given, err := form.ReadAnswers(n.Answers)
+	for key, msg := range ErrorFields(err) {
+		v.Add("answers."+key, msg)
+	}
+	n.Given = given
 }
 
 // truncateBytes cuts s to at most n bytes.

@@ -6,18 +6,11 @@ import (
 	"testing"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/storetest"
 )
 
-// warehouse is the custom form: two questions on Standard.
-func warehouse() hiretext.FormInput {
-	return hiretext.FormInput{Name: "Warehouse application", Base: hiretext.FormStandard, Questions: []hiretext.Question{
-		{Label: "Forklift certified?", Type: hiretext.QuestionYesNo, Required: true},
-		{Label: "Shifts available", Type: hiretext.QuestionMultiple, Choices: []string{"Days", "Nights", "Weekends"}},
-	}}
-}
-
 func TestFormInputValidate(t *testing.T) {
-	many := warehouse()
+	many := storetest.WarehouseForm()
 	for i := 0; i < 49; i++ {
 		many.Questions = append(many.Questions, hiretext.Question{Label: "Q" + strconv.Itoa(i), Type: hiretext.QuestionShortText})
 	}
@@ -36,7 +29,7 @@ func TestFormInputValidate(t *testing.T) {
 		{"duplicate choice", func(in *hiretext.FormInput) { in.Questions[1].Choices = []string{"Days", "days"} }, []string{"questions[1].choices"}},
 	}
 	for _, c := range cases {
-		in := warehouse()
+		in := storetest.WarehouseForm()
 		c.change(&in)
 		got := hiretext.ErrorFields(in.Validate())
 		if len(got) != len(c.fields) {
@@ -48,7 +41,7 @@ func TestFormInputValidate(t *testing.T) {
 			}
 		}
 	}
-	in := warehouse()
+	in := storetest.WarehouseForm()
 	if err := in.Validate(); err != nil {
 		t.Fatalf("warehouse: %v", err)
 	}
@@ -58,7 +51,7 @@ func TestFormInputValidate(t *testing.T) {
 // keeps, numbers new ones past every ID given before and refuses IDs the
 // form never gave.
 func TestFormEditKeepsQuestionIDs(t *testing.T) {
-	f, err := hiretext.NewCustomForm(1, warehouse())
+	f, err := hiretext.NewCustomForm(1, storetest.WarehouseForm())
 	if err != nil || f.Questions[0].ID != "q1" || f.Questions[1].ID != "q2" || f.NextQuestion != 2 {
 		t.Fatalf("new form: %+v, %v", f, err)
 	}
@@ -109,7 +102,7 @@ func TestReadAnswers(t *testing.T) {
 // certification must be yes.
 func TestDOTAnswers(t *testing.T) {
 	f := hiretext.BuiltinForm(1, hiretext.FormDOT)
-	in := DOTAnswers()
+	in := storetest.DOTAnswers()
 	answers, err := f.ReadAnswers(in)
 	if err != nil {
 		t.Fatalf("DOT answers: %v", err)
@@ -123,17 +116,17 @@ func TestDOTAnswers(t *testing.T) {
 			t.Errorf("no answer labelled %q", l)
 		}
 	}
-	in = DOTAnswers()
+	in = storetest.DOTAnswers()
 	for key := range in {
 		if strings.HasPrefix(key, "licences.") || strings.HasPrefix(key, "employers.") {
 			delete(in, key)
 		}
 	}
-	in["certification.certify"] = nil
 	in["certify"] = []string{"no"}
+	in["q1"] = []string{"x"}
 	_, err = f.ReadAnswers(in)
 	got := hiretext.ErrorFields(err)
-	for _, key := range []string{"licences", "employers", "certify", "certification.certify"} {
+	for _, key := range []string{"licences", "employers", "certify", "q1"} {
 		if got[key] == "" {
 			t.Errorf("no error on %s: %v", key, got)
 		}
@@ -147,23 +140,4 @@ func TestDOTAnswers(t *testing.T) {
 			t.Errorf("section %s: %v", s.ID, err)
 		}
 	}
-}
-
-// DOTAnswers is a complete DOT driver application with two licences and two
-// employers, the second of each at entry index 2 (an entry removed between).
-func DOTAnswers() hiretext.AnswerInput {
-	in := hiretext.AnswerInput{"date_of_birth": {"1985-03-02"}, "denied": {"no"}, "suspended": {"no"},
-		"certify": {"yes"}, "signature": {"Dee Driver"}, "signed_on": {"2026-12-07"}}
-	set := func(section string, i int, pairs ...string) {
-		for j := 0; j+1 < len(pairs); j += 2 {
-			in[hiretext.GroupKey(section, pairs[j], i)] = []string{pairs[j+1]}
-		}
-	}
-	set("addresses", 0, "street", "1 Main St", "city", "Joliet", "state", "IL", "zip", "60431", "from", "2020-01-01")
-	set("licences", 0, "state", "IL", "number", "D123-4567-8901", "class", "A", "endorsements", "N, T", "expires", "2028-03-02")
-	set("licences", 2, "state", "IN", "number", "1234-56-7890", "class", "B", "expires", "2024-05-01")
-	set("employers", 0, "name", "Acme Freight", "address", "2 Dock Rd, Joliet IL", "position", "Driver", "from", "2022-01-01", "cmv", "yes")
-	set("employers", 2, "name", "Best Haul", "address", "3 Yard Ave, Gary IN", "position", "Driver", "from", "2019-01-01",
-		"to", "2021-12-31", "reason", "Moved", "cmv", "yes")
-	return in
 }
