@@ -21,7 +21,7 @@ type Answer struct {
 
 // Text is the answer as people read it: choices joined by commas, yes/no
 // capitalised.
-func (a *Answer) Text() string {
+func (a Answer) Text() string {
 	if a.Type == QuestionYesNo && len(a.Values) == 1 {
 		if a.Values[0] == "yes" {
 			return "Yes"
@@ -83,7 +83,7 @@ func readGroup(v Validation, out []Answer, s Section, in AnswerInput, known map[
 			continue
 		}
 		n++
-		prefix := upperFirst(s.Noun) + " " + strconv.Itoa(n) + ": "
+		prefix := s.EntryName(n) + ": "
 		for _, q := range s.Questions {
 			key := GroupKey(s.ID, q.ID, i)
 			out = appendAnswer(v, out, q, key, prefix+q.Label, in[key])
@@ -186,8 +186,8 @@ func trimmedValues(values []string) []string {
 
 func hasValue(values []string) bool { return len(trimmedValues(values)) > 0 }
 
-// upperFirst capitalises the first letter of s.
-func upperFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
+// EntryName names entry n (from 1) of a repeating section: "Licence 2".
+func (s *Section) EntryName(n int) string {
+	r, size := utf8.DecodeRuneInString(s.Noun)
+	return string(unicode.ToUpper(r)) + s.Noun[size:] + " " + strconv.Itoa(n)
 }

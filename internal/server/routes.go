@@ -127,6 +127,11 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/templates/{id}", admins, false, s.handleEditTemplate(companyTemplates)},
 		{"POST /admin/templates/{id}", admins, false, s.handleUpdateTemplate(companyTemplates)},
 		form("POST /admin/templates/{id}/delete", admins, s.handleDeleteTemplate(companyTemplates), "/admin/templates/{id}"),
+		{"GET /admin/forms", admins, false, s.handleAdminForms},
+		{"POST /admin/forms", admins, false, s.handleAdminCreateForm},
+		{"GET /admin/forms/{id}", admins, false, s.handleAdminForm},
+		{"POST /admin/forms/{id}", admins, false, s.handleAdminUpdateForm},
+		form("POST /admin/forms/{id}/delete", admins, s.handleAdminDeleteForm, "/admin/forms/{id}"),
 
 		// Texting numbers: generating, assigning and releasing them.
 		{"GET /admin/numbers", admins, false, s.handleAdminNumbers},
@@ -203,6 +208,11 @@ func (s *Server) routeTable() []route {
 		{"PATCH /api/v1/jobs/{id}", jobsAccess, true, s.handleAPIUpdateJob},
 		{"POST /api/v1/jobs/{id}/applications", jobsAccess, true, s.handleAPIApply},
 		{"GET /api/v1/consent-disclosure", jobsAccess, true, s.handleAPIConsentDisclosure},
+		{"GET /api/v1/application-forms", jobsAccess, true, s.handleAPIForms},
+		{"POST /api/v1/application-forms", admins, true, s.handleAPICreateForm},
+		{"GET /api/v1/application-forms/{id}", jobsAccess, true, s.handleAPIForm},
+		{"PATCH /api/v1/application-forms/{id}", admins, true, s.handleAPIUpdateForm},
+		{"DELETE /api/v1/application-forms/{id}", admins, true, s.handleAPIDeleteForm},
 		{"GET /api/v1/candidates", poolAccess, true, s.handleAPICandidates},
 		{"GET /api/v1/candidates/{id}", profilesAccess, true, s.handleAPICandidate},
 		{"PATCH /api/v1/candidates/{id}", profilesAccess, true, s.handleAPIUpdateCandidate},

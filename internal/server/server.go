@@ -43,6 +43,7 @@ type Store interface {
 	hiretext.TemplateService
 	hiretext.SignatureService
 	hiretext.NotificationService
+	hiretext.FormService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 
