@@ -81,7 +81,7 @@ func dotSections() []Section {
 			{ID: "certify", Label: "I certify that this application was completed by me, and that all entries on it and information in it are true and complete to the best of my knowledge.",
 				Type: QuestionYesNo, Required: true, MustBeYes: true},
 			{ID: "signature", Label: "Your full name, typed as your signature", Type: QuestionShortText, Required: true},
-			{ID: "signed_on", Label: "Date", Type: QuestionDate, Required: true},
+			{ID: "signed_on", Label: "Date signed", Type: QuestionDate, Required: true},
 		}},
 	}
 }

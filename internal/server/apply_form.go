@@ -42,6 +42,7 @@ type applyEntry struct {
 // applyQuestion is one input of the form.
 type applyQuestion struct {
 	Name      string // the input's name and id: "answers.KEY"
+	Prefix    string // in a group, the entry it belongs to ("Licence 2: "), for screen readers
 	Label     string
 	Help      string
 	Type      hiretext.QuestionType
@@ -143,7 +144,7 @@ func applySections(sections []hiretext.Section, in hiretext.AnswerInput, counts 
 	for _, s := range sections {
 		as := applySection{ID: s.ID, Title: s.Title, Help: s.Help, Noun: s.Noun, Repeats: s.Repeats(), Error: errs[answerPrefix+s.ID]}
 		if !s.Repeats() {
-			as.Entries = []applyEntry{{Questions: applyQuestions(s.Questions, func(q string) string { return q }, in, errs, focus)}}
+			as.Entries = []applyEntry{{Questions: applyQuestions(s.Questions, "", func(q string) string { return q }, in, errs, focus)}}
 			out = append(out, as)
 			continue
 		}
@@ -151,19 +152,23 @@ func applySections(sections []hiretext.Section, in hiretext.AnswerInput, counts 
 		as.CanAdd = as.Count < s.Max
 		for i := range as.Count {
 			key := func(q string) string { return hiretext.GroupKey(s.ID, q, i) }
-			as.Entries = append(as.Entries, applyEntry{Index: i, Number: i + 1, Name: s.EntryName(i + 1), Questions: applyQuestions(s.Questions, key, in, errs, focus)})
+			name := s.EntryName(i + 1)
+			as.Entries = append(as.Entries, applyEntry{Index: i, Number: i + 1, Name: name,
+				Questions: applyQuestions(s.Questions, name+": ", key, in, errs, focus)})
 		}
 		out = append(out, as)
 	}
 	return out
 }
 
-func applyQuestions(qs []hiretext.Question, key func(string) string, in hiretext.AnswerInput, errs map[string]string, focus string) []applyQuestion {
+// applyQuestions lays out the questions of a section or of one entry of a
+// group (prefix names the entry), key giving each question's answer key.
+func applyQuestions(qs []hiretext.Question, prefix string, key func(string) string, in hiretext.AnswerInput, errs map[string]string, focus string) []applyQuestion {
 	out := make([]applyQuestion, len(qs))
 	for i, q := range qs {
 		k := key(q.ID)
 		values := in[k]
-		aq := applyQuestion{Name: answerPrefix + k, Label: q.Label, Help: q.Help, Type: q.Type, Required: q.Required,
+		aq := applyQuestion{Name: answerPrefix + k, Prefix: prefix, Label: q.Label, Help: q.Help, Type: q.Type, Required: q.Required,
 			Error: errs[answerPrefix+k], Autofocus: k == focus}
 		if len(values) > 0 {
 			aq.Value = values[0]
