@@ -17,11 +17,18 @@ type Answer struct {
 	Question string       `json:"question"` // the label as asked, "Licence 2: State" in a group
 	Type     QuestionType `json:"type"`
 	Values   []string     `json:"values"` // one value; any number for multiple choice
+	// Sensitive marks a Social Security number: the store keeps Values
+	// encrypted, and only Masked ("•••-••-6789") is shown, never Values.
+	Sensitive bool   `json:"sensitive,omitempty"`
+	Masked    string `json:"masked,omitempty"`
 }
 
 // Text is the answer as people read it: choices joined by commas, yes/no
-// capitalised.
+// capitalised, a sensitive answer masked.
 func (a Answer) Text() string {
+	if a.Sensitive {
+		return a.Masked
+	}
 	if a.Type == QuestionYesNo && len(a.Values) == 1 {
 		if a.Values[0] == "yes" {
 			return "Yes"
@@ -110,7 +117,11 @@ func appendAnswer(v Validation, out []Answer, q Question, key, label string, val
 		v.Add(key, "“"+label+"”: "+msg)
 		return out
 	}
-	return append(out, Answer{Key: key, Question: label, Type: q.Type, Values: values})
+	a := Answer{Key: key, Question: label, Type: q.Type, Values: values, Sensitive: q.Sensitive}
+	if q.Sensitive {
+		a.Masked = "•••-••-" + values[0][len(values[0])-4:]
+	}
+	return append(out, a)
 }
 
 // checkValues normalises the values for q's type, or says what is wrong.
@@ -125,6 +136,9 @@ func checkValues(q Question, values []string) ([]string, string) {
 		if utf8.RuneCountInString(val) > MaxAnswerLength {
 			return nil, "use at most 5,000 characters."
 		}
+	}
+	if q.Sensitive {
+		return ssn(values[0])
 	}
 	switch q.Type {
 	case QuestionYesNo:
@@ -143,6 +157,21 @@ func checkValues(q Question, values []string) ([]string, string) {
 		return []string{strconv.FormatFloat(n, 'f', -1, 64)}, ""
 	}
 	return values, ""
+}
+
+// ssn reads a Social Security number: nine digits, with or without dashes
+// and spaces, written 123-45-6789.
+func ssn(val string) ([]string, string) {
+	digits := strings.Map(func(r rune) rune {
+		if r == '-' || r == ' ' {
+			return -1
+		}
+		return r
+	}, val)
+	if len(digits) != 9 || strings.IndexFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
+		return nil, "enter the nine digits of the number."
+	}
+	return []string{digits[:3] + "-" + digits[3:5] + "-" + digits[5:]}, ""
 }
 
 // yesNo reads a yes/no answer ("yes", "no", "true", "false").

@@ -11,10 +11,21 @@ var dotLicenceClasses = []string{"A", "B", "C", "D (non-commercial)", "Other"}
 var dotEquipment = []string{"Straight truck", "Tractor and semi-trailer", "Tractor and two trailers",
 	"Tractor and triples", "Motorcoach or school bus", "Other"}
 
+// dotSSN is the Social Security number 391.21(b)(2) lists, asked only when
+// the company turns it on.
+var dotSSN = Section{ID: "identity", Title: "Social Security number", Questions: []Question{
+	{ID: "ssn", Label: "Social Security number", Help: "Nine digits. Kept encrypted and shown only masked.", Type: QuestionShortText,
+		Required: true, Sensitive: true},
+}}
+
 // dotSections are the DOT driver application's sections, in the order of
-// 391.21(b).
-func dotSections() []Section {
-	return []Section{
+// 391.21(b); ssn adds the Social Security number first.
+func dotSections(ssn bool) []Section {
+	var out []Section
+	if ssn {
+		out = append(out, dotSSN)
+	}
+	return append(out, []Section{
 		{ID: "addresses", Title: "Addresses of the past three years", Noun: "address", Min: 1, Max: 10,
 			Help: "Your current address first, then every address where you lived in the past three years.",
 			Questions: []Question{
@@ -83,5 +94,5 @@ func dotSections() []Section {
 			{ID: "signature", Label: "Your full name, typed as your signature", Type: QuestionShortText, Required: true},
 			{ID: "signed_on", Label: "Date signed", Type: QuestionDate, Required: true},
 		}},
-	}
+	}...)
 }

@@ -107,6 +107,9 @@ type Question struct {
 	// MustBeYes makes a required yes/no question accept only "yes" (a
 	// certification).
 	MustBeYes bool `json:"must_be_yes,omitempty"`
+	// Sensitive marks the Social Security number of the DOT driver
+	// application: read as nine digits, encrypted at rest, shown masked.
+	Sensitive bool `json:"sensitive,omitempty"`
 }
 
 // Section is a part of a form. A repeating section (Max > 0) is a group
@@ -137,9 +140,12 @@ type ApplicationForm struct {
 	// NextQuestion numbers the next question added, so a removed
 	// question's ID is never given to another.
 	NextQuestion int
-	Jobs         int // the jobs using the form
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// CollectSSN adds the Social Security number to a form based on the
+	// DOT driver application: the company's choice (off by default).
+	CollectSSN bool
+	Jobs       int // the jobs using the form
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Builtin reports whether f is one of the built-in forms, readable but not
@@ -150,7 +156,7 @@ func (f *ApplicationForm) Builtin() bool { return f.ID.Builtin() }
 func (f *ApplicationForm) Sections() []Section {
 	var out []Section
 	if f.Base == FormDOT {
-		out = append(out, dotSections()...)
+		out = append(out, dotSections(f.CollectSSN)...)
 	}
 	if len(f.Questions) > 0 {
 		out = append(out, Section{ID: "questions", Title: "Questions", Questions: f.Questions})
@@ -215,7 +221,7 @@ func validQuestion(v Validation, field string, q *Question) {
 		v.Add(field+".label", "Every form already asks the texting question, which cannot be changed or asked again.")
 	}
 	q.Help = optionalText(v, field+".help", MultiLine, MaxQuestionHelp, "Use at most 500 characters for the help text.", q.Help)
-	q.MustBeYes = false // only the built-in certification requires a yes
+	q.MustBeYes, q.Sensitive = false, false // only built-in questions require a yes or are sensitive
 	if !q.Type.Valid() {
 		v.Add(field+".type", "Choose short text, long text, yes or no, single choice, multiple choice, date or number.")
 		return
@@ -353,4 +359,10 @@ type FormService interface {
 	// DeleteApplicationForm deletes a custom form no job uses (EConflict
 	// otherwise).
 	DeleteApplicationForm(ctx context.Context, org OrgID, id FormID) error
+	// SetCollectSSN turns on or off the Social Security number on the
+	// forms based on the DOT driver application.
+	SetCollectSSN(ctx context.Context, org OrgID, on bool) error
+	// RevealAnswer decrypts a masked answer of an application for an
+	// administrator and records that it was revealed.
+	RevealAnswer(ctx context.Context, org OrgID, app ApplicationID, key string) (string, error)
 }

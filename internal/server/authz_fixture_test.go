@@ -104,7 +104,7 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 		"$rec1": idStr(int64(f.users[pRecruiter].ID)), "$rec2": idStr(int64(f.users[pOtherNumber].ID)),
 		"$texter": idStr(int64(f.users[pTexter].ID)), "$profiler": idStr(int64(f.users[pProfiler].ID)), "$candphone": q(candPhone), "$n1phone": q(n1.Phone),
 		"$note": idStr(int64(note)), "$offer": q(offers[0].Phone), "$tpl": idStr(int64(tpl)), "$tpl2": idStr(int64(tpl2)), "$rtpl": idStr(int64(rtpl)),
-		"$form": forms[0], "$form2": forms[1], "$form3": forms[2],
+		"$form": forms[0], "$form2": forms[1], "$form3": forms[2], "$app": idStr(int64(app.ID)),
 	}
 	return f
 }

@@ -170,6 +170,12 @@ var authzMatrix = []matrixRow{
 	{"GET /admin/forms/{id}", "/admin/forms/dot", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"POST /admin/forms/{id}", "", "name=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
 	{"GET /admin/forms/{id}/delete", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /admin/forms/dot/ssn", "", "collect_ssn=no", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"GET /admin/forms/dot/ssn", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	// Revealing a masked answer: administrators of the candidate's company
+	// (the fixture's application has none: 404 after the checks).
+	{"POST /candidates/{id}/applications/{app}/reveal", "", "key=ssn", want{unauth, forbidden, forbidden, forbidden, notFound, forbidden, notFound, forbidden, forbidden}},
+	{"GET /candidates/{id}/applications/{app}/reveal", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"POST /settings/signature", "", "signature=%7BSalary%7D", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /settings/signature", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /settings/templates", "", "name=&body=", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
@@ -319,7 +325,7 @@ var authzMatrix = []matrixRow{
 var wildcardVars = map[string]string{
 	"jobs": "$job", "candidates": "$cand", "users": "$sam", "tokens": "$token", "numbers": "$n1",
 	"conversations": "$conv", "messages": "$message", "templates": "$tpl", "notifications": "$note", "forms": "$form", "application-forms": "$form",
-	"{user}": "$sam", "{org}": "$org", "{job}": "$job",
+	"{user}": "$sam", "{org}": "$org", "{job}": "$job", "{app}": "$app",
 	"{provider}": "simulator",
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -233,4 +234,55 @@ func (s *Server) handleAdminDeleteForm(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	return s.redirectWithFlash(w, r, "/admin/forms", "success", "Deleted the form “"+f.Name+"”.")
+}
+
+// handleAdminSSN turns on or off the Social Security number on the DOT
+// driver application and the custom forms based on it.
+func (s *Server) handleAdminSSN(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	on := r.PostForm.Get("collect_ssn") == "yes"
+	if err := s.store.SetCollectSSN(r.Context(), principalFrom(r.Context()).org.ID, on); err != nil {
+		return err
+	}
+	msg := "The DOT driver application no longer asks for the Social Security number."
+	if on {
+		msg = "The DOT driver application now asks for the Social Security number, kept encrypted and shown masked."
+	}
+	return s.redirectWithFlash(w, r, formURL(hiretext.FormDOT), "success", msg)
+}
+
+// handleRevealAnswer shows the profile with one masked answer of an
+// application revealed, for an administrator; the store records the
+// reveal in the audit trail. The answer is rendered into this response
+// only, never into a redirect or a cookie.
+func (s *Server) handleRevealAnswer(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	c, err := s.targetCandidate(r)
+	if err != nil {
+		return err
+	}
+	app, err := pathID[hiretext.ApplicationID](r, "app", "Application")
+	if err != nil {
+		return err
+	}
+	apps, err := s.store.CandidateApplications(r.Context(), c.OrgID, c.ID)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(apps, func(a *hiretext.Application) bool { return a.ID == app }) {
+		return hiretext.Errorf(hiretext.ENotFound, "Application not found.")
+	}
+	key := r.PostForm.Get("key")
+	plain, err := s.store.RevealAnswer(r.Context(), c.OrgID, app, key)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return s.renderCandidateWith(w, r, http.StatusOK, c, func(d *candidatePage) {
+		d.Revealed = map[string]string{idString(app) + "/" + key: plain}
+	})
 }

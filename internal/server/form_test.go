@@ -1,6 +1,9 @@
 package server_test
 
 import (
+	"archive/zip"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -232,4 +235,76 @@ func TestApplicationFormsAPI(t *testing.T) {
 	if strings.Contains(page, "<script>alert(1)</script>") || !strings.Contains(page, "Years driving &lt;script&gt;") {
 		t.Fatal("a label's HTML is not inert on the public form")
 	}
+}
+
+// TestDOTSocialSecurityNumberOverHTTP: once an administrator turns it on,
+// the DOT form asks the SSN; the profile, the API and the download of
+// everything held show it masked; only an administrator can reveal it, on
+// the page, and the reveal is in the audit trail.
+func TestDOTSocialSecurityNumberOverHTTP(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
+	dot := hiretext.FormDOT
+	if _, err := f.db.UpdateJob(t.Context(), f.org.ID, f.job.ID, hiretext.JobUpdate{Form: &dot}); err != nil {
+		t.Fatal(err)
+	}
+	dana := f.as(t, f.admin)
+	if st, _, _ := dana.do("POST", "/admin/forms/dot/ssn", url.Values{"collect_ssn": {"yes"}}); st != http.StatusSeeOther {
+		t.Fatalf("turn the SSN on: %d", st)
+	}
+	_, page, _ := dana.do("GET", "/admin/forms/dot", nil)
+	mustContain(t, "DOT form page", page, "Stop asking for the Social Security number")
+	values := application("count.licences", "3", "count.employers", "3", "answers.ssn", "078-05-1120")
+	for key, v := range storetest.DOTAnswers() {
+		values["answers."+key] = v
+	}
+	if st, body, _ := f.apply(t, f.ts.browser(t), f.job, values); st != http.StatusSeeOther {
+		t.Fatalf("apply: %d\n%s", st, body)
+	}
+	c := f.candidateByEmail(t, "ana.garcia@example.com")
+	path := "/candidates/" + idStr(int64(c.ID))
+	apps, _ := f.db.CandidateApplications(t.Context(), f.org.ID, c.ID)
+	reveal := path + "/applications/" + idStr(int64(apps[0].ID)) + "/reveal"
+
+	_, profile, _ := f.as(t, f.recruiter).do("GET", path, nil)
+	if !strings.Contains(profile, "•••-••-1120") || strings.Contains(profile, "078-05") || strings.Contains(profile, reveal) {
+		i := strings.Index(profile, "Social Security")
+		t.Fatalf("a recruiter's profile shows the SSN unmasked, or a way to reveal it: %.600s", profile[max(i, 0):])
+	}
+	if st, _, _ := f.as(t, f.recruiter).do("POST", reveal, url.Values{"key": {"ssn"}}); st != http.StatusForbidden {
+		t.Fatalf("a recruiter reveals: %d", st)
+	}
+	_, detail := f.ts.api(t, token(t, f.db, f.admin), "GET", "/api/v1/candidates/"+idStr(int64(c.ID)), "")
+	if b, _ := json.Marshal(detail); strings.Contains(string(b), "078-05") || !strings.Contains(string(b), "•••-••-1120") {
+		t.Fatalf("the API shows %s", b)
+	}
+	_, zipped, _ := dana.do("GET", path+"/export.zip", nil)
+	if held := zipEntry(t, zipped, "applications.json"); strings.Contains(held, "078-05") || !strings.Contains(held, "•••-••-1120") {
+		t.Fatalf("the download of everything held gives the applications as %s", held)
+	}
+	st, revealed, h := dana.do("POST", reveal, url.Values{"key": {"ssn"}})
+	if st != http.StatusOK || !strings.Contains(revealed, "078-05-1120") || h.Get("Cache-Control") != "no-store" {
+		t.Fatalf("reveal: %d", st)
+	}
+	_, trail, _ := dana.do("GET", "/admin/audit", nil)
+	mustContain(t, "audit trail", trail, "Masked answer revealed", "Social Security numbers asked or no longer asked")
+}
+
+// zipEntry returns the file name of the ZIP archive data.
+func zipEntry(t *testing.T, data, name string) string {
+	t.Helper()
+	zr, err := zip.NewReader(strings.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := zr.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -116,6 +116,7 @@ func (s *Server) routeTable() []route {
 		{"GET /candidates/{id}/consent.csv", admins, false, s.handleConsentCSV},
 		{"GET /candidates/{id}/export.zip", admins, false, s.handleCandidateExport},
 		form("POST /candidates/{id}/erase", admins, s.handleEraseCandidate, "/candidates/{id}"),
+		form("POST /candidates/{id}/applications/{app}/reveal", admins, s.handleRevealAnswer, "/candidates/{id}"),
 		{"GET /admin/texting", admins, false, s.handleTextingSettings},
 		{"POST /admin/texting", admins, false, s.handleSaveTextingSettings},
 		{"GET /admin/retention", admins, false, s.handleRetentionSettings},
@@ -132,6 +133,7 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/forms/{id}", admins, false, s.handleAdminForm},
 		{"POST /admin/forms/{id}", admins, false, s.handleAdminUpdateForm},
 		form("POST /admin/forms/{id}/delete", admins, s.handleAdminDeleteForm, "/admin/forms/{id}"),
+		form("POST /admin/forms/dot/ssn", admins, s.handleAdminSSN, "/admin/forms/dot"),
 
 		// Texting numbers: generating, assigning and releasing them.
 		{"GET /admin/numbers", admins, false, s.handleAdminNumbers},

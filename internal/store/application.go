@@ -27,6 +27,10 @@ func (db *DB) Apply(ctx context.Context, org hiretext.OrgID, n hiretext.NewAppli
 	if err := n.Validate(phone.Parse, o.Region); err != nil {
 		return nil, err
 	}
+	// Sealed before the transaction: the key may have to be created first.
+	if err := db.sealAnswers(ctx, org, n.Given); err != nil {
+		return nil, err
+	}
 	var app *hiretext.Application
 	apply := func(tx conn) (err error) {
 		app, err = db.apply(ctx, tx, org, n)

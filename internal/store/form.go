@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 
 	"github.com/hiretext/hiretext"
 )
@@ -49,6 +51,15 @@ func (db *DB) ApplicationForm(ctx context.Context, org hiretext.OrgID, id hirete
 }
 
 func applicationForm(ctx context.Context, c conn, org hiretext.OrgID, id hiretext.FormID) (*hiretext.ApplicationForm, error) {
+	f, err := formWithoutSettings(ctx, c, org, id)
+	if err != nil || f.Base != hiretext.FormDOT {
+		return f, err
+	}
+	f.CollectSSN, err = collectSSN(ctx, c, org)
+	return f, err
+}
+
+func formWithoutSettings(ctx context.Context, c conn, org hiretext.OrgID, id hiretext.FormID) (*hiretext.ApplicationForm, error) {
 	if f := hiretext.BuiltinForm(org, id); f != nil {
 		err := c.queryRow(ctx, "SELECT COUNT(*) FROM jobs WHERE org_id = ? AND application_form = ?", org, id).Scan(&f.Jobs)
 		return f, err
@@ -58,6 +69,34 @@ func applicationForm(ctx context.Context, c conn, org hiretext.OrgID, id hiretex
 		return nil, hiretext.Errorf(hiretext.ENotFound, "Application form not found.")
 	}
 	return scanForm(c.queryRow(ctx, "SELECT "+formColumns+" FROM application_forms f WHERE f.org_id = ? AND f.id = ?", org, n))
+}
+
+// collectSSN reports whether org's DOT driver application asks the Social
+// Security number.
+func collectSSN(ctx context.Context, c conn, org hiretext.OrgID) (bool, error) {
+	var on bool
+	err := c.queryRow(ctx, "SELECT collect_ssn FROM application_form_settings WHERE org_id = ?", org).Scan(&on)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return on, err
+}
+
+// SetCollectSSN turns on or off the Social Security number on org's DOT
+// driver application (and the custom forms based on it), recording the
+// change in the audit trail. Applications already received keep theirs.
+func (db *DB) SetCollectSSN(ctx context.Context, org hiretext.OrgID, on bool) error {
+	return db.inTx(ctx, func(tx conn) error {
+		was, err := collectSSN(ctx, tx, org)
+		if err != nil || was == on {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO application_form_settings (org_id, collect_ssn) VALUES (?, ?)
+			ON CONFLICT (org_id) DO UPDATE SET collect_ssn = excluded.collect_ssn`, org, on); err != nil {
+			return err
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditSSNCollection, "application_forms", hiretext.AuditDetails{"collect_ssn": hiretext.Changed(was, on)})
+	})
 }
 
 // CreateApplicationForm validates and saves a custom form. A name the

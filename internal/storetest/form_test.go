@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hiretext/hiretext"
@@ -154,6 +155,69 @@ func TestApplicationFormsArePerCompany(t *testing.T) {
 		}
 		if forms, _ := db.ApplicationForms(ctx, other.ID); len(forms) != 2 {
 			t.Fatalf("the other company lists %d forms, want the 2 built-in", len(forms))
+		}
+	})
+}
+
+// TestDOTSocialSecurityNumber: the SSN is asked only once the company turns
+// it on; it is kept encrypted, shown masked, revealed only through
+// RevealAnswer (which the audit trail records) and removed by erasure.
+func TestDOTSocialSecurityNumber(t *testing.T) {
+	EachWith(t, auditClock, func(t *testing.T, db *store.DB, _ Config) {
+		org := MustCreateOrg(t, db, "Acme")
+		admin := MustCreateUser(t, db, org.ID, "Dana Admin", hiretext.RoleAdmin)
+		job, err := db.CreateJob(ctx, org.ID, hiretext.NewJob{Title: "CDL driver", Form: hiretext.FormDOT})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := Applicant(job.ID, "Dee", "Driver")
+		n.Answers = DOTAnswers()
+		n.Answers["ssn"] = []string{"123 45 6789"}
+		if _, err := db.Apply(ctx, org.ID, n); hiretext.ErrorFields(err)["answers.ssn"] == "" {
+			t.Fatalf("an SSN while the company does not ask it: %v", err)
+		}
+		if err := db.SetCollectSSN(ctx, org.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		n.Answers = DOTAnswers()
+		if _, err := db.Apply(ctx, org.ID, n); hiretext.ErrorFields(err)["answers.ssn"] == "" {
+			t.Fatalf("no SSN once the company asks it: %v", err)
+		}
+		n.Answers["ssn"] = []string{"12-345"}
+		if _, err := db.Apply(ctx, org.ID, n); hiretext.ErrorFields(err)["answers.ssn"] == "" {
+			t.Fatalf("a malformed SSN: %v", err)
+		}
+		n.Answers["ssn"] = []string{"123 45 6789"}
+		a := MustApply(t, db, org.ID, n)
+		apps, err := db.CandidateApplications(ctx, org.ID, a.CandidateID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ssn := apps[0].Answers[0]
+		if ssn.Key != "ssn" || !ssn.Sensitive || ssn.Text() != "•••-••-6789" || strings.Contains(strings.Join(ssn.Values, ""), "6789") {
+			t.Fatalf("the stored SSN answer %+v, want it masked and encrypted", ssn)
+		}
+		ctxAdmin := hiretext.WithActor(ctx, hiretext.Actor{Kind: hiretext.ActorUser, UserID: admin.ID, IP: "203.0.113.9"})
+		plain, err := db.RevealAnswer(ctxAdmin, org.ID, a.ID, "ssn")
+		if err != nil || plain != "123-45-6789" {
+			t.Fatalf("reveal: %q, %v", plain, err)
+		}
+		if _, err := db.RevealAnswer(ctxAdmin, org.ID, a.ID, "date_of_birth"); hiretext.ErrorCode(err) != hiretext.ENotFound {
+			t.Fatalf("revealing an answer that is not masked: %v", err)
+		}
+		other := MustCreateOrg(t, db, "Other")
+		if _, err := db.RevealAnswer(ctxAdmin, other.ID, a.ID, "ssn"); hiretext.ErrorCode(err) != hiretext.ENotFound {
+			t.Fatalf("revealing another company's answer: %v", err)
+		}
+		trail := readTrail(t, db, org.ID, marchTrail(t))
+		if got := actions(trail); !strings.Contains(got, "application_forms.ssn_changed") || !strings.HasSuffix(got, "answer.revealed") {
+			t.Fatalf("audit trail %s", got)
+		}
+		if err := db.EraseCandidate(ctx, org.ID, a.CandidateID, admin.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.RevealAnswer(ctxAdmin, org.ID, a.ID, "ssn"); hiretext.ErrorCode(err) != hiretext.ENotFound {
+			t.Fatalf("revealing an erased SSN: %v", err)
 		}
 	})
 }

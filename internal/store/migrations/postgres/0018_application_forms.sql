@@ -31,3 +31,11 @@ CREATE INDEX jobs_org_form ON jobs (org_id, application_form);
 -- changes neither. Erasure empties the answers.
 ALTER TABLE applications ADD COLUMN form_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE applications ADD COLUMN answers TEXT NOT NULL DEFAULT '[]';
+
+-- Whether the DOT driver application asks the Social Security number
+-- (391.21(b)(2)); no row: it does not. The number is kept encrypted with
+-- the installation's key (app_secrets "answers") inside the answers.
+CREATE TABLE application_form_settings (
+	org_id BIGINT PRIMARY KEY REFERENCES organizations(id),
+	collect_ssn BOOLEAN NOT NULL
+);
