@@ -184,20 +184,20 @@ func (s *Server) handleAPIDeleteForm(w http.ResponseWriter, r *http.Request) err
 
 // apiAnswers reads the answers of POST /api/v1/jobs/{id}/applications: a
 // string, true or false, a number, an array of strings (multiple choice)
-// or null for each key. Any other value is a field error under
-// answers.KEY.
-func apiAnswers(raw map[string]json.RawMessage) (hiretext.AnswerInput, error) {
+// or null for each key. Any other value (an object, an array of numbers)
+// is a field error under answers.KEY.
+func apiAnswers(raw map[string]json.RawMessage) (hiretext.AnswerInput, map[string]string) {
 	in := hiretext.AnswerInput{}
-	v := hiretext.Validation{}
+	var errs map[string]string
 	for key, msg := range raw {
 		values, ok := apiAnswerValues(msg)
 		if !ok {
-			v.Add("answers."+key, "Give a string, true or false, a number, or an array of strings.")
+			errs = withField(errs, "answers."+key, "Give a string, true or false, a number, or an array of strings.")
 			continue
 		}
 		in[key] = values
 	}
-	return in, v.Err()
+	return in, errs
 }
 
 func apiAnswerValues(msg json.RawMessage) ([]string, bool) {

@@ -217,6 +217,12 @@ func TestApplicationFormsAPI(t *testing.T) {
 			t.Errorf("bad answers: %d, fields %v lack %s", st, fields, key)
 		}
 	}
+	st, body = f.ts.api(t, admin, "POST", job+"/applications", `{"last_name":"","email":"lee@example.com","main_phone":"(312) 555-0170",
+		"answers":{"q1":{"years":3},"q2":"Days"}}`)
+	fields, _ = body["error"].(map[string]any)["fields"].(map[string]any)
+	if st != http.StatusUnprocessableEntity || fields["answers.q1"] == nil || fields["last_name"] == nil {
+		t.Fatalf("an answer of no type, and no last name: %d %v, want both reported", st, body)
+	}
 	long := strings.Repeat("x", hiretext.MaxAnswerLength+1)
 	if st, body := f.ts.api(t, admin, "POST", job+"/applications", `{"last_name":"Lee","email":"lee@example.com","main_phone":"(312) 555-0170",
 		"answers":{"q1":3,"q2":"`+long+`"}}`); st != http.StatusUnprocessableEntity {
@@ -307,4 +313,37 @@ func zipEntry(t *testing.T, data, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestFormEditorButtons: Move up, Move down and Remove show the editor
+// again as typed, in the new order, and save nothing until Save.
+func TestFormEditorButtons(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
+	form, err := f.db.CreateApplicationForm(t.Context(), f.org.ID, storetest.WarehouseForm())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dana := f.as(t, f.admin)
+	path := "/admin/forms/" + string(form.ID)
+	typed := url.Values{"name": {"Warehouse application"},
+		"questions[0].id": {"q1"}, "questions[0].label": {"Forklift certified?"}, "questions[0].type": {"yes_no"},
+		"questions[1].id": {"q2"}, "questions[1].label": {"Shifts available"}, "questions[1].type": {"multiple_choice"}, "questions[1].choices": {"Days"},
+		"questions[2].id": {""}, "questions[2].label": {"Typed, not saved"}, "questions[2].type": {"short_text"}}
+	up := cloneValues(typed)
+	up.Set("op", "up:2")
+	st, page, _ := dana.do("POST", path, up)
+	if st != http.StatusOK || strings.Index(page, "Typed, not saved") > strings.Index(page, "Shifts available") {
+		t.Fatalf("move up: %d, or the question did not move", st)
+	}
+	remove := cloneValues(typed)
+	remove.Set("op", "remove:0")
+	_, page, _ = dana.do("POST", path, remove)
+	if strings.Contains(page, "Forklift certified?") || !strings.Contains(page, `name="questions[0].id" value="q2"`) {
+		t.Fatal("remove did not take the first question out of the editor")
+	}
+	saved, err := f.db.ApplicationForm(t.Context(), f.org.ID, form.ID)
+	if err != nil || len(saved.Questions) != 2 || saved.Questions[0].Label != "Forklift certified?" {
+		t.Fatalf("the editor's buttons saved the form: %+v, %v", saved, err)
+	}
 }

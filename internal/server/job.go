@@ -156,6 +156,7 @@ func (s *Server) handleJobStatus(w http.ResponseWriter, r *http.Request) error {
 type jobPage struct {
 	Page     Page
 	Job      *hiretext.Job
+	FormName string // the application form candidates fill in
 	ApplyURL string
 	Table    candidateTable
 }
@@ -180,7 +181,11 @@ func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) error {
 		}
 		return base + "?" + v.Encode()
 	}
-	data := &jobPage{Page: s.page(w, r, j.Title), Job: j, ApplyURL: s.applyURL(p.org, j.ID),
+	form, err := s.store.ApplicationForm(r.Context(), p.org.ID, j.Form)
+	if err != nil {
+		return err
+	}
+	data := &jobPage{Page: s.page(w, r, j.Title), Job: j, FormName: form.Name, ApplyURL: s.applyURL(p.org, j.ID),
 		Table: candidateTable{Caption: "Applicants", Action: base + "/export", Rows: candidateRows(page.Entries, p),
 			Empty: "No one has applied yet. Share the application link above.", Pager: newPager(page, pageNumber(r), "applicants", link),
 			JobID: idString(j.ID)}}

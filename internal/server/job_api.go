@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
 )
 
 // apiJob is a job posting in the JSON API.
@@ -138,13 +139,14 @@ func (s *Server) handleAPIApply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	answers, err := apiAnswers(in.Answers)
-	if err != nil {
-		return err
-	}
-	a, err := s.store.Apply(r.Context(), p.org.ID, hiretext.NewApplication{JobID: j.ID, FirstName: in.FirstName,
+	answers, typeErrs := apiAnswers(in.Answers)
+	n := hiretext.NewApplication{JobID: j.ID, FirstName: in.FirstName,
 		LastName: in.LastName, Email: in.Email, MainPhone: in.MainPhone, AlternatePhone: in.AlternatePhone,
-		SMS: formAnswer(in.SMSOptIn), Channel: hiretext.ChannelAPI, Answers: answers, Disclosure: settings.Disclosure(), UserID: p.user.ID})
+		SMS: formAnswer(in.SMSOptIn), Channel: hiretext.ChannelAPI, Answers: answers, Disclosure: settings.Disclosure(), UserID: p.user.ID}
+	if typeErrs != nil {
+		return s.applicationErrors(r, p.org, j, n, typeErrs)
+	}
+	a, err := s.store.Apply(r.Context(), p.org.ID, n)
 	if err != nil {
 		return err
 	}
@@ -153,6 +155,26 @@ func (s *Server) handleAPIApply(w http.ResponseWriter, r *http.Request) error {
 		ApplicationID string `json:"application_id"`
 	}{idString(a.CandidateID), idString(a.ID)})
 	return nil
+}
+
+// applicationErrors refuses an application whose answers had values of no
+// type a question takes (typeErrs), reporting with them every other problem
+// the application has, as the form would; nothing is stored.
+func (s *Server) applicationErrors(r *http.Request, org *hiretext.Organization, j *hiretext.Job, n hiretext.NewApplication,
+	typeErrs map[string]string) error {
+	form, err := s.store.ApplicationForm(r.Context(), org.ID, j.Form)
+	if err != nil {
+		return err
+	}
+	n.Form = form
+	v := hiretext.Validation(hiretext.ErrorFields(n.Validate(phone.Parse, org.Region)))
+	if v == nil {
+		v = hiretext.Validation{}
+	}
+	for field, msg := range typeErrs {
+		v[field] = msg
+	}
+	return v.Err()
 }
 
 // handleAPIConsentDisclosure returns the disclosure applicants must be
