@@ -113,9 +113,13 @@ func (db *DB) CreateApplicationForm(ctx context.Context, org hiretext.OrgID, in 
 	f.CreatedAt, f.UpdatedAt = db.now(), db.now()
 	var id int64
 	err = db.inTx(ctx, func(tx conn) error {
-		return tx.queryRow(ctx, `INSERT INTO application_forms (org_id, name, name_key, base, questions, next_question, created_at, updated_at)
+		if err := tx.queryRow(ctx, `INSERT INTO application_forms (org_id, name, name_key, base, questions, next_question, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, org, f.Name, hiretext.TemplateNameKey(f.Name), f.Base, string(questions),
-			f.NextQuestion, f.CreatedAt, f.UpdatedAt).Scan(&id)
+			f.NextQuestion, f.CreatedAt, f.UpdatedAt).Scan(&id); err != nil {
+			return err
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditFormCreated, auditTarget("application_form", id),
+			hiretext.AuditDetails{"name": f.Name, "base": f.Base, "questions": len(f.Questions)})
 	})
 	if db.dialect.isUniqueViolation(err) {
 		return nil, duplicateFormName(f.Name)
@@ -152,10 +156,23 @@ func (db *DB) UpdateApplicationForm(ctx context.Context, org hiretext.OrgID, id 
 		}
 		changed.UpdatedAt = db.now()
 		out = &changed
-		_, err = tx.exec(ctx, `UPDATE application_forms SET name = ?, name_key = ?, questions = ?, next_question = ?, updated_at = ?
+		before, err := json.Marshal(f.Questions)
+		if err != nil || (changed.Name == f.Name && string(before) == string(questions)) {
+			return err // nothing changed, nothing to record
+		}
+		if _, err = tx.exec(ctx, `UPDATE application_forms SET name = ?, name_key = ?, questions = ?, next_question = ?, updated_at = ?
 			WHERE org_id = ? AND id = ?`, changed.Name, hiretext.TemplateNameKey(changed.Name), string(questions), changed.NextQuestion,
-			changed.UpdatedAt, org, id.Custom())
-		return err
+			changed.UpdatedAt, org, id.Custom()); err != nil {
+			return err
+		}
+		details := hiretext.AuditDetails{"name": changed.Name, "questions": len(changed.Questions)}
+		if changed.Name != f.Name {
+			details["name"] = hiretext.Changed(f.Name, changed.Name)
+		}
+		if len(changed.Questions) != len(f.Questions) {
+			details["questions"] = hiretext.Changed(len(f.Questions), len(changed.Questions))
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditFormChanged, auditTarget("application_form", id.Custom()), details)
 	})
 	if db.dialect.isUniqueViolation(err) {
 		return nil, duplicateFormName(out.Name)
@@ -183,8 +200,10 @@ func (db *DB) DeleteApplicationForm(ctx context.Context, org hiretext.OrgID, id 
 		case f.Jobs > 1:
 			return hiretext.Errorf(hiretext.EConflict, "%d jobs use %s: give them another form first.", f.Jobs, f.Name)
 		}
-		_, err = tx.exec(ctx, "DELETE FROM application_forms WHERE org_id = ? AND id = ?", org, id.Custom())
-		return err
+		if _, err = tx.exec(ctx, "DELETE FROM application_forms WHERE org_id = ? AND id = ?", org, id.Custom()); err != nil {
+			return err
+		}
+		return db.recordAudit(ctx, tx, org, hiretext.AuditFormDeleted, auditTarget("application_form", id.Custom()), hiretext.AuditDetails{"name": f.Name})
 	})
 }
 

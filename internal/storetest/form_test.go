@@ -221,3 +221,33 @@ func TestDOTSocialSecurityNumber(t *testing.T) {
 		}
 	})
 }
+
+// TestApplicationFormsAreAudited: creating, changing and deleting a custom
+// form are in the audit trail; saving it unchanged records nothing.
+func TestApplicationFormsAreAudited(t *testing.T) {
+	EachWith(t, auditClock, func(t *testing.T, db *store.DB, _ Config) {
+		org := MustCreateOrg(t, db, "Acme")
+		form, err := db.CreateApplicationForm(ctx, org.ID, WarehouseForm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := form.Name
+		if _, err := db.UpdateApplicationForm(ctx, org.ID, form.ID, hiretext.FormUpdate{Name: &same}); err != nil {
+			t.Fatal(err)
+		}
+		name := "Dock application"
+		if _, err := db.UpdateApplicationForm(ctx, org.ID, form.ID, hiretext.FormUpdate{Name: &name}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteApplicationForm(ctx, org.ID, form.ID); err != nil {
+			t.Fatal(err)
+		}
+		trail := readTrail(t, db, org.ID, marchTrail(t))
+		if got, want := actions(trail), "application_form.created application_form.changed application_form.deleted"; got != want {
+			t.Fatalf("audit trail %q, want %q", got, want)
+		}
+		if trail[0].Target != "application_form:"+string(form.ID) {
+			t.Fatalf("target %q", trail[0].Target)
+		}
+	})
+}
