@@ -139,6 +139,7 @@ func TestBrowserDOTApplication(t *testing.T) {
 			d.Fill("Alternate phone", textPhone)
 			d.Check("Yes, text my alternate phone")
 			fillDOT(t, d)
+			assertNoSidewaysScroll(t, d)
 			d.Click("Submit application")
 			d.WaitText("We may text you about it at " + textPhone)
 
@@ -210,6 +211,17 @@ func fillDate(t *testing.T, p *browsertest.Page, key, iso string) {
   el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return el.value; })()`, &got)
 	if got != iso {
 		t.Fatalf("the date field of %s holds %q after setting %s", key, got, iso)
+	}
+}
+
+// assertNoSidewaysScroll fails when p's page is wider than its viewport:
+// a form a person would have to pan sideways to fill in.
+func assertNoSidewaysScroll(t *testing.T, p *browsertest.Page) {
+	t.Helper()
+	var fit struct{ Viewport, Page int }
+	p.Evaluate(`({viewport: window.innerWidth, page: document.documentElement.scrollWidth})`, &fit)
+	if fit.Page > fit.Viewport {
+		t.Errorf("the page is %dpx wide in a %dpx viewport", fit.Page, fit.Viewport)
 	}
 }
 
