@@ -159,11 +159,10 @@ func (s *Server) submitApplication(w http.ResponseWriter, r *http.Request, org *
 	if err != nil {
 		return err
 	}
-	form, err := s.store.ApplicationForm(r.Context(), org.ID, job.Form)
+	form, st, err := s.typedApplyState(r, org, job)
 	if err != nil {
 		return err
 	}
-	st := applyState{answers: formAnswers(r.PostForm), counts: groupCounts(r.PostForm, form.Sections())}
 	n := hiretext.NewApplication{JobID: job.ID, FirstName: f.FirstName, LastName: f.LastName, Email: f.Email,
 		MainPhone: f.MainPhone, AlternatePhone: f.AlternatePhone, SMS: formAnswer(f.SMS), Channel: hiretext.ChannelForm,
 		Answers: st.answers, Form: form, Disclosure: settings.Disclosure(), IP: s.clientIP(r), UserAgent: r.UserAgent()}
@@ -190,6 +189,16 @@ func typedApplyForm(form url.Values) applyForm {
 		MainPhone: form.Get("main_phone"), AlternatePhone: form.Get("alternate_phone"), SMS: form.Get("sms_opt_in")}
 }
 
+// typedApplyState loads the job's form and reads what the post typed into
+// it: the answers and the entries shown of each group.
+func (s *Server) typedApplyState(r *http.Request, org *hiretext.Organization, job *hiretext.Job) (*hiretext.ApplicationForm, applyState, error) {
+	form, err := s.store.ApplicationForm(r.Context(), org.ID, job.Form)
+	if err != nil {
+		return nil, applyState{}, err
+	}
+	return form, applyState{answers: formAnswers(r.PostForm), counts: groupCounts(r.PostForm, form.Sections())}, nil
+}
+
 // editApplyGroups carries out an add or remove button of a repeating group
 // and shows the form again as typed. It stores nothing, so it does not
 // count against the address's limit of applications.
@@ -198,11 +207,10 @@ func (s *Server) editApplyGroups(w http.ResponseWriter, r *http.Request, op stri
 	if err != nil {
 		return err
 	}
-	form, err := s.store.ApplicationForm(r.Context(), org.ID, job.Form)
+	form, st, err := s.typedApplyState(r, org, job)
 	if err != nil {
 		return err
 	}
-	st := applyState{answers: formAnswers(r.PostForm), counts: groupCounts(r.PostForm, form.Sections())}
 	st.focus, _ = editGroups(op, form.Sections(), st.answers, st.counts)
 	return s.renderApply(w, r, http.StatusOK, org, job, typedApplyForm(r.PostForm), st, nil)
 }

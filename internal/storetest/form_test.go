@@ -94,14 +94,7 @@ func TestApplicationFormAnswersInvalidStoreNothing(t *testing.T) {
 // licence's and employer's answers; erasure removes them.
 func TestDOTApplicationAndErasure(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
-		org := MustCreateOrg(t, db, "Acme")
-		admin := MustCreateUser(t, db, org.ID, "Dana Admin", hiretext.RoleAdmin)
-		job, err := db.CreateJob(ctx, org.ID, hiretext.NewJob{Title: "CDL driver", Form: hiretext.FormDOT})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := Applicant(job.ID, "Dee", "Driver")
-		n.Answers = DOTAnswers()
+		org, admin, n := dotApplicant(t, db)
 		a := MustApply(t, db, org.ID, n)
 		apps, err := db.CandidateApplications(ctx, org.ID, a.CandidateID)
 		if err != nil || apps[0].FormName != "DOT driver application" || !hasAnswer(apps[0], "Licence 2: Licence number", "1234-56-7890") ||
@@ -116,6 +109,21 @@ func TestDOTApplicationAndErasure(t *testing.T) {
 			t.Fatalf("after erasure: %+v, %v", apps, err)
 		}
 	})
+}
+
+// dotApplicant creates a company with an administrator and a job using the
+// DOT driver application, and returns a complete application to it.
+func dotApplicant(t *testing.T, db *store.DB) (*hiretext.Organization, *hiretext.User, hiretext.NewApplication) {
+	t.Helper()
+	org := MustCreateOrg(t, db, "Acme")
+	admin := MustCreateUser(t, db, org.ID, "Dana Admin", hiretext.RoleAdmin)
+	job, err := db.CreateJob(ctx, org.ID, hiretext.NewJob{Title: "CDL driver", Form: hiretext.FormDOT})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := Applicant(job.ID, "Dee", "Driver")
+	n.Answers = DOTAnswers()
+	return org, admin, n
 }
 
 func hasAnswer(a *hiretext.Application, question, text string) bool {
@@ -164,14 +172,7 @@ func TestApplicationFormsArePerCompany(t *testing.T) {
 // RevealAnswer (which the audit trail records) and removed by erasure.
 func TestDOTSocialSecurityNumber(t *testing.T) {
 	EachWith(t, auditClock, func(t *testing.T, db *store.DB, _ Config) {
-		org := MustCreateOrg(t, db, "Acme")
-		admin := MustCreateUser(t, db, org.ID, "Dana Admin", hiretext.RoleAdmin)
-		job, err := db.CreateJob(ctx, org.ID, hiretext.NewJob{Title: "CDL driver", Form: hiretext.FormDOT})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := Applicant(job.ID, "Dee", "Driver")
-		n.Answers = DOTAnswers()
+		org, admin, n := dotApplicant(t, db)
 		n.Answers["ssn"] = []string{"123 45 6789"}
 		if _, err := db.Apply(ctx, org.ID, n); hiretext.ErrorFields(err)["answers.ssn"] == "" {
 			t.Fatalf("an SSN while the company does not ask it: %v", err)
