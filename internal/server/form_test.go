@@ -33,7 +33,9 @@ func TestWarehouseFormJourney(t *testing.T) {
 	mustContain(t, "editor", page, "May we text you about your application?", "Always asked", "No questions of its own yet.")
 
 	// Two questions, added with the button (which saves nothing), then saved.
-	st, page, _ = dana.do("POST", editor, url.Values{"name": {"Warehouse application"}, "op": {"add"}})
+	if st, page, _ = dana.do("POST", editor, url.Values{"name": {"Warehouse application"}, "op": {"add"}}); st != http.StatusOK {
+		t.Fatalf("add a question: %d", st)
+	}
 	mustContain(t, "after add", page, `name="questions[0].label"`)
 	questions := url.Values{"name": {"Warehouse application"}, "op": {"save"},
 		"questions[0].id": {""}, "questions[0].label": {"Forklift certified?"}, "questions[0].type": {"yes_no"}, "questions[0].required": {"yes"},
