@@ -38,12 +38,37 @@ func TestBrowserApplyWithoutTextingAnswer(t *testing.T) {
 	dana.WaitText(hiretext.NoAnswerNote)
 }
 
-// widths are the viewports the application journeys run at: a desktop
-// and a phone.
-var widths = []struct {
+// viewport is a browser window's size.
+type viewport struct {
 	name          string
 	width, height int64
-}{{"desktop", 1280, 900}, {"phone", 390, 844}}
+}
+
+// widths are the viewports the application journeys run at: a desktop
+// and a phone.
+var widths = []viewport{{"desktop", 1280, 900}, {"phone", 390, 844}}
+
+// eachWidth runs journey once per viewport of widths, in parallel, each
+// with an application of its own.
+func eachWidth(t *testing.T, journey func(t *testing.T, app *app, w viewport)) {
+	for _, w := range widths {
+		t.Run(w.name, func(t *testing.T) {
+			t.Parallel()
+			journey(t, startApp(t), w)
+		})
+	}
+}
+
+// loggedInAt opens a page called name at viewport w and logs in the demo
+// user with email and name.
+func loggedInAt(t *testing.T, app *app, w viewport, page, email, name string) *browsertest.Page {
+	t.Helper()
+	p := app.page(t, page)
+	p.SetViewport(w.width, w.height)
+	loginAs(t, p, email, demo.Password)
+	p.WaitText("Welcome, " + name)
+	return p
+}
 
 // TestBrowserWarehouseForm is the first journey: an administrator
 // creates "Warehouse application" from Standard with a required yes/no and
@@ -52,61 +77,54 @@ var widths = []struct {
 // with the answers on the profile.
 func TestBrowserWarehouseForm(t *testing.T) {
 	t.Parallel()
-	for _, w := range widths {
-		t.Run(w.name, func(t *testing.T) {
-			t.Parallel()
-			app := startApp(t)
-			dana := app.page(t, "dana")
-			dana.SetViewport(w.width, w.height)
-			loginAs(t, dana, danaEmail, demo.Password)
-			dana.WaitText("Welcome, " + danaName)
+	eachWidth(t, func(t *testing.T, app *app, w viewport) {
+		dana := loggedInAt(t, app, w, "dana", danaEmail, danaName)
 
-			dana.Visit("/admin/forms")
-			dana.Fill("Name", "Warehouse application")
-			dana.Click("Create form")
-			dana.WaitText("Created “Warehouse application”.")
-			dana.WaitText("Always asked")
-			dana.Click("Add a question")
-			dana.Fill("Question 1: Wording", "Forklift certified?")
-			dana.Fill("Question 1: Answer type", "Yes or no")
-			dana.Check("Required (question 1)")
-			dana.Click("Add a question")
-			dana.Fill("Question 2: Wording", "Shifts available")
-			dana.Fill("Question 2: Answer type", "Multiple choice")
-			dana.Fill("Question 2: Choices", "Days\nNights\nWeekends")
-			dana.Click("Save form")
-			dana.WaitText("Saved the form.")
+		dana.Visit("/admin/forms")
+		dana.Fill("Name", "Warehouse application")
+		dana.Click("Create form")
+		dana.WaitText("Created “Warehouse application”.")
+		dana.WaitText("Always asked")
+		dana.Click("Add a question")
+		dana.Fill("Question 1: Wording", "Forklift certified?")
+		dana.Fill("Question 1: Answer type", "Yes or no")
+		dana.Check("Required (question 1)")
+		dana.Click("Add a question")
+		dana.Fill("Question 2: Wording", "Shifts available")
+		dana.Fill("Question 2: Answer type", "Multiple choice")
+		dana.Fill("Question 2: Choices", "Days\nNights\nWeekends")
+		dana.Click("Save form")
+		dana.WaitText("Saved the form.")
 
-			dana.Visit("/jobs")
-			dana.Click("Forklift Operator")
-			link := dana.Value("Application link")
-			dana.Click("Edit")
-			dana.Fill("Application form", "Warehouse application")
-			dana.Click("Save changes")
-			dana.WaitText("Saved the job posting.")
+		dana.Visit("/jobs")
+		dana.Click("Forklift Operator")
+		link := dana.Value("Application link")
+		dana.Click("Edit")
+		dana.Fill("Application form", "Warehouse application")
+		dana.Click("Save changes")
+		dana.WaitText("Saved the job posting.")
 
-			candidate := app.page(t, "candidate")
-			candidate.SetViewport(w.width, w.height)
-			candidate.Visit(link)
-			candidate.Fill("First name", "Wes")
-			candidate.Fill("Last name", "Warehouse")
-			candidate.Fill("Email", "wes.warehouse@example.com")
-			candidate.Fill("Main phone", "(872) 555-0187")
-			candidate.Check("Nights")
-			candidate.Click("Submit application")
-			candidate.WaitText("Answer “Forklift certified?”.") // required: shown with the form again
-			candidate.Check("Yes")
-			candidate.Check("Weekends")
-			candidate.Click("Submit application")
-			candidate.WaitText("You did not choose whether we may text you, so we will not.")
+		candidate := app.page(t, "candidate")
+		candidate.SetViewport(w.width, w.height)
+		candidate.Visit(link)
+		candidate.Fill("First name", "Wes")
+		candidate.Fill("Last name", "Warehouse")
+		candidate.Fill("Email", "wes.warehouse@example.com")
+		candidate.Fill("Main phone", "(872) 555-0187")
+		candidate.Check("Nights")
+		candidate.Click("Submit application")
+		candidate.WaitText("Answer “Forklift certified?”.") // required: shown with the form again
+		candidate.Check("Yes")
+		candidate.Check("Weekends")
+		candidate.Click("Submit application")
+		candidate.WaitText("You did not choose whether we may text you, so we will not.")
 
-			findProfile(t, dana, "Wes Warehouse")
-			dana.WaitText("SMS: Opted Out")
-			dana.Click("Answers to Warehouse application")
-			dana.WaitText("Forklift certified?")
-			dana.WaitText("Nights, Weekends")
-		})
-	}
+		findProfile(t, dana, "Wes Warehouse")
+		dana.WaitText("SMS: Opted Out")
+		dana.Click("Answers to Warehouse application")
+		dana.WaitText("Forklift certified?")
+		dana.WaitText("Nights, Weekends")
+	})
 }
 
 // TestBrowserDOTApplication is the second journey: a driver
@@ -114,50 +132,43 @@ func TestBrowserWarehouseForm(t *testing.T) {
 // two employers, opting in on the alternate phone, and is texted.
 func TestBrowserDOTApplication(t *testing.T) {
 	t.Parallel()
-	for _, w := range widths {
-		t.Run(w.name, func(t *testing.T) {
-			t.Parallel()
-			app := startApp(t)
-			marcus := app.page(t, "marcus")
-			marcus.SetViewport(w.width, w.height)
-			loginAs(t, marcus, marcusEmail, demo.Password)
-			marcus.WaitText("Welcome, " + marcusName)
-			marcus.Visit("/jobs/new")
-			marcus.Fill("Title", "CDL Driver")
-			marcus.Fill("Application form", "DOT driver application")
-			marcus.Click("Create job")
-			link := marcus.Value("Application link")
+	eachWidth(t, func(t *testing.T, app *app, w viewport) {
+		marcus := loggedInAt(t, app, w, "marcus", marcusEmail, marcusName)
+		marcus.Visit("/jobs/new")
+		marcus.Fill("Title", "CDL Driver")
+		marcus.Fill("Application form", "DOT driver application")
+		marcus.Click("Create job")
+		link := marcus.Value("Application link")
 
-			const textPhone = "(872) 555-0189"
-			d := app.page(t, "driver")
-			d.SetViewport(w.width, w.height)
-			d.Visit(link)
-			d.Fill("First name", "Dee")
-			d.Fill("Last name", "Driver")
-			d.Fill("Email", "dee.driver@example.com")
-			d.Fill("Main phone", "(872) 555-0188")
-			d.Fill("Alternate phone", textPhone)
-			d.Check("Yes, text my alternate phone")
-			fillDOT(t, d)
-			assertNoSidewaysScroll(t, d)
-			d.Click("Submit application")
-			d.WaitText("We may text you about it at " + textPhone)
+		const textPhone = "(872) 555-0189"
+		d := app.page(t, "driver")
+		d.SetViewport(w.width, w.height)
+		d.Visit(link)
+		d.Fill("First name", "Dee")
+		d.Fill("Last name", "Driver")
+		d.Fill("Email", "dee.driver@example.com")
+		d.Fill("Main phone", "(872) 555-0188")
+		d.Fill("Alternate phone", textPhone)
+		d.Check("Yes, text my alternate phone")
+		fillDOT(t, d)
+		assertNoSidewaysScroll(t, d)
+		d.Click("Submit application")
+		d.WaitText("We may text you about it at " + textPhone)
 
-			findProfile(t, marcus, "Dee Driver")
-			marcus.WaitText("Opted in (alternate) " + textPhone)
-			marcus.Click("Answers to DOT driver application")
-			marcus.WaitText("Licence 2: Licence number")
-			marcus.WaitText("Best Haul")
-			msg := "Hi Dee, thanks for applying to drive with Acme Staffing. Free for a call today?"
-			marcus.Click("Text Dee Driver (no texts yet)")
-			marcus.Type(msg)
-			marcus.Click("Send")
-			marcus.WaitText("Text to Dee Driver queued.")
-			phone := app.page(t, "phone")
-			openHandset(t, phone, textPhone)
-			waitOnHandset(t, phone, msg)
-		})
-	}
+		findProfile(t, marcus, "Dee Driver")
+		marcus.WaitText("Opted in (alternate) " + textPhone)
+		marcus.Click("Answers to DOT driver application")
+		marcus.WaitText("Licence 2: Licence number")
+		marcus.WaitText("Best Haul")
+		msg := "Hi Dee, thanks for applying to drive with Acme Staffing. Free for a call today?"
+		marcus.Click("Text Dee Driver (no texts yet)")
+		marcus.Type(msg)
+		marcus.Click("Send")
+		marcus.WaitText("Text to Dee Driver queued.")
+		phone := app.page(t, "phone")
+		openHandset(t, phone, textPhone)
+		waitOnHandset(t, phone, msg)
+	})
 }
 
 // fillDOT fills in the DOT driver application on p: one address, two
