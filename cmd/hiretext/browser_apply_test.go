@@ -93,7 +93,8 @@ func TestBrowserWarehouseForm(t *testing.T) {
 		dana.Fill("Question 2: Wording", "Shifts available")
 		dana.Fill("Question 2: Answer type", "Multiple choice")
 		dana.Fill("Question 2: Choices", "Days\nNights\nWeekends")
-		dana.Click("Save form")
+		dana.Fill("Question 2: Wording", "Shifts available")
+		dana.Press("Enter") // saves: the editor's default button is Save, not a move or remove button
 		dana.WaitText("Saved the form.")
 
 		dana.Visit("/jobs")
@@ -152,7 +153,8 @@ func TestBrowserDOTApplication(t *testing.T) {
 		d.Check("Yes, text my alternate phone")
 		fillDOT(t, d)
 		assertNoSidewaysScroll(t, d)
-		d.Click("Submit application")
+		d.Fill("First name", "Dee")
+		d.Press("Enter") // submits: the default button is Submit, not an add or remove button
 		d.WaitText("We may text you about it at " + textPhone)
 
 		findProfile(t, marcus, "Dee Driver")
