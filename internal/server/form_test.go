@@ -202,7 +202,7 @@ func TestApplicationFormsAPI(t *testing.T) {
 	if st, _ := f.ts.api(t, otherAdmin, "GET", "/api/v1/application-forms/"+id, ""); st != http.StatusNotFound {
 		t.Fatalf("another company's form: %d", st)
 	}
-	if st, body := f.ts.api(t, otherAdmin, "POST", "/api/v1/jobs", `{"title":"X","application_form_id":"`+id+`"}`); st != http.StatusUnprocessableEntity {
+	if st, body := f.ts.api(t, otherAdmin, "POST", "/api/v1/jobs", `{"title":"X","application_form_id":"`+id+`"}`); st != http.StatusNotFound {
 		t.Fatalf("a job with another company's form: %d %v", st, body)
 	}
 

@@ -208,12 +208,13 @@ func (db *DB) DeleteApplicationForm(ctx context.Context, org hiretext.OrgID, id 
 }
 
 // jobForm checks that org has form id, for a job to use it: another
-// company's form, or one that does not exist, is a field error.
+// company's form, or one that does not exist, is not found (as everywhere
+// else), the error naming the field.
 func jobForm(ctx context.Context, tx conn, org hiretext.OrgID, id hiretext.FormID) error {
 	_, err := applicationForm(ctx, tx, org, id)
 	if hiretext.ErrorCode(err) == hiretext.ENotFound {
-		msg := "Choose one of the company's application forms."
-		return hiretext.FieldError(msg, map[string]string{"application_form_id": msg})
+		msg := "Application form not found: choose one of the company's application forms."
+		return &hiretext.Error{Code: hiretext.ENotFound, Message: msg, Fields: map[string]string{"application_form_id": msg}}
 	}
 	return err
 }
