@@ -15,13 +15,19 @@ type ApplicationID int64
 type SMSAnswer string
 
 // The answers. The form and the API offer main, alternate and none;
-// unanswered is for applications whose source never asked (an import).
+// unanswered is for an applicant who left the question unanswered and for
+// applications whose source never asked (an import). It opts out.
 const (
 	AnswerMain       SMSAnswer = "main"
 	AnswerAlternate  SMSAnswer = "alternate"
 	AnswerNone       SMSAnswer = "none"
 	AnswerUnanswered SMSAnswer = "unanswered"
 )
+
+// NoAnswerNote is the consent ledger's reason for opting out an applicant
+// who left the texting question of the form or the API unanswered: the
+// question is never required, and no answer means opted out.
+const NoAnswerNote = "No answer: the applicant did not answer the texting question, and no answer means opted out."
 
 // Valid reports whether a is a known answer.
 func (a SMSAnswer) Valid() bool {
@@ -83,7 +89,9 @@ type Application struct {
 	AlternatePhone string // E.164 or ""
 	SMSAnswer      SMSAnswer
 	Channel        ApplicationChannel
-	UserID         UserID // the API token's user; 0 for the public form
+	UserID         UserID   // the API token's user; 0 for the public form
+	FormName       string   // the form's name when the applicant filled it in
+	Answers        []Answer // the answers, each with its question as asked
 	CreatedAt      time.Time
 }
 
@@ -101,6 +109,12 @@ type NewApplication struct {
 	AlternatePhone string // as typed; optional
 	SMS            SMSAnswer
 	Channel        ApplicationChannel
+	// Answers are the answers to the form's own questions, by key; Form is
+	// the job's form, which the store sets before validating.
+	Answers AnswerInput
+	Form    *ApplicationForm
+	// Given are the answers read from Answers by Validate.
+	Given []Answer
 
 	// Evidence for the consent ledger.
 	Disclosure string // the consent disclosure the applicant was shown
@@ -123,6 +137,7 @@ func (n *NewApplication) Validate(parse PhoneParser, region string) error {
 	n.Email = email
 	n.MainPhone, n.AlternatePhone = validPhones(v, parse, region, n.MainPhone, n.AlternatePhone)
 	n.validateAnswer(v)
+	n.readAnswers(v)
 	if !n.Channel.Valid() {
 		v.Add("channel", "Unknown application channel.")
 	}
@@ -149,6 +164,20 @@ func (n *NewApplication) validateAnswer(v Validation) {
 	if status, _ := n.SMS.Consent(); status == SMSOptedIn && strings.TrimSpace(n.Disclosure) == "" {
 		v.Add("disclosure", "An opt-in needs the consent disclosure the applicant was shown.")
 	}
+}
+
+// readAnswers reads the answers to the form's questions into Given, adding
+// their problems to v. Without a form only an empty set of answers is valid.
+func (n *NewApplication) readAnswers(v Validation) {
+	form := n.Form
+	if form == nil {
+		form = BuiltinForm(0, FormStandard)
+	}
+	given, err := form.ReadAnswers(n.Answers)
+	for key, msg := range ErrorFields(err) {
+		v.Add("answers."+key, msg)
+	}
+	n.Given = given
 }
 
 // truncateBytes cuts s to at most n bytes.

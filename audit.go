@@ -82,6 +82,11 @@ const (
 	AuditTemplateCreated    AuditAction = "template.created" // a company template; users' own are theirs alone
 	AuditTemplateChanged    AuditAction = "template.changed"
 	AuditTemplateDeleted    AuditAction = "template.deleted"
+	AuditFormCreated        AuditAction = "application_form.created"
+	AuditFormChanged        AuditAction = "application_form.changed"
+	AuditFormDeleted        AuditAction = "application_form.deleted"
+	AuditSSNCollection      AuditAction = "application_forms.ssn_changed" // the DOT form asks the SSN, or stops
+	AuditAnswerRevealed     AuditAction = "answer.revealed"               // an administrator revealed a masked answer
 )
 
 // AuditActions lists every action with its label, in the order filters
@@ -111,6 +116,11 @@ var AuditActions = []struct {
 	{AuditTemplateCreated, "Company text template created"},
 	{AuditTemplateChanged, "Company text template changed"},
 	{AuditTemplateDeleted, "Company text template deleted"},
+	{AuditFormCreated, "Application form created"},
+	{AuditFormChanged, "Application form changed"},
+	{AuditFormDeleted, "Application form deleted"},
+	{AuditSSNCollection, "Social Security numbers asked or no longer asked"},
+	{AuditAnswerRevealed, "Masked answer revealed"},
 }
 
 // Label is the action as people read it, such as "Number generated".

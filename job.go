@@ -35,7 +35,8 @@ type Job struct {
 	Location    string
 	Description string
 	Status      JobStatus
-	Applicants  int // distinct candidates who applied
+	Form        FormID // the application form candidates fill in
+	Applicants  int    // distinct candidates who applied
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
@@ -48,12 +49,16 @@ type NewJob struct {
 	Title       string
 	Location    string
 	Description string
+	Form        FormID // "" for the Standard application
 }
 
 // Validate trims n and checks every field, reporting all problems at once.
 func (n *NewJob) Validate() error {
 	v := Validation{}
 	n.Title, n.Location, n.Description = validJobText(v, n.Title, n.Location, n.Description)
+	if n.Form == "" {
+		n.Form = FormStandard
+	}
 	return v.Err()
 }
 
@@ -71,6 +76,7 @@ type JobUpdate struct {
 	Location    *string
 	Description *string
 	Status      *JobStatus
+	Form        *FormID // the store checks that the company has the form
 }
 
 // Apply validates u against job and returns the changed copy.
@@ -91,6 +97,9 @@ func (u JobUpdate) Apply(job Job) (Job, error) {
 			v.Add("status", `Use "open" or "closed".`)
 		}
 		job.Status = *u.Status
+	}
+	if u.Form != nil {
+		job.Form = *u.Form
 	}
 	return job, v.Err()
 }

@@ -42,6 +42,17 @@ type applyPage struct {
 	Form              applyForm
 	Errors            map[string]string
 	Summary           []fieldMessage
+	// Sections are the job's form's own sections, with what was typed.
+	Sections []applySection
+}
+
+// applyState is what the applicant typed into the job's form beyond the
+// details: the answers, the entries of each group shown, the input to
+// focus.
+type applyState struct {
+	answers hiretext.AnswerInput
+	counts  map[string]int
+	focus   string
 }
 
 // publicJob finds the job of /apply/{org}/{job}; with open, only a job that
@@ -70,14 +81,22 @@ func (s *Server) handleApplyForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderApply(w, r, http.StatusOK, org, job, applyForm{}, nil)
+	return s.renderApply(w, r, http.StatusOK, org, job, applyForm{}, applyState{}, nil)
 }
 
-// renderApply shows the form with the company's current disclosure.
-func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int, org *hiretext.Organization, job *hiretext.Job, f applyForm, errs map[string]string) error {
+// renderApply shows the job's form with the company's current disclosure.
+func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int, org *hiretext.Organization, job *hiretext.Job,
+	f applyForm, st applyState, errs map[string]string) error {
 	settings, err := s.store.TextingSettings(r.Context(), org.ID)
 	if err != nil {
 		return err
+	}
+	form, err := s.store.ApplicationForm(r.Context(), org.ID, job.Form)
+	if err != nil {
+		return err
+	}
+	if st.counts == nil {
+		st.counts = groupCounts(nil, form.Sections())
 	}
 	data := &applyPage{Page: s.page(w, r, "Apply: "+job.Title), Company: org.Name, Job: job, Form: f, Errors: errs,
 		Action: "/apply/" + org.Slug + "/" + idString(job.ID), Disclosure: settings.Disclosure()}
@@ -87,6 +106,8 @@ func (s *Server) renderApply(w http.ResponseWriter, r *http.Request, status int,
 			data.Summary = append(data.Summary, fieldMessage{ID: id, Text: msg})
 		}
 	}
+	data.Sections = applySections(form.Sections(), st.answers, st.counts, errs, st.focus)
+	data.Summary = append(data.Summary, answerSummary(data.Sections, errs)...)
 	return s.render(w, r, status, "apply", data)
 }
 
@@ -102,6 +123,12 @@ func disclosureVersion(text string) string {
 // marks a bot: it is thanked and nothing is stored. Any invalid field shows
 // the form again with every error at once, and nothing is stored.
 func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	if op := r.PostForm.Get("op"); op != "" {
+		return s.editApplyGroups(w, r, op)
+	}
 	key := "apply:" + s.clientIP(r)
 	wait, err := s.store.ThrottleWait(r.Context(), key)
 	if err != nil {
@@ -118,9 +145,6 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ParseForm(); err != nil {
-		return badForm(err)
-	}
 	if r.PostForm.Get("website") != "" {
 		s.log.Info("application honeypot filled", "org_id", org.ID, "job_id", job.ID, "request_id", requestIDFrom(r.Context()))
 		return s.redirectWithFlash(w, r, thanksURL(org, job), "success", "Thank you. Your application has been received.")
@@ -130,15 +154,18 @@ func (s *Server) handleApply(w http.ResponseWriter, r *http.Request) error {
 
 // submitApplication validates and stores the form's application.
 func (s *Server) submitApplication(w http.ResponseWriter, r *http.Request, org *hiretext.Organization, job *hiretext.Job) error {
-	f := applyForm{FirstName: r.PostForm.Get("first_name"), LastName: r.PostForm.Get("last_name"), Email: r.PostForm.Get("email"),
-		MainPhone: r.PostForm.Get("main_phone"), AlternatePhone: r.PostForm.Get("alternate_phone"), SMS: r.PostForm.Get("sms_opt_in")}
+	f := typedApplyForm(r.PostForm)
 	settings, err := s.store.TextingSettings(r.Context(), org.ID)
+	if err != nil {
+		return err
+	}
+	form, st, err := s.typedApplyState(r, org, job)
 	if err != nil {
 		return err
 	}
 	n := hiretext.NewApplication{JobID: job.ID, FirstName: f.FirstName, LastName: f.LastName, Email: f.Email,
 		MainPhone: f.MainPhone, AlternatePhone: f.AlternatePhone, SMS: formAnswer(f.SMS), Channel: hiretext.ChannelForm,
-		Disclosure: settings.Disclosure(), IP: s.clientIP(r), UserAgent: r.UserAgent()}
+		Answers: st.answers, Form: form, Disclosure: settings.Disclosure(), IP: s.clientIP(r), UserAgent: r.UserAgent()}
 	var errs map[string]string
 	if status, _ := n.SMS.Consent(); status == hiretext.SMSOptedIn && r.PostForm.Get("disclosure_version") != disclosureVersion(n.Disclosure) {
 		// The texting terms changed after the form was shown: consent must
@@ -151,16 +178,54 @@ func (s *Server) submitApplication(w http.ResponseWriter, r *http.Request, org *
 		return err
 	}
 	if errs != nil {
-		return s.renderApply(w, r, http.StatusUnprocessableEntity, org, job, f, errs)
+		return s.renderApply(w, r, http.StatusUnprocessableEntity, org, job, f, st, errs)
 	}
 	return s.redirectWithFlash(w, r, thanksURL(org, job), "success", thanksMessage(n, org.Region))
 }
 
-// formAnswer reads the texting choice; only the three offered values count.
+// typedApplyForm reads the applicant's details from a post.
+func typedApplyForm(form url.Values) applyForm {
+	return applyForm{FirstName: form.Get("first_name"), LastName: form.Get("last_name"), Email: form.Get("email"),
+		MainPhone: form.Get("main_phone"), AlternatePhone: form.Get("alternate_phone"), SMS: form.Get("sms_opt_in")}
+}
+
+// typedApplyState loads the job's form and reads what the post typed into
+// it: the answers and the entries shown of each group.
+func (s *Server) typedApplyState(r *http.Request, org *hiretext.Organization, job *hiretext.Job) (*hiretext.ApplicationForm, applyState, error) {
+	form, err := s.store.ApplicationForm(r.Context(), org.ID, job.Form)
+	if err != nil {
+		return nil, applyState{}, err
+	}
+	return form, applyState{answers: formAnswers(r.PostForm), counts: groupCounts(r.PostForm, form.Sections())}, nil
+}
+
+// editApplyGroups carries out an add or remove button of a repeating group
+// and shows the form again as typed. It stores nothing, so it does not
+// count against the address's limit of applications.
+func (s *Server) editApplyGroups(w http.ResponseWriter, r *http.Request, op string) error {
+	org, job, err := s.publicJob(r, true)
+	if err != nil {
+		return err
+	}
+	form, st, err := s.typedApplyState(r, org, job)
+	if err != nil {
+		return err
+	}
+	st.focus, _ = editGroups(op, form.Sections(), st.answers, st.counts)
+	return s.renderApply(w, r, http.StatusOK, org, job, typedApplyForm(r.PostForm), st, nil)
+}
+
+// formAnswer reads the texting choice of the form or the API. No answer
+// (nothing chosen; in the API the field absent, null or empty) is
+// AnswerUnanswered, which opts the applicant out: the question is never
+// required. Only the three offered values are answers; anything else comes
+// back invalid, so the application is refused with an error on sms_opt_in.
 func formAnswer(v string) hiretext.SMSAnswer {
 	switch a := hiretext.SMSAnswer(v); a {
 	case hiretext.AnswerMain, hiretext.AnswerAlternate, hiretext.AnswerNone:
 		return a
+	case "":
+		return hiretext.AnswerUnanswered
 	}
 	return ""
 }
@@ -192,6 +257,8 @@ func thanksMessage(n hiretext.NewApplication, region string) string {
 		return msg + " We may text you about it at " + typedPhone(n.MainPhone, region) + "; reply STOP at any time to opt out."
 	case hiretext.AnswerAlternate:
 		return msg + " We may text you about it at " + typedPhone(n.AlternatePhone, region) + "; reply STOP at any time to opt out."
+	case hiretext.AnswerUnanswered:
+		return msg + " You did not choose whether we may text you, so we will not."
 	}
 	return msg + " As you asked, we will not text you."
 }

@@ -60,6 +60,50 @@ func TestApplyJourney(t *testing.T) {
 	}
 }
 
+// TestApplyWithoutTextingAnswerOptsOut: the texting question is never
+// required. An applicant who chooses nothing is accepted, told they will
+// not be texted, and opted out, the consent ledger saying why.
+func TestApplyWithoutTextingAnswerOptsOut(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
+	applicant := f.ts.browser(t)
+	_, form, _ := applicant.do("GET", f.applyPath(f.job), nil)
+	mustContain(t, "public form", form, "If you choose nothing, we will not text you.")
+	values := application()
+	values.Del("sms_opt_in")
+	st, _, h := f.apply(t, applicant, f.job, values)
+	if st != http.StatusSeeOther || !strings.HasSuffix(h.Get("Location"), "/thanks") {
+		t.Fatalf("apply without a texting answer: %d, want 303 to the thanks page", st)
+	}
+	_, thanks, _ := applicant.do("GET", h.Get("Location"), nil)
+	mustContain(t, "confirmation", thanks, "Thank you, Ana", "You did not choose whether we may text you, so we will not.")
+	c := f.candidateByEmail(t, "ana.garcia@example.com")
+	if c == nil || c.SMSStatus != hiretext.SMSOptedOut {
+		t.Fatalf("candidate = %+v, want one opted out", c)
+	}
+	assertNoAnswerLedger(t, f, c.ID, hiretext.ChannelForm)
+	_, profile, _ := f.as(t, f.recruiter).do("GET", "/candidates/"+idStr(int64(c.ID)), nil)
+	mustContain(t, "profile", profile, "SMS: Opted Out", "Not answered", "Job application", hiretext.NoAnswerNote)
+}
+
+// assertNoAnswerLedger checks that the candidate's one consent entry is an
+// opt-out by their application of channel, for having given no answer.
+func assertNoAnswerLedger(t *testing.T, f *atsFixture, id hiretext.CandidateID, channel hiretext.ApplicationChannel) {
+	t.Helper()
+	events, err := f.db.ConsentHistory(t.Context(), f.org.ID, id)
+	if err != nil || len(events) != 1 {
+		t.Fatalf("ledger: %d entries, %v; want 1", len(events), err)
+	}
+	e := events[0]
+	if e.Status != hiretext.SMSOptedOut || e.Source != hiretext.ConsentApplication || e.ApplicationID == 0 || e.Note != hiretext.NoAnswerNote {
+		t.Fatalf("ledger entry = %+v, want an opt-out by the application for no answer", e)
+	}
+	apps, err := f.db.CandidateApplications(t.Context(), f.org.ID, id)
+	if err != nil || len(apps) != 1 || apps[0].SMSAnswer != hiretext.AnswerUnanswered || apps[0].Channel != channel {
+		t.Fatalf("applications = %+v, %v; want one unanswered by %s", apps, err, channel)
+	}
+}
+
 func TestApplyShowsEveryErrorAndStoresNothing(t *testing.T) {
 	t.Parallel()
 	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
@@ -69,7 +113,7 @@ func TestApplyShowsEveryErrorAndStoresNothing(t *testing.T) {
 		values url.Values
 		errors []string
 	}{
-		{"everything wrong", application("last_name", "", "email", "not-an-email", "main_phone", "555-0100", "sms_opt_in", ""),
+		{"everything wrong", application("last_name", "", "email", "not-an-email", "main_phone", "555-0100", "sms_opt_in", "yes"),
 			[]string{"last_name-error", "email-error", "main_phone-error", "sms_opt_in-error"}},
 		{"alternate chosen, none given", application("alternate_phone", ""), []string{"alternate_phone-error"}},
 		{"invalid alternate", application("alternate_phone", "+1 123 456 7890", "sms_opt_in", "main"), []string{"alternate_phone-error"}},

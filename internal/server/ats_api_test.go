@@ -166,11 +166,13 @@ func TestAPIApplicationErrorsStoreNothing(t *testing.T) {
 		{"malformed", `{"first_name":`, 400, nil},
 		{"unknown field", `{"first_name":"A","sms":"main"}`, 400, nil},
 		{"wrong type", `{"first_name":1}`, 400, nil},
-		{"empty", `{}`, 422, []string{"last_name", "email", "main_phone", "sms_opt_in"}}, // a mononym has no first name
+		{"empty", `{}`, 422, []string{"last_name", "email", "main_phone"}}, // a mononym has no first name; no answer opts out
 		{"invalid phones", `{"first_name":"A","last_name":"B","email":"a@example.com","main_phone":"555","alternate_phone":"x","sms_opt_in":"main"}`,
 			422, []string{"main_phone", "alternate_phone"}},
 		{"alternate without one", `{"first_name":"A","last_name":"B","email":"a@example.com","main_phone":"(312) 555-0170","sms_opt_in":"alternate"}`,
 			422, []string{"alternate_phone"}},
+		{"unknown answer", `{"first_name":"A","last_name":"B","email":"a@example.com","main_phone":"(312) 555-0170","sms_opt_in":"yes"}`,
+			422, []string{"sms_opt_in"}},
 		{"unanswered is not an answer", `{"first_name":"A","last_name":"B","email":"a@example.com","main_phone":"(312) 555-0170","sms_opt_in":"unanswered"}`,
 			422, []string{"sms_opt_in"}},
 	}
@@ -188,6 +190,34 @@ func TestAPIApplicationErrorsStoreNothing(t *testing.T) {
 	}
 	if f.poolSize(t) != 0 {
 		t.Fatal("a rejected application stored a candidate")
+	}
+}
+
+// TestAPIApplicationWithoutAnswerOptsOut: sms_opt_in absent or null is no
+// answer, which the API accepts and records as an opt-out.
+func TestAPIApplicationWithoutAnswerOptsOut(t *testing.T) {
+	t.Parallel()
+	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
+	tok := token(t, f.db, f.recruiter)
+	path := "/api/v1/jobs/" + idStr(int64(f.job.ID)) + "/applications"
+	for _, c := range []struct{ name, email, phone, answer string }{
+		{"absent", "absent@example.com", "(312) 555-0170", ""},
+		{"null", "null@example.com", "(312) 555-0171", `,"sms_opt_in":null`},
+	} {
+		st, body := f.ts.api(t, tok, "POST", path, `{"first_name":"A","last_name":"B","email":"`+c.email+`",
+			"main_phone":"`+c.phone+`"`+c.answer+`}`)
+		if st != http.StatusCreated {
+			t.Fatalf("%s: %d %v, want 201", c.name, st, body)
+		}
+		cand := f.candidateByEmail(t, c.email)
+		if cand == nil || cand.SMSStatus != hiretext.SMSOptedOut {
+			t.Fatalf("%s: candidate = %+v, want one opted out", c.name, cand)
+		}
+		assertNoAnswerLedger(t, f, cand.ID, hiretext.ChannelAPI)
+		_, detail := f.ts.api(t, tok, "GET", "/api/v1/candidates/"+body["candidate_id"].(string), "")
+		if app := detail["applications"].([]any)[0].(map[string]any); app["sms_opt_in"] != "unanswered" {
+			t.Fatalf("%s: application = %v, want sms_opt_in unanswered", c.name, app)
+		}
 	}
 }
 

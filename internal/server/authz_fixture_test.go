@@ -95,6 +95,7 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 	}
 	f.users[pOtherCompany] = otherCompanyAdmin(t, db)
 	tpl, tpl2, rtpl := f.templates(t, org.ID)
+	forms := f.forms(t, org.ID)
 	q := url.QueryEscape
 	f.vars = map[string]string{
 		"$org": org.Slug, "$job": idStr(int64(job.ID)), "$cand": idStr(int64(cand.ID)), "$sam": idStr(int64(sam.ID)),
@@ -103,6 +104,7 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 		"$rec1": idStr(int64(f.users[pRecruiter].ID)), "$rec2": idStr(int64(f.users[pOtherNumber].ID)),
 		"$texter": idStr(int64(f.users[pTexter].ID)), "$profiler": idStr(int64(f.users[pProfiler].ID)), "$candphone": q(candPhone), "$n1phone": q(n1.Phone),
 		"$note": idStr(int64(note)), "$offer": q(offers[0].Phone), "$tpl": idStr(int64(tpl)), "$tpl2": idStr(int64(tpl2)), "$rtpl": idStr(int64(rtpl)),
+		"$form": forms[0], "$form2": forms[1], "$form3": forms[2], "$app": idStr(int64(app.ID)),
 	}
 	return f
 }
@@ -126,6 +128,23 @@ func (f *matrixFixture) templates(t *testing.T, org hiretext.OrgID) (company, co
 		ids[i] = tpl.ID
 	}
 	return ids[0], ids[1], ids[2]
+}
+
+// forms saves three custom application forms (one to keep, one to delete
+// on the page, one through the API) and returns their ids.
+func (f *matrixFixture) forms(t *testing.T, org hiretext.OrgID) [3]string {
+	t.Helper()
+	var ids [3]string
+	for i, name := range []string{"Warehouse application", "Office application", "Yard application"} {
+		in := storetest.WarehouseForm()
+		in.Name = name
+		form, err := f.db.CreateApplicationForm(context.Background(), org, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = string(form.ID)
+	}
+	return ids
 }
 
 // createUsers creates the first company's principals and Sam, a spare

@@ -161,6 +161,21 @@ var authzMatrix = []matrixRow{
 	{"GET /admin/templates/{id}", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
 	{"POST /admin/templates/{id}", "", "name=&body=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
 	{"GET /admin/templates/{id}/delete", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+
+	// Application forms: administrators manage them; the built-in ones are
+	// every company's, the custom ones their company's alone.
+	{"GET /admin/forms", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/forms", "", "name=&base=standard", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /admin/forms/{id}", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"GET /admin/forms/{id}", "/admin/forms/dot", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/forms/{id}", "", "name=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
+	{"GET /admin/forms/{id}/delete", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /admin/forms/dot/ssn", "", "collect_ssn=no", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"GET /admin/forms/dot/ssn", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	// Revealing a masked answer: administrators of the candidate's company
+	// (the fixture's application has none: 404 after the checks).
+	{"POST /candidates/{id}/applications/{app}/reveal", "", "key=ssn", want{unauth, forbidden, forbidden, forbidden, notFound, forbidden, notFound, forbidden, forbidden}},
+	{"GET /candidates/{id}/applications/{app}/reveal", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"POST /settings/signature", "", "signature=%7BSalary%7D", want{unauth, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /settings/signature", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /settings/notify", "", "away_reply=yes", want{unauth, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
@@ -257,6 +272,13 @@ var authzMatrix = []matrixRow{
 	{"PATCH /api/v1/jobs/{id}", "", `{"status":"paused"}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid, forbidden}},
 	{"POST /api/v1/jobs/{id}/applications", "", `{}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, invalid, forbidden}},
 	{"GET /api/v1/consent-disclosure", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},
+	{"GET /api/v1/application-forms", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},
+	{"POST /api/v1/application-forms", "", `{"name":"","base":"standard"}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /api/v1/application-forms/{id}", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, ok, forbidden}},
+	{"GET /api/v1/application-forms/{id}", "/api/v1/application-forms/standard", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},
+	{"PATCH /api/v1/application-forms/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
+	{"PATCH /api/v1/application-forms/{id}", "/api/v1/application-forms/dot", `{"name":"Mine"}`, want{unauth, forbidden, forbidden, forbidden, conflict, forbidden, conflict, forbidden, forbidden}},
+	{"PATCH /api/v1/jobs/{id}", "", `{"application_form_id":"$form"}`, want{unauth, ok, ok, ok, ok, forbidden, notFound, ok, forbidden}},
 	{"GET /api/v1/candidates", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, forbidden, forbidden}},
 	{"GET /api/v1/candidates/{id}", "", "", want{unauth, ok, ok, ok, ok, forbidden, notFound, forbidden, ok}},
 	{"PATCH /api/v1/candidates/{id}", "", `{"sms":{"status":"maybe"}}`, want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden, invalid}},
@@ -295,6 +317,9 @@ var authzMatrix = []matrixRow{
 	// Last, in this order: rows that change what other rows see when allowed.
 	{"POST /admin/templates/{id}/delete", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
 	{"DELETE /api/v1/templates/{id}", "/api/v1/templates/$tpl2", "", want{unauth, forbidden, forbidden, forbidden, noContent, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/forms/{id}/delete", "/admin/forms/$form2/delete", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
+	{"DELETE /api/v1/application-forms/{id}", "/api/v1/application-forms/$form3", "", want{unauth, forbidden, forbidden, forbidden, noContent, forbidden, notFound, forbidden, forbidden}},
+	{"DELETE /api/v1/application-forms/{id}", "/api/v1/application-forms/$form", "", want{unauth, forbidden, forbidden, forbidden, conflict, forbidden, notFound, forbidden, forbidden}},
 	{"POST /settings/templates/{id}/delete", "/settings/templates/$rtpl/delete", "", want{unauth, notFound, seeOther, notFound, notFound, notFound, notFound, notFound, notFound}},
 	{"POST /conversations/{id}/link", "", "candidate_id=$cand", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"POST /admin/numbers/{id}/users/{user}/unassign", "/admin/numbers/$n2/users/$sam/unassign", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
@@ -309,7 +334,8 @@ var authzMatrix = []matrixRow{
 // collection it follows, the others by their own name.
 var wildcardVars = map[string]string{
 	"jobs": "$job", "candidates": "$cand", "users": "$sam", "tokens": "$token", "numbers": "$n1",
-	"conversations": "$conv", "messages": "$message", "templates": "$tpl", "notifications": "$note", "{user}": "$sam", "{org}": "$org", "{job}": "$job",
+	"conversations": "$conv", "messages": "$message", "templates": "$tpl", "notifications": "$note", "forms": "$form", "application-forms": "$form",
+	"{user}": "$sam", "{org}": "$org", "{job}": "$job", "{app}": "$app",
 	"{provider}": "simulator",
 }
 

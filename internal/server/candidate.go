@@ -151,6 +151,9 @@ type candidatePage struct {
 	// assigned to a number; nil for everyone else, administrators included.
 	Texting *textingPanel
 	SMSIcon smsIcon
+	// Revealed is the masked answer an administrator just asked to see,
+	// shown once in place of its mask: "APPLICATION/KEY" → the answer.
+	Revealed map[string]string
 }
 
 // smsIcon is the data of the sms-icon partial.

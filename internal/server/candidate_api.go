@@ -104,6 +104,8 @@ type apiApplication struct {
 	JobTitle  string                      `json:"job_title"`
 	SMSOptIn  hiretext.SMSAnswer          `json:"sms_opt_in"`
 	Channel   hiretext.ApplicationChannel `json:"channel"`
+	Form      string                      `json:"form"`    // the form's name when the candidate applied
+	Answers   []apiAnswer                 `json:"answers"` // the form's own questions, as asked
 	CreatedAt time.Time                   `json:"created_at"`
 }
 
@@ -129,7 +131,7 @@ func (s *Server) writeCandidateDetail(w http.ResponseWriter, r *http.Request, c 
 	out := apiCandidateDetail{apiCandidate: toAPICandidate(c), Applications: make([]apiApplication, len(apps))}
 	for i, a := range apps {
 		out.Applications[i] = apiApplication{ID: idString(a.ID), JobID: idString(a.JobID), JobTitle: a.JobTitle,
-			SMSOptIn: a.SMSAnswer, Channel: a.Channel, CreatedAt: a.CreatedAt}
+			SMSOptIn: a.SMSAnswer, Channel: a.Channel, Form: a.FormName, Answers: toAPIAnswers(a.Answers), CreatedAt: a.CreatedAt}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

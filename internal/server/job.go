@@ -34,17 +34,33 @@ func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request) error {
 // jobForm is the state of the new and edit job forms.
 type jobForm struct {
 	Title, Location, Description string
+	AppForm                      string // the application form's id
 	Errors                       map[string]string
 }
 
 type jobFormPage struct {
-	Page Page
-	Job  *hiretext.Job // nil for a new job
-	Form jobForm
+	Page  Page
+	Job   *hiretext.Job // nil for a new job
+	Form  jobForm
+	Forms []*hiretext.ApplicationForm // the company's application forms to choose from
 }
 
 func (s *Server) handleNewJobForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "job_form", &jobFormPage{Page: s.page(w, r, "New job")})
+	return s.renderJobForm(w, r, http.StatusOK, nil, jobForm{AppForm: string(hiretext.FormStandard)})
+}
+
+// renderJobForm shows the new (job nil) or edit job form with the
+// company's application forms to choose from.
+func (s *Server) renderJobForm(w http.ResponseWriter, r *http.Request, status int, job *hiretext.Job, f jobForm) error {
+	forms, err := s.store.ApplicationForms(r.Context(), principalFrom(r.Context()).org.ID)
+	if err != nil {
+		return err
+	}
+	title := "New job"
+	if job != nil {
+		title = "Edit " + job.Title
+	}
+	return s.render(w, r, status, "job_form", &jobFormPage{Page: s.page(w, r, title), Job: job, Form: f, Forms: forms})
 }
 
 func readJobForm(r *http.Request) (jobForm, error) {
@@ -52,7 +68,7 @@ func readJobForm(r *http.Request) (jobForm, error) {
 		return jobForm{}, badForm(err)
 	}
 	return jobForm{Title: r.PostForm.Get("title"), Location: r.PostForm.Get("location"),
-		Description: r.PostForm.Get("description")}, nil
+		Description: r.PostForm.Get("description"), AppForm: r.PostForm.Get("application_form_id")}, nil
 }
 
 // handleCreateJob creates an open job and shows its page.
@@ -62,10 +78,10 @@ func (s *Server) handleCreateJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	j, err := s.store.CreateJob(r.Context(), principalFrom(r.Context()).org.ID,
-		hiretext.NewJob{Title: f.Title, Location: f.Location, Description: f.Description})
+		hiretext.NewJob{Title: f.Title, Location: f.Location, Description: f.Description, Form: hiretext.FormID(f.AppForm)})
 	if hiretext.ErrorCode(err) == hiretext.EInvalid {
 		f.Errors = hiretext.ErrorFields(err)
-		return s.render(w, r, http.StatusUnprocessableEntity, "job_form", &jobFormPage{Page: s.page(w, r, "New job"), Form: f})
+		return s.renderJobForm(w, r, http.StatusUnprocessableEntity, nil, f)
 	}
 	if err != nil {
 		return err
@@ -88,8 +104,8 @@ func (s *Server) handleEditJobForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	f := jobForm{Title: j.Title, Location: j.Location, Description: j.Description}
-	return s.render(w, r, http.StatusOK, "job_form", &jobFormPage{Page: s.page(w, r, "Edit "+j.Title), Job: j, Form: f})
+	f := jobForm{Title: j.Title, Location: j.Location, Description: j.Description, AppForm: string(j.Form)}
+	return s.renderJobForm(w, r, http.StatusOK, j, f)
 }
 
 func (s *Server) handleUpdateJob(w http.ResponseWriter, r *http.Request) error {
@@ -101,10 +117,15 @@ func (s *Server) handleUpdateJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.store.UpdateJob(r.Context(), j.OrgID, j.ID, hiretext.JobUpdate{Title: &f.Title, Location: &f.Location, Description: &f.Description})
+	u := hiretext.JobUpdate{Title: &f.Title, Location: &f.Location, Description: &f.Description}
+	if f.AppForm != "" { // a form posted before forms existed keeps the job's
+		form := hiretext.FormID(f.AppForm)
+		u.Form = &form
+	}
+	_, err = s.store.UpdateJob(r.Context(), j.OrgID, j.ID, u)
 	if hiretext.ErrorCode(err) == hiretext.EInvalid {
 		f.Errors = hiretext.ErrorFields(err)
-		return s.render(w, r, http.StatusUnprocessableEntity, "job_form", &jobFormPage{Page: s.page(w, r, "Edit "+j.Title), Job: j, Form: f})
+		return s.renderJobForm(w, r, http.StatusUnprocessableEntity, j, f)
 	}
 	if err != nil {
 		return err
@@ -135,6 +156,7 @@ func (s *Server) handleJobStatus(w http.ResponseWriter, r *http.Request) error {
 type jobPage struct {
 	Page     Page
 	Job      *hiretext.Job
+	FormName string // the application form candidates fill in
 	ApplyURL string
 	Table    candidateTable
 }
@@ -159,7 +181,11 @@ func (s *Server) handleJob(w http.ResponseWriter, r *http.Request) error {
 		}
 		return base + "?" + v.Encode()
 	}
-	data := &jobPage{Page: s.page(w, r, j.Title), Job: j, ApplyURL: s.applyURL(p.org, j.ID),
+	form, err := s.store.ApplicationForm(r.Context(), p.org.ID, j.Form)
+	if err != nil {
+		return err
+	}
+	data := &jobPage{Page: s.page(w, r, j.Title), Job: j, FormName: form.Name, ApplyURL: s.applyURL(p.org, j.ID),
 		Table: candidateTable{Caption: "Applicants", Action: base + "/export", Rows: candidateRows(page.Entries, p),
 			Empty: "No one has applied yet. Share the application link above.", Pager: newPager(page, pageNumber(r), "applicants", link),
 			JobID: idString(j.ID)}}

@@ -150,7 +150,8 @@ func exportApplications(apps []*hiretext.Application) []map[string]any {
 	for i, a := range apps {
 		out[i] = map[string]any{"id": idString(a.ID), "job_id": idString(a.JobID), "job_title": a.JobTitle,
 			"first_name": a.FirstName, "last_name": a.LastName, "email": a.Email, "main_phone": a.MainPhone,
-			"alternate_phone": optional(a.AlternatePhone), "sms_opt_in": a.SMSAnswer, "channel": a.Channel, "created_at": a.CreatedAt}
+			"alternate_phone": optional(a.AlternatePhone), "sms_opt_in": a.SMSAnswer, "channel": a.Channel, "created_at": a.CreatedAt,
+			"form": a.FormName, "answers": toAPIAnswers(a.Answers)} // sensitive answers masked
 	}
 	return out
 }

@@ -129,6 +129,7 @@ func newPageRenderer(a *assets) (*pageRenderer, error) {
 		"localtime":    localTime,
 		"formatPhone":  phone.Format,
 		"simulatorURL": simulatorURL,
+		"inc":          func(i int) int { return i + 1 },
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(web.Templates, "templates/layouts/*.html", "templates/partials/*.html")
 	if err != nil {

@@ -45,6 +45,7 @@ type Store interface {
 	hiretext.NotificationService
 	hiretext.ReconcileService
 	hiretext.NotifyService
+	hiretext.FormService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

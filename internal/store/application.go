@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -20,7 +21,14 @@ func (db *DB) Apply(ctx context.Context, org hiretext.OrgID, n hiretext.NewAppli
 	if err != nil {
 		return nil, err
 	}
+	if n.Form, err = db.jobApplicationForm(ctx, org, n.JobID); err != nil {
+		return nil, err
+	}
 	if err := n.Validate(phone.Parse, o.Region); err != nil {
+		return nil, err
+	}
+	// Sealed before the transaction: the key may have to be created first.
+	if err := db.sealAnswers(ctx, org, n.Given); err != nil {
 		return nil, err
 	}
 	var app *hiretext.Application
@@ -38,6 +46,16 @@ func (db *DB) Apply(ctx context.Context, org hiretext.OrgID, n hiretext.NewAppli
 		return nil, err
 	}
 	return app, nil
+}
+
+// jobApplicationForm is the form of job id, for an application to it. A job
+// that is not org's is not found.
+func (db *DB) jobApplicationForm(ctx context.Context, org hiretext.OrgID, id hiretext.JobID) (*hiretext.ApplicationForm, error) {
+	j, err := db.JobByID(ctx, org, id)
+	if err != nil {
+		return nil, err
+	}
+	return db.ApplicationForm(ctx, org, j.Form)
 }
 
 // ImportApplications records many applications of org in one transaction,
@@ -89,7 +107,10 @@ func (db *DB) apply(ctx context.Context, tx conn, org hiretext.OrgID, n hiretext
 	}
 	a := &hiretext.Application{OrgID: org, CandidateID: after.ID, JobID: n.JobID, JobTitle: title, FirstName: n.FirstName,
 		LastName: n.LastName, Email: n.Email, MainPhone: n.MainPhone, AlternatePhone: n.AlternatePhone, SMSAnswer: n.SMS,
-		Channel: n.Channel, UserID: n.UserID, CreatedAt: db.now()}
+		Channel: n.Channel, UserID: n.UserID, Answers: n.Given, CreatedAt: db.now()}
+	if n.Form != nil {
+		a.FormName = n.Form.Name
+	}
 	if err := countApplicant(ctx, tx, a); err != nil {
 		return nil, err
 	}
@@ -144,8 +165,12 @@ func applicationConsent(cand hiretext.CandidateID, app hiretext.ApplicationID, n
 	status, which := n.SMS.Consent()
 	change := &hiretext.ConsentChange{CandidateID: cand, Status: status, Phone: which, Source: hiretext.ConsentApplication,
 		ApplicationID: app, Disclosure: n.Disclosure, IP: n.IP, UserAgent: n.UserAgent, UserID: n.UserID}
-	if n.SMS == hiretext.AnswerUnanswered {
+	switch {
+	case n.SMS != hiretext.AnswerUnanswered:
+	case n.Channel == hiretext.ChannelImport:
 		change.Note = "The application did not ask about texting; no answer means opted out."
+	default:
+		change.Note = hiretext.NoAnswerNote
 	}
 	return change
 }
@@ -204,11 +229,18 @@ func countApplicant(ctx context.Context, tx conn, a *hiretext.Application) error
 
 // insertApplication inserts a and points its candidate's pool position at it.
 func insertApplication(ctx context.Context, tx conn, a *hiretext.Application) error {
-	err := tx.queryRow(ctx, `INSERT INTO applications (org_id, candidate_id, job_id, first_name, last_name, email,
-			main_phone, alternate_phone, sms_answer, channel, user_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	answers, err := json.Marshal(a.Answers)
+	if err != nil {
+		return err
+	}
+	if a.Answers == nil {
+		answers = []byte("[]")
+	}
+	err = tx.queryRow(ctx, `INSERT INTO applications (org_id, candidate_id, job_id, first_name, last_name, email,
+			main_phone, alternate_phone, sms_answer, channel, user_id, form_name, answers, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.OrgID, a.CandidateID, a.JobID, a.FirstName, a.LastName, a.Email, a.MainPhone, nullString(a.AlternatePhone),
-		a.SMSAnswer, a.Channel, nullInt(a.UserID), a.CreatedAt).Scan(&a.ID)
+		a.SMSAnswer, a.Channel, nullInt(a.UserID), a.FormName, string(answers), a.CreatedAt).Scan(&a.ID)
 	if err != nil {
 		return err
 	}
@@ -217,7 +249,7 @@ func insertApplication(ctx context.Context, tx conn, a *hiretext.Application) er
 }
 
 const applicationColumns = `a.id, a.org_id, a.candidate_id, a.job_id, j.title, a.first_name, a.last_name, a.email,
-	a.main_phone, a.alternate_phone, a.sms_answer, a.channel, a.user_id, a.created_at`
+	a.main_phone, a.alternate_phone, a.sms_answer, a.channel, a.user_id, a.form_name, a.answers, a.created_at`
 
 // CandidateApplications lists a candidate's applications, newest first.
 func (db *DB) CandidateApplications(ctx context.Context, org hiretext.OrgID, id hiretext.CandidateID) ([]*hiretext.Application, error) {
@@ -230,8 +262,12 @@ func scanApplication(s scanner) (*hiretext.Application, error) {
 	var a hiretext.Application
 	var alt sql.NullString
 	var user sql.NullInt64
+	var answers string
 	if err := s.Scan(&a.ID, &a.OrgID, &a.CandidateID, &a.JobID, &a.JobTitle, &a.FirstName, &a.LastName, &a.Email,
-		&a.MainPhone, &alt, &a.SMSAnswer, &a.Channel, &user, &a.CreatedAt); err != nil {
+		&a.MainPhone, &alt, &a.SMSAnswer, &a.Channel, &user, &a.FormName, &answers, &a.CreatedAt); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(answers), &a.Answers); err != nil {
 		return nil, err
 	}
 	a.AlternatePhone, a.UserID = alt.String, hiretext.UserID(user.Int64)

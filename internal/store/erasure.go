@@ -134,16 +134,16 @@ func eraseTexts(ctx context.Context, tx conn, c *hiretext.Candidate, phones []st
 }
 
 // eraseApplications blanks the details each application was submitted
-// with, keeping its job, answer, channel and time for the job's history,
-// and takes the candidate off the jobs' applicant counts (their list no
-// longer shows them).
+// with and its answers to the form, keeping its job, texting answer, form
+// name, channel and time for the job's history, and takes the candidate
+// off the jobs' applicant counts (their list no longer shows them).
 func eraseApplications(ctx context.Context, tx conn, c *hiretext.Candidate, _ []string, _ time.Time) error {
 	if _, err := tx.exec(ctx, `UPDATE jobs SET applicants = applicants - 1 WHERE org_id = ? AND applicants > 0 AND id IN
 		(SELECT DISTINCT job_id FROM applications WHERE org_id = ? AND candidate_id = ?)`, c.OrgID, c.OrgID, c.ID); err != nil {
 		return err
 	}
 	_, err := tx.exec(ctx, `UPDATE applications SET first_name = '', last_name = '', email = '', main_phone = '',
-		alternate_phone = NULL WHERE org_id = ? AND candidate_id = ?`, c.OrgID, c.ID)
+		alternate_phone = NULL, answers = '[]' WHERE org_id = ? AND candidate_id = ?`, c.OrgID, c.ID)
 	return err
 }
 

@@ -6,20 +6,23 @@ import (
 	"github.com/hiretext/hiretext"
 )
 
-const jobColumns = "j.id, j.org_id, j.title, j.location, j.description, j.status, j.created_at, j.updated_at, j.applicants"
+const jobColumns = "j.id, j.org_id, j.title, j.location, j.description, j.status, j.created_at, j.updated_at, j.applicants, j.application_form"
 
-// CreateJob creates an open job posting.
+// CreateJob creates an open job posting using one of org's forms.
 func (db *DB) CreateJob(ctx context.Context, org hiretext.OrgID, n hiretext.NewJob) (*hiretext.Job, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
 	now := db.now()
 	j := &hiretext.Job{OrgID: org, Title: n.Title, Location: n.Location, Description: n.Description,
-		Status: hiretext.JobOpen, CreatedAt: now, UpdatedAt: now}
+		Status: hiretext.JobOpen, Form: n.Form, CreatedAt: now, UpdatedAt: now}
 	err := db.inTx(ctx, func(tx conn) error {
-		return tx.queryRow(ctx, `INSERT INTO jobs (org_id, title, location, description, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			org, j.Title, j.Location, j.Description, j.Status, now, now).Scan(&j.ID)
+		if err := jobForm(ctx, tx, org, j.Form); err != nil {
+			return err
+		}
+		return tx.queryRow(ctx, `INSERT INTO jobs (org_id, title, location, description, status, application_form, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			org, j.Title, j.Location, j.Description, j.Status, j.Form, now, now).Scan(&j.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -42,7 +45,7 @@ func (db *DB) ListJobs(ctx context.Context, org hiretext.OrgID) ([]*hiretext.Job
 		ORDER BY CASE j.status WHEN 'open' THEN 0 ELSE 1 END, j.id DESC`, org)
 }
 
-// UpdateJob changes a job's text or status.
+// UpdateJob changes a job's text, status or form: only a form of org.
 func (db *DB) UpdateJob(ctx context.Context, org hiretext.OrgID, id hiretext.JobID, u hiretext.JobUpdate) (*hiretext.Job, error) {
 	var out *hiretext.Job
 	err := db.inTx(ctx, func(tx conn) error {
@@ -54,9 +57,14 @@ func (db *DB) UpdateJob(ctx context.Context, org hiretext.OrgID, id hiretext.Job
 		if err != nil {
 			return err
 		}
+		if changed.Form != j.Form {
+			if err := jobForm(ctx, tx, org, changed.Form); err != nil {
+				return err
+			}
+		}
 		changed.UpdatedAt = db.now()
-		_, err = tx.exec(ctx, `UPDATE jobs SET title = ?, location = ?, description = ?, status = ?, updated_at = ?
-			WHERE org_id = ? AND id = ?`, changed.Title, changed.Location, changed.Description, changed.Status,
+		_, err = tx.exec(ctx, `UPDATE jobs SET title = ?, location = ?, description = ?, status = ?, application_form = ?, updated_at = ?
+			WHERE org_id = ? AND id = ?`, changed.Title, changed.Location, changed.Description, changed.Status, changed.Form,
 			changed.UpdatedAt, org, id)
 		out = &changed
 		return err
@@ -69,7 +77,7 @@ func (db *DB) UpdateJob(ctx context.Context, org hiretext.OrgID, id hiretext.Job
 
 func scanJob(s scanner) (*hiretext.Job, error) {
 	var j hiretext.Job
-	err := s.Scan(&j.ID, &j.OrgID, &j.Title, &j.Location, &j.Description, &j.Status, &j.CreatedAt, &j.UpdatedAt, &j.Applicants)
+	err := s.Scan(&j.ID, &j.OrgID, &j.Title, &j.Location, &j.Description, &j.Status, &j.CreatedAt, &j.UpdatedAt, &j.Applicants, &j.Form)
 	if err != nil {
 		return nil, orNotFound(err, "Job")
 	}

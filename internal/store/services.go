@@ -25,6 +25,7 @@ var (
 	_ hiretext.AuditService           = (*DB)(nil)
 	_ hiretext.OperationsService      = (*DB)(nil)
 	_ hiretext.TemplateService        = (*DB)(nil)
+	_ hiretext.FormService            = (*DB)(nil)
 	_ hiretext.SignatureService       = (*DB)(nil)
 	_ hiretext.NotificationService    = (*DB)(nil)
 )

@@ -384,3 +384,36 @@ func TestApplicantPhonesAreNeverCompanyNumbers(t *testing.T) {
 		seen[e164] = n
 	}
 }
+
+// TestUnansweredApplicationOptsOut: an applicant who leaves the texting
+// question unanswered is opted out, and the ledger says it was for no
+// answer; an import whose source never asked says that instead.
+func TestUnansweredApplicationOptsOut(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		org := MustCreateOrg(t, db, "Acme")
+		job := MustCreateJob(t, db, org.ID, "Welder")
+		for _, c := range []struct {
+			channel hiretext.ApplicationChannel
+			note    string
+		}{
+			{hiretext.ChannelForm, hiretext.NoAnswerNote},
+			{hiretext.ChannelAPI, hiretext.NoAnswerNote},
+			{hiretext.ChannelImport, "The application did not ask about texting; no answer means opted out."},
+		} {
+			n := Applicant(job.ID, "Bo", "Diaz")
+			n.SMS, n.Channel = hiretext.AnswerUnanswered, c.channel
+			a := MustApply(t, db, org.ID, n)
+			cand, err := db.CandidateByID(ctx, org.ID, a.CandidateID)
+			if err != nil || cand.SMSStatus != hiretext.SMSOptedOut || a.SMSAnswer != hiretext.AnswerUnanswered {
+				t.Fatalf("%s: candidate %+v, application %+v, %v; want opted out, unanswered", c.channel, cand, a, err)
+			}
+			events, err := db.ConsentHistory(ctx, org.ID, a.CandidateID)
+			if err != nil || len(events) != 1 {
+				t.Fatalf("%s: ledger %d entries, %v", c.channel, len(events), err)
+			}
+			if e := events[0]; e.Status != hiretext.SMSOptedOut || e.Source != hiretext.ConsentApplication || e.ApplicationID != a.ID || e.Note != c.note {
+				t.Fatalf("%s: ledger entry %+v, want an opt-out by the application noting %q", c.channel, e, c.note)
+			}
+		}
+	})
+}
