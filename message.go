@@ -86,14 +86,18 @@ const (
 	SkipNoPhone  SkipReason = "no_phone"  // no valid texting phone on file
 	SkipNotFound SkipReason = "not_found" // no such candidate in this company
 	SkipAbroad   SkipReason = "abroad"    // the phone is in a country the number cannot text
+	// SkipAttemptLimit: the candidate already got the company's limit of
+	// texts in the last 24 hours without replying (see NextAttempt).
+	SkipAttemptLimit SkipReason = "attempt_limit"
 )
 
 // SkipReasonText is the sentence shown for each skip reason.
 var SkipReasonText = map[SkipReason]string{
-	SkipOptedOut: "Not sent: the candidate has opted out of texts.",
-	SkipNoPhone:  "Not sent: the candidate has no valid mobile phone on file.",
-	SkipNotFound: "Not sent: no such candidate.",
-	SkipAbroad:   "Not sent: the candidate's phone is in another country, which this number cannot text.",
+	SkipOptedOut:     "Not sent: the candidate has opted out of texts.",
+	SkipNoPhone:      "Not sent: the candidate has no valid mobile phone on file.",
+	SkipNotFound:     "Not sent: no such candidate.",
+	SkipAbroad:       "Not sent: the candidate's phone is in another country, which this number cannot text.",
+	SkipAttemptLimit: "Not sent: the candidate got the most texts the company allows in 24 hours without a reply.",
 }
 
 // SendRequest is a user's text to one or more candidates. Each candidate
