@@ -64,8 +64,14 @@ type Message struct {
 	// none); the template may since have been renamed or deleted.
 	TemplateID   TemplateID
 	TemplateName string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SendAt is the minute a held text goes (status scheduled); once it has
+	// gone it stays the minute it was held for. Zero for a text sent at once.
+	SendAt time.Time
+	// Hold says why the text waited: HoldSchedule or HoldQuietHours; ""
+	// for a text sent at once.
+	Hold      Hold
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Erased: the body and the candidate's phone were erased (the
 	// candidate's erasure or the company's retention); the text still counts.
 	Erased bool
@@ -75,6 +81,15 @@ type Message struct {
 const (
 	ErasedBody      = "(erased)"
 	ErasedCandidate = "Erased candidate"
+)
+
+// Hold is why a text waited for its minute.
+type Hold string
+
+// The holds.
+const (
+	HoldSchedule   Hold = "schedule"    // a user chose the time
+	HoldQuietHours Hold = "quiet_hours" // written outside the allowed window
 )
 
 // SkipReason explains why a candidate of a bulk send got no message.
@@ -111,6 +126,9 @@ type SendRequest struct {
 	// TemplateID is the template the text came from, recorded with each
 	// message; when Body is empty, the template's body is sent.
 	TemplateID TemplateID
+	// SendAt is when the user wants the text to go; zero for now. Either
+	// way each candidate's text waits for their allowed window (SendPolicy.Plan).
+	SendAt time.Time
 	// JobID is the job the text is sent from (the Job Posting page), whose
 	// title {JobTitle} becomes; 0 uses each candidate's newest application.
 	JobID JobID
@@ -141,6 +159,11 @@ type SendResult struct {
 	MessageID   MessageID  // when queued
 	Body        string     // the text as the candidate receives it, when queued
 	Skipped     SkipReason // when not
+	// SendAt is when a held text goes (Scheduled), after the quiet hours
+	// moved it if they did; Moved says they did.
+	Scheduled bool
+	SendAt    time.Time
+	Moved     bool
 }
 
 // MaxBulkCandidates bounds one bulk send.

@@ -51,6 +51,14 @@ func DefaultSendPolicy(org OrgID) *SendPolicy {
 		ReplyGraceMinutes: DefaultReplyGraceMinutes, AttemptLimit: DefaultAttemptLimit}
 }
 
+// OpenSendPolicy is DefaultSendPolicy open at every hour of every day: the
+// demo company's, so a first try at night still texts at once.
+func OpenSendPolicy(org OrgID) *SendPolicy {
+	p := DefaultSendPolicy(org)
+	p.QuietHours = EveryDay(0, MinutesPerDay)
+	return p
+}
+
 // StatePreset is the window a US state's law sets for texts a business
 // starts, offered as a one-click stricter window.
 type StatePreset struct {
@@ -267,3 +275,22 @@ type SendPolicyService interface {
 	SendPolicy(ctx context.Context, org OrgID) (*SendPolicy, error)
 	UpdateSendPolicy(ctx context.Context, org OrgID, u SendPolicyUpdate, by UserID) (*SendPolicy, error)
 }
+
+// ScheduleService lists and cancels the texts that wait for their minute.
+type ScheduleService interface {
+	// ScheduledMessages lists org's waiting texts, soonest first, at most
+	// limit: those user sent, or everyone's when user is 0.
+	ScheduledMessages(ctx context.Context, org OrgID, user UserID, limit int) ([]*Message, error)
+	// CancelScheduled cancels a waiting text for good, by its sender (or by
+	// anyone when anyUser, an administrator). Nothing was counted, so
+	// nothing is released. A text that has gone is an EConflict; another
+	// company's, or another user's without anyUser, ENotFound.
+	CancelScheduled(ctx context.Context, org OrgID, id MessageID, by UserID, anyUser bool) (*Message, error)
+}
+
+// ReasonOptedOutMeanwhile and ReasonMonthlyMaximum are why a held text did
+// not go when its minute came.
+const (
+	ReasonOptedOutMeanwhile = "Not sent: the candidate opted out before it went."
+	ReasonMonthlyMaximum    = "Not sent: monthly maximum reached."
+)

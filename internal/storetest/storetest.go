@@ -156,7 +156,19 @@ func MustCreateOrg(tb testing.TB, db *store.DB, name string) *hiretext.Organizat
 	if err != nil {
 		tb.Fatalf("create org: %v", err)
 	}
+	MustOpenEveryHour(tb, db, o.ID)
 	return o
+}
+
+// MustOpenEveryHour lets org text at any hour of every day, as the demo
+// company does, so a test that is not about quiet hours sends at once
+// whatever the hour of its clock. A test of quiet hours sets the policy it
+// needs (a new company's default: hiretext.DefaultSendPolicy).
+func MustOpenEveryHour(tb testing.TB, db *store.DB, org hiretext.OrgID) {
+	tb.Helper()
+	if _, err := db.UpdateSendPolicy(context.Background(), org, hiretext.OpenSendPolicy(org).Update(), 0); err != nil {
+		tb.Fatalf("open every hour: %v", err)
+	}
 }
 
 // TestPassword is the password MustCreateUser gives every user.
