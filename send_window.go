@@ -90,6 +90,16 @@ func (w Week) AnyOpen() bool {
 	return false
 }
 
+// Equal reports whether w and o have the same windows.
+func (w Week) Equal(o Week) bool {
+	for d := range w {
+		if (w[d] == nil) != (o[d] == nil) || (w[d] != nil && *w[d] != *o[d]) {
+			return false
+		}
+	}
+	return true
+}
+
 // Intersect is the week in which both w and o allow texting, day by day.
 func (w Week) Intersect(o Week) Week {
 	var out Week

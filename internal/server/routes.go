@@ -118,6 +118,8 @@ func (s *Server) routeTable() []route {
 		form("POST /candidates/{id}/erase", admins, s.handleEraseCandidate, "/candidates/{id}"),
 		{"GET /admin/texting", admins, false, s.handleTextingSettings},
 		{"POST /admin/texting", admins, false, s.handleSaveTextingSettings},
+		{"GET " + sendWindowsPath, admins, false, s.handleSendWindows},
+		{"POST " + sendWindowsPath, admins, false, s.handleSaveSendWindows},
 		{"GET /admin/retention", admins, false, s.handleRetentionSettings},
 		{"POST /admin/retention", admins, false, s.handleSaveRetentionSettings},
 		{"GET " + auditPath, admins, false, s.handleAudit},
@@ -177,6 +179,8 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/users", admins, true, s.handleAPICreateUser},
 		{"PATCH /api/v1/users/{id}", admins, true, s.handleAPIUpdateUser},
 		{"GET /api/v1/audit", admins, true, s.handleAPIAudit},
+		{"GET /api/v1/texting-settings/send-policy", admins, true, s.handleAPISendPolicy},
+		{"PUT /api/v1/texting-settings/send-policy", admins, true, s.handleAPIPutSendPolicy},
 
 		// Texting API.
 		{"POST /api/v1/messages", textsAccess, true, s.handleAPISend},

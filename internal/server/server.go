@@ -29,6 +29,7 @@ type Store interface {
 	hiretext.ApplicationService
 	hiretext.ConsentService
 	hiretext.TextingSettingsService
+	hiretext.SendPolicyService
 	// Numbers and their allowance.
 	hiretext.NumberService
 	hiretext.AllowanceService
@@ -43,6 +44,7 @@ type Store interface {
 	hiretext.TemplateService
 	hiretext.SignatureService
 	hiretext.NotificationService
+	hiretext.ScheduleService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

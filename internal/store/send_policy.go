@@ -83,7 +83,7 @@ func (db *DB) UpdateSendPolicy(ctx context.Context, org hiretext.OrgID, u hirete
 // changedSendPolicy names the settings that differ between a and b.
 func changedSendPolicy(a, b *hiretext.SendPolicy) []string {
 	changed := []string{}
-	if !sameWeek(a.QuietHours, b.QuietHours) {
+	if !a.QuietHours.Equal(b.QuietHours) {
 		changed = append(changed, "quiet_hours")
 	}
 	if !slices.Equal(a.StateWindows, b.StateWindows) {
@@ -96,16 +96,6 @@ func changedSendPolicy(a, b *hiretext.SendPolicy) []string {
 		changed = append(changed, "attempt_limit")
 	}
 	return changed
-}
-
-// sameWeek compares two weeks by their windows, not their pointers.
-func sameWeek(a, b hiretext.Week) bool {
-	for d := range a {
-		if (a[d] == nil) != (b[d] == nil) || (a[d] != nil && *a[d] != *b[d]) {
-			return false
-		}
-	}
-	return true
 }
 
 const upsertSendPolicy = `INSERT INTO send_policies (org_id, quiet_hours, state_windows, reply_grace_minutes,

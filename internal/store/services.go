@@ -16,6 +16,7 @@ var (
 	_ hiretext.ConsentService         = (*DB)(nil)
 	_ hiretext.TextingSettingsService = (*DB)(nil)
 	_ hiretext.SendPolicyService      = (*DB)(nil)
+	_ hiretext.ScheduleService        = (*DB)(nil)
 	_ hiretext.NumberService          = (*DB)(nil)
 	_ hiretext.AllowanceService       = (*DB)(nil)
 	_ hiretext.MessagingService       = (*DB)(nil)
