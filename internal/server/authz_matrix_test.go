@@ -234,6 +234,10 @@ var authzMatrix = []matrixRow{
 	{"GET /api/v1/templates/{id}", "", "", want{unauth, ok, ok, ok, ok, ok, notFound, ok, ok}},
 	{"PATCH /api/v1/templates/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/messages/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	// The fixture's text has gone: its sender and the company's administrator
+	// are told so; no one else may know it exists.
+	{"DELETE /api/v1/messages/{id}", "", "", want{unauth, notFound, conflict, notFound, conflict, notFound, notFound, notFound, notFound}},
+	{"GET /api/v1/scheduled-messages", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /api/v1/candidates/{id}/messages", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/inbox", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
 	{"POST /api/v1/conversations/{id}/read", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},

@@ -191,6 +191,8 @@ func (s *Server) routeTable() []route {
 		{"PATCH /api/v1/templates/{id}", loggedIn, true, s.handleAPIUpdateTemplate},
 		{"DELETE /api/v1/templates/{id}", loggedIn, true, s.handleAPIDeleteTemplate},
 		{"GET /api/v1/messages/{id}", textsAccess, true, s.handleAPIMessage},
+		{"DELETE /api/v1/messages/{id}", loggedIn, true, s.handleAPICancelMessage},
+		{"GET /api/v1/scheduled-messages", loggedIn, true, s.handleAPIScheduledMessages},
 		{"GET /api/v1/candidates/{id}/messages", textsAccess, true, s.handleAPICandidateMessages},
 		{"GET /api/v1/inbox", textsAccess, true, s.handleAPIInbox},
 		{"POST /api/v1/conversations/{id}/read", textsAccess, true, s.handleAPIMarkRead},

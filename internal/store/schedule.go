@@ -20,11 +20,6 @@ import (
 // grace goes at once; only the candidates the window would hold are looked
 // up for their last text, so a send in the window reads nothing more.
 func planTimes(ctx context.Context, tx conn, req hiretext.SendRequest, number hiretext.NumberID, plan *sendPlan, loc *time.Location, now time.Time) error {
-	if !req.SendAt.IsZero() {
-		if err := hiretext.ValidateSendAt(req.SendAt, now); err != nil {
-			return err
-		}
-	}
 	policy, err := sendPolicy(ctx, tx, req.OrgID)
 	if err != nil {
 		return err

@@ -41,6 +41,11 @@ func (db *DB) SendMessages(ctx context.Context, req hiretext.SendRequest) ([]hir
 // reserved last, once the messages are queued, as the counter row must be
 // (see allowance.go): a send it does not cover rolls back.
 func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hiretext.SendResult, error) {
+	if !req.SendAt.IsZero() {
+		if err := hiretext.ValidateSendAt(req.SendAt, db.now()); err != nil {
+			return nil, err
+		}
+	}
 	num, err := db.numberForUserTx(ctx, tx, req.OrgID, req.UserID)
 	if err != nil {
 		return nil, err
