@@ -29,6 +29,7 @@ type BulkResult struct {
 	Skipped      SkipReason    // why not texted, when skipped
 	Status       MessageStatus // the text's status now
 	ErrorMessage string        // why the text failed, when it did
+	SendAt       time.Time     // when a held text goes; zero for none
 }
 
 // BulkSendService sends to several candidates at most once per form.

@@ -276,8 +276,47 @@ type SendPolicyService interface {
 	UpdateSendPolicy(ctx context.Context, org OrgID, u SendPolicyUpdate, by UserID) (*SendPolicy, error)
 }
 
+// PlannedTime is when a text to one candidate would go, and the time zone
+// the candidate's clock is read in (their first, when several).
+type PlannedTime struct {
+	SendTiming
+	Zone *time.Location
+}
+
+// WhenSentence says when a text to name goes, as a composer shows it before
+// sending: "" when it goes now; otherwise the minute in the candidate's time,
+// and, when the window moved it, their time now:
+// "Carlos's local time is 9:47 PM; this will be sent at 9:00 AM tomorrow, Carlos's time."
+func WhenSentence(name string, now time.Time, p PlannedTime) string {
+	if !p.Held || p.Zone == nil {
+		return ""
+	}
+	at := p.At.In(p.Zone)
+	when := "this will be sent at " + at.Format("3:04 PM") + " " + dayPhrase(now.In(p.Zone), at) + ", " + name + "'s time."
+	if !p.Moved {
+		return strings.ToUpper(when[:1]) + when[1:]
+	}
+	return name + "'s local time is " + now.In(p.Zone).Format("3:04 PM") + "; " + when
+}
+
+// dayPhrase names at's day as seen on now's: "today", "tomorrow" or "on Mon, Dec 7".
+func dayPhrase(now, at time.Time) string {
+	y, m, d := now.Date()
+	switch ay, am, ad := at.Date(); {
+	case ay == y && am == m && ad == d:
+		return "today"
+	case time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Equal(time.Date(ay, am, ad, 0, 0, 0, 0, time.UTC)):
+		return "tomorrow"
+	}
+	return "on " + at.Format("Mon, Jan 2")
+}
+
 // ScheduleService lists and cancels the texts that wait for their minute.
 type ScheduleService interface {
+	// PlanSendTimes says when a text from user to each of ids would go, at
+	// sendAt (zero for now), without sending; candidates who would be
+	// skipped are left out.
+	PlanSendTimes(ctx context.Context, org OrgID, user UserID, ids []CandidateID, sendAt time.Time) (map[CandidateID]PlannedTime, error)
 	// ScheduledMessages lists org's waiting texts, soonest first, at most
 	// limit: those user sent, or everyone's when user is 0.
 	ScheduledMessages(ctx context.Context, org OrgID, user UserID, limit int) ([]*Message, error)

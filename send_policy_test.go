@@ -258,3 +258,19 @@ func TestNextAttempt(t *testing.T) {
 		})
 	}
 }
+
+func TestWhenSentence(t *testing.T) {
+	denver := zone(t, "America/Denver")
+	now := at(denver, 2026, 12, 1, 21, 47)
+	moved := hiretext.PlannedTime{SendTiming: hiretext.SendTiming{At: at(denver, 2026, 12, 2, 9, 0), Held: true, Moved: true}, Zone: denver}
+	if got, want := hiretext.WhenSentence("Carlos", now, moved), "Carlos's local time is 9:47 PM; this will be sent at 9:00 AM tomorrow, Carlos's time."; got != want {
+		t.Errorf("moved: %q, want %q", got, want)
+	}
+	chosen := hiretext.PlannedTime{SendTiming: hiretext.SendTiming{At: at(denver, 2026, 12, 7, 10, 30), Held: true}, Zone: denver}
+	if got, want := hiretext.WhenSentence("Carlos", now, chosen), "This will be sent at 10:30 AM on Mon, Dec 7, Carlos's time."; got != want {
+		t.Errorf("chosen: %q, want %q", got, want)
+	}
+	if got := hiretext.WhenSentence("Carlos", now, hiretext.PlannedTime{SendTiming: hiretext.SendTiming{At: now}, Zone: denver}); got != "" {
+		t.Errorf("at once: %q", got)
+	}
+}

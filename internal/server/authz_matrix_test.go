@@ -195,6 +195,11 @@ var authzMatrix = []matrixRow{
 	// A bulk send's results are its sender's; the fixture has none.
 	{"GET /messages/bulk/{id}", "/messages/bulk/424242", "", want{toLogin, notFound, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
 	{"GET /inbox", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
+	{"GET /scheduled", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok, ok}},
+	// The fixture's text has gone: its sender and the administrator are
+	// told so on the page; no one else may know it exists.
+	{"GET /scheduled/{id}/cancel", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /scheduled/{id}/cancel", "", "", want{unauth, notFound, seeOther, notFound, seeOther, notFound, notFound, notFound, notFound}},
 	{"GET /bell", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /conversations/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"POST /conversations/{id}/read", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
@@ -307,7 +312,7 @@ var authzMatrix = []matrixRow{
 // collection it follows, the others by their own name.
 var wildcardVars = map[string]string{
 	"jobs": "$job", "candidates": "$cand", "users": "$sam", "tokens": "$token", "numbers": "$n1",
-	"conversations": "$conv", "messages": "$message", "templates": "$tpl", "notifications": "$note", "{user}": "$sam", "{org}": "$org", "{job}": "$job",
+	"conversations": "$conv", "messages": "$message", "scheduled": "$message", "templates": "$tpl", "notifications": "$note", "{user}": "$sam", "{org}": "$org", "{job}": "$job",
 	"{provider}": "simulator",
 }
 

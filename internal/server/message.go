@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
 )
 
 type conversationPage struct {
@@ -108,13 +109,24 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 		writeJSON(w, http.StatusConflict, sendOutcome{Message: hiretext.SkipReasonText[res[0].Skipped]})
 		return nil
 	case inPlace:
-		writeJSON(w, http.StatusOK, sendOutcome{Queued: true, Message: "Text to " + c.Name() + " queued.",
+		writeJSON(w, http.StatusOK, sendOutcome{Queued: true, Message: s.sentMessage(c, res[0]),
 			MessageID: idString(res[0].MessageID), To: c.Name()})
 		return nil
 	case !res[0].Queued:
 		return s.redirectWithFlash(w, r, back, "error", hiretext.SkipReasonText[res[0].Skipped])
 	}
-	return s.redirectWithFlash(w, r, back, "success", "Text to "+c.Name()+" queued.")
+	return s.redirectWithFlash(w, r, back, "success", s.sentMessage(c, res[0]))
+}
+
+// sentMessage tells the sender what became of their text to c: queued, or
+// scheduled and when, in the candidate's time.
+func (s *Server) sentMessage(c *hiretext.Candidate, res hiretext.SendResult) string {
+	if !res.Scheduled {
+		return "Text to " + c.Name() + " queued."
+	}
+	zone := hiretext.ResolveZones(c.TimeZone, phone.TimeZones(c.TextingPhone()), time.UTC)[0]
+	return "Text to " + c.Name() + " scheduled. " + hiretext.WhenSentence(c.ShortName(), s.cfg.Clock.Now(),
+		hiretext.PlannedTime{SendTiming: hiretext.SendTiming{At: res.SendAt, Held: true, Moved: res.Moved}, Zone: zone})
 }
 
 // renderComposerAgain shows the conversation again with the text as typed:
@@ -127,7 +139,12 @@ func (s *Server) renderComposerAgain(w http.ResponseWriter, r *http.Request, p *
 		return err
 	}
 	comp := &panel.Composer
-	comp.Body, comp.ReturnTo = r.PostForm.Get("body"), r.PostForm.Get("return_to")
+	comp.Body, comp.ReturnTo, comp.SendAt = r.PostForm.Get("body"), r.PostForm.Get("return_to"), r.PostForm.Get("send_at")
+	if at := sendLater(hiretext.Validation{}, comp.SendAt, p.org.Location()); !at.IsZero() {
+		if comp.When, err = s.whenSentence(r.Context(), p, c, at); err != nil {
+			return err
+		}
+	}
 	if err := s.fillSingleComposer(r.Context(), p, comp, c, r.PostForm); err != nil {
 		return err
 	}
@@ -224,6 +241,9 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 	if err := s.setUpBulkComposer(r.Context(), p, data, num, r.PostForm); err != nil {
 		return err
 	}
+	if err := s.planRecipients(r.Context(), p, data, cands, r.PostForm.Get("send_at")); err != nil {
+		return err
+	}
 	data.Short = data.Sendable > 0 && data.Composer.Remaining < data.Sendable
 	markShortOfAllowance(data)
 	comp := &data.Composer
@@ -254,6 +274,29 @@ func markShortOfAllowance(data *composePage) {
 			data.Recipients[i].Status = why
 		}
 	}
+}
+
+// planRecipients says, for each recipient who will be texted, when their
+// text goes when it does not go at once: in their own time, at the
+// composer's "Send later" time or the next minute of their send window.
+func (s *Server) planRecipients(ctx context.Context, p *principal, data *composePage, cands []*hiretext.Candidate, sendAt string) error {
+	at := sendLater(hiretext.Validation{}, sendAt, p.org.Location())
+	ids := make([]hiretext.CandidateID, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ID
+	}
+	plans, err := s.store.PlanSendTimes(ctx, p.org.ID, p.user.ID, ids, at)
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Clock.Now()
+	for i, c := range cands {
+		if when := hiretext.WhenSentence(c.ShortName(), now, plans[c.ID]); when != "" && data.Recipients[i].OK {
+			data.Recipients[i].Status = "Will be texted. " + when
+		}
+	}
+	data.Composer.SendAt, data.Composer.Zone = sendAt, p.org.Timezone
+	return nil
 }
 
 // setUpBulkComposer builds the bulk composer of data's recipients from the
@@ -347,14 +390,18 @@ func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error
 		SentAt: localTime(p.org, b.CreatedAt)}
 	for _, x := range b.Results {
 		row := recipientRow{ID: idString(x.CandidateID), Name: "Unknown candidate", OK: x.MessageID != 0}
+		to := ""
 		if c := names[x.CandidateID]; c != nil {
-			row.Name, row.Phone = c.Name(), formatOptional(c.TextingPhone())
+			row.Name, row.Phone, to = c.Name(), formatOptional(c.TextingPhone()), c.TextingPhone()
 		}
 		switch {
 		case x.MessageID == 0:
 			row.Status = hiretext.SkipReasonText[x.Skipped]
 		case hiretext.Failed(x.Status):
 			row.OK, row.Status = false, x.ErrorMessage
+		case x.Status == hiretext.StatusScheduled:
+			row.Status = scheduledLabel(x.SendAt, to)
+			data.Sendable++
 		default:
 			row.Status = statusLabels[x.Status]
 			data.Sendable++

@@ -150,6 +150,8 @@ func (s *Server) routeTable() []route {
 		form("POST /messages/preview", textsAccess, s.handlePreview, "/"),
 		{"GET /messages/bulk/{id}", loggedIn, false, s.handleBulkResults},
 		{"GET /inbox", textsAccess, false, s.handleInbox},
+		{"GET " + scheduledPath, loggedIn, false, s.handleScheduled},
+		form("POST /scheduled/{id}/cancel", loggedIn, s.handleCancelScheduled, scheduledPath),
 		{"GET /bell", loggedIn, false, s.handleBell},
 		{"GET /conversations/{id}", textsAccess, false, s.handleThread},
 		form("POST /conversations/{id}/read", textsAccess, s.handleMarkRead, "/conversations/{id}"),

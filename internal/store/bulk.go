@@ -99,7 +99,7 @@ func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretex
 		return nil, orNotFound(err, "Send")
 	}
 	b.Results, err = queryAll(ctx, c, scanBulkResult, `SELECT r.candidate_id, COALESCE(r.message_id, 0), r.skipped,
-		COALESCE(m.status, ''), COALESCE(m.error_message, '')
+		COALESCE(m.status, ''), COALESCE(m.error_message, ''), m.send_at
 		FROM bulk_send_results r LEFT JOIN messages m ON m.id = r.message_id
 		WHERE r.bulk_send_id = ? ORDER BY r.position`, id)
 	if err != nil {
@@ -110,6 +110,6 @@ func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretex
 
 func scanBulkResult(row scanner) (hiretext.BulkResult, error) {
 	var r hiretext.BulkResult
-	err := row.Scan(&r.CandidateID, &r.MessageID, &r.Skipped, &r.Status, &r.ErrorMessage)
+	err := row.Scan(&r.CandidateID, &r.MessageID, &r.Skipped, &r.Status, &r.ErrorMessage, optionalTime{&r.SendAt})
 	return r, err
 }

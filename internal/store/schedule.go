@@ -54,6 +54,34 @@ func planTimes(ctx context.Context, tx conn, req hiretext.SendRequest, number hi
 	return nil
 }
 
+// PlanSendTimes says when a text from user to each of ids would go; see
+// hiretext.ScheduleService. It reads from the read pool and writes nothing.
+func (db *DB) PlanSendTimes(ctx context.Context, org hiretext.OrgID, user hiretext.UserID, ids []hiretext.CandidateID,
+	sendAt time.Time) (map[hiretext.CandidateID]hiretext.PlannedTime, error) {
+	c := db.reader()
+	num, err := db.numberForUserTx(ctx, c, org, user)
+	if err != nil {
+		return nil, err
+	}
+	req := hiretext.SendRequest{OrgID: org, UserID: user, CandidateIDs: ids, SendAt: sendAt}
+	plan, err := sendTargets(ctx, c, req, num.Phone)
+	if err != nil {
+		return nil, err
+	}
+	usage, err := loadUsageTarget(ctx, c, org, num.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := planTimes(ctx, c, req, num.ID, plan, usage.loc, db.now()); err != nil {
+		return nil, err
+	}
+	out := make(map[hiretext.CandidateID]hiretext.PlannedTime, len(plan.targets))
+	for _, t := range plan.targets {
+		out[t.candidate] = hiretext.PlannedTime{SendTiming: t.timing, Zone: recipient(plan.found[t.candidate], t.phone, usage.loc).Zones[0]}
+	}
+	return out, nil
+}
+
 // recipient is where a text to c at phone goes, for the send policy: the
 // zones of the profile or of the phone (the company's, loc, without either)
 // and the phone's US state.
