@@ -164,6 +164,9 @@ type SendResult struct {
 	Scheduled bool
 	SendAt    time.Time
 	Moved     bool
+	// NextAttemptAt is when the attempt limit lets the candidate be texted
+	// again, when it skipped them (SkipAttemptLimit).
+	NextAttemptAt time.Time
 }
 
 // MaxBulkCandidates bounds one bulk send.

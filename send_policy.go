@@ -281,6 +281,9 @@ type SendPolicyService interface {
 type PlannedTime struct {
 	SendTiming
 	Zone *time.Location
+	// NextAttempt is set when the attempt limit refuses the text: the first
+	// time one may go.
+	NextAttempt time.Time
 }
 
 // WhenSentence says when a text to name goes, as a composer shows it before
@@ -288,6 +291,11 @@ type PlannedTime struct {
 // and, when the window moved it, their time now:
 // "Carlos's local time is 9:47 PM; this will be sent at 9:00 AM tomorrow, Carlos's time."
 func WhenSentence(name string, now time.Time, p PlannedTime) string {
+	if !p.NextAttempt.IsZero() && p.Zone != nil {
+		next := p.NextAttempt.In(p.Zone)
+		return name + " already got the most texts the company allows in 24 hours without a reply; the next is allowed at " +
+			next.Format("3:04 PM") + " " + dayPhrase(now.In(p.Zone), next) + ", " + name + "'s time."
+	}
 	if !p.Held || p.Zone == nil {
 		return ""
 	}
@@ -332,4 +340,5 @@ type ScheduleService interface {
 const (
 	ReasonOptedOutMeanwhile = "Not sent: the candidate opted out before it went."
 	ReasonMonthlyMaximum    = "Not sent: monthly maximum reached."
+	ReasonAttemptLimit      = "Not sent: the candidate already got the most texts the company allows in 24 hours without a reply."
 )

@@ -106,27 +106,41 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 	}
 	switch {
 	case inPlace && !res[0].Queued:
-		writeJSON(w, http.StatusConflict, sendOutcome{Message: hiretext.SkipReasonText[res[0].Skipped]})
+		writeJSON(w, http.StatusConflict, sendOutcome{Message: s.skipMessage(p, c, res[0])})
 		return nil
 	case inPlace:
-		writeJSON(w, http.StatusOK, sendOutcome{Queued: true, Message: s.sentMessage(c, res[0]),
+		writeJSON(w, http.StatusOK, sendOutcome{Queued: true, Message: s.sentMessage(p, c, res[0]),
 			MessageID: idString(res[0].MessageID), To: c.Name()})
 		return nil
 	case !res[0].Queued:
-		return s.redirectWithFlash(w, r, back, "error", hiretext.SkipReasonText[res[0].Skipped])
+		return s.redirectWithFlash(w, r, back, "error", s.skipMessage(p, c, res[0]))
 	}
-	return s.redirectWithFlash(w, r, back, "success", s.sentMessage(c, res[0]))
+	return s.redirectWithFlash(w, r, back, "success", s.sentMessage(p, c, res[0]))
+}
+
+// candidateZone is the time zone c's clock is read in: the profile's, the
+// first of the texting phone's, or the company's (company).
+func candidateZone(c *hiretext.Candidate, company *time.Location) *time.Location {
+	return hiretext.ResolveZones(c.TimeZone, phone.TimeZones(c.TextingPhone()), company)[0]
+}
+
+// skipMessage says why a text to c was not sent and, under the attempt
+// limit, when the next one is allowed.
+func (s *Server) skipMessage(p *principal, c *hiretext.Candidate, res hiretext.SendResult) string {
+	if res.Skipped != hiretext.SkipAttemptLimit {
+		return hiretext.SkipReasonText[res.Skipped]
+	}
+	return "Not sent: " + hiretext.WhenSentence(c.ShortName(), s.cfg.Clock.Now(), hiretext.PlannedTime{Zone: candidateZone(c, p.org.Location()), NextAttempt: res.NextAttemptAt})
 }
 
 // sentMessage tells the sender what became of their text to c: queued, or
 // scheduled and when, in the candidate's time.
-func (s *Server) sentMessage(c *hiretext.Candidate, res hiretext.SendResult) string {
+func (s *Server) sentMessage(p *principal, c *hiretext.Candidate, res hiretext.SendResult) string {
 	if !res.Scheduled {
 		return "Text to " + c.Name() + " queued."
 	}
-	zone := hiretext.ResolveZones(c.TimeZone, phone.TimeZones(c.TextingPhone()), time.UTC)[0]
 	return "Text to " + c.Name() + " scheduled. " + hiretext.WhenSentence(c.ShortName(), s.cfg.Clock.Now(),
-		hiretext.PlannedTime{SendTiming: hiretext.SendTiming{At: res.SendAt, Held: true, Moved: res.Moved}, Zone: zone})
+		hiretext.PlannedTime{SendTiming: hiretext.SendTiming{At: res.SendAt, Held: true, Moved: res.Moved}, Zone: candidateZone(c, p.org.Location())})
 }
 
 // renderComposerAgain shows the conversation again with the text as typed:
@@ -291,7 +305,12 @@ func (s *Server) planRecipients(ctx context.Context, p *principal, data *compose
 	}
 	now := s.cfg.Clock.Now()
 	for i, c := range cands {
-		if when := hiretext.WhenSentence(c.ShortName(), now, plans[c.ID]); when != "" && data.Recipients[i].OK {
+		plan := plans[c.ID]
+		switch when := hiretext.WhenSentence(c.ShortName(), now, plan); {
+		case when == "" || !data.Recipients[i].OK:
+		case !plan.NextAttempt.IsZero():
+			data.Recipients[i].Status = "Will not be texted: " + when
+		default:
 			data.Recipients[i].Status = "Will be texted. " + when
 		}
 	}

@@ -28,6 +28,9 @@ type apiSendResult struct {
 	// SendAt is when a scheduled text goes, after the send window moved it
 	// if it did.
 	SendAt *time.Time `json:"send_at"`
+	// NextAttemptAt is when the attempt limit allows the next text to a
+	// candidate it skipped (reason attempt_limit).
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 }
 
 // handleAPISend sends one message to each candidate: 202 with a result per
@@ -60,6 +63,10 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 		} else {
 			reason := string(x.Skipped)
 			out.Results[i].Status, out.Results[i].Reason = "skipped", &reason
+			if !x.NextAttemptAt.IsZero() {
+				next := x.NextAttemptAt.UTC()
+				out.Results[i].NextAttemptAt = &next
+			}
 		}
 	}
 	writeJSON(w, http.StatusAccepted, out)

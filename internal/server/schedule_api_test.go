@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +66,40 @@ func TestAPIScheduleListAndCancel(t *testing.T) {
 	}
 	if _, got := f.ts.api(t, tok, "GET", "/api/v1/scheduled-messages", ""); len(got["messages"].([]any)) != 1 {
 		t.Fatalf("after the cancel: %v", got)
+	}
+}
+
+// TestAttemptLimitRefusesAndSaysWhen sets an attempt limit of one: the
+// second text is refused with the reason and the time the next is allowed,
+// in the API, in the flash after the composer's send, and in the composer.
+func TestAttemptLimitRefusesAndSaysWhen(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	f := newTextingFixture(t, db)
+	u := hiretext.OpenSendPolicy(f.org.ID).Update()
+	u.AttemptLimit = 1
+	if _, err := db.UpdateSendPolicy(t.Context(), f.org.ID, u, 0); err != nil {
+		t.Fatal(err)
+	}
+	c := f.candidate(t, "Ana")
+	tok := token(t, db, f.recruiter)
+	send := `{"candidate_ids":["` + idStr(int64(c.ID)) + `"],"body":"Hi"}`
+	if st, got := f.ts.api(t, tok, "POST", "/api/v1/messages", send); st != http.StatusAccepted || got["results"].([]any)[0].(map[string]any)["status"] != "queued" {
+		t.Fatalf("first text: %d %v", st, got)
+	}
+	st, got := f.ts.api(t, tok, "POST", "/api/v1/messages", send)
+	r := got["results"].([]any)[0].(map[string]any)
+	if st != http.StatusAccepted || r["status"] != "skipped" || r["reason"] != "attempt_limit" || r["next_attempt_at"] == nil {
+		t.Fatalf("second text: %d %v", st, got)
+	}
+	b := f.ts.browser(t)
+	b.login(f.recruiter.Email, storetest.TestPassword)
+	path := "/candidates/" + idStr(int64(c.ID))
+	if st, _, _ := b.do("POST", path+"/messages", url.Values{"body": {"Hello?"}, "return_to": {path + "/conversation"}}); st != http.StatusSeeOther {
+		t.Fatalf("composer send: %d", st)
+	}
+	_, page, _ := b.do("GET", path+"/conversation", nil)
+	if strings.Count(page, "Ana already got the most texts the company allows in 24 hours without a reply; the next is allowed at") != 2 {
+		t.Fatalf("the flash and the composer should say when the next text is allowed:\n%s", page)
 	}
 }

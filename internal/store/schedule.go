@@ -18,7 +18,8 @@ import (
 // planTimes decides when each target's text goes under the company's send
 // policy, in the candidate's own time zones. A reply within the policy's
 // grace goes at once; only the candidates the window would hold are looked
-// up for their last text, so a send in the window reads nothing more.
+// up for their last text, so a send in the window reads nothing more. Then
+// the attempt limit skips the candidates it refuses (applyAttemptLimit).
 func planTimes(ctx context.Context, tx conn, req hiretext.SendRequest, number hiretext.NumberID, plan *sendPlan, loc *time.Location, now time.Time) error {
 	policy, err := sendPolicy(ctx, tx, req.OrgID)
 	if err != nil {
@@ -38,7 +39,7 @@ func planTimes(ctx context.Context, tx conn, req hiretext.SendRequest, number hi
 		}
 	}
 	if len(held) == 0 {
-		return nil
+		return applyAttemptLimit(ctx, tx, req.OrgID, policy.AttemptLimit, plan)
 	}
 	since := now.Add(-time.Duration(policy.ReplyGraceMinutes) * time.Minute)
 	replies, err := lastReplies(ctx, tx, req.OrgID, number, held, since)
@@ -51,7 +52,7 @@ func planTimes(ctx context.Context, tx conn, req hiretext.SendRequest, number hi
 			t.timing = policy.Plan(now, req.SendAt, at, recipient(plan.found[t.candidate], t.phone, loc))
 		}
 	}
-	return nil
+	return applyAttemptLimit(ctx, tx, req.OrgID, policy.AttemptLimit, plan)
 }
 
 // PlanSendTimes says when a text from user to each of ids would go; see
@@ -78,6 +79,10 @@ func (db *DB) PlanSendTimes(ctx context.Context, org hiretext.OrgID, user hirete
 	out := make(map[hiretext.CandidateID]hiretext.PlannedTime, len(plan.targets))
 	for _, t := range plan.targets {
 		out[t.candidate] = hiretext.PlannedTime{SendTiming: t.timing, Zone: recipient(plan.found[t.candidate], t.phone, usage.loc).Zones[0]}
+	}
+	for id, next := range plan.nextAttempt {
+		c := plan.found[id]
+		out[id] = hiretext.PlannedTime{Zone: recipient(c, c.TextingPhone(), usage.loc).Zones[0], NextAttempt: next}
 	}
 	return out, nil
 }
@@ -202,17 +207,22 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, due []dueText, now tim
 	if err != nil {
 		return err
 	}
+	policy, err := sendPolicy(ctx, tx, due[0].org)
+	if err != nil {
+		return err
+	}
 	var alerts []hiretext.AllowanceAlert
 	maxed := false
 	for _, d := range due {
-		c, err := candidateByID(ctx, tx, d.org, d.candidate)
-		if hiretext.ErrorCode(err) == hiretext.ENotFound || (err == nil && c.SMSStatus != hiretext.SMSOptedIn) {
-			if err := db.endWaiting(ctx, tx, d, hiretext.StatusCanceled, hiretext.ReasonOptedOutMeanwhile, now); err != nil {
+		reason, err := waitingRefusal(ctx, tx, d, policy.AttemptLimit, now)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			if err := db.endWaiting(ctx, tx, d, hiretext.StatusCanceled, reason, now); err != nil {
 				return err
 			}
 			continue
-		} else if err != nil {
-			return err
 		}
 		change, err := reserveAllowance(ctx, tx, d.org, d.number, usage, 1, now)
 		if code := hiretext.ErrorCode(err); code == hiretext.EAllowanceExceeded || code == hiretext.EConflict {
@@ -245,6 +255,29 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, due []dueText, now tim
 		alerts = append(alerts, more...)
 	}
 	return db.recordAlertEvents(ctx, tx, alerts, now)
+}
+
+// waitingRefusal is why a due text may not go now, "" when it may: its
+// candidate opted out meanwhile (or is gone), or the attempt limit refuses
+// it (counting the others' texts, not its own).
+func waitingRefusal(ctx context.Context, tx conn, d dueText, limit int, now time.Time) (string, error) {
+	c, err := candidateByID(ctx, tx, d.org, d.candidate)
+	switch {
+	case hiretext.ErrorCode(err) == hiretext.ENotFound || (err == nil && c.SMSStatus != hiretext.SMSOptedIn):
+		return hiretext.ReasonOptedOutMeanwhile, nil
+	case err != nil:
+		return "", err
+	case limit <= 0:
+		return "", nil
+	}
+	hist, err := attemptHistories(ctx, tx, d.org, []hiretext.CandidateID{d.candidate}, now.Add(-hiretext.AttemptWindow), d.id)
+	if err != nil {
+		return "", err
+	}
+	if ok, _ := hist[d.candidate].next(limit, now); !ok {
+		return hiretext.ReasonAttemptLimit, nil
+	}
+	return "", nil
 }
 
 // alertMaxed tells the number's users that waiting texts failed for the

@@ -128,6 +128,9 @@ type sendPlan struct {
 	found   map[hiretext.CandidateID]*hiretext.Candidate
 	targets []sendTarget
 	skipped map[hiretext.CandidateID]hiretext.SkipReason
+	// nextAttempt is when the attempt limit lets a skipped candidate be
+	// texted again.
+	nextAttempt map[hiretext.CandidateID]time.Time
 }
 
 // setBodies gives each target its text, and its segments, from previews,
@@ -150,7 +153,7 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from st
 	if err != nil {
 		return nil, err
 	}
-	plan := &sendPlan{found: found, skipped: map[hiretext.CandidateID]hiretext.SkipReason{}}
+	plan := &sendPlan{found: found, skipped: map[hiretext.CandidateID]hiretext.SkipReason{}, nextAttempt: map[hiretext.CandidateID]time.Time{}}
 	seen := map[hiretext.CandidateID]bool{}
 	fromCode := phone.CountryCode(from) // once, not per candidate
 	for _, id := range req.CandidateIDs {
@@ -237,7 +240,7 @@ func mergeResults(plan *sendPlan, queued map[hiretext.CandidateID]hiretext.Messa
 			out[i] = hiretext.SendResult{CandidateID: id, Queued: true, MessageID: m, Body: previews[i].Body,
 				Scheduled: t.Held, SendAt: t.At, Moved: t.Moved}
 		} else {
-			out[i] = hiretext.SendResult{CandidateID: id, Skipped: plan.skipped[id]}
+			out[i] = hiretext.SendResult{CandidateID: id, Skipped: plan.skipped[id], NextAttemptAt: plan.nextAttempt[id]}
 		}
 	}
 	return out

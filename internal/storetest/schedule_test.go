@@ -289,8 +289,8 @@ func TestSendPolicyStored(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
 		org := MustCreateOrg(t, db, "Acme")
 		p, err := db.SendPolicy(ctx, org.ID)
-		if err != nil || p.QuietHours[time.Sunday] == nil {
-			t.Fatalf("a test company is open every day: %+v %v", p, err)
+		if err != nil || p.QuietHours[time.Sunday] == nil || p.AttemptLimit != 0 {
+			t.Fatalf("a test company is open every day, without an attempt limit: %+v %v", p, err)
 		}
 		u := hiretext.DefaultSendPolicy(org.ID).Update()
 		u.StateWindows, u.AttemptLimit, u.ReplyGraceMinutes = []string{"TX", "md"}, 0, 5
@@ -313,6 +313,72 @@ func TestSendPolicyStored(t *testing.T) {
 		other := MustCreateOrg(t, db, "Globex")
 		if p, _ := db.SendPolicy(ctx, other.ID); p.ReplyGraceMinutes != hiretext.DefaultReplyGraceMinutes {
 			t.Fatal("one company's policy leaked into another's")
+		}
+	})
+}
+
+// limitAttempts gives fx's company the open window with an attempt limit.
+func (fx *Texting) limitAttempts(t *testing.T, db *store.DB, limit int) {
+	t.Helper()
+	u := hiretext.OpenSendPolicy(fx.Org.ID).Update()
+	u.AttemptLimit = limit
+	if _, err := db.UpdateSendPolicy(ctx, fx.Org.ID, u, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAttemptLimitWithAndWithoutAReply(t *testing.T) {
+	ct, _ := time.LoadLocation("America/Chicago")
+	start := time.Date(2026, 12, 1, 10, 0, 0, 0, ct)
+	withClock(t, start, func(t *testing.T, db *store.DB, clock *Clock) {
+		fx := MustSetUpTexting(t, db, 100)
+		fx.limitAttempts(t, db, 3)
+		a := fx.candidateOn(t, db, "Ada", "(312) 555-0150")
+		c := fx.candidateOn(t, db, "Cy", "(312) 555-0151")
+		for i := range 3 {
+			if res := fx.MustSend(t, db, "Are you there?", a.ID); !res[0].Queued {
+				t.Fatalf("text %d: %+v", i+1, res[0])
+			}
+			clock.Advance(time.Hour)
+		}
+		res := fx.MustSend(t, db, "Hello?", a.ID, c.ID)
+		if res[0].Queued || res[0].Skipped != hiretext.SkipAttemptLimit || !res[0].NextAttemptAt.Equal(start.Add(24*time.Hour)) {
+			t.Fatalf("the fourth text without a reply: %+v, want refused until %v", res[0], start.Add(24*time.Hour))
+		}
+		if !res[1].Queued {
+			t.Fatalf("another candidate in the same bulk send: %+v", res[1])
+		}
+		fx.Receive(t, db, "SMreply", "+13125550150", "Sorry, busy week")
+		if res := fx.MustSend(t, db, "No problem!", a.ID); !res[0].Queued {
+			t.Fatalf("after a reply: %+v, want queued", res[0])
+		}
+		clock.Set(start.Add(24*time.Hour + time.Minute))
+		if res := fx.MustSend(t, db, "Still interested?", c.ID); !res[0].Queued {
+			t.Fatalf("a day later: %+v", res[0])
+		}
+	})
+}
+
+func TestAttemptLimitCheckedAgainWhenAHeldTextGoes(t *testing.T) {
+	ct, _ := time.LoadLocation("America/Chicago")
+	start := time.Date(2026, 12, 1, 10, 0, 0, 0, ct)
+	withClock(t, start, func(t *testing.T, db *store.DB, clock *Clock) {
+		fx := MustSetUpTexting(t, db, 100)
+		fx.limitAttempts(t, db, 1)
+		a := fx.candidateOn(t, db, "Ada", "(312) 555-0150")
+		held := fx.sendAt(t, db, start.Add(2*time.Hour), a.ID)[0]
+		if !held.Scheduled {
+			t.Fatalf("scheduled: %+v", held)
+		}
+		// The limit counts texts at the minute they go: the one held for
+		// noon does not stop a text now, but this one stops it at noon.
+		if res := fx.MustSend(t, db, "Quick question", a.ID); !res[0].Queued || res[0].Scheduled {
+			t.Fatalf("a text now: %+v", res[0])
+		}
+		clock.Set(start.Add(2 * time.Hour))
+		mustRelease(t, db, 1)
+		if m := messageStatus(t, db, fx.Org.ID, held.MessageID); m.Status != hiretext.StatusCanceled || m.ErrorMessage != hiretext.ReasonAttemptLimit {
+			t.Fatalf("the held text at its minute: %s %q, want canceled by the attempt limit", m.Status, m.ErrorMessage)
 		}
 	})
 }
