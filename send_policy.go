@@ -335,6 +335,14 @@ type ScheduleService interface {
 	CancelScheduled(ctx context.Context, org OrgID, id MessageID, by UserID, anyUser bool) (*Message, error)
 }
 
+// CandidateZoneService sets the time zone a candidate is texted by.
+type CandidateZoneService interface {
+	// SetCandidateTimeZone sets c's time zone to an IANA name, or "" to
+	// derive it from the texting phone again. An unknown name is a field
+	// error on time_zone and changes nothing.
+	SetCandidateTimeZone(ctx context.Context, org OrgID, id CandidateID, zone string) (*Candidate, error)
+}
+
 // ReasonOptedOutMeanwhile and ReasonMonthlyMaximum are why a held text did
 // not go when its minute came.
 const (

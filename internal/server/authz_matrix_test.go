@@ -142,6 +142,8 @@ var authzMatrix = []matrixRow{
 	{"GET /candidates/{id}/phones", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, seeOther}},
 	{"POST /candidates/{id}/sms", "", "sms_status=maybe", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden, invalid}},
 	{"GET /candidates/{id}/sms", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, seeOther}},
+	{"POST /candidates/{id}/time-zone", "", "time_zone=Mars/Olympus", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden, invalid}},
+	{"GET /candidates/{id}/time-zone", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, seeOther}},
 	{"GET /candidates/{id}/consent.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
 	{"GET /candidates/{id}/export.zip", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
 	{"POST /candidates/{id}/erase", "", "confirm_name=Somebody+Else", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},

@@ -113,6 +113,7 @@ func (s *Server) routeTable() []route {
 		{"GET /candidates/{id}", profilesAccess, false, s.handleCandidate},
 		form("POST /candidates/{id}/phones", profilesAccess, s.handleCandidatePhones, "/candidates/{id}"),
 		form("POST /candidates/{id}/sms", profilesAccess, s.handleCandidateSMS, "/candidates/{id}"),
+		form("POST /candidates/{id}/time-zone", profilesAccess, s.handleCandidateTimeZone, "/candidates/{id}"),
 		{"GET /candidates/{id}/consent.csv", admins, false, s.handleConsentCSV},
 		{"GET /candidates/{id}/export.zip", admins, false, s.handleCandidateExport},
 		form("POST /candidates/{id}/erase", admins, s.handleEraseCandidate, "/candidates/{id}"),

@@ -103,3 +103,55 @@ func TestAttemptLimitRefusesAndSaysWhen(t *testing.T) {
 		t.Fatalf("the flash and the composer should say when the next text is allowed:\n%s", page)
 	}
 }
+
+// TestAPICandidateTimeZone shows a candidate's zone and local time, sets it
+// by name, derives it again with null, and refuses an unknown name.
+func TestAPICandidateTimeZone(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	f := newATSFixture(t, db)
+	tok := token(t, db, f.admin)
+	cand := storetest.MustApply(t, db, f.org.ID, storetest.Applicant(f.job.ID, "Ana", "Tester"))
+	path := "/api/v1/candidates/" + idStr(int64(cand.CandidateID))
+	st, got := f.ts.api(t, tok, "GET", path, "")
+	if st != http.StatusOK || got["time_zone"] == nil || got["local_time"] == nil {
+		t.Fatalf("GET: %d %v", st, got)
+	}
+	derived := got["time_zone"]
+	if st, got = f.ts.api(t, tok, "PATCH", path, `{"time_zone":"America/Denver"}`); st != http.StatusOK || got["time_zone"] != "America/Denver" ||
+		!strings.HasSuffix(got["local_time"].(string), "-07:00") {
+		t.Fatalf("PATCH a zone: %d %v", st, got)
+	}
+	if st, got = f.ts.api(t, tok, "PATCH", path, `{"time_zone":"Mars/Olympus","main_phone":"(312) 555-0177"}`); st != http.StatusUnprocessableEntity ||
+		got["error"].(map[string]any)["fields"].(map[string]any)["time_zone"] == nil {
+		t.Fatalf("PATCH an unknown zone: %d %v", st, got)
+	}
+	if c, _ := db.CandidateByID(t.Context(), f.org.ID, cand.CandidateID); c.TimeZone != "America/Denver" || c.MainPhone == "+13125550177" {
+		t.Fatalf("a refused PATCH changed the candidate: %+v", c)
+	}
+	if st, got = f.ts.api(t, tok, "PATCH", path, `{"time_zone":null}`); st != http.StatusOK || got["time_zone"] != derived {
+		t.Fatalf("PATCH null: %d %v, want %v again", st, got, derived)
+	}
+}
+
+// TestProfileTimeZone shows the candidate's local time on the profile and
+// sets their zone there, refusing an unknown name.
+func TestProfileTimeZone(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	f := newATSFixture(t, db)
+	cand := storetest.MustApply(t, db, f.org.ID, storetest.Applicant(f.job.ID, "Ana", "Tester"))
+	b := f.as(t, f.recruiter)
+	path := "/candidates/" + idStr(int64(cand.CandidateID))
+	_, page, _ := b.do("GET", path, nil)
+	mustContain(t, "profile", page, "Local time ", `name="time_zone"`)
+	if st, page, _ := b.do("POST", path+"/time-zone", url.Values{"time_zone": {"Mars/Olympus"}}); st != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, `id="time_zone-error"`) {
+		t.Fatalf("an unknown zone: %d", st)
+	}
+	if st, _, _ := b.do("POST", path+"/time-zone", url.Values{"time_zone": {"America/Denver"}}); st != http.StatusSeeOther {
+		t.Fatalf("save: %d", st)
+	}
+	_, page, _ = b.do("GET", path, nil)
+	mustContain(t, "saved", page, "(America/Denver)", "is texted by America/Denver time")
+}

@@ -45,6 +45,7 @@ type Store interface {
 	hiretext.SignatureService
 	hiretext.NotificationService
 	hiretext.ScheduleService
+	hiretext.CandidateZoneService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

@@ -355,3 +355,28 @@ func (db *DB) CancelScheduled(ctx context.Context, org hiretext.OrgID, id hirete
 	})
 	return out, err
 }
+
+// SetCandidateTimeZone sets the zone candidate id is texted by; see
+// hiretext.CandidateZoneService.
+func (db *DB) SetCandidateTimeZone(ctx context.Context, org hiretext.OrgID, id hiretext.CandidateID, zone string) (*hiretext.Candidate, error) {
+	if zone != "" {
+		if _, err := hiretext.LoadZone(zone); err != nil {
+			msg := hiretext.ErrorMessage(err)
+			return nil, hiretext.FieldError(msg, map[string]string{"time_zone": msg})
+		}
+	}
+	var out *hiretext.Candidate
+	err := db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `UPDATE candidates SET time_zone = ?, updated_at = ? WHERE org_id = ? AND id = ? AND erased_at IS NULL`,
+			zone, db.now(), org, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return hiretext.Errorf(hiretext.ENotFound, "Candidate not found.")
+		}
+		out, err = candidateByID(ctx, tx, org, id)
+		return err
+	})
+	return out, err
+}

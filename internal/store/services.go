@@ -17,6 +17,7 @@ var (
 	_ hiretext.TextingSettingsService = (*DB)(nil)
 	_ hiretext.SendPolicyService      = (*DB)(nil)
 	_ hiretext.ScheduleService        = (*DB)(nil)
+	_ hiretext.CandidateZoneService   = (*DB)(nil)
 	_ hiretext.NumberService          = (*DB)(nil)
 	_ hiretext.AllowanceService       = (*DB)(nil)
 	_ hiretext.MessagingService       = (*DB)(nil)

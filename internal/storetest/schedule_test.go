@@ -382,3 +382,24 @@ func TestAttemptLimitCheckedAgainWhenAHeldTextGoes(t *testing.T) {
 		}
 	})
 }
+
+func TestZoneSetOnTheProfileDecides(t *testing.T) {
+	ct, _ := time.LoadLocation("America/Chicago")
+	withClock(t, time.Date(2026, 12, 1, 8, 30, 0, 0, ct), func(t *testing.T, db *store.DB, clock *Clock) {
+		fx := MustSetUpTexting(t, db, 10)
+		fx.defaultWindow(t, db)
+		c := fx.candidateOn(t, db, "Eve", "(312) 555-0150")
+		if res := fx.MustSend(t, db, "Morning!", c.ID); !res[0].Scheduled {
+			t.Fatalf("8:30 in Chicago: %+v, want held", res[0])
+		}
+		if _, err := db.SetCandidateTimeZone(ctx, fx.Org.ID, c.ID, "Mars/Olympus"); hiretext.ErrorFields(err)["time_zone"] == "" {
+			t.Fatalf("an unknown zone: %v", err)
+		}
+		if _, err := db.SetCandidateTimeZone(ctx, fx.Org.ID, c.ID, "America/New_York"); err != nil {
+			t.Fatal(err)
+		}
+		if res := fx.MustSend(t, db, "Morning!", c.ID); res[0].Scheduled {
+			t.Fatalf("9:30 in New York, the zone set on the profile: %+v, want at once", res[0])
+		}
+	})
+}
