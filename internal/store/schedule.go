@@ -281,20 +281,32 @@ func waitingRefusal(ctx context.Context, tx conn, d dueText, limit int, now time
 }
 
 // alertMaxed tells the number's users that waiting texts failed for the
-// monthly maximum, even when the maximum's own alert fired earlier in the
-// month: they did not know then that these texts would not go. (When this
+// monthly maximum, even when the maximum's alert fired earlier in the month
+// and they dismissed it: they did not know then that these texts would not
+// go. A user has one notification per kind and month (notifications_once),
+// so theirs is raised again: new, unread, with a live event. (When this
 // release reached the maximum, its own alert says so already.)
 func alertMaxed(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, now time.Time) ([]hiretext.AllowanceAlert, error) {
 	u := hiretext.Usage{NumberID: number, Period: hiretext.Period(storedTime(now), t.loc), ResetsAt: hiretext.PeriodResetsAt(now, t.loc)}
 	if err := readUsage(ctx, tx, org, number, &u); err != nil {
 		return nil, err
 	}
-	users, err := notifyUsers(ctx, tx, org, u, hiretext.AlertAllowanceMax, now)
+	users, err := numberUserIDs(ctx, tx, org, number)
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]hiretext.NotificationID, len(users))
+	for i, id := range users {
+		err := tx.queryRow(ctx, `INSERT INTO notifications (org_id, user_id, number_id, kind, period, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (org_id, user_id, number_id, kind, period) DO UPDATE SET created_at = excluded.created_at, read_at = NULL
+			RETURNING id`, org, id, number, hiretext.AlertAllowanceMax, u.Period, now).Scan(&ids[i])
+		if err != nil {
+			return nil, err
+		}
+	}
 	return []hiretext.AllowanceAlert{{OrgID: org, NumberID: number, Phone: t.phone, Kind: hiretext.AlertAllowanceMax,
-		Period: u.Period, Used: u.Used, Allowance: u.Allowance, ResetsAt: u.ResetsAt, UserIDs: users}}, nil
+		Period: u.Period, Used: u.Used, Allowance: u.Allowance, ResetsAt: u.ResetsAt, UserIDs: users, NotificationIDs: ids}}, nil
 }
 
 // endWaiting ends a waiting text with status and the reason users read.
