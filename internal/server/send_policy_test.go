@@ -56,7 +56,7 @@ func TestSendPolicyAPI(t *testing.T) {
 	f := newATSFixture(t, storetest.NewSQLite(t, storetest.Config{}))
 	tok := token(t, f.db, f.admin)
 	st, got := f.ts.api(t, tok, "GET", "/api/v1/texting-settings/send-policy", "")
-	if st != http.StatusOK || got["attempt_limit"] != float64(3) || got["quiet_hours"].(map[string]any)["sun"] == nil {
+	if st != http.StatusOK || got["attempt_limit"] != float64(0) || got["quiet_hours"].(map[string]any)["sun"] == nil {
 		t.Fatalf("GET: %d %v", st, got)
 	}
 	put := `{"quiet_hours": {"mon": ["09:00","20:00"], "tue": ["09:00","20:00"], "wed": ["09:00","20:00"], "thu": ["09:00","20:00"],

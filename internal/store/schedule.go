@@ -59,6 +59,9 @@ func planTimes(ctx context.Context, tx conn, req hiretext.SendRequest, number hi
 // hiretext.ScheduleService. It reads from the read pool and writes nothing.
 func (db *DB) PlanSendTimes(ctx context.Context, org hiretext.OrgID, user hiretext.UserID, ids []hiretext.CandidateID,
 	sendAt time.Time) (map[hiretext.CandidateID]hiretext.PlannedTime, error) {
+	if len(ids) == 0 {
+		return map[hiretext.CandidateID]hiretext.PlannedTime{}, nil // and no empty IN list, which PostgreSQL refuses
+	}
 	c := db.reader()
 	num, err := db.numberForUserTx(ctx, c, org, user)
 	if err != nil {

@@ -419,3 +419,13 @@ func TestZoneSetOnTheProfileDecides(t *testing.T) {
 		}
 	})
 }
+
+func TestPlanSendTimesOfNobody(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		fx := MustSetUpTexting(t, db, 10)
+		plans, err := db.PlanSendTimes(ctx, fx.Org.ID, fx.Recruiter.ID, nil, time.Time{})
+		if err != nil || len(plans) != 0 {
+			t.Fatalf("no candidates: %v %v", plans, err)
+		}
+	})
+}
