@@ -120,6 +120,9 @@ type apiPreview struct {
 	Encoding    hiretext.Encoding     `json:"encoding"`
 	Missing     []hiretext.MergeField `json:"missing"`
 	Skipped     *string               `json:"skipped"`
+	// SendAt is when the text would go when it would wait for send_at or
+	// the candidate's send window; null when it would go at once.
+	SendAt *time.Time `json:"send_at"`
 }
 
 // handleAPIPreview renders a send for each candidate without sending it:
@@ -135,6 +138,10 @@ func (s *Server) handleAPIPreview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	plans, err := s.store.PlanSendTimes(r.Context(), p.org.ID, p.user.ID, req.CandidateIDs, req.SendAt)
+	if err != nil {
+		return err
+	}
 	out := struct {
 		Previews []apiPreview `json:"previews"`
 	}{Previews: make([]apiPreview, len(previews))}
@@ -146,6 +153,13 @@ func (s *Server) handleAPIPreview(w http.ResponseWriter, r *http.Request) error 
 		}
 		if x.Count.Segments == 0 {
 			out.Previews[i].Encoding = hiretext.EncodingGSM7
+		}
+		if plan := plans[x.CandidateID]; plan.Held {
+			at := plan.At.UTC()
+			out.Previews[i].SendAt = &at
+		} else if !plan.NextAttempt.IsZero() && x.Skipped == "" {
+			reason := string(hiretext.SkipAttemptLimit)
+			out.Previews[i].Skipped = &reason
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

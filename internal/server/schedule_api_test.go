@@ -155,3 +155,18 @@ func TestProfileTimeZone(t *testing.T) {
 	_, page, _ = b.do("GET", path, nil)
 	mustContain(t, "saved", page, "(America/Denver)", "is texted by America/Denver time")
 }
+
+// TestAPIPreviewSaysWhen previews a scheduled text: each candidate's
+// preview carries the minute it would go.
+func TestAPIPreviewSaysWhen(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	f := newTextingFixture(t, db)
+	c := f.candidate(t, "Ana")
+	at := time.Now().Add(30 * time.Hour).UTC().Truncate(time.Second)
+	st, got := f.ts.api(t, token(t, db, f.recruiter), "POST", "/api/v1/messages/preview",
+		`{"candidate_ids":["`+idStr(int64(c.ID))+`"],"body":"Hi","send_at":"`+at.Format(time.RFC3339)+`"}`)
+	if st != http.StatusOK || got["previews"].([]any)[0].(map[string]any)["send_at"] != at.Format(time.RFC3339) {
+		t.Fatalf("preview: %d %v", st, got)
+	}
+}
