@@ -29,6 +29,7 @@ type BulkResult struct {
 	Skipped      SkipReason    // why not texted, when skipped
 	Status       MessageStatus // the text's status now
 	ErrorMessage string        // why the text failed, when it did
+	SendAt       time.Time     // when a held text goes; zero for none
 	// Replied is true once the candidate texted the number after the send
 	// (any text, STOP included); OptedOut once they opted out after it.
 	Replied  bool

@@ -53,8 +53,11 @@ type Candidate struct {
 	SMSStatus         SMSStatus
 	SMSPhone          PhoneChoice // the phone consented to; PhoneNone when opted out
 	LastApplicationID ApplicationID
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// TimeZone is the IANA zone a user set on the profile; "" derives the
+	// candidate's zones from the texting phone (see ResolveZones).
+	TimeZone  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Name is the candidate's full name: the one name of a candidate who has

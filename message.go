@@ -66,8 +66,14 @@ type Message struct {
 	// none); the template may since have been renamed or deleted.
 	TemplateID   TemplateID
 	TemplateName string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SendAt is the minute a held text goes (status scheduled); once it has
+	// gone it stays the minute it was held for. Zero for a text sent at once.
+	SendAt time.Time
+	// Hold says why the text waited: HoldSchedule or HoldQuietHours; ""
+	// for a text sent at once.
+	Hold      Hold
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Erased: the body and the candidate's phone were erased (the
 	// candidate's erasure or the company's retention); the text still counts.
 	Erased bool
@@ -79,6 +85,15 @@ const (
 	ErasedCandidate = "Erased candidate"
 )
 
+// Hold is why a text waited for its minute.
+type Hold string
+
+// The holds.
+const (
+	HoldSchedule   Hold = "schedule"    // a user chose the time
+	HoldQuietHours Hold = "quiet_hours" // written outside the allowed window
+)
+
 // SkipReason explains why a candidate of a bulk send got no message.
 type SkipReason string
 
@@ -88,14 +103,18 @@ const (
 	SkipNoPhone  SkipReason = "no_phone"  // no valid texting phone on file
 	SkipNotFound SkipReason = "not_found" // no such candidate in this company
 	SkipAbroad   SkipReason = "abroad"    // the phone is in a country the number cannot text
+	// SkipAttemptLimit: the candidate already got the company's limit of
+	// texts in the last 24 hours without replying (see NextAttempt).
+	SkipAttemptLimit SkipReason = "attempt_limit"
 )
 
 // SkipReasonText is the sentence shown for each skip reason.
 var SkipReasonText = map[SkipReason]string{
-	SkipOptedOut: "Not sent: the candidate has opted out of texts.",
-	SkipNoPhone:  "Not sent: the candidate has no valid mobile phone on file.",
-	SkipNotFound: "Not sent: no such candidate.",
-	SkipAbroad:   "Not sent: the candidate's phone is in another country, which this number cannot text.",
+	SkipOptedOut:     "Not sent: the candidate has opted out of texts.",
+	SkipNoPhone:      "Not sent: the candidate has no valid mobile phone on file.",
+	SkipNotFound:     "Not sent: no such candidate.",
+	SkipAbroad:       "Not sent: the candidate's phone is in another country, which this number cannot text.",
+	SkipAttemptLimit: "Not sent: the candidate got the most texts the company allows in 24 hours without a reply.",
 }
 
 // SendRequest is a user's text to one or more candidates. Each candidate
@@ -109,6 +128,9 @@ type SendRequest struct {
 	// TemplateID is the template the text came from, recorded with each
 	// message; when Body is empty, the template's body is sent.
 	TemplateID TemplateID
+	// SendAt is when the user wants the text to go; zero for now. Either
+	// way each candidate's text waits for their allowed window (SendPolicy.Plan).
+	SendAt time.Time
 	// JobID is the job the text is sent from (the Job Posting page), whose
 	// title {JobTitle} becomes; 0 uses each candidate's newest application.
 	JobID JobID
@@ -139,6 +161,14 @@ type SendResult struct {
 	MessageID   MessageID  // when queued
 	Body        string     // the text as the candidate receives it, when queued
 	Skipped     SkipReason // when not
+	// SendAt is when a held text goes (Scheduled), after the quiet hours
+	// moved it if they did; Moved says they did.
+	Scheduled bool
+	SendAt    time.Time
+	Moved     bool
+	// NextAttemptAt is when the attempt limit lets the candidate be texted
+	// again, when it skipped them (SkipAttemptLimit).
+	NextAttemptAt time.Time
 }
 
 // MaxBulkCandidates bounds one bulk send.

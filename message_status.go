@@ -1,12 +1,13 @@
 package hiretext
 
 // MessageStatus is where a text message is in its life. Outbound messages move
-// queued → sending → sent → delivered (or undelivered / failed); a message
-// cancelled before the provider call is canceled; inbound messages are received.
+// (scheduled →) queued → sending → sent → delivered (or undelivered / failed);
+// a message cancelled before the provider call is canceled; inbound messages are received.
 type MessageStatus string
 
 // The message statuses.
 const (
+	StatusScheduled   MessageStatus = "scheduled" // held until its send_at
 	StatusQueued      MessageStatus = "queued"
 	StatusSending     MessageStatus = "sending"
 	StatusSent        MessageStatus = "sent"
@@ -20,6 +21,7 @@ const (
 // statusRank orders statuses so a late callback never moves a message
 // backwards. Terminal outcomes share the highest rank: the first one wins.
 var statusRank = map[MessageStatus]int{
+	StatusScheduled:   0,
 	StatusQueued:      1,
 	StatusSending:     2,
 	StatusSent:        3,

@@ -181,6 +181,13 @@ func newTrafficFixture(t *testing.T, dbURL, base string) *trafficFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The traffic texts each candidate many times a second: the demo's
+	// attempt limit would skip all but the first three texts of each.
+	policy := hiretext.OpenSendPolicy(org.ID)
+	policy.AttemptLimit = 0
+	if _, err := db.UpdateSendPolicy(ctx, org.ID, policy.Update(), 0); err != nil {
+		t.Fatal(err)
+	}
 	marcus, _ := db.UserByEmail(ctx, org.ID, "marcus.reyes@acme-staffing.example")
 	dana, _ := db.UserByEmail(ctx, org.ID, "dana.whitfield@acme-staffing.example")
 	for who, tok := range map[*hiretext.User]*string{marcus: &fx.marcus, dana: &fx.admin} {

@@ -37,6 +37,14 @@ func TestBrowserConversationOpensAtNewestText(t *testing.T) {
 	t.Parallel()
 	app := startApp(t)
 	const name, phone = "Sam Scroller", "(872) 555-0192"
+	// Eight texts to one candidate who never answers: Dana turns the
+	// demo's attempt limit off first.
+	dana := app.page(t, "dana")
+	loginAs(t, dana, danaEmail, demo.Password)
+	dana.Visit("/admin/texting/send-windows")
+	dana.Fill("Attempt limit", "0")
+	dana.Click("Save send windows")
+	dana.WaitText("Saved the send windows.")
 	marcus := app.page(t, "marcus")
 	loginAs(t, marcus, marcusEmail, demo.Password)
 	marcus.WaitText("Welcome, " + marcusName)

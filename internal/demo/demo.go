@@ -59,6 +59,9 @@ func Seed(ctx context.Context, db *store.DB) (created bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	if err := openEveryHour(ctx, db, org.ID); err != nil {
+		return false, err
+	}
 	users := map[string]*hiretext.User{}
 	for _, p := range People {
 		u, err := db.CreateUser(ctx, hiretext.NewUser{OrgID: org.ID, Email: p.Email, Name: p.Name,
@@ -92,4 +95,13 @@ func Seed(ctx context.Context, db *store.DB) (created bool, err error) {
 func Present(ctx context.Context, db *store.DB) bool {
 	_, err := db.OrgBySlug(ctx, Slug)
 	return err == nil
+}
+
+// openEveryHour lets the demo company text at every hour of every day, so a
+// first try of the demo at night still shows a reply within seconds; a new
+// company starts with the default window (Texting settings shows how to
+// turn it on here).
+func openEveryHour(ctx context.Context, db *store.DB, org hiretext.OrgID) error {
+	_, err := db.UpdateSendPolicy(ctx, org, hiretext.OpenSendPolicy(org).Update(), 0)
+	return err
 }

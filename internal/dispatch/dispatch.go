@@ -29,6 +29,9 @@ import (
 
 // Store is what the dispatcher needs from storage.
 type Store interface {
+	// ReleaseDue queues up to limit held texts whose minute has come (or
+	// cancels or fails them, with the reason), returning how many it took.
+	ReleaseDue(ctx context.Context, limit int) (int, error)
 	DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error)
 	ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace hiretext.SendPace) (hiretext.DeliveryClaim, error)
 	// WhileConsented calls send only if the delivery may still go, and keeps
@@ -155,8 +158,23 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// pass claims what each due number may send now and hands it to workers.
+// releaseBatch bounds the held texts one transaction releases.
+const releaseBatch = 200
+
+// pass releases the held texts whose minute has come, then claims what
+// each due number may send now and hands it to workers. A held text is
+// never claimed before it is released, so none goes early; it waits in the
+// database, so none is lost across a restart.
 func (d *Dispatcher) pass(ctx context.Context) error {
+	for {
+		n, err := d.store.ReleaseDue(ctx, releaseBatch)
+		if err != nil {
+			return err
+		}
+		if n < releaseBatch {
+			break
+		}
+	}
 	numbers, err := d.store.DueNumbers(ctx, d.cfg.Clock.Now())
 	if err != nil {
 		return err

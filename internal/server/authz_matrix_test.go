@@ -142,6 +142,8 @@ var authzMatrix = []matrixRow{
 	{"GET /candidates/{id}/phones", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, seeOther}},
 	{"POST /candidates/{id}/sms", "", "sms_status=maybe", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden, invalid}},
 	{"GET /candidates/{id}/sms", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, seeOther}},
+	{"POST /candidates/{id}/time-zone", "", "time_zone=Mars/Olympus", want{unauth, invalid, invalid, invalid, invalid, forbidden, notFound, forbidden, invalid}},
+	{"GET /candidates/{id}/time-zone", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, seeOther}},
 	{"GET /candidates/{id}/consent.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
 	{"GET /candidates/{id}/export.zip", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
 	{"POST /candidates/{id}/erase", "", "confirm_name=Somebody+Else", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
@@ -153,6 +155,8 @@ var authzMatrix = []matrixRow{
 	{"GET /admin/audit", "/admin/audit?actor=$rec1", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, invalid, forbidden, forbidden}},
 	{"GET /admin/texting", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"POST /admin/texting", "", "consent_disclosure=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /admin/texting/send-windows", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/texting/send-windows", "", "mon_open=yes&mon_start=20:00&mon_end=09:00&reply_grace_minutes=30&attempt_limit=3", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 
 	// Text templates: the company's are administrators' to change; each
 	// user's own are theirs alone ($rtpl is the recruiter's).
@@ -210,6 +214,11 @@ var authzMatrix = []matrixRow{
 	// A bulk send's results are its sender's; the fixture has none.
 	{"GET /messages/bulk/{id}", "/messages/bulk/424242", "", want{toLogin, notFound, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
 	{"GET /inbox", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
+	{"GET /scheduled", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok, ok}},
+	// The fixture's text has gone: its sender and the administrator are
+	// told so on the page; no one else may know it exists.
+	{"GET /scheduled/{id}/cancel", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+	{"POST /scheduled/{id}/cancel", "", "", want{unauth, notFound, seeOther, notFound, seeOther, notFound, notFound, notFound, notFound}},
 	{"GET /bell", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /conversations/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"POST /conversations/{id}/read", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
@@ -241,6 +250,8 @@ var authzMatrix = []matrixRow{
 	{"POST /api/v1/users", "", `{}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 	{"PATCH /api/v1/users/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/audit", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"GET /api/v1/texting-settings/send-policy", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"PUT /api/v1/texting-settings/send-policy", "", `{"quiet_hours":{}}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 
 	// Texting API.
 	{"POST /api/v1/messages", "", `{"candidate_ids":["$cand"],"body":""}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, forbidden, forbidden}},
@@ -252,6 +263,10 @@ var authzMatrix = []matrixRow{
 	{"GET /api/v1/templates/{id}", "", "", want{unauth, ok, ok, ok, ok, ok, notFound, ok, ok}},
 	{"PATCH /api/v1/templates/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/messages/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	// The fixture's text has gone: its sender and the company's administrator
+	// are told so; no one else may know it exists.
+	{"DELETE /api/v1/messages/{id}", "", "", want{unauth, notFound, conflict, notFound, conflict, notFound, notFound, notFound, notFound}},
+	{"GET /api/v1/scheduled-messages", "", "", want{unauth, ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /api/v1/candidates/{id}/messages", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/bulk-sends/{id}", "/api/v1/bulk-sends/424242", "", want{unauth, forbidden, notFound, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/inbox", "", "", want{unauth, forbidden, ok, ok, forbidden, forbidden, ok, forbidden, forbidden}},
@@ -334,7 +349,7 @@ var authzMatrix = []matrixRow{
 // collection it follows, the others by their own name.
 var wildcardVars = map[string]string{
 	"jobs": "$job", "candidates": "$cand", "users": "$sam", "tokens": "$token", "numbers": "$n1",
-	"conversations": "$conv", "messages": "$message", "templates": "$tpl", "notifications": "$note", "forms": "$form", "application-forms": "$form",
+	"conversations": "$conv", "messages": "$message", "scheduled": "$message", "templates": "$tpl", "notifications": "$note", "forms": "$form", "application-forms": "$form",
 	"{user}": "$sam", "{org}": "$org", "{job}": "$job", "{app}": "$app",
 	"{provider}": "simulator",
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/phone"
@@ -154,6 +155,25 @@ type candidatePage struct {
 	// Revealed is the masked answer an administrator just asked to see,
 	// shown once in place of its mask: "APPLICATION/KEY" → the answer.
 	Revealed map[string]string
+	Clock    localClock
+}
+
+// localClock is a candidate's local time on the profile, "Local time 7:42 AM
+// (America/Denver)", and the form that sets their zone.
+type localClock struct {
+	Time, Zones string
+	Set         string // the zone set on the profile, "" when derived from the phone
+	Error       string
+}
+
+// newLocalClock reads c's clock at now.
+func newLocalClock(c *hiretext.Candidate, company *time.Location, now time.Time) localClock {
+	zones := candidateZones(c, company)
+	names := make([]string, len(zones))
+	for i, z := range zones {
+		names[i] = z.String()
+	}
+	return localClock{Time: now.In(zones[0]).Format("3:04 PM"), Zones: strings.Join(names, ", "), Set: c.TimeZone}
 }
 
 // smsIcon is the data of the sms-icon partial.
@@ -212,6 +232,7 @@ func (s *Server) renderCandidateWith(w http.ResponseWriter, r *http.Request, sta
 	data := &candidatePage{Page: s.page(w, r, c.Name()), Candidate: c, MainPhone: phone.Format(c.MainPhone),
 		AlternatePhone: formatOptional(c.AlternatePhone), TextingPhone: formatOptional(c.TextingPhone()),
 		Applications: apps, CanExport: p.user.IsAdmin(), CanOpenJobs: p.user.Can(hiretext.PermJobs)}
+	data.Clock = newLocalClock(c, p.org.Location(), s.cfg.Clock.Now())
 	set(data)
 	if data.Phones.Errors == nil {
 		data.Phones.Main, data.Phones.Alternate = phone.Format(c.MainPhone), formatOptional(c.AlternatePhone)
@@ -287,6 +308,33 @@ func (s *Server) handleCandidatePhones(w http.ResponseWriter, r *http.Request) e
 	msg := "Saved the phones."
 	if c.OptedIn() && !after.OptedIn() {
 		msg += " " + after.Name() + " is now opted out: they agreed to texts on the old number, and consent does not carry over."
+	}
+	return s.redirectWithFlash(w, r, "/candidates/"+idString(c.ID), "success", msg)
+}
+
+// handleCandidateTimeZone sets the zone a candidate is texted by; an empty
+// field derives it from their phone again.
+func (s *Server) handleCandidateTimeZone(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.targetCandidate(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return badForm(err)
+	}
+	zone := strings.TrimSpace(r.PostForm.Get("time_zone"))
+	after, err := s.store.SetCandidateTimeZone(r.Context(), c.OrgID, c.ID, zone)
+	if hiretext.ErrorCode(err) == hiretext.EInvalid {
+		return s.renderCandidateWith(w, r, http.StatusUnprocessableEntity, c, func(d *candidatePage) {
+			d.Clock.Set, d.Clock.Error = zone, hiretext.ErrorFields(err)["time_zone"]
+		})
+	}
+	if err != nil {
+		return err
+	}
+	msg := "Saved: " + after.ShortName() + " is texted by their phone's time zone."
+	if zone != "" {
+		msg = "Saved: " + after.ShortName() + " is texted by " + zone + " time."
 	}
 	return s.redirectWithFlash(w, r, "/candidates/"+idString(c.ID), "success", msg)
 }

@@ -1,12 +1,14 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
 )
 
 // apiSMS is a candidate's texting consent in the JSON API.
@@ -113,6 +115,22 @@ type apiApplication struct {
 type apiCandidateDetail struct {
 	apiCandidate
 	Applications []apiApplication `json:"applications"`
+	// TimeZone is the IANA zone the candidate is texted by; TimeZones
+	// lists them instead when the phone's prefix spans several. LocalTime
+	// is the time there now (in the first zone).
+	TimeZone  *string  `json:"time_zone,omitempty"`
+	TimeZones []string `json:"time_zones,omitempty"`
+	LocalTime string   `json:"local_time"`
+}
+
+// candidateZones are the zones c is texted by: the profile's, else those of
+// the texting (or main) phone's prefix, else the company's.
+func candidateZones(c *hiretext.Candidate, company *time.Location) []*time.Location {
+	ph := c.TextingPhone()
+	if ph == "" {
+		ph = c.MainPhone
+	}
+	return hiretext.ResolveZones(c.TimeZone, phone.TimeZones(ph), company)
 }
 
 func (s *Server) handleAPICandidate(w http.ResponseWriter, r *http.Request) error {
@@ -129,6 +147,16 @@ func (s *Server) writeCandidateDetail(w http.ResponseWriter, r *http.Request, c 
 		return err
 	}
 	out := apiCandidateDetail{apiCandidate: toAPICandidate(c), Applications: make([]apiApplication, len(apps))}
+	zones := candidateZones(c, principalFrom(r.Context()).org.Location())
+	if len(zones) == 1 {
+		name := zones[0].String()
+		out.TimeZone = &name
+	} else {
+		for _, z := range zones {
+			out.TimeZones = append(out.TimeZones, z.String())
+		}
+	}
+	out.LocalTime = s.cfg.Clock.Now().In(zones[0]).Format(time.RFC3339)
 	for i, a := range apps {
 		out.Applications[i] = apiApplication{ID: idString(a.ID), JobID: idString(a.JobID), JobTitle: a.JobTitle,
 			SMSOptIn: a.SMSAnswer, Channel: a.Channel, Form: a.FormName, Answers: toAPIAnswers(a.Answers), CreatedAt: a.CreatedAt}
@@ -143,6 +171,19 @@ type apiCandidatePatch struct {
 	MainPhone      *string       `json:"main_phone"`
 	AlternatePhone *string       `json:"alternate_phone"`
 	SMS            *apiSMSChange `json:"sms"`
+	TimeZone       nullableText  `json:"time_zone"` // an IANA name, or null to derive it from the phone again
+}
+
+// nullableText is a JSON field that may be absent, null or a string.
+type nullableText struct {
+	Set   bool    // the field was present
+	Value *string // nil for null
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *nullableText) UnmarshalJSON(b []byte) error {
+	n.Set = true
+	return json.Unmarshal(b, &n.Value)
 }
 
 // apiSMSChange changes consent. Opting in through the API is the token
@@ -162,16 +203,39 @@ func (s *Server) handleAPIUpdateCandidate(w http.ResponseWriter, r *http.Request
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	zone := ""
+	if in.TimeZone.Value != nil {
+		zone = *in.TimeZone.Value
+		// Checked before anything changes, so a bad name changes nothing.
+		if _, err := hiretext.LoadZone(zone); err != nil {
+			return hiretext.FieldError(hiretext.ErrorMessage(err), map[string]string{"time_zone": hiretext.ErrorMessage(err)})
+		}
+	}
+	if in.MainPhone != nil || in.AlternatePhone != nil || in.SMS != nil || !in.TimeZone.Set {
+		if c, err = s.updateCandidate(r, c, in); err != nil {
+			return err
+		}
+	}
+	if in.TimeZone.Set {
+		if c, err = s.store.SetCandidateTimeZone(r.Context(), c.OrgID, c.ID, zone); err != nil {
+			return err
+		}
+	}
+	return s.writeCandidateDetail(w, r, c)
+}
+
+// updateCandidate applies in's phones and consent to c.
+func (s *Server) updateCandidate(r *http.Request, c *hiretext.Candidate, in apiCandidatePatch) (*hiretext.Candidate, error) {
 	u := hiretext.CandidateUpdate{MainPhone: in.MainPhone, AlternatePhone: in.AlternatePhone}
 	if in.SMS != nil {
 		u.SMS = &hiretext.SMSChange{Status: hiretext.SMSStatus(in.SMS.Status), Phone: hiretext.PhoneChoice(in.SMS.Phone),
 			Note: in.SMS.Note, Confirmed: true}
 	}
-	c, err = s.store.UpdateCandidate(r.Context(), c.OrgID, c.ID, u, principalFrom(r.Context()).user.ID)
+	c, err := s.store.UpdateCandidate(r.Context(), c.OrgID, c.ID, u, principalFrom(r.Context()).user.ID)
 	if err != nil {
-		return withFieldPaths(err, candidatePatchPaths)
+		return nil, withFieldPaths(err, candidatePatchPaths)
 	}
-	return s.writeCandidateDetail(w, r, c)
+	return c, nil
 }
 
 // candidatePatchPaths maps the field names of the candidate rules, which

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hiretext/hiretext"
 )
@@ -42,6 +43,12 @@ type composer struct {
 	PreviewAction string
 	PreviewAs     []previewChoice // the bulk composer's "Preview as…" choices
 	Preview       *previewAnswer  // the server's preview, when asked for without JavaScript
+	// SendAt is the "Send later" time as typed (datetime-local, in the
+	// company's time zone, Zone); "" sends now. When says when the text
+	// will go if not at once (hiretext.WhenSentence).
+	SendAt string
+	Zone   string
+	When   string
 }
 
 // SendLabel is the Send button's text.
@@ -187,7 +194,25 @@ func composerRequest(p *principal, form url.Values, ids []hiretext.CandidateID) 
 			v.Add("job_id", "The job could not be read.")
 		}
 	}
+	req.SendAt = sendLater(v, form.Get("send_at"), p.org.Location())
 	return req, v.Err()
+}
+
+// sendLaterLayout is how a datetime-local field writes a time.
+const sendLaterLayout = "2006-01-02T15:04"
+
+// sendLater reads the composer's "Send later" time, typed in the company's
+// time zone loc; "" is now.
+func sendLater(v hiretext.Validation, raw string, loc *time.Location) time.Time {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return time.Time{}
+	}
+	at, err := time.ParseInLocation(sendLaterLayout, raw, loc)
+	if err != nil {
+		v.Add("send_at", "Choose a date and a time, e.g. 2026-12-02 09:00.")
+	}
+	return at
 }
 
 // previewAnswer is the preview of a composer's text: the longest text any

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/phone"
 )
 
 type conversationPage struct {
@@ -105,16 +106,41 @@ func (s *Server) handleSendToCandidate(w http.ResponseWriter, r *http.Request) e
 	}
 	switch {
 	case inPlace && !res[0].Queued:
-		writeJSON(w, http.StatusConflict, sendOutcome{Message: hiretext.SkipReasonText[res[0].Skipped]})
+		writeJSON(w, http.StatusConflict, sendOutcome{Message: s.skipMessage(p, c, res[0])})
 		return nil
 	case inPlace:
-		writeJSON(w, http.StatusOK, sendOutcome{Queued: true, Message: "Text to " + c.Name() + " queued.",
+		writeJSON(w, http.StatusOK, sendOutcome{Queued: true, Message: s.sentMessage(p, c, res[0]),
 			MessageID: idString(res[0].MessageID), To: c.Name()})
 		return nil
 	case !res[0].Queued:
-		return s.redirectWithFlash(w, r, back, "error", hiretext.SkipReasonText[res[0].Skipped])
+		return s.redirectWithFlash(w, r, back, "error", s.skipMessage(p, c, res[0]))
 	}
-	return s.redirectWithFlash(w, r, back, "success", "Text to "+c.Name()+" queued.")
+	return s.redirectWithFlash(w, r, back, "success", s.sentMessage(p, c, res[0]))
+}
+
+// candidateZone is the time zone c's clock is read in: the profile's, the
+// first of the texting phone's, or the company's (company).
+func candidateZone(c *hiretext.Candidate, company *time.Location) *time.Location {
+	return hiretext.ResolveZones(c.TimeZone, phone.TimeZones(c.TextingPhone()), company)[0]
+}
+
+// skipMessage says why a text to c was not sent and, under the attempt
+// limit, when the next one is allowed.
+func (s *Server) skipMessage(p *principal, c *hiretext.Candidate, res hiretext.SendResult) string {
+	if res.Skipped != hiretext.SkipAttemptLimit {
+		return hiretext.SkipReasonText[res.Skipped]
+	}
+	return "Not sent: " + hiretext.WhenSentence(c.ShortName(), s.cfg.Clock.Now(), hiretext.PlannedTime{Zone: candidateZone(c, p.org.Location()), NextAttempt: res.NextAttemptAt})
+}
+
+// sentMessage tells the sender what became of their text to c: queued, or
+// scheduled and when, in the candidate's time.
+func (s *Server) sentMessage(p *principal, c *hiretext.Candidate, res hiretext.SendResult) string {
+	if !res.Scheduled {
+		return "Text to " + c.Name() + " queued."
+	}
+	return "Text to " + c.Name() + " scheduled. " + hiretext.WhenSentence(c.ShortName(), s.cfg.Clock.Now(),
+		hiretext.PlannedTime{SendTiming: hiretext.SendTiming{At: res.SendAt, Held: true, Moved: res.Moved}, Zone: candidateZone(c, p.org.Location())})
 }
 
 // renderComposerAgain shows the conversation again with the text as typed:
@@ -127,7 +153,12 @@ func (s *Server) renderComposerAgain(w http.ResponseWriter, r *http.Request, p *
 		return err
 	}
 	comp := &panel.Composer
-	comp.Body, comp.ReturnTo = r.PostForm.Get("body"), r.PostForm.Get("return_to")
+	comp.Body, comp.ReturnTo, comp.SendAt = r.PostForm.Get("body"), r.PostForm.Get("return_to"), r.PostForm.Get("send_at")
+	if at := sendLater(hiretext.Validation{}, comp.SendAt, p.org.Location()); !at.IsZero() {
+		if comp.When, err = s.whenSentence(r.Context(), p, c, at); err != nil {
+			return err
+		}
+	}
 	if err := s.fillSingleComposer(r.Context(), p, comp, c, r.PostForm); err != nil {
 		return err
 	}
@@ -232,6 +263,9 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 	if err := s.setUpBulkComposer(r.Context(), p, data, num, r.PostForm); err != nil {
 		return err
 	}
+	if err := s.planRecipients(r.Context(), p, data, cands, r.PostForm.Get("send_at")); err != nil {
+		return err
+	}
 	data.Short = data.Sendable > 0 && data.Composer.Remaining < data.Sendable
 	markShortOfAllowance(data)
 	comp := &data.Composer
@@ -262,6 +296,34 @@ func markShortOfAllowance(data *composePage) {
 			data.Recipients[i].Status = why
 		}
 	}
+}
+
+// planRecipients says, for each recipient who will be texted, when their
+// text goes when it does not go at once: in their own time, at the
+// composer's "Send later" time or the next minute of their send window.
+func (s *Server) planRecipients(ctx context.Context, p *principal, data *composePage, cands []*hiretext.Candidate, sendAt string) error {
+	at := sendLater(hiretext.Validation{}, sendAt, p.org.Location())
+	ids := make([]hiretext.CandidateID, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ID
+	}
+	plans, err := s.store.PlanSendTimes(ctx, p.org.ID, p.user.ID, ids, at)
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Clock.Now()
+	for i, c := range cands {
+		plan := plans[c.ID]
+		switch when := hiretext.WhenSentence(c.ShortName(), now, plan); {
+		case when == "" || !data.Recipients[i].OK:
+		case !plan.NextAttempt.IsZero():
+			data.Recipients[i].Status = "Will not be texted: " + when
+		default:
+			data.Recipients[i].Status = "Will be texted. " + when
+		}
+	}
+	data.Composer.SendAt, data.Composer.Zone = sendAt, p.org.Timezone
+	return nil
 }
 
 // setUpBulkComposer builds the bulk composer of data's recipients from the
@@ -359,14 +421,18 @@ func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error
 	for _, x := range b.Results {
 		row := recipientRow{ID: idString(x.CandidateID), Name: "Unknown candidate", OK: x.MessageID != 0,
 			Replied: data.Replies && x.Replied, OptedOut: x.OptedOut}
+		to := ""
 		if c := names[x.CandidateID]; c != nil {
-			row.Name, row.Phone = c.Name(), formatOptional(c.TextingPhone())
+			row.Name, row.Phone, to = c.Name(), formatOptional(c.TextingPhone()), c.TextingPhone()
 		}
 		switch {
 		case x.MessageID == 0:
 			row.Status = hiretext.SkipReasonText[x.Skipped]
 		case hiretext.Failed(x.Status):
 			row.OK, row.Status = false, x.ErrorMessage
+		case x.Status == hiretext.StatusScheduled:
+			row.Status = scheduledLabel(x.SendAt, to)
+			data.Sendable++
 		default:
 			row.Status = statusLabels[x.Status]
 			data.Sendable++

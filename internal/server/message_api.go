@@ -15,14 +15,21 @@ type apiSendRequest struct {
 	CandidateIDs []string `json:"candidate_ids"`
 	Body         string   `json:"body"`
 	TemplateID   *string  `json:"template_id"`
+	SendAt       *string  `json:"send_at"` // RFC 3339; absent or null: now
 }
 
 type apiSendResult struct {
 	CandidateID string  `json:"candidate_id"`
-	Status      string  `json:"status"` // queued or skipped
+	Status      string  `json:"status"` // queued, scheduled or skipped
 	Reason      *string `json:"reason"`
 	MessageID   *string `json:"message_id"`
-	Body        *string `json:"body"` // the text the candidate gets, when queued
+	Body        *string `json:"body"` // the text the candidate gets, when queued or scheduled
+	// SendAt is when a scheduled text goes, after the send window moved it
+	// if it did.
+	SendAt *time.Time `json:"send_at"`
+	// NextAttemptAt is when the attempt limit allows the next text to a
+	// candidate it skipped (reason attempt_limit).
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 }
 
 // handleAPISend sends one message to each candidate: 202 with a result per
@@ -49,9 +56,17 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 		if x.Queued {
 			id, body := idString(x.MessageID), x.Body
 			out.Results[i].MessageID, out.Results[i].Body = &id, &body
+			if x.Scheduled {
+				at := x.SendAt.UTC()
+				out.Results[i].Status, out.Results[i].SendAt = "scheduled", &at
+			}
 		} else {
 			reason := string(x.Skipped)
 			out.Results[i].Status, out.Results[i].Reason = "skipped", &reason
+			if !x.NextAttemptAt.IsZero() {
+				next := x.NextAttemptAt.UTC()
+				out.Results[i].NextAttemptAt = &next
+			}
 		}
 	}
 	writeJSON(w, http.StatusAccepted, out)
@@ -94,6 +109,14 @@ func (in apiSendRequest) request(p *principal) (hiretext.SendRequest, error) {
 		return hiretext.SendRequest{}, err
 	}
 	req := hiretext.SendRequest{OrgID: p.org.ID, UserID: p.user.ID, CandidateIDs: ids, Body: in.Body}
+	if in.SendAt != nil {
+		at, err := time.Parse(time.RFC3339, *in.SendAt)
+		if err != nil {
+			msg := "Use an RFC 3339 time with its offset, e.g. \"2026-12-02T09:00:00-06:00\"."
+			return req, hiretext.FieldError(msg, map[string]string{"send_at": msg})
+		}
+		req.SendAt = at
+	}
 	if in.TemplateID != nil {
 		id, ok := parseID[hiretext.TemplateID](*in.TemplateID)
 		if !ok {
@@ -113,6 +136,9 @@ type apiPreview struct {
 	Encoding    hiretext.Encoding     `json:"encoding"`
 	Missing     []hiretext.MergeField `json:"missing"`
 	Skipped     *string               `json:"skipped"`
+	// SendAt is when the text would go when it would wait for send_at or
+	// the candidate's send window; null when it would go at once.
+	SendAt *time.Time `json:"send_at"`
 }
 
 // handleAPIPreview renders a send for each candidate without sending it:
@@ -128,6 +154,10 @@ func (s *Server) handleAPIPreview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	plans, err := s.store.PlanSendTimes(r.Context(), p.org.ID, p.user.ID, req.CandidateIDs, req.SendAt)
+	if err != nil {
+		return err
+	}
 	out := struct {
 		Previews []apiPreview `json:"previews"`
 	}{Previews: make([]apiPreview, len(previews))}
@@ -139,6 +169,13 @@ func (s *Server) handleAPIPreview(w http.ResponseWriter, r *http.Request) error 
 		}
 		if x.Count.Segments == 0 {
 			out.Previews[i].Encoding = hiretext.EncodingGSM7
+		}
+		if plan := plans[x.CandidateID]; plan.Held {
+			at := plan.At.UTC()
+			out.Previews[i].SendAt = &at
+		} else if !plan.NextAttempt.IsZero() && x.Skipped == "" {
+			reason := string(hiretext.SkipAttemptLimit)
+			out.Previews[i].Skipped = &reason
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -171,7 +208,11 @@ type apiMessage struct {
 	Keyword      *string                `json:"keyword"`
 	TemplateID   *string                `json:"template_id"`
 	TemplateName *string                `json:"template_name"`
-	CreatedAt    time.Time              `json:"created_at"`
+	// SendAt is the minute a held text goes (status scheduled), and stays
+	// once it has gone; Hold says why it waited (schedule or quiet_hours).
+	SendAt    *time.Time `json:"send_at"`
+	Hold      *string    `json:"hold"`
+	CreatedAt time.Time  `json:"created_at"`
 }
 
 func toAPIMessage(m *hiretext.Message) apiMessage {
@@ -180,6 +221,11 @@ func toAPIMessage(m *hiretext.Message) apiMessage {
 	out.Keyword = optional(string(m.Keyword))
 	out.UserID, out.CandidateID = optionalIDString(m.UserID), optionalIDString(m.CandidateID)
 	out.TemplateID, out.TemplateName = optionalIDString(m.TemplateID), optional(m.TemplateName)
+	if !m.SendAt.IsZero() {
+		at := m.SendAt.UTC()
+		out.SendAt = &at
+	}
+	out.Hold = optional(string(m.Hold))
 	return out
 }
 

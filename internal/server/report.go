@@ -220,7 +220,7 @@ func (s *Server) reportOptions(ctx context.Context, p *principal, data *reportPa
 		}
 		data.Users = append(data.Users, reportOption{idString(u.ID), label})
 	}
-	for _, st := range []hiretext.MessageStatus{hiretext.StatusQueued, hiretext.StatusSending, hiretext.StatusSent, hiretext.StatusDelivered,
+	for _, st := range []hiretext.MessageStatus{hiretext.StatusScheduled, hiretext.StatusQueued, hiretext.StatusSending, hiretext.StatusSent, hiretext.StatusDelivered,
 		hiretext.StatusUndelivered, hiretext.StatusFailed, hiretext.StatusCanceled, hiretext.StatusReceived} {
 		data.Statuses = append(data.Statuses, reportOption{string(st), statusLabels[st]})
 	}

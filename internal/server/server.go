@@ -29,6 +29,7 @@ type Store interface {
 	hiretext.ApplicationService
 	hiretext.ConsentService
 	hiretext.TextingSettingsService
+	hiretext.SendPolicyService
 	// Numbers and their allowance.
 	hiretext.NumberService
 	hiretext.AllowanceService
@@ -46,6 +47,8 @@ type Store interface {
 	hiretext.ReconcileService
 	hiretext.NotifyService
 	hiretext.FormService
+	hiretext.ScheduleService
+	hiretext.CandidateZoneService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }
 

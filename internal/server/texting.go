@@ -63,7 +63,7 @@ type messageRow struct {
 }
 
 var statusLabels = map[hiretext.MessageStatus]string{
-	hiretext.StatusQueued: "Queued", hiretext.StatusSending: "Sending", hiretext.StatusSent: "Sent",
+	hiretext.StatusScheduled: "Scheduled", hiretext.StatusQueued: "Queued", hiretext.StatusSending: "Sending", hiretext.StatusSent: "Sent",
 	hiretext.StatusDelivered: "Delivered", hiretext.StatusUndelivered: "Not delivered", hiretext.StatusFailed: "Not sent",
 	hiretext.StatusCanceled: "Canceled", hiretext.StatusReceived: "Received",
 }
@@ -92,12 +92,22 @@ func messageRows(msgs []*hiretext.Message, loc *time.Location) []messageRow {
 		case r.Outbound:
 			r.Sender = m.UserName
 		}
+		if m.Status == hiretext.StatusScheduled {
+			r.StatusLabel = scheduledLabel(m.SendAt, m.To)
+		}
 		if m.Status == hiretext.StatusFailed || m.Status == hiretext.StatusUndelivered || m.Status == hiretext.StatusCanceled {
 			r.Problem = m.ErrorMessage
 		}
 		rows[i] = r
 	}
 	return rows
+}
+
+// scheduledLabel shows a held text's minute in the time of the phone it
+// goes to: "Scheduled · 9:00 AM Dec 2, their time".
+func scheduledLabel(at time.Time, to string) string {
+	zone := hiretext.ResolveZones("", phone.TimeZones(to), time.UTC)[0]
+	return "Scheduled · " + at.In(zone).Format("3:04 PM Jan 2") + ", their time"
 }
 
 // textingPanel is a conversation with a candidate and its composer, as the
@@ -128,8 +138,11 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 		Composer: newComposer("/candidates/"+idString(c.ID)+"/messages", num, 1)}
 	panel.Composer.Candidates = []string{idString(c.ID)}
 	panel.Composer.PreviewAction = panel.Composer.Action
+	panel.Composer.Zone = p.org.Timezone
 	if !c.OptedIn() {
 		panel.Composer.Blocked = "This candidate has opted out of texts."
+	} else if panel.Composer.When, err = s.whenSentence(ctx, p, c, time.Time{}); err != nil {
+		return nil, err
 	}
 	for i := range panel.Messages {
 		if m := &panel.Messages[i]; m.LooksLikeOptOut && c.OptedIn() {
@@ -145,6 +158,16 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 		}
 	}
 	return panel, nil
+}
+
+// whenSentence says when a text from p to c, at sendAt (zero for now),
+// would go, or "" when at once (hiretext.WhenSentence).
+func (s *Server) whenSentence(ctx context.Context, p *principal, c *hiretext.Candidate, sendAt time.Time) (string, error) {
+	plans, err := s.store.PlanSendTimes(ctx, p.org.ID, p.user.ID, []hiretext.CandidateID{c.ID}, sendAt)
+	if err != nil {
+		return "", err
+	}
+	return hiretext.WhenSentence(c.ShortName(), s.cfg.Clock.Now(), plans[c.ID]), nil
 }
 
 // otherPhone is the phone of c that is not e164, when e164 is one of c's

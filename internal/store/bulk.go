@@ -111,7 +111,7 @@ func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretex
 		return nil, orNotFound(err, "Send")
 	}
 	b.Results, err = queryAll(ctx, c, scanBulkResult, `SELECT r.candidate_id, COALESCE(r.message_id, 0), r.skipped,
-		COALESCE(m.status, ''), COALESCE(m.error_message, ''),
+		COALESCE(m.status, ''), COALESCE(m.error_message, ''), m.send_at,
 		CASE WHEN EXISTS (SELECT 1 FROM messages i WHERE i.org_id = m.org_id AND i.number_id = m.number_id
 			AND i.candidate_id = m.candidate_id AND i.created_at > m.created_at AND i.direction = 'inbound') THEN 1 ELSE 0 END,
 		CASE WHEN EXISTS (SELECT 1 FROM consent_events e WHERE e.org_id = ? AND e.candidate_id = r.candidate_id
@@ -126,6 +126,6 @@ func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretex
 
 func scanBulkResult(row scanner) (hiretext.BulkResult, error) {
 	var r hiretext.BulkResult
-	err := row.Scan(&r.CandidateID, &r.MessageID, &r.Skipped, &r.Status, &r.ErrorMessage, &r.Replied, &r.OptedOut)
+	err := row.Scan(&r.CandidateID, &r.MessageID, &r.Skipped, &r.Status, &r.ErrorMessage, optionalTime{&r.SendAt}, &r.Replied, &r.OptedOut)
 	return r, err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 const messageColumns = `m.id, m.org_id, m.number_id, m.conversation_id, COALESCE(m.candidate_id, 0), COALESCE(m.user_id, 0),
 	COALESCE(u.name, ''), m.direction, m.kind, m.from_phone, m.to_phone, m.body, m.segments, m.status, m.error_code,
 	m.error_message, m.keyword, m.looks_like_opt_out, m.provider, COALESCE(m.provider_message_id, ''), m.created_at, m.updated_at,
-	(m.erased_at IS NOT NULL), COALESCE(m.template_id, 0), m.template_name`
+	(m.erased_at IS NOT NULL), COALESCE(m.template_id, 0), m.template_name, m.send_at, m.hold`
 
 const messageFrom = ` FROM messages m LEFT JOIN users u ON u.id = m.user_id AND u.org_id = m.org_id`
 
@@ -29,7 +30,20 @@ func messageDest(m *hiretext.Message) []any {
 	return []any{&m.ID, &m.OrgID, &m.NumberID, &m.ConversationID, &m.CandidateID, &m.UserID, &m.UserName,
 		&m.Direction, &m.Kind, &m.From, &m.To, &m.Body, &m.Segments, &m.Status, &m.ErrorCode, &m.ErrorMessage,
 		&m.Keyword, &m.LooksLikeOptOut, &m.Provider, &m.ProviderID, &m.CreatedAt, &m.UpdatedAt, &m.Erased,
-		&m.TemplateID, &m.TemplateName}
+		&m.TemplateID, &m.TemplateName, optionalTime{&m.SendAt}, &m.Hold}
+}
+
+// optionalTime scans a nullable timestamp into a time.Time, NULL as zero.
+type optionalTime struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (o optionalTime) Scan(src any) error {
+	var n sql.NullTime
+	if err := n.Scan(src); err != nil {
+		return err
+	}
+	*o.t = n.Time
+	return nil
 }
 
 // MessageByID returns one message of org.
@@ -66,14 +80,16 @@ type messageInsert struct {
 	counted      bool   // whether it holds a unit of that month's allowance
 	template     hiretext.TemplateID
 	templateName string
+	sendAt       time.Time // a held text's minute; zero for none
+	hold         hiretext.Hold
 	now          time.Time
 }
 
 const messageInsertColumns = `INSERT INTO messages (org_id, number_id, conversation_id, candidate_id, user_id, direction,
 	kind, from_phone, to_phone, body, segments, status, keyword, looks_like_opt_out, provider, provider_message_id,
-	period, counted, template_id, template_name, next_attempt_at, created_at, updated_at) VALUES `
+	period, counted, template_id, template_name, send_at, hold, next_attempt_at, created_at, updated_at) VALUES `
 
-const messageInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+const messageInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 func (m messageInsert) args() []any {
 	if m.segments == 0 {
@@ -81,7 +97,7 @@ func (m messageInsert) args() []any {
 	}
 	return []any{m.org, m.number, m.conversation, nullInt(m.candidate), nullInt(m.user), m.direction, m.kind,
 		m.from, m.to, m.body, m.segments, m.status, string(m.keyword), m.looksOptOut,
-		m.provider, nullString(m.providerID), m.period, m.counted, nullInt(m.template), m.templateName, m.now, m.now, m.now}
+		m.provider, nullString(m.providerID), m.period, m.counted, nullInt(m.template), m.templateName, nullTime(m.sendAt), string(m.hold), m.now, m.now, m.now}
 }
 
 // insertMessage inserts one message and returns its id.
@@ -128,4 +144,12 @@ func firstWords(body string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return body
+}
+
+// nullTime stores the zero time as NULL and any other in UTC.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return storedTime(t)
 }

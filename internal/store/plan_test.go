@@ -72,6 +72,13 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 			t.Errorf("scan in\n%s\nplan:\n%s", sql, plan)
 		}
 	}
+	// The dispatcher's release reads the range of messages_scheduled that
+	// is due, in order: with a million texts scheduled for later it reads
+	// only the due ones and sorts nothing.
+	if plan := explain(t, db, releaseDueQuery, []any{time.Now(), 200}); !strings.Contains(plan, "USING INDEX messages_scheduled (send_at<?)") ||
+		strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("the release does not read a range of messages_scheduled in order:\n%s", plan)
+	}
 }
 
 // TestSendLookupsUseKeys fails when SQLite would read a send's candidates,

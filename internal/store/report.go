@@ -290,7 +290,7 @@ type activityKey struct {
 type activityCount struct{ n, segments int }
 
 // messageStatuses lists every status, to intern the ones read.
-var messageStatuses = []hiretext.MessageStatus{hiretext.StatusQueued, hiretext.StatusSending, hiretext.StatusSent,
+var messageStatuses = []hiretext.MessageStatus{hiretext.StatusScheduled, hiretext.StatusQueued, hiretext.StatusSending, hiretext.StatusSent,
 	hiretext.StatusDelivered, hiretext.StatusUndelivered, hiretext.StatusFailed, hiretext.StatusCanceled, hiretext.StatusReceived}
 
 func internStatus(b []byte) hiretext.MessageStatus {

@@ -41,6 +41,11 @@ func (db *DB) SendMessages(ctx context.Context, req hiretext.SendRequest) ([]hir
 // reserved last, once the messages are queued, as the counter row must be
 // (see allowance.go): a send it does not cover rolls back.
 func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hiretext.SendResult, error) {
+	if !req.SendAt.IsZero() {
+		if err := hiretext.ValidateSendAt(req.SendAt, db.now()); err != nil {
+			return nil, err
+		}
+	}
 	num, err := db.numberForUserTx(ctx, tx, req.OrgID, req.UserID)
 	if err != nil {
 		return nil, err
@@ -68,11 +73,19 @@ func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hi
 	if err != nil {
 		return nil, err
 	}
-	queued, err := queueOutbound(ctx, tx, num, req.UserID, plan.targets, tpl, hiretext.Period(storedTime(now), usage.loc), now)
+	if err := planTimes(ctx, tx, req, num.ID, plan, usage.loc, now); err != nil {
+		return nil, err
+	}
+	queued, err := queueOutbound(ctx, tx, num, req.UserID, plan.targets, tpl, usage.loc, now)
 	if err != nil {
 		return nil, err
 	}
-	change, err := reserveAllowance(ctx, tx, req.OrgID, num.ID, usage, len(plan.targets), now)
+	// Held texts hold no allowance: they count in the month they go.
+	n := plan.sendingNow()
+	if n == 0 {
+		return mergeResults(plan, queued, previews), nil
+	}
+	change, err := reserveAllowance(ctx, tx, req.OrgID, num.ID, usage, n, now)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +117,8 @@ type sendTarget struct {
 	phone     string
 	body      string // filled in for the candidate (setBodies)
 	segments  int    // body's
+	timing    hiretext.SendTiming
+	hold      hiretext.Hold // why it waits, when timing.Held
 }
 
 // sendPlan is a send's requested candidates sorted out: the distinct ids in
@@ -113,6 +128,9 @@ type sendPlan struct {
 	found   map[hiretext.CandidateID]*hiretext.Candidate
 	targets []sendTarget
 	skipped map[hiretext.CandidateID]hiretext.SkipReason
+	// nextAttempt is when the attempt limit lets a skipped candidate be
+	// texted again.
+	nextAttempt map[hiretext.CandidateID]time.Time
 }
 
 // setBodies gives each target its text, and its segments, from previews,
@@ -135,7 +153,7 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from st
 	if err != nil {
 		return nil, err
 	}
-	plan := &sendPlan{found: found, skipped: map[hiretext.CandidateID]hiretext.SkipReason{}}
+	plan := &sendPlan{found: found, skipped: map[hiretext.CandidateID]hiretext.SkipReason{}, nextAttempt: map[hiretext.CandidateID]time.Time{}}
 	seen := map[hiretext.CandidateID]bool{}
 	fromCode := phone.CountryCode(from) // once, not per candidate
 	for _, id := range req.CandidateIDs {
@@ -162,7 +180,7 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from st
 }
 
 // queueChunk bounds the rows of one multi-row statement of a bulk send: 500
-// messages of 23 parameters stay well below both databases' limits.
+// messages of 25 parameters stay well below both databases' limits.
 const queueChunk = 500
 
 // queueOutbound inserts a queued message (and its conversation, if new) for
@@ -172,13 +190,14 @@ const queueChunk = 500
 // number's counter row, which inbound texts to the number also update) for
 // milliseconds rather than the better part of a second.
 func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hiretext.UserID, targets []sendTarget,
-	tpl *hiretext.Template, period string, now time.Time) (map[hiretext.CandidateID]hiretext.MessageID, error) {
+	tpl *hiretext.Template, loc *time.Location, now time.Time) (map[hiretext.CandidateID]hiretext.MessageID, error) {
 	out := make(map[hiretext.CandidateID]hiretext.MessageID, len(targets))
 	var tplID hiretext.TemplateID
 	var tplName string
 	if tpl != nil {
 		tplID, tplName = tpl.ID, tpl.Name
 	}
+	period := hiretext.Period(storedTime(now), loc)
 	for chunk := range chunks(targets, queueChunk) {
 		convs, err := candidateConversations(ctx, tx, num.OrgID, num.ID, chunk, now)
 		if err != nil {
@@ -190,6 +209,11 @@ func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hire
 				candidate: t.candidate, user: user, direction: hiretext.Outbound, kind: hiretext.KindRecruiter,
 				from: num.Phone, to: t.phone, body: t.body, segments: t.segments, status: hiretext.StatusQueued, provider: num.Provider,
 				period: period, counted: true, template: tplID, templateName: tplName, now: now}
+			if t.timing.Held {
+				// Expected to count in the month it goes; nothing is reserved yet.
+				ms[i].status, ms[i].counted, ms[i].period = hiretext.StatusScheduled, false, hiretext.Period(t.timing.At, loc)
+				ms[i].sendAt, ms[i].hold = t.timing.At, t.hold
+			}
 		}
 		ids, err := insertMessages(ctx, tx, ms)
 		if err != nil {
@@ -209,11 +233,14 @@ func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hire
 // with the text each queued one gets.
 func mergeResults(plan *sendPlan, queued map[hiretext.CandidateID]hiretext.MessageID, previews []hiretext.TextPreview) []hiretext.SendResult {
 	out := make([]hiretext.SendResult, len(plan.ids))
+	timings := plan.timings()
 	for i, id := range plan.ids {
 		if m, ok := queued[id]; ok {
-			out[i] = hiretext.SendResult{CandidateID: id, Queued: true, MessageID: m, Body: previews[i].Body}
+			t := timings[id]
+			out[i] = hiretext.SendResult{CandidateID: id, Queued: true, MessageID: m, Body: previews[i].Body,
+				Scheduled: t.Held, SendAt: t.At, Moved: t.Moved}
 		} else {
-			out[i] = hiretext.SendResult{CandidateID: id, Skipped: plan.skipped[id]}
+			out[i] = hiretext.SendResult{CandidateID: id, Skipped: plan.skipped[id], NextAttemptAt: plan.nextAttempt[id]}
 		}
 	}
 	return out

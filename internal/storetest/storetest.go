@@ -156,7 +156,22 @@ func MustCreateOrg(tb testing.TB, db *store.DB, name string) *hiretext.Organizat
 	if err != nil {
 		tb.Fatalf("create org: %v", err)
 	}
+	MustOpenEveryHour(tb, db, o.ID)
 	return o
+}
+
+// MustOpenEveryHour lets org text at any hour of every day, as the demo
+// company does, and without an attempt limit, so a test that is not about
+// send windows sends at once whatever the hour of its clock and however
+// often it texts one candidate. A test of send windows sets the policy it
+// needs (a new company's default: hiretext.DefaultSendPolicy).
+func MustOpenEveryHour(tb testing.TB, db *store.DB, org hiretext.OrgID) {
+	tb.Helper()
+	p := hiretext.OpenSendPolicy(org)
+	p.AttemptLimit = 0
+	if _, err := db.UpdateSendPolicy(context.Background(), org, p.Update(), 0); err != nil {
+		tb.Fatalf("open every hour: %v", err)
+	}
 }
 
 // TestPassword is the password MustCreateUser gives every user.

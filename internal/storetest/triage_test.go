@@ -40,7 +40,7 @@ func setUpTriage(t *testing.T, db *store.DB, clock *Clock) *triage {
 		case tr.dee.ID:
 			err = db.FailDelivery(ctx, dl, hiretext.StatusFailed, "30006", "The phone cannot receive texts.", false)
 		case tr.eve.ID:
-			err = db.RetryDelivery(ctx, dl, clock.Now().Add(time.Hour), "30001", "The provider is busy.")
+			err = db.RetryDelivery(ctx, dl, clock.Now().Add(time.Hour), "30001", "The provider is busy.", false)
 		default:
 			err = db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: "SM" + dl.To, Status: hiretext.StatusSent}})
 		}
