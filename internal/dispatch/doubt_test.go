@@ -151,7 +151,14 @@ func TestSimulatorLosingAnswersTextsEachCandidateOnce(t *testing.T) {
 		}
 		msgs, cands := queue(t, db, fx, 15)
 		c, cancel := context.WithCancel(ctx)
-		d := dispatch.New(db, simulatorAsTest{sim}, fastConfig())
+		// A send timeout and a lease that outlast any call: this test is
+		// about answers the simulator loses, not calls cut short. Under -race
+		// on a loaded machine fastConfig's 200 ms timeout and 400 ms lease
+		// ran out while the simulator was still storing a text, and a lookup
+		// run before that write found nothing and sent it again.
+		cfg := fastConfig()
+		cfg.SendTimeout, cfg.Lease = 10*time.Second, time.Minute
+		d := dispatch.New(db, simulatorAsTest{sim}, cfg)
 		done := make(chan error, 1)
 		go func() { done <- d.Run(c) }()
 		defer func() { cancel(); <-done }()
