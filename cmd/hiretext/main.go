@@ -56,7 +56,7 @@ Usage:
   hiretext backup --to FILE  copy a SQLite database, even while serve runs
   hiretext restore --from FILE
                              put a backup in place of a SQLite database not in use
-  hiretext doctor [flags]    check a deployment: database, base URL, webhooks, provider, clock
+  hiretext doctor [flags]    check a deployment: database, base URL, webhooks, provider, email, clock
   hiretext admin ...         operator commands (companies, users, tokens)
   hiretext version           print the version
 
