@@ -215,3 +215,16 @@ func TestDoctorChecksTheSMTPServer(t *testing.T) {
 		t.Fatalf("--json: %s", out)
 	}
 }
+
+// TestHelpHidesPasswords: flags default to the environment, and --help
+// shows the defaults; a password in a URL there is masked.
+func TestHelpHidesPasswords(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"HIRETEXT_SMTP_URL": "smtp://u:hunter2@mail.example", "HIRETEXT_DATABASE": "postgres://u:s3cret@db.example/hiretext"}
+	for _, cmd := range []string{"doctor", "serve"} {
+		_, stderr, err := runCmd(t, "", vars, cmd, "--help")
+		if err != nil || !strings.Contains(stderr, "smtp://u:xxxxx@mail.example") || strings.Contains(stderr, "hunter2") || strings.Contains(stderr, "s3cret") {
+			t.Errorf("%s --help: %v\n%s", cmd, err, stderr)
+		}
+	}
+}
