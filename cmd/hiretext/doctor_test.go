@@ -184,6 +184,11 @@ func TestDoctorChecksTheSMTPServer(t *testing.T) {
 	line, _ = doctor("smtp://hiretext:hunter2@127.0.0.1:" + plain.Port() + "?tls=none")
 	wantLine(t, map[string]string{"email": line}, "email", "FAIL", `refused user "hiretext"`, "535", "check the user name and password in --smtp-url (HIRETEXT_SMTP_URL)")
 
+	// 127.0.0.1 written another way is not "localhost" to net/smtp,
+	// which keeps the password off an unencrypted connection.
+	line, _ = doctor("smtp://hiretext:secret@[::ffff:127.0.0.1]:" + plain.Port() + "?tls=none")
+	wantLine(t, map[string]string{"email": line}, "email", "FAIL", `the password for user "hiretext" was not sent`, "smtps://")
+
 	line, _ = doctor(url)
 	wantLine(t, map[string]string{"email": line}, "email", "FAIL", "does not offer STARTTLS", "smtps://", "tls=none", "HIRETEXT_SMTP_URL")
 	if len(plain.Authenticated()) != 1 {
