@@ -2,15 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/mail"
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/sms/simulator"
 	"github.com/hiretext/hiretext/internal/sms/twilio"
@@ -20,7 +26,7 @@ import (
 // hiretext doctor checks a deployment from the machine it runs on, with the
 // settings serve reads (flags or the same environment): the database, the
 // base URL, a webhook signed the way the provider signs it, the provider's
-// credentials and the clock. It prints one line per check and exits 1 when
+// credentials, the SMTP server when email is on, and the clock. It prints one line per check and exits 1 when
 // any check fails; warnings do not fail. It changes nothing, except that the
 // simulator's signing key is created if serve never ran.
 
@@ -58,6 +64,8 @@ type doctor struct {
 	provider string
 	client   *http.Client
 	timeout  time.Duration
+	// mailConfig reads --smtp-url and --mail-from as serve reads them.
+	mailConfig func() (*mail.Config, error)
 
 	db     *store.DB      // nil when unreachable
 	base   *url.URL       // nil when malformed
@@ -72,12 +80,13 @@ type clockReading struct {
 }
 
 func runDoctor(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("doctor", "hiretext doctor [--database URL] [--base-url URL] [--sms-provider NAME] [--timeout D] [--json]", e)
+	fs := newFlagSet("doctor", "hiretext doctor [--database URL] [--base-url URL] [--sms-provider NAME] [--smtp-url URL --mail-from ADDR] [--timeout D] [--json]", e)
 	d := &doctor{e: e}
 	fs.StringVar(&d.dbURL, "database", envOr(e.getenv, "HIRETEXT_DATABASE", defaultDatabase), "database URL, as serve takes it (env HIRETEXT_DATABASE)")
 	fs.StringVar(&d.rawBase, "base-url", e.getenv("HIRETEXT_BASE_URL"), "serve's public URL (env HIRETEXT_BASE_URL; default http://ADDR)")
 	fs.StringVar(&d.addr, "addr", envOr(e.getenv, "HIRETEXT_ADDR", "127.0.0.1:8080"), "serve's listen address, for the default base URL (env HIRETEXT_ADDR)")
 	fs.StringVar(&d.provider, "sms-provider", envOr(e.getenv, "HIRETEXT_SMS_PROVIDER", "simulator"), "simulator or twilio, with the TWILIO_* settings (env HIRETEXT_SMS_PROVIDER)")
+	d.mailConfig = mailFlags(fs, e)
 	fs.DurationVar(&d.timeout, "timeout", 10*time.Second, "how long each check may wait for an answer")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of lines")
 	if done, err := parseFlags(fs, args); done {
@@ -104,6 +113,7 @@ func (d *doctor) run(ctx context.Context) []checkResult {
 		{"reachable", d.checkReachable},
 		{"provider", d.checkProvider},
 		{"webhook", d.checkWebhook},
+		{"email", d.checkEmail},
 		{"clock", d.checkClock},
 	}
 	out := make([]checkResult, 0, len(checks))
@@ -356,6 +366,76 @@ func (d *doctor) signedCheck(ctx context.Context, target string) (*http.Request,
 	}
 	req.Header = header
 	return req, nil
+}
+
+// checkEmail: with --smtp-url set, the SMTP server answers, protects the
+// connection as the URL asks and takes the credentials, exactly as serve
+// would before an email (mail.Sender.Check); nothing is sent. Without it
+// email is off, which is a choice, not a failure.
+func (d *doctor) checkEmail(ctx context.Context) (checkStatus, string) {
+	cfg, err := d.mailConfig()
+	if err != nil {
+		return checkFail, err.Error()
+	}
+	if cfg == nil {
+		return checkOK, "off: no --smtp-url (HIRETEXT_SMTP_URL) is set, so hiretext sends no notification emails"
+	}
+	cfg.Timeout = d.timeout
+	server := "SMTP server " + cfg.Addr()
+	if err := mail.NewSender(*cfg, hiretext.SystemClock).Check(ctx); err != nil {
+		return checkFail, server + ": " + d.smtpAdvice(cfg, err)
+	}
+	how := map[mail.Security]string{mail.StartTLS: "STARTTLS", mail.ImplicitTLS: "TLS", mail.NoTLS: "no TLS (tls=none)"}[cfg.Security]
+	who := "no credentials given"
+	if cfg.Username != "" {
+		who = fmt.Sprintf("user %q authenticated", cfg.Username)
+	}
+	return checkOK, fmt.Sprintf("%s answered over %s, %s; no email was sent", server, how, who)
+}
+
+// smtpAdvice says what failed on the way to the SMTP server and which
+// part of --smtp-url to check. It never repeats the password: the URL is
+// not printed, and the server's replies do not hold it.
+func (d *doctor) smtpAdvice(cfg *mail.Config, err error) string {
+	const setting = "--smtp-url (HIRETEXT_SMTP_URL)"
+	var step *mail.StepError
+	var cert *tls.CertificateVerificationError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &cert):
+		return certificateAdvice(cfg.Host, cert.Err, setting)
+	case !errors.As(err, &step):
+		return oneLine(err)
+	case step.Step == "connect":
+		return fmt.Sprintf("cannot connect: %v: check the host and port in %s (587 for smtp://, 465 for smtps://) and that this machine may reach them", oneLine(step.Err), setting)
+	case step.Step == "AUTH" && errors.As(err, new(*textproto.Error)):
+		return fmt.Sprintf("the server refused user %q: %v: check the user name and password in %s", cfg.Username, oneLine(step.Err), setting)
+	case step.Step == "AUTH": // net/smtp would not send the password: in the clear to another machine
+		return fmt.Sprintf("the password for user %q was not sent: %v: with ?tls=none it goes only to this machine; use smtp:// (STARTTLS) or smtps:// in %s", cfg.Username, oneLine(step.Err), setting)
+	case step.Step == "STARTTLS" && errors.As(err, new(*mail.PermanentError)): // not offered
+		return fmt.Sprintf("%v in %s", oneLine(step.Err), setting)
+	case step.Step == "STARTTLS":
+		return fmt.Sprintf("STARTTLS failed: %v: check %s", oneLine(step.Err), setting)
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Sprintf("connected, but no SMTP answer to %s within %v: is this port an SMTP server's? A port that speaks TLS from the start (465) needs smtps:// in %s", step.Step, d.timeout, setting)
+	}
+	return fmt.Sprintf("%s: %v: is it an SMTP server? Check %s", step.Step, oneLine(step.Err), setting)
+}
+
+// certificateAdvice explains a certificate that does not verify: a name
+// the certificate does not hold, or an authority this machine does not
+// trust.
+func certificateAdvice(host string, err error, setting string) string {
+	var name x509.HostnameError
+	var authority x509.UnknownAuthorityError
+	switch {
+	case errors.As(err, &name):
+		return fmt.Sprintf("its certificate is not for %s: %v: use in %s a host name the certificate holds", host, oneLine(err), setting)
+	case errors.As(err, &authority):
+		return fmt.Sprintf("its certificate is signed by an authority this machine does not trust: %v: install that authority's certificate "+
+			"among the system's (or name a file of them in SSL_CERT_FILE), or check the host in %s", oneLine(err), setting)
+	}
+	return fmt.Sprintf("its certificate does not verify for %s: %v: check the host in %s", host, oneLine(err), setting)
 }
 
 // checkClock compares this machine's clock with the others the checks

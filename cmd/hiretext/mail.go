@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 
@@ -10,6 +11,17 @@ import (
 	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/store"
 )
+
+// mailFlags defines --smtp-url and --mail-from on fs, for serve and for
+// doctor alike; once fs is parsed, the function returned reads them.
+func mailFlags(fs *flag.FlagSet, e env) func() (*mail.Config, error) {
+	smtpURL := fs.String("smtp-url", e.getenv("HIRETEXT_SMTP_URL"),
+		"SMTP server for notification emails: smtp://user:pass@host:587 (STARTTLS required), smtps://user:pass@host:465, "+
+			"or smtp://host:25?tls=none for a relay on this machine or network; empty: email off (env HIRETEXT_SMTP_URL)")
+	mailFrom := fs.String("mail-from", e.getenv("HIRETEXT_MAIL_FROM"),
+		"sender of notification emails, e.g. \"hiretext <hiretext@example.com>\" (env HIRETEXT_MAIL_FROM)")
+	return func() (*mail.Config, error) { return readMailConfig(*smtpURL, *mailFrom) }
+}
 
 // readMailConfig checks --smtp-url and --mail-from: both or neither.
 // Without them email is off; with them malformed, serve does not start.

@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"syscall"
 	_ "time/tzdata" // company time zones work on machines without zoneinfo
+
+	"github.com/hiretext/hiretext/internal/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -56,7 +58,7 @@ Usage:
   hiretext backup --to FILE  copy a SQLite database, even while serve runs
   hiretext restore --from FILE
                              put a backup in place of a SQLite database not in use
-  hiretext doctor [flags]    check a deployment: database, base URL, webhooks, provider, clock
+  hiretext doctor [flags]    check a deployment: database, base URL, webhooks, provider, email, clock
   hiretext admin ...         operator commands (companies, users, tokens)
   hiretext version           print the version
 
@@ -122,6 +124,9 @@ func newFlagSet(name, synopsis string, e env) *flag.FlagSet {
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: %s\n\nFlags:\n", synopsis)
+		// Defaults come from the environment: a URL's password (the
+		// database's, the SMTP server's) must not reach the screen.
+		fs.VisitAll(func(f *flag.Flag) { f.DefValue = store.RedactURL(f.DefValue) })
 		fs.PrintDefaults()
 	}
 	return fs

@@ -87,11 +87,7 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 		"how long one call to the SMS provider may take (env HIRETEXT_SEND_TIMEOUT)")
 	fs.DurationVar(&c.SendLease, "send-lease", ev.duration("send-lease", "HIRETEXT_SEND_LEASE", 2*time.Minute),
 		"how long a text whose send was cut short by a crash waits before it is sent again; longer than --send-timeout (env HIRETEXT_SEND_LEASE)")
-	smtpURL := fs.String("smtp-url", e.getenv("HIRETEXT_SMTP_URL"),
-		"SMTP server for notification emails: smtp://user:pass@host:587 (STARTTLS required), smtps://user:pass@host:465, "+
-			"or smtp://host:25?tls=none for a relay on this machine or network; empty: email off (env HIRETEXT_SMTP_URL)")
-	mailFrom := fs.String("mail-from", e.getenv("HIRETEXT_MAIL_FROM"),
-		"sender of notification emails, e.g. \"hiretext <hiretext@example.com>\" (env HIRETEXT_MAIL_FROM)")
+	mailConfig := mailFlags(fs, e)
 	proxies := fs.String("trusted-proxies", e.getenv("HIRETEXT_TRUSTED_PROXIES"),
 		"comma-separated addresses or CIDR ranges of the reverse proxies in front of hiretext, whose X-Forwarded-For names the client "+
 			"(env HIRETEXT_TRUSTED_PROXIES; default none: the peer is the client)")
@@ -127,7 +123,7 @@ func parseServeConfig(args []string, e env) (*serveConfig, bool, error) {
 	if err := c.validate(); err != nil {
 		return nil, false, err
 	}
-	if c.Mail, err = readMailConfig(*smtpURL, *mailFrom); err != nil {
+	if c.Mail, err = mailConfig(); err != nil {
 		return nil, false, err
 	}
 	if c.SMSProvider == "twilio" {

@@ -154,3 +154,26 @@ func TestParseConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckAuthenticatesAndSendsNothing: Check goes through TLS (STARTTLS
+// or from the first byte) and AUTH, then quits without a message; a wrong
+// password fails at AUTH, without the password in the error.
+func TestCheckAuthenticatesAndSendsNothing(t *testing.T) {
+	t.Parallel()
+	for _, scheme := range []string{"smtp", "smtps"} {
+		s := mailtest.New(t, func(s *mailtest.Server) { s.Implicit = scheme == "smtps" })
+		cfg := config(t, s, scheme)
+		if err := mail.NewSender(cfg, hiretext.SystemClock).Check(context.Background()); err != nil {
+			t.Fatalf("%s: %v", scheme, err)
+		}
+		if len(s.Messages()) != 0 || len(s.Authenticated()) != 1 || s.Authenticated()[0] != "hiretext" {
+			t.Fatalf("%s: received %v, authenticated %v", scheme, s.Messages(), s.Authenticated())
+		}
+		cfg.Password = "wrong-pw"
+		err := mail.NewSender(cfg, hiretext.SystemClock).Check(context.Background())
+		var step *mail.StepError
+		if !errors.As(err, &step) || step.Step != "AUTH" || strings.Contains(err.Error(), "wrong-pw") {
+			t.Fatalf("%s, wrong password: %v", scheme, err)
+		}
+	}
+}

@@ -44,21 +44,57 @@ func (s *Sender) Send(ctx context.Context, e *hiretext.Email) error {
 	if err != nil {
 		return err
 	}
+	return s.session(ctx, func(conn net.Conn) error { return classify(s.exchange(conn, e.To, msg)) })
+}
+
+// Check goes as far with the server as Send goes before the message:
+// connect (TLS as configured), EHLO, STARTTLS unless tls=none, AUTH when
+// there are credentials, then QUIT. It sends nothing. A failure is a
+// *StepError naming the step, so the caller can say which setting to
+// check; it never holds the password.
+func (s *Sender) Check(ctx context.Context) error {
+	return s.session(ctx, func(conn net.Conn) error {
+		c, err := s.greet(conn)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if err := c.Quit(); err != nil {
+			return &StepError{Step: "QUIT", Err: err}
+		}
+		return nil
+	})
+}
+
+// StepError is a failure at one step of the exchange with the server:
+// "connect" (TCP, and TLS for smtps://), "greeting", "EHLO", "STARTTLS",
+// "AUTH" or "QUIT".
+type StepError struct {
+	Step string
+	Err  error
+}
+
+func (e *StepError) Error() string { return e.Step + ": " + e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// session connects to the server and runs speak on the connection, all
+// within the configured timeout; a cancelled ctx (shutdown) ends the
+// exchange at once.
+func (s *Sender) session(ctx context.Context, speak func(net.Conn) error) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	conn, err := s.dial(ctx)
 	if err != nil {
-		return err
+		return &StepError{Step: "connect", Err: err}
 	}
 	defer conn.Close()
 	deadline, _ := ctx.Deadline()
 	if err := conn.SetDeadline(deadline); err != nil {
 		return err
 	}
-	// A cancelled context (shutdown) ends the exchange at once.
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	return classify(s.exchange(conn, e.To, msg))
+	return speak(conn)
 }
 
 // dial connects to the server, in TLS from the start for smtps://.
@@ -75,29 +111,13 @@ func (s *Sender) tlsConfig() *tls.Config {
 	return &tls.Config{ServerName: s.cfg.Host, RootCAs: s.cfg.RootCAs, MinVersion: tls.VersionTLS12}
 }
 
-// exchange speaks SMTP on conn: EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA.
+// exchange speaks SMTP on conn: greet, then MAIL, RCPT, DATA.
 func (s *Sender) exchange(conn net.Conn, to string, msg []byte) error {
-	c, err := smtp.NewClient(conn, s.cfg.Host)
+	c, err := s.greet(conn)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.Hello("localhost"); err != nil {
-		return err
-	}
-	if s.cfg.Security == StartTLS {
-		if ok, _ := c.Extension("STARTTLS"); !ok {
-			return &PermanentError{Err: errors.New("the SMTP server does not offer STARTTLS; use smtps:// or, for a relay on this network, ?tls=none")}
-		}
-		if err := c.StartTLS(s.tlsConfig()); err != nil {
-			return err
-		}
-	}
-	if s.cfg.Username != "" {
-		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.cfg.Host)); err != nil {
-			return err
-		}
-	}
 	if err := c.Mail(s.cfg.From.Address); err != nil {
 		return err
 	}
@@ -116,6 +136,42 @@ func (s *Sender) exchange(conn net.Conn, to string, msg []byte) error {
 	}
 	// The server has the message: a QUIT that fails must not send it twice.
 	_ = c.Quit()
+	return nil
+}
+
+// greet opens the SMTP session on conn: the server's greeting, EHLO,
+// STARTTLS (required unless tls=none, and before AUTH, so a server that
+// does not offer it never sees the password) and AUTH.
+func (s *Sender) greet(conn net.Conn) (*smtp.Client, error) {
+	c, err := smtp.NewClient(conn, s.cfg.Host)
+	if err != nil {
+		return nil, &StepError{Step: "greeting", Err: err}
+	}
+	if err := s.secure(c); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// secure says EHLO, upgrades with STARTTLS and authenticates.
+func (s *Sender) secure(c *smtp.Client) error {
+	if err := c.Hello("localhost"); err != nil {
+		return &StepError{Step: "EHLO", Err: err}
+	}
+	if s.cfg.Security == StartTLS {
+		if ok, _ := c.Extension("STARTTLS"); !ok {
+			return &StepError{Step: "STARTTLS", Err: &PermanentError{Err: errors.New("the SMTP server does not offer STARTTLS; use smtps:// or, for a relay on this network, ?tls=none")}}
+		}
+		if err := c.StartTLS(s.tlsConfig()); err != nil {
+			return &StepError{Step: "STARTTLS", Err: err}
+		}
+	}
+	if s.cfg.Username != "" {
+		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.cfg.Host)); err != nil {
+			return &StepError{Step: "AUTH", Err: err}
+		}
+	}
 	return nil
 }
 
