@@ -38,6 +38,9 @@ func (s *Server) handleConversation(w http.ResponseWriter, r *http.Request) erro
 	}
 	q := r.URL.Query()
 	panel.Composer.ReturnTo = q.Get("return_to")
+	if panel.Notes != nil && panel.Composer.ReturnTo != "" {
+		panel.Notes.ReturnTo = panel.Composer.ReturnTo // in the dialog: back to the page it opened on
+	}
 	if err := s.fillSingleComposer(r.Context(), p, &panel.Composer, c, q); err != nil {
 		return err
 	}
