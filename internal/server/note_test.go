@@ -120,3 +120,24 @@ func TestNoteReachesOpenPages(t *testing.T) {
 	_, page, _ := samB.do("GET", "/candidates/"+idStr(int64(ann.ID))+"/conversation", nil)
 	mustContain(t, "Sam's page read again", page, "Asked for Tuesday", `id="notes-`+idStr(int64(conv.ID))+`" data-live`)
 }
+
+// TestNotesOnAnUnknownSender: an unknown sender's page takes notes too,
+// and its form without JavaScript comes back to that page.
+func TestNotesOnAnUnknownSender(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	f := newTextingFixture(t, db)
+	if st, res := f.ts.api(t, "", "POST", "/simulator/api/inbound", `{"from":"+13125550199","to":"`+f.number.Phone+`","body":"Is the job open?"}`); st != http.StatusAccepted {
+		t.Fatalf("inbound: %d %v", st, res)
+	}
+	conv := apiInbox(t, f, token(t, db, f.recruiter), "")[0]["id"].(string)
+	b := f.ts.browser(t)
+	b.login(f.recruiter.Email, storetest.TestPassword)
+	page := "/conversations/" + conv
+	st, _, h := b.do("POST", page+"/notes", url.Values{"body": {"Sounds like a driver <b>applicant</b>"}})
+	if st != http.StatusSeeOther || h.Get("Location") != page {
+		t.Fatalf("note: %d to %q, want %s", st, h.Get("Location"), page)
+	}
+	_, body, _ := b.do("GET", page, nil)
+	mustContain(t, "the unknown sender's page", body, "Sounds like a driver &lt;b&gt;applicant&lt;/b&gt;", "Rita Recruiter ·")
+}

@@ -148,3 +148,26 @@ func TestNotesInExportAndErasure(t *testing.T) {
 		}
 	})
 }
+
+// TestNotesFollowALinkedConversation: linking an unknown sender's
+// conversation to a candidate who already has one keeps its notes, now on
+// the candidate's conversation.
+func TestNotesFollowALinkedConversation(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		fx := MustSetUpTexting(t, db, 100)
+		ann, _ := fx.MustCandidate(t, db, "Ann")
+		fx.MustSend(t, db, "Hello", ann.ID)
+		unknown := fx.Receive(t, db, "SMu1", "+13125550199", "Hi, this is Ann's new phone")
+		if _, err := db.AddNote(ctx, fx.Org.ID, fx.Number.ID, unknown.Message.ConversationID, fx.Recruiter.ID, "Ann's new phone?"); err != nil {
+			t.Fatal(err)
+		}
+		target, err := db.LinkConversation(ctx, fx.Org.ID, fx.Number.ID, unknown.Message.ConversationID, ann.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notes, err := db.ConversationNotes(ctx, fx.Org.ID, fx.Number.ID, target)
+		if err != nil || target == unknown.Message.ConversationID || len(notes) != 1 || notes[0].Body != "Ann's new phone?" {
+			t.Fatalf("notes on Ann's conversation %d after linking: %+v, %v; want the unknown sender's note", target, notes, err)
+		}
+	})
+}
