@@ -23,7 +23,7 @@ const (
 	// notification, so every bell drops it.
 	EventNotificationRead EventKind = "notification.read"
 	// EventConversationChanged tells the number's users that one marked a
-	// conversation unread or Done.
+	// conversation unread or Done, or added an internal note to it.
 	EventConversationChanged EventKind = "conversation.changed"
 	// EventAccessChanged tells a user's open streams that what they may see
 	// changed (deactivated, another role or permissions, a new password, a

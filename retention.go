@@ -82,11 +82,13 @@ type PrivacyService interface {
 }
 
 // CandidateRecord is everything hiretext holds about a candidate: the
-// profile, every application, the consent history and every text with
-// any number of the company. hiretext stores no media files.
+// profile, every application, the consent history, every text with any
+// number of the company and the internal notes on those conversations.
+// hiretext stores no media files.
 type CandidateRecord struct {
 	Candidate    *Candidate
 	Applications []*Application
 	Consent      []*ConsentEvent
 	Messages     []*Message
+	Notes        []*Note
 }

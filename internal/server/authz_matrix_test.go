@@ -228,6 +228,8 @@ var authzMatrix = []matrixRow{
 	{"POST /conversations/{id}/done", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /conversations/{id}/done", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"GET /conversations/{id}/link", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	{"POST /conversations/{id}/notes", "", "body=Matrix+note", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /conversations/{id}/notes", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 
 	// Provider webhooks: a well-formed inbound text and status with a forged
 	// signature is refused whoever sends it.
@@ -279,6 +281,8 @@ var authzMatrix = []matrixRow{
 	{"GET /notifications/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /api/v1/conversations/{id}/unread", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"POST /api/v1/conversations/{id}/done", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/conversations/{id}/notes", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"POST /api/v1/conversations/{id}/notes", "", `{"body":"Matrix note"}`, want{unauth, forbidden, created, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 
 	// ATS API.
 	{"GET /api/v1/jobs", "", "", want{unauth, ok, ok, ok, ok, forbidden, ok, ok, forbidden}},

@@ -38,6 +38,9 @@ func (s *Server) handleConversation(w http.ResponseWriter, r *http.Request) erro
 	}
 	q := r.URL.Query()
 	panel.Composer.ReturnTo = q.Get("return_to")
+	if panel.Notes != nil && panel.Composer.ReturnTo != "" {
+		panel.Notes.ReturnTo = panel.Composer.ReturnTo // in the dialog: back to the page it opened on
+	}
 	if err := s.fillSingleComposer(r.Context(), p, &panel.Composer, c, q); err != nil {
 		return err
 	}
@@ -546,6 +549,7 @@ type threadPage struct {
 	Messages     []messageRow
 	Query        string
 	Matches      []linkChoice // candidates matching Query, to link to
+	Notes        *notesPanel
 }
 
 // linkChoice is a candidate an unknown conversation can be linked to.
@@ -592,9 +596,13 @@ func (s *Server) handleThread(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, v.ID); err != nil {
 		return err
 	}
+	notes, err := s.loadNotes(r.Context(), p, num, v.ID, "/conversations/"+idString(v.ID))
+	if err != nil {
+		return err
+	}
 	rows := s.inboxRows(p, []*hiretext.Conversation{v})
 	data := &threadPage{Page: s.page(w, r, "Unknown sender"), Conversation: rows[0], Messages: messageRows(msgs, p.org.Location()),
-		Query: r.URL.Query().Get("q")}
+		Query: r.URL.Query().Get("q"), Notes: notes}
 	if data.Query != "" {
 		page, err := s.store.SearchCandidates(r.Context(), p.org.ID, hiretext.CandidateQuery{Text: data.Query, Limit: 10})
 		if err != nil && hiretext.ErrorCode(err) != hiretext.EInvalid {

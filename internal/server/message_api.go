@@ -230,7 +230,7 @@ func toAPIMessage(m *hiretext.Message) apiMessage {
 }
 
 // handleAPICandidateMessages lists the texts between the caller's number and
-// a candidate, oldest first. Only users assigned to a number who may open
+// a candidate, oldest first, with the conversation's internal notes. Only users assigned to a number who may open
 // profiles see texts here; everyone else gets 403, another company's
 // candidate 404.
 func (s *Server) handleAPICandidateMessages(w http.ResponseWriter, r *http.Request) error {
@@ -247,9 +247,14 @@ func (s *Server) handleAPICandidateMessages(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
+	notes, err := s.candidateNotes(r.Context(), p, num, c.ID)
+	if err != nil {
+		return err
+	}
 	out := struct {
 		Messages []apiMessage `json:"messages"`
-	}{Messages: make([]apiMessage, len(msgs))}
+		Notes    []apiNote    `json:"notes"` // the conversation's internal notes, never sent
+	}{Messages: make([]apiMessage, len(msgs)), Notes: toAPINotes(notes)}
 	for i, m := range msgs {
 		out.Messages[i] = toAPIMessage(m)
 	}

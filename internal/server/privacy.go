@@ -111,6 +111,7 @@ func (s *Server) handleCandidateExport(w http.ResponseWriter, r *http.Request) e
 		{"applications.json", exportApplications(rec.Applications)},
 		{"consent.json", exportConsent(rec.Consent)},
 		{"messages.json", exportMessages(rec.Messages)},
+		{"notes.json", exportNotes(rec.Notes)},
 	}
 	zw := zip.NewWriter(newDownload(w, "application/zip", "candidate-"+idString(c.ID)+".zip"))
 	for _, f := range files {
@@ -141,7 +142,8 @@ func exportReadme(c *hiretext.Candidate, at time.Time) string {
 		"profile.json       name, email, phones and texting consent\n" +
 		"applications.json  every application, as submitted\n" +
 		"consent.json       the consent history with its evidence and hash chain entries\n" +
-		"messages.json      every text with the company's numbers, both ways\n\n" +
+		"messages.json      every text with the company's numbers, both ways\n" +
+		"notes.json         the internal notes the company's users wrote on those conversations (never sent)\n\n" +
 		"hiretext stores no media files: texts are kept as text only.\n"
 }
 
@@ -169,6 +171,21 @@ func exportMessages(msgs []*hiretext.Message) []exportMessage {
 	for i, m := range msgs {
 		out[i] = exportMessage{apiMessage: toAPIMessage(m), NumberID: idString(m.NumberID), From: m.From, To: m.To,
 			Kind: string(m.Kind), Erased: m.Erased}
+	}
+	return out
+}
+
+// exportNote is a note in the export: which conversation it is on too.
+type exportNote struct {
+	apiNote
+	ConversationID string `json:"conversation_id"`
+	NumberID       string `json:"number_id"`
+}
+
+func exportNotes(notes []*hiretext.Note) []exportNote {
+	out := make([]exportNote, len(notes))
+	for i, n := range notes {
+		out[i] = exportNote{apiNote: toAPINote(n), ConversationID: idString(n.ConversationID), NumberID: idString(n.NumberID)}
 	}
 	return out
 }

@@ -97,7 +97,8 @@ func TestEraseFromProfileNeedsTheName(t *testing.T) {
 }
 
 // TestCandidateExportZIP: the export holds the profile, applications,
-// consent history with hashes, and texts, as JSON files in a ZIP.
+// consent history with hashes, texts and internal notes, as JSON files in a
+// ZIP.
 func TestCandidateExportZIP(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Config{})
@@ -106,6 +107,13 @@ func TestCandidateExportZIP(t *testing.T) {
 	ann := f.candidate(t, "Ann")
 	if _, err := db.ReceiveText(context.Background(), hiretext.IncomingText{Provider: "simulator", ProviderMessageID: "SMx1",
 		From: ann.TextingPhone(), To: f.number.Phone, Body: "Hola, ¿a qué hora?"}); err != nil {
+		t.Fatal(err)
+	}
+	conv, err := db.CandidateConversation(context.Background(), f.org.ID, f.number.ID, ann.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddNote(context.Background(), f.org.ID, f.number.ID, conv.ID, f.recruiter.ID, "Prefers Spanish."); err != nil {
 		t.Fatal(err)
 	}
 	st, h, data := rawAPI(t, f.ts, token(t, db, admin), "GET", "/api/v1/candidates/"+idStr(int64(ann.ID))+"/export", "")
@@ -133,6 +141,11 @@ func TestCandidateExportZIP(t *testing.T) {
 	}
 	if json.Unmarshal([]byte(files["messages.json"]), &msgs) != nil || len(msgs) != 1 || msgs[0]["body"] != "Hola, ¿a qué hora?" {
 		t.Fatalf("messages.json = %s", files["messages.json"])
+	}
+	var notes []map[string]any
+	if json.Unmarshal([]byte(files["notes.json"]), &notes) != nil || len(notes) != 1 || notes[0]["body"] != "Prefers Spanish." ||
+		notes[0]["conversation_id"] != idStr(int64(conv.ID)) || !strings.Contains(files["README.txt"], "notes.json") {
+		t.Fatalf("notes.json = %s", files["notes.json"])
 	}
 	if !strings.Contains(files["applications.json"], "Forklift") || !strings.Contains(files["README.txt"], "no media files") {
 		t.Fatalf("applications.json or README.txt missing: %v", files)

@@ -167,6 +167,7 @@ func (s *Server) routeTable() []route {
 		form("POST /conversations/{id}/unread", textsAccess, s.handleMarkUnread, "/inbox"),
 		form("POST /conversations/{id}/done", textsAccess, s.handleMarkDone, "/inbox"),
 		form("POST /conversations/{id}/link", textsAccess, s.handleLinkConversation, "/conversations/{id}"),
+		form("POST /conversations/{id}/notes", textsAccess, s.handleAddNote, "/conversations/{id}"),
 		// Notifications are each user's own: anyone logged in, their own only.
 		form("POST /notifications/{id}/read", loggedIn, s.handleDismissNotification, "/"),
 
@@ -215,6 +216,8 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/notifications/{id}/read", loggedIn, true, s.handleAPIMarkNotificationRead},
 		{"POST /api/v1/conversations/{id}/unread", textsAccess, true, s.handleAPIMarkUnread},
 		{"POST /api/v1/conversations/{id}/done", textsAccess, true, s.handleAPIMarkDone},
+		{"GET /api/v1/conversations/{id}/notes", textsAccess, true, s.handleAPINotes},
+		{"POST /api/v1/conversations/{id}/notes", textsAccess, true, s.handleAPIAddNote},
 
 		// Reports API.
 		{"GET /api/v1/reports/sms-activity", reportAccess, true, s.handleAPIReport},

@@ -36,6 +36,7 @@ type Store interface {
 	// Texting services.
 	hiretext.MessagingService
 	hiretext.ConversationService
+	hiretext.NoteService
 	hiretext.ReportService
 	hiretext.ThrottleService
 	hiretext.BulkSendService

@@ -120,6 +120,7 @@ type textingPanel struct {
 	FullHistory    bool   // all messages, not only the last 30 days
 	HistoryURL     string // the profile's full history
 	Composer       composer
+	Notes          *notesPanel // the conversation's internal notes; nil before the first text
 }
 
 // loadPanel builds the texting panel between num and candidate c; full loads
@@ -152,7 +153,20 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 			panel.Messages[i].Hint = "Try the candidate's other phone."
 		}
 	}
-	if conv, err := s.store.CandidateConversation(ctx, p.org.ID, num.ID, c.ID); err == nil && conv.Unread > 0 {
+	conv, err := s.store.CandidateConversation(ctx, p.org.ID, num.ID, c.ID)
+	if hiretext.ErrorCode(err) == hiretext.ENotFound {
+		return panel, nil
+	} else if err != nil {
+		return nil, err
+	}
+	back := "/candidates/" + idString(c.ID) + "/conversation"
+	if full {
+		back = panel.HistoryURL
+	}
+	if panel.Notes, err = s.loadNotes(ctx, p, num, conv.ID, back); err != nil {
+		return nil, err
+	}
+	if conv.Unread > 0 {
 		if err := s.store.MarkConversationRead(ctx, p.org.ID, num.ID, conv.ID); err != nil {
 			return nil, err
 		}

@@ -382,7 +382,8 @@ func (db *DB) LinkConversation(ctx context.Context, org hiretext.OrgID, number h
 	return target, err
 }
 
-// mergeConversation moves an unknown conversation's messages to candidate.
+// mergeConversation moves an unknown conversation's messages and notes to
+// candidate.
 func mergeConversation(ctx context.Context, tx conn, v *hiretext.Conversation, candidate hiretext.CandidateID, now time.Time) (hiretext.ConversationID, error) {
 	var existing hiretext.ConversationID
 	err := tx.queryRow(ctx, "SELECT id FROM conversations WHERE org_id = ? AND number_id = ? AND candidate_id = ?",
@@ -399,6 +400,10 @@ func mergeConversation(ctx context.Context, tx conn, v *hiretext.Conversation, c
 	}
 	if _, err := tx.exec(ctx, "UPDATE messages SET candidate_id = ?, conversation_id = ? WHERE org_id = ? AND conversation_id = ?",
 		candidate, existing, v.OrgID, v.ID); err != nil {
+		return 0, err
+	}
+	if _, err := tx.exec(ctx, "UPDATE conversation_notes SET conversation_id = ? WHERE org_id = ? AND conversation_id = ?",
+		existing, v.OrgID, v.ID); err != nil {
 		return 0, err
 	}
 	if _, err := tx.exec(ctx, `UPDATE conversations SET unread = unread + ?,

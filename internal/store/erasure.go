@@ -96,7 +96,8 @@ func erasedPhones(ctx context.Context, tx conn, c *hiretext.Candidate) ([]string
 // eraseTexts erases the bodies and the candidate's phone of every text in
 // the candidate's conversations and in conversations with their phones that
 // belong to no candidate (texts that arrived before anyone linked them) and
-// that no other candidate holds; the texts themselves stay, counted.
+// that no other candidate holds; the texts themselves stay, counted. The
+// internal notes on those conversations, which count nothing, are deleted.
 // A conversation's phone becomes "erased-ID", unique as its index wants.
 func eraseTexts(ctx context.Context, tx conn, c *hiretext.Candidate, phones []string, now time.Time) error {
 	convs := []any{c.OrgID, c.ID}
@@ -123,6 +124,9 @@ func eraseTexts(ctx context.Context, tx conn, c *hiretext.Candidate, phones []st
 			from_phone = CASE WHEN direction = 'inbound' THEN '' ELSE from_phone END,
 			to_phone = CASE WHEN direction = 'outbound' THEN '' ELSE to_phone END,
 			erased_at = COALESCE(erased_at, ?) WHERE org_id = ? AND conversation_id = ?`, now, c.OrgID, conv); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, "DELETE FROM conversation_notes WHERE org_id = ? AND conversation_id = ?", c.OrgID, conv); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, "UPDATE conversations SET phone = ? WHERE org_id = ? AND id = ?",
@@ -323,8 +327,9 @@ func (db *DB) eraseInactive(ctx context.Context, org hiretext.OrgID, cutoff, now
 }
 
 // CandidateRecord gathers everything held about a candidate of org: the
-// profile, applications, consent history and every text with any of the
-// company's numbers. An erased or unknown candidate is not found.
+// profile, applications, consent history, every text with any of the
+// company's numbers and the internal notes on those conversations. An
+// erased or unknown candidate is not found.
 func (db *DB) CandidateRecord(ctx context.Context, org hiretext.OrgID, id hiretext.CandidateID) (*hiretext.CandidateRecord, error) {
 	r := db.reader()
 	c, err := candidateByID(ctx, r, org, id)
@@ -341,6 +346,10 @@ func (db *DB) CandidateRecord(ctx context.Context, org hiretext.OrgID, id hirete
 	rec.Messages, err = queryAll(ctx, r, scanMessage, "SELECT "+messageColumns+messageFrom+`
 		WHERE m.org_id = ? AND m.conversation_id IN (SELECT id FROM conversations WHERE org_id = ? AND candidate_id = ?)
 		ORDER BY m.created_at, m.id`, org, org, id)
+	if err != nil {
+		return nil, err
+	}
+	rec.Notes, err = candidateNotes(ctx, r, org, id)
 	return rec, err
 }
 

@@ -310,6 +310,8 @@ func eventData(fields map[string]any) json.RawMessage {
 			out[k] = strconv.FormatInt(int64(id), 10)
 		case hiretext.NotificationID:
 			out[k] = strconv.FormatInt(int64(id), 10)
+		case hiretext.NoteID:
+			out[k] = strconv.FormatInt(int64(id), 10)
 		default:
 			out[k] = v
 		}
