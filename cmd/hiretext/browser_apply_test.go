@@ -166,7 +166,7 @@ func TestBrowserDOTApplication(t *testing.T) {
 		marcus.Click("Text Dee Driver (no texts yet)")
 		marcus.Type(msg)
 		marcus.Click("Send")
-		marcus.WaitText("Text to Dee Driver queued.")
+		waitSent(t, marcus, "Dee Driver")
 		phone := app.page(t, "phone")
 		openHandset(t, phone, textPhone)
 		waitOnHandset(t, phone, msg)

@@ -55,7 +55,7 @@ func TestBrowserConversationOpensAtNewestText(t *testing.T) {
 	for i := 1; i <= 8; i++ {
 		marcus.Fill("Message", fmt.Sprintf("Text %d: the forklift shift starts at 6am on Monday; please bring your certification and boots.", i))
 		marcus.Click("Send")
-		marcus.WaitText("Text to " + name + " queued.")
+		waitSent(t, marcus, name)
 	}
 	const list = "#sms-history [data-message-list]"
 	marcus.Visit(marcus.URL())
@@ -170,7 +170,7 @@ func TestBrowserOptedOutComposerLooksDisabled(t *testing.T) {
 	var enabled look
 	marcus.Evaluate(measure, &enabled)
 	marcus.Click("Send")
-	marcus.WaitText("Text to Otto Optout queued.")
+	waitSent(t, marcus, "Otto Optout")
 
 	handset := app.page(t, "phone")
 	openHandset(t, handset, phone)
