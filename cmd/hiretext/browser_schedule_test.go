@@ -111,10 +111,13 @@ func TestBrowserScheduledBulkSend(t *testing.T) {
 		}
 	}
 
-	// 5. The canceled text never goes: Scheduled texts is empty (the other
-	// two went in the same release) and the phone has no such text.
-	p.Visit("/scheduled")
-	p.WaitText("No texts are waiting.")
+	// 5. The canceled text never goes: the company's Scheduled texts, as
+	// the administrator sees them in the morning, is empty (the other two
+	// went in the same release) and the phone has no such text.
+	dana := app.loggedIn(t, "dana", danaEmail, danaName, 1280, 900)
+	dana.Visit("/scheduled")
+	dana.WaitText("the company's texts waiting for their minute")
+	dana.WaitText("No texts are waiting.")
 	openHandset(t, phone, phones[canceled])
 	if got := phone.Text("main"); strings.Contains(got, "Good morning Noah") {
 		t.Errorf("the canceled text reached %s: %s", canceled, got)
