@@ -174,6 +174,9 @@ type ActivityRow struct {
 	ErrorMessage   string
 	Segments       int
 	TemplateName   string // the template a recruiter's text came from, as named when sent; "" for none
+	// SendAt is the minute a held or scheduled text goes (kept once it
+	// went); zero for a text that never waited.
+	SendAt time.Time
 }
 
 // FailureReason is why the text was not sent or delivered, or "".

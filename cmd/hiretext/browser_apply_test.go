@@ -219,11 +219,18 @@ func fillDOT(t *testing.T, p *browsertest.Page) {
 // time, in the order of the browser's locale.
 func fillDate(t *testing.T, p *browsertest.Page, key, iso string) {
 	t.Helper()
+	setValue(t, p, "answers."+key, iso)
+}
+
+// setValue sets the field with id (a date or date-and-time input) to value
+// as its picker would, firing its input and change events.
+func setValue(t *testing.T, p *browsertest.Page, id, value string) {
+	t.Helper()
 	var got string
-	p.Evaluate(`(function () { var el = document.getElementById("answers.`+key+`"); el.value = "`+iso+`";
+	p.Evaluate(`(function () { var el = document.getElementById(`+strconv.Quote(id)+`); el.value = `+strconv.Quote(value)+`;
   el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return el.value; })()`, &got)
-	if got != iso {
-		t.Fatalf("the date field of %s holds %q after setting %s", key, got, iso)
+	if got != value {
+		t.Fatalf("the field %s holds %q after setting %s", id, got, value)
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/browsertest"
 	"github.com/hiretext/hiretext/internal/demo"
 )
@@ -178,6 +179,12 @@ type app struct {
 // beside the pages' screenshots.
 func startApp(t *testing.T) *app {
 	t.Helper()
+	return startAppAt(t, hiretext.SystemClock)
+}
+
+// startAppAt is startApp with the server reading the time from clock.
+func startAppAt(t *testing.T, clock hiretext.Clock) *app {
+	t.Helper()
 	browsertest.Shared(t) // skip before starting a server no browser will visit
 	ctx, cancel := context.WithCancel(context.Background())
 	db := "sqlite:" + filepath.Join(t.TempDir(), "hiretext.db")
@@ -185,8 +192,8 @@ func startApp(t *testing.T) *app {
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database", db, "--demo"},
-			func(string) string { return "" }, strings.NewReader(""), pw, logs)
+		done <- runEnv(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database", db, "--demo"},
+			env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: pw, stderr: logs, clock: clock})
 		pw.Close()
 	}()
 	t.Cleanup(func() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/dispatch"
 	"github.com/hiretext/hiretext/internal/reconcile"
 	"github.com/hiretext/hiretext/internal/server"
@@ -16,7 +15,7 @@ import (
 // called; stop waits for the provider calls in flight to be recorded. The
 // operational metrics count its provider calls.
 func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, metrics *server.Metrics, log *slog.Logger) (stop func()) {
-	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, SendTimeout: cfg.SendTimeout, Lease: cfg.SendLease, Clock: hiretext.SystemClock, Logger: log,
+	d := dispatch.New(db, p, dispatch.Config{Rate: cfg.SendRate, SendTimeout: cfg.SendTimeout, Lease: cfg.SendLease, Clock: cfg.clock, Logger: log,
 		OnFailure: metrics.CountCarrierError})
 	db.SetDispatcher(d)
 	metrics.WatchOperations(db, func() map[string]uint64 { return labelled(d.SendOutcomes()) },
@@ -46,7 +45,7 @@ func startReconcile(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.P
 	if cfg.ReconcileInterval == 0 {
 		return func() {}
 	}
-	r := reconcile.New(db, p, reconcile.Config{Interval: cfg.ReconcileInterval, Clock: hiretext.SystemClock, Logger: log})
+	r := reconcile.New(db, p, reconcile.Config{Interval: cfg.ReconcileInterval, Clock: cfg.clock, Logger: log})
 	metrics.WatchReconcile(func() map[string]uint64 { return labelled(r.Imported()) }, r.LastSuccess)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/mail"
 	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/store"
@@ -49,8 +48,8 @@ func startMail(ctx context.Context, cfg *serveConfig, db *store.DB, log *slog.Lo
 		log.Info("email off: set --smtp-url and --mail-from to send notification emails")
 		return func() {}
 	}
-	sender := mail.NewSender(*cfg.Mail, hiretext.SystemClock)
-	w := mail.NewWorker(db, sender, hiretext.SystemClock, log, mail.WorkerConfig{})
+	sender := mail.NewSender(*cfg.Mail, cfg.clock)
+	w := mail.NewWorker(db, sender, cfg.clock, log, mail.WorkerConfig{})
 	log.Info("email on", "smtp_server", cfg.Mail.Addr(), "mail_from", cfg.Mail.From.Address)
 	return runInBackground(ctx, w.Run)
 }

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // company time zones work on machines without zoneinfo
 
+	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/store"
 )
 
@@ -48,6 +49,9 @@ type env struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// clock is the time serve runs by: the system's, except in journeys
+	// that move it (a text scheduled for tomorrow morning, tried tonight).
+	clock hiretext.Clock
 }
 
 const usage = `hiretext — texting between recruiters and candidates, self-hosted.
@@ -67,7 +71,12 @@ Run "hiretext COMMAND --help" for a command's flags.
 
 // run is the whole program: it parses args and runs one command until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	return runEnv(ctx, args, env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr, clock: hiretext.SystemClock})
+}
+
+// runEnv runs the command args names in e.
+func runEnv(ctx context.Context, args []string, e env) error {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage

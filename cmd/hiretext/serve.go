@@ -65,6 +65,10 @@ type serveConfig struct {
 	// Mail is how notification emails are sent (--smtp-url, --mail-from);
 	// nil when email is off.
 	Mail *mail.Config
+	// clock is the time the database, the dispatcher, the provider and the
+	// pages read: the system's, or a journey's (see env.clock). No flag
+	// sets it.
+	clock hiretext.Clock
 }
 
 // parseServeConfig reads flags, then environment variables, then defaults.
@@ -228,6 +232,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 	if done || err != nil {
 		return err
 	}
+	cfg.clock = e.clock
 	log := newLogger(e.stderr)
 	db, err := prepareDatabase(ctx, cfg, log)
 	if err != nil {
@@ -255,7 +260,7 @@ func runServe(ctx context.Context, args []string, e env) error {
 // prepareDatabase opens the database and migrates it, or with --no-migrate
 // refuses an outdated schema.
 func prepareDatabase(ctx context.Context, cfg *serveConfig, log *slog.Logger) (*store.DB, error) {
-	db, err := openDB(ctx, cfg.Database, store.Config{ExportConns: cfg.MaxExports})
+	db, err := openDB(ctx, cfg.Database, store.Config{ExportConns: cfg.MaxExports, Clock: cfg.clock})
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +327,7 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopReconcile()
 	stopMail := startMail(ctx, cfg, db, log)
 	defer stopMail()
-	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: hiretext.SystemClock,
+	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: cfg.clock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
 		SimulatorPublic: cfg.SimulatorPublic, Email: cfg.Mail != nil, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},
 		Exports: server.ExportLimits{Max: cfg.MaxExports, PerCompany: min(2, cfg.MaxExports)}}, db)
@@ -438,7 +443,7 @@ func startProvider(ctx context.Context, cfg *serveConfig, db *store.DB, base *ur
 		return startTwilio(cfg.Twilio, base, log)
 	}
 	sim, err := simulator.New(ctx, simulator.Config{Store: db.Simulator(), BaseURL: base.String(), Logger: log,
-		Clock: hiretext.SystemClock, StepDelay: time.Second, Faults: cfg.SimulatorFaults})
+		Clock: cfg.clock, StepDelay: time.Second, Faults: cfg.SimulatorFaults})
 	if err != nil {
 		return nil, nil, err
 	}

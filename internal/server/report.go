@@ -282,6 +282,9 @@ func reportRows(rows []hiretext.ActivityRow, loc *time.Location, form reportForm
 			Direction: directionLabels[r.Direction], Body: r.Body,
 			Status: statusLabels[r.Status], StatusClass: statusClass(r.Status), Failure: r.FailureReason(), Segments: r.Segments,
 			Template: r.TemplateName}
+		if r.Status == hiretext.StatusScheduled && !r.SendAt.IsZero() {
+			row.Status = scheduledLabel(r.SendAt, r.CandidatePhone) // the minute it waits for
+		}
 		if r.CandidateID != 0 {
 			narrow := form
 			narrow.CandidateID = idString(r.CandidateID)

@@ -131,6 +131,7 @@ type apiActivityRow struct {
 	FailureReason  *string                `json:"failure_reason"`
 	Segments       int                    `json:"segments"`
 	Template       *string                `json:"template"` // the template's name when the text was sent
+	SendAt         *time.Time             `json:"send_at"`  // when a scheduled text goes; null for any other
 }
 
 type apiActivityCounts struct {
@@ -234,11 +235,16 @@ func (s *Server) writeAPIReport(w http.ResponseWriter, r *http.Request, p *princ
 }
 
 func toAPIActivityRow(a *hiretext.ActivityRow, loc *time.Location) apiActivityRow {
-	return apiActivityRow{ID: idString(a.MessageID), CreatedAt: a.CreatedAt.In(loc), NumberID: idString(a.NumberID),
+	row := apiActivityRow{ID: idString(a.MessageID), CreatedAt: a.CreatedAt.In(loc), NumberID: idString(a.NumberID),
 		NumberPhone: a.NumberPhone, UserID: optionalIDString(a.UserID), Sender: optional(a.Sender()),
 		CandidateID: optionalIDString(a.CandidateID), CandidateName: optional(a.CandidateName), CandidatePhone: a.CandidatePhone,
 		Direction: a.Direction, Kind: a.Kind, Body: a.Body, Status: a.Status, ErrorCode: optional(a.ErrorCode),
 		FailureReason: optional(a.FailureReason()), Segments: a.Segments, Template: optional(a.TemplateName)}
+	if a.Status == hiretext.StatusScheduled && !a.SendAt.IsZero() {
+		at := a.SendAt.In(loc)
+		row.SendAt = &at
+	}
+	return row
 }
 
 func toAPICounts(c hiretext.ActivityCounts) apiActivityCounts {

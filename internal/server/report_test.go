@@ -493,3 +493,57 @@ func TestExportFailureIsNeverATruncatedFile(t *testing.T) {
 		hs.Close()
 	}
 }
+
+// TestSMSActivityReportShowsWhenAHeldTextGoes: a text scheduled for later
+// is listed with the minute it waits for, in the candidate's time, as the
+// conversation shows it, and the API gives it as send_at; the texts that
+// never waited show none.
+func TestSMSActivityReportShowsWhenAHeldTextGoes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		f := newReportFixture(t, db)
+		chicago, err := time.LoadLocation("America/Chicago") // the zone of Ann's phone, area code 312
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := time.Now().In(chicago).AddDate(0, 0, 2)
+		later = time.Date(later.Year(), later.Month(), later.Day(), 10, 0, 0, 0, chicago)
+		res, err := db.SendMessages(t.Context(), hiretext.SendRequest{OrgID: f.org.ID, UserID: f.recruiter.ID,
+			CandidateIDs: []hiretext.CandidateID{f.ann.ID}, Body: "Your interview moved to Thursday.", SendAt: later})
+		if err != nil || !res[0].Scheduled {
+			t.Fatalf("schedule: %+v, %v", res, err)
+		}
+		b := f.ts.browser(t)
+		if st := b.login(f.admin.Email, storetest.TestPassword); st != http.StatusSeeOther {
+			t.Fatalf("login: %d", st)
+		}
+		page, _ := b.get("/reports/sms-activity", http.StatusOK)
+		want := "Scheduled · 10:00 AM " + later.Format("Jan 2") + ", their time"
+		if strings.Count(page, want) != 1 || !strings.Contains(page, "Your interview moved to Thursday.") {
+			t.Errorf("the report does not show the held text going at %q:\n%s", want, page)
+		}
+		if strings.Count(page, "Scheduled · ") != 1 {
+			t.Errorf("texts that never waited show a minute:\n%s", page)
+		}
+
+		// The API gives the minute with the company's offset, null for the others.
+		tok := token(t, db, f.admin)
+		st, out := f.ts.api(t, tok, "GET", "/api/v1/reports/sms-activity?status=scheduled", "")
+		msgs, _ := out["messages"].([]any)
+		if st != http.StatusOK || len(msgs) != 1 {
+			t.Fatalf("GET the scheduled texts: %d %v", st, out)
+		}
+		if got, _ := msgs[0].(map[string]any)["send_at"].(string); got != later.In(f.org.Location()).Format(time.RFC3339) {
+			t.Errorf("send_at = %q, want %s", got, later.In(f.org.Location()).Format(time.RFC3339))
+		}
+		_, all := f.ts.api(t, tok, "GET", "/api/v1/reports/sms-activity?status=delivered", "")
+		delivered, _ := all["messages"].([]any)
+		if len(delivered) == 0 {
+			t.Fatalf("no delivered texts: %v", all)
+		}
+		for _, m := range delivered {
+			if at := m.(map[string]any)["send_at"]; at != nil {
+				t.Errorf("a delivered text that never waited has send_at %v", at)
+			}
+		}
+	})
+}
