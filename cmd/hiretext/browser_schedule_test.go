@@ -27,8 +27,8 @@ func (c *movedClock) Now() time.Time { return time.Now().Add(time.Duration(c.off
 func (c *movedClock) Set(t time.Time) { c.offset.Store(int64(time.Until(t))) }
 
 // TestBrowserScheduledBulkSend: at 9:30 PM Marcus selects three applicants
-// on a job's page and texts them "Send later" at 9:00 AM tomorrow. The
-// results say each text is scheduled for 9:00 AM; Scheduled texts lists the
+// on a job's page and texts them "Send later" at 9:00 AM tomorrow; the
+// composer says so for each before he sends. The results say each text is scheduled for 9:00 AM; Scheduled texts lists the
 // three, and he cancels one. When the clock reaches 9:00 the other two
 // arrive on the simulator, stamped in the minute shown (not before: the
 // clock stood two seconds short of it first), and the canceled one never
@@ -62,7 +62,16 @@ func TestBrowserScheduledBulkSend(t *testing.T) {
 	body := "Good morning {FirstName}, Acme Staffing here: can we talk about the Customer Service role today?"
 	p.Fill("Message", body)
 	p.Click("Send later")
+	// Before sending, the composer says when each text goes, and follows
+	// the time as it changes: 8:00 first, then 9:00.
+	setValue(t, p, "composer-send-at-bulk", morning.Add(-time.Hour).Format(sendLaterLayout))
+	p.WaitText("This will be sent at 8:00 AM tomorrow, Emily's time.")
 	setValue(t, p, "composer-send-at-bulk", morning.Format(sendLaterLayout))
+	for _, name := range names {
+		first, _, _ := strings.Cut(name, " ")
+		p.WaitText("This will be sent at 9:00 AM tomorrow, " + first + "'s time.")
+	}
+	p.WaitGone("8:00 AM tomorrow")
 	p.Click("Send to 3")
 	p.WaitText("Texts sent")
 	scheduled := "Scheduled · 9:00 AM " + morning.Format("Jan 2") + ", their time"

@@ -227,6 +227,10 @@ type previewAnswer struct {
 	// Blocked holds the refusal a send would meet (missing values, too
 	// long once filled in); "" when the text can be sent.
 	Blocked string `json:"blocked"`
+	// When says, per candidate whose text would not go at once, when it
+	// would go (hiretext.WhenSentence): the composer's script shows it
+	// before sending, as the page without JavaScript does.
+	When []string `json:"when"`
 }
 
 // previewText is one candidate's text.
@@ -307,7 +311,11 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		var previews []hiretext.TextPreview
 		if previews, err = s.store.PreviewMessages(r.Context(), req); err == nil {
-			writeJSON(w, http.StatusOK, newPreviewAnswer(previews, r.PostForm.Get("preview_as")))
+			answer := newPreviewAnswer(previews, r.PostForm.Get("preview_as"))
+			if answer.When, err = s.whenSentences(r.Context(), p, previews, req.SendAt); err != nil {
+				return err
+			}
+			writeJSON(w, http.StatusOK, answer)
 			return nil
 		}
 	}
@@ -316,6 +324,36 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	return err
+}
+
+// whenSentences says when each previewed text that would be sent, at
+// sendAt or now when zero, goes when it does not go at once.
+func (s *Server) whenSentences(ctx context.Context, p *principal, previews []hiretext.TextPreview, sendAt time.Time) ([]string, error) {
+	ids := make([]hiretext.CandidateID, 0, len(previews))
+	for _, x := range previews {
+		if x.Skipped == "" {
+			ids = append(ids, x.CandidateID)
+		}
+	}
+	out := []string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cands, err := s.store.CandidatesByIDs(ctx, p.org.ID, ids, 0)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := s.store.PlanSendTimes(ctx, p.org.ID, p.user.ID, ids, sendAt)
+	if err != nil {
+		return nil, err
+	}
+	now := s.cfg.Clock.Now()
+	for _, c := range cands {
+		if when := hiretext.WhenSentence(c.ShortName(), now, plans[c.ID]); when != "" {
+			out = append(out, when)
+		}
+	}
+	return out, nil
 }
 
 // previewComposer fills c.Preview for the page's Preview button (without

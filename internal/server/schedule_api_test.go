@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -168,5 +169,37 @@ func TestAPIPreviewSaysWhen(t *testing.T) {
 		`{"candidate_ids":["`+idStr(int64(c.ID))+`"],"body":"Hi","send_at":"`+at.Format(time.RFC3339)+`"}`)
 	if st != http.StatusOK || got["previews"].([]any)[0].(map[string]any)["send_at"] != at.Format(time.RFC3339) {
 		t.Fatalf("preview: %d %v", st, got)
+	}
+}
+
+// TestComposerPreviewSaysWhen: the composer's live preview of a Send later
+// time inside quiet hours (3:00 AM, the company's time) answers that the
+// text moves to 9:00 AM, the candidate's time, as the page without
+// JavaScript says before sending.
+func TestComposerPreviewSaysWhen(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	f := newTextingFixture(t, db)
+	if _, err := db.UpdateSendPolicy(t.Context(), f.org.ID, hiretext.DefaultSendPolicy(f.org.ID).Update(), f.recruiter.ID); err != nil {
+		t.Fatal(err)
+	}
+	c := f.candidate(t, "Ana")
+	chicago, err := time.LoadLocation(f.org.Timezone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, m, d := time.Now().In(chicago).Date()
+	at := time.Date(y, m, d+2, 3, 0, 0, 0, chicago)
+	b := f.ts.browser(t)
+	b.login(f.recruiter.Email, storetest.TestPassword)
+	st, raw, _ := b.do("POST", "/messages/preview", url.Values{"candidate": {idStr(int64(c.ID))}, "body": {"Hi"},
+		"send_at": {at.Format("2006-01-02T15:04")}})
+	var got struct{ When []string }
+	if err := json.Unmarshal([]byte(raw), &got); err != nil || st != http.StatusOK {
+		t.Fatalf("preview: %d %s", st, raw)
+	}
+	if len(got.When) != 1 || !strings.HasPrefix(got.When[0], "Ana's local time is ") ||
+		!strings.Contains(got.When[0], "; this will be sent at 9:00 AM ") || !strings.HasSuffix(got.When[0], ", Ana's time.") {
+		t.Errorf("the preview says %q, want Ana's text moved to 9:00 AM, her time", got.When)
 	}
 }

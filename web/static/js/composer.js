@@ -80,9 +80,16 @@
   // receive, the preview of one of them, and who lacks a value.
   var PREVIEW_DELAY = 250; // ms after the last keystroke
 
+  // A "Send later" time is also the server's to say about: when each
+  // candidate's text would go, moved out of quiet hours.
   function needsServer(form, text) {
     return !!form.getAttribute("data-preview-url") && (text.indexOf("{") >= 0 || text.indexOf("}") >= 0 ||
-      form.hasAttribute("data-signature"));
+      form.hasAttribute("data-signature") || sendLaterValue(form) !== "");
+  }
+
+  function sendLaterValue(form) {
+    var at = form.querySelector("input[name=send_at]");
+    return at ? at.value.trim() : "";
   }
 
   function countLine(c, prefix, recipients) {
@@ -108,6 +115,11 @@
     var previewCount = form.querySelector("[data-preview-count]");
     var previewAs = form.querySelector("[data-preview-as]");
     var previewButton = form.querySelector("[data-composer-preview-button]");
+    var when = form.querySelector("[data-composer-when]");
+    var sendAt = form.querySelector("input[name=send_at]");
+    // The page's own sentence says when a text sent now goes (held by
+    // quiet hours); the server's answer replaces it for a Send later time.
+    var whenNow = when ? when.textContent : "";
     var recipients = parseInt(form.getAttribute("data-recipients") || "1", 10);
     if (!body || !counter) { return; }
     if (previewButton) { previewButton.hidden = true; } // the preview is live
@@ -123,6 +135,12 @@
           nonGSM.map(describeChar).join(", ") + ".";
       }
       if (fix) { fix.hidden = replaceable(nonGSM).length === 0; }
+    }
+
+    function showWhen(sentences) {
+      if (!when) { return; }
+      when.textContent = sentences.join(" ");
+      when.hidden = sentences.length === 0;
     }
 
     function showMissing(lists) {
@@ -206,6 +224,7 @@
         server = answer.error ? null : answer;
         showProblem(answer.error || "");
         showMissing(answer.missing || []);
+        showWhen(answer.error ? [] : answer.when || []);
         showPreview(answer.error ? null : answer.preview);
         render();
       }, function () {
@@ -228,6 +247,7 @@
       } else {
         asked++; // an answer still on its way is for another text
         showMissing([]);
+        showWhen(whenNow && sendLaterValue(form) === "" ? [whenNow] : []);
         showPreview(null);
       }
       render();
@@ -245,6 +265,7 @@
     }
     if (previewAs) { previewAs.addEventListener("change", function () { if (needsServer(form, body.value)) { update(); } }); }
     body.addEventListener("input", update);
+    if (sendAt) { sendAt.addEventListener("input", update); sendAt.addEventListener("change", update); }
     // A preview still waiting for its delay is for a text being sent now.
     form.addEventListener("submit", function () { window.clearTimeout(timer); });
     form.addEventListener("hiretext:allowance", render);
