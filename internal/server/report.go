@@ -270,6 +270,16 @@ func periodLabel(p hiretext.ReportPeriod) string {
 	return p.First.Format("Jan 2, 2006") + " – " + p.Last.Format("Jan 2, 2006")
 }
 
+// activityStatus is a report row's status as the page and its exports
+// show it: a text still scheduled shows the minute it waits for
+// ("Scheduled · 9:00 AM Dec 2, their time").
+func activityStatus(r *hiretext.ActivityRow) string {
+	if r.Status == hiretext.StatusScheduled && !r.SendAt.IsZero() {
+		return scheduledLabel(r.SendAt, r.CandidatePhone)
+	}
+	return statusLabels[r.Status]
+}
+
 // reportRows formats a page of texts; each candidate links to the report
 // narrowed to them.
 func reportRows(rows []hiretext.ActivityRow, loc *time.Location, form reportForm) []reportRow {
@@ -280,11 +290,8 @@ func reportRows(rows []hiretext.ActivityRow, loc *time.Location, form reportForm
 		row := reportRow{Date: at.Format("Jan 2, 2006"), Clock: at.Format("3:04 PM MST"), Number: phone.Format(r.NumberPhone), Sender: r.Sender(),
 			Candidate: r.CandidateName, CandidatePhone: formatOptional(r.CandidatePhone),
 			Direction: directionLabels[r.Direction], Body: r.Body,
-			Status: statusLabels[r.Status], StatusClass: statusClass(r.Status), Failure: r.FailureReason(), Segments: r.Segments,
+			Status: activityStatus(r), StatusClass: statusClass(r.Status), Failure: r.FailureReason(), Segments: r.Segments,
 			Template: r.TemplateName}
-		if r.Status == hiretext.StatusScheduled && !r.SendAt.IsZero() {
-			row.Status = scheduledLabel(r.SendAt, r.CandidatePhone) // the minute it waits for
-		}
 		if r.CandidateID != 0 {
 			narrow := form
 			narrow.CandidateID = idString(r.CandidateID)

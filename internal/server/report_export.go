@@ -81,7 +81,7 @@ func (s *Server) exportCSV(ctx context.Context, w http.ResponseWriter, org hiret
 	}
 	err := s.store.EachActivity(ctx, org, f, func(a *hiretext.ActivityRow) error {
 		return out.Row(idString(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), phone.ForSpreadsheet(a.NumberPhone), a.Sender(),
-			a.CandidateName, phone.ForSpreadsheet(a.CandidatePhone), directionLabels[a.Direction], a.Body, statusLabels[a.Status],
+			a.CandidateName, phone.ForSpreadsheet(a.CandidatePhone), directionLabels[a.Direction], a.Body, activityStatus(a),
 			a.FailureReason(), a.ErrorCode, strconv.Itoa(a.Segments), a.TemplateName)
 	})
 	if err != nil {
@@ -102,7 +102,7 @@ func (s *Server) exportXLSX(ctx context.Context, w http.ResponseWriter, org hire
 	err = s.store.EachActivity(ctx, org, f, func(a *hiretext.ActivityRow) error {
 		values[0], values[1], values[2], values[3] = int64(a.MessageID), a.CreatedAt.In(loc), phone.ForSpreadsheet(a.NumberPhone), a.Sender()
 		values[4], values[5], values[6], values[7] = a.CandidateName, phone.ForSpreadsheet(a.CandidatePhone), directionLabels[a.Direction], a.Body
-		values[8], values[9], values[10], values[11] = statusLabels[a.Status], a.FailureReason(), a.ErrorCode, a.Segments
+		values[8], values[9], values[10], values[11] = activityStatus(a), a.FailureReason(), a.ErrorCode, a.Segments
 		values[12] = a.TemplateName
 		return out.Row(values)
 	})

@@ -496,7 +496,7 @@ func TestExportFailureIsNeverATruncatedFile(t *testing.T) {
 
 // TestSMSActivityReportShowsWhenAHeldTextGoes: a text scheduled for later
 // is listed with the minute it waits for, in the candidate's time, as the
-// conversation shows it, and the API gives it as send_at; the texts that
+// conversation shows it, on the page and in its CSV and XLSX downloads; the API gives it as send_at; the texts that
 // never waited show none.
 func TestSMSActivityReportShowsWhenAHeldTextGoes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -523,6 +523,14 @@ func TestSMSActivityReportShowsWhenAHeldTextGoes(t *testing.T) {
 		}
 		if strings.Count(page, "Scheduled · ") != 1 {
 			t.Errorf("texts that never waited show a minute:\n%s", page)
+		}
+
+		// The CSV and XLSX downloads say the same in their Status column.
+		csvRows, xlsxRows := f.downloads(t, b, "?status=scheduled")
+		for format, rows := range map[string][][]string{"CSV": csvRows, "XLSX": xlsxRows} {
+			if len(rows) != 2 || rows[1][8] != want {
+				t.Errorf("the %s download of the scheduled texts: %q, want one row with the status %q", format, rows, want)
+			}
 		}
 
 		// The API gives the minute with the company's offset, null for the others.
