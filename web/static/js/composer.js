@@ -81,10 +81,23 @@
   var PREVIEW_DELAY = 250; // ms after the last keystroke
 
   // A "Send later" time is also the server's to say about: when each
-  // candidate's text would go, moved out of quiet hours.
+  // candidate's text would go, moved out of quiet hours. A merge field
+  // still being typed ("Hi {FirstNa") is not: the server would only answer
+  // that its brace is open, a problem the next keystrokes mend.
   function needsServer(form, text) {
-    return !!form.getAttribute("data-preview-url") && (text.indexOf("{") >= 0 || text.indexOf("}") >= 0 ||
-      form.hasAttribute("data-signature") || sendLaterValue(form) !== "");
+    return !!form.getAttribute("data-preview-url") && !typingField(text) &&
+      (text.indexOf("{") >= 0 || text.indexOf("}") >= 0 || form.hasAttribute("data-signature") || sendLaterValue(form) !== "");
+  }
+
+  // typingField says whether text ends inside a merge field being typed:
+  // its last "{" comes after its last "}" and is followed by a name, or a
+  // fallback, still without its "}". A brace left open before other words
+  // ("Hi {FirstName, how are you") is a mistake the server should show.
+  function typingField(text) {
+    var open = text.lastIndexOf("{");
+    if (open <= text.lastIndexOf("}")) { return false; }
+    var rest = text.slice(open + 1);
+    return rest.indexOf("|") >= 0 || !/\s/.test(rest);
   }
 
   function sendLaterValue(form) {
