@@ -82,7 +82,14 @@ func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.AddNote(r.Context(), p.org.ID, num.ID, v.ID, p.user.ID, r.PostForm.Get("body")); err != nil {
+	body := r.PostForm.Get("body")
+	// A note the form cannot add (blank, only spaces, too long when the
+	// browser's limit was bypassed) returns to the page with the reason,
+	// not to an error page that loses where the user was.
+	if err := hiretext.ValidateNote(body); err != nil {
+		return s.redirectWithFlash(w, r, noteBack(r, v), "error", fieldMessages(err))
+	}
+	if _, err := s.store.AddNote(r.Context(), p.org.ID, num.ID, v.ID, p.user.ID, body); err != nil {
 		return err
 	}
 	return s.redirectWithFlash(w, r, noteBack(r, v), "success", "Note added. Only your colleagues on this number see it.")

@@ -20,7 +20,7 @@ import (
 // author, apart from the texts and as inert HTML, on the conversation page
 // and the profile's history, and the API lists them beside the texts.
 // Nothing is sent and the allowance is untouched; bad notes are refused on
-// their body and store nothing.
+// their body (the page form returns to its page saying why) and store nothing.
 func TestNotesOnAConversation(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Config{})
@@ -62,8 +62,11 @@ func TestNotesOnAConversation(t *testing.T) {
 	if st != http.StatusSeeOther || h.Get("Location") != back {
 		t.Fatalf("page note: %d to %q, want back to %s", st, h.Get("Location"), back)
 	}
-	if st, _, _ := samB.do("POST", "/conversations/"+conv+"/notes", url.Values{"body": {"  "}}); st != http.StatusUnprocessableEntity {
-		t.Fatalf("blank page note: %d, want 422", st)
+	if st, _, h := samB.do("POST", "/conversations/"+conv+"/notes", url.Values{"body": {"  "}, "return_to": {back}}); st != http.StatusSeeOther || h.Get("Location") != back {
+		t.Fatalf("blank page note: %d to %q, want back to %s with the reason", st, h.Get("Location"), back)
+	}
+	if _, page, _ := samB.do("GET", back, nil); !strings.Contains(page, "Write the note.") {
+		t.Fatalf("the page after a blank note does not say why it was not added:\n%s", page)
 	}
 	for _, path := range []string{back, "/candidates/" + idStr(int64(ann.ID))} {
 		_, page, _ := samB.do("GET", path, nil)
