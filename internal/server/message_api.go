@@ -215,6 +215,15 @@ type apiMessage struct {
 	CreatedAt time.Time  `json:"created_at"`
 }
 
+// toAPIMessages converts messages for the API, in their order.
+func toAPIMessages(msgs []*hiretext.Message) []apiMessage {
+	out := make([]apiMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = toAPIMessage(m)
+	}
+	return out
+}
+
 func toAPIMessage(m *hiretext.Message) apiMessage {
 	out := apiMessage{ID: idString(m.ID), Direction: m.Direction, Body: m.Body, Status: m.Status, Segments: m.Segments, CreatedAt: m.CreatedAt}
 	out.ErrorCode, out.ErrorMessage = optional(m.ErrorCode), optional(m.ErrorMessage)
@@ -254,10 +263,7 @@ func (s *Server) handleAPICandidateMessages(w http.ResponseWriter, r *http.Reque
 	out := struct {
 		Messages []apiMessage `json:"messages"`
 		Notes    []apiNote    `json:"notes"` // the conversation's internal notes, never sent
-	}{Messages: make([]apiMessage, len(msgs)), Notes: toAPINotes(notes)}
-	for i, m := range msgs {
-		out.Messages[i] = toAPIMessage(m)
-	}
+	}{Messages: toAPIMessages(msgs), Notes: toAPINotes(notes)}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -26,10 +26,7 @@ func (s *Server) handleAPIScheduledMessages(w http.ResponseWriter, r *http.Reque
 	}
 	out := struct {
 		Messages []apiMessage `json:"messages"`
-	}{Messages: make([]apiMessage, len(msgs))}
-	for i, m := range msgs {
-		out.Messages[i] = toAPIMessage(m)
-	}
+	}{Messages: toAPIMessages(msgs)}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
