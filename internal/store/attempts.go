@@ -1,7 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -105,6 +108,9 @@ func applyAttemptLimit(ctx context.Context, tx conn, org hiretext.OrgID, limit i
 			earliest = t.timing.At
 		}
 	}
+	if err := lockAttempts(ctx, tx, ids); err != nil {
+		return err
+	}
 	hist, err := attemptHistories(ctx, tx, org, ids, earliest.Add(-hiretext.AttemptWindow), 0)
 	if err != nil {
 		return err
@@ -119,5 +125,36 @@ func applyAttemptLimit(ctx context.Context, tx conn, org hiretext.OrgID, limit i
 		kept = append(kept, t)
 	}
 	plan.targets = kept
+	return nil
+}
+
+// attemptLockClass namespaces the advisory locks on candidates' attempts.
+const attemptLockClass = 0x6861 // "ha"
+
+// lockAttempts takes, on PostgreSQL, a transaction-scoped advisory lock on
+// each candidate's attempts, in candidate order (so two sends to
+// overlapping candidates never wait on each other in opposite orders).
+// Writers that count attempts and add one take it before they read the
+// history, so two numbers texting one candidate at the same instant count
+// each other's texts: under READ COMMITTED each would otherwise miss the
+// other's uncommitted text and both would go over the limit. SQLite's
+// single writer serializes them already.
+func lockAttempts(ctx context.Context, tx conn, ids []hiretext.CandidateID) error {
+	if tx.d.lockKeys(1) == "" || len(ids) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(ids)
+	slices.SortFunc(sorted, func(a, b hiretext.CandidateID) int { return cmp.Compare(a, b) })
+	sorted = slices.Compact(sorted)
+	for chunk := range chunks(sorted, queueChunk) {
+		keys := make([]any, 0, len(chunk)+1)
+		keys = append(keys, attemptLockClass)
+		for _, id := range chunk {
+			keys = append(keys, strconv.FormatInt(int64(id), 10))
+		}
+		if _, err := tx.exec(ctx, tx.d.lockKeys(len(chunk)), keys...); err != nil {
+			return err
+		}
+	}
 	return nil
 }

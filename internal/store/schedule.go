@@ -184,9 +184,26 @@ func (db *DB) ReleaseDue(ctx context.Context, limit int) (int, error) {
 		// Counter rows in number order, so two releases never wait on each
 		// other's counters in opposite orders.
 		slices.SortStableFunc(due, func(a, b dueText) int { return cmp.Compare(a.number, b.number) })
+		// The attempt limit is checked again for each text; its locks are
+		// taken for the whole batch first, before any counter row, in the
+		// order a send takes them.
+		if err := lockAttempts(ctx, tx, dueCandidates(due)); err != nil {
+			return err
+		}
 		return db.releaseTexts(ctx, tx, due, now)
 	})
 	return n, err
+}
+
+// dueCandidates lists the candidates of due texts.
+func dueCandidates(due []dueText) []hiretext.CandidateID {
+	ids := make([]hiretext.CandidateID, 0, len(due))
+	for _, d := range due {
+		if d.candidate != 0 {
+			ids = append(ids, d.candidate)
+		}
+	}
+	return ids
 }
 
 // releaseTexts resolves due texts, grouped by number.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -426,6 +427,60 @@ func TestPlanSendTimesOfNobody(t *testing.T) {
 		plans, err := db.PlanSendTimes(ctx, fx.Org.ID, fx.Recruiter.ID, nil, time.Time{})
 		if err != nil || len(plans) != 0 {
 			t.Fatalf("no candidates: %v %v", plans, err)
+		}
+	})
+}
+
+// TestAttemptLimitHoldsAcrossNumbersAtOnce: two recruiters on two numbers
+// text Ada at the same instant, four texts each; the limit of 3 counts the
+// company's texts from every number, so exactly 3 go and the other 5 are
+// refused with the reason, however the sends interleave.
+func TestAttemptLimitHoldsAcrossNumbersAtOnce(t *testing.T) {
+	ct, _ := time.LoadLocation("America/Chicago")
+	withClock(t, time.Date(2026, 12, 1, 10, 0, 0, 0, ct), func(t *testing.T, db *store.DB, clock *Clock) {
+		fx := MustSetUpTexting(t, db, 100)
+		fx.limitAttempts(t, db, 3)
+		second := MustAddNumber(t, db, fx.Org.ID)
+		sam := MustCreateUser(t, db, fx.Org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
+		MustAssign(t, db, fx.Org.ID, second.ID, sam.ID)
+		ada := fx.candidateOn(t, db, "Ada", "(312) 555-0140")
+
+		senders := []hiretext.UserID{fx.Recruiter.ID, sam.ID, fx.Recruiter.ID, sam.ID, fx.Recruiter.ID, sam.ID, fx.Recruiter.ID, sam.ID}
+		start := make(chan struct{})
+		results := make(chan hiretext.SendResult, len(senders))
+		errs := make(chan error, len(senders))
+		var wg sync.WaitGroup
+		for _, user := range senders {
+			wg.Go(func() {
+				<-start
+				res, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: fx.Org.ID, UserID: user, CandidateIDs: []hiretext.CandidateID{ada.ID}, Body: "Are you there?"})
+				if err != nil {
+					errs <- err
+					return
+				}
+				results <- res[0]
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		close(results)
+		for err := range errs {
+			t.Fatalf("send: %v", err)
+		}
+		queued, refused := 0, 0
+		for r := range results {
+			switch {
+			case r.Queued:
+				queued++
+			case r.Skipped == hiretext.SkipAttemptLimit:
+				refused++
+			default:
+				t.Fatalf("a send neither queued nor refused by the limit: %+v", r)
+			}
+		}
+		if queued != 3 || refused != 5 {
+			t.Fatalf("%d queued and %d refused by the attempt limit, want 3 and 5", queued, refused)
 		}
 	})
 }
