@@ -138,3 +138,35 @@ func TestBulkSendOutcomes(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduledBulkSendCountsRepliesFromItsMinute: a bulk send scheduled
+// for noon has not reached anyone at 11, so a candidate's text at 11 (an
+// answer to something else) is not a reply to it; a text after noon is.
+func TestScheduledBulkSendCountsRepliesFromItsMinute(t *testing.T) {
+	ct, _ := time.LoadLocation("America/Chicago")
+	start := time.Date(2026, 12, 1, 10, 0, 0, 0, ct)
+	withClock(t, start, func(t *testing.T, db *store.DB, clock *Clock) {
+		fx := MustSetUpTexting(t, db, 100)
+		ann := fx.candidateOn(t, db, "Ann", "(312) 555-0140")
+		bea := fx.candidateOn(t, db, "Bea", "(312) 555-0141")
+		req := hiretext.SendRequest{OrgID: fx.Org.ID, UserID: fx.Recruiter.ID, CandidateIDs: []hiretext.CandidateID{ann.ID, bea.ID},
+			Body: "Open house at 1 today!", SendAt: start.Add(2 * time.Hour)}
+		id, _, err := db.SendBulk(ctx, req, "noon-key")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Set(start.Add(time.Hour))
+		fx.Receive(t, db, "SMbefore", "+13125550140", "Got your email, thanks")
+		clock.Set(start.Add(2 * time.Hour))
+		mustRelease(t, db, 2)
+		clock.Set(start.Add(2*time.Hour + 5*time.Minute))
+		fx.Receive(t, db, "SMafter", "+13125550141", "See you at 1")
+		b, err := db.BulkSendByID(ctx, fx.Org.ID, fx.Recruiter.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Results[0].Replied || !b.Results[1].Replied {
+			t.Fatalf("replied: Ann %v (wrote before the text went), Bea %v (after); want false, true", b.Results[0].Replied, b.Results[1].Replied)
+		}
+	})
+}
