@@ -410,7 +410,7 @@ func (d *doctor) smtpAdvice(cfg *mail.Config, err error) string {
 		return fmt.Sprintf("cannot connect: %v: check the host and port in %s (587 for smtp://, 465 for smtps://) and that this machine may reach them", oneLine(step.Err), setting)
 	case step.Step == "AUTH" && errors.As(err, new(*textproto.Error)):
 		return fmt.Sprintf("the server refused user %q: %v: check the user name and password in %s", cfg.Username, oneLine(step.Err), setting)
-	case step.Step == "AUTH": // net/smtp would not send the password: in the clear to another machine
+	case step.Step == "AUTH": // go-mail's PlainAuth would not send the password: in the clear to another machine
 		return fmt.Sprintf("the password for user %q was not sent: %v: with ?tls=none it goes only to this machine; use smtp:// (STARTTLS) or smtps:// in %s", cfg.Username, oneLine(step.Err), setting)
 	case step.Step == "STARTTLS" && errors.As(err, new(*mail.PermanentError)): // not offered
 		return fmt.Sprintf("%v in %s", oneLine(step.Err), setting)

@@ -184,7 +184,7 @@ func TestDoctorChecksTheSMTPServer(t *testing.T) {
 	line, _ = doctor("smtp://hiretext:hunter2@127.0.0.1:" + plain.Port() + "?tls=none")
 	wantLine(t, map[string]string{"email": line}, "email", "FAIL", `refused user "hiretext"`, "535", "check the user name and password in --smtp-url (HIRETEXT_SMTP_URL)")
 
-	// 127.0.0.1 written another way is not "localhost" to net/smtp,
+	// 127.0.0.1 written another way is not "localhost" to go-mail's SMTP client,
 	// which keeps the password off an unencrypted connection.
 	line, _ = doctor("smtp://hiretext:secret@[::ffff:127.0.0.1]:" + plain.Port() + "?tls=none")
 	wantLine(t, map[string]string{"email": line}, "email", "FAIL", `the password for user "hiretext" was not sent`, "smtps://")

@@ -1,5 +1,6 @@
-// Package mail sends hiretext's notification emails over SMTP (net/smtp)
-// and runs the worker that drains the email outbox.
+// Package mail sends hiretext's notification emails over SMTP with
+// github.com/wneessen/go-mail and runs the worker that drains the email
+// outbox.
 package mail
 
 import (

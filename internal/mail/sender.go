@@ -6,14 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/smtp"
 	"net/textproto"
 	"time"
+
+	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/hiretext/hiretext"
 )
 
-// Sender sends emails to one SMTP server, one connection per email.
+// Sender sends emails to one SMTP server, one connection per email, with
+// go-mail: its Msg writes the MIME message (message.go) and its SMTP
+// client speaks the protocol. Sender drives that client one step at a time
+// rather than through go-mail's Client.DialAndSend, so that a failure
+// names its step (StepError, which doctor turns into advice) and the
+// STARTTLS requirement and the timeout are hiretext's own.
 type Sender struct {
 	cfg   Config
 	clock hiretext.Clock
@@ -168,7 +174,9 @@ func (s *Sender) secure(c *smtp.Client) error {
 		}
 	}
 	if s.cfg.Username != "" {
-		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.cfg.Host)); err != nil {
+		// false: the password never crosses a connection in the clear,
+		// except to this machine (localhost, 127.0.0.1, ::1).
+		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.cfg.Host, false)); err != nil {
 			return &StepError{Step: "AUTH", Err: err}
 		}
 	}

@@ -1,45 +1,53 @@
-// Package mailtest runs a small SMTP server for tests, on a real socket,
-// so tests of hiretext's email speak the protocol to a real peer.
+// Package mailtest runs a real SMTP server for tests, in-process, on a
+// socket of 127.0.0.1: github.com/emersion/go-smtp, so tests of
+// hiretext's email speak the protocol to a maintained server, not to a
+// function that pretends.
 package mailtest
 
 import (
-	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
+	"errors"
+	"io"
+	"log"
 	"math/big"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
 )
 
-// Server is a small SMTP server for tests, speaking the protocol on a
-// real socket: EHLO, STARTTLS (or TLS from the start), AUTH PLAIN (any
-// user, password "secret"), MAIL, RCPT, DATA, RSET, NOOP, QUIT. React can
-// make it refuse, hang or drop the connection at any step.
+// Server is an SMTP server for tests (go-smtp) on a real socket: EHLO,
+// STARTTLS (or TLS from the first byte), AUTH PLAIN (any user, password
+// "secret"), MAIL, RCPT, DATA, RSET, NOOP, QUIT. React can make it refuse,
+// hang or drop the connection at any step.
 type Server struct {
 	ln       net.Listener
 	tls      *tls.Config
 	roots    *x509.CertPool
 	Implicit bool // TLS from the first byte (smtps)
 	NoTLS    bool // offers no STARTTLS
-	// React is asked at each step ("mail", "rcpt", "data", "message") what
-	// to do instead of the usual answer: a reply such as "451 try later",
-	// "hang" (answer nothing, ever) or "drop" (close the connection); ""
-	// answers as usual. For "message", drop closes halfway through the text.
+	// React is asked at each step what to do instead of the usual answer:
+	// a reply such as "451 try later", "hang" (answer nothing, until the
+	// test ends) or "drop" (close the connection); "" answers as usual. The
+	// steps are "mail" and "rcpt" (their commands), "data" (the DATA
+	// command: go-smtp has said 354 already, so a reply there is the
+	// verdict on the message, unread) and "message" (once the message is
+	// in; drop closes the connection halfway through its text).
 	React func(step string) string
 
 	mu       sync.Mutex
 	received []Message
 	authed   []string // the users who authenticated
-	sessions int
-	wg       sync.WaitGroup
 	closing  chan struct{}
 }
 
@@ -61,17 +69,26 @@ func New(t testing.TB, configure func(*Server)) *Server {
 	if configure != nil {
 		configure(s)
 	}
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s, conn: c}, nil }))
+	srv.Domain = "test.example"
+	srv.AllowInsecureAuth = true // ?tls=none to this machine authenticates; the client decides whether to
+	srv.ErrorLog = log.New(io.Discard, "", 0)
 	var err error
-	if s.Implicit {
+	switch {
+	case s.Implicit:
 		s.ln, err = tls.Listen("tcp", "127.0.0.1:0", s.tls)
-	} else {
+	case s.NoTLS:
+		s.ln, err = net.Listen("tcp", "127.0.0.1:0")
+	default:
+		srv.TLSConfig = s.tls // offers STARTTLS
 		s.ln, err = net.Listen("tcp", "127.0.0.1:0")
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.wg.Go(s.accept)
-	t.Cleanup(func() { close(s.closing); s.ln.Close(); s.wg.Wait() })
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(s.ln) }()
+	t.Cleanup(func() { close(s.closing); _ = srv.Close(); <-done })
 	return s
 }
 
@@ -95,146 +112,110 @@ func (s *Server) Authenticated() []string {
 	return append([]string(nil), s.authed...)
 }
 
-func (s *Server) accept() {
-	for {
-		c, err := s.ln.Accept()
-		if err != nil {
-			return
-		}
-		s.mu.Lock()
-		s.sessions++
-		s.mu.Unlock()
-		s.wg.Go(func() { s.serve(c) })
-	}
-}
-
-// session is one connection's state.
+// session is one connection's transaction, for go-smtp.
 type session struct {
-	c       net.Conn
-	r       *bufio.Reader
-	from    string
-	to      []string
-	secured bool
+	s    *Server
+	conn *smtp.Conn
+	from string
+	to   []string
 }
 
-func (s *Server) serve(c net.Conn) {
-	defer c.Close()
-	ss := &session{c: c, r: bufio.NewReader(c), secured: s.Implicit}
-	go func() { <-s.closing; c.Close() }() // a hanging step ends with the test
-	s.reply(ss, "220 test.example ESMTP")
-	for {
-		line, err := ss.r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		verb, arg, _ := strings.Cut(strings.TrimRight(line, "\r\n"), " ")
-		if !s.step(ss, strings.ToUpper(verb), arg) {
-			return
-		}
-	}
-}
+var errDropped = errors.New("mailtest: connection dropped")
 
-// step answers one command; false ends the session.
-func (s *Server) step(ss *session, verb, arg string) bool {
-	switch verb {
-	case "EHLO", "HELO":
-		ext := "250-test.example\r\n250-AUTH PLAIN\r\n"
-		if !s.NoTLS && !ss.secured {
-			ext += "250-STARTTLS\r\n"
-		}
-		return s.reply(ss, ext+"250 8BITMIME")
-	case "STARTTLS":
-		s.reply(ss, "220 go ahead")
-		tc := tls.Server(ss.c, s.tls)
-		if tc.Handshake() != nil {
-			return false
-		}
-		ss.c, ss.r, ss.secured = tc, bufio.NewReader(tc), true
-		return true
-	case "AUTH":
-		raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(arg, "PLAIN "))
-		parts := strings.Split(string(raw), "\x00")
-		if len(parts) != 3 || parts[2] != "secret" {
-			return s.reply(ss, "535 authentication failed")
-		}
-		s.mu.Lock()
-		s.authed = append(s.authed, parts[1])
-		s.mu.Unlock()
-		return s.reply(ss, "235 ok")
-	case "MAIL":
-		addr, _, _ := strings.Cut(strings.TrimPrefix(arg, "FROM:"), " ") // BODY=8BITMIME and the like
-		ss.from = strings.Trim(addr, "<>")
-		return s.answer(ss, "mail", "250 ok")
-	case "RCPT":
-		ss.to = append(ss.to, strings.Trim(strings.TrimPrefix(arg, "TO:"), "<>"))
-		return s.answer(ss, "rcpt", "250 ok")
-	case "DATA":
-		if !s.answer(ss, "data", "354 go ahead") {
-			return false
-		}
-		return s.readMessage(ss)
-	case "RSET", "NOOP":
-		return s.reply(ss, "250 ok")
-	case "QUIT":
-		s.reply(ss, "221 bye")
-		return false
-	}
-	return s.reply(ss, "502 unknown command")
-}
+// react does what React says at step (see act).
+func (ss *session) react(step string) error { return ss.act(ss.s.React(step)) }
 
-// answer replies to a step as react says, or with def.
-func (s *Server) answer(ss *session, step, def string) bool {
-	switch r := s.React(step); r {
+// act does what a reaction says: nil for the usual answer, an
+// *smtp.SMTPError for a reply, and for "hang" or "drop" an error once the
+// test ends or the connection is closed.
+func (ss *session) act(r string) error {
+	switch r {
 	case "":
-		return s.reply(ss, def)
+		return nil
 	case "hang":
-		_, _ = ss.r.ReadString(0) // until the client gives up
-		return false
+		<-ss.s.closing
+		return errDropped
 	case "drop":
-		return false
+		_ = ss.conn.Conn().Close()
+		return errDropped
 	default:
-		return s.reply(ss, r) && !strings.HasPrefix(def, "354")
+		return reply(r)
 	}
 }
 
-// readMessage reads DATA up to the lone dot and keeps the message, or does
-// what react says for "message".
-func (s *Server) readMessage(ss *session) bool {
-	react := s.React("message")
-	var data strings.Builder
-	for n := 0; ; n++ {
-		line, err := ss.r.ReadString('\n')
-		if err != nil {
-			return false
-		}
-		if react == "drop" && n == 3 {
-			return false
-		}
-		if line == ".\r\n" {
-			break
-		}
-		data.WriteString(strings.TrimPrefix(line, "."))
+// reply turns "451 try later" into go-smtp's error for that reply.
+func reply(r string) error {
+	code, msg, _ := strings.Cut(r, " ")
+	n, err := strconv.Atoi(code)
+	if err != nil {
+		n, msg = 554, r
 	}
-	if react == "hang" {
-		_, _ = ss.r.ReadString(0)
-		return false
+	return &smtp.SMTPError{Code: n, EnhancedCode: smtp.NoEnhancedCode, Message: msg}
+}
+
+// AuthMechanisms offers PLAIN.
+func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+// Auth takes any user whose password is "secret".
+func (ss *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, password string) error {
+		if password != "secret" {
+			return smtp.ErrAuthFailed
+		}
+		ss.s.mu.Lock()
+		ss.s.authed = append(ss.s.authed, user)
+		ss.s.mu.Unlock()
+		return nil
+	}), nil
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	if err := ss.react("mail"); err != nil {
+		return err
 	}
-	if react != "" {
-		return s.reply(ss, react)
+	ss.from = from
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err := ss.react("rcpt"); err != nil {
+		return err
 	}
-	s.mu.Lock()
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+// Data reads the message and keeps it, one copy per recipient, unless
+// React says otherwise.
+func (ss *session) Data(r io.Reader) error {
+	if err := ss.react("data"); err != nil {
+		_, _ = io.Copy(io.Discard, r)
+		return err
+	}
+	react := ss.s.React("message")
+	if react == "drop" {
+		_, _ = io.ReadFull(r, make([]byte, 64)) // part of the message, then the line goes dead
+		_ = ss.conn.Conn().Close()
+		return errDropped
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	if err := ss.act(react); err != nil {
+		return err
+	}
+	_, secured := ss.conn.TLSConnectionState()
+	ss.s.mu.Lock()
 	for _, to := range ss.to {
-		s.received = append(s.received, Message{From: ss.from, To: to, Data: data.String(), TLS: ss.secured})
+		ss.s.received = append(ss.s.received, Message{From: ss.from, To: to, Data: string(data), TLS: secured})
 	}
-	s.mu.Unlock()
-	ss.to = nil
-	return s.reply(ss, "250 queued")
+	ss.s.mu.Unlock()
+	return nil
 }
 
-func (s *Server) reply(ss *session, text string) bool {
-	_, err := ss.c.Write([]byte(text + "\r\n"))
-	return err == nil
-}
+func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Logout() error { return nil }
 
 // selfSigned makes a certificate for 127.0.0.1 and a pool trusting it.
 func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
