@@ -34,7 +34,7 @@ func (r *inboundRun) queueAwayReplies(ctx context.Context) error {
 	who, link, candidate := r.in.From, r.db.publicURL+"/conversations/"+strconv.FormatInt(int64(r.conv), 10), any(nil)
 	if r.candidate != nil {
 		who, candidate = r.candidate.Name(), r.candidate.ID
-		link = r.db.publicURL + "/candidates/" + strconv.FormatInt(int64(r.candidate.ID), 10) + "/conversation"
+		link = r.db.publicURL + candidateConversationPath(r.candidate.ID)
 	}
 	subject, text, html := hiretext.AwayReplyEmail(who, link)
 	for _, u := range users {
@@ -92,25 +92,43 @@ func (db *DB) queueAllowanceEmails(ctx context.Context, tx conn, alerts []hirete
 	return nil
 }
 
-// eraseEmails deletes the emails that name the candidate, sent or not.
+// eraseEmails deletes the emails that name the candidate, sent or not: the
+// away-reply emails about them (candidate_id) and the digests that list
+// them, found by the link to their conversation, which holds their id
+// between slashes (a digest names many candidates, so it has no one
+// candidate_id; erasure is rare, and scans only the company's digests).
 func eraseEmails(ctx context.Context, tx conn, c *hiretext.Candidate, _ []string, _ time.Time) error {
-	_, err := tx.exec(ctx, "DELETE FROM email_outbox WHERE org_id = ? AND candidate_id = ?", c.OrgID, c.ID)
+	if _, err := tx.exec(ctx, "DELETE FROM email_outbox WHERE org_id = ? AND candidate_id = ?", c.OrgID, c.ID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, "DELETE FROM email_outbox WHERE org_id = ? AND kind = ? AND body_text LIKE ?",
+		c.OrgID, hiretext.EmailKindDigest, "%"+candidateConversationPath(c.ID)+"%")
 	return err
 }
 
-// NotifySettings returns a user's email choices.
+// candidateConversationPath is the path of a candidate's conversation
+// page, which emails link to.
+func candidateConversationPath(id hiretext.CandidateID) string {
+	return "/candidates/" + strconv.FormatInt(int64(id), 10) + "/conversation"
+}
+
+// NotifySettings returns a user's email choices and time zone.
 func (db *DB) NotifySettings(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) (hiretext.NotifySettings, error) {
 	var s hiretext.NotifySettings
-	err := db.reader().queryRow(ctx, "SELECT notify_away_reply, notify_allowance FROM users WHERE org_id = ? AND id = ?", org, user).
-		Scan(&s.AwayReply, &s.Allowance)
+	err := db.reader().queryRow(ctx, `SELECT notify_away_reply, notify_allowance, notify_digest, time_zone
+		FROM users WHERE org_id = ? AND id = ?`, org, user).Scan(&s.AwayReply, &s.Allowance, &s.Digest, &s.TimeZone)
 	return s, orNotFound(err, "User")
 }
 
-// SetNotifySettings changes a user's email choices.
+// SetNotifySettings changes a user's email choices and time zone; an
+// unknown zone is a field error and changes nothing.
 func (db *DB) SetNotifySettings(ctx context.Context, org hiretext.OrgID, user hiretext.UserID, s hiretext.NotifySettings) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
 	return db.inTx(ctx, func(tx conn) error {
-		res, err := tx.exec(ctx, "UPDATE users SET notify_away_reply = ?, notify_allowance = ? WHERE org_id = ? AND id = ?",
-			s.AwayReply, s.Allowance, org, user)
+		res, err := tx.exec(ctx, `UPDATE users SET notify_away_reply = ?, notify_allowance = ?, notify_digest = ?, time_zone = ?
+			WHERE org_id = ? AND id = ?`, s.AwayReply, s.Allowance, s.Digest, s.TimeZone, org, user)
 		if err != nil {
 			return err
 		}
