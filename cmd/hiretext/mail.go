@@ -40,9 +40,11 @@ func readMailConfig(rawURL, from string) (*mail.Config, error) {
 	return &cfg, nil
 }
 
-// startMail runs the email outbox's worker on db until stop is called;
-// stop waits for the email in hand. Without a mail configuration emails
-// stay queued, unsent, until an instance with one starts.
+// startMail runs the email outbox's worker on db, and the loop queueing
+// the daily digests, until stop is called; stop waits for the email in
+// hand. Without a mail configuration emails stay queued, unsent, until an
+// instance with one starts, and no digest is queued (a digest sent late
+// would list what no longer waits).
 func startMail(ctx context.Context, cfg *serveConfig, db *store.DB, log *slog.Logger) (stop func()) {
 	if cfg.Mail == nil {
 		log.Info("email off: set --smtp-url and --mail-from to send notification emails")
@@ -51,7 +53,9 @@ func startMail(ctx context.Context, cfg *serveConfig, db *store.DB, log *slog.Lo
 	sender := mail.NewSender(*cfg.Mail, cfg.clock)
 	w := mail.NewWorker(db, sender, cfg.clock, log, mail.WorkerConfig{})
 	log.Info("email on", "smtp_server", cfg.Mail.Addr(), "mail_from", cfg.Mail.From.Address)
-	return runInBackground(ctx, w.Run)
+	stopWorker := runInBackground(ctx, w.Run)
+	stopDigests := runInBackground(ctx, func(ctx context.Context) { mail.RunDigests(ctx, db, log) })
+	return func() { stopDigests(); stopWorker() }
 }
 
 // startPresence records who has a page open on this instance until stop is

@@ -292,6 +292,8 @@ func resolveBaseURL(configured string, addr net.Addr) (*url.URL, error) {
 // serve runs the HTTP servers until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener, base *url.URL,
 	log *slog.Logger, e env, seeded bool) error {
+	// The links in emails, before any background work that queues them.
+	db.SetPublicURL(base)
 	read, write := db.Pools()
 	pools := map[string]*sql.DB{"read": read, "export": db.ExportPool()}
 	if write != read {
@@ -335,7 +337,6 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 		ln.Close()
 		return err
 	}
-	db.SetPublicURL(base) // the links in emails
 	stopPresence := startPresence(ctx, srv)
 	defer stopPresence()
 	httpSrv := newHTTPServer(srv, log)

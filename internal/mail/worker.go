@@ -96,3 +96,23 @@ func (w *Worker) settle(ctx context.Context, e *hiretext.Email, sendErr error) e
 	log.Info("email delayed", "error", sendErr.Error(), "retry_at", at)
 	return w.outbox.RetryEmail(ctx, e.ID, at, sendErr.Error())
 }
+
+// RunDigests queues the daily digests that are due (hiretext.DigestQueuer)
+// every hiretext.DigestInterval until ctx ends; the worker sends them.
+// Every instance runs it: the queuer sends each user's digest once.
+func RunDigests(ctx context.Context, q hiretext.DigestQueuer, log *slog.Logger) {
+	ticker := time.NewTicker(hiretext.DigestInterval)
+	defer ticker.Stop()
+	for {
+		if n, err := q.QueueDigests(ctx); err != nil && ctx.Err() == nil {
+			log.Error("daily digests", "error", err)
+		} else if n > 0 {
+			log.Info("daily digests queued", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}

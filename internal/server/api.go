@@ -26,6 +26,9 @@ type apiMe struct {
 	apiUser
 	Org    apiOrg    `json:"org"`
 	Notify apiNotify `json:"notify"`
+	// TimeZone is the user's IANA time zone, the company's unless they set
+	// their own; the daily digest comes at 8 a.m. there.
+	TimeZone string `json:"time_zone"`
 	// Email says whether this installation sends email at all.
 	Email bool `json:"email_enabled"`
 }
@@ -45,7 +48,8 @@ func (s *Server) handleAPIMe(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, apiMe{apiUser: toAPIUser(p.user), Org: apiOrg{Slug: p.org.Slug, Name: p.org.Name, Timezone: p.org.Timezone},
-		Notify: apiNotify{AwayReply: &n.AwayReply, Allowance: &n.Allowance}, Email: s.cfg.Email})
+		Notify:   apiNotify{AwayReply: &n.AwayReply, Digest: &n.Digest, Allowance: &n.Allowance},
+		TimeZone: n.Location(p.org.Location()).String(), Email: s.cfg.Email})
 	return nil
 }
 

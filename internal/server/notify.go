@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -49,33 +50,45 @@ func (s *Server) RecordPresence(ctx context.Context) {
 // apiNotify is a user's email choices in the API.
 type apiNotify struct {
 	AwayReply *bool `json:"away_reply"`
+	Digest    *bool `json:"digest"`
 	Allowance *bool `json:"allowance"`
 }
 
-// handleAPIUpdateMe changes the caller's own settings: for now their email
-// choices, {"notify": {"away_reply": bool, "allowance": bool}}; a choice
-// left out stays as it is.
+// handleAPIUpdateMe changes the caller's own settings: their email
+// choices, {"notify": {"away_reply": bool, "digest": bool, "allowance":
+// bool}}, and their time zone, {"time_zone": "Europe/Berlin"} (null or ""
+// for the company's). What is left out stays as it is; an unknown zone is
+// a 422 field error and changes nothing.
 func (s *Server) handleAPIUpdateMe(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	var in struct {
-		Notify *apiNotify `json:"notify"`
+		Notify   *apiNotify   `json:"notify"`
+		TimeZone nullableText `json:"time_zone"`
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if in.Notify == nil || (in.Notify.AwayReply == nil && in.Notify.Allowance == nil) {
-		msg := "Send notify.away_reply or notify.allowance as true or false."
+	n := in.Notify
+	if !in.TimeZone.Set && (n == nil || (n.AwayReply == nil && n.Digest == nil && n.Allowance == nil)) {
+		msg := "Send notify.away_reply, notify.digest or notify.allowance as true or false, or time_zone."
 		return hiretext.FieldError(msg, map[string]string{"notify": msg})
 	}
 	settings, err := s.store.NotifySettings(r.Context(), p.org.ID, p.user.ID)
 	if err != nil {
 		return err
 	}
-	if in.Notify.AwayReply != nil {
-		settings.AwayReply = *in.Notify.AwayReply
+	if n != nil {
+		for _, c := range []struct{ in, to *bool }{{n.AwayReply, &settings.AwayReply}, {n.Digest, &settings.Digest}, {n.Allowance, &settings.Allowance}} {
+			if c.in != nil {
+				*c.to = *c.in
+			}
+		}
 	}
-	if in.Notify.Allowance != nil {
-		settings.Allowance = *in.Notify.Allowance
+	if in.TimeZone.Set {
+		settings.TimeZone = ""
+		if in.TimeZone.Value != nil {
+			settings.TimeZone = strings.TrimSpace(*in.TimeZone.Value)
+		}
 	}
 	if err := s.store.SetNotifySettings(r.Context(), p.org.ID, p.user.ID, settings); err != nil {
 		return err
@@ -83,14 +96,21 @@ func (s *Server) handleAPIUpdateMe(w http.ResponseWriter, r *http.Request) error
 	return s.handleAPIMe(w, r)
 }
 
-// handleSaveNotify saves the My settings form of email choices.
+// handleSaveNotify saves the My settings form of email choices and time
+// zone; an unknown zone shows the form again with the error, as typed.
 func (s *Server) handleSaveNotify(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badForm(err)
 	}
 	p := principalFrom(r.Context())
-	settings := hiretext.NotifySettings{AwayReply: r.PostForm.Get("away_reply") == "yes", Allowance: r.PostForm.Get("allowance") == "yes"}
-	if err := s.store.SetNotifySettings(r.Context(), p.org.ID, p.user.ID, settings); err != nil {
+	settings := hiretext.NotifySettings{AwayReply: r.PostForm.Get("away_reply") == "yes", Digest: r.PostForm.Get("digest") == "yes",
+		Allowance: r.PostForm.Get("allowance") == "yes", TimeZone: strings.TrimSpace(r.PostForm.Get("time_zone"))}
+	err := s.store.SetNotifySettings(r.Context(), p.org.ID, p.user.ID, settings)
+	if hiretext.ErrorCode(err) == hiretext.EInvalid {
+		return s.renderSettings(w, r, http.StatusUnprocessableEntity, &settingsPage{Notify: settings, notifyTyped: true,
+			Errors: hiretext.ErrorFields(err)})
+	}
+	if err != nil {
 		return err
 	}
 	return s.redirectWithFlash(w, r, "/settings", "success", "Your email notifications are saved.")

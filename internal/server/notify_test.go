@@ -164,3 +164,62 @@ func TestMySettingsChooseEmail(t *testing.T) {
 		}
 	}
 }
+
+// TestMySettingsDigestAndTimeZone: the daily digest is on by default and
+// the user's time zone is the company's until they set their own, under My
+// settings or through PATCH /api/v1/me; an unknown zone is a 422 field
+// error (the form comes back with it, as typed) and changes nothing; null
+// or an empty field gives the company's zone back.
+func TestMySettingsDigestAndTimeZone(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	ts := newTestServer(t, db)
+	org := storetest.MustCreateOrg(t, db, "Acme") // Chicago
+	u := storetest.MustCreateUser(t, db, org.ID, "Rita", hiretext.RoleUser, hiretext.PermPool)
+	tok := token(t, db, u)
+	me := func() (map[string]any, map[string]any) {
+		t.Helper()
+		_, me := ts.api(t, tok, "GET", "/api/v1/me", "")
+		n, _ := me["notify"].(map[string]any)
+		return me, n
+	}
+	if me, n := me(); n["digest"] != true || me["time_zone"] != "America/Chicago" {
+		t.Fatalf("a new user: %v", me)
+	}
+	st, got := ts.api(t, tok, "PATCH", "/api/v1/me", `{"time_zone":"Europe/Berlin","notify":{"digest":false}}`)
+	if n, _ := got["notify"].(map[string]any); st != http.StatusOK || got["time_zone"] != "Europe/Berlin" || n["digest"] != false || n["away_reply"] != true {
+		t.Fatalf("PATCH time_zone and digest: %d %v", st, got)
+	}
+	for _, body := range []string{`{"time_zone":"Mars/Olympus"}`, `{"time_zone":"Local","notify":{"digest":true}}`} {
+		st, got := ts.api(t, tok, "PATCH", "/api/v1/me", body)
+		fields, _ := got["error"].(map[string]any)["fields"].(map[string]any)
+		if st != http.StatusUnprocessableEntity || fields["time_zone"] == nil {
+			t.Fatalf("PATCH %s: %d %v, want a 422 naming time_zone", body, st, got)
+		}
+	}
+	if me, n := me(); me["time_zone"] != "Europe/Berlin" || n["digest"] != false {
+		t.Fatalf("a refused zone changed the settings: %v", me)
+	}
+	if st, got := ts.api(t, tok, "PATCH", "/api/v1/me", `{"time_zone":null}`); st != http.StatusOK || got["time_zone"] != "America/Chicago" {
+		t.Fatalf("PATCH time_zone null: %d %v", st, got)
+	}
+
+	b := ts.browser(t)
+	b.login(u.Email, storetest.TestPassword)
+	_, page, _ := b.do("GET", "/settings", nil)
+	mustContain(t, "My settings", page, `name="digest" value="yes">`, `placeholder="America/Chicago"`)
+	st, page, _ = b.do("POST", "/settings/notify", url.Values{"digest": {"yes"}, "time_zone": {"Nowhere/Land"}})
+	if st != http.StatusUnprocessableEntity {
+		t.Fatalf("an unknown zone on the page: %d", st)
+	}
+	mustContain(t, "the form with an unknown zone", page, `value="Nowhere/Land"`, `aria-invalid="true"`, "Unknown time zone", `name="digest" value="yes" checked`)
+	if me, n := me(); me["time_zone"] != "America/Chicago" || n["digest"] != false {
+		t.Fatalf("the refused form changed the settings: %v", me)
+	}
+	if st, _, _ := b.do("POST", "/settings/notify", url.Values{"digest": {"yes"}, "away_reply": {"yes"}, "time_zone": {"Asia/Tokyo"}}); st != http.StatusSeeOther {
+		t.Fatalf("save: %d", st)
+	}
+	if me, n := me(); me["time_zone"] != "Asia/Tokyo" || n["digest"] != true || n["allowance"] != false {
+		t.Fatalf("after saving the page: %v", me)
+	}
+}

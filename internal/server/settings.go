@@ -21,8 +21,12 @@ type settingsPage struct {
 	Templates      []templateRow // the caller's personal templates
 	Template       templateForm  // the new-template form
 	Fields         []hiretext.MergeField
-	Notify         hiretext.NotifySettings
-	Email          bool // whether this installation sends email
+	// Notify is the caller's email choices and time zone: as saved, or as
+	// typed when notifyTyped (the form came back with an error).
+	Notify      hiretext.NotifySettings
+	notifyTyped bool
+	Email       bool   // whether this installation sends email
+	OrgZone     string // the company's time zone, the default of the caller's
 }
 
 func (s *Server) handleSettings(w http.ResponseWriter, r *http.Request) error {
@@ -44,10 +48,12 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	if data.Notify, err = s.store.NotifySettings(r.Context(), p.org.ID, p.user.ID); err != nil {
-		return err
+	if !data.notifyTyped {
+		if data.Notify, err = s.store.NotifySettings(r.Context(), p.org.ID, p.user.ID); err != nil {
+			return err
+		}
 	}
-	data.Email = s.cfg.Email
+	data.Email, data.OrgZone = s.cfg.Email, p.org.Location().String()
 	data.Page, data.Tokens, data.Templates, data.Fields = s.page(w, r, "My settings"), tokens, templateRows(personalTemplates, ts), hiretext.MergeFields[:]
 	return s.render(w, r, status, "settings", data)
 }
