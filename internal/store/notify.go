@@ -37,18 +37,24 @@ func (r *inboundRun) queueAwayReplies(ctx context.Context) error {
 		link = r.db.publicURL + candidateConversationPath(r.candidate.ID)
 	}
 	subject, text, html := hiretext.AwayReplyEmail(who, link)
+	var args []any
+	rows := 0
 	for _, u := range users {
-		if !u.SeesTexts() {
-			continue
-		}
-		if _, err := r.tx.exec(ctx, `INSERT INTO email_outbox (org_id, user_id, to_addr, subject, body_text, body_html, status,
-			kind, conversation_id, candidate_id, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
-			u.OrgID, u.ID, u.Email, subject, text, html, hiretext.EmailKindAwayReply, r.conv, candidate,
-			r.now.Add(hiretext.AwayDelay), r.now); err != nil {
-			return err
+		if u.SeesTexts() {
+			rows++
+			args = append(args, u.OrgID, u.ID, u.Email, subject, text, html, hiretext.EmailKindAwayReply, r.conv, candidate,
+				r.now.Add(hiretext.AwayDelay), r.now)
 		}
 	}
-	return nil
+	if rows == 0 {
+		return nil
+	}
+	// One statement for all the number's users: a reply costs notifications
+	// one query and at most one insert, however many users are connected.
+	_, err = r.tx.exec(ctx, `INSERT INTO email_outbox (org_id, user_id, to_addr, subject, body_text, body_html, status,
+		kind, conversation_id, candidate_id, next_attempt_at, created_at) VALUES `+
+		repeatRows("(?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)", rows), args...)
+	return err
 }
 
 // skipAwayReplies sets aside the away-reply emails due now whose user is
