@@ -30,13 +30,16 @@ const (
 	// number assigned or taken away): each stream checks its caller again
 	// and ends when that changes what it would send.
 	EventAccessChanged EventKind = "access.changed"
+	// EventConversationEscalated is one user's: a reply left unanswered was
+	// escalated to them, and their bell lists the notification.
+	EventConversationEscalated EventKind = "conversation.escalated"
 )
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
 	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventConversationChanged, EventAllowanceAlert,
-		EventAllowanceChanged, EventNotificationRead, EventAccessChanged:
+		EventAllowanceChanged, EventNotificationRead, EventAccessChanged, EventConversationEscalated:
 		return true
 	}
 	return false

@@ -9,7 +9,8 @@ import (
 type NotificationID int64
 
 // Notification is a message for one user: an allowance alert of the number
-// they were assigned to when it crossed the threshold. The bell lists it
+// they were assigned to when it crossed the threshold, or an escalation of
+// a conversation whose candidate waits for an answer. The bell lists it
 // until the user dismisses it (marks it read); the API lists it with Read.
 type Notification struct {
 	ID        NotificationID
@@ -18,9 +19,20 @@ type Notification struct {
 	NumberID  NumberID
 	Phone     string // the number's, E.164
 	Kind      AlertKind
-	Period    string // the month the threshold was crossed in, "YYYY-MM"
+	Period    string // the month the threshold was crossed in, "YYYY-MM"; "" for an escalation
 	CreatedAt time.Time
 	ReadAt    *time.Time
+	// An escalation's conversation, its candidate (0 for an unknown
+	// sender) and who waits: the candidate's name or the sender's phone.
+	ConversationID ConversationID
+	CandidateID    CandidateID
+	Who            string
+}
+
+// Escalated reports whether n is an escalation rather than an allowance
+// alert.
+func (n *Notification) Escalated() bool {
+	return n.Kind == AlertEscalationTeam || n.Kind == AlertEscalationAdmins
 }
 
 // Read reports whether the user dismissed n.

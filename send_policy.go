@@ -208,26 +208,7 @@ type SendPolicyUpdate struct {
 func (u SendPolicyUpdate) Policy(org OrgID) (*SendPolicy, error) {
 	v := Validation{}
 	p := &SendPolicy{OrgID: org, ReplyGraceMinutes: u.ReplyGraceMinutes, AttemptLimit: u.AttemptLimit}
-	for day := range u.QuietHours {
-		if !slices.Contains(Weekdays[:], day) {
-			v.Add("quiet_hours."+day, fmt.Sprintf("Unknown day %q: use mon, tue, wed, thu, fri, sat or sun.", day))
-		}
-	}
-	for d, key := range Weekdays {
-		span := u.QuietHours[key]
-		if span == nil {
-			continue
-		}
-		w, err := ParseWindow(span[0], span[1])
-		if err != nil {
-			v.Add("quiet_hours."+key, ErrorMessage(err))
-			continue
-		}
-		p.QuietHours[d] = &w
-	}
-	if len(v) == 0 && !p.QuietHours.AnyOpen() {
-		v.Add("quiet_hours", "Open at least one day.")
-	}
+	p.QuietHours = parseWeek(v, "quiet_hours", u.QuietHours)
 	p.StateWindows = validStates(v, u.StateWindows)
 	if p.ReplyGraceMinutes < 0 || p.ReplyGraceMinutes > MaxReplyGraceMinutes {
 		v.Add("reply_grace_minutes", fmt.Sprintf("Use 0 (off) to %d minutes.", MaxReplyGraceMinutes))
@@ -236,6 +217,35 @@ func (u SendPolicyUpdate) Policy(org OrgID) (*SendPolicy, error) {
 		v.Add("attempt_limit", fmt.Sprintf("Use 0 (off) to %d texts.", MaxAttemptLimit))
 	}
 	return p, v.Err()
+}
+
+// parseWeek reads a week as forms and the API write it (each weekday's
+// window as two clock times, nil for a closed day), recording problems
+// under field and field.day; at least one day must be open.
+func parseWeek(v Validation, field string, days map[string]*[2]string) Week {
+	var week Week
+	before := len(v)
+	for day := range days {
+		if !slices.Contains(Weekdays[:], day) {
+			v.Add(field+"."+day, fmt.Sprintf("Unknown day %q: use mon, tue, wed, thu, fri, sat or sun.", day))
+		}
+	}
+	for d, key := range Weekdays {
+		span := days[key]
+		if span == nil {
+			continue
+		}
+		w, err := ParseWindow(span[0], span[1])
+		if err != nil {
+			v.Add(field+"."+key, ErrorMessage(err))
+			continue
+		}
+		week[d] = &w
+	}
+	if len(v) == before && !week.AnyOpen() {
+		v.Add(field, "Open at least one day.")
+	}
+	return week
 }
 
 // validStates returns the known state codes of codes, upper case, in the
@@ -257,16 +267,21 @@ func validStates(v Validation, codes []string) []string {
 
 // Update is the SendPolicyUpdate that describes p, as forms are filled.
 func (p *SendPolicy) Update() SendPolicyUpdate {
-	u := SendPolicyUpdate{QuietHours: map[string]*[2]string{}, StateWindows: slices.Clone(p.StateWindows),
+	return SendPolicyUpdate{QuietHours: p.QuietHours.Spans(), StateWindows: slices.Clone(p.StateWindows),
 		ReplyGraceMinutes: p.ReplyGraceMinutes, AttemptLimit: p.AttemptLimit}
+}
+
+// Spans writes w as forms and the API do: each weekday's window as two
+// clock times, nil for a closed day.
+func (w Week) Spans() map[string]*[2]string {
+	out := map[string]*[2]string{}
 	for d, key := range Weekdays {
-		if w := p.QuietHours[d]; w != nil {
-			u.QuietHours[key] = &[2]string{ClockTime(w.Start), ClockTime(w.End)}
-		} else {
-			u.QuietHours[key] = nil
+		out[key] = nil
+		if win := w[d]; win != nil {
+			out[key] = &[2]string{ClockTime(win.Start), ClockTime(win.End)}
 		}
 	}
-	return u
+	return out
 }
 
 // SendPolicyService reads and changes a company's send policy. A policy

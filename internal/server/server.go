@@ -30,6 +30,7 @@ type Store interface {
 	hiretext.ConsentService
 	hiretext.TextingSettingsService
 	hiretext.SendPolicyService
+	hiretext.EscalationService
 	// Numbers and their allowance.
 	hiretext.NumberService
 	hiretext.AllowanceService

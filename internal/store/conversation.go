@@ -93,8 +93,8 @@ func touchInbound(ctx context.Context, tx conn, id hiretext.ConversationID, msg 
 	q := `UPDATE conversations SET last_message_at = ?, last_message_id = ?, unread = unread + 1, done_at = NULL`
 	args := []any{now, msg}
 	if waits {
-		q += `, waiting_since = COALESCE(waiting_since, ?)`
-		args = append(args, now)
+		q += armEscalation + `, waiting_since = COALESCE(waiting_since, ?)`
+		args = append(args, now, now)
 	}
 	_, err := tx.exec(ctx, q+` WHERE id = ?`, append(args, id)...)
 	return err

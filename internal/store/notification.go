@@ -11,10 +11,15 @@ import (
 // Notifications are written by fireAlerts (allowance.go), in the
 // transaction that crosses a threshold; here they are read and dismissed.
 
+// An escalation's notification names its conversation and who waits in
+// it: the candidate, or an unknown sender's phone.
 const notificationColumns = `x.id, x.org_id, x.user_id, COALESCE(x.number_id, 0), COALESCE(n.phone, ''), x.kind,
-	COALESCE(x.period, ''), x.created_at, x.read_at`
+	COALESCE(x.period, ''), x.created_at, x.read_at, COALESCE(x.conversation_id, 0), COALESCE(v.candidate_id, 0),
+	CASE WHEN c.id IS NULL THEN COALESCE(v.phone, '') WHEN c.erased_at IS NULL THEN c.first_name || ' ' || c.last_name
+		ELSE '` + hiretext.ErasedCandidate + `' END`
 
-const notificationFrom = ` FROM notifications x LEFT JOIN numbers n ON n.org_id = x.org_id AND n.id = x.number_id`
+const notificationFrom = ` FROM notifications x LEFT JOIN numbers n ON n.org_id = x.org_id AND n.id = x.number_id
+	LEFT JOIN conversations v ON v.id = x.conversation_id LEFT JOIN candidates c ON c.id = v.candidate_id`
 
 // ListNotifications lists user's newest notifications, newest first.
 func (db *DB) ListNotifications(ctx context.Context, org hiretext.OrgID, user hiretext.UserID) ([]*hiretext.Notification, error) {
@@ -55,7 +60,8 @@ func (db *DB) MarkNotificationRead(ctx context.Context, org hiretext.OrgID, user
 func scanNotification(row scanner) (*hiretext.Notification, error) {
 	var n hiretext.Notification
 	var read sql.NullTime
-	if err := row.Scan(&n.ID, &n.OrgID, &n.UserID, &n.NumberID, &n.Phone, &n.Kind, &n.Period, &n.CreatedAt, &read); err != nil {
+	if err := row.Scan(&n.ID, &n.OrgID, &n.UserID, &n.NumberID, &n.Phone, &n.Kind, &n.Period, &n.CreatedAt, &read,
+		&n.ConversationID, &n.CandidateID, &n.Who); err != nil {
 		return nil, err
 	}
 	n.CreatedAt = n.CreatedAt.UTC()
