@@ -133,6 +133,11 @@ func (db *DB) Escalate(ctx context.Context) (int, error) {
 	}
 }
 
+// dueForEscalation reads the conversations whose escalate_at has come,
+// oldest first, through conversations_escalate_due.
+const dueForEscalation = `SELECT id, org_id, number_id, waiting_since, COALESCE(last_outbound_id, 0)
+	FROM conversations WHERE escalate_at <= ? ORDER BY escalate_at, id LIMIT ?`
+
 // dueConversation is a conversation the escalation job looks at.
 type dueConversation struct {
 	id           hiretext.ConversationID
@@ -148,8 +153,7 @@ func (db *DB) escalateOnce(ctx context.Context) (fired, taken int, err error) {
 	err = db.inEventTx(ctx, func(tx conn) error {
 		fired = 0 // a retried transaction starts again
 		now := db.now()
-		due, err := queryAll(ctx, tx, scanDueConversation, `SELECT id, org_id, number_id, waiting_since, COALESCE(last_outbound_id, 0)
-			FROM conversations WHERE escalate_at <= ? ORDER BY escalate_at, id LIMIT ?`+db.dialect.skipLocked(), now, escalateBatch)
+		due, err := queryAll(ctx, tx, scanDueConversation, dueForEscalation+db.dialect.skipLocked(), now, escalateBatch)
 		if err != nil {
 			return err
 		}
