@@ -157,6 +157,8 @@ var authzMatrix = []matrixRow{
 	{"POST /admin/texting", "", "consent_disclosure=", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 	{"GET /admin/texting/send-windows", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"POST /admin/texting/send-windows", "", "mon_open=yes&mon_start=20:00&mon_end=09:00&reply_grace_minutes=30&attempt_limit=3", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /admin/texting/escalation", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/texting/escalation", "", "enabled=yes&mon_open=yes&mon_start=17:00&mon_end=09:00&team_after_hours=4&admins_after_hours=4", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 
 	// Text templates: the company's are administrators' to change; each
 	// user's own are theirs alone ($rtpl is the recruiter's).
@@ -254,6 +256,8 @@ var authzMatrix = []matrixRow{
 	{"GET /api/v1/audit", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"GET /api/v1/texting-settings/send-policy", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"PUT /api/v1/texting-settings/send-policy", "", `{"quiet_hours":{}}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /api/v1/texting-settings/escalation", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"PUT /api/v1/texting-settings/escalation", "", `{"enabled":true}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 
 	// Texting API.
 	{"POST /api/v1/messages", "", `{"candidate_ids":["$cand"],"body":""}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, forbidden, forbidden}},

@@ -123,6 +123,8 @@ func (s *Server) routeTable() []route {
 		{"POST /admin/texting", admins, false, s.handleSaveTextingSettings},
 		{"GET " + sendWindowsPath, admins, false, s.handleSendWindows},
 		{"POST " + sendWindowsPath, admins, false, s.handleSaveSendWindows},
+		{"GET " + escalationPath, admins, false, s.handleEscalation},
+		{"POST " + escalationPath, admins, false, s.handleSaveEscalation},
 		{"GET /admin/retention", admins, false, s.handleRetentionSettings},
 		{"POST /admin/retention", admins, false, s.handleSaveRetentionSettings},
 		{"GET " + auditPath, admins, false, s.handleAudit},
@@ -196,6 +198,8 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/audit", admins, true, s.handleAPIAudit},
 		{"GET /api/v1/texting-settings/send-policy", admins, true, s.handleAPISendPolicy},
 		{"PUT /api/v1/texting-settings/send-policy", admins, true, s.handleAPIPutSendPolicy},
+		{"GET /api/v1/texting-settings/escalation", admins, true, s.handleAPIEscalation},
+		{"PUT /api/v1/texting-settings/escalation", admins, true, s.handleAPIPutEscalation},
 
 		// Texting API.
 		{"POST /api/v1/messages", textsAccess, true, s.handleAPISend},
