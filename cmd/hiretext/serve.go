@@ -329,6 +329,8 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopReconcile()
 	stopMail := startMail(ctx, cfg, db, log)
 	defer stopMail()
+	stopEscalation := startEscalation(ctx, db, log)
+	defer stopEscalation()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: cfg.clock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
 		SimulatorPublic: cfg.SimulatorPublic, Email: cfg.Mail != nil, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -169,4 +170,41 @@ func (s *Server) handleAPIPutEscalation(w http.ResponseWriter, r *http.Request) 
 	}
 	writeJSON(w, http.StatusOK, toAPIEscalation(p, pr.org))
 	return nil
+}
+
+// escalationLines say who was told that the conversation's current wait
+// went unanswered, and when, in the company's time zone: "Escalated to
+// Priya Shah and Dan Roe at 2:10 PM".
+func (s *Server) escalationLines(ctx context.Context, p *principal, id hiretext.ConversationID) ([]string, error) {
+	steps, err := s.store.ConversationEscalations(ctx, p.org.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	loc := p.org.Location()
+	today := s.cfg.Clock.Now().In(loc).Format("2006-01-02")
+	var out []string
+	for _, e := range steps {
+		at := e.At.In(loc)
+		when := at.Format("3:04 PM")
+		if at.Format("2006-01-02") != today {
+			when += " on " + at.Format("Jan 2")
+		}
+		switch {
+		case len(e.Told) > 0:
+			out = append(out, "Escalated to "+joinNames(e.Told)+" at "+when)
+		case e.Step == hiretext.EscalateTeam:
+			out = append(out, "Escalation due at "+when+": this number has no other user to tell")
+		default:
+			out = append(out, "Escalation due at "+when+": the company has no active administrator to tell")
+		}
+	}
+	return out, nil
+}
+
+// joinNames writes names as a sentence does: "A", "A and B", "A, B and C".
+func joinNames(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -550,6 +550,7 @@ type threadPage struct {
 	Query        string
 	Matches      []linkChoice // candidates matching Query, to link to
 	Notes        *notesPanel
+	Escalations  []string // who was told of the sender's unanswered reply, and when
 }
 
 // linkChoice is a candidate an unknown conversation can be linked to.
@@ -603,6 +604,9 @@ func (s *Server) handleThread(w http.ResponseWriter, r *http.Request) error {
 	rows := s.inboxRows(p, []*hiretext.Conversation{v})
 	data := &threadPage{Page: s.page(w, r, "Unknown sender"), Conversation: rows[0], Messages: messageRows(msgs, p.org.Location()),
 		Query: r.URL.Query().Get("q"), Notes: notes}
+	if data.Escalations, err = s.escalationLines(r.Context(), p, v.ID); err != nil {
+		return err
+	}
 	if data.Query != "" {
 		page, err := s.store.SearchCandidates(r.Context(), p.org.ID, hiretext.CandidateQuery{Text: data.Query, Limit: 10})
 		if err != nil && hiretext.ErrorCode(err) != hiretext.EInvalid {

@@ -10,7 +10,7 @@ import (
 	"github.com/hiretext/hiretext/internal/phone"
 )
 
-// Notifications: a user's allowance alerts, listed in the bell until they
+// Notifications: a user's allowance alerts and escalations, listed in the bell until they
 // dismiss them, and in the API with whether they were read.
 
 // notice is one unread notification in the bell.
@@ -18,6 +18,7 @@ type notice struct {
 	ID   string
 	Text string
 	Time string
+	Link string // an escalation's conversation; "" for an allowance alert
 }
 
 // bellNotices returns p's unread notifications for the bell, newest first.
@@ -32,7 +33,7 @@ func (s *Server) bellNotices(ctx context.Context, p *principal) []notice {
 	for _, n := range notes {
 		if !n.Read() {
 			out = append(out, notice{ID: idString(n.ID), Text: noticeText(n, p.org.Location()),
-				Time: n.CreatedAt.In(p.org.Location()).Format("Jan 2, 3:04 PM")})
+				Time: n.CreatedAt.In(p.org.Location()).Format("Jan 2, 3:04 PM"), Link: noticeLink(n)})
 		}
 	}
 	return out
@@ -40,6 +41,12 @@ func (s *Server) bellNotices(ctx context.Context, p *principal) []notice {
 
 // noticeText says what a notification tells its user.
 func noticeText(n *hiretext.Notification, loc *time.Location) string {
+	switch n.Kind {
+	case hiretext.AlertEscalationTeam:
+		return n.Who + "'s reply to your number is still unanswered."
+	case hiretext.AlertEscalationAdmins:
+		return n.Who + "'s reply to " + phone.Format(n.Phone) + " is still unanswered: escalated to the administrators."
+	}
 	month := n.Period
 	if start, err := hiretext.PeriodStart(n.Period, loc); err == nil {
 		month = start.Format("January 2006")
@@ -48,6 +55,17 @@ func noticeText(n *hiretext.Notification, loc *time.Location) string {
 		return fmt.Sprintf("Your number %s used its whole monthly allowance in %s: sending paused until it resets.", phone.Format(n.Phone), month)
 	}
 	return fmt.Sprintf("Your number %s used %d%% of its monthly allowance in %s.", phone.Format(n.Phone), hiretext.WarnPercent, month)
+}
+
+// noticeLink is where an escalation's notice leads: its conversation.
+func noticeLink(n *hiretext.Notification) string {
+	switch {
+	case !n.Escalated() || n.ConversationID == 0:
+		return ""
+	case n.CandidateID != 0:
+		return "/candidates/" + idString(n.CandidateID) + "/conversation"
+	}
+	return "/conversations/" + idString(n.ConversationID)
 }
 
 // handleDismissNotification marks one of the user's notifications read from
@@ -78,11 +96,21 @@ type apiNotification struct {
 	Month     string    `json:"month"`
 	CreatedAt time.Time `json:"created_at"`
 	Read      bool      `json:"read"`
+	// An escalation's conversation, and its candidate when it has one.
+	ConversationID string `json:"conversation_id,omitempty"`
+	CandidateID    string `json:"candidate_id,omitempty"`
 }
 
 func toAPINotification(n *hiretext.Notification) apiNotification {
-	return apiNotification{ID: idString(n.ID), Kind: string(n.Kind), NumberID: idString(n.NumberID), Month: n.Period,
+	out := apiNotification{ID: idString(n.ID), Kind: string(n.Kind), NumberID: idString(n.NumberID), Month: n.Period,
 		CreatedAt: n.CreatedAt, Read: n.Read()}
+	if n.ConversationID != 0 {
+		out.ConversationID = idString(n.ConversationID)
+	}
+	if n.CandidateID != 0 {
+		out.CandidateID = idString(n.CandidateID)
+	}
+	return out
 }
 
 // handleAPINotifications lists the caller's newest notifications.

@@ -121,6 +121,7 @@ type textingPanel struct {
 	HistoryURL     string // the profile's full history
 	Composer       composer
 	Notes          *notesPanel // the conversation's internal notes; nil before the first text
+	Escalations    []string    // who was told of the candidate's unanswered reply, and when
 }
 
 // loadPanel builds the texting panel between num and candidate c; full loads
@@ -164,6 +165,9 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 		back = panel.HistoryURL
 	}
 	if panel.Notes, err = s.loadNotes(ctx, p, num, conv.ID, back); err != nil {
+		return nil, err
+	}
+	if panel.Escalations, err = s.escalationLines(ctx, p, conv.ID); err != nil {
 		return nil, err
 	}
 	if conv.Unread > 0 {

@@ -269,7 +269,9 @@ func (db *DB) fireEscalation(ctx context.Context, tx conn, v dueConversation, st
 			}
 		}
 	}
-	return 1, nil
+	// The number's open pages show who was told under the texts.
+	return 1, db.insertEvent(ctx, tx, &hiretext.Event{OrgID: v.org, NumberID: v.number, Kind: hiretext.EventConversationChanged,
+		At: now, Data: eventData(map[string]any{"conversation_id": v.id})})
 }
 
 // escalationRecipient is a user an escalation tells, and whether they

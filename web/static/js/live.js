@@ -103,6 +103,12 @@
     // count and the Send button follow.
     source.addEventListener("allowance.changed", refresh);
     source.addEventListener("notification.read", refresh); // dismissed in another tab
+    // A candidate's reply left unanswered was escalated to this user: the
+    // bell lists it.
+    source.addEventListener("conversation.escalated", function () {
+      announce("A candidate is waiting for an answer: see the bell.");
+      refresh();
+    });
     source.addEventListener("resync", refresh);
   }
 
