@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hiretext/hiretext"
+	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
@@ -108,4 +109,39 @@ func TestEscalationAPI(t *testing.T) {
 	if again, _ := f.db.EscalationPolicy(t.Context(), f.org.ID); !again.UpdatedAt.Equal(p.UpdatedAt) || again.TeamAfterHours != 3 {
 		t.Error("a refused PUT changed the policy")
 	}
+}
+
+// TestEscalationIsShownOnTheConversationAndInTheBell: after the job tells
+// Sam of Ann's unanswered reply, the conversation says who was told and
+// when, for Rita as well, and Sam's bell links to it.
+func TestEscalationIsShownOnTheConversationAndInTheBell(t *testing.T) {
+	t.Parallel()
+	chicago, _ := time.LoadLocation("America/Chicago")
+	clock := storetest.NewClock(time.Date(2026, 12, 7, 13, 0, 0, 0, chicago)) // a Monday
+	db := storetest.NewSQLite(t, storetest.Config{Clock: clock.Now})
+	f := newATSFixture(t, db, func(cfg *server.Config, _ *server.Store) { cfg.Clock = clock.Now })
+	fx := storetest.MustSetUpTexting(t, db, 100)
+	sam := storetest.MustCreateUser(t, db, fx.Org.ID, "Sam Second", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
+	priya := storetest.MustCreateUser(t, db, fx.Org.ID, "Priya Shah", hiretext.RoleUser, hiretext.PermPool, hiretext.PermProfiles)
+	storetest.MustAssign(t, db, fx.Org.ID, fx.Number.ID, sam.ID)
+	storetest.MustAssign(t, db, fx.Org.ID, fx.Number.ID, priya.ID)
+	p := hiretext.DefaultEscalationPolicy(fx.Org.ID)
+	p.Enabled, p.TeamAfterHours = true, 1
+	if _, err := db.UpdateEscalationPolicy(t.Context(), fx.Org.ID, p.Update(), 0); err != nil {
+		t.Fatal(err)
+	}
+	ann, annPhone := fx.MustCandidate(t, db, "Ann")
+	fx.MustSend(t, db, "Can you start Monday?", ann.ID)
+	fx.Receive(t, db, "SMs1", annPhone, "Which site?")
+	clock.Set(time.Date(2026, 12, 7, 14, 10, 0, 0, chicago))
+	if n, err := db.Escalate(t.Context()); err != nil || n != 1 {
+		t.Fatalf("escalated %d, %v", n, err)
+	}
+
+	rita := f.as(t, fx.Recruiter)
+	conversation := "/candidates/" + idString(ann.ID) + "/conversation"
+	_, body, _ := rita.do("GET", conversation, nil)
+	mustContain(t, "Rita's conversation page", body, "Escalated to Priya Shah and Sam Second at 2:10 PM")
+	_, body, _ = f.as(t, sam).do("GET", "/inbox", nil)
+	mustContain(t, "Sam's bell", body, `<a href="`+conversation+`">Ann Tester&#39;s reply to your number is still unanswered.</a>`)
 }
