@@ -39,6 +39,7 @@ type Store interface {
 	hiretext.ConversationService
 	hiretext.NoteService
 	hiretext.ReportService
+	hiretext.ResponseReportService
 	hiretext.ThrottleService
 	hiretext.BulkSendService
 	hiretext.PrivacyService

@@ -32,4 +32,5 @@ var (
 	_ hiretext.SignatureService       = (*DB)(nil)
 	_ hiretext.NotificationService    = (*DB)(nil)
 	_ hiretext.EscalationService      = (*DB)(nil)
+	_ hiretext.ResponseReportService  = (*DB)(nil)
 )
