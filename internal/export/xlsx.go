@@ -78,6 +78,22 @@ func (x *XLSX) sheet(name string) error {
 	return sw.SetRow("A1", x.header, excelize.RowOpts{StyleID: bold})
 }
 
+// AddSheet ends the current sheet and starts another, named name, under its
+// own bold header row and column widths: a second table of the workbook.
+func (x *XLSX) AddSheet(name string, header []string, widths []float64) error {
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	if _, err := x.f.NewSheet(name); err != nil {
+		return err
+	}
+	x.name, x.widths, x.header = name, widths, x.header[:0]
+	for _, h := range header {
+		x.header = append(x.header, h)
+	}
+	return x.sheet(name)
+}
+
 // dateTimeFormat shows date-time cells sortably, to the second, as the CSV
 // writes them.
 const dateTimeFormat = "yyyy-mm-dd hh:mm:ss"

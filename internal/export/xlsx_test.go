@@ -105,3 +105,37 @@ func writeAndOpen(t *testing.T, header []string, rows ...[]any) *excelize.File {
 	t.Cleanup(func() { f.Close() })
 	return f
 }
+
+// TestXLSXAddSheet: a second table goes on a sheet of its own, under its
+// own header, after the first sheet's rows.
+func TestXLSXAddSheet(t *testing.T) {
+	var buf bytes.Buffer
+	x, err := NewXLSX(&buf, "Texts", []string{"N", "Text"}, []float64{5, 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if err := x.Row([]any{1, "Hello"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.AddSheet("Response", []string{"Name", "Rate", "Hours"}, []float64{20, 8, 8}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Row([]any{"Rita", 50, 1.25}); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	texts, _ := f.GetRows("Texts")
+	response, _ := f.GetRows("Response")
+	if !slices.Equal(f.GetSheetList(), []string{"Texts", "Response"}) || len(texts) != 2 ||
+		len(response) != 2 || !slices.Equal(response[0], []string{"Name", "Rate", "Hours"}) || !slices.Equal(response[1], []string{"Rita", "50", "1.25"}) {
+		t.Fatalf("sheets %q: texts %q, response %q", f.GetSheetList(), texts, response)
+	}
+}

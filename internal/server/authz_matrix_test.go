@@ -320,6 +320,7 @@ var authzMatrix = []matrixRow{
 	{"GET /reports/possible-opt-outs", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"GET /reports/sms-activity.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden, forbidden}},
 	{"GET /reports/sms-activity.xlsx", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden, forbidden}},
+	{"GET /reports/sms-activity/response.csv", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden, forbidden}},
 	{"GET /api/v1/reports/sms-activity", "", "", want{unauth, forbidden, forbidden, forbidden, ok, ok, ok, forbidden, forbidden}},
 
 	// Operations.

@@ -149,6 +149,7 @@ type reportPage struct {
 	NextURL, FirstURL            string
 	SortURL                      string // the same filters in the other order
 	CSVURL, XLSXURL              string
+	Response                     *responseSection // response rates and answer times, per user and number
 }
 
 // reportRow is one text of the report's table.
@@ -193,6 +194,9 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.fillReport(data, p, f, sum, page, qs.Get("cursor"))
+	if data.Response, err = s.responseSectionFor(r.Context(), p, f.ActivityFilter, data.Form); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "report_sms", data)
 }
 

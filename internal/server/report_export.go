@@ -106,6 +106,9 @@ func (s *Server) exportXLSX(ctx context.Context, w http.ResponseWriter, org hire
 		values[12] = a.TemplateName
 		return out.Row(values)
 	})
+	if err == nil {
+		err = s.writeResponseXLSX(ctx, out, org, f)
+	}
 	if err != nil {
 		return d, err
 	}

@@ -177,6 +177,7 @@ func (s *Server) routeTable() []route {
 		{"GET " + reportPath, reportAccess, false, s.handleReport},
 		{"GET " + reportPath + ".csv", reportAccess, false, s.handleReportExport(formatCSV)},
 		{"GET " + reportPath + ".xlsx", reportAccess, false, s.handleReportExport(formatXLSX)},
+		{"GET " + responseCSVPath, reportAccess, false, s.handleResponseCSV},
 		{"GET " + possibleOptOutsPath, admins, false, s.handlePossibleOptOuts},
 
 		// Provider webhooks: verified by signature, never by session.
