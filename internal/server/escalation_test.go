@@ -144,4 +144,12 @@ func TestEscalationIsShownOnTheConversationAndInTheBell(t *testing.T) {
 	mustContain(t, "Rita's conversation page", body, "Escalated to Priya Shah and Sam Second at 2:10 PM")
 	_, body, _ = f.as(t, sam).do("GET", "/inbox", nil)
 	mustContain(t, "Sam's bell", body, `<a href="`+conversation+`">Ann Tester&#39;s reply to your number is still unanswered.</a>`)
+	st, got := f.ts.api(t, token(t, db, sam), "GET", "/api/v1/notifications", "")
+	notes, _ := got["notifications"].([]any)
+	if st != http.StatusOK || len(notes) != 1 {
+		t.Fatalf("Sam's notifications in the API: %d %v", st, got)
+	}
+	if n := notes[0].(map[string]any); n["kind"] != "escalation_team" || n["candidate_id"] != idString(ann.ID) || n["conversation_id"] == nil {
+		t.Fatalf("Sam's notification in the API: %v", n)
+	}
 }
