@@ -185,6 +185,7 @@ type apiActivityPage struct {
 	Messages   []apiActivityRow    `json:"messages"`
 	NextCursor *string             `json:"next_cursor"`
 	Summary    *apiActivitySummary `json:"summary"`
+	Response   *apiResponseReport  `json:"response"` // the response figures, on the first page like the summary
 }
 
 // handleAPIReport is GET /api/v1/reports/sms-activity: a JSON page of texts
@@ -232,6 +233,9 @@ func (s *Server) writeAPIReport(w http.ResponseWriter, r *http.Request, p *princ
 			return err
 		}
 		out.Summary = toAPISummary(sum)
+		if out.Response, err = s.apiResponseReport(r.Context(), p.org.ID, f); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

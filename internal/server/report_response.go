@@ -181,3 +181,60 @@ func (s *Server) writeResponseXLSX(ctx context.Context, out *export.XLSX, org hi
 	}
 	return nil
 }
+
+// apiResponseReport is the response figures in the report's API.
+type apiResponseReport struct {
+	Unit    string              `json:"unit"` // "business_hours" or "clock_hours"
+	Users   []apiResponseFigure `json:"users"`
+	Numbers []apiResponseFigure `json:"numbers"`
+}
+
+// apiResponseFigure is one user's or one number's figures; the rate and
+// the median are null when there is none.
+type apiResponseFigure struct {
+	UserID              string   `json:"user_id,omitempty"`
+	NumberID            string   `json:"number_id,omitempty"`
+	Name                string   `json:"name"` // the user's name, or the number in E.164
+	CandidatesTexted    int      `json:"candidates_texted"`
+	Replied             int      `json:"replied"`
+	ResponseRatePercent *int     `json:"response_rate_percent"`
+	Answered            int      `json:"answered"`
+	MedianAnswerHours   *float64 `json:"median_answer_hours"`
+}
+
+// apiResponseReport reads the figures of f for the API.
+func (s *Server) apiResponseReport(ctx context.Context, org hiretext.OrgID, f hiretext.ActivityFilter) (*apiResponseReport, error) {
+	r, err := s.store.ResponseReport(ctx, org, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &apiResponseReport{Unit: "clock_hours", Users: []apiResponseFigure{}, Numbers: []apiResponseFigure{}}
+	if r.BusinessHours {
+		out.Unit = "business_hours"
+	}
+	for _, u := range r.ByUser {
+		out.Users = append(out.Users, toAPIResponseFigure(u))
+	}
+	for _, n := range r.ByNumber {
+		out.Numbers = append(out.Numbers, toAPIResponseFigure(n))
+	}
+	return out, nil
+}
+
+func toAPIResponseFigure(f *hiretext.ResponseFigures) apiResponseFigure {
+	out := apiResponseFigure{Name: f.Name, CandidatesTexted: f.Texted, Replied: f.Replied, Answered: f.Answered}
+	if f.UserID != 0 {
+		out.UserID = idString(f.UserID)
+	}
+	if f.NumberID != 0 {
+		out.NumberID = idString(f.NumberID)
+	}
+	if rate, ok := f.RatePercent(); ok {
+		out.ResponseRatePercent = &rate
+	}
+	if f.Answered > 0 {
+		hours := math.Round(f.MedianAnswer.Hours()*100) / 100
+		out.MedianAnswerHours = &hours
+	}
+	return out
+}

@@ -67,6 +67,16 @@ func TestSMSActivityResponseFigures(t *testing.T) {
 		}
 	}
 	check("clock hours", "65 h 30 min", "65.5")
+	_, got := f.ts.api(t, token(t, db, admin), "GET", "/api/v1/reports/sms-activity"+query, "")
+	resp, _ := got["response"].(map[string]any)
+	users, _ := resp["users"].([]any)
+	if resp["unit"] != "clock_hours" || len(users) != 1 {
+		t.Fatalf("the API's response figures: %v", got["response"])
+	}
+	if u := users[0].(map[string]any); u["name"] != "Rita Recruiter" || u["candidates_texted"] != float64(2) || u["replied"] != float64(1) ||
+		u["response_rate_percent"] != float64(50) || u["answered"] != float64(1) || u["median_answer_hours"] != 65.5 {
+		t.Fatalf("Rita's figures in the API: %v", u)
+	}
 	p := hiretext.DefaultEscalationPolicy(fx.Org.ID)
 	if _, err := db.UpdateEscalationPolicy(t.Context(), fx.Org.ID, p.Update(), admin.ID); err != nil {
 		t.Fatal(err)
