@@ -55,9 +55,13 @@ type Candidate struct {
 	LastApplicationID ApplicationID
 	// TimeZone is the IANA zone a user set on the profile; "" derives the
 	// candidate's zones from the texting phone (see ResolveZones).
-	TimeZone  string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	TimeZone string
+	// TextedFirstAt is when a user made this candidate from a conversation
+	// the candidate started (see TextedFirst); zero otherwise, and zero
+	// again once the candidate's consent changes.
+	TextedFirstAt time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Name is the candidate's full name: the one name of a candidate who has
@@ -112,9 +116,20 @@ func (c *Candidate) TextingPhone() string {
 	return c.Phone(c.SMSPhone)
 }
 
-// SMSLabel describes the texting status for people: "Opted in (main)" or
-// "SMS: Opted Out".
+// TextedFirst reports whether the candidate wrote to the company before
+// anyone asked them, and has given no consent since: they may be answered
+// in the conversation they started (when the company's send policy allows
+// it) but are never part of a bulk send.
+func (c *Candidate) TextedFirst() bool {
+	return !c.TextedFirstAt.IsZero() && c.SMSStatus != SMSOptedIn
+}
+
+// SMSLabel describes the texting status for people: "Opted in (main)",
+// "Texted us first" or "SMS: Opted Out".
 func (c *Candidate) SMSLabel() string {
+	if c.TextedFirst() {
+		return "Texted us first"
+	}
 	if !c.OptedIn() {
 		return "SMS: Opted Out"
 	}
@@ -152,6 +167,20 @@ func validPhones(v Validation, parse PhoneParser, region, main, alt string) (str
 		v.Add("alternate_phone", "The alternate phone is the same as the main phone; leave it empty.")
 	}
 	return mainE164, altE164
+}
+
+// SenderCandidate names the candidate a user makes of an unknown sender's
+// conversation; the phone is the conversation's.
+type SenderCandidate struct {
+	FirstName, LastName string
+}
+
+// Validate trims the names and checks them as an application's are (the
+// last name is required; a mononym is a last name).
+func (n *SenderCandidate) Validate() error {
+	v := Validation{}
+	n.FirstName, n.LastName = validNames(v, n.FirstName, n.LastName)
+	return v.Err()
 }
 
 // CandidateUpdate changes a candidate's phones and texting consent; nil

@@ -131,8 +131,18 @@ type ConsentEvent struct {
 	Erased       bool // the personal values were erased
 }
 
-// Label describes the change for people: "Opted in (alternate)" or "Opted out".
+// RuleTextedFirst is the consent ledger's rule of the entry recorded when a
+// user makes a candidate from a conversation the sender started: the
+// candidate is not opted in (Status is SMSOptedOut, so no bulk send reaches
+// them), and the entry keeps the evidence that they wrote first.
+const RuleTextedFirst = "texted first"
+
+// Label describes the change for people: "Opted in (alternate)", "Texted
+// us first" or "Opted out".
 func (e *ConsentEvent) Label() string {
+	if e.Rule == RuleTextedFirst {
+		return "Texted us first"
+	}
 	if e.Status == SMSOptedIn {
 		return "Opted in (" + string(e.Phone) + ")"
 	}

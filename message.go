@@ -106,6 +106,13 @@ const (
 	// SkipAttemptLimit: the candidate already got the company's limit of
 	// texts in the last 24 hours without replying (see NextAttempt).
 	SkipAttemptLimit SkipReason = "attempt_limit"
+	// SkipTextedFirst: the candidate texted us first and has not opted in;
+	// only a one-to-one answer in the conversation they started may reach
+	// them (Candidate.TextedFirst).
+	SkipTextedFirst SkipReason = "texted_first"
+	// SkipTextedFirstOff: the same, and the company's send policy does not
+	// let users answer such candidates at all (SendPolicy.AnswerTextedFirst).
+	SkipTextedFirstOff SkipReason = "texted_first_policy"
 )
 
 // SkipReasonText is the sentence shown for each skip reason.
@@ -115,6 +122,10 @@ var SkipReasonText = map[SkipReason]string{
 	SkipNotFound:     "Not sent: no such candidate.",
 	SkipAbroad:       "Not sent: the candidate's phone is in another country, which this number cannot text.",
 	SkipAttemptLimit: "Not sent: the candidate got the most texts the company allows in 24 hours without a reply.",
+	SkipTextedFirst: "Not sent: the candidate texted us first and has not opted in; they can only be answered one to one, " +
+		"in the conversation they started.",
+	SkipTextedFirstOff: "Not sent: the candidate texted us first and has not opted in, and the company's texting settings " +
+		"do not allow answering them until they opt in.",
 }
 
 // SendRequest is a user's text to one or more candidates. Each candidate
@@ -391,4 +402,9 @@ type ConversationService interface {
 	// again: it no longer needs a reply and is read.
 	MarkConversationDone(ctx context.Context, org OrgID, number NumberID, id ConversationID) error
 	LinkConversation(ctx context.Context, org OrgID, number NumberID, id ConversationID, candidate CandidateID) (ConversationID, error)
+	// CandidateFromConversation makes a new candidate of an unknown sender's
+	// conversation: named as n says, with the conversation's phone, recorded
+	// as having texted first, and the conversation's texts linked to them.
+	// by is the user doing it.
+	CandidateFromConversation(ctx context.Context, org OrgID, number NumberID, id ConversationID, n SenderCandidate, by UserID) (*Candidate, error)
 }

@@ -25,8 +25,11 @@ type SendPolicy struct {
 	// AttemptLimit is how many texts users may start to a candidate in any
 	// rolling 24 hours without a reply from them; 0 turns it off.
 	AttemptLimit int
-	UpdatedAt    time.Time
-	UpdatedBy    UserID // 0 while the defaults apply
+	// AnswerTextedFirst lets users answer, one to one, a candidate who
+	// texted first and has not opted in (Candidate.TextedFirst).
+	AnswerTextedFirst bool
+	UpdatedAt         time.Time
+	UpdatedBy         UserID // 0 while the defaults apply
 }
 
 // The defaults of a new company's send policy.
@@ -48,7 +51,7 @@ func DefaultQuietHours() Week {
 // DefaultSendPolicy is the policy of a company that has not changed it.
 func DefaultSendPolicy(org OrgID) *SendPolicy {
 	return &SendPolicy{OrgID: org, QuietHours: DefaultQuietHours(),
-		ReplyGraceMinutes: DefaultReplyGraceMinutes, AttemptLimit: DefaultAttemptLimit}
+		ReplyGraceMinutes: DefaultReplyGraceMinutes, AttemptLimit: DefaultAttemptLimit, AnswerTextedFirst: true}
 }
 
 // OpenSendPolicy is DefaultSendPolicy open at every hour of every day: the
@@ -200,6 +203,7 @@ type SendPolicyUpdate struct {
 	StateWindows      []string
 	ReplyGraceMinutes int
 	AttemptLimit      int
+	AnswerTextedFirst bool
 }
 
 // Policy validates u, reporting every problem at once under fields named
@@ -207,7 +211,8 @@ type SendPolicyUpdate struct {
 // policy it describes.
 func (u SendPolicyUpdate) Policy(org OrgID) (*SendPolicy, error) {
 	v := Validation{}
-	p := &SendPolicy{OrgID: org, ReplyGraceMinutes: u.ReplyGraceMinutes, AttemptLimit: u.AttemptLimit}
+	p := &SendPolicy{OrgID: org, ReplyGraceMinutes: u.ReplyGraceMinutes, AttemptLimit: u.AttemptLimit,
+		AnswerTextedFirst: u.AnswerTextedFirst}
 	p.QuietHours = parseWeek(v, "quiet_hours", u.QuietHours)
 	p.StateWindows = validStates(v, u.StateWindows)
 	if p.ReplyGraceMinutes < 0 || p.ReplyGraceMinutes > MaxReplyGraceMinutes {
@@ -268,7 +273,7 @@ func validStates(v Validation, codes []string) []string {
 // Update is the SendPolicyUpdate that describes p, as forms are filled.
 func (p *SendPolicy) Update() SendPolicyUpdate {
 	return SendPolicyUpdate{QuietHours: p.QuietHours.Spans(), StateWindows: slices.Clone(p.StateWindows),
-		ReplyGraceMinutes: p.ReplyGraceMinutes, AttemptLimit: p.AttemptLimit}
+		ReplyGraceMinutes: p.ReplyGraceMinutes, AttemptLimit: p.AttemptLimit, AnswerTextedFirst: p.AnswerTextedFirst}
 }
 
 // Spans writes w as forms and the API do: each weekday's window as two

@@ -10,7 +10,7 @@ import (
 )
 
 const candidateColumns = `c.id, c.org_id, c.first_name, c.last_name, c.email, c.main_phone, c.alternate_phone,
-	c.sms_status, c.sms_phone, c.last_application_id, c.time_zone, c.created_at, c.updated_at`
+	c.sms_status, c.sms_phone, c.last_application_id, c.time_zone, c.texted_first_at, c.created_at, c.updated_at`
 
 // CandidateByID returns one candidate of org.
 func (db *DB) CandidateByID(ctx context.Context, org hiretext.OrgID, id hiretext.CandidateID) (*hiretext.Candidate, error) {
@@ -193,13 +193,17 @@ func scanCandidate(s scanner, extra ...any) (*hiretext.Candidate, error) {
 	var c hiretext.Candidate
 	var alt, smsPhone sql.NullString
 	var last sql.NullInt64
+	var textedFirst sql.NullTime
 	dest := append([]any{&c.ID, &c.OrgID, &c.FirstName, &c.LastName, &c.Email, &c.MainPhone, &alt,
-		&c.SMSStatus, &smsPhone, &last, &c.TimeZone, &c.CreatedAt, &c.UpdatedAt}, extra...)
+		&c.SMSStatus, &smsPhone, &last, &c.TimeZone, &textedFirst, &c.CreatedAt, &c.UpdatedAt}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return nil, orNotFound(err, "Candidate")
 	}
 	c.AlternatePhone, c.SMSPhone = alt.String, hiretext.PhoneChoice(smsPhone.String)
 	c.LastApplicationID = hiretext.ApplicationID(last.Int64)
+	if textedFirst.Valid {
+		c.TextedFirstAt = textedFirst.Time.UTC()
+	}
 	return &c, nil
 }
 

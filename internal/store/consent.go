@@ -39,7 +39,8 @@ func (db *DB) setConsent(ctx context.Context, tx conn, org hiretext.OrgID, c hir
 		smsPhone = string(which)
 	}
 	now := db.now()
-	if _, err := tx.exec(ctx, "UPDATE candidates SET sms_status = ?, sms_phone = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+	// Any consent the candidate gives or withdraws ends "texted us first".
+	if _, err := tx.exec(ctx, "UPDATE candidates SET sms_status = ?, sms_phone = ?, texted_first_at = NULL, updated_at = ? WHERE org_id = ? AND id = ?",
 		c.Status, smsPhone, now, org, cand.ID); err != nil {
 		return err
 	}

@@ -111,7 +111,7 @@ func (r *inboundRun) optOut(ctx context.Context) (bool, error) {
 func (r *inboundRun) alreadyOptedOut(ctx context.Context) (bool, error) {
 	if len(r.candidates) > 0 {
 		for _, c := range r.candidates {
-			if c.SMSStatus != hiretext.SMSOptedOut {
+			if c.SMSStatus != hiretext.SMSOptedOut || c.TextedFirst() {
 				return false, nil
 			}
 		}
@@ -140,8 +140,8 @@ func (r *inboundRun) lastKeywordWasOptOut(ctx context.Context) (bool, error) {
 // the inbound message and the rule that read it as evidence.
 func (r *inboundRun) setConsentAll(ctx context.Context) error {
 	for _, c := range r.candidates {
-		if c.SMSStatus == hiretext.SMSOptedOut {
-			continue
+		if c.SMSStatus == hiretext.SMSOptedOut && !c.TextedFirst() {
+			continue // a candidate who texted first may still be answered: the opt-out ends that
 		}
 		err := r.db.setConsent(ctx, r.tx, r.num.OrgID, hiretext.ConsentChange{CandidateID: c.ID, Status: hiretext.SMSOptedOut,
 			Phone: c.PhoneChoiceOf(r.in.From), Source: hiretext.ConsentKeyword, MessageID: int64(r.msg), Rule: r.reading.Rule,

@@ -68,7 +68,7 @@ func (db *DB) PlanSendTimes(ctx context.Context, org hiretext.OrgID, user hirete
 		return nil, err
 	}
 	req := hiretext.SendRequest{OrgID: org, UserID: user, CandidateIDs: ids, SendAt: sendAt}
-	plan, err := sendTargets(ctx, c, req, num.Phone)
+	plan, err := sendTargets(ctx, c, req, num)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, due []dueText, now tim
 	var alerts []hiretext.AllowanceAlert
 	maxed := false
 	for _, d := range due {
-		reason, err := waitingRefusal(ctx, tx, d, policy.AttemptLimit, now)
+		reason, err := waitingRefusal(ctx, tx, d, policy, now)
 		if err != nil {
 			return err
 		}
@@ -278,12 +278,15 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, due []dueText, now tim
 }
 
 // waitingRefusal is why a due text may not go now, "" when it may: its
-// candidate opted out meanwhile (or is gone), or the attempt limit refuses
-// it (counting the others' texts, not its own).
-func waitingRefusal(ctx context.Context, tx conn, d dueText, limit int, now time.Time) (string, error) {
+// candidate opted out meanwhile (or is gone; an answer to a candidate who
+// texted first goes while the policy still allows it), or the attempt
+// limit refuses it (counting the others' texts, not its own).
+func waitingRefusal(ctx context.Context, tx conn, d dueText, policy *hiretext.SendPolicy, now time.Time) (string, error) {
 	c, err := candidateByID(ctx, tx, d.org, d.candidate)
+	limit := policy.AttemptLimit
 	switch {
-	case hiretext.ErrorCode(err) == hiretext.ENotFound || (err == nil && c.SMSStatus != hiretext.SMSOptedIn):
+	case hiretext.ErrorCode(err) == hiretext.ENotFound ||
+		(err == nil && c.SMSStatus != hiretext.SMSOptedIn && !(c.TextedFirst() && policy.AnswerTextedFirst)):
 		return hiretext.ReasonOptedOutMeanwhile, nil
 	case err != nil:
 		return "", err

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +55,7 @@ func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hi
 	if _, err := lockNumber(ctx, tx, req.OrgID, num.ID); err != nil {
 		return nil, err
 	}
-	plan, err := sendTargets(ctx, tx, req, num.Phone)
+	plan, err := sendTargets(ctx, tx, req, num)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +105,7 @@ func (db *DB) PreviewMessages(ctx context.Context, req hiretext.SendRequest) ([]
 	if err != nil {
 		return nil, err
 	}
-	plan, err := sendTargets(ctx, c, req, num.Phone)
+	plan, err := sendTargets(ctx, c, req, num)
 	if err != nil {
 		return nil, err
 	}
@@ -147,8 +149,10 @@ func (p *sendPlan) setBodies(previews []hiretext.TextPreview) {
 }
 
 // sendTargets sorts the requested candidates into those to text and those
-// to skip, in request order, ignoring repeated ids.
-func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from string) (*sendPlan, error) {
+// to skip, in request order, ignoring repeated ids. A candidate who texted
+// first is texted only by a one-to-one answer (see textedFirstTarget).
+func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, num *hiretext.Number) (*sendPlan, error) {
+	from := num.Phone
 	found, err := candidatesByIDsTx(ctx, tx, req.OrgID, req.CandidateIDs)
 	if err != nil {
 		return nil, err
@@ -166,6 +170,16 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from st
 		switch {
 		case c == nil:
 			plan.skipped[id] = hiretext.SkipNotFound
+		case c.TextedFirst():
+			t, skip, err := textedFirstTarget(ctx, tx, req, num, c)
+			if err != nil {
+				return nil, err
+			}
+			if skip != "" {
+				plan.skipped[id] = skip
+			} else {
+				plan.targets = append(plan.targets, t)
+			}
 		case c.SMSStatus != hiretext.SMSOptedIn:
 			plan.skipped[id] = hiretext.SkipOptedOut
 		case !phone.IsE164(c.TextingPhone()):
@@ -177,6 +191,39 @@ func sendTargets(ctx context.Context, tx conn, req hiretext.SendRequest, from st
 		}
 	}
 	return plan, nil
+}
+
+// textedFirstTarget decides whether a candidate who texted first, and has
+// not opted in, gets this text: only a send to them alone (a one-to-one
+// answer, which goes into their conversation with num), only while the
+// company's send policy allows answering them, and only to the phone they
+// texted num from, which must still be theirs. Anything else skips them
+// with the reason.
+func textedFirstTarget(ctx context.Context, tx conn, req hiretext.SendRequest, num *hiretext.Number,
+	c *hiretext.Candidate) (sendTarget, hiretext.SkipReason, error) {
+	for _, id := range req.CandidateIDs {
+		if id != c.ID {
+			return sendTarget{}, hiretext.SkipTextedFirst, nil // a bulk send
+		}
+	}
+	policy, err := sendPolicy(ctx, tx, req.OrgID)
+	if err != nil || !policy.AnswerTextedFirst {
+		return sendTarget{}, hiretext.SkipTextedFirstOff, err
+	}
+	var to string
+	err = tx.queryRow(ctx, `SELECT v.phone FROM conversations v WHERE v.org_id = ? AND v.number_id = ? AND v.candidate_id = ?
+		AND EXISTS (SELECT 1 FROM messages m WHERE m.org_id = v.org_id AND m.conversation_id = v.id AND m.direction = ?)`,
+		req.OrgID, num.ID, c.ID, hiretext.Inbound).Scan(&to)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && c.PhoneChoiceOf(to) == hiretext.PhoneNone) {
+		return sendTarget{}, hiretext.SkipTextedFirst, nil // they wrote to another number, or from a phone no longer theirs
+	}
+	if err != nil {
+		return sendTarget{}, "", err
+	}
+	if !phone.InCountryCode(to, phone.CountryCode(num.Phone)) {
+		return sendTarget{}, hiretext.SkipAbroad, nil
+	}
+	return sendTarget{candidate: c.ID, phone: to}, "", nil
 }
 
 // queueChunk bounds the rows of one multi-row statement of a bulk send: 500

@@ -24,8 +24,9 @@ func sendPolicy(ctx context.Context, q conn, org hiretext.OrgID) (*hiretext.Send
 	var by sql.NullInt64
 	u := hiretext.SendPolicyUpdate{}
 	var p hiretext.SendPolicy
-	err := q.queryRow(ctx, `SELECT quiet_hours, state_windows, reply_grace_minutes, attempt_limit, updated_at, updated_by
-		FROM send_policies WHERE org_id = ?`, org).Scan(&quiet, &states, &u.ReplyGraceMinutes, &u.AttemptLimit, &p.UpdatedAt, &by)
+	err := q.queryRow(ctx, `SELECT quiet_hours, state_windows, reply_grace_minutes, attempt_limit, answer_texted_first,
+		updated_at, updated_by FROM send_policies WHERE org_id = ?`, org).Scan(&quiet, &states, &u.ReplyGraceMinutes,
+		&u.AttemptLimit, &u.AnswerTextedFirst, &p.UpdatedAt, &by)
 	if errors.Is(err, sql.ErrNoRows) {
 		return hiretext.DefaultSendPolicy(org), nil
 	}
@@ -65,7 +66,7 @@ func (db *DB) UpdateSendPolicy(ctx context.Context, org hiretext.OrgID, u hirete
 			return err
 		}
 		if _, err := tx.exec(ctx, upsertSendPolicy, org, string(quiet), strings.Join(p.StateWindows, ","),
-			p.ReplyGraceMinutes, p.AttemptLimit, db.now(), nullInt(by)); err != nil {
+			p.ReplyGraceMinutes, p.AttemptLimit, p.AnswerTextedFirst, db.now(), nullInt(by)); err != nil {
 			return err
 		}
 		if out, err = sendPolicy(ctx, tx, org); err != nil {
@@ -95,12 +96,16 @@ func changedSendPolicy(a, b *hiretext.SendPolicy) []string {
 	if a.AttemptLimit != b.AttemptLimit {
 		changed = append(changed, "attempt_limit")
 	}
+	if a.AnswerTextedFirst != b.AnswerTextedFirst {
+		changed = append(changed, "answer_texted_first")
+	}
 	return changed
 }
 
 const upsertSendPolicy = `INSERT INTO send_policies (org_id, quiet_hours, state_windows, reply_grace_minutes,
-		attempt_limit, updated_at, updated_by)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
+		attempt_limit, answer_texted_first, updated_at, updated_by)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (org_id) DO UPDATE SET quiet_hours = excluded.quiet_hours, state_windows = excluded.state_windows,
 		reply_grace_minutes = excluded.reply_grace_minutes, attempt_limit = excluded.attempt_limit,
+		answer_texted_first = excluded.answer_texted_first,
 		updated_at = excluded.updated_at, updated_by = excluded.updated_by`
