@@ -230,6 +230,9 @@ var authzMatrix = []matrixRow{
 	{"POST /conversations/{id}/done", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /conversations/{id}/done", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"GET /conversations/{id}/link", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
+	// Making the sender a candidate: names are checked first, so nothing changes.
+	{"POST /conversations/{id}/candidate", "", "first_name=&last_name=", want{unauth, forbidden, invalid, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /conversations/{id}/candidate", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"POST /conversations/{id}/notes", "", "body=Matrix+note", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /conversations/{id}/notes", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 
@@ -285,6 +288,7 @@ var authzMatrix = []matrixRow{
 	{"GET /notifications/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /api/v1/conversations/{id}/unread", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"POST /api/v1/conversations/{id}/done", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"POST /api/v1/conversations/{id}/candidate", "", `{"first_name":"Matrix"}`, want{unauth, forbidden, invalid, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/conversations/{id}/notes", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"POST /api/v1/conversations/{id}/notes", "", `{"body":"Matrix note"}`, want{unauth, forbidden, created, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 

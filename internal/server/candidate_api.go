@@ -15,6 +15,8 @@ import (
 type apiSMS struct {
 	Status hiretext.SMSStatus `json:"status"`
 	Phone  *string            `json:"phone"` // "main", "alternate" or null when opted out
+	// TextedFirst: opted out, but they texted us first (Candidate.TextedFirst).
+	TextedFirst bool `json:"texted_first"`
 }
 
 // apiCandidate is a candidate in the JSON API.
@@ -48,7 +50,7 @@ func optionalIDString[T ~int64](id T) *string {
 }
 
 func toAPICandidate(c *hiretext.Candidate) apiCandidate {
-	sms := apiSMS{Status: hiretext.SMSOptedOut}
+	sms := apiSMS{Status: hiretext.SMSOptedOut, TextedFirst: c.TextedFirst()}
 	if c.OptedIn() {
 		sms = apiSMS{Status: hiretext.SMSOptedIn, Phone: optional(string(c.SMSPhone))}
 	}

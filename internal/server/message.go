@@ -550,7 +550,8 @@ type threadPage struct {
 	Query        string
 	Matches      []linkChoice // candidates matching Query, to link to
 	Notes        *notesPanel
-	Escalations  []string // who was told of the sender's unanswered reply, and when
+	Escalations  []string   // who was told of the sender's unanswered reply, and when
+	Sender       senderForm // the form making the sender a candidate
 }
 
 // linkChoice is a candidate an unknown conversation can be linked to.
@@ -579,7 +580,7 @@ func (s *Server) targetConversation(r *http.Request) (*hiretext.Number, *hiretex
 
 // handleThread opens a conversation from the inbox or the bell, marking it
 // read for every user of the number. An unknown sender's conversation offers
-// to link it to a candidate.
+// to link it to a candidate or to make the sender one.
 func (s *Server) handleThread(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
 	num, v, err := s.targetConversation(r)
@@ -590,11 +591,19 @@ func (s *Server) handleThread(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/candidates/"+idString(v.CandidateID)+"/conversation", http.StatusSeeOther)
 		return nil
 	}
-	msgs, err := s.store.ConversationMessages(r.Context(), p.org.ID, v.ID, time.Time{})
-	if err != nil {
+	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, v.ID); err != nil {
 		return err
 	}
-	if err := s.store.MarkConversationRead(r.Context(), p.org.ID, num.ID, v.ID); err != nil {
+	return s.renderThread(w, r, http.StatusOK, num, v, senderForm{})
+}
+
+// renderThread shows an unknown sender's conversation with the form that
+// makes them a candidate, as typed and with its errors (form).
+func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, status int, num *hiretext.Number,
+	v *hiretext.Conversation, form senderForm) error {
+	p := principalFrom(r.Context())
+	msgs, err := s.store.ConversationMessages(r.Context(), p.org.ID, v.ID, time.Time{})
+	if err != nil {
 		return err
 	}
 	notes, err := s.loadNotes(r.Context(), p, num, v.ID, "/conversations/"+idString(v.ID))
@@ -602,8 +611,9 @@ func (s *Server) handleThread(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rows := s.inboxRows(p, []*hiretext.Conversation{v})
+	form.Phone = phone.Format(v.Phone)
 	data := &threadPage{Page: s.page(w, r, "Unknown sender"), Conversation: rows[0], Messages: messageRows(msgs, p.org.Location()),
-		Query: r.URL.Query().Get("q"), Notes: notes}
+		Query: r.URL.Query().Get("q"), Notes: notes, Sender: form}
 	if data.Escalations, err = s.escalationLines(r.Context(), p, v.ID); err != nil {
 		return err
 	}
@@ -617,7 +627,7 @@ func (s *Server) handleThread(w http.ResponseWriter, r *http.Request) error {
 			data.Matches = append(data.Matches, linkChoice{ID: idString(c.ID), Name: c.Name(), Email: c.Email, Phone: formatOptional(c.MainPhone)})
 		}
 	}
-	return s.render(w, r, http.StatusOK, "thread", data)
+	return s.render(w, r, status, "thread", data)
 }
 
 func pageEntries(p *hiretext.CandidatePage) []*hiretext.PoolEntry {

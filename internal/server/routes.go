@@ -169,6 +169,7 @@ func (s *Server) routeTable() []route {
 		form("POST /conversations/{id}/unread", textsAccess, s.handleMarkUnread, "/inbox"),
 		form("POST /conversations/{id}/done", textsAccess, s.handleMarkDone, "/inbox"),
 		form("POST /conversations/{id}/link", textsAccess, s.handleLinkConversation, "/conversations/{id}"),
+		form("POST /conversations/{id}/candidate", textsAccess, s.handleCreateSenderCandidate, "/conversations/{id}"),
 		form("POST /conversations/{id}/notes", textsAccess, s.handleAddNote, "/conversations/{id}"),
 		// Notifications are each user's own: anyone logged in, their own only.
 		form("POST /notifications/{id}/read", loggedIn, s.handleDismissNotification, "/"),
@@ -221,6 +222,7 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/notifications/{id}/read", loggedIn, true, s.handleAPIMarkNotificationRead},
 		{"POST /api/v1/conversations/{id}/unread", textsAccess, true, s.handleAPIMarkUnread},
 		{"POST /api/v1/conversations/{id}/done", textsAccess, true, s.handleAPIMarkDone},
+		{"POST /api/v1/conversations/{id}/candidate", textsAccess, true, s.handleAPICreateSenderCandidate},
 		{"GET /api/v1/conversations/{id}/notes", textsAccess, true, s.handleAPINotes},
 		{"POST /api/v1/conversations/{id}/notes", textsAccess, true, s.handleAPIAddNote},
 

@@ -33,7 +33,10 @@ type sendWindowsPage struct {
 	States       []statePresetRow
 	ReplyGrace   string
 	AttemptLimit string
-	Errors       map[string]string
+	// AnswerTextedFirst is the box letting users answer candidates who
+	// texted first and have not opted in.
+	AnswerTextedFirst bool
+	Errors            map[string]string
 	// DefaultOn is true when the saved window is the default one; the page
 	// then offers nothing to turn it on.
 	DefaultOn bool
@@ -47,7 +50,7 @@ var formDays = [7]time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.T
 
 // newSendWindowsPage fills the form from u, the policy as saved or typed.
 func newSendWindowsPage(u hiretext.SendPolicyUpdate, grace, limit string, saved *hiretext.SendPolicy, errs map[string]string) *sendWindowsPage {
-	p := &sendWindowsPage{ReplyGrace: grace, AttemptLimit: limit, Errors: errs, Saved: saved,
+	p := &sendWindowsPage{ReplyGrace: grace, AttemptLimit: limit, Errors: errs, Saved: saved, AnswerTextedFirst: u.AnswerTextedFirst,
 		DefaultOn: saved.QuietHours.Equal(hiretext.DefaultQuietHours())}
 	for _, d := range formDays {
 		key := hiretext.Weekdays[d]
@@ -96,7 +99,8 @@ func (s *Server) handleSaveSendWindows(w http.ResponseWriter, r *http.Request) e
 	}
 	p := principalFrom(r.Context())
 	f := r.PostForm
-	u := hiretext.SendPolicyUpdate{QuietHours: map[string]*[2]string{}, StateWindows: f["state_windows"]}
+	u := hiretext.SendPolicyUpdate{QuietHours: map[string]*[2]string{}, StateWindows: f["state_windows"],
+		AnswerTextedFirst: f.Get("answer_texted_first") == "yes"}
 	for _, key := range hiretext.Weekdays {
 		if f.Get(key+"_open") == "yes" {
 			u.QuietHours[key] = &[2]string{strings.TrimSpace(f.Get(key + "_start")), strings.TrimSpace(f.Get(key + "_end"))}
@@ -142,13 +146,15 @@ type apiSendPolicy struct {
 	StateWindows      []string              `json:"state_windows"`
 	ReplyGraceMinutes *int                  `json:"reply_grace_minutes"`
 	AttemptLimit      *int                  `json:"attempt_limit"`
-	UpdatedAt         *time.Time            `json:"updated_at,omitempty"` // read only: when an administrator last saved it
+	// AnswerTextedFirst is optional in a PUT: left out, it is the default (true).
+	AnswerTextedFirst *bool      `json:"answer_texted_first"`
+	UpdatedAt         *time.Time `json:"updated_at,omitempty"` // read only: when an administrator last saved it
 }
 
 func toAPISendPolicy(p *hiretext.SendPolicy) apiSendPolicy {
 	u := p.Update()
 	out := apiSendPolicy{QuietHours: u.QuietHours, StateWindows: u.StateWindows,
-		ReplyGraceMinutes: &u.ReplyGraceMinutes, AttemptLimit: &u.AttemptLimit}
+		ReplyGraceMinutes: &u.ReplyGraceMinutes, AttemptLimit: &u.AttemptLimit, AnswerTextedFirst: &u.AnswerTextedFirst}
 	if out.StateWindows == nil {
 		out.StateWindows = []string{}
 	}
@@ -179,8 +185,9 @@ func (in apiSendPolicy) toUpdate() (hiretext.SendPolicyUpdate, error) {
 	if err := v.Err(); err != nil {
 		return hiretext.SendPolicyUpdate{}, err
 	}
+	answer := in.AnswerTextedFirst == nil || *in.AnswerTextedFirst
 	return hiretext.SendPolicyUpdate{QuietHours: in.QuietHours, StateWindows: in.StateWindows,
-		ReplyGraceMinutes: *in.ReplyGraceMinutes, AttemptLimit: *in.AttemptLimit}, nil
+		ReplyGraceMinutes: *in.ReplyGraceMinutes, AttemptLimit: *in.AttemptLimit, AnswerTextedFirst: answer}, nil
 }
 
 // handleAPISendPolicy is GET /api/v1/texting-settings/send-policy.

@@ -142,9 +142,20 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 	panel.Composer.PreviewAction = panel.Composer.Action
 	panel.Composer.Zone = p.org.Timezone
 	if !c.OptedIn() {
-		panel.Composer.Blocked = "This candidate has opted out of texts."
-	} else if panel.Composer.When, err = s.whenSentence(ctx, p, c, time.Time{}); err != nil {
-		return nil, err
+		// The policy is read only here: it decides for candidates who texted first.
+		policy, err := s.store.SendPolicy(ctx, p.org.ID)
+		if err != nil {
+			return nil, err
+		}
+		panel.Composer.Blocked = composerBlock(c, policy)
+	}
+	if c.TextedFirst() {
+		panel.CandidatePhone = formatOptional(c.MainPhone) // the phone they texted from
+	}
+	if panel.Composer.Blocked == "" {
+		if panel.Composer.When, err = s.whenSentence(ctx, p, c, time.Time{}); err != nil {
+			return nil, err
+		}
 	}
 	for i := range panel.Messages {
 		if m := &panel.Messages[i]; m.LooksLikeOptOut && c.OptedIn() {

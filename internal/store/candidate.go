@@ -21,9 +21,14 @@ func candidateByID(ctx context.Context, q conn, org hiretext.OrgID, id hiretext.
 	return scanCandidate(q.queryRow(ctx, "SELECT "+candidateColumns+" FROM candidates c WHERE c.org_id = ? AND c.id = ? AND c.erased_at IS NULL", org, id))
 }
 
+// candidateByEmailQuery finds a candidate by email. The empty email is
+// nobody's (candidates made from a conversation have none), and saying so
+// lets SQLite use candidates_org_email, which leaves it out.
+const candidateByEmailQuery = "SELECT " + candidateColumns + " FROM candidates c WHERE c.org_id = ? AND c.email = ? AND c.email <> ''"
+
 // candidateByEmail returns the candidate of org with a normalized email.
 func candidateByEmail(ctx context.Context, q conn, org hiretext.OrgID, email string) (*hiretext.Candidate, error) {
-	return scanCandidate(q.queryRow(ctx, "SELECT "+candidateColumns+" FROM candidates c WHERE c.org_id = ? AND c.email = ?", org, email))
+	return scanCandidate(q.queryRow(ctx, candidateByEmailQuery, org, email))
 }
 
 // candidatesByPhone lists the candidates of org whose main or alternate

@@ -180,7 +180,7 @@ func eraseCandidateRow(ctx context.Context, tx conn, c *hiretext.Candidate, _ []
 		return err
 	}
 	_, err := tx.exec(ctx, `UPDATE candidates SET first_name = '', last_name = '', email = ?, main_phone = '',
-		alternate_phone = NULL, sms_status = ?, sms_phone = NULL, last_application_id = NULL, erased_at = ?, updated_at = ?
+		alternate_phone = NULL, sms_status = ?, sms_phone = NULL, texted_first_at = NULL, last_application_id = NULL, erased_at = ?, updated_at = ?
 		WHERE org_id = ? AND id = ?`, "erased-"+strconv.FormatInt(int64(c.ID), 10), hiretext.SMSOptedOut, now, now, c.OrgID, c.ID)
 	return err
 }

@@ -45,7 +45,8 @@ const handOffConns = 8
 // WhileConsented calls send, the provider call of a delivery, only if the
 // delivery may still go, and keeps the candidate's consent from changing
 // until send returns. A recruiter's text may go only to a candidate still
-// opted in on the very phone it is addressed to; automatic keyword replies
+// opted in on the very phone it is addressed to (or, while the policy
+// allows it, one who texted first from it); automatic keyword replies
 // always go (the FCC allows one confirmation). It reports whether send was
 // called.
 func (db *DB) WhileConsented(ctx context.Context, dl *hiretext.Delivery, send func()) (bool, error) {
@@ -77,10 +78,27 @@ func handOff(ctx context.Context, c conn, lock string, dl *hiretext.Delivery, se
 	case err != nil:
 		return false, err
 	case cand.TextingPhone() != dl.To:
-		return false, nil
+		if ok, err := answersTextedFirst(ctx, c, cand, dl.To); !ok || err != nil {
+			return false, err
+		}
 	}
 	send()
 	return true, nil
+}
+
+// answersTextedFirst reports whether a text to phone to may go to cand, who
+// is not opted in on it, as the answer to a candidate who texted first from
+// it: while the company's send policy allows such answers. The policy is
+// read only for such candidates, so other hand-offs cost no more.
+func answersTextedFirst(ctx context.Context, c conn, cand *hiretext.Candidate, to string) (bool, error) {
+	if !cand.TextedFirst() || cand.PhoneChoiceOf(to) == hiretext.PhoneNone {
+		return false, nil
+	}
+	p, err := sendPolicy(ctx, c, cand.OrgID)
+	if err != nil {
+		return false, err
+	}
+	return p.AnswerTextedFirst, nil
 }
 
 // changingConsent runs fn, a write that may change a candidate's consent,
