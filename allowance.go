@@ -2,6 +2,8 @@ package hiretext
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -145,6 +147,30 @@ type UsageChange struct {
 	Alerts []AllowanceAlert
 }
 
+// MonthOutlook is a number's allowance in a month that may lie ahead, as a
+// user scheduling a text into it sees it: what is used so far and how many
+// texts are scheduled into it. A scheduled text holds no allowance; it
+// counts in the month it goes (see SendPolicy), so Scheduled is what that
+// month will have to cover, not a reservation.
+type MonthOutlook struct {
+	Usage
+	Scheduled int // texts of the number waiting to go in the month (not sent, not canceled)
+}
+
+// Sentence says it for the composer: "January: 0 of 500 used, 12 already
+// scheduled", the month named in loc, the company's time zone.
+func (o MonthOutlook) Sentence(loc *time.Location) string {
+	start, err := PeriodStart(o.Period, loc)
+	if err != nil {
+		return ""
+	}
+	scheduled := "none scheduled yet"
+	if o.Scheduled > 0 {
+		scheduled = strconv.Itoa(o.Scheduled) + " already scheduled"
+	}
+	return fmt.Sprintf("%s: %d of %d used, %s.", start.Format("January 2006"), o.Used, o.Allowance, scheduled)
+}
+
 // AllowanceService reads numbers' usage of their allowances. Reserving and
 // counting happen inside the store's transactions that record the messages
 // (a send, an inbound text), so a message and its use of the allowance
@@ -152,4 +178,7 @@ type UsageChange struct {
 type AllowanceService interface {
 	// Usage returns a number's usage in period ("YYYY-MM"; "" for the current one).
 	Usage(ctx context.Context, org OrgID, number NumberID, period string) (Usage, error)
+	// MonthOutlook returns a number's allowance in period ("YYYY-MM", the
+	// current month or a later one) with the texts scheduled into it.
+	MonthOutlook(ctx context.Context, org OrgID, number NumberID, period string) (MonthOutlook, error)
 }

@@ -263,6 +263,41 @@ func (db *DB) Usage(ctx context.Context, org hiretext.OrgID, number hiretext.Num
 	return u, nil
 }
 
+// MonthOutlook returns a number's allowance in period, the current month or
+// a later one, with how much of it is used (a later month's counter row
+// does not exist until it starts: nothing used) and how many of the
+// number's texts are scheduled into it: held, neither sent nor canceled,
+// their minute inside the month in the company's time zone. The count reads
+// the company's range of messages_org_scheduled for the month.
+func (db *DB) MonthOutlook(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, period string) (hiretext.MonthOutlook, error) {
+	c := db.reader()
+	t, err := loadUsageTarget(ctx, c, org, number)
+	if err != nil {
+		return hiretext.MonthOutlook{}, err
+	}
+	start, err := hiretext.PeriodStart(period, t.loc)
+	if err != nil {
+		return hiretext.MonthOutlook{}, err
+	}
+	if current := hiretext.Period(db.now(), t.loc); period < current {
+		return hiretext.MonthOutlook{}, hiretext.FieldError("That month is over; texts can be scheduled from "+current+" on.",
+			map[string]string{"month": "Use " + current + " or a later month."})
+	}
+	end := hiretext.PeriodResetsAt(start, t.loc)
+	o := hiretext.MonthOutlook{Usage: hiretext.Usage{NumberID: number, Period: period, Allowance: t.allowance, ResetsAt: end}}
+	if err := readUsage(ctx, c, org, number, &o.Usage); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return hiretext.MonthOutlook{}, err
+	}
+	err = c.queryRow(ctx, scheduledInMonthQuery, org, start.UTC(), end.UTC(), number).Scan(&o.Scheduled)
+	return o, err
+}
+
+// scheduledInMonthQuery counts a number's texts waiting to go between two
+// instants. The status is written out, as the partial index's is, so that
+// SQLite reads the company's range of messages_org_scheduled.
+const scheduledInMonthQuery = `SELECT COUNT(*) FROM messages WHERE org_id = ? AND status = 'scheduled'
+	AND send_at >= ? AND send_at < ? AND number_id = ?`
+
 // Entitlement returns what the operator granted org; a company never granted
 // anything may have no numbers, and its numbers would get the default allowance.
 func (db *DB) Entitlement(ctx context.Context, org hiretext.OrgID) (*hiretext.Entitlement, error) {
