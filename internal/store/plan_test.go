@@ -78,7 +78,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	if plan := explain(t, db, releaseDueQuery, []any{time.Now(), 200}); !strings.Contains(plan, "USING INDEX messages_scheduled (send_at<?)") ||
 		strings.Contains(plan, "TEMP B-TREE") {
 		t.Errorf("the release does not read a range of messages_scheduled in order:\n%s", plan)
-	}	// A month's scheduled texts are a range of the company's scheduled ones.
+	} // A month's scheduled texts are a range of the company's scheduled ones.
 	if plan := explain(t, db, scheduledInMonthQuery, []any{org, time.Now(), time.Now(), 1}); !strings.Contains(plan,
 		"USING INDEX messages_org_scheduled (org_id=? AND send_at>? AND send_at<?)") {
 		t.Errorf("the month's scheduled texts are not a range of messages_org_scheduled:\n%s", plan)
