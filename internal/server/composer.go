@@ -29,7 +29,13 @@ type composer struct {
 	Error      string
 	Remaining  int    // messages left this month
 	Recipients int    // messages one send uses
-	Blocked    string // why sending is impossible now; "" when it is possible
+	Blocked    string // why sending is impossible; "" when it is possible
+	// Paused says why the number cannot send now (its allowance does not
+	// cover the send); the text may still be scheduled into a later month,
+	// whose allowance is another. Period is the current month ("YYYY-MM",
+	// company time), which a Send-later time must lie after.
+	Paused     string
+	Period     string
 	ReturnTo   string
 	Bulk       bool     // the bulk composer: several candidates, a send key, "Preview as…"
 	Candidates []string // the candidates texted, posted with the form
@@ -51,6 +57,19 @@ type composer struct {
 	When   string
 }
 
+// SendDisabled reports whether the Send button starts disabled: the send
+// is impossible, or the allowance pauses sending now and no Send-later
+// time in a later month is chosen (the script keeps it up to date).
+func (c composer) SendDisabled() bool {
+	return c.Blocked != "" || (c.Paused != "" && !laterMonth(c.SendAt, c.Period))
+}
+
+// laterMonth reports whether sendAt, a datetime-local value in company
+// time ("2027-01-05T09:00"), lies in a month after period ("2026-12").
+func laterMonth(sendAt, period string) bool {
+	return len(sendAt) >= len(period) && period != "" && sendAt[:len(period)] > period
+}
+
 // SendLabel is the Send button's text.
 func (c composer) SendLabel() string {
 	if c.Bulk {
@@ -61,13 +80,15 @@ func (c composer) SendLabel() string {
 
 // newComposer describes the form for sending to n recipients from num.
 func newComposer(action string, num *hiretext.Number, recipients int) composer {
-	c := composer{Action: action, Remaining: num.Usage.Remaining(), Recipients: recipients}
+	c := composer{Action: action, Remaining: num.Usage.Remaining(), Recipients: recipients, Period: num.Usage.Period}
 	switch resets := num.Usage.ResetsAt.Format("Jan 2"); {
 	case c.Remaining <= 0:
-		c.Blocked = "The number's monthly allowance is used up; sending resumes when it resets on " + resets + "."
+		c.Paused = "The number's monthly allowance is used up; sending resumes when it resets on " + resets +
+			". You can still schedule the text into a later month with Send later."
 	case c.Remaining < recipients:
-		c.Blocked = fmt.Sprintf("This send needs %d messages and the number has %d left this month: go back and select "+
-			"fewer candidates, or wait until the allowance resets on %s.", recipients, c.Remaining, resets)
+		c.Paused = fmt.Sprintf("This send needs %d messages and the number has %d left this month: go back and select "+
+			"fewer candidates, wait until the allowance resets on %s, or schedule it into a later month with Send later.",
+			recipients, c.Remaining, resets)
 	}
 	return c
 }
@@ -304,7 +325,8 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.requireTexting(r.Context(), p); err != nil {
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
 		return err
 	}
 	req, err := composerRequest(p, r.PostForm, ids)
@@ -315,6 +337,13 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 			if answer.When, err = s.whenSentences(r.Context(), p, previews, req.SendAt); err != nil {
 				return err
 			}
+			month, err := s.monthSentence(r.Context(), p, num.ID, req.SendAt)
+			if err != nil {
+				return err
+			}
+			if month != "" {
+				answer.When = append(answer.When, month)
+			}
 			writeJSON(w, http.StatusOK, answer)
 			return nil
 		}
@@ -324,6 +353,32 @@ func (s *Server) handlePreview(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	return err
+}
+
+// laterMonthOutlook returns the allowance of the month a Send-later time
+// lies in when that is a later month than now (company time), with the
+// texts of number already scheduled into it; nil for now or this month.
+func (s *Server) laterMonthOutlook(ctx context.Context, p *principal, number hiretext.NumberID, sendAt time.Time) (*hiretext.MonthOutlook, error) {
+	loc := p.org.Location()
+	if sendAt.IsZero() || hiretext.Period(sendAt, loc) <= hiretext.Period(s.cfg.Clock.Now(), loc) {
+		return nil, nil
+	}
+	o, err := s.store.MonthOutlook(ctx, p.org.ID, number, hiretext.Period(sendAt, loc))
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// monthSentence says how a Send-later time in a later month stands against
+// that month's allowance ("January 2027: 0 of 500 used, 12 already
+// scheduled."), or "" for now or this month.
+func (s *Server) monthSentence(ctx context.Context, p *principal, number hiretext.NumberID, sendAt time.Time) (string, error) {
+	o, err := s.laterMonthOutlook(ctx, p, number, sendAt)
+	if o == nil || err != nil {
+		return "", err
+	}
+	return o.Sentence(p.org.Location()), nil
 }
 
 // whenSentences says when each previewed text that would be sent, at

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -161,6 +162,11 @@ func (s *Server) renderComposerAgain(w http.ResponseWriter, r *http.Request, p *
 		if comp.When, err = s.whenSentence(r.Context(), p, c, at); err != nil {
 			return err
 		}
+		month, err := s.monthSentence(r.Context(), p, num.ID, at)
+		if err != nil {
+			return err
+		}
+		comp.When = strings.TrimSpace(comp.When + " " + month)
 	}
 	if err := s.fillSingleComposer(r.Context(), p, comp, c, r.PostForm); err != nil {
 		return err
@@ -266,7 +272,7 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 	if err := s.setUpBulkComposer(r.Context(), p, data, num, r.PostForm); err != nil {
 		return err
 	}
-	if err := s.planRecipients(r.Context(), p, data, cands, r.PostForm.Get("send_at")); err != nil {
+	if err := s.planRecipients(r.Context(), p, num.ID, data, cands, r.PostForm.Get("send_at")); err != nil {
 		return err
 	}
 	data.Short = data.Sendable > 0 && data.Composer.Remaining < data.Sendable
@@ -304,7 +310,7 @@ func markShortOfAllowance(data *composePage) {
 // planRecipients says, for each recipient who will be texted, when their
 // text goes when it does not go at once: in their own time, at the
 // composer's "Send later" time or the next minute of their send window.
-func (s *Server) planRecipients(ctx context.Context, p *principal, data *composePage, cands []*hiretext.Candidate, sendAt string) error {
+func (s *Server) planRecipients(ctx context.Context, p *principal, num hiretext.NumberID, data *composePage, cands []*hiretext.Candidate, sendAt string) error {
 	at := sendLater(hiretext.Validation{}, sendAt, p.org.Location())
 	ids := make([]hiretext.CandidateID, len(cands))
 	for i, c := range cands {
@@ -326,7 +332,9 @@ func (s *Server) planRecipients(ctx context.Context, p *principal, data *compose
 		}
 	}
 	data.Composer.SendAt, data.Composer.Zone = sendAt, p.org.Timezone
-	return nil
+	month, err := s.monthSentence(ctx, p, num, at)
+	data.Composer.When = month
+	return err
 }
 
 // setUpBulkComposer builds the bulk composer of data's recipients from the

@@ -32,6 +32,33 @@ type apiSendResult struct {
 	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
 }
 
+// apiMonthAllowance is the allowance of the later month a send was
+// scheduled into, after the send: what is used of it and how many of the
+// number's texts (these included) are scheduled into it.
+type apiMonthAllowance struct {
+	Month     string `json:"month"` // YYYY-MM, company time
+	Allowance int    `json:"allowance"`
+	Used      int    `json:"used"`
+	Scheduled int    `json:"scheduled"`
+}
+
+// apiMonthAllowance returns the allowance of the month sendAt lies in when
+// that is a later month than now, else nil.
+func (s *Server) apiMonthAllowance(r *http.Request, p *principal, sendAt time.Time) (*apiMonthAllowance, error) {
+	if sendAt.IsZero() {
+		return nil, nil
+	}
+	num, err := s.requireTexting(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.laterMonthOutlook(r.Context(), p, num.ID, sendAt)
+	if o == nil || err != nil {
+		return nil, err
+	}
+	return &apiMonthAllowance{Month: o.Period, Allowance: o.Allowance, Used: o.Used, Scheduled: o.Scheduled}, nil
+}
+
 // handleAPISend sends one message to each candidate: 202 with a result per
 // candidate, 409 allowance_exceeded when the batch does not fit, 403
 // forbidden without the permissions texts need (User.CheckTexts, checked by
@@ -47,10 +74,15 @@ func (s *Server) handleAPISend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	month, err := s.apiMonthAllowance(r, p, req.SendAt)
+	if err != nil {
+		return err
+	}
 	out := struct {
-		Results    []apiSendResult `json:"results"`
-		BulkSendID *string         `json:"bulk_send_id,omitempty"`
-	}{Results: make([]apiSendResult, len(res)), BulkSendID: optionalIDString(bulk)}
+		Results        []apiSendResult    `json:"results"`
+		BulkSendID     *string            `json:"bulk_send_id,omitempty"`
+		MonthAllowance *apiMonthAllowance `json:"month_allowance,omitempty"`
+	}{Results: make([]apiSendResult, len(res)), BulkSendID: optionalIDString(bulk), MonthAllowance: month}
 	for i, x := range res {
 		out.Results[i] = apiSendResult{CandidateID: idString(x.CandidateID), Status: "queued"}
 		if x.Queued {

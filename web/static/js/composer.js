@@ -105,6 +105,14 @@
     return at ? at.value.trim() : "";
   }
 
+  // laterMonth reports whether the Send-later time (company time,
+  // "2027-01-05T09:00") lies in a month after the current one (data-period).
+  function laterMonth(form) {
+    var period = form.getAttribute("data-period") || "";
+    var at = sendLaterValue(form);
+    return period !== "" && at.length >= period.length && at.slice(0, period.length) > period;
+  }
+
   function countLine(c, prefix, recipients) {
     return prefix + c.characters + " / " + MAX_CHARS + " characters · " + c.segments +
       " segment" + (c.segments === 1 ? "" : "s") + " (" + c.encoding + ")" +
@@ -195,7 +203,9 @@
       counter.classList.toggle("over", over);
       showWarning(c.nonGSM || []);
       var remaining = remainingEl ? parseInt(remainingEl.getAttribute("data-remaining"), 10) : NaN;
-      var noAllowance = !isNaN(remaining) && remaining < Math.max(recipients, 1);
+      // A month's allowance covers only that month: a Send-later time in a
+      // later month is not held back by this one's.
+      var noAllowance = !isNaN(remaining) && remaining < Math.max(recipients, 1) && !laterMonth(form);
       // While the server's answer is on its way, Send stays as it was: the
       // server checks the text again when it is sent.
       if (send) {
