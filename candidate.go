@@ -322,6 +322,10 @@ type CandidateService interface {
 	CandidateByID(ctx context.Context, org OrgID, id CandidateID) (*Candidate, error)
 	// SearchCandidates returns one page of the pool (keyset pagination).
 	SearchCandidates(ctx context.Context, org OrgID, q CandidateQuery) (*CandidatePage, error)
+	// CandidatesFromTexts lists, newest first, at most limit candidates who
+	// have not applied: those users made from a conversation the sender
+	// started. The pool lists applicants; these are shown beside it.
+	CandidatesFromTexts(ctx context.Context, org OrgID, limit int) ([]*Candidate, error)
 	// CandidatesByIDs returns the candidates among ids, newest application
 	// first; with a job, only those who applied to it.
 	CandidatesByIDs(ctx context.Context, org OrgID, ids []CandidateID, job JobID) ([]*Candidate, error)

@@ -52,7 +52,14 @@ type poolPage struct {
 	Jobs    []*hiretext.Job
 	Table   candidateTable
 	Error   string // a query that cannot run
+	// FromTexts are candidates who have not applied (made from a
+	// conversation the sender started), listed above the first page of the
+	// unfiltered pool, which lists applications.
+	FromTexts []*hiretext.Candidate
 }
+
+// fromTextsShown bounds the candidates from texts listed above the pool.
+const fromTextsShown = 50
 
 // handlePool is the Candidate Pool: every candidate, searchable and
 // filterable, a page at a time (keyset pagination).
@@ -77,6 +84,11 @@ func (s *Server) handlePool(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return err
+	}
+	if f == (poolFilters{}) && q.Cursor == "" && q.Before == "" {
+		if data.FromTexts, err = s.store.CandidatesFromTexts(r.Context(), p.org.ID, fromTextsShown); err != nil {
+			return err
+		}
 	}
 	data.Table.Rows = candidateRows(page.Entries, p)
 	data.Table.Pager = newPager(page, pageNumber(r), "candidates", f.link)

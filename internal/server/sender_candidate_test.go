@@ -59,6 +59,8 @@ func TestUnknownSenderBecomesCandidate(t *testing.T) {
 	}
 	_, page, _ = b.do("GET", profile, nil)
 	mustContain(t, "profile", page, "Marta Diaz", "Texted us first", "Are you hiring?")
+	_, page, _ = b.do("GET", "/candidates", nil)
+	mustContain(t, "pool", page, "From texts, not applied yet", `<a href="`+profile+`">Marta Diaz</a>`, "Texted us first")
 
 	// Rita answers in the conversation; Marta's phone gets it.
 	if st, _, h = b.do("POST", profile+"/messages", url.Values{"body": {"Yes! Come by at 10."}}); st != http.StatusSeeOther {

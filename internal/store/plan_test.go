@@ -31,7 +31,8 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	}
 	org := hiretext.OrgID(1)
 	queries := map[string][]any{
-		candidateByEmailQuery: {org, "a@example.com"},
+		candidateByEmailQuery:    {org, "a@example.com"},
+		candidatesFromTextsQuery: {org, 10},
 		"SELECT " + candidateColumns + ` FROM candidates c WHERE c.id IN (
 			SELECT id FROM candidates WHERE org_id = ? AND main_phone = ?
 			UNION SELECT id FROM candidates WHERE org_id = ? AND alternate_phone = ?)`: {org, "+1", org, "+1"},

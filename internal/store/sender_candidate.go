@@ -116,3 +116,15 @@ func (db *DB) senderHistory(ctx context.Context, tx conn, v *hiretext.Conversati
 	at, err := db.phoneOptOut(ctx, tx, v.OrgID, v.Phone)
 	return first, at != nil, err
 }
+
+// CandidatesFromTexts lists the company's candidates without an application
+// (made from a conversation), newest first: the range of NULL positions of
+// candidates_org_recent, which they share only with erased candidates.
+func (db *DB) CandidatesFromTexts(ctx context.Context, org hiretext.OrgID, limit int) ([]*hiretext.Candidate, error) {
+	return queryCandidates(ctx, db.reader(), candidatesFromTextsQuery, org, limit)
+}
+
+// candidatesFromTextsQuery reads candidates_org_recent at a NULL
+// last_application_id, in id order: nothing to sort.
+const candidatesFromTextsQuery = "SELECT " + candidateColumns + ` FROM candidates c
+	WHERE c.org_id = ? AND c.last_application_id IS NULL AND c.erased_at IS NULL ORDER BY c.id DESC LIMIT ?`

@@ -40,6 +40,10 @@ func TestCandidateFromConversation(t *testing.T) {
 			hist[0].MessageID != int64(msgs[0].ID) || hist[0].UserID != fx.Recruiter.ID {
 			t.Fatalf("consent history = %+v", hist)
 		}
+		// Listed beside the pool, which lists applicants (Ann) only.
+		if from, err := db.CandidatesFromTexts(ctx, fx.Org.ID, 10); err != nil || len(from) != 1 || from[0].ID != c.ID {
+			t.Fatalf("candidates from texts = %+v, %v", from, err)
+		}
 		if rep, err := db.VerifyConsentLedger(ctx, fx.Org.ID); err != nil || !rep.OK() {
 			t.Fatalf("ledger = %+v, %v", rep, err)
 		}
