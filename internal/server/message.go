@@ -262,9 +262,12 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, status in
 	data := &composePage{Page: s.page(w, r, "Text selected candidates"), ReturnTo: safeNext(r.PostForm.Get("return_to"))}
 	for _, c := range cands {
 		row := recipientRow{ID: idString(c.ID), Name: c.Name(), Phone: formatOptional(c.TextingPhone()), Status: "Will be texted", OK: c.OptedIn()}
-		if !c.OptedIn() {
+		switch {
+		case c.TextedFirst():
+			row.Status = hiretext.SkipReasonText[hiretext.SkipTextedFirst] // a bulk send never reaches them
+		case !c.OptedIn():
 			row.Status = hiretext.SkipReasonText[hiretext.SkipOptedOut]
-		} else {
+		default:
 			data.Sendable++
 		}
 		data.Recipients = append(data.Recipients, row)
