@@ -54,10 +54,15 @@
         rem.setAttribute("data-remaining", freshRem.getAttribute("data-remaining"));
         rem.innerHTML = freshRem.innerHTML; // our own page: the count and a fixed hint
       }
-      var blocked = fresh.querySelector("[data-composer-blocked]");
-      var current = form.querySelector("[data-composer-blocked]");
-      if (blocked && !current) { form.insertBefore(blocked.cloneNode(true), form.firstChild); }
-      if (!blocked && current) { current.remove(); }
+      // Why it cannot send (blocked), or not now (paused: the allowance,
+      // while a later month may still be chosen), follows the fresh page.
+      ["[data-composer-blocked]", "[data-composer-paused]"].forEach(function (sel) {
+        var note = fresh.querySelector(sel), current = form.querySelector(sel);
+        if (note && current) { current.textContent = note.textContent; }
+        if (note && !current) { form.insertBefore(note.cloneNode(true), form.firstChild); }
+        if (!note && current) { current.remove(); }
+      });
+      if (fresh.hasAttribute("data-period")) { form.setAttribute("data-period", fresh.getAttribute("data-period")); }
       form.dispatchEvent(new Event("hiretext:allowance"));
     });
     markInPlace();
