@@ -38,8 +38,12 @@ func (db *DB) CandidateFromConversation(ctx context.Context, org hiretext.OrgID,
 		if _, err := mergeConversation(ctx, tx, v, c.ID, db.now()); err != nil {
 			return err
 		}
-		out, err = candidateByID(ctx, tx, org, c.ID)
-		return err
+		if out, err = candidateByID(ctx, tx, org, c.ID); err != nil {
+			return err
+		}
+		// The number's open inboxes and threads re-read it: the sender has a name now.
+		return db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, NumberID: number, Kind: hiretext.EventConversationChanged,
+			Data: eventData(map[string]any{"conversation_id": v.ID, "candidate_id": c.ID}), At: db.now()})
 	})
 	return out, err
 }

@@ -18,11 +18,15 @@ func TestCandidateFromConversation(t *testing.T) {
 		in := fx.Receive(t, db, "SMu1", "+12245550188", "Hi, saw your sign, are you hiring?")
 		fx.Receive(t, db, "SMu2", "+12245550188", "I can start Monday")
 		conv := in.Message.ConversationID
+		lastEvent := lastEventID(t, db)
 
 		c, err := db.CandidateFromConversation(ctx, fx.Org.ID, fx.Number.ID, conv,
 			hiretext.SenderCandidate{FirstName: " Marta ", LastName: "Diaz"}, fx.Recruiter.ID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if evs := eventsAfter(t, db, lastEvent); len(evs) != 1 || evs[0].Kind != hiretext.EventConversationChanged || evs[0].NumberID != fx.Number.ID {
+			t.Fatalf("events = %+v; want one conversation.changed for the number's pages", evs)
 		}
 		if c.Name() != "Marta Diaz" || c.MainPhone != "+12245550188" || !c.TextedFirst() || c.OptedIn() || c.SMSLabel() != "Texted us first" {
 			t.Fatalf("candidate = %+v (%s)", c, c.SMSLabel())
