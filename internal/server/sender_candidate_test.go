@@ -63,7 +63,7 @@ func TestUnknownSenderBecomesCandidate(t *testing.T) {
 	mustContain(t, "pool", page, "From texts, not applied yet", `<a href="`+profile+`">Marta Diaz</a>`, "Texted us first")
 
 	// Rita answers in the conversation; Marta's phone gets it.
-	if st, _, h = b.do("POST", profile+"/messages", url.Values{"body": {"Yes! Come by at 10."}}); st != http.StatusSeeOther {
+	if st, _, _ = b.do("POST", profile+"/messages", url.Values{"body": {"Yes! Come by at 10."}}); st != http.StatusSeeOther {
 		t.Fatalf("answer: %d", st)
 	}
 	storetest.Eventually(t, "Marta receives the answer", func() bool { return slices.Contains(f.handset(t, marta), "Yes! Come by at 10.") })
