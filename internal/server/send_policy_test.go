@@ -22,7 +22,8 @@ func TestSendWindowsPage(t *testing.T) {
 	// the default is off and how to turn it on.
 	_, body, _ = b.do("GET", "/admin/texting/send-windows", nil)
 	mustContain(t, "send windows", body, "The default window is off", "Use the default window", "Florida: 8:00 AM–8:00 PM every day",
-		"Texas: 9:00 AM–9:00 PM Monday–Saturday, noon–9:00 PM Sunday")
+		"Texas: 9:00 AM–9:00 PM Monday–Saturday, noon–9:00 PM Sunday",
+		`name="answer_texted_first" value="yes" checked> Answer candidates who texted us first`)
 
 	bad := url.Values{"mon_open": {"yes"}, "mon_start": {"20:00"}, "mon_end": {"09:00"}, "reply_grace_minutes": {"soon"}, "attempt_limit": {"3"}}
 	st, body, _ := b.do("POST", "/admin/texting/send-windows", bad)
@@ -37,7 +38,7 @@ func TestSendWindowsPage(t *testing.T) {
 	}
 	p, _ := f.db.SendPolicy(t.Context(), f.org.ID)
 	if !p.QuietHours.Equal(hiretext.DefaultQuietHours()) || strings.Join(p.StateWindows, ",") != "FL,TX" ||
-		p.ReplyGraceMinutes != 15 || p.AttemptLimit != 0 || p.UpdatedBy != f.admin.ID {
+		p.ReplyGraceMinutes != 15 || p.AttemptLimit != 0 || p.UpdatedBy != f.admin.ID || p.AnswerTextedFirst {
 		t.Fatalf("saved %+v", p)
 	}
 	_, body, _ = b.do("GET", "/admin/texting/send-windows", nil)
