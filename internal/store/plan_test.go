@@ -31,8 +31,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	}
 	org := hiretext.OrgID(1)
 	queries := map[string][]any{
-		candidateByEmailQuery:    {org, "a@example.com"},
-		candidatesFromTextsQuery: {org, 10},
+		candidateByEmailQuery: {org, "a@example.com"},
 		"SELECT " + candidateColumns + ` FROM candidates c WHERE c.id IN (
 			SELECT id FROM candidates WHERE org_id = ? AND main_phone = ?
 			UNION SELECT id FROM candidates WHERE org_id = ? AND alternate_phone = ?)`: {org, "+1", org, "+1"},

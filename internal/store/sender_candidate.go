@@ -122,13 +122,16 @@ func (db *DB) senderHistory(ctx context.Context, tx conn, v *hiretext.Conversati
 }
 
 // CandidatesFromTexts lists the company's candidates without an application
-// (made from a conversation), newest first: the range of NULL positions of
-// candidates_org_recent, which they share only with erased candidates.
+// (made from a conversation), newest first, on candidates_from_texts: the
+// NULL range of candidates_org_recent, which SQLite would pick, holds
+// every erased candidate too.
 func (db *DB) CandidatesFromTexts(ctx context.Context, org hiretext.OrgID, limit int) ([]*hiretext.Candidate, error) {
-	return queryCandidates(ctx, db.reader(), candidatesFromTextsQuery, org, limit)
+	return queryCandidates(ctx, db.reader(), candidatesFromTextsQuery(db.dialect), org, limit)
 }
 
-// candidatesFromTextsQuery reads candidates_org_recent at a NULL
-// last_application_id, in id order: nothing to sort.
-const candidatesFromTextsQuery = "SELECT " + candidateColumns + ` FROM candidates c
+// candidatesFromTextsQuery writes the partial index's conditions out, as
+// both databases need to use it.
+func candidatesFromTextsQuery(d dialect) string {
+	return "SELECT " + candidateColumns + " FROM candidates c" + d.indexedBy("candidates_from_texts") + `
 	WHERE c.org_id = ? AND c.last_application_id IS NULL AND c.erased_at IS NULL ORDER BY c.id DESC LIMIT ?`
+}

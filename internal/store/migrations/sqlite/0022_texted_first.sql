@@ -10,3 +10,8 @@ ALTER TABLE send_policies ADD COLUMN answer_texted_first BOOLEAN NOT NULL DEFAUL
 -- nobody's, so it no longer has to be unique.
 DROP INDEX candidates_org_email;
 CREATE UNIQUE INDEX candidates_org_email ON candidates (org_id, email) WHERE email <> '';
+
+-- Candidates who have not applied (made from a conversation) are listed
+-- beside the pool, which walks applications; erased candidates, who have
+-- no application either, are left out of this index so as not to be read.
+CREATE INDEX candidates_from_texts ON candidates (org_id, id) WHERE last_application_id IS NULL AND erased_at IS NULL;
