@@ -154,5 +154,8 @@ func TestCandidateFromConversationRefused(t *testing.T) {
 		if v, _ := db.ConversationByID(ctx, fx.Org.ID, fx.Number.ID, conv); v.CandidateID != 0 {
 			t.Fatalf("refused creation linked the conversation: %+v", v)
 		}
+		if made, _ := db.CandidatesFromTexts(ctx, fx.Org.ID, 10); len(made) != 0 {
+			t.Fatalf("refused creations made candidates: %+v", made)
+		}
 	})
 }
