@@ -53,10 +53,21 @@ func TestLiveUpdateBenchmark(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv(benchClients)); err == nil && v > 0 {
 		n = v
 	}
+	// Every client is the same user's (the one assigned to the number), so
+	// the per-user cap, which guards against one token taking every stream,
+	// is lifted to n.
+	streams := server.StreamOptions{PerUser: n, Max: n}
 	t.Run("sqlite-one-instance", func(t *testing.T) {
 		db := storetest.NewSQLite(t, storetest.Config{})
 		b, _ := startBroker(t, db, events.Config{})
-		ts, sim := newWebhookServer(t, db, b)
+		ts, sim := newWebhookServer(t, db, b, streams)
+		runLiveBenchmark(t, n, db, ts, sim, ts, b)
+	})
+	t.Run("postgres-one-instance", func(t *testing.T) {
+		u := storetest.PostgresURL(t)
+		db := storetest.Open(t, u, storetest.Config{})
+		b, _ := startBroker(t, db, events.Config{PostgresURL: u})
+		ts, sim := newWebhookServer(t, db, b, streams)
 		runLiveBenchmark(t, n, db, ts, sim, ts, b)
 	})
 	t.Run("postgres-two-instances", func(t *testing.T) {
@@ -64,14 +75,14 @@ func TestLiveUpdateBenchmark(t *testing.T) {
 		dbA, dbB := storetest.Open(t, u, storetest.Config{}), storetest.Open(t, u, storetest.Config{})
 		bA, _ := startBroker(t, dbA, events.Config{PostgresURL: u})
 		bB, _ := startBroker(t, dbB, events.Config{PostgresURL: u})
-		tsA, sim := newWebhookServer(t, dbA, bA)
-		runLiveBenchmark(t, n, dbA, tsA, sim, newEventServer(t, dbB, bB, server.StreamOptions{}), bB)
+		tsA, sim := newWebhookServer(t, dbA, bA, streams)
+		runLiveBenchmark(t, n, dbA, tsA, sim, newEventServer(t, dbB, bB, streams), bB)
 	})
 }
 
 // newWebhookServer is a server with live updates and the simulator provider,
 // whose signed inbound webhooks the benchmark posts.
-func newWebhookServer(t *testing.T, db *store.DB, b *events.Broker) (*testServer, *simulator.Provider) {
+func newWebhookServer(t *testing.T, db *store.DB, b *events.Broker, streams server.StreamOptions) (*testServer, *simulator.Provider) {
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	base, _ := url.Parse("http://" + hs.Listener.Addr().String())
@@ -80,7 +91,7 @@ func newWebhookServer(t *testing.T, db *store.DB, b *events.Broker) (*testServer
 		t.Fatal(err)
 	}
 	srv, err := server.New(context.Background(), server.Config{BaseURL: base, Clock: hiretext.SystemClock, Logger: testLogger(t),
-		Events: b, Provider: sim}, db)
+		Events: b, Provider: sim, Stream: streams}, db)
 	if err != nil {
 		t.Fatal(err)
 	}
