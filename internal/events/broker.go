@@ -46,7 +46,7 @@ type Config struct {
 	GapGrace      time.Duration // how long a skipped id is awaited before it counts as rolled back; default 10 s
 	Retention     time.Duration // how long events are kept for reconnecting clients; default 24 h
 	PruneInterval time.Duration // how often old events are deleted; default 1 h
-	Buffer        int           // events a subscriber may fall behind before it is dropped; default 256
+	Buffer        int           // events a subscriber may fall behind before it is dropped; default 256 (its queue grows only as needed)
 	Clock         hiretext.Clock
 	Logger        *slog.Logger
 }
@@ -270,9 +270,7 @@ func (b *Broker) deliver(u *Update) {
 		if !s.filter.Matches(&u.Event) {
 			continue
 		}
-		select {
-		case s.ch <- u:
-		default:
+		if !s.push(u) {
 			s.dropped.Store(true)
 			b.removeLocked(s)
 			b.log.Info("events: dropped a slow subscriber", "org_id", s.filter.OrgID, "user_id", s.filter.UserID)

@@ -57,7 +57,7 @@ func TestSlowSubscriberIsDroppedWithoutDelayingOthers(t *testing.T) {
 	fast := b.Subscribe(recruiter)
 	got := make(chan int64, 100)
 	go func() {
-		for u := range fast.C {
+		for u := range Watch(fast) {
 			if fast.Accept(u) {
 				got <- u.Event.ID
 			}
@@ -78,7 +78,7 @@ func TestSlowSubscriberIsDroppedWithoutDelayingOthers(t *testing.T) {
 	}
 	t.Logf("20 events reached the fast subscriber in %v", time.Since(start))
 	var kept []int64
-	for u := range slow.C { // closed once dropped
+	for u := range Watch(slow) { // closed once dropped
 		kept = append(kept, u.Event.ID)
 	}
 	if !slow.Dropped() || len(kept) != 4 {
@@ -271,10 +271,11 @@ func TestRunDeliversOnWakeAndClosesSubscriptionsWhenStopped(t *testing.T) {
 	b := newTestBroker(t, src, Config{PollInterval: time.Hour})
 	stop := runBroker(t, b)
 	s := b.Subscribe(recruiter)
+	updates := Watch(s)
 	src.commit(ev(1))
 	b.Wake()
 	select {
-	case u := <-s.C:
+	case u := <-updates:
 		if u.Event.ID != 1 {
 			t.Fatalf("got event %d", u.Event.ID)
 		}
@@ -282,10 +283,10 @@ func TestRunDeliversOnWakeAndClosesSubscriptionsWhenStopped(t *testing.T) {
 		t.Fatal("Wake did not deliver the event")
 	}
 	stop()
-	if _, open := <-s.C; open || s.Dropped() {
+	if _, open := <-updates; open || s.Dropped() {
 		t.Fatalf("after stop: channel open=%v dropped=%v; want closed, not dropped", open, s.Dropped())
 	}
-	if _, open := <-b.Subscribe(recruiter).C; open {
+	if _, open := <-Watch(b.Subscribe(recruiter)); open {
 		t.Fatal("a subscription made after stop is open")
 	}
 }
@@ -295,10 +296,10 @@ func TestPollFindsEventsNobodyAnnounced(t *testing.T) {
 	src := newFakeSource()
 	b := newTestBroker(t, src, Config{PollInterval: 20 * time.Millisecond})
 	runBroker(t, b)
-	s := b.Subscribe(recruiter)
+	updates := Watch(b.Subscribe(recruiter))
 	src.commit(ev(1)) // committed by a process that cannot wake us
 	select {
-	case <-s.C:
+	case <-updates:
 	case <-time.After(2 * time.Second):
 		t.Fatal("the poll did not deliver the event")
 	}
@@ -338,15 +339,8 @@ func updateIDs(ups []*Update) []int64 {
 
 // drain returns the updates queued on s without accepting them.
 func drain(s *Subscription) []*Update {
-	var ups []*Update
-	for {
-		select {
-		case u := <-s.C:
-			ups = append(ups, u)
-		default:
-			return ups
-		}
-	}
+	ups, _ := s.Take(nil)
+	return ups
 }
 
 func eventIDs(evs []hiretext.Event) []int64 {

@@ -124,17 +124,11 @@ func newTestBroker(t *testing.T, src Source, cfg Config) *Broker {
 // ids the client is given.
 func received(s *Subscription) []int64 {
 	var ids []int64
-	for {
-		select {
-		case u, ok := <-s.C:
-			if !ok {
-				return ids
-			}
-			if s.Accept(u) {
-				ids = append(ids, u.Event.ID)
-			}
-		default:
-			return ids
+	ups, _ := s.Take(nil)
+	for _, u := range ups {
+		if s.Accept(u) {
+			ids = append(ids, u.Event.ID)
 		}
 	}
+	return ids
 }

@@ -45,11 +45,20 @@ func record(t *testing.T, db *store.DB, org hiretext.OrgID) *hiretext.Event {
 	return e
 }
 
-func expectEvent(t *testing.T, sub *events.Subscription, id int64, within time.Duration) time.Duration {
+// watched is a subscription and its updates (events.Watch).
+type watched struct {
+	sub     *events.Subscription
+	updates <-chan *events.Update
+}
+
+func watch(sub *events.Subscription) watched { return watched{sub, events.Watch(sub)} }
+
+func expectEvent(t *testing.T, w watched, id int64, within time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
+	sub := w.sub
 	select {
-	case u, ok := <-sub.C:
+	case u, ok := <-w.updates:
 		if !ok || u.Event.ID != id || !sub.Accept(u) {
 			t.Fatalf("got %v (open %v), want event %d", u, ok, id)
 		}
@@ -65,7 +74,7 @@ func TestEventOnOneInstanceReachesSubscribersOfAnother(t *testing.T) {
 	a, b := startInstance(t, url), startInstance(t, url)
 	org := storetest.MustCreateOrg(t, a.db, "Acme")
 	f := hiretext.EventFilter{OrgID: org.ID, NumberID: 1}
-	onA, onB := a.b.Subscribe(f), b.b.Subscribe(f)
+	onA, onB := watch(a.b.Subscribe(f)), watch(b.b.Subscribe(f))
 
 	e := record(t, a.db, org.ID)
 	took := expectEvent(t, onB, e.ID, 2*time.Second)
@@ -82,7 +91,7 @@ func TestListenerReconnectsAndCatchesUp(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	a, b := startInstance(t, url), startInstance(t, url)
 	org := storetest.MustCreateOrg(t, a.db, "Acme")
-	sub := b.b.Subscribe(hiretext.EventFilter{OrgID: org.ID, NumberID: 1})
+	sub := watch(b.b.Subscribe(hiretext.EventFilter{OrgID: org.ID, NumberID: 1}))
 	admin, err := sql.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)

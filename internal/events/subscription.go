@@ -3,39 +3,45 @@ package events
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 
 	"github.com/hiretext/hiretext"
 )
 
 // Subscription receives the events its filter matches, in the order the
-// broker reads them. One goroutine consumes it: it reads C, passes each
-// update to Accept and reports Cursor to its client.
+// broker reads them. One goroutine consumes it: when woken (SetWake) it
+// takes the queued updates (Take), passes each to Accept and reports Cursor
+// to its client.
+//
+// The queue is a slice that grows with what is waiting and is handed back
+// and forth between the broker and the consumer, instead of a channel with
+// room for Config.Buffer updates: an open browser stream mostly waits with
+// nothing queued, and a thousand of them should not hold a thousand
+// buffers of 256 slots (see docs/benchmarks.md, live updates).
 type Subscription struct {
-	// C delivers updates. It is closed when the subscription is closed, when
-	// the subscriber fell a buffer behind (Dropped), or when the broker stops.
-	C <-chan *Update
+	b      *Broker
+	filter hiretext.EventFilter
+	start  Cursor // the broker's position when the subscription began
+	cur    Cursor // what the client has accounted for; consumer-side only
 
-	ch      chan *Update
-	b       *Broker
-	filter  hiretext.EventFilter
+	mu      sync.Mutex
+	queue   []*Update
+	wake    func()
+	ended   bool // closed, dropped or the broker stopped: nothing more is queued
 	dropped atomic.Bool
-	closed  bool   // guarded by b.mu
-	start   Cursor // the broker's position when the subscription began
-	cur     Cursor // what the client has accounted for; consumer-side only
+	closed  bool // guarded by b.mu: removed from the broker
 }
 
 // Subscribe starts delivering events matching f that the broker reads from
 // now on.
 func (b *Broker) Subscribe(f hiretext.EventFilter) *Subscription {
-	ch := make(chan *Update, b.cfg.Buffer)
-	s := &Subscription{C: ch, ch: ch, b: b, filter: f}
+	s := &Subscription{b: b, filter: f}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s.start, s.cur = b.pos, b.pos
 	if b.stopped {
-		s.closed = true
-		close(ch)
+		s.closed, s.ended = true, true
 		return s
 	}
 	set := b.subs[f.OrgID]
@@ -45,6 +51,60 @@ func (b *Broker) Subscribe(f hiretext.EventFilter) *Subscription {
 	}
 	set[s] = struct{}{}
 	return s
+}
+
+// SetWake sets the function called whenever updates are queued or the
+// subscription ends, and calls it at once if either has happened already,
+// so nothing is missed between Subscribe and SetWake. It runs on the
+// broker's goroutine while the broker holds its lock: it must only signal
+// the consumer (a non-blocking channel send, a deadline), never wait.
+func (s *Subscription) SetWake(wake func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.wake = wake
+	if wake != nil && (len(s.queue) > 0 || s.ended) {
+		wake()
+	}
+}
+
+// Take returns the updates queued since the last Take, oldest first, and
+// whether more may come: false once the subscription ended, when ups are
+// its last. buf, the slice an earlier Take returned, is reused for the next
+// updates: the caller must be done with it.
+func (s *Subscription) Take(buf []*Update) (ups []*Update, open bool) {
+	clear(buf)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ups, s.queue = s.queue, buf[:0]
+	if cap(s.queue) > s.b.cfg.Buffer/4 {
+		s.queue = nil // a burst's room is not kept for an idle stream
+	}
+	return ups, !s.ended
+}
+
+// push queues u, reporting false (and queueing nothing) when the consumer
+// is a full buffer behind.
+func (s *Subscription) push(u *Update) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) >= s.b.cfg.Buffer {
+		return false
+	}
+	s.queue = append(s.queue, u)
+	if len(s.queue) == 1 && s.wake != nil {
+		s.wake() // the consumer takes everything queued: one wake-up per batch
+	}
+	return true
+}
+
+// end marks that nothing more will be queued and wakes the consumer.
+func (s *Subscription) end() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ended = true
+	if s.wake != nil {
+		s.wake()
+	}
 }
 
 // Resume subscribes for a client that last reported cursor from (nil for a
@@ -160,7 +220,7 @@ func (b *Broker) removeLocked(s *Subscription) {
 		return
 	}
 	s.closed = true
-	close(s.ch)
+	s.end()
 	if set := b.subs[s.filter.OrgID]; set != nil {
 		delete(set, s)
 		if len(set) == 0 {

@@ -5,10 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -72,6 +79,13 @@ const (
 // carries, as its id, the cursor to resume from: a client that reconnects
 // with Last-Event-ID (or ?lastEventId=) gets what it missed, and an
 // "event: resync" when that can no longer be replayed.
+//
+// Once the caller is checked and subscribed, the handler takes the
+// connection over from net/http (Hijack) and returns: one small goroutine
+// then serves the stream (see eventStream), where net/http would keep two
+// (the handler's, with the stack of the whole request, and its background
+// reader) and a connection's worth of buffers for as long as the browser
+// stays. The request is therefore logged when its stream begins.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if s.cfg.Events == nil {
 		return hiretext.Errorf(hiretext.ENotFound, "Live updates are not enabled on this server.")
@@ -83,33 +97,35 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	opts := s.cfg.Stream.withDefaults()
-	slot := s.streams.take(p.user.ID, opts.PerUser, opts.Max)
-	if slot == nil {
+	st := &eventStream{srv: s, filter: f, opts: opts, chunked: r.ProtoAtLeast(1, 1)}
+	st.slot = s.streams.take(p.user.ID, opts.PerUser, opts.Max, st.wake)
+	if st.slot == nil {
 		return hiretext.Errorf(hiretext.EUnavailable, "This server has as many live-update streams open as it allows; the page tries again by itself.")
 	}
-	defer s.streams.release(slot)
 	from, badCursor := lastEventID(r)
 	sub, missed, err := s.cfg.Events.Resume(ctx, f, from)
 	resync := badCursor || errors.Is(err, events.ErrMissed)
 	if err != nil && !resync {
+		s.streams.release(st.slot)
 		return err
 	}
-	defer sub.Close()
-	st := &eventStream{w: w, rc: http.NewResponseController(w), timeout: opts.WriteTimeout}
-	st.begin(sub.Cursor(), resync)
-	changed := false
-	for _, u := range missed {
-		changed = st.pass(sub, u) || changed
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		sub.Close()
+		s.streams.release(st.slot)
+		return fmt.Errorf("server: live updates need an HTTP/1 connection of their own: %w", err)
 	}
-	if changed && !s.sameAccess(r, f) {
-		st.retry(retrySoon)
-		_ = st.flush()
-		return nil
-	}
-	if st.flush() != nil {
-		return nil
-	}
-	s.stream(ctx, r, f, slot, st, sub, opts)
+	// The request's context ends when this handler returns; the stream
+	// keeps its values (the request id) for its logs and access checks.
+	// Its body (a GET's is empty) is dropped: the body's reader refers to
+	// net/http's connection, which would keep its buffers alive.
+	st.r = r.WithContext(context.WithoutCancel(ctx))
+	st.r.Body, st.r.GetBody = http.NoBody, nil
+	st.sub = sub
+	st.head = responseHead(w.Header(), st.chunked)
+	st.setConn(conn)
+	sub.SetWake(st.wake)
+	go st.run(missed, resync)
 	return nil
 }
 
@@ -161,98 +177,241 @@ func lastEventID(r *http.Request) (from *events.Cursor, bad bool) {
 	return &c, false
 }
 
-// stream passes the subscription's events to the client until the client
+// eventStream serves one live-update stream on a connection taken over from
+// net/http, from a single goroutine (run) and with no timer or channel of its
+// own: the goroutine waits in a read of the connection, which returns when
+// the browser goes (EOF) or at the read deadline, set to the next heartbeat
+// or the stream's end. Whatever must wake it sooner (updates queued on the
+// subscription, or the user's newer stream taking its place) calls wake,
+// which moves that deadline to the past. Its write buffer comes from a pool
+// and goes back after each write, so an idle stream holds none.
+type eventStream struct {
+	srv     *Server
+	r       *http.Request // for access checks; its context outlives the handler
+	filter  hiretext.EventFilter
+	opts    StreamOptions
+	slot    *streamSlot
+	sub     *events.Subscription
+	chunked bool   // HTTP/1.1: the body goes in chunks; HTTP/1.0: until the connection closes
+	head    []byte // the response's status line and headers, until written
+	buf     []byte // what is to be written; nil between writes
+	failed  bool   // a write failed: the connection is done
+	pending atomic.Bool
+
+	mu   sync.Mutex // guards conn for wake, which may run before setConn
+	conn net.Conn
+}
+
+// streamBuffers are the streams' write buffers, shared: a stream holds one
+// only while it writes.
+var streamBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// chunkRoom is the room kept at the start of a buffer for its chunk's size
+// line: up to eight hex digits and CRLF.
+const chunkRoom = 10
+
+// aLongTimeAgo is a deadline in the past: setting it makes a waiting read
+// return at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+func (st *eventStream) setConn(c net.Conn) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.conn = c
+}
+
+// wake makes run look at its subscription and slot. It never blocks: the
+// broker calls it while fanning an event out to every stream.
+func (st *eventStream) wake() {
+	st.pending.Store(true)
+	st.mu.Lock()
+	c := st.conn
+	st.mu.Unlock()
+	if c != nil {
+		_ = c.SetReadDeadline(aLongTimeAgo)
+	}
+}
+
+// run writes the response head, the client's starting cursor and the
+// events it missed, then streams until the stream ends, and closes it.
+func (st *eventStream) run(missed []*events.Update, resync bool) {
+	defer st.close()
+	defer func() {
+		if v := recover(); v != nil {
+			st.srv.log.Error("panic", "request_id", requestIDFrom(st.r.Context()), "panic", v, "stack", string(debug.Stack()))
+		}
+	}()
+	st.retry(retryNormal)
+	st.begin(st.sub.Cursor(), resync)
+	changed := false
+	for _, u := range missed {
+		changed = st.pass(u) || changed
+	}
+	if changed && !st.sameAccess() {
+		st.retry(retrySoon)
+		_ = st.flush()
+		return
+	}
+	if st.flush() != nil {
+		return
+	}
+	st.serve()
+}
+
+// serve passes the subscription's events to the client until the client
 // goes, the subscription is dropped or closed, the stream reaches its age,
-// or the caller's access changes (see sameAccess).
-func (s *Server) stream(ctx context.Context, r *http.Request, f hiretext.EventFilter, slot *streamSlot, st *eventStream,
-	sub *events.Subscription, opts StreamOptions) {
-	heartbeat := time.NewTicker(opts.Heartbeat)
-	defer heartbeat.Stop()
-	age := opts.MaxAge - opts.MaxAge/10 + rand.N(opts.MaxAge/5+1)
-	end := time.NewTimer(age)
-	defer end.Stop()
+// a newer stream of the user takes its slot, or the caller's access changes
+// (see sameAccess).
+func (st *eventStream) serve() {
+	opts := st.opts
+	now := time.Now()
+	end := now.Add(opts.MaxAge - opts.MaxAge/10 + rand.N(opts.MaxAge/5+1))
+	beat := now.Add(opts.Heartbeat)
+	var ups []*events.Update
+	var discard [16]byte
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-end.C:
-			st.retry(retrySoon)
-			_ = st.flush()
-			return
-		case <-slot.evicted:
+		now = time.Now()
+		switch {
+		case st.slot.evicted.Load():
 			st.retry(retryEvicted)
 			_ = st.flush()
 			return
-		case u, ok := <-sub.C:
-			if !ok {
-				s.logDropped(ctx, sub)
+		case !now.Before(end):
+			st.retry(retrySoon)
+			_ = st.flush()
+			return
+		case st.pending.Swap(false):
+			var more bool
+			if ups, more = st.forward(ups); !more {
 				return
 			}
-			changed := st.pass(sub, u)
-			drained, err := st.drain(sub)
-			if err != nil || st.flush() != nil {
-				s.logDropped(ctx, sub)
-				return
-			}
-			if (changed || drained) && !s.sameAccess(r, f) {
-				st.retry(retrySoon)
-				_ = st.flush()
-				return
-			}
-		case <-heartbeat.C:
+			continue
+		case !now.Before(beat):
 			// Read the broker's position before emptying the queue: every
 			// event it covers is then either queued or sent.
-			pos := sub.Position()
-			changed, err := st.drain(sub)
-			if err != nil {
-				s.logDropped(ctx, sub)
+			pos := st.sub.Position()
+			var more bool
+			if ups, more = st.forward(ups); !more {
 				return
 			}
-			if changed && !s.sameAccess(r, f) {
-				st.retry(retrySoon)
-				_ = st.flush()
-				return
-			}
-			sub.Advance(pos)
-			st.heartbeat(sub.Cursor())
+			st.sub.Advance(pos)
+			st.heartbeat(st.sub.Cursor())
 			if st.flush() != nil {
 				return
 			}
+			beat = now.Add(opts.Heartbeat)
+			continue
+		}
+		_ = st.conn.SetReadDeadline(earliest(beat, end))
+		if st.pending.Load() {
+			continue // woken between the checks above and the deadline just set
+		}
+		// A browser sends nothing on a stream: a read returns when it goes,
+		// or at the deadline (or when woken). Anything it does send is
+		// ignored.
+		if _, err := st.conn.Read(discard[:]); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			return
 		}
 	}
 }
 
-// logDropped notes a stream that ends because its client fell behind; the
-// browser reconnects and resumes.
-func (s *Server) logDropped(ctx context.Context, sub *events.Subscription) {
-	if sub.Dropped() {
-		s.log.Info("live updates: dropped a client that fell behind", "request_id", requestIDFrom(ctx))
+// forward writes the updates queued on the subscription, reporting false
+// when the stream is over: its client does not read, its subscription
+// ended (a client that fell behind resumes by reconnecting), or an
+// access.changed event found the caller's access changed.
+func (st *eventStream) forward(ups []*events.Update) ([]*events.Update, bool) {
+	ups, open := st.sub.Take(ups)
+	changed := false
+	for _, u := range ups {
+		changed = st.pass(u) || changed
 	}
+	if st.flush() != nil {
+		return ups, false
+	}
+	if !open {
+		if st.sub.Dropped() {
+			st.srv.log.Info("live updates: dropped a client that fell behind", "request_id", requestIDFrom(st.r.Context()))
+		}
+		return ups, false
+	}
+	if changed && !st.sameAccess() {
+		st.retry(retrySoon)
+		_ = st.flush()
+		return ups, false
+	}
+	return ups, true
 }
 
-// errSubscriptionEnded reports that the subscription closed mid-drain.
-var errSubscriptionEnded = errors.New("server: subscription ended")
-
-// eventStream writes server-sent events, buffering until flush.
-type eventStream struct {
-	w       http.ResponseWriter
-	rc      *http.ResponseController
-	timeout time.Duration
-	buf     []byte
+// sameAccess checks the caller again, within a bounded time.
+func (st *eventStream) sameAccess() bool {
+	ctx, cancel := context.WithTimeout(st.r.Context(), 10*time.Second)
+	defer cancel()
+	return st.srv.sameAccess(st.r.WithContext(ctx), st.filter)
 }
 
-// begin sends the headers, the reconnection delay, the client's starting
-// cursor and, when its missed events cannot be replayed, a resync event.
-func (st *eventStream) begin(cur events.Cursor, resync bool) {
-	h := st.w.Header()
+// close ends the response (the last chunk, when the client still reads),
+// the subscription and the connection, and frees the stream's slot.
+func (st *eventStream) close() {
+	st.sub.Close()
+	st.srv.streams.release(st.slot)
+	if st.chunked && !st.failed && st.head == nil {
+		_ = st.conn.SetWriteDeadline(time.Now().Add(time.Second))
+		_, _ = io.WriteString(st.conn, "0\r\n\r\n")
+	}
+	_ = st.conn.Close()
+	st.release()
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// responseHead is the status line and headers of a stream: the headers set
+// so far (the request id, security headers) and the stream's own. The
+// connection closes when the stream ends.
+func responseHead(h http.Header, chunked bool) []byte {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // proxies such as nginx must not hold events back
-	// The server's ReadTimeout would otherwise cancel the request mid-stream;
-	// a dead client is noticed by the write deadline instead.
-	_ = st.rc.SetReadDeadline(time.Time{})
-	st.w.WriteHeader(http.StatusOK)
-	st.retry(retryNormal)
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	h.Set("Connection", "close")
+	if chunked {
+		h.Set("Transfer-Encoding", "chunked")
+	}
+	var b bytes.Buffer
+	b.WriteString("HTTP/1.1 200 OK\r\n")
+	_ = h.Write(&b)
+	b.WriteString("\r\n")
+	return b.Bytes()
+}
+
+// grow makes sure the stream has a buffer to append to.
+func (st *eventStream) grow() {
+	if st.buf != nil {
+		return
+	}
+	st.buf = (*streamBuffers.Get().(*[]byte))[:0]
+	if st.chunked {
+		st.buf = st.buf[:chunkRoom]
+	}
+}
+
+// release gives the buffer back to the pool, unless a burst made it large.
+func (st *eventStream) release() {
+	if st.buf != nil && cap(st.buf) <= 64<<10 {
+		b := st.buf[:0]
+		streamBuffers.Put(&b)
+	}
+	st.buf = nil
+}
+
+// begin appends the client's starting cursor and, when its missed events
+// cannot be replayed, a resync event.
+func (st *eventStream) begin(cur events.Cursor, resync bool) {
+	st.grow()
 	st.buf = append(st.buf, "id: "...)
 	st.buf = append(st.buf, cur.String()...)
 	if resync {
@@ -262,6 +421,7 @@ func (st *eventStream) begin(cur events.Cursor, resync bool) {
 }
 
 func (st *eventStream) retry(ms int) {
+	st.grow()
 	st.buf = append(st.buf, "retry: "...)
 	st.buf = strconv.AppendInt(st.buf, int64(ms), 10)
 	st.buf = append(st.buf, "\n\n"...)
@@ -278,6 +438,7 @@ func (st *eventStream) event(e hiretext.Event, cur events.Cursor) {
 		}
 		data = b.Bytes()
 	}
+	st.grow()
 	st.buf = append(st.buf, "id: "...)
 	st.buf = append(st.buf, cur.String()...)
 	st.buf = append(st.buf, "\nevent: "...)
@@ -290,6 +451,7 @@ func (st *eventStream) event(e hiretext.Event, cur events.Cursor) {
 // heartbeat appends a comment and the client's cursor: an id without data
 // moves the browser's Last-Event-ID on without firing an event.
 func (st *eventStream) heartbeat(cur events.Cursor) {
+	st.grow()
 	st.buf = append(st.buf, ": heartbeat\nid: "...)
 	st.buf = append(st.buf, cur.String()...)
 	st.buf = append(st.buf, "\n\n"...)
@@ -297,47 +459,58 @@ func (st *eventStream) heartbeat(cur events.Cursor) {
 
 // pass appends u unless the client already has it. An access.changed event
 // is for the server, not the browser: it is not sent, and pass reports it.
-func (st *eventStream) pass(sub *events.Subscription, u *events.Update) (accessChanged bool) {
-	if !sub.Accept(u) {
+func (st *eventStream) pass(u *events.Update) (accessChanged bool) {
+	if !st.sub.Accept(u) {
 		return false
 	}
 	if u.Event.Kind == hiretext.EventAccessChanged {
 		return true
 	}
-	st.event(u.Event, sub.Cursor())
+	st.event(u.Event, st.sub.Cursor())
 	return false
 }
 
-// drain appends every update already queued, without waiting, and reports
-// whether one was an access.changed.
-func (st *eventStream) drain(sub *events.Subscription) (accessChanged bool, err error) {
-	for {
-		select {
-		case u, ok := <-sub.C:
-			if !ok {
-				_ = st.flush()
-				return accessChanged, errSubscriptionEnded
-			}
-			accessChanged = st.pass(sub, u) || accessChanged
-		default:
-			return accessChanged, nil
+// errStreamFailed reports a stream whose connection failed before.
+var errStreamFailed = errors.New("server: live-update stream failed")
+
+// flush writes what is buffered (after the response head, the first time),
+// giving a client that does not read WriteTimeout before the stream ends,
+// and gives the buffer back.
+func (st *eventStream) flush() error {
+	if st.failed {
+		st.release()
+		return errStreamFailed
+	}
+	body := 0
+	if st.buf != nil {
+		body = len(st.buf)
+		if st.chunked {
+			body -= chunkRoom
 		}
 	}
-}
-
-// flush writes what is buffered and pushes it to the client, giving a
-// client that does not read WriteTimeout before the stream ends. The
-// per-write deadline replaces the server's WriteTimeout, which would
-// otherwise cut every stream.
-func (st *eventStream) flush() error {
-	if len(st.buf) == 0 {
+	if body == 0 {
+		st.release()
 		return nil
 	}
-	_ = st.rc.SetWriteDeadline(time.Now().Add(st.timeout))
-	_, err := st.w.Write(st.buf)
-	st.buf = st.buf[:0]
-	if err == nil {
-		err = st.rc.Flush()
+	out := st.buf
+	if st.chunked {
+		// The chunk's size line goes just before its data, in the room
+		// kept for it.
+		var size [chunkRoom]byte
+		line := append(strconv.AppendInt(size[:0], int64(body), 16), '\r', '\n')
+		start := chunkRoom - len(line)
+		copy(st.buf[start:], line)
+		out = append(st.buf[start:], '\r', '\n')
+	}
+	if st.head != nil {
+		out = append(st.head, out...)
+		st.head = nil
+	}
+	_ = st.conn.SetWriteDeadline(time.Now().Add(st.opts.WriteTimeout))
+	_, err := st.conn.Write(out)
+	st.release()
+	if err != nil {
+		st.failed = true
 	}
 	return err
 }

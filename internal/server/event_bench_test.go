@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,13 +28,17 @@ import (
 
 // Environment of the live-update benchmark and of its client fleet.
 const (
-	benchEnv      = "HIRETEXT_BENCH_SSE"         // set to run the benchmark
-	benchClients  = "HIRETEXT_BENCH_SSE_CLIENTS" // default 1000
-	fleetURLEnv   = "HIRETEXT_SSE_FLEET_URL"
-	fleetCookie   = "HIRETEXT_SSE_FLEET_COOKIE"
-	fleetSizeEnv  = "HIRETEXT_SSE_FLEET_SIZE"
-	benchRounds   = 100
-	fleetDeadline = 2 * time.Minute
+	benchEnv     = "HIRETEXT_BENCH_SSE"         // set to run the benchmark
+	benchClients = "HIRETEXT_BENCH_SSE_CLIENTS" // default 1000
+	// benchHeapProfile names a file for the server's heap profile with every
+	// client connected (go tool pprof -sample_index=inuse_space): what the
+	// streams hold.
+	benchHeapProfile = "HIRETEXT_BENCH_SSE_HEAP_PROFILE"
+	fleetURLEnv      = "HIRETEXT_SSE_FLEET_URL"
+	fleetCookie      = "HIRETEXT_SSE_FLEET_COOKIE"
+	fleetSizeEnv     = "HIRETEXT_SSE_FLEET_SIZE"
+	benchRounds      = 100
+	fleetDeadline    = 2 * time.Minute
 )
 
 // TestLiveUpdateBenchmark connects many SSE clients to one in-process server
@@ -128,6 +133,9 @@ func runLiveBenchmark(t *testing.T, n int, writer *store.DB, hook *testServer, s
 		return nil
 	})
 	after := serverMemory()
+	if path := os.Getenv(benchHeapProfile); path != "" {
+		writeHeapProfile(t, path)
+	}
 
 	var perClient, perRound []time.Duration
 	for round := range benchRounds + 1 {
@@ -156,8 +164,8 @@ func runLiveBenchmark(t *testing.T, n int, writer *store.DB, hook *testServer, s
 	t.Logf("%d clients, %d inbound webhooks: to each client p50 %v p99 %v max %v; to every client p50 %v p99 %v",
 		n, benchRounds, percentile(perClient, 50), percentile(perClient, 99), slices.Max(perClient),
 		percentile(perRound, 50), percentile(perRound, 99))
-	t.Logf("server memory per connection: %.1f KiB heap + %.1f KiB goroutine stacks; %.1f goroutines",
-		heap, stack, float64(after.goroutines-before.goroutines)/float64(n))
+	t.Logf("server memory per open stream: %.1f KiB (%.1f KiB heap + %.1f KiB goroutine stacks); %.1f goroutines",
+		heap+stack, heap, stack, float64(after.goroutines-before.goroutines)/float64(n))
 }
 
 // postInbound posts one signed simulator inbound webhook to ts: a text from
@@ -177,6 +185,18 @@ func postInbound(t *testing.T, ts *testServer, sim *simulator.Provider, number s
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("inbound webhook: %d", resp.StatusCode)
+	}
+}
+
+// writeHeapProfile writes the heap profile to path.
+func writeHeapProfile(t *testing.T, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -3,12 +3,13 @@ package server
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hiretext/hiretext"
 )
 
 // streamSlots bounds the live-update streams open on this instance, each of
-// which holds a connection and about 15 KiB: at most StreamOptions.PerUser
+// which holds a connection and a few KiB (docs/benchmarks.md): at most StreamOptions.PerUser
 // per user, so one token cannot take every file descriptor (a new stream
 // closes that user's oldest: the tab opened longest ago reconnects later),
 // and at most StreamOptions.Max in all (a new one is refused with 503 and
@@ -19,16 +20,18 @@ type streamSlots struct {
 	total  int
 }
 
-// streamSlot is one open stream's place; evicted closes when a newer
-// stream of the same user takes it.
+// streamSlot is one open stream's place; evicted is set, and wake called,
+// when a newer stream of the same user takes it.
 type streamSlot struct {
 	user    hiretext.UserID
-	evicted chan struct{}
+	evicted atomic.Bool
+	wake    func()
 }
 
 // take gives user a slot, closing their oldest stream when they have
-// perUser already; it returns nil when max streams are open.
-func (l *streamSlots) take(user hiretext.UserID, perUser, max int) *streamSlot {
+// perUser already; it returns nil when max streams are open. wake tells the
+// stream that it has been evicted; it must not block.
+func (l *streamSlots) take(user hiretext.UserID, perUser, max int, wake func()) *streamSlot {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.byUser == nil {
@@ -37,13 +40,14 @@ func (l *streamSlots) take(user hiretext.UserID, perUser, max int) *streamSlot {
 	mine := l.byUser[user]
 	if len(mine) >= perUser {
 		oldest := mine[0]
-		close(oldest.evicted)
+		oldest.evicted.Store(true)
+		oldest.wake()
 		l.removeLocked(oldest)
 		mine = l.byUser[user]
 	} else if l.total >= max {
 		return nil
 	}
-	s := &streamSlot{user: user, evicted: make(chan struct{})}
+	s := &streamSlot{user: user, wake: wake}
 	l.byUser[user] = append(mine, s)
 	l.total++
 	return s
