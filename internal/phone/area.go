@@ -29,9 +29,7 @@ func AreaCodePlace(code, region string) (place string, ok bool) {
 		// Geocoding matches the longest known prefix: the area code alone
 		// names the area ("Illinois"), not the exchange's town.
 		area := uint64(code[0]-'0')*100 + uint64(code[1]-'0')*10 + uint64(code[2]-'0')
-		num.NationalNumber = &area
-		place, _ = phonenumbers.GetGeocodingForNumber(num, "en")
-		return place, true
+		return areaPlace(area), true
 	}
 	return "", false
 }

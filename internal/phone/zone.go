@@ -36,8 +36,7 @@ func State(e164 string) string {
 	if area < 200 || area > 999 {
 		return ""
 	}
-	num.NationalNumber = &area
-	place, _ := phonenumbers.GetGeocodingForNumber(num, "en")
+	place := areaPlace(area)
 	// Geocoding names the area ("Florida") or its main city ("Chicago, IL").
 	if _, code, ok := strings.Cut(place, ", "); ok && len(code) == 2 {
 		return code

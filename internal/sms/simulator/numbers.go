@@ -125,14 +125,11 @@ func usable(e164, country string) bool {
 	return false
 }
 
-// available describes e164 with its place ("Chicago, IL") when known.
+// available describes e164 with the place of its area code ("Chicago,
+// IL", "Illinois") when known.
 func available(e164 string) sms.AvailableNumber {
 	a := sms.AvailableNumber{Phone: e164}
-	num, err := phonenumbers.Parse(e164, "")
-	if err != nil {
-		return a
-	}
-	place, _ := phonenumbers.GetGeocodingForNumber(num, "en")
+	place := phone.Place(e164)
 	if city, region, ok := strings.Cut(place, ", "); ok {
 		a.Locality, a.Region = city, region
 	} else {
