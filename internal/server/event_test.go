@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -453,4 +454,35 @@ func TestEventStreamsAreBounded(t *testing.T) {
 	}
 	second.close()
 	third.close()
+}
+
+// TestEventStreamEndsWhenTheClientGoes closes a client's connection on a
+// stream that would send nothing for an hour: the server notices at once
+// (its stream waits in a read of the connection, which ends), closes the
+// subscription and frees the slot for the next stream.
+func TestEventStreamEndsWhenTheClientGoes(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	b, _ := startBroker(t, db, events.Config{PollInterval: time.Hour})
+	ts := newEventServer(t, db, b, server.StreamOptions{Heartbeat: time.Hour, MaxAge: time.Hour, Max: 1})
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	bob := storetest.MustCreateUser(t, db, org.ID, "Bob", hiretext.RoleUser)
+	s := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, ann)}})
+	s.nextBlock(t, 10*time.Second) // the reconnection delay
+	s.nextBlock(t, 10*time.Second) // the starting cursor: the stream is open
+	if n := b.Subscribers(); n != 1 {
+		t.Fatalf("%d subscriptions with one stream open", n)
+	}
+	s.close()
+	storetest.EventuallyNil(t, 10*time.Second, "the server to end the stream its client left", func() error {
+		if n := b.Subscribers(); n != 0 {
+			return fmt.Errorf("%d subscriptions open", n)
+		}
+		return nil
+	})
+	// The instance's one slot is free again.
+	next := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, bob)}})
+	e := record(t, db, hiretext.Event{OrgID: org.ID, UserID: bob.ID, Kind: hiretext.EventMessageStatus})
+	wantEvent(t, next.next(t, 10*time.Second), e)
 }
