@@ -57,7 +57,7 @@ func TestSlowSubscriberIsDroppedWithoutDelayingOthers(t *testing.T) {
 	fast := b.Subscribe(recruiter)
 	got := make(chan int64, 100)
 	go func() {
-		for u := range Watch(fast) {
+		for u := range fast.Updates() {
 			if fast.Accept(u) {
 				got <- u.Event.ID
 			}
@@ -78,7 +78,7 @@ func TestSlowSubscriberIsDroppedWithoutDelayingOthers(t *testing.T) {
 	}
 	t.Logf("20 events reached the fast subscriber in %v", time.Since(start))
 	var kept []int64
-	for u := range Watch(slow) { // closed once dropped
+	for u := range slow.Updates() { // closed once dropped
 		kept = append(kept, u.Event.ID)
 	}
 	if !slow.Dropped() || len(kept) != 4 {
@@ -271,7 +271,7 @@ func TestRunDeliversOnWakeAndClosesSubscriptionsWhenStopped(t *testing.T) {
 	b := newTestBroker(t, src, Config{PollInterval: time.Hour})
 	stop := runBroker(t, b)
 	s := b.Subscribe(recruiter)
-	updates := Watch(s)
+	updates := s.Updates()
 	src.commit(ev(1))
 	b.Wake()
 	select {
@@ -286,7 +286,7 @@ func TestRunDeliversOnWakeAndClosesSubscriptionsWhenStopped(t *testing.T) {
 	if _, open := <-updates; open || s.Dropped() {
 		t.Fatalf("after stop: channel open=%v dropped=%v; want closed, not dropped", open, s.Dropped())
 	}
-	if _, open := <-Watch(b.Subscribe(recruiter)); open {
+	if _, open := <-b.Subscribe(recruiter).Updates(); open {
 		t.Fatal("a subscription made after stop is open")
 	}
 }
@@ -296,7 +296,7 @@ func TestPollFindsEventsNobodyAnnounced(t *testing.T) {
 	src := newFakeSource()
 	b := newTestBroker(t, src, Config{PollInterval: 20 * time.Millisecond})
 	runBroker(t, b)
-	updates := Watch(b.Subscribe(recruiter))
+	updates := b.Subscribe(recruiter).Updates()
 	src.commit(ev(1)) // committed by a process that cannot wake us
 	select {
 	case <-updates:

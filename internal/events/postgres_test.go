@@ -45,13 +45,13 @@ func record(t *testing.T, db *store.DB, org hiretext.OrgID) *hiretext.Event {
 	return e
 }
 
-// watched is a subscription and its updates (events.Watch).
+// watched is a subscription and its updates.
 type watched struct {
 	sub     *events.Subscription
 	updates <-chan *events.Update
 }
 
-func watch(sub *events.Subscription) watched { return watched{sub, events.Watch(sub)} }
+func watch(sub *events.Subscription) watched { return watched{sub, sub.Updates()} }
 
 func expectEvent(t *testing.T, w watched, id int64, within time.Duration) time.Duration {
 	t.Helper()

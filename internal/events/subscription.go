@@ -82,6 +82,37 @@ func (s *Subscription) Take(buf []*Update) (ups []*Update, open bool) {
 	return ups, !s.ended
 }
 
+// Updates passes the updates of s on a channel, for consumers that wait on
+// one (tests, tools); the channel closes once s ends and its last updates
+// are received. It holds none itself, so updates wait in s's queue (and
+// count towards its buffer) until received. It takes s's wake function and
+// a goroutine of its own: live-update streams use SetWake and Take instead.
+func (s *Subscription) Updates() <-chan *Update {
+	ready := make(chan struct{}, 1)
+	out := make(chan *Update)
+	s.SetWake(func() {
+		select {
+		case ready <- struct{}{}:
+		default:
+		}
+	})
+	go func() {
+		defer close(out)
+		var ups []*Update
+		for range ready {
+			var open bool
+			ups, open = s.Take(ups)
+			for _, u := range ups {
+				out <- u
+			}
+			if !open {
+				return
+			}
+		}
+	}()
+	return out
+}
+
 // push queues u, reporting false (and queueing nothing) when the consumer
 // is a full buffer behind.
 func (s *Subscription) push(u *Update) bool {

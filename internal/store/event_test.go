@@ -59,6 +59,7 @@ func TestPostgresOutOfOrderCommitsReachSubscribersOnce(t *testing.T) {
 	t.Cleanup(func() { stop(); <-done })
 	storetest.Eventually(t, "the PostgreSQL listener to connect", b.Listening)
 	sub := b.Subscribe(hiretext.EventFilter{OrgID: org.ID, NumberID: 1})
+	updates := sub.Updates()
 
 	begin := func() (*hiretext.Event, func(bool) error) {
 		e := &hiretext.Event{OrgID: org.ID, NumberID: 1, Kind: hiretext.EventMessageInbound}
@@ -73,16 +74,16 @@ func TestPostgresOutOfOrderCommitsReachSubscribersOnce(t *testing.T) {
 	doomed, finishDoomed := begin() // id n+2, rolls back: a permanent gap
 	last, finishLast := begin()     // id n+3
 	must(t, finishFast(true))
-	expect(t, sub, fast.ID) // delivered although n is missing
+	expect(t, sub, updates, fast.ID) // delivered although n is missing
 	must(t, finishSlow(true))
-	expect(t, sub, slow.ID) // not lost for committing late
+	expect(t, sub, updates, slow.ID) // not lost for committing late
 	must(t, finishDoomed(false))
 	must(t, finishLast(true))
-	expect(t, sub, last.ID)
+	expect(t, sub, updates, last.ID)
 	clock.Advance(grace) // past the grace period
 	after := &hiretext.Event{OrgID: org.ID, NumberID: 1, Kind: hiretext.EventMessageStatus}
 	must(t, db.RecordEvent(ctx, after)) // drives the pump once more
-	expect(t, sub, after.ID)
+	expect(t, sub, updates, after.ID)
 	// A pump that began before the clock moved may deliver after with the
 	// gap still awaited; the next one, woken by after's NOTIFY, gives it up.
 	storetest.EventuallyNil(t, storetest.Patience, "the broker to give up the rolled-back id", func() error {
@@ -94,7 +95,7 @@ func TestPostgresOutOfOrderCommitsReachSubscribersOnce(t *testing.T) {
 	// The position covers every event delivered, so none can still be on
 	// its way.
 	select {
-	case u := <-sub.C:
+	case u := <-updates:
 		t.Fatalf("unexpected extra event %d", u.Event.ID)
 	default:
 	}
@@ -107,11 +108,11 @@ func must(t *testing.T, err error) {
 	}
 }
 
-// expect waits for the next event on sub and checks it is id, delivered once.
-func expect(t *testing.T, sub *events.Subscription, id int64) {
+// expect waits for the next event on sub (its updates) and checks it is id, delivered once.
+func expect(t *testing.T, sub *events.Subscription, updates <-chan *events.Update, id int64) {
 	t.Helper()
 	select {
-	case u := <-sub.C:
+	case u := <-updates:
 		if u.Event.ID != id || !sub.Accept(u) {
 			t.Fatalf("got event %d, want %d", u.Event.ID, id)
 		}
