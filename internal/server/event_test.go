@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -485,4 +486,37 @@ func TestEventStreamEndsWhenTheClientGoes(t *testing.T) {
 	next := openStream(t, http.DefaultClient, ts.URL+"/api/v1/events", http.Header{"Authorization": {"Bearer " + token(t, db, bob)}})
 	e := record(t, db, hiretext.Event{OrgID: org.ID, UserID: bob.ID, Kind: hiretext.EventMessageStatus})
 	wantEvent(t, next.next(t, 10*time.Second), e)
+}
+
+// TestEventStreamSpeaksHTTP10 reads a stream as an HTTP/1.0 client: the
+// response, written by the stream itself once it has the connection, keeps
+// the headers every response gets (the request id, the security headers)
+// and, without chunked encoding, runs until the connection closes.
+func TestEventStreamSpeaksHTTP10(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	b, stop := startBroker(t, db, events.Config{PollInterval: time.Hour})
+	ts := newEventServer(t, db, b, server.StreamOptions{})
+	org := storetest.MustCreateOrg(t, db, "Acme")
+	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/v1/events HTTP/1.0\r\nAuthorization: Bearer %s\r\n\r\n", token(t, db, ann))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" || len(resp.TransferEncoding) != 0 ||
+		resp.Header.Get("X-Request-Id") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("response %d, headers %v, transfer encoding %v", resp.StatusCode, resp.Header, resp.TransferEncoding)
+	}
+	s := &sseStream{resp: resp, cancel: func() {}, messages: make(chan sseMessage, 16)}
+	go s.read()
+	e := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
+	wantEvent(t, s.next(t, 10*time.Second), e)
+	stop()
+	s.waitEnd(t, 10*time.Second) // the connection closes: the end of the body
 }
