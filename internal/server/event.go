@@ -96,6 +96,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if r.Method == http.MethodHead {
+		// The route's GET pattern takes HEAD too: the headers, no stream.
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-store")
+		return nil
+	}
 	opts := s.cfg.Stream.withDefaults()
 	st := &eventStream{srv: s, filter: f, opts: opts, chunked: r.ProtoAtLeast(1, 1)}
 	st.slot = s.streams.take(p.user.ID, opts.PerUser, opts.Max, st.wake)

@@ -488,7 +488,8 @@ func TestEventStreamEndsWhenTheClientGoes(t *testing.T) {
 	wantEvent(t, next.next(t, 10*time.Second), e)
 }
 
-// TestEventStreamSpeaksHTTP10 reads a stream as an HTTP/1.0 client: the
+// TestEventStreamSpeaksHTTP10 reads a stream as an HTTP/1.0 client (after
+// a HEAD request, which gets no stream): the
 // response, written by the stream itself once it has the connection, keeps
 // the headers every response gets (the request id, the security headers)
 // and, without chunked encoding, runs until the connection closes.
@@ -499,6 +500,20 @@ func TestEventStreamSpeaksHTTP10(t *testing.T) {
 	ts := newEventServer(t, db, b, server.StreamOptions{})
 	org := storetest.MustCreateOrg(t, db, "Acme")
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
+	// A HEAD request gets the headers and no stream.
+	head, _ := http.NewRequest("HEAD", ts.URL+"/api/v1/events", nil)
+	head.Header.Set("Authorization", "Bearer "+token(t, db, ann))
+	headResp, err := http.DefaultClient.Do(head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	headResp.Body.Close()
+	if headResp.StatusCode != http.StatusOK || headResp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("HEAD: %d %v", headResp.StatusCode, headResp.Header)
+	}
+	if n := b.Subscribers(); n != 0 {
+		t.Fatalf("a HEAD request left %d subscriptions", n)
+	}
 	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
 	if err != nil {
 		t.Fatal(err)
