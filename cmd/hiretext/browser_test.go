@@ -185,6 +185,13 @@ func startApp(t *testing.T) *app {
 // startAppAt is startApp with the server reading the time from clock.
 func startAppAt(t *testing.T, clock hiretext.Clock) *app {
 	t.Helper()
+	return startAppWith(t, clock, nil)
+}
+
+// startAppWith is startAppAt with the environment variables vars, e.g.
+// HIRETEXT_SMTP_URL for a journey that reads email.
+func startAppWith(t *testing.T, clock hiretext.Clock, vars map[string]string) *app {
+	t.Helper()
 	browsertest.Shared(t) // skip before starting a server no browser will visit
 	ctx, cancel := context.WithCancel(context.Background())
 	db := "sqlite:" + filepath.Join(t.TempDir(), "hiretext.db")
@@ -193,7 +200,7 @@ func startAppAt(t *testing.T, clock hiretext.Clock) *app {
 	done := make(chan error, 1)
 	go func() {
 		done <- runEnv(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--database", db, "--demo"},
-			env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: pw, stderr: logs, clock: clock})
+			env{getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(""), stdout: pw, stderr: logs, clock: clock})
 		pw.Close()
 	}()
 	t.Cleanup(func() {

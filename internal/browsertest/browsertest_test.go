@@ -152,6 +152,43 @@ func TestPagesHaveTheirOwnCookies(t *testing.T) {
 	a.WaitText("cookie: alice")
 }
 
+// TestCloseEndsThePagesConnections: a page holding a request open, as a
+// live-update stream does, lets go of it when closed, as a closed browser
+// window would: the server sees the request end.
+func TestCloseEndsThePagesConnections(t *testing.T) {
+	t.Parallel()
+	Shared(t)
+	started, ended := make(chan struct{}), make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/stream" {
+			io.WriteString(w, `<h1>Open</h1><script>new EventSource("/stream")</script>`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, ": streaming\n\n")
+		w.(http.Flusher).Flush()
+		close(started)
+		<-r.Context().Done()
+		close(ended)
+	}))
+	t.Cleanup(ts.Close) // after the page's own cleanup, which lets go of the stream
+	p := NewPage(t, "closing")
+	p.BaseURL = ts.URL
+	p.Visit("/")
+	p.WaitText("Open")
+	select {
+	case <-started:
+	case <-time.After(DefaultTimeout):
+		t.Fatal("the page did not open the stream")
+	}
+	p.Close()
+	select {
+	case <-ended:
+	case <-time.After(DefaultTimeout):
+		t.Fatal("the server still streams to the closed page")
+	}
+}
+
 func TestPageReportsWhatWentWrong(t *testing.T) {
 	Shared(t)
 	artifacts := t.TempDir()

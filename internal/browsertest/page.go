@@ -40,6 +40,7 @@ type Page struct {
 	seq  int // numbers the elements find marks
 
 	console *consoleWatch
+	closed  bool // by Close: the page takes no more steps
 }
 
 // NewPage opens a page of the shared browser named name (the name appears in
@@ -80,9 +81,27 @@ func (b *Browser) NewPage(t testing.TB, name string) *Page {
 	return p
 }
 
+// Close closes the page as a person closes a browser window: its tab and
+// its browser context go, cookies and connections to the server with them.
+// Its last JavaScript errors are reported first. A closed page takes no
+// more steps, and leaves no artifacts if the test fails later.
+func (p *Page) Close() {
+	p.t.Helper()
+	p.finish()
+	p.closed = true
+	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+	defer cancel()
+	if err := chromedp.Cancel(ctx); err != nil {
+		p.t.Fatalf("browsertest: close page %q: %v", p.name, err)
+	}
+}
+
 // finish reports the page's last JavaScript errors and, when the test has
 // failed, saves its artifacts.
 func (p *Page) finish() {
+	if p.closed {
+		return
+	}
 	ctx, cancel := p.stepContext()
 	defer cancel()
 	// A command's reply comes after every event sent before it, so this

@@ -3,9 +3,7 @@ package mail_test
 import (
 	"context"
 	"errors"
-	"io"
 	"mime"
-	"mime/multipart"
 	netmail "net/mail"
 	"strings"
 	"testing"
@@ -32,31 +30,18 @@ func testEmail() *hiretext.Email {
 		Text: "Ann Tester replied.\nOpen: https://ats.example/conversations/7", HTML: `<p>Ann Tester replied. <a href="https://ats.example/conversations/7">Open</a></p>`}
 }
 
-// parts reads a received message: its header and its parts by type.
+// parts reads a received message: its header and its parts by type. It
+// must be multipart/alternative.
 func parts(t *testing.T, data string) (netmail.Header, map[string]string) {
 	t.Helper()
-	msg, err := netmail.ReadMessage(strings.NewReader(data))
+	h, out, err := mailtest.Message{Data: data}.Parts()
 	if err != nil {
-		t.Fatalf("the message does not parse: %v\n%s", err, data)
+		t.Fatalf("%v\n%s", err, data)
 	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("content type %q, %v", msg.Header.Get("Content-Type"), err)
+	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt != "multipart/alternative" {
+		t.Fatalf("content type %q", h.Get("Content-Type"))
 	}
-	out := map[string]string{}
-	r := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := r.NextPart() // decodes quoted-printable
-		if err == io.EOF {
-			return msg.Header, out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(p)
-		kind, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		out[kind] = strings.ReplaceAll(string(body), "\r\n", "\n") // SMTP's line ends
-	}
+	return h, out
 }
 
 // TestSendOverSTARTTLSWithBothParts: the email reaches the server after

@@ -12,10 +12,14 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"math/big"
+	"mime"
+	"mime/multipart"
 	"net"
+	netmail "net/mail"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +60,37 @@ type Message struct {
 	From, To string
 	Data     string
 	TLS      bool
+}
+
+// Parts reads the message: its header and, for a multipart message, its
+// parts' texts by media type ("text/plain", "text/html"), decoded from
+// their transfer encoding, with SMTP's CRLF line ends made LF.
+func (m Message) Parts() (netmail.Header, map[string]string, error) {
+	msg, err := netmail.ReadMessage(strings.NewReader(m.Data))
+	if err != nil {
+		return nil, nil, fmt.Errorf("the message does not parse: %w", err)
+	}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		return nil, nil, fmt.Errorf("content type %q is not multipart (%v)", msg.Header.Get("Content-Type"), err)
+	}
+	out := map[string]string{}
+	r := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := r.NextPart() // decodes quoted-printable
+		if err == io.EOF {
+			return msg.Header, out, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		body, err := io.ReadAll(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		kind, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		out[kind] = strings.ReplaceAll(string(body), "\r\n", "\n")
+	}
 }
 
 // New starts a server on 127.0.0.1 with a certificate of its own, which
