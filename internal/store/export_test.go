@@ -24,7 +24,7 @@ func (db *DB) BeginEvent(ctx context.Context, ev *hiretext.Event) (finish func(c
 	if err != nil {
 		return nil, err
 	}
-	if err := db.insertEvent(ctx, conn{tx, db.dialect}, ev); err != nil {
+	if err := db.insertEvent(ctx, conn{q: tx, d: db.dialect}, ev); err != nil {
 		_ = tx.Rollback()
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func (db *DB) WhileConsented(ctx context.Context, dl *hiretext.Delivery, send fu
 		return false, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a read: ending it releases the lock, nothing to keep
-	return handOff(ctx, conn{tx, db.dialect}, " FOR SHARE OF c", dl, send)
+	return handOff(ctx, conn{q: tx, d: db.dialect}, " FOR SHARE OF c", dl, send)
 }
 
 // handOff reads the delivery's candidate on c (with lock appended to the

@@ -139,7 +139,7 @@ func (db *DB) sealOn(ctx context.Context, c *sql.Conn) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := db.sealLedgers(ctx, conn{tx, db.dialect}); err != nil {
+	if err := db.sealLedgers(ctx, conn{q: tx, d: db.dialect}); err != nil {
 		return fmt.Errorf("store: seal the consent ledgers: %w", err)
 	}
 	return tx.Commit()
@@ -154,7 +154,7 @@ func (db *DB) applyOne(ctx context.Context, c interface {
 		return false, err
 	}
 	defer tx.Rollback()
-	t := conn{tx, db.dialect}
+	t := conn{q: tx, d: db.dialect}
 	var n int
 	if err := t.queryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
 		return false, err

@@ -44,6 +44,7 @@ type DB struct {
 	dispatcher hiretext.Waker         // woken after commits that queued messages; see SetDispatcher
 	publicURL  string                 // the start of the links in emails; see SetPublicURL
 	ledgerKey  atomic.Pointer[[]byte] // the consent ledger's HMAC key, once read (see ledgerKeyOn)
+	stmts      *stmtCache             // SQLite: the write transactions' prepared statements
 }
 
 // Open connects to the database named by url: "sqlite:PATH", "sqlite::memory:"
@@ -78,6 +79,7 @@ func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 	}
 	if d.singleWriter() {
 		db.gate = &consentGate{}
+		db.stmts = newStmtCache(db.write)
 	} else if db.handoff, err = d.openPool(dsn, handOffConns); err != nil {
 		db.Close()
 		return nil, err
@@ -92,6 +94,9 @@ func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.stmts != nil {
+		db.stmts.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -140,22 +145,36 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// conn rebinds "?" placeholders for the dialect on every call.
+// conn rebinds "?" placeholders for the dialect on every call and, in
+// SQLite's write transactions, runs statements prepared once (stmtCache).
 type conn struct {
-	q queryer
-	d dialect
+	q     queryer
+	d     dialect
+	stmts *stmtCache // nil: every statement is sent as text
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return c.q.ExecContext(ctx, c.d.rebind(query), args...)
+	query = c.d.rebind(query)
+	if s := c.prepared(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return c.q.ExecContext(ctx, query, args...)
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return c.q.QueryContext(ctx, c.d.rebind(query), args...)
+	query = c.d.rebind(query)
+	if s := c.prepared(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return c.q.QueryContext(ctx, query, args...)
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(ctx, c.d.rebind(query), args...)
+	query = c.d.rebind(query)
+	if s := c.prepared(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return c.q.QueryRowContext(ctx, query, args...)
 }
 
 // scanner is a row to scan: *sql.Row, or *sql.Rows at one row.
@@ -201,11 +220,11 @@ func scanValue[T any](row scanner) (T, error) {
 }
 
 // reader returns a conn on the read pool.
-func (db *DB) reader() conn { return conn{db.read, db.dialect} }
+func (db *DB) reader() conn { return conn{q: db.read, d: db.dialect} }
 
 // exporter returns a conn on the export pool, for a read that lasts as long
 // as a client downloads.
-func (db *DB) exporter() conn { return conn{db.export, db.dialect} }
+func (db *DB) exporter() conn { return conn{q: db.export, d: db.dialect} }
 
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE on SQLite), committing
 // when fn returns nil and rolling back otherwise.
@@ -214,15 +233,20 @@ func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(conn{tx, db.dialect}); err != nil {
+	err = fn(db.txConn(tx))
+	if err != nil {
 		_ = tx.Rollback()
-		return err
+	} else if err = tx.Commit(); err != nil {
+		err = fmt.Errorf("store: commit: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
+	if db.stmts != nil {
+		db.stmts.prepareMissed(ctx) // the write connection is free again
 	}
-	return nil
+	return err
 }
+
+// txConn returns a conn on tx, a transaction of the write pool.
+func (db *DB) txConn(tx *sql.Tx) conn { return conn{q: tx, d: db.dialect, stmts: db.stmts} }
 
 // notFound returns the domain's not-found error for a kind of object.
 func notFound(kind string) error {
