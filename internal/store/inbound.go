@@ -23,18 +23,18 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 		in.ReceivedAt = db.now()
 	}
 	var res *hiretext.InboundResult
-	receive := func() error {
-		return db.inEventTx(ctx, func(tx conn) error {
-			var err error
-			res, err = db.receiveText(ctx, tx, in, db.now())
-			return err
-		})
+	work := func(ctx context.Context, tx conn, g *txGroup) error {
+		var err error
+		res, err = db.receiveText(ctx, tx, g, in, db.now())
+		return err
 	}
 	var err error
 	if hiretext.ReadMessage(in.Body).OptsOut() {
-		err = db.changingConsent(receive) // an opt-out waits for texts being handed over
+		// An opt-out waits for texts being handed over, in a transaction of
+		// its own: a group must not wait for hand-offs.
+		err = db.changingConsent(func() error { return db.inGroupTx(ctx, work) })
 	} else {
-		err = receive()
+		err = db.groups.do(ctx, work) // shares a transaction with webhooks arriving at the same time
 	}
 	if db.dialect.isUniqueViolation(err) {
 		// A concurrent delivery of the same message won the race.
@@ -49,7 +49,10 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 	return res, nil
 }
 
-func (db *DB) receiveText(ctx context.Context, tx conn, in hiretext.IncomingText, now time.Time) (*hiretext.InboundResult, error) {
+// receiveText applies the rules of one inbound text inside tx, which other
+// webhooks may share (see group.go); what it counts on the number's
+// allowance it leaves in g, counted at the end of the transaction.
+func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, in hiretext.IncomingText, now time.Time) (*hiretext.InboundResult, error) {
 	if dup, err := knownProviderMessage(ctx, tx, in.Provider, in.ProviderMessageID); err != nil || dup != nil {
 		return &hiretext.InboundResult{Message: dup, Duplicate: dup != nil}, err
 	}
@@ -64,7 +67,7 @@ func (db *DB) receiveText(ctx context.Context, tx conn, in hiretext.IncomingText
 	// The number's row has all that counting the text needs; its users and
 	// usage, which readNumber would add, are not.
 	target := usageTarget{phone: num.Phone, status: num.Status, allowance: num.MonthlyAllowance, loc: loc}
-	r := &inboundRun{db: db, tx: tx, in: in, num: num, target: target, now: now, reading: hiretext.ReadMessage(in.Body)}
+	r := &inboundRun{db: db, tx: tx, group: g, in: in, num: num, target: target, now: now, reading: hiretext.ReadMessage(in.Body)}
 	return r.run(ctx)
 }
 
@@ -72,6 +75,7 @@ func (db *DB) receiveText(ctx context.Context, tx conn, in hiretext.IncomingText
 type inboundRun struct {
 	db         *DB
 	tx         conn
+	group      *txGroup // counts the text on the number's allowance at the end of the transaction
 	in         hiretext.IncomingText
 	num        *hiretext.Number
 	target     usageTarget // the number, for its allowance counter
@@ -108,15 +112,13 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The text and its automatic reply count in one update, last: every text
-	// to and from the number updates its counter row, and on PostgreSQL the
-	// row stays locked from that update until the commit, so concurrent
-	// texts to one number queue for that long only.
-	change, err := countInbound(ctx, r.tx, r.num.OrgID, r.num.ID, r.target, 1+len(replies), r.now)
-	if err != nil {
-		return nil, err
-	}
-	return &hiretext.InboundResult{Message: m, Replies: replies}, r.db.recordAlertEvents(ctx, r.tx, change.Alerts, r.now)
+	// The text and its automatic reply count in one update at the end of
+	// the transaction, with every other text of the group to the number:
+	// every text to and from the number updates its counter row, and on
+	// PostgreSQL the row stays locked from that update until the commit, so
+	// concurrent texts to one number queue for that long only.
+	r.group.countInbound(r.num.OrgID, r.num.ID, r.target, 1+len(replies), r.now)
+	return &hiretext.InboundResult{Message: m, Replies: replies}, nil
 }
 
 // findCandidate matches the sender to candidates of the number's company.

@@ -15,7 +15,9 @@ import (
 // the candidate out.
 func (db *DB) ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport) (*hiretext.StatusResult, error) {
 	var res *hiretext.StatusResult
-	err := db.inEventTx(ctx, func(tx conn) error {
+	// Status callbacks share transactions with the webhooks arriving at the
+	// same time (see group.go).
+	err := db.groups.do(ctx, func(ctx context.Context, tx conn, _ *txGroup) error {
 		if err := db.lockProviderMessages(ctx, tx, []any{providerMessageKey(r.Provider, r.ProviderMessageID)}); err != nil {
 			return err
 		}

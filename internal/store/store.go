@@ -45,6 +45,7 @@ type DB struct {
 	publicURL  string                 // the start of the links in emails; see SetPublicURL
 	ledgerKey  atomic.Pointer[[]byte] // the consent ledger's HMAC key, once read (see ledgerKeyOn)
 	stmts      *stmtCache             // SQLite: the write transactions' prepared statements
+	groups     *groupCommitter        // webhooks' shared transactions (see group.go)
 }
 
 // Open connects to the database named by url: "sqlite:PATH", "sqlite::memory:"
@@ -77,7 +78,9 @@ func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 	if db.export == nil {
 		db.export = db.read
 	}
+	db.groups = newGroupCommitter(db, postgresGroups)
 	if d.singleWriter() {
+		db.groups = newGroupCommitter(db, 1)
 		db.gate = &consentGate{}
 		db.stmts = newStmtCache(db.write)
 	} else if db.handoff, err = d.openPool(dsn, handOffConns); err != nil {

@@ -1,0 +1,214 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hiretext/hiretext"
+)
+
+// Group commit. Webhooks (inbound texts and status callbacks) that arrive
+// while the database is busy with others share one transaction: one BEGIN,
+// one COMMIT and one fsync for the lot, where each used to pay for its own.
+// Each caller still returns only after the commit that holds its work, so a
+// webhook answered 200 is as durable as before, and the events it recorded
+// are announced (the broker woken) exactly when they committed.
+//
+// There is no background goroutine: the first caller to find a free slot
+// leads, running everything queued in one transaction; callers arriving
+// meanwhile queue, and the leader hands its slot to the first of them when
+// it is done, so no caller waits for more than the group before it and its
+// own. SQLite has one slot (one writer); PostgreSQL a few, so several groups
+// run at once on the pool's connections.
+//
+// A failure of any one webhook's work (a constraint, a deadlock, a closed
+// connection) rolls the group back, and every member is then run in a
+// transaction of its own, exactly as without grouping: the failing one
+// fails alone, with its own error, and the others commit. Members must
+// therefore be safe to run twice, which a rolled-back transaction makes
+// them, provided they keep their results in variables they set anew each
+// run.
+
+// maxGroup bounds the webhooks in one transaction, so that a burst does not
+// build one long transaction holding the writer (and, on PostgreSQL, the
+// number's counter row) while later webhooks wait.
+const maxGroup = 64
+
+// postgresGroups is how many groups run at once on PostgreSQL: enough to
+// keep the server's cores and the disk busy while one group commits, few
+// enough that groups stay large and the number's counter row (which every
+// group's commit takes last) is not fought over.
+const postgresGroups = 4
+
+// groupWork is one webhook's work inside a (shared) transaction. It records
+// what is counted on the number's allowance in g, which the transaction
+// applies once for all its members at the end.
+type groupWork func(ctx context.Context, tx conn, g *txGroup) error
+
+// groupCommitter queues work and runs it in grouped transactions.
+type groupCommitter struct {
+	db    *DB
+	slots chan struct{} // one per group that may run at once
+	mu    sync.Mutex
+	queue []*groupItem
+}
+
+// groupItem is one caller's work, waiting in the queue.
+type groupItem struct {
+	ctx  context.Context
+	work groupWork
+	// done receives the work's outcome, or a turn to lead (lead true), for
+	// which the caller then runs the next group. Buffered for both, so a
+	// leader never waits on a member.
+	done chan groupSignal
+	// handed is set, under the committer's mu, once the item was given a
+	// turn to lead, so that it is given at most one: a leader's slot is
+	// handed to exactly one waiting caller.
+	handed bool
+}
+
+// groupSignal is what a member hears: its outcome, or that it leads next.
+type groupSignal struct {
+	err  error
+	lead bool
+}
+
+func newGroupCommitter(db *DB, slots int) *groupCommitter {
+	return &groupCommitter{db: db, slots: make(chan struct{}, slots)}
+}
+
+// do runs work in the next group transaction and returns once that
+// transaction committed (nil) or work failed in a transaction of its own
+// (its error).
+func (gc *groupCommitter) do(ctx context.Context, work groupWork) error {
+	it := &groupItem{ctx: context.WithoutCancel(ctx), work: work, done: make(chan groupSignal, 2)}
+	gc.mu.Lock()
+	gc.queue = append(gc.queue, it)
+	gc.mu.Unlock()
+	select {
+	case gc.slots <- struct{}{}:
+		gc.lead()
+	default: // every slot runs a group; one of their leaders will take this
+	}
+	for {
+		s := <-it.done
+		if !s.lead {
+			return s.err
+		}
+		gc.lead()
+	}
+}
+
+// lead runs one group with the slot its caller holds, then passes the slot
+// to the first member still queued, or frees it.
+func (gc *groupCommitter) lead() {
+	gc.mu.Lock()
+	n := min(len(gc.queue), maxGroup)
+	batch := slices.Clone(gc.queue[:n])
+	gc.queue = slices.Delete(gc.queue, 0, n)
+	gc.mu.Unlock()
+	if len(batch) > 0 {
+		gc.run(batch)
+	}
+	gc.mu.Lock()
+	defer gc.mu.Unlock()
+	for _, next := range gc.queue {
+		if !next.handed {
+			next.handed = true
+			next.done <- groupSignal{lead: true}
+			return
+		}
+	}
+	// Freed under mu: a caller queueing after this sees the free slot, one
+	// that queued before was seen above (or already has a leader coming).
+	<-gc.slots
+}
+
+// run commits batch in one transaction, or, if any member failed, each
+// member in its own.
+func (gc *groupCommitter) run(batch []*groupItem) {
+	ctx := batch[0].ctx
+	err := gc.db.inEventTx(ctx, func(tx conn) error {
+		g := &txGroup{}
+		for _, it := range batch {
+			if err := it.work(it.ctx, tx, g); err != nil {
+				return err
+			}
+		}
+		return g.finish(ctx, gc.db, tx)
+	})
+	for _, it := range batch {
+		if err != nil && len(batch) > 1 {
+			it.done <- groupSignal{err: gc.db.inGroupTx(it.ctx, it.work)}
+		} else {
+			it.done <- groupSignal{err: err}
+		}
+	}
+}
+
+// inGroupTx runs work alone, in a transaction of its own: a webhook that
+// must not share one (an opt-out on SQLite, see changingConsent), or a
+// member of a group that failed.
+func (db *DB) inGroupTx(ctx context.Context, work groupWork) error {
+	return db.inEventTx(ctx, func(tx conn) error {
+		g := &txGroup{}
+		if err := work(ctx, tx, g); err != nil {
+			return err
+		}
+		return g.finish(ctx, db, tx)
+	})
+}
+
+// txGroup collects what the members of one transaction count on their
+// numbers' allowance, to count it in one statement per number at the end.
+// Counting last also keeps the order every other writer follows on
+// PostgreSQL (conversation and message rows first, the number's counter row
+// last), so a group cannot deadlock with a send: its counter rows are taken
+// only after every member's other rows, in number order.
+type txGroup struct {
+	counts []groupCount
+}
+
+// groupCount is the inbound count of one number in one allowance period.
+type groupCount struct {
+	org    hiretext.OrgID
+	number hiretext.NumberID
+	target usageTarget
+	period string
+	n      int
+	now    time.Time
+}
+
+// countInbound counts n received messages (a text and its automatic
+// replies) to number at the end of the transaction (see countInbound).
+func (g *txGroup) countInbound(org hiretext.OrgID, number hiretext.NumberID, t usageTarget, n int, now time.Time) {
+	period := hiretext.Period(storedTime(now), t.loc)
+	for i := range g.counts {
+		if c := &g.counts[i]; c.number == number && c.period == period {
+			c.n += n
+			return
+		}
+	}
+	g.counts = append(g.counts, groupCount{org: org, number: number, target: t, period: period, n: n, now: now})
+}
+
+// finish counts what the members counted, number by number, and records
+// the allowance alerts the counts fire.
+func (g *txGroup) finish(ctx context.Context, db *DB, tx conn) error {
+	slices.SortFunc(g.counts, func(a, b groupCount) int {
+		return cmp.Or(cmp.Compare(a.number, b.number), cmp.Compare(a.period, b.period))
+	})
+	for _, c := range g.counts {
+		change, err := countInbound(ctx, tx, c.org, c.number, c.target, c.n, c.now)
+		if err != nil {
+			return err
+		}
+		if err := db.recordAlertEvents(ctx, tx, change.Alerts, c.now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
