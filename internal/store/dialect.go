@@ -57,9 +57,9 @@ type dialect interface {
 	// class, then the keys), or "" where the single writer serializes
 	// transactions already (SQLite).
 	lockKeys(n int) string
-	// notifyEvent is a statement announcing a committed event's id (its
-	// parameter) to the other instances on the database, or "" where one
-	// process, woken in memory, is all there is (SQLite).
+	// notifyEvent is an SQL expression announcing, at commit, the event
+	// whose id is the column id to the other instances on the database, or
+	// "" where one process, woken in memory, is all there is (SQLite).
 	notifyEvent() string
 }
 
@@ -251,7 +251,9 @@ func (*postgresDialect) lockKeys(n int) string {
 		repeatRows("(CAST(? AS TEXT))", n) + ") AS v"
 }
 
-func (*postgresDialect) notifyEvent() string { return "SELECT pg_notify('" + EventChannel + "', ?)" }
+func (*postgresDialect) notifyEvent() string {
+	return "pg_notify('" + EventChannel + "', CAST(id AS TEXT))"
+}
 
 // RedactURL hides a password in a database URL for logs.
 func RedactURL(u string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,16 +38,19 @@ func (db *DB) insertEvent(ctx context.Context, tx conn, ev *hiretext.Event) erro
 	if ev.At.IsZero() {
 		ev.At = db.now()
 	}
-	err := tx.queryRow(ctx, `INSERT INTO events (org_id, number_id, user_id, kind, data, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		ev.OrgID, ev.NumberID, ev.UserID, ev.Kind, string(ev.Data), ev.At).Scan(&ev.ID)
+	insert := `INSERT INTO events (org_id, number_id, user_id, kind, data, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
+	var err error
+	if notify := db.dialect.notifyEvent(); notify != "" {
+		// One statement, one round trip: the row and its NOTIFY. (pg_notify
+		// returns void, which the IS NULL turns into a column to read.)
+		var void bool
+		err = tx.queryRow(ctx, "WITH e AS ("+insert+") SELECT id, "+notify+" IS NULL FROM e",
+			ev.OrgID, ev.NumberID, ev.UserID, ev.Kind, string(ev.Data), ev.At).Scan(&ev.ID, &void)
+	} else {
+		err = tx.queryRow(ctx, insert, ev.OrgID, ev.NumberID, ev.UserID, ev.Kind, string(ev.Data), ev.At).Scan(&ev.ID)
+	}
 	if err != nil {
 		return fmt.Errorf("store: insert event: %w", err)
-	}
-	if notify := db.dialect.notifyEvent(); notify != "" {
-		if _, err := tx.exec(ctx, notify, strconv.FormatInt(ev.ID, 10)); err != nil {
-			return fmt.Errorf("store: notify event: %w", err)
-		}
 	}
 	return nil
 }

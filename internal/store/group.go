@@ -41,7 +41,7 @@ const maxGroup = 64
 // keep the server's cores and the disk busy while one group commits, few
 // enough that groups stay large and the number's counter row (which every
 // group's commit takes last) is not fought over.
-const postgresGroups = 4
+const postgresGroups = 8
 
 // groupWork is one webhook's work inside a (shared) transaction. It records
 // what is counted on the number's allowance in g, which the transaction

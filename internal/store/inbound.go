@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -84,6 +83,7 @@ type inboundRun struct {
 	candidates []*hiretext.Candidate // everyone with the sender's phone
 	candidate  *hiretext.Candidate   // the one the conversation belongs to
 	msg        hiretext.MessageID
+	message    *hiretext.Message // the text as stored
 	conv       hiretext.ConversationID
 	period     string // the allowance month the text (and its reply) count against
 }
@@ -108,69 +108,75 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 			return nil, err
 		}
 	}
-	m, err := scanMessage(r.tx.queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.id = ?", r.msg))
-	if err != nil {
-		return nil, err
-	}
 	// The text and its automatic reply count in one update at the end of
 	// the transaction, with every other text of the group to the number:
 	// every text to and from the number updates its counter row, and on
 	// PostgreSQL the row stays locked from that update until the commit, so
 	// concurrent texts to one number queue for that long only.
 	r.group.countInbound(r.num.OrgID, r.num.ID, r.target, 1+len(replies), r.now)
-	return &hiretext.InboundResult{Message: m, Replies: replies}, nil
+	return &hiretext.InboundResult{Message: r.message, Replies: replies}, nil
 }
 
-// findCandidate matches the sender to candidates of the number's company.
+// findCandidate matches the sender to candidates of the number's company
+// and, in the same statement, finds each one's conversation with the
+// number: the text goes to the one this number texted most recently (the
+// most recently active when it texted none), into that conversation when
+// it exists already.
 func (r *inboundRun) findCandidate(ctx context.Context) error {
-	cs, err := candidatesByPhone(ctx, r.tx, r.num.OrgID, r.in.From)
-	if err != nil || len(cs) == 0 {
-		return err
+	if r.in.From == "" {
+		return nil
 	}
-	r.candidates = cs
-	id, err := lastTextedCandidate(ctx, r.tx, r.num.ID, cs)
-	if err != nil {
-		return err
-	}
-	r.candidate = cs[0] // most recently active, when this number never texted any of them
-	for _, c := range cs {
-		if c.ID == id {
-			r.candidate = c
+	var texted bool // whether r.candidate is one this number texted
+	var lastOut time.Time
+	err := queryEach(ctx, r.tx, func(row scanner) error {
+		var conv hiretext.ConversationID
+		var out sql.NullTime
+		c, err := scanCandidate(suffixed{row, []any{&conv, &out}})
+		if err != nil {
+			return err
 		}
-	}
-	return nil
+		r.candidates = append(r.candidates, c)
+		later := out.Valid && (!texted || out.Time.After(lastOut) || out.Time.Equal(lastOut) && conv > r.conv)
+		if later {
+			texted, lastOut = true, out.Time
+		}
+		if later || r.candidate == nil { // rows come most recently active first
+			r.candidate, r.conv = c, conv
+		}
+		return nil
+	}, "SELECT "+candidateColumns+`, COALESCE(v.id, 0), v.last_outbound_at FROM candidates c
+		LEFT JOIN conversations v`+r.tx.d.indexedBy("conversations_candidate")+` ON v.number_id = ? AND v.candidate_id = c.id
+		WHERE c.id IN (SELECT id FROM candidates WHERE org_id = ? AND main_phone = ?
+			UNION SELECT id FROM candidates WHERE org_id = ? AND alternate_phone = ?)
+		ORDER BY c.last_application_id DESC, c.id DESC`, r.num.ID, r.num.OrgID, r.in.From, r.num.OrgID, r.in.From)
+	return err
 }
 
-// lastTextedCandidate returns which of cs this number texted most recently,
-// or 0 when it texted none.
-func lastTextedCandidate(ctx context.Context, tx conn, number hiretext.NumberID, cs []*hiretext.Candidate) (hiretext.CandidateID, error) {
-	args := []any{number}
-	for _, c := range cs {
-		args = append(args, c.ID)
-	}
-	var id hiretext.CandidateID
-	err := tx.queryRow(ctx, `SELECT candidate_id FROM conversations WHERE number_id = ? AND candidate_id IN (`+
-		placeholders(len(cs))+`) AND last_outbound_at IS NOT NULL ORDER BY last_outbound_at DESC, id DESC LIMIT 1`, args...).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	return id, err
+// suffixed is a row whose columns end with more than a scan function reads.
+type suffixed struct {
+	s    scanner
+	more []any
 }
+
+func (p suffixed) Scan(dest ...any) error { return p.s.Scan(append(dest, p.more...)...) }
 
 // store inserts the message into its conversation.
 func (r *inboundRun) store(ctx context.Context) error {
 	var err error
 	var candidate hiretext.CandidateID
-	if r.candidate != nil {
+	switch {
+	case r.conv != 0: // found with the candidate
+		candidate = r.candidate.ID
+	case r.candidate != nil:
 		candidate = r.candidate.ID
 		r.conv, err = candidateConversation(ctx, r.tx, r.num.OrgID, r.num.ID, candidate, r.in.From, r.now)
-	} else {
+	default:
 		r.conv, err = unknownConversation(ctx, r.tx, r.num.OrgID, r.num.ID, r.in.From, r.now)
 	}
 	if err != nil {
 		return err
 	}
-	r.msg, err = insertMessage(ctx, r.tx, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
+	r.message, err = insertMessageReturning(ctx, r.tx, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
 		candidate: candidate, direction: hiretext.Inbound, kind: hiretext.KindInbound, from: r.in.From, to: r.num.Phone,
 		body: r.in.Body, status: hiretext.StatusReceived, keyword: r.keyword(),
 		looksOptOut: r.reading.Revocation == hiretext.RevocationPossible,
@@ -178,6 +184,7 @@ func (r *inboundRun) store(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.msg = r.message.ID
 	return touchInbound(ctx, r.tx, r.conv, r.msg, r.now, r.keyword() == hiretext.KeywordNone)
 }
 

@@ -107,6 +107,18 @@ func insertMessage(ctx context.Context, tx conn, m messageInsert) (hiretext.Mess
 	return id, err
 }
 
+// insertMessageReturning inserts one message and returns it as a read of
+// it would, in the same statement: it has no user, whose name a read joins.
+func insertMessageReturning(ctx context.Context, tx conn, m messageInsert) (*hiretext.Message, error) {
+	return scanMessage(tx.queryRow(ctx, messageInsertReturning, m.args()...))
+}
+
+// messageInsertReturning inserts a row (messageInsertRow) and returns
+// messageColumns, unqualified (SQLite's RETURNING takes no table alias),
+// the user's name being empty.
+var messageInsertReturning = messageInsertColumns + messageInsertRow + " RETURNING " +
+	strings.ReplaceAll(strings.Replace(messageColumns, "COALESCE(u.name, '')", "''", 1), "m.", "")
+
 // insertMessages inserts messages, each in a different conversation, in one
 // statement and returns their ids in the order of ms. (Neither database
 // promises the order of RETURNING rows, so they are matched by
