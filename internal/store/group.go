@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -54,6 +55,9 @@ type groupCommitter struct {
 	slots chan struct{} // one per group that may run at once
 	mu    sync.Mutex
 	queue []*groupItem
+	// Committed groups and the webhooks they held, for tests (and a
+	// curious operator): members/groups is the mean group size.
+	groups, members atomic.Int64
 }
 
 // groupItem is one caller's work, waiting in the queue.
@@ -140,6 +144,10 @@ func (gc *groupCommitter) run(batch []*groupItem) {
 		}
 		return g.finish(ctx, gc.db, tx)
 	})
+	if err == nil {
+		gc.groups.Add(1)
+		gc.members.Add(int64(len(batch)))
+	}
 	for _, it := range batch {
 		if err != nil && len(batch) > 1 {
 			it.done <- groupSignal{err: gc.db.inGroupTx(it.ctx, it.work)}

@@ -91,3 +91,49 @@ func (db *DB) UserSeenAt(ctx context.Context, org hiretext.OrgID, user hiretext.
 	err := db.reader().queryRow(ctx, "SELECT seen_at FROM users WHERE org_id = ? AND id = ?", org, user).Scan(&seen)
 	return seen.Time, orNotFound(err, "User")
 }
+
+// HoldWebhookGroups keeps webhooks (inbound texts and status callbacks)
+// from starting a group transaction: they queue (see WebhooksQueued) until
+// the returned function is called, which runs every one queued, up to the
+// group's bound, in one group, as if they had all arrived while the
+// previous group committed. Call it when no webhook is in flight.
+func (db *DB) HoldWebhookGroups() (release func()) {
+	gc := db.groups
+	for range cap(gc.slots) {
+		gc.slots <- struct{}{}
+	}
+	return func() {
+		for range cap(gc.slots) - 1 {
+			<-gc.slots
+		}
+		gc.lead() // with the last slot, which it passes on or frees
+	}
+}
+
+// WebhooksQueued counts the webhooks waiting for a group transaction.
+func (db *DB) WebhooksQueued() int {
+	db.groups.mu.Lock()
+	defer db.groups.mu.Unlock()
+	return len(db.groups.queue)
+}
+
+// WebhookGroups returns how many group transactions have committed and
+// how many webhooks they held.
+func (db *DB) WebhookGroups() (groups, members int64) {
+	return db.groups.groups.Load(), db.groups.members.Load()
+}
+
+// FailInWebhookGroup runs, in the next group transaction, work that breaks
+// a constraint after writing (a text kept as unrouted, then one without its
+// sender), as a webhook whose rules fail would; it returns that failure.
+func (db *DB) FailInWebhookGroup(ctx context.Context, providerID string) error {
+	return db.groups.do(ctx, func(ctx context.Context, tx conn, _ *txGroup) error {
+		if err := storeUnrouted(ctx, tx, hiretext.IncomingText{Provider: "test", ProviderMessageID: providerID,
+			From: "+13125550199", To: "+19995550100", Body: "kept?"}, db.now()); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO unrouted_messages (provider, provider_message_id, from_phone, to_phone, body, received_at)
+			VALUES ('test', ?, NULL, '+19995550100', 'no sender', ?)`, providerID+"-2", db.now())
+		return err
+	})
+}
