@@ -160,6 +160,7 @@ func rawTx(ctx context.Context, w *sql.DB, insert, extra string) error {
 
 // webhookBench is a server receiving simulator webhooks for one number.
 type webhookBench struct {
+	db     *store.DB
 	url    string
 	sim    *simulator.Provider
 	number string
@@ -191,7 +192,7 @@ func newWebhookBench(t *testing.T, db *store.DB, dbURL string) *webhookBench {
 	hs.Start()
 	t.Cleanup(hs.Close)
 	fx := storetest.MustSetUpTexting(t, db, hiretext.MaxMonthlyAllowance)
-	b := &webhookBench{url: hs.URL + simulator.InboundPath, sim: sim, number: fx.Number.Phone,
+	b := &webhookBench{db: db, url: hs.URL + simulator.InboundPath, sim: sim, number: fx.Number.Phone,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
 	for _, c := range fx.MustRecipients(t, db, 1000) {
 		b.phones = append(b.phones, c.MainPhone)
@@ -206,6 +207,7 @@ func (b *webhookBench) run(t *testing.T, clients, n int, label string) {
 	latencies := make([]time.Duration, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	groups, members := b.db.WebhookGroups()
 	cpu := cpuSeconds()
 	start := time.Now()
 	for range clients {
@@ -226,11 +228,13 @@ func (b *webhookBench) run(t *testing.T, clients, n int, label string) {
 	if t.Failed() || label != "" {
 		return
 	}
-	t.Logf("webhooks, %2d clients: %6.0f/s; latency p50 %v p95 %v p99 %v max %v; this process's CPU %.2f ms a webhook (%.0f%% of %d cores)",
+	g, m := b.db.WebhookGroups()
+	t.Logf("webhooks, %2d clients: %6.0f/s; latency p50 %v p95 %v p99 %v max %v; this process's CPU %.2f ms a webhook (%.0f%% of %d cores); %.1f webhooks a transaction",
 		clients, float64(n)/elapsed.Seconds(),
 		percentile(latencies, 50).Round(10*time.Microsecond), percentile(latencies, 95).Round(10*time.Microsecond),
 		percentile(latencies, 99).Round(10*time.Microsecond), slices.Max(latencies).Round(10*time.Microsecond),
-		cpu*1000/float64(n), 100*cpu/elapsed.Seconds()/float64(runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0))
+		cpu*1000/float64(n), 100*cpu/elapsed.Seconds()/float64(runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0),
+		float64(m-members)/float64(max(g-groups, 1)))
 }
 
 // cpuSeconds returns the CPU time (user and system) this process has used

@@ -144,12 +144,22 @@ func (r *inboundRun) findCandidate(ctx context.Context) error {
 			r.candidate, r.conv = c, conv
 		}
 		return nil
-	}, "SELECT "+candidateColumns+`, COALESCE(v.id, 0), v.last_outbound_at FROM candidates c
-		LEFT JOIN conversations v`+r.tx.d.indexedBy("conversations_candidate")+` ON v.number_id = ? AND v.candidate_id = c.id
+	}, inboundCandidatesQuery(r.tx.d), r.num.ID, r.num.OrgID, r.in.From, r.num.OrgID, r.in.From)
+	return err
+}
+
+// inboundCandidatesQuery selects the candidates of a company (its second
+// and fourth parameters) with a phone (third and fifth), most recently
+// active first, each with its conversation with a number (the first
+// parameter): its id (0 for none) and when the number last texted in it.
+// Each half of the UNION is one lookup in its phone index (see
+// candidatesByPhone), each conversation one in conversations_candidate.
+func inboundCandidatesQuery(d dialect) string {
+	return "SELECT " + candidateColumns + `, COALESCE(v.id, 0), v.last_outbound_at FROM candidates c
+		LEFT JOIN conversations v` + d.indexedBy("conversations_candidate") + ` ON v.number_id = ? AND v.candidate_id = c.id
 		WHERE c.id IN (SELECT id FROM candidates WHERE org_id = ? AND main_phone = ?
 			UNION SELECT id FROM candidates WHERE org_id = ? AND alternate_phone = ?)
-		ORDER BY c.last_application_id DESC, c.id DESC`, r.num.ID, r.num.OrgID, r.in.From, r.num.OrgID, r.in.From)
-	return err
+		ORDER BY c.last_application_id DESC, c.id DESC`
 }
 
 // suffixed is a row whose columns end with more than a scan function reads.
