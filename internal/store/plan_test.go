@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -172,4 +173,80 @@ func explain(t *testing.T, db *DB, sql string, args []any) string {
 		b.WriteString(detail + "\n")
 	}
 	return b.String()
+}
+
+// TestEveryMessagesIndexIsUsed keeps the secondary indexes of messages to
+// those a query reads: every text inserts into each index whose condition it
+// meets, so an index no query uses costs every inbound webhook and every
+// send for nothing. An index passes when the store names it in a string
+// (an INDEXED BY, which SQLite refuses when it cannot use the index, so the
+// query that names it reads it; report.go picks its index by name) or when
+// SQLite's plan of the query below reads it.
+func TestEveryMessagesIndexIsUsed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]bool{}
+	sources, _ := filepath.Glob("*.go")
+	for _, f := range sources {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`"(messages_\w+)"`).FindAllStringSubmatch(string(b), -1) {
+			named[m[1]] = true
+		}
+	}
+	planned := map[string]struct {
+		sql  string
+		args []any
+	}{
+		// The duplicate check of every inbound text and status callback.
+		"messages_provider_id": {"SELECT " + messageColumns + messageFrom + " WHERE m.provider = ? AND m.provider_message_id = ?", []any{"p", "SM1"}},
+		// The dispatcher's claim of a number's due texts (outbox.go).
+		"messages_due": {"SELECT id FROM messages WHERE number_id = ? AND status = 'queued' AND next_attempt_at <= ? " +
+			"AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?", []any{1, time.Now(), time.Now(), 10}},
+		// Reconciliation's oldest open send of a number (reconcile.go).
+		"messages_open": {"SELECT created_at FROM messages WHERE number_id = ? AND status IN ('sending', 'sent') AND created_at >= ? " +
+			"ORDER BY created_at LIMIT 1", []any{1, time.Now()}},
+		// A conversation's newest text from the candidate (conversationColumns).
+		"messages_conversation": {"SELECT body FROM messages i WHERE i.org_id = ? AND i.conversation_id = ? AND i.direction = 'inbound' " +
+			"ORDER BY i.created_at DESC, i.id DESC LIMIT 1", []any{1, 1}},
+		// A candidate's texts with a number (CandidateMessages).
+		"messages_candidate": {"SELECT " + messageColumns + messageFrom + " WHERE m.org_id = ? AND m.number_id = ? " +
+			"AND m.candidate_id = ? AND m.created_at >= ? ORDER BY m.created_at, m.id", []any{1, 1, 1, time.Now()}},
+		// The release of held texts whose minute came (schedule.go).
+		"messages_scheduled": {releaseDueQuery, []any{time.Now(), 200}},
+		// A company's scheduled texts (schedule.go).
+		"messages_org_scheduled": {"SELECT " + messageColumns + messageFrom + " WHERE m.org_id = ? AND m.status = 'scheduled' " +
+			"ORDER BY m.send_at, m.id LIMIT ?", []any{1, 10}},
+	}
+	indexes, err := queryAll(ctx, db.reader(), scanValue[string],
+		"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' AND sql IS NOT NULL ORDER BY name")
+	if err != nil || len(indexes) == 0 {
+		t.Fatalf("indexes of messages: %v %v", indexes, err)
+	}
+	for _, ix := range indexes {
+		if named[ix] {
+			continue
+		}
+		q, ok := planned[ix]
+		if !ok {
+			t.Errorf("no query names or plans index %s: drop it in a migration, or add the query that reads it here", ix)
+			continue
+		}
+		if plan := explain(t, db, q.sql, q.args); !strings.Contains(plan, " INDEX "+ix+" ") {
+			t.Errorf("index %s is not read by\n%s\nplan:\n%s", ix, q.sql, plan)
+		}
+	}
 }
