@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -52,13 +53,24 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 // webhooks may share (see group.go); what it counts on the number's
 // allowance it leaves in g, counted at the end of the transaction.
 func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, in hiretext.IncomingText, now time.Time) (*hiretext.InboundResult, error) {
-	if dup, err := knownProviderMessage(ctx, tx, in.Provider, in.ProviderMessageID); err != nil || dup != nil {
+	// One statement finds the active number and whether the message is known.
+	var known sql.NullInt64
+	num, loc, err := scanNumber(prefixed{tx.queryRow(ctx, inboundNumberQuery,
+		in.Provider, in.ProviderMessageID, in.To), &known})
+	switch {
+	case hiretext.ErrorCode(err) == hiretext.ENotFound:
+		// No active number has the phone (rare): the duplicate check had
+		// no row to ride on, and the text may be to a released number.
+		if dup, err := knownProviderMessage(ctx, tx, in.Provider, in.ProviderMessageID); err != nil || dup != nil {
+			return &hiretext.InboundResult{Message: dup, Duplicate: dup != nil}, err
+		}
+		num, loc, err = scanNumber(tx.queryRow(ctx, numberSelect+`WHERE n.phone = ? ORDER BY n.created_at DESC LIMIT 1`, in.To))
+		if hiretext.ErrorCode(err) == hiretext.ENotFound {
+			return &hiretext.InboundResult{Unrouted: true}, storeUnrouted(ctx, tx, in, now)
+		}
+	case known.Valid:
+		dup, err := knownProviderMessage(ctx, tx, in.Provider, in.ProviderMessageID)
 		return &hiretext.InboundResult{Message: dup, Duplicate: dup != nil}, err
-	}
-	num, loc, err := scanNumber(tx.queryRow(ctx, numberSelect+`WHERE n.phone = ?
-		ORDER BY CASE WHEN n.status = 'active' THEN 0 ELSE 1 END, n.created_at DESC LIMIT 1`, in.To))
-	if hiretext.ErrorCode(err) == hiretext.ENotFound {
-		return &hiretext.InboundResult{Unrouted: true}, storeUnrouted(ctx, tx, in, now)
 	}
 	if err != nil {
 		return nil, err
@@ -69,6 +81,13 @@ func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, in hiretext.
 	r := &inboundRun{db: db, tx: tx, group: g, in: in, num: num, target: target, now: now, reading: hiretext.ReadMessage(in.Body)}
 	return r.run(ctx)
 }
+
+// inboundNumberQuery reads the active number an inbound text was sent to
+// (its third parameter), by numbers_active_phone, and first the id of the
+// message the provider already delivered with the text's provider and id
+// (the first two), NULL when none.
+var inboundNumberQuery = "SELECT (SELECT id FROM messages WHERE provider = ? AND provider_message_id = ?), " +
+	strings.TrimPrefix(numberSelect, "SELECT ") + "WHERE n.phone = ? AND n.status = 'active'"
 
 // inboundRun carries one inbound text through its steps.
 type inboundRun struct {
