@@ -3,6 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -31,18 +33,21 @@ import (
 // fails alone, with its own error, and the others commit. Members must
 // therefore be safe to run twice, which a rolled-back transaction makes
 // them, provided they keep their results in variables they set anew each
-// run.
+// run. Work runs to its end even if its caller's context ends (a provider
+// that gave up waiting): the group's other members share its transaction.
 
 // maxGroup bounds the webhooks in one transaction, so that a burst does not
 // build one long transaction holding the writer (and, on PostgreSQL, the
 // number's counter row) while later webhooks wait.
 const maxGroup = 64
 
-// postgresGroups is how many groups run at once on PostgreSQL: enough to
-// keep the server's cores and the disk busy while one group commits, few
-// enough that groups stay large and the number's counter row (which every
-// group's commit takes last) is not fought over.
-const postgresGroups = 8
+// postgresGroups is how many groups run at once on PostgreSQL. Measured
+// (docs/benchmarks.md), one or two groups beat eight: with many slots the
+// groups stay near one webhook each, and each pays its own commit, NOTIFY
+// and counter row. Two rather than one, so that a group held up by a lock
+// (a status callback's carrier opt-out waiting for a hand-off's share lock
+// on the candidate) does not stop every webhook of the process.
+const postgresGroups = 2
 
 // groupWork is one webhook's work inside a (shared) transaction. It records
 // what is counted on the number's allowance in g, which the transaction
@@ -138,7 +143,7 @@ func (gc *groupCommitter) run(batch []*groupItem) {
 	err := gc.db.inEventTx(ctx, func(tx conn) error {
 		g := &txGroup{}
 		for _, it := range batch {
-			if err := it.work(it.ctx, tx, g); err != nil {
+			if err := it.run(it.ctx, tx, g); err != nil {
 				return err
 			}
 		}
@@ -150,11 +155,23 @@ func (gc *groupCommitter) run(batch []*groupItem) {
 	}
 	for _, it := range batch {
 		if err != nil && len(batch) > 1 {
-			it.done <- groupSignal{err: gc.db.inGroupTx(it.ctx, it.work)}
+			it.done <- groupSignal{err: gc.db.inGroupTx(it.ctx, it.run)}
 		} else {
 			it.done <- groupSignal{err: err}
 		}
 	}
+}
+
+// run runs the item's work in tx. A panic becomes the item's error: the
+// leader runs other callers' work, and must go on to answer them and pass
+// its slot on.
+func (it *groupItem) run(ctx context.Context, tx conn, g *txGroup) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: panic in a webhook's transaction: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return it.work(ctx, tx, g)
 }
 
 // inGroupTx runs work alone, in a transaction of its own: a webhook that

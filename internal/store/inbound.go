@@ -29,11 +29,17 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 		return err
 	}
 	var err error
-	if hiretext.ReadMessage(in.Body).OptsOut() {
+	switch reading := hiretext.ReadMessage(in.Body); {
+	case reading.OptsOut():
 		// An opt-out waits for texts being handed over, in a transaction of
 		// its own: a group must not wait for hand-offs.
 		err = db.changingConsent(func() error { return db.inGroupTx(ctx, work) })
-	} else {
+	case reading.Keyword != hiretext.KeywordNone:
+		// START and HELP (rare) change consent or queue a reply: on
+		// PostgreSQL an opt-in's UPDATE of the candidate waits for a
+		// hand-off in flight, which must not hold up a group.
+		err = db.inGroupTx(ctx, work)
+	default:
 		err = db.groups.do(ctx, work) // shares a transaction with webhooks arriving at the same time
 	}
 	if db.dialect.isUniqueViolation(err) {
