@@ -114,10 +114,17 @@ func insertMessageReturning(ctx context.Context, tx conn, m messageInsert) (*hir
 }
 
 // messageInsertReturning inserts a row (messageInsertRow) and returns
-// messageColumns, unqualified (SQLite's RETURNING takes no table alias),
-// the user's name being empty.
-var messageInsertReturning = messageInsertColumns + messageInsertRow + " RETURNING " +
-	strings.ReplaceAll(strings.Replace(messageColumns, "COALESCE(u.name, '')", "''", 1), "m.", "")
+// messageReturning.
+const messageInsertReturning = messageInsertColumns + messageInsertRow + " RETURNING " + messageReturning
+
+// messageReturning is messageColumns for a RETURNING clause: unqualified
+// (SQLite's RETURNING takes no table alias), and the user's name empty, as
+// a RETURNING clause joins nothing. TestMessageReturningMatchesColumns
+// keeps the two in step.
+const messageReturning = `id, org_id, number_id, conversation_id, COALESCE(candidate_id, 0), COALESCE(user_id, 0),
+	'', direction, kind, from_phone, to_phone, body, segments, status, error_code,
+	error_message, keyword, looks_like_opt_out, provider, COALESCE(provider_message_id, ''), created_at, updated_at,
+	(erased_at IS NOT NULL), COALESCE(template_id, 0), template_name, send_at, hold`
 
 // insertMessages inserts messages, each in a different conversation, in one
 // statement and returns their ids in the order of ms. (Neither database

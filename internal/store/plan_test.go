@@ -251,3 +251,12 @@ func TestEveryMessagesIndexIsUsed(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageReturningMatchesColumns keeps the columns an inbound text's
+// INSERT returns in step with those every read of a message scans.
+func TestMessageReturningMatchesColumns(t *testing.T) {
+	want := strings.ReplaceAll(strings.Replace(messageColumns, "COALESCE(u.name, '')", "''", 1), "m.", "")
+	if strings.Join(strings.Fields(messageReturning), " ") != strings.Join(strings.Fields(want), " ") {
+		t.Errorf("messageReturning\n%s\nis not messageColumns unqualified:\n%s", messageReturning, want)
+	}
+}

@@ -65,15 +65,15 @@ func (c *stmtCache) prepareMissed(ctx context.Context) {
 	}
 	clear(c.missed)
 	c.mu.Unlock()
-	for _, q := range queries {
-		s, err := c.pool.PrepareContext(ctx, q)
+	for _, missedQuery := range queries {
+		s, err := c.pool.PrepareContext(ctx, missedQuery)
 		c.mu.Lock()
 		if err != nil {
-			c.failed[q] = struct{}{}
-		} else if _, dup := c.stmts[q]; dup {
+			c.failed[missedQuery] = struct{}{}
+		} else if _, dup := c.stmts[missedQuery]; dup {
 			s.Close() // a concurrent call prepared it too
 		} else {
-			c.stmts[q] = s
+			c.stmts[missedQuery] = s
 		}
 		c.mu.Unlock()
 	}
