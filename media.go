@@ -180,3 +180,10 @@ type MediaFetch interface {
 	// GiveUpMedia records that a file is refused or failed for good, and why.
 	GiveUpMedia(ctx context.Context, id MediaID, status MediaStatus, reason string) error
 }
+
+// MediaService serves stored files.
+type MediaService interface {
+	// MediaFile returns one of org's files with its content and its
+	// message's number; another company's file is not found.
+	MediaFile(ctx context.Context, org OrgID, id MediaID) (*MediaFile, error)
+}

@@ -95,7 +95,7 @@ type simulatorPage struct {
 	ReplyTo    string
 	Body       string
 	Errors     map[string]string
-	Public     bool // --simulator-public: open to everyone
+	Public     bool     // --simulator-public: open to everyone
 	Samples    []string // sample files a reply can attach
 
 	zones map[string]*time.Location // each hiretext number's, looked up once a page
