@@ -57,8 +57,9 @@ func (db *DB) ClaimMediaFetches(ctx context.Context, provider string, limit int,
 
 // StoreMediaContent keeps a fetched, checked file as contentType. A file
 // no longer pending (erased meanwhile, or given up) is left as it is.
+// Open conversations redraw to show it.
 func (db *DB) StoreMediaContent(ctx context.Context, id hiretext.MediaID, contentType string, content []byte) error {
-	return db.settleMedia(ctx, `UPDATE message_media SET status = 'stored', content_type = ?, size = ?, content = ?,
+	return db.finishMedia(ctx, id, `UPDATE message_media SET status = 'stored', content_type = ?, size = ?, content = ?,
 		fetched_at = ?, lease_until = NULL, last_error = '' WHERE id = ? AND status = 'pending'`,
 		contentType, len(content), content, db.now(), id)
 }
@@ -75,8 +76,33 @@ func (db *DB) GiveUpMedia(ctx context.Context, id hiretext.MediaID, status hiret
 	if status != hiretext.MediaRefused && status != hiretext.MediaFailed {
 		return hiretext.Errorf(hiretext.EInvalid, "A file is given up as refused or failed, not %q.", string(status))
 	}
-	return db.settleMedia(ctx, `UPDATE message_media SET status = ?, lease_until = NULL, last_error = ?
+	return db.finishMedia(ctx, id, `UPDATE message_media SET status = ?, lease_until = NULL, last_error = ?
 		WHERE id = ? AND status = 'pending'`, status, reason, id)
+}
+
+// finishMedia runs the update that ends a file's fetch and, when it
+// changed the file, tells the number's users that its conversation changed,
+// so an open thread replaces "on its way" with the picture or the reason.
+func (db *DB) finishMedia(ctx context.Context, id hiretext.MediaID, update string, args ...any) error {
+	return db.inEventTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, update, args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		var org hiretext.OrgID
+		var number hiretext.NumberID
+		var conv hiretext.ConversationID
+		var msg hiretext.MessageID
+		if err := tx.queryRow(ctx, `SELECT m.org_id, m.number_id, m.conversation_id, m.id FROM message_media mm
+			JOIN messages m ON m.id = mm.message_id WHERE mm.id = ?`, id).Scan(&org, &number, &conv, &msg); err != nil {
+			return err
+		}
+		return db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, NumberID: number, Kind: hiretext.EventConversationChanged,
+			Data: eventData(map[string]any{"conversation_id": conv, "message_id": msg}), At: db.now()})
+	})
 }
 
 func (db *DB) settleMedia(ctx context.Context, update string, args ...any) error {
