@@ -35,7 +35,11 @@ func storeInboundMedia(ctx context.Context, tx conn, org hiretext.OrgID, msg hir
 			return err
 		}
 	}
-	return nil
+	if len(media) == 0 {
+		return nil
+	}
+	_, err := tx.exec(ctx, "UPDATE messages SET media_count = ? WHERE id = ?", len(media), msg)
+	return err
 }
 
 // ClaimMediaFetches leases up to limit of provider's pending files due now,

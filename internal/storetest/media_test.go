@@ -52,6 +52,14 @@ func TestMMSIsStoredWithItsTextAndCountsOnce(t *testing.T) {
 		if err != nil || u.Used != 1 {
 			t.Fatalf("usage %+v, %v: an MMS counts as one received text", u, err)
 		}
+		period, err := hiretext.NewReportPeriod("", "", time.UTC, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := db.ActivityPage(ctx, fx.Org.ID, hiretext.ActivityQuery{ActivityFilter: hiretext.ActivityFilter{Period: period}})
+		if err != nil || len(page.Rows) != 1 || page.Rows[0].AttachmentsLabel() != "2 attachments" {
+			t.Fatalf("the report's rows %+v, %v: want the MMS listed with 2 attachments", page, err)
+		}
 		var many []string
 		for i := range hiretext.MaxMediaItems + 2 {
 			many = append(many, fmt.Sprintf("https://media.example/m%d", i))

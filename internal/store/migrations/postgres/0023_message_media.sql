@@ -39,3 +39,8 @@ CREATE TABLE sim_media (
 	created_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX sim_media_message ON sim_media (message_id, position);
+
+-- How many files a text came with, kept on the text so the SMS Activity
+-- report and its exports list attachments without reading message_media
+-- for every row. It stays after erasure deletes the files, like the text.
+ALTER TABLE messages ADD COLUMN media_count INTEGER NOT NULL DEFAULT 0;
