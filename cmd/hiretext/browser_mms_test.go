@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -10,9 +11,9 @@ import (
 	"github.com/hiretext/hiretext/internal/storetest"
 )
 
-// TestBrowserCandidateSendsAPhoto: Priya has Ana García's conversation
-// open; Ana sends a photo of her certificate from the simulator phone; the
-// text lights Priya's bell and the picture appears inline in the thread
+// TestBrowserCandidateSendsAPhoto: Priya has Ana García's profile open;
+// Ana sends a photo of her certificate from the simulator phone; the text
+// reaches Priya's bell and thread, and the picture appears inline in the thread
 // without a reload (fetched by the media worker from the simulator's URL,
 // as from Twilio); the administrator sees it listed in the SMS Activity
 // report.
@@ -22,15 +23,12 @@ func TestBrowserCandidateSendsAPhoto(t *testing.T) {
 	priya := app.page(t, "priya")
 	loginAs(t, priya, priyaEmail, demo.Password)
 	number := phoneIn(t, priya.Text(".allowance-banner"))
-	priya.Fill("Search", "Ana García")
-	priya.Press("Enter")
-	priya.Click("Open the conversation with Ana García") // she had the open-house announcement
+	openProfile(t, priya, "Ana García") // she had the open-house announcement
 	priya.WaitText("With Ana García")
 	ana := regexp.MustCompile(`With Ana García · (\(\d{3}\) \d{3}-\d{4})`).FindStringSubmatch(priya.Text(".texting-head"))
 	if ana == nil {
 		t.Fatalf("no phone for Ana in %q", priya.Text(".texting-head"))
 	}
-	waitBell(t, priya, "")
 
 	phone := app.page(t, "phone")
 	openHandset(t, phone, ana[1])
@@ -41,8 +39,15 @@ func TestBrowserCandidateSendsAPhoto(t *testing.T) {
 	phone.Click("Send reply")
 	phone.WaitText("Sent “" + caption + "” with a picture")
 
-	waitBell(t, priya, "1")
-	priya.WaitText(caption)
+	priya.WaitText(caption) // in the thread, live
+	storetest.EventuallyNil(t, storetest.Patience, "the bell to list the text", func() error {
+		var listed bool
+		priya.Evaluate(`document.querySelector(".bell").textContent.includes(`+jsQuote(caption)+`)`, &listed)
+		if listed {
+			return nil
+		}
+		return fmt.Errorf("the bell shows %q", priya.Text(".bell"))
+	})
 	storetest.EventuallyNil(t, storetest.Patience, "the picture to show in Priya's thread", func() error {
 		var shown bool
 		priya.Evaluate(`(() => { const i = document.querySelector('.message-picture img[src^="/media/"]');
@@ -59,7 +64,13 @@ func TestBrowserCandidateSendsAPhoto(t *testing.T) {
 	dana := app.page(t, "dana")
 	loginAs(t, dana, danaEmail, demo.Password)
 	dana.Click("Reports")
-	dana.WaitText(caption + "1 attachment")
+	dana.WaitText(caption + " 1 attachment")
+}
+
+// jsQuote quotes s as a JavaScript string.
+func jsQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // formatted writes an E.164 North American number as pages show it.
