@@ -104,13 +104,26 @@ func (s *SimulatorStore) Enqueue(ctx context.Context, m simstate.HandsetMessage,
 	return cb, err
 }
 
-// MessageMedia lists the files a simulated phone sent with a message, in
-// order, without their content.
-func (s *SimulatorStore) MessageMedia(ctx context.Context, messageID string) ([]simstate.Media, error) {
-	return queryAll(ctx, s.db.reader(), func(row scanner) (simstate.Media, error) {
-		var m simstate.Media
-		return m, row.Scan(&m.ID, &m.MessageID, &m.Index, &m.ContentType)
-	}, "SELECT media_id, message_id, position, content_type FROM sim_media WHERE message_id = ? ORDER BY position", messageID)
+// MessageMedia lists the files simulated phones sent with the messages,
+// each message's in order, without their content.
+func (s *SimulatorStore) MessageMedia(ctx context.Context, messageIDs ...string) ([]simstate.Media, error) {
+	var out []simstate.Media
+	for chunk := range chunks(messageIDs, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		media, err := queryAll(ctx, s.db.reader(), func(row scanner) (simstate.Media, error) {
+			var m simstate.Media
+			return m, row.Scan(&m.ID, &m.MessageID, &m.Index, &m.ContentType)
+		}, "SELECT media_id, message_id, position, content_type FROM sim_media WHERE message_id IN ("+placeholders(len(chunk))+
+			") ORDER BY message_id, position", args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, media...)
+	}
+	return out, nil
 }
 
 // MediaByID returns one file a simulated phone sent, with its content.

@@ -73,10 +73,16 @@ func (p *Provider) addMediaParams(ctx context.Context, form url.Values, messageI
 	}
 	form.Set("NumMedia", strconv.Itoa(len(media)))
 	for i, m := range media {
-		form.Set("MediaUrl"+strconv.Itoa(i), p.cfg.BaseURL+MediaPath+m.ID)
-		form.Set("MediaContentType"+strconv.Itoa(i), m.ContentType)
+		ref := p.mediaRef(m)
+		form.Set("MediaUrl"+strconv.Itoa(i), ref.URL)
+		form.Set("MediaContentType"+strconv.Itoa(i), ref.ContentType)
 	}
 	return nil
+}
+
+// mediaRef is how the simulator announces a file: its URL and type.
+func (p *Provider) mediaRef(m simstate.Media) sms.MediaRef {
+	return sms.MediaRef{URL: p.cfg.BaseURL + MediaPath + m.ID, ContentType: m.ContentType}
 }
 
 // MediaRequest returns the GET of one of the simulator's files, signed

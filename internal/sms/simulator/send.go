@@ -156,14 +156,43 @@ func (p *Provider) History(ctx context.Context, q sms.HistoryQuery) ([]sms.Histo
 	if err != nil {
 		return nil, transient(err)
 	}
+	media, err := p.inboundMedia(ctx, msgs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]sms.HistoryMessage, len(msgs))
 	for i, m := range msgs {
 		h := sms.HistoryMessage{ProviderMessageID: m.MessageID, From: q.Number, To: m.Phone, Body: m.Body,
 			Status: hiretext.StatusDelivered, CreatedAt: m.CreatedAt}
 		if m.Direction == simstate.Sent {
 			h.Inbound, h.From, h.To, h.Status = true, m.Phone, q.Number, hiretext.StatusReceived
+			h.Media = media[m.MessageID]
 		}
 		out[i] = h
+	}
+	return out, nil
+}
+
+// inboundMedia returns the files of the texts phones sent among msgs, as
+// their webhooks announce them, by message id: reconciliation stores a
+// missed MMS with its pictures.
+func (p *Provider) inboundMedia(ctx context.Context, msgs []simstate.HandsetMessage) (map[string][]sms.MediaRef, error) {
+	var ids []string
+	for _, m := range msgs {
+		if m.Direction == simstate.Sent {
+			ids = append(ids, m.MessageID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	media, err := p.cfg.Store.MessageMedia(ctx, ids...)
+	if err != nil {
+		return nil, transient(err)
+	}
+	out := map[string][]sms.MediaRef{}
+	for _, m := range media {
+		out[m.MessageID] = append(out[m.MessageID], p.mediaRef(m))
 	}
 	return out, nil
 }

@@ -32,8 +32,9 @@ type Store interface {
 	// one transaction, and returns the webhook with its ID. Like a carrier
 	// it never deduplicates: every call adds a message.
 	Enqueue(ctx context.Context, m simstate.HandsetMessage, cb simstate.Callback) (stored simstate.Callback, err error)
-	// MessageMedia lists the files of a message, in order, without their content.
-	MessageMedia(ctx context.Context, messageID string) ([]simstate.Media, error)
+	// MessageMedia lists the files of the messages, each message's in
+	// order, without their content.
+	MessageMedia(ctx context.Context, messageIDs ...string) ([]simstate.Media, error)
 	// MediaByID returns one file with its content.
 	MediaByID(ctx context.Context, id string) (simstate.Media, error)
 	// ClaimCallbacks leases up to limit webhooks due at now until
