@@ -1,10 +1,14 @@
 package twilio_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"net/url"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/hiretext/hiretext/internal/sms"
 	"github.com/hiretext/hiretext/internal/sms/twilio/twiliotest"
@@ -54,5 +58,36 @@ func TestMediaRequestOnlyUnderTheAccount(t *testing.T) {
 		if got := p.MediaHost(u); got != want {
 			t.Errorf("MediaHost(%s) = %v, want %v", host, got, want)
 		}
+	}
+}
+
+// TestHistoryListsAnMMSsMedia: a lost MMS shows in the history with its
+// files as the webhook would have announced them, and each is fetched with
+// the account's credentials from the URL given.
+func TestHistoryListsAnMMSsMedia(t *testing.T) {
+	t.Parallel()
+	p, fake := newFake(t, nil)
+	ours := buyFrom(t, p, fake)
+	start := time.Now()
+	pic := []byte("\x89PNG\r\n\x1a\ncertificate")
+	if _, err := fake.LoseInboundMMS(candidate, ours, "My certificate", twiliotest.MediaFile{ContentType: "image/png", Content: pic}); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := p.History(context.Background(), sms.HistoryQuery{Number: ours, Since: start})
+	if err != nil || len(hist) != 1 || len(hist[0].Media) != 1 || hist[0].Media[0].ContentType != "image/png" {
+		t.Fatalf("History = %+v, %v; want the MMS with its picture", hist, err)
+	}
+	req, err := p.MediaRequest(context.Background(), hist[0].Media[0].URL)
+	if err != nil {
+		t.Fatalf("MediaRequest(%s): %v", hist[0].Media[0].URL, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(got, pic) {
+		t.Fatalf("the picture: %s %q", resp.Status, got)
 	}
 }

@@ -21,6 +21,7 @@ type Message struct {
 	Segments            int
 	Created             time.Time
 	Inbound             bool // a text a phone sent to one of our numbers
+	Media               []MediaFile
 }
 
 // messageJSON is Twilio's Message resource, field for field.
@@ -201,7 +202,7 @@ func messageResource(m Message) messageJSON {
 		Direction:           direction(m),
 		From:                nullable(m.From),
 		MessagingServiceSID: nullable(m.MessagingServiceSID),
-		NumMedia:            "0",
+		NumMedia:            strconv.Itoa(len(m.Media)),
 		NumSegments:         strconv.Itoa(m.Segments),
 		PriceUnit:           "USD",
 		SID:                 m.SID,

@@ -84,6 +84,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+account+"/Messages.json", s.authed(s.createMessage))
 	mux.HandleFunc("GET "+account+"/Messages.json", s.authed(s.listMessages))
+	mux.HandleFunc("GET "+account+"/Messages/{sid}/Media.json", s.authed(s.listMedia))
+	mux.HandleFunc("GET "+account+"/Messages/{sid}/Media/{media}", s.authed(s.serveMedia))
 	mux.HandleFunc("GET "+account+"/AvailablePhoneNumbers/{country}/Local.json", s.authed(s.searchNumbers))
 	mux.HandleFunc("POST "+account+"/IncomingPhoneNumbers.json", s.authed(s.buyNumber))
 	mux.HandleFunc("DELETE "+account+"/IncomingPhoneNumbers/{file}", s.authed(s.releaseNumber))

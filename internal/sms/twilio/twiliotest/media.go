@@ -1,0 +1,88 @@
+package twiliotest
+
+import (
+	"net/http"
+	"slices"
+)
+
+// MediaFile is a file a phone sent with a text (an MMS).
+type MediaFile struct {
+	SID         string // ME…, set by the fake
+	ContentType string
+	Content     []byte
+}
+
+// mediaListJSON is Twilio's Media list of one message.
+type mediaListJSON struct {
+	MediaList []mediaJSON `json:"media_list"`
+}
+
+// mediaJSON is Twilio's Media resource, the fields hiretext reads and a few more.
+type mediaJSON struct {
+	SID         string `json:"sid"`
+	ParentSID   string `json:"parent_sid"`
+	AccountSID  string `json:"account_sid"`
+	ContentType string `json:"content_type"`
+	URI         string `json:"uri"`
+}
+
+// LoseInboundMMS is LoseInbound for a text with files: Twilio keeps them
+// under the message, listed by GET …/Messages/{sid}/Media.json and served
+// (Basic auth) at …/Media/{MediaSid}. It returns the MessageSid.
+func (s *Server) LoseInboundMMS(from, to, body string, files ...MediaFile) (string, error) {
+	sid, err := s.LoseInbound(from, to, body)
+	if err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.messages, func(m Message) bool { return m.SID == sid })
+	for _, f := range files {
+		f.SID = s.nextSID("ME")
+		s.messages[i].Media = append(s.messages[i].Media, f)
+	}
+	return sid, nil
+}
+
+// mediaURI is where Twilio lists a message's media.
+func mediaURI(messageSID string) string {
+	return "/2010-04-01/Accounts/" + AccountSID + "/Messages/" + messageSID + "/Media"
+}
+
+// listMedia is GET /Messages/{sid}/Media.json.
+func (s *Server) listMedia(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.message(r.PathValue("sid"))
+	if !ok {
+		writeError(w, r, 20404)
+		return
+	}
+	out := mediaListJSON{MediaList: []mediaJSON{}}
+	for _, f := range m.Media {
+		out.MediaList = append(out.MediaList, mediaJSON{SID: f.SID, ParentSID: m.SID, AccountSID: AccountSID,
+			ContentType: f.ContentType, URI: mediaURI(m.SID) + "/" + f.SID + ".json"})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// serveMedia is GET /Messages/{sid}/Media/{media}: the file itself.
+func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.message(r.PathValue("sid"))
+	i := slices.IndexFunc(m.Media, func(f MediaFile) bool { return f.SID == r.PathValue("media") })
+	if !ok || i < 0 {
+		writeError(w, r, 20404)
+		return
+	}
+	w.Header().Set("Content-Type", m.Media[i].ContentType)
+	_, _ = w.Write(m.Media[i].Content)
+}
+
+// message returns the message sid names.
+func (s *Server) message(sid string) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.messages, func(m Message) bool { return m.SID == sid })
+	if i < 0 {
+		return Message{}, false
+	}
+	return s.messages[i], true
+}
