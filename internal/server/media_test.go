@@ -88,7 +88,8 @@ func TestPictureFromTheSimulatorPhoneReachesTheThread(t *testing.T) {
 
 // TestMediaServedOnlyAsWhatItIs: a file kept as a download (declared
 // text/html) is an application/octet-stream attachment, sandboxed; a file
-// whose bytes are not what its stored type says is a download too.
+// whose bytes are not what its stored type says is a download too. The
+// inbox previews a text of files only as such.
 func TestMediaServedOnlyAsWhatItIs(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Config{})
@@ -122,6 +123,9 @@ func TestMediaServedOnlyAsWhatItIs(t *testing.T) {
 		}
 	}
 	_, page, _ := b.do("GET", "/candidates/"+idStr(int64(ann.ID))+"/conversation", nil)
+	if _, inbox, _ := b.do("GET", "/inbox", nil); !strings.Contains(inbox, "Sent a picture or file") {
+		t.Error("the inbox previews a text of files only as nothing")
+	}
 	download := idStr(int64(ids[hiretext.DownloadType]))
 	if strings.Contains(page, `<img src="/media/`+download+`"`) || !strings.Contains(page, "Download file-"+download+".bin") {
 		t.Errorf("the conversation should offer the HTML file as a download, not an image:\n%s", page)
