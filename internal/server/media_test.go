@@ -131,3 +131,31 @@ func TestMediaServedOnlyAsWhatItIs(t *testing.T) {
 		t.Errorf("the conversation should offer the HTML file as a download, not an image:\n%s", page)
 	}
 }
+
+// TestSimulatorPhoneRefusesAnUnknownSample: a sample the simulator does
+// not offer is a form error and nothing is sent; a picture alone, without
+// words, is an MMS.
+func TestSimulatorPhoneRefusesAnUnknownSample(t *testing.T) {
+	t.Parallel()
+	db := storetest.NewSQLite(t, storetest.Config{})
+	f := newTextingFixture(t, db)
+	ann := f.candidate(t, "Ann")
+	annPhone, _ := phone.Parse(ann.MainPhone, "US")
+	sim := f.ts.browser(t)
+	st, page, _ := sim.do("POST", "/simulator/reply", url.Values{"phone": {annPhone}, "to": {f.number.Phone}, "body": {"Hi"},
+		"sample": {"virus.exe"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(page, "Choose one of the sample files.") {
+		t.Fatalf("an unknown sample: %d, want 422 naming the sample", st)
+	}
+	if msgs, _ := db.CandidateMessages(context.Background(), f.org.ID, f.number.ID, ann.ID, time.Time{}); len(msgs) != 0 {
+		t.Fatalf("a refused reply was sent: %+v", msgs)
+	}
+	if st, _, _ := sim.do("POST", "/simulator/reply", url.Values{"phone": {annPhone}, "to": {f.number.Phone},
+		"sample": {"resume.pdf"}}); st != http.StatusSeeOther {
+		t.Fatalf("a picture without words: %d", st)
+	}
+	msgs, err := db.CandidateMessages(context.Background(), f.org.ID, f.number.ID, ann.ID, time.Time{})
+	if err != nil || len(msgs) != 1 || msgs[0].Body != "" || len(msgs[0].Media) != 1 || msgs[0].Media[0].DeclaredType != "application/pdf" {
+		t.Fatalf("the MMS without words: %+v, %v", msgs, err)
+	}
+}
