@@ -3,6 +3,7 @@ package twiliotest
 import (
 	"net/http"
 	"slices"
+	"strconv"
 )
 
 // MediaFile is a file a phone sent with a text (an MMS).
@@ -36,12 +37,19 @@ func (s *Server) LoseInboundMMS(from, to, body string, files ...MediaFile) (stri
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := slices.IndexFunc(s.messages, func(m Message) bool { return m.SID == sid })
 	for _, f := range files {
 		f.SID = s.nextSID("ME")
-		s.messages[i].Media = append(s.messages[i].Media, f)
+		s.media[sid] = append(s.media[sid], f)
 	}
 	return sid, nil
+}
+
+// withMedia counts a listed message's files, as Twilio's num_media does.
+func (s *Server) withMedia(m messageJSON) messageJSON {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m.NumMedia = strconv.Itoa(len(s.media[m.SID]))
+	return m
 }
 
 // mediaURI is where Twilio lists a message's media.
@@ -51,38 +59,39 @@ func mediaURI(messageSID string) string {
 
 // listMedia is GET /Messages/{sid}/Media.json.
 func (s *Server) listMedia(w http.ResponseWriter, r *http.Request) {
-	m, ok := s.message(r.PathValue("sid"))
+	sid := r.PathValue("sid")
+	files, ok := s.files(sid)
 	if !ok {
 		writeError(w, r, 20404)
 		return
 	}
 	out := mediaListJSON{MediaList: []mediaJSON{}}
-	for _, f := range m.Media {
-		out.MediaList = append(out.MediaList, mediaJSON{SID: f.SID, ParentSID: m.SID, AccountSID: AccountSID,
-			ContentType: f.ContentType, URI: mediaURI(m.SID) + "/" + f.SID + ".json"})
+	for _, f := range files {
+		out.MediaList = append(out.MediaList, mediaJSON{SID: f.SID, ParentSID: sid, AccountSID: AccountSID,
+			ContentType: f.ContentType, URI: mediaURI(sid) + "/" + f.SID + ".json"})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
 // serveMedia is GET /Messages/{sid}/Media/{media}: the file itself.
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
-	m, ok := s.message(r.PathValue("sid"))
-	i := slices.IndexFunc(m.Media, func(f MediaFile) bool { return f.SID == r.PathValue("media") })
+	files, ok := s.files(r.PathValue("sid"))
+	i := slices.IndexFunc(files, func(f MediaFile) bool { return f.SID == r.PathValue("media") })
 	if !ok || i < 0 {
 		writeError(w, r, 20404)
 		return
 	}
-	w.Header().Set("Content-Type", m.Media[i].ContentType)
-	_, _ = w.Write(m.Media[i].Content)
+	w.Header().Set("Content-Type", files[i].ContentType)
+	_, _ = w.Write(files[i].Content)
 }
 
-// message returns the message sid names.
-func (s *Server) message(sid string) (Message, bool) {
+// files returns the files of the message sid names; false when there is no
+// such message.
+func (s *Server) files(sid string) ([]MediaFile, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := slices.IndexFunc(s.messages, func(m Message) bool { return m.SID == sid })
-	if i < 0 {
-		return Message{}, false
+	if !slices.ContainsFunc(s.messages, func(m Message) bool { return m.SID == sid }) {
+		return nil, false
 	}
-	return s.messages[i], true
+	return s.media[sid], true
 }

@@ -21,7 +21,6 @@ type Message struct {
 	Segments            int
 	Created             time.Time
 	Inbound             bool // a text a phone sent to one of our numbers
-	Media               []MediaFile
 }
 
 // messageJSON is Twilio's Message resource, field for field.
@@ -202,7 +201,7 @@ func messageResource(m Message) messageJSON {
 		Direction:           direction(m),
 		From:                nullable(m.From),
 		MessagingServiceSID: nullable(m.MessagingServiceSID),
-		NumMedia:            strconv.Itoa(len(m.Media)),
+		NumMedia:            "0", // the list counts the files: see withMedia
 		NumSegments:         strconv.Itoa(m.Segments),
 		PriceUnit:           "USD",
 		SID:                 m.SID,

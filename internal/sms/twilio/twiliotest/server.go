@@ -37,6 +37,7 @@ type Server struct {
 	mu       sync.Mutex
 	seq      int
 	messages []Message
+	media    map[string][]MediaFile // MessageSid → the files a phone sent with it
 	offers   []offer
 	owned    []Number
 	failures map[string]int  // To → Twilio error code
@@ -55,6 +56,7 @@ func NewServer(tb testing.TB) *Server {
 		failures: map[string]int{},
 		hangs:    map[string]bool{},
 		lost:     map[string]int{},
+		media:    map[string][]MediaFile{},
 	}
 	s.srv = httptest.NewServer(s.routes())
 	tb.Cleanup(func() {
