@@ -201,7 +201,7 @@ func messageResource(m Message) messageJSON {
 		Direction:           direction(m),
 		From:                nullable(m.From),
 		MessagingServiceSID: nullable(m.MessagingServiceSID),
-		NumMedia:            "0", // the list counts the files: see withMedia
+		NumMedia:            "0",
 		NumSegments:         strconv.Itoa(m.Segments),
 		PriceUnit:           "USD",
 		SID:                 m.SID,
