@@ -1,7 +1,9 @@
 package twiliotest
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 )
@@ -50,6 +52,41 @@ func (s *Server) withMedia(m messageJSON) messageJSON {
 	defer s.mu.Unlock()
 	m.NumMedia = strconv.Itoa(len(s.media[m.SID]))
 	return m
+}
+
+// DeliverInboundMMS is DeliverInbound for a text with files: the webhook
+// announces them (NumMedia, MediaUrlN, MediaContentTypeN) at URLs of the
+// fake that need the account's Basic credentials. It returns the
+// MessageSid.
+func (s *Server) DeliverInboundMMS(ctx context.Context, from, to, body string, files ...MediaFile) (string, error) {
+	sid, err := s.LoseInboundMMS(from, to, body, files...)
+	if err != nil {
+		return "", err
+	}
+	n, _ := s.owner(to)
+	params := url.Values{
+		"MessageSid": {sid}, "SmsSid": {sid}, "SmsMessageSid": {sid},
+		"AccountSid": {AccountSID}, "ApiVersion": {"2010-04-01"}, "SmsStatus": {"received"},
+		"From": {from}, "To": {to}, "Body": {body}, "NumSegments": {"1"},
+	}
+	stored, _ := s.files(sid)
+	params.Set("NumMedia", strconv.Itoa(len(stored)))
+	for i, f := range stored {
+		params.Set("MediaUrl"+strconv.Itoa(i), s.URL()+mediaURI(sid)+"/"+f.SID)
+		params.Set("MediaContentType"+strconv.Itoa(i), f.ContentType)
+	}
+	return sid, s.deliver(ctx, n.SmsURL, params)
+}
+
+// owner returns the bought number phone names.
+func (s *Server) owner(phone string) (Number, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := slices.IndexFunc(s.owned, func(n Number) bool { return n.Phone == phone })
+	if i < 0 {
+		return Number{}, false
+	}
+	return s.owned[i], true
 }
 
 // mediaURI is where Twilio lists a message's media.
