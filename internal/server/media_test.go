@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -157,5 +158,21 @@ func TestSimulatorPhoneRefusesAnUnknownSample(t *testing.T) {
 	msgs, err := db.CandidateMessages(context.Background(), f.org.ID, f.number.ID, ann.ID, time.Time{})
 	if err != nil || len(msgs) != 1 || msgs[0].Body != "" || len(msgs[0].Media) != 1 || msgs[0].Media[0].DeclaredType != "application/pdf" {
 		t.Fatalf("the MMS without words: %+v, %v", msgs, err)
+	}
+	// The simulator's API for scripts: the same samples, the same refusal.
+	send := func(samples string) int {
+		st, _ := f.ts.api(t, "", "POST", "/simulator/api/inbound", fmt.Sprintf(`{"from":%q,"to":%q,"body":"From a script","samples":%s}`,
+			annPhone, f.number.Phone, samples))
+		return st
+	}
+	if st := send(`["virus.exe"]`); st != http.StatusUnprocessableEntity {
+		t.Fatalf("the API with an unknown sample: %d, want 422", st)
+	}
+	if st := send(`["certificate.png","resume.pdf"]`); st != http.StatusAccepted {
+		t.Fatalf("the API with two samples: %d, want 202", st)
+	}
+	msgs, err = db.CandidateMessages(context.Background(), f.org.ID, f.number.ID, ann.ID, time.Time{})
+	if err != nil || len(msgs) != 2 || len(msgs[1].Media) != 2 || msgs[1].Media[0].DeclaredType != "image/png" {
+		t.Fatalf("after the API's MMS: %+v, %v", msgs, err)
 	}
 }

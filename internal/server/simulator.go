@@ -403,6 +403,9 @@ type simInboundRequest struct {
 	From string `json:"from"`
 	To   string `json:"to"`
 	Body string `json:"body"`
+	// Samples names sample files to attach (simulator.Samples), making the
+	// text an MMS.
+	Samples []string `json:"samples"`
 }
 
 // handleSimulatorAPIInbound has a simulated phone text a hiretext number,
@@ -412,7 +415,15 @@ func (s *Server) handleSimulatorAPIInbound(w http.ResponseWriter, r *http.Reques
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	id, err := s.simulator().SimulateInbound(r.Context(), in.From, in.To, in.Body)
+	var files []simulator.File
+	for _, name := range in.Samples {
+		f, err := simulator.Sample(name)
+		if err != nil {
+			return err
+		}
+		files = append(files, f)
+	}
+	id, err := s.simulator().SimulateInbound(r.Context(), in.From, in.To, in.Body, files...)
 	if err != nil {
 		return err
 	}
