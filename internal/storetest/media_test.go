@@ -154,3 +154,41 @@ func must(tb testing.TB, err error) {
 		tb.Fatal(err)
 	}
 }
+
+// TestRetentionDeletesOldPictures: the message period erases a text's
+// pictures with its words; a newer text keeps its own.
+func TestRetentionDeletesOldPictures(t *testing.T) {
+	for name, open := range map[string]func(testing.TB, Config) *store.DB{"sqlite": NewSQLite, "postgres": NewPostgres} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			clock := NewClock(time.Date(2025, 1, 10, 12, 0, 0, 0, time.UTC))
+			db := open(t, Config{Clock: clock.Now})
+			fx := MustSetUpTexting(t, db, 10)
+			_, phone := fx.MustCandidate(t, db, "Ann")
+			stored := func(providerID string) hiretext.MediaID {
+				fx.receiveMMS(t, db, providerID, phone, "", "https://media.example/"+providerID)
+				claimed, err := db.ClaimMediaFetches(ctx, fx.Number.Provider, 1, time.Minute)
+				if err != nil || len(claimed) != 1 {
+					t.Fatalf("claim: %v %v", claimed, err)
+				}
+				must(t, db.StoreMediaContent(ctx, claimed[0].ID, "image/png", []byte("\x89PNG\r\n\x1a\n")))
+				return claimed[0].ID
+			}
+			old := stored("MMold")
+			clock.Set(time.Date(2025, 9, 10, 12, 0, 0, 0, time.UTC))
+			recent := stored("MMnew")
+			if _, err := db.UpdateRetentionSettings(ctx, hiretext.RetentionSettings{OrgID: fx.Org.ID, MessageMonths: 6}, fx.Recruiter.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ApplyRetention(ctx, clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.MediaFile(ctx, fx.Org.ID, old); hiretext.ErrorCode(err) != hiretext.ENotFound {
+				t.Fatalf("the old picture after retention: %v, want deleted", err)
+			}
+			if _, err := db.MediaFile(ctx, fx.Org.ID, recent); err != nil {
+				t.Fatalf("the recent picture after retention: %v", err)
+			}
+		})
+	}
+}
