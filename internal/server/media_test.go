@@ -78,6 +78,26 @@ func TestPictureFromTheSimulatorPhoneReachesTheThread(t *testing.T) {
 		}
 		resp.Body.Close()
 
+		// The SMS Activity report lists the attachment on its page, CSV, XLSX and API.
+		admin := storetest.MustCreateUser(t, db, f.org.ID, "Ada Admin", hiretext.RoleAdmin)
+		ab := f.ts.browser(t)
+		ab.login(admin.Email, storetest.TestPassword)
+		if _, report, _ := ab.do("GET", "/reports/sms-activity", nil); !strings.Contains(report, `My forklift certificate<span class="report-template">1 attachment</span>`) {
+			t.Error("the report page does not list the attachment")
+		}
+		csvText, _ := ab.get("/reports/sms-activity.csv", http.StatusOK)
+		if !strings.Contains(csvText, "Attachments") || !strings.Contains(csvText, "1 attachment") {
+			t.Errorf("the report's CSV does not list the attachment:\n%s", csvText)
+		}
+		raw, _ := ab.get("/reports/sms-activity.xlsx", http.StatusOK)
+		if x := readXLSX(t, []byte(raw)); len(x) != 2 || x[0][13] != "Attachments" || x[1][13] != "1 attachment" {
+			t.Errorf("the report's XLSX rows %v", x)
+		}
+		st, rep := f.ts.api(t, token(t, db, admin), "GET", "/api/v1/reports/sms-activity", "")
+		if rows := rep["messages"].([]any); st != http.StatusOK || len(rows) != 1 || rows[0].(map[string]any)["attachments"] != float64(1) {
+			t.Errorf("the report's API: %d %v", st, rep)
+		}
+
 		other := storetest.MustSetUpTexting(t, db, 10)
 		ob := f.ts.browser(t)
 		ob.login(other.Recruiter.Email, storetest.TestPassword)
