@@ -23,7 +23,8 @@ const (
 	// notification, so every bell drops it.
 	EventNotificationRead EventKind = "notification.read"
 	// EventConversationChanged tells the number's users that one marked a
-	// conversation unread or Done, or added an internal note to it.
+	// conversation unread or Done, or added an internal note to it, or that
+	// a file a candidate sent arrived (or was refused).
 	EventConversationChanged EventKind = "conversation.changed"
 	// EventAccessChanged tells a user's open streams that what they may see
 	// changed (deactivated, another role or permissions, a new password, a

@@ -77,6 +77,9 @@ type Message struct {
 	// Erased: the body and the candidate's phone were erased (the
 	// candidate's erasure or the company's retention); the text still counts.
 	Erased bool
+	// Media are the files (pictures) the message came with, in order;
+	// filled by the message listings.
+	Media []*Media
 }
 
 // What erased personal values read as: a text's body, a candidate's name.
@@ -244,6 +247,9 @@ type IncomingText struct {
 	To                string // our number, E.164
 	Body              string
 	ReceivedAt        time.Time
+	// Media are the files the provider announced with the text (an MMS),
+	// in order; they are stored with it and fetched in the background.
+	Media []IncomingMedia
 }
 
 // DeliveryReport is a provider's status callback for a text we sent.

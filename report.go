@@ -2,6 +2,7 @@ package hiretext
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -177,6 +178,20 @@ type ActivityRow struct {
 	// SendAt is the minute a held or scheduled text goes (kept once it
 	// went); zero for a text that never waited.
 	SendAt time.Time
+	// Attachments counts the files (pictures) the text came with.
+	Attachments int
+}
+
+// AttachmentsLabel lists the text's files as the report shows them:
+// "1 attachment", "3 attachments", or "" for none.
+func (r *ActivityRow) AttachmentsLabel() string {
+	switch r.Attachments {
+	case 0:
+		return ""
+	case 1:
+		return "1 attachment"
+	}
+	return strconv.Itoa(r.Attachments) + " attachments"
 }
 
 // FailureReason is why the text was not sent or delivered, or "".

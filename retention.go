@@ -91,4 +91,7 @@ type CandidateRecord struct {
 	Consent      []*ConsentEvent
 	Messages     []*Message
 	Notes        []*Note
+	// Files are the pictures and files the candidate sent that were
+	// stored, with their content.
+	Files []*MediaFile
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/hiretext/hiretext/internal/dispatch"
+	"github.com/hiretext/hiretext/internal/mediafetch"
 	"github.com/hiretext/hiretext/internal/reconcile"
 	"github.com/hiretext/hiretext/internal/server"
 	"github.com/hiretext/hiretext/internal/sms"
@@ -27,6 +28,19 @@ func startDispatcher(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.
 		_ = d.Run(runCtx)
 	}()
 	return func() { cancel(); <-done }
+}
+
+// startMediaFetch fetches the files candidates send with their texts from
+// the provider, in the background, until stop is called; stop waits for
+// the download in hand. A provider whose messages carry no files has none
+// to fetch.
+func startMediaFetch(ctx context.Context, cfg *serveConfig, db *store.DB, p sms.Provider, log *slog.Logger) (stop func()) {
+	source, ok := p.(sms.MediaSource)
+	if !ok {
+		return func() {}
+	}
+	w := mediafetch.New(db, p.Name(), source, mediafetch.Config{Clock: cfg.clock, Logger: log.With("worker", "media")})
+	return runInBackground(ctx, w.Run)
 }
 
 // labelled turns counts keyed by a string type into counts by label.

@@ -331,6 +331,8 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopMail()
 	stopEscalation := startEscalation(ctx, db, log)
 	defer stopEscalation()
+	stopMedia := startMediaFetch(ctx, cfg, db, provider, log)
+	defer stopMedia()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: cfg.clock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
 		SimulatorPublic: cfg.SimulatorPublic, Email: cfg.Mail != nil, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},

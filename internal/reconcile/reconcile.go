@@ -188,7 +188,7 @@ func (r *Reconciler) receive(ctx context.Context, m sms.HistoryMessage) (bool, e
 	res, err := r.store.ReceiveText(ctx, hiretext.IncomingText{Provider: r.provider.Name(),
 		ProviderMessageID: hiretext.SanitizeText(m.ProviderMessageID, hiretext.SingleLine),
 		From:              hiretext.SanitizeText(m.From, hiretext.SingleLine), To: hiretext.SanitizeText(m.To, hiretext.SingleLine),
-		Body: hiretext.SanitizeText(m.Body, hiretext.MultiLine), ReceivedAt: m.CreatedAt})
+		Body: hiretext.SanitizeText(m.Body, hiretext.MultiLine), ReceivedAt: m.CreatedAt, Media: sms.IncomingMedia(m.Media)})
 	if err != nil {
 		return false, err
 	}

@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,6 +159,40 @@ func TestReconciliationLooksBackToTextsStillOpen(t *testing.T) {
 		}
 		if got := l.fx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusDelivered] != 1 {
 			t.Fatalf("statuses %v, want delivered", got)
+		}
+	})
+}
+
+// TestReconciliationImportsAMissedPicture: an MMS whose webhook was lost is
+// imported with its picture announced, pending, as the webhook would have
+// stored it, for the media worker to fetch.
+func TestReconciliationImportsAMissedPicture(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		l := newLossy(t, db, 1)
+		from, _ := phone.Parse(l.cands[0].MainPhone, "US")
+		pic, err := simulator.Sample("certificate.png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.sim.SimulateInbound(ctx, from, l.fx.Number.Phone, "My certificate", pic); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := reconcile.New(db, simulatorAsTest{l.sim}, reconcile.Config{}).Once(ctx); err != nil || res.Inbound != 1 {
+			t.Fatalf("Once = %+v, %v; want the MMS imported", res, err)
+		}
+		msgs, err := db.CandidateMessages(ctx, l.fx.Org.ID, l.fx.Number.ID, l.cands[0].ID, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var media []*hiretext.Media
+		for _, m := range msgs {
+			if m.Direction == hiretext.Inbound {
+				media = append(media, m.Media...)
+			}
+		}
+		if len(media) != 1 || media[0].Status != hiretext.MediaPending || media[0].DeclaredType != "image/png" ||
+			!strings.Contains(media[0].ProviderURL, simulator.MediaPath+"ME") || media[0].Provider != "test" {
+			t.Fatalf("the imported MMS's media: %+v, want the picture pending", media)
 		}
 	})
 }

@@ -105,6 +105,7 @@ func newMatrixFixture(t *testing.T, db *store.DB) *matrixFixture {
 		"$texter": idStr(int64(f.users[pTexter].ID)), "$profiler": idStr(int64(f.users[pProfiler].ID)), "$candphone": q(candPhone), "$n1phone": q(n1.Phone),
 		"$note": idStr(int64(note)), "$offer": q(offers[0].Phone), "$tpl": idStr(int64(tpl)), "$tpl2": idStr(int64(tpl2)), "$rtpl": idStr(int64(rtpl)),
 		"$form": forms[0], "$form2": forms[1], "$form3": forms[2], "$app": idStr(int64(app.ID)),
+		"$media": idStr(int64(f.picture(t, candPhone, n1.Phone))),
 	}
 	return f
 }
@@ -186,6 +187,25 @@ func (f *matrixFixture) texts(t *testing.T, org hiretext.OrgID, cand hiretext.Ca
 	f.receive(t, "SM-matrix-1", candPhone, n1, messageMarker+" Yes, Monday works.")
 	unknown := f.receive(t, "SM-matrix-2", storetest.RandomPhone(t), n1, messageMarker+" Who is this?")
 	return sent[0].MessageID, unknown.ConversationID
+}
+
+// picture has the candidate send n1 a picture, fetched and stored, and
+// returns its id.
+func (f *matrixFixture) picture(t *testing.T, candPhone, n1 string) hiretext.MediaID {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := f.db.ReceiveText(ctx, hiretext.IncomingText{Provider: "simulator", ProviderMessageID: "MM-matrix-1", From: candPhone, To: n1,
+		Body: messageMarker + " My certificate.", Media: []hiretext.IncomingMedia{{URL: "https://sim.example/m", ContentType: "image/png"}}}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := f.db.ClaimMediaFetches(ctx, "simulator", 1, time.Minute)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim the picture: %v %v", claimed, err)
+	}
+	if err := f.db.StoreMediaContent(ctx, claimed[0].ID, "image/png", []byte("\x89PNG\r\n\x1a\n")); err != nil {
+		t.Fatal(err)
+	}
+	return claimed[0].ID
 }
 
 // notification has the operator lower n1's allowance to what it used and

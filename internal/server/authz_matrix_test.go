@@ -223,6 +223,7 @@ var authzMatrix = []matrixRow{
 	{"POST /scheduled/{id}/cancel", "", "", want{unauth, notFound, seeOther, notFound, seeOther, notFound, notFound, notFound, notFound}},
 	{"GET /bell", "", "", want{toLogin, ok, ok, ok, ok, ok, ok, ok, ok}},
 	{"GET /conversations/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /media/{id}", "", "", want{toLogin, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"POST /conversations/{id}/read", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	{"GET /conversations/{id}/read", "", "", want{toLogin, seeOther, seeOther, seeOther, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"POST /conversations/{id}/unread", "", "", want{unauth, forbidden, seeOther, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
@@ -272,6 +273,7 @@ var authzMatrix = []matrixRow{
 	{"GET /api/v1/templates/{id}", "", "", want{unauth, ok, ok, ok, ok, ok, notFound, ok, ok}},
 	{"PATCH /api/v1/templates/{id}", "", `{"name":""}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/messages/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
+	{"GET /api/v1/media/{id}", "", "", want{unauth, forbidden, ok, notFound, forbidden, forbidden, notFound, forbidden, forbidden}},
 	// The fixture's text has gone: its sender and the company's administrator
 	// are told so; no one else may know it exists.
 	{"DELETE /api/v1/messages/{id}", "", "", want{unauth, notFound, conflict, notFound, conflict, notFound, notFound, notFound, notFound}},
@@ -341,6 +343,8 @@ var authzMatrix = []matrixRow{
 	{"GET /simulator/flag", "", "", want{seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
 	{"POST /simulator/api/inbound", "", `{}`, want{invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid, invalid}},
 	{"GET /simulator/api/messages", "/simulator/api/messages?phone=$candphone", "", want{ok, ok, ok, ok, ok, ok, ok, ok, ok}},
+	// The simulated carrier's files answer only a request it signed.
+	{"GET /simulator/media/{id}", "/simulator/media/ME0123", "", want{notFound, notFound, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
 
 	// Last, in this order: rows that change what other rows see when allowed.
 	{"POST /admin/templates/{id}/delete", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
@@ -362,7 +366,7 @@ var authzMatrix = []matrixRow{
 // collection it follows, the others by their own name.
 var wildcardVars = map[string]string{
 	"jobs": "$job", "candidates": "$cand", "users": "$sam", "tokens": "$token", "numbers": "$n1",
-	"conversations": "$conv", "messages": "$message", "scheduled": "$message", "templates": "$tpl", "notifications": "$note", "forms": "$form", "application-forms": "$form",
+	"conversations": "$conv", "messages": "$message", "media": "$media", "scheduled": "$message", "templates": "$tpl", "notifications": "$note", "forms": "$form", "application-forms": "$form",
 	"{user}": "$sam", "{org}": "$org", "{job}": "$job", "{app}": "$app",
 	"{provider}": "simulator",
 }

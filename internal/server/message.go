@@ -496,6 +496,9 @@ func (s *Server) inboxRows(p *principal, convs []*hiretext.Conversation) []inbox
 		if v.Unread > 0 && v.UnreadPreview != "" { // what is unread is the candidate's text, not our answer
 			rows[i].Snippet, rows[i].SnippetBy = v.UnreadPreview, ""
 		}
+		if rows[i].Snippet == "" && v.LastDirection == hiretext.Inbound {
+			rows[i].Snippet = "Sent a picture or file" // an MMS without words: only a text with files has none
+		}
 		if v.NotSent() {
 			rows[i].NotSent = statusLabels[v.LastStatus]
 		}

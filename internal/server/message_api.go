@@ -245,6 +245,8 @@ type apiMessage struct {
 	SendAt    *time.Time `json:"send_at"`
 	Hold      *string    `json:"hold"`
 	CreatedAt time.Time  `json:"created_at"`
+	// Media are the files (pictures) the candidate sent with the text.
+	Media []apiMedia `json:"media"`
 }
 
 // toAPIMessages converts messages for the API, in their order.
@@ -257,7 +259,8 @@ func toAPIMessages(msgs []*hiretext.Message) []apiMessage {
 }
 
 func toAPIMessage(m *hiretext.Message) apiMessage {
-	out := apiMessage{ID: idString(m.ID), Direction: m.Direction, Body: m.Body, Status: m.Status, Segments: m.Segments, CreatedAt: m.CreatedAt}
+	out := apiMessage{ID: idString(m.ID), Direction: m.Direction, Body: m.Body, Status: m.Status, Segments: m.Segments, CreatedAt: m.CreatedAt,
+		Media: toAPIMedia(m.Media)}
 	out.ErrorCode, out.ErrorMessage = optional(m.ErrorCode), optional(m.ErrorMessage)
 	out.Keyword = optional(string(m.Keyword))
 	out.UserID, out.CandidateID = optionalIDString(m.UserID), optionalIDString(m.CandidateID)

@@ -125,6 +125,9 @@ func (s *Server) handleCandidateExport(w http.ResponseWriter, r *http.Request) e
 			return err
 		}
 	}
+	if err := exportFiles(zw, rec.Files, s.cfg.Clock.Now()); err != nil {
+		return err
+	}
 	readme, err := zw.Create("README.txt")
 	if err != nil {
 		return err
@@ -143,8 +146,23 @@ func exportReadme(c *hiretext.Candidate, at time.Time) string {
 		"applications.json  every application, as submitted\n" +
 		"consent.json       the consent history with its evidence and hash chain entries\n" +
 		"messages.json      every text with the company's numbers, both ways\n" +
-		"notes.json         the internal notes the company's users wrote on those conversations (never sent)\n\n" +
-		"hiretext stores no media files: texts are kept as text only.\n"
+		"notes.json         the internal notes the company's users wrote on those conversations (never sent)\n" +
+		"media/             the pictures and files the candidate sent with their texts, named by the id in messages.json (picture-ID.png)\n"
+}
+
+// exportFiles adds the candidate's files under media/, stored as they are
+// (pictures are compressed already).
+func exportFiles(zw *zip.Writer, files []*hiretext.MediaFile, at time.Time) error {
+	for _, f := range files {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: "media/" + f.FileName(), Method: zip.Store, Modified: at})
+		if err != nil {
+			return err
+		}
+		if _, err := fw.Write(f.Content); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func exportApplications(apps []*hiretext.Application) []map[string]any {

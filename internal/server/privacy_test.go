@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hiretext/hiretext"
 	"github.com/hiretext/hiretext/internal/storetest"
@@ -98,7 +101,7 @@ func TestEraseFromProfileNeedsTheName(t *testing.T) {
 
 // TestCandidateExportZIP: the export holds the profile, applications,
 // consent history with hashes, texts and internal notes, as JSON files in a
-// ZIP.
+// ZIP, and the pictures the candidate sent under media/.
 func TestCandidateExportZIP(t *testing.T) {
 	t.Parallel()
 	db := storetest.NewSQLite(t, storetest.Config{})
@@ -106,7 +109,15 @@ func TestCandidateExportZIP(t *testing.T) {
 	admin := storetest.MustCreateUser(t, db, f.org.ID, "Ada Admin", hiretext.RoleAdmin)
 	ann := f.candidate(t, "Ann")
 	if _, err := db.ReceiveText(context.Background(), hiretext.IncomingText{Provider: "simulator", ProviderMessageID: "SMx1",
-		From: ann.TextingPhone(), To: f.number.Phone, Body: "Hola, ¿a qué hora?"}); err != nil {
+		From: ann.TextingPhone(), To: f.number.Phone, Body: "Hola, ¿a qué hora?",
+		Media: []hiretext.IncomingMedia{{URL: "https://sim.example/m", ContentType: "image/png"}}}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := db.ClaimMediaFetches(context.Background(), "simulator", 1, time.Minute)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %v %v", claimed, err)
+	}
+	if err := db.StoreMediaContent(context.Background(), claimed[0].ID, "image/png", []byte("\x89PNG\r\n\x1a\nQx")); err != nil {
 		t.Fatal(err)
 	}
 	conv, err := db.CandidateConversation(context.Background(), f.org.ID, f.number.ID, ann.ID)
@@ -147,8 +158,12 @@ func TestCandidateExportZIP(t *testing.T) {
 		notes[0]["conversation_id"] != idStr(int64(conv.ID)) || !strings.Contains(files["README.txt"], "notes.json") {
 		t.Fatalf("notes.json = %s", files["notes.json"])
 	}
-	if !strings.Contains(files["applications.json"], "Forklift") || !strings.Contains(files["README.txt"], "no media files") {
+	if !strings.Contains(files["applications.json"], "Forklift") || !strings.Contains(files["README.txt"], "media/") {
 		t.Fatalf("applications.json or README.txt missing: %v", files)
+	}
+	pic := "media/picture-" + idStr(int64(claimed[0].ID)) + ".png"
+	if files[pic] != "\x89PNG\r\n\x1a\nQx" || !strings.Contains(files["messages.json"], `"url": "/api/v1/media/`+idStr(int64(claimed[0].ID))+`"`) {
+		t.Fatalf("the picture %s is not in the export: %v", pic, slices.Collect(maps.Keys(files)))
 	}
 }
 

@@ -162,6 +162,7 @@ type reportRow struct {
 	StatusClass, Failure    string
 	Segments                int
 	Template                string // the template the text came from, as named when sent
+	Attachments             string // "1 attachment", or ""
 }
 
 var directionLabels = map[hiretext.Direction]string{hiretext.Outbound: "Outbound", hiretext.Inbound: "Inbound"}
@@ -295,7 +296,7 @@ func reportRows(rows []hiretext.ActivityRow, loc *time.Location, form reportForm
 			Candidate: r.CandidateName, CandidatePhone: formatOptional(r.CandidatePhone),
 			Direction: directionLabels[r.Direction], Body: r.Body,
 			Status: activityStatus(r), StatusClass: statusClass(r.Status), Failure: r.FailureReason(), Segments: r.Segments,
-			Template: r.TemplateName}
+			Template: r.TemplateName, Attachments: r.AttachmentsLabel()}
 		if r.CandidateID != 0 {
 			narrow := form
 			narrow.CandidateID = idString(r.CandidateID)

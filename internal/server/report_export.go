@@ -26,8 +26,8 @@ const (
 // activityHeader heads every export; activityWidths are the XLSX columns' widths.
 var (
 	activityHeader = []string{"Message ID", "Date and time", "Company number", "User", "Candidate", "Candidate phone",
-		"Direction", "Message text", "Status", "Failure reason", "Error code", "Segments", "Template"}
-	activityWidths = []float64{11, 20, 16, 20, 22, 16, 11, 60, 13, 40, 10, 9, 24}
+		"Direction", "Message text", "Status", "Failure reason", "Error code", "Segments", "Template", "Attachments"}
+	activityWidths = []float64{11, 20, 16, 20, 22, 16, 11, 60, 13, 40, 10, 9, 24, 14}
 )
 
 // exportTimeLayout writes times sortably in CSV, in the company's time zone
@@ -82,7 +82,7 @@ func (s *Server) exportCSV(ctx context.Context, w http.ResponseWriter, org hiret
 	err := s.store.EachActivity(ctx, org, f, func(a *hiretext.ActivityRow) error {
 		return out.Row(idString(a.MessageID), a.CreatedAt.In(loc).Format(exportTimeLayout), phone.ForSpreadsheet(a.NumberPhone), a.Sender(),
 			a.CandidateName, phone.ForSpreadsheet(a.CandidatePhone), directionLabels[a.Direction], a.Body, activityStatus(a),
-			a.FailureReason(), a.ErrorCode, strconv.Itoa(a.Segments), a.TemplateName)
+			a.FailureReason(), a.ErrorCode, strconv.Itoa(a.Segments), a.TemplateName, a.AttachmentsLabel())
 	})
 	if err != nil {
 		return d, err
@@ -103,7 +103,7 @@ func (s *Server) exportXLSX(ctx context.Context, w http.ResponseWriter, org hire
 		values[0], values[1], values[2], values[3] = int64(a.MessageID), a.CreatedAt.In(loc), phone.ForSpreadsheet(a.NumberPhone), a.Sender()
 		values[4], values[5], values[6], values[7] = a.CandidateName, phone.ForSpreadsheet(a.CandidatePhone), directionLabels[a.Direction], a.Body
 		values[8], values[9], values[10], values[11] = activityStatus(a), a.FailureReason(), a.ErrorCode, a.Segments
-		values[12] = a.TemplateName
+		values[12], values[13] = a.TemplateName, a.AttachmentsLabel()
 		return out.Row(values)
 	})
 	if err == nil {
@@ -133,8 +133,9 @@ type apiActivityRow struct {
 	ErrorCode      *string                `json:"error_code"`
 	FailureReason  *string                `json:"failure_reason"`
 	Segments       int                    `json:"segments"`
-	Template       *string                `json:"template"` // the template's name when the text was sent
-	SendAt         *time.Time             `json:"send_at"`  // when a scheduled text goes; null for any other
+	Template       *string                `json:"template"`    // the template's name when the text was sent
+	SendAt         *time.Time             `json:"send_at"`     // when a scheduled text goes; null for any other
+	Attachments    int                    `json:"attachments"` // files (pictures) the text came with
 }
 
 type apiActivityCounts struct {
@@ -246,7 +247,7 @@ func toAPIActivityRow(a *hiretext.ActivityRow, loc *time.Location) apiActivityRo
 		NumberPhone: a.NumberPhone, UserID: optionalIDString(a.UserID), Sender: optional(a.Sender()),
 		CandidateID: optionalIDString(a.CandidateID), CandidateName: optional(a.CandidateName), CandidatePhone: a.CandidatePhone,
 		Direction: a.Direction, Kind: a.Kind, Body: a.Body, Status: a.Status, ErrorCode: optional(a.ErrorCode),
-		FailureReason: optional(a.FailureReason()), Segments: a.Segments, Template: optional(a.TemplateName)}
+		FailureReason: optional(a.FailureReason()), Segments: a.Segments, Template: optional(a.TemplateName), Attachments: a.Attachments}
 	if a.Status == hiretext.StatusScheduled && !a.SendAt.IsZero() {
 		at := a.SendAt.In(loc)
 		row.SendAt = &at

@@ -51,6 +51,7 @@ type Store interface {
 	hiretext.NotifyService
 	hiretext.FormService
 	hiretext.ScheduleService
+	hiretext.MediaService
 	hiretext.CandidateZoneService
 	AppSecret(ctx context.Context, name string) ([]byte, error)
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -18,7 +19,8 @@ import (
 // simulatorPhone is what the simulator phone page needs from the simulator
 // provider: simulated handsets that receive texts, reply and can be flagged.
 type simulatorPhone interface {
-	SimulateInbound(ctx context.Context, from, to, body string) (string, error)
+	SimulateInbound(ctx context.Context, from, to, body string, files ...simulator.File) (string, error)
+	MediaFile(ctx context.Context, path, signature string) (simstate.Media, error)
 	Handset(ctx context.Context, phone string) ([]simstate.HandsetMessage, error)
 	HandsetPhones(ctx context.Context, limit int) ([]simstate.HandsetSummary, error)
 	PhoneFlag(ctx context.Context, phone string) (simstate.Flag, error)
@@ -48,6 +50,9 @@ func (s *Server) simulatorRoutes() []route {
 		form("POST /simulator/flag", simulatorAccess, s.handleSimulatorFlag, "/simulator"),
 		{"POST /simulator/api/inbound", simulatorAccess, true, s.handleSimulatorAPIInbound},
 		{"GET /simulator/api/messages", simulatorAccess, true, s.handleSimulatorAPIMessages},
+		// The simulated carrier's files: fetched by hiretext's media
+		// worker, verified by the simulator's signature, never by session.
+		{"GET " + simulator.MediaPath + "{id}", public, true, s.handleSimulatorMedia},
 	}
 	return append(table, forms.gets...)
 }
@@ -90,7 +95,8 @@ type simulatorPage struct {
 	ReplyTo    string
 	Body       string
 	Errors     map[string]string
-	Public     bool // --simulator-public: open to everyone
+	Public     bool     // --simulator-public: open to everyone
+	Samples    []string // sample files a reply can attach
 
 	zones map[string]*time.Location // each hiretext number's, looked up once a page
 }
@@ -181,7 +187,7 @@ func (s *Server) renderSimulator(w http.ResponseWriter, r *http.Request, status 
 		}
 		data.Phones = append(data.Phones, simPhoneRow{Phone: p.Phone, Texts: simTextCount(p.Count), Last: last, Current: p.Phone == data.Phone})
 	}
-	data.Public = s.cfg.SimulatorPublic
+	data.Public, data.Samples = s.cfg.SimulatorPublic, simulator.Samples
 	return s.render(w, r, status, "simulator", data)
 }
 
@@ -269,16 +275,23 @@ func simTextCount(n int) string {
 	return fmt.Sprintf("%d texts", n)
 }
 
-// handleSimulatorReply has the handset text a hiretext number.
+// handleSimulatorReply has the handset text a hiretext number, with a
+// picture when one is uploaded or a sample chosen.
 func (s *Server) handleSimulatorReply(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseReplyForm(r); err != nil {
 		return badForm(err)
 	}
 	from, to, body := r.PostForm.Get("phone"), strings.TrimSpace(r.PostForm.Get("to")), r.PostForm.Get("body")
+	var files []simulator.File
 	if quick := r.PostForm.Get("quick"); quick != "" {
 		body = quick // one of the STOP / START / HELP buttons
+	} else if f, ok, err := replyFile(r); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		files = append(files, f)
 	}
-	if _, err := s.simulator().SimulateInbound(r.Context(), from, to, body); err != nil {
+	if _, err := s.simulator().SimulateInbound(r.Context(), from, to, body, files...); err != nil {
 		if hiretext.ErrorCode(err) != hiretext.EInvalid {
 			return err
 		}
@@ -289,7 +302,66 @@ func (s *Server) handleSimulatorReply(w http.ResponseWriter, r *http.Request) er
 		return s.renderSimulator(w, r, http.StatusUnprocessableEntity, data)
 	}
 	// The page opens at the reply, in the thread, not at its top.
-	return s.redirectWithFlash(w, r, simulatorURL(from)+"#"+newestText, "success", "Sent “"+firstWordsOf(body, 40)+"” to "+phone.Format(to)+".")
+	what := "“" + firstWordsOf(body, 40) + "”"
+	if len(files) > 0 {
+		what += " with a picture"
+		if body == "" {
+			what = "a picture"
+		}
+	}
+	return s.redirectWithFlash(w, r, simulatorURL(from)+"#"+newestText, "success", "Sent "+what+" to "+phone.Format(to)+".")
+}
+
+// parseReplyForm reads the reply form, multipart when it carries a
+// picture (the request body is capped by limitBody).
+func parseReplyForm(r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		return r.ParseMultipartForm(1 << 20)
+	}
+	return r.ParseForm()
+}
+
+// replyFile returns the picture of a reply: the uploaded file, else the
+// chosen sample; ok is false for neither. The uploaded file's type is what
+// the phone declares (the browser's guess); hiretext checks it on fetching.
+func replyFile(r *http.Request) (simulator.File, bool, error) {
+	if r.MultipartForm != nil {
+		if fhs := r.MultipartForm.File["picture"]; len(fhs) > 0 && fhs[0].Size > 0 {
+			f, err := fhs[0].Open()
+			if err != nil {
+				return simulator.File{}, false, badForm(err)
+			}
+			defer f.Close()
+			content, err := io.ReadAll(f)
+			if err != nil {
+				return simulator.File{}, false, badForm(err)
+			}
+			declared := fhs[0].Header.Get("Content-Type")
+			if declared == "" {
+				declared = http.DetectContentType(content) // as a phone names what it sends
+			}
+			return simulator.File{ContentType: declared, Content: content}, true, nil
+		}
+	}
+	if name := r.PostForm.Get("sample"); name != "" {
+		f, err := simulator.Sample(name)
+		return f, err == nil, err
+	}
+	return simulator.File{}, false, nil
+}
+
+// handleSimulatorMedia serves a file a simulated phone sent, to a request
+// the simulator signed (hiretext's media worker), as a carrier serves
+// MMS media; anything else is 404.
+func (s *Server) handleSimulatorMedia(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.simulator().MediaFile(r.Context(), r.URL.EscapedPath(), r.Header.Get(simulator.SignatureHeader))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", m.ContentType)
+	w.Header().Set("Content-Disposition", "attachment")
+	_, err = w.Write(m.Content)
+	return err
 }
 
 // handleSimulatorFlag makes the network treat the handset as a working
@@ -331,6 +403,9 @@ type simInboundRequest struct {
 	From string `json:"from"`
 	To   string `json:"to"`
 	Body string `json:"body"`
+	// Samples names sample files to attach (simulator.Samples), making the
+	// text an MMS.
+	Samples []string `json:"samples"`
 }
 
 // handleSimulatorAPIInbound has a simulated phone text a hiretext number,
@@ -340,7 +415,15 @@ func (s *Server) handleSimulatorAPIInbound(w http.ResponseWriter, r *http.Reques
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	id, err := s.simulator().SimulateInbound(r.Context(), in.From, in.To, in.Body)
+	var files []simulator.File
+	for _, name := range in.Samples {
+		f, err := simulator.Sample(name)
+		if err != nil {
+			return err
+		}
+		files = append(files, f)
+	}
+	id, err := s.simulator().SimulateInbound(r.Context(), in.From, in.To, in.Body, files...)
 	if err != nil {
 		return err
 	}

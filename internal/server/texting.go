@@ -56,6 +56,7 @@ type messageRow struct {
 	Keyword         string // STOP / START / HELP, when the text was one
 	Template        string // the template a recruiter's text came from, as named when sent
 	LooksLikeOptOut bool
+	Media           []mediaRow // the files the candidate sent with it
 	// OptOutURL offers the one-click opt-out on a flagged reply from a
 	// candidate who is still opted in.
 	OptOutURL string
@@ -85,7 +86,7 @@ func messageRows(msgs []*hiretext.Message, loc *time.Location) []messageRow {
 	for i, m := range msgs {
 		r := messageRow{ID: idString(m.ID), Outbound: m.Direction == hiretext.Outbound, Body: messageBody(m),
 			Time: m.CreatedAt.In(loc).Format("Jan 2, 3:04 PM"), Status: m.Status, StatusLabel: statusLabels[m.Status],
-			Keyword: keywordLabels[m.Keyword], LooksLikeOptOut: m.LooksLikeOptOut, Template: m.TemplateName}
+			Keyword: keywordLabels[m.Keyword], LooksLikeOptOut: m.LooksLikeOptOut, Template: m.TemplateName, Media: mediaRows(m.Media)}
 		switch {
 		case m.Kind == hiretext.KindKeywordReply:
 			r.Sender = "Automatic reply"

@@ -85,7 +85,8 @@ func (s *Server) receiveInbound(r *http.Request, req sms.WebhookRequest) error {
 	for _, m := range msgs {
 		m = sanitizeInbound(m)
 		res, err := s.store.ReceiveText(r.Context(), hiretext.IncomingText{Provider: s.provider.Name(),
-			ProviderMessageID: m.ProviderMessageID, From: m.From, To: m.To, Body: m.Body, ReceivedAt: m.ReceivedAt})
+			ProviderMessageID: m.ProviderMessageID, From: m.From, To: m.To, Body: m.Body, ReceivedAt: m.ReceivedAt,
+			Media: sms.IncomingMedia(m.Media)})
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -134,6 +136,8 @@ type HistoryMessage struct {
 	ErrorMessage      string
 	Class             ErrorClass // the error's class when ErrorCode is set
 	CreatedAt         time.Time
+	// Media are an inbound message's files, when the provider lists them.
+	Media []MediaRef
 }
 
 // InboundMessage is a message a candidate sent to one of our numbers.
@@ -144,6 +148,63 @@ type InboundMessage struct {
 	Body              string
 	Segments          int
 	ReceivedAt        time.Time
+	// Media are the files sent with the message (an MMS), in order.
+	Media []MediaRef
+}
+
+// MediaRef is a file the provider announced with an inbound message.
+type MediaRef struct {
+	URL         string // where the provider serves it
+	ContentType string // as the provider declared it
+}
+
+// maxAnnouncedMedia bounds the files read from one webhook: past
+// hiretext.MaxMediaItems they are recorded as refused, past this not at
+// all (a carrier never sends so many; the webhook body is capped anyway).
+const maxAnnouncedMedia = 50
+
+// ParseMediaParams reads the files a form-encoded webhook announces, the
+// way Twilio names them: count (NumMedia) files, each as urlPrefix+N
+// (MediaUrl0…) and typePrefix+N (MediaContentType0…). A missing or bad
+// count means none; a file without a URL is skipped.
+func ParseMediaParams(params url.Values, count, urlPrefix, typePrefix string) []MediaRef {
+	n, err := strconv.Atoi(params.Get(count))
+	if err != nil || n < 1 {
+		return nil
+	}
+	var out []MediaRef
+	for i := range min(n, maxAnnouncedMedia) {
+		u := params.Get(urlPrefix + strconv.Itoa(i))
+		if u == "" {
+			continue
+		}
+		out = append(out, MediaRef{URL: u, ContentType: params.Get(typePrefix + strconv.Itoa(i))})
+	}
+	return out
+}
+
+// IncomingMedia turns announced files into what the store keeps, their
+// strings sanitized as every other string a provider sends: a file is
+// never refused for its name.
+func IncomingMedia(refs []MediaRef) []hiretext.IncomingMedia {
+	var out []hiretext.IncomingMedia
+	for _, r := range refs {
+		out = append(out, hiretext.IncomingMedia{URL: hiretext.SanitizeText(r.URL, hiretext.SingleLine),
+			ContentType: hiretext.SanitizeText(r.ContentType, hiretext.SingleLine)})
+	}
+	return out
+}
+
+// MediaSource is a provider whose inbound messages carry files hiretext
+// fetches from it.
+type MediaSource interface {
+	// MediaRequest returns the GET request fetching rawURL with the
+	// provider's credentials, or an error when rawURL is not on the
+	// provider's media host (a URL elsewhere is never fetched).
+	MediaRequest(ctx context.Context, rawURL string) (*http.Request, error)
+	// MediaHost reports whether a redirect to u stays on the provider's
+	// media hosts; a redirect elsewhere is refused.
+	MediaHost(u *url.URL) bool
 }
 
 // StatusUpdate is a delivery report for a message we sent.

@@ -325,8 +325,9 @@ func (db *DB) CandidateConversation(ctx context.Context, org hiretext.OrgID, num
 // ConversationMessages lists a conversation's messages, oldest first, from
 // since on (zero for all).
 func (db *DB) ConversationMessages(ctx context.Context, org hiretext.OrgID, id hiretext.ConversationID, since time.Time) ([]*hiretext.Message, error) {
-	return queryAll(ctx, db.reader(), scanMessage, "SELECT "+messageColumns+messageFrom+`
+	msgs, err := queryAll(ctx, db.reader(), scanMessage, "SELECT "+messageColumns+messageFrom+`
 		WHERE m.org_id = ? AND m.conversation_id = ? AND m.created_at >= ? ORDER BY m.created_at, m.id`, org, id, since.UTC())
+	return withMedia(ctx, db.reader(), org, msgs, err)
 }
 
 // TextedCandidates reports which of ids have a conversation with a number,

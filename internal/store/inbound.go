@@ -220,6 +220,9 @@ func (r *inboundRun) store(ctx context.Context) error {
 		return err
 	}
 	r.msg = r.message.ID
+	if err := storeInboundMedia(ctx, r.tx, r.num.OrgID, r.msg, r.in.Provider, r.in.Media, r.now); err != nil {
+		return err
+	}
 	return touchInbound(ctx, r.tx, r.conv, r.msg, r.now, r.keyword() == hiretext.KeywordNone)
 }
 

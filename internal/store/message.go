@@ -48,15 +48,20 @@ func (o optionalTime) Scan(src any) error {
 
 // MessageByID returns one message of org.
 func (db *DB) MessageByID(ctx context.Context, org hiretext.OrgID, id hiretext.MessageID) (*hiretext.Message, error) {
-	return scanMessage(db.reader().queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.org_id = ? AND m.id = ?", org, id))
+	m, err := scanMessage(db.reader().queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.org_id = ? AND m.id = ?", org, id))
+	if err != nil {
+		return nil, err
+	}
+	return m, attachMedia(ctx, db.reader(), org, []*hiretext.Message{m})
 }
 
 // CandidateMessages lists the messages between a candidate and a number,
 // oldest first, from since on.
 func (db *DB) CandidateMessages(ctx context.Context, org hiretext.OrgID, number hiretext.NumberID, candidate hiretext.CandidateID, since time.Time) ([]*hiretext.Message, error) {
-	return queryAll(ctx, db.reader(), scanMessage, "SELECT "+messageColumns+messageFrom+`
+	msgs, err := queryAll(ctx, db.reader(), scanMessage, "SELECT "+messageColumns+messageFrom+`
 		WHERE m.org_id = ? AND m.number_id = ? AND m.candidate_id = ? AND m.created_at >= ?
 		ORDER BY m.created_at, m.id`, org, number, candidate, since.UTC())
+	return withMedia(ctx, db.reader(), org, msgs, err)
 }
 
 // messageInsert is one row for insertMessage.

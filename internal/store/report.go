@@ -27,7 +27,7 @@ const activityColumns = `m.id, m.created_at, m.number_id, COALESCE(n.phone, ''),
 		ELSE '` + hiretext.ErasedCandidate + `' END,
 	CASE WHEN m.direction = 'outbound' THEN m.to_phone ELSE m.from_phone END,
 	m.direction, m.kind, CASE WHEN m.erased_at IS NULL THEN m.body ELSE '` + hiretext.ErasedBody + `' END, m.status, m.error_code, m.error_message, m.segments,
-	m.template_name, m.send_at`
+	m.template_name, m.send_at, m.media_count`
 
 // activityJoins join what a row shows. LEFT JOINs keep messages the outer
 // table, so SQLite walks messages in index order and stops after a page.
@@ -72,7 +72,7 @@ func (db *DB) activityFrom(f hiretext.ActivityFilter) string {
 func scanActivity(s scanner, r *hiretext.ActivityRow) error {
 	err := s.Scan(&r.MessageID, &r.CreatedAt, &r.NumberID, &r.NumberPhone, &r.UserID, &r.UserName, &r.CandidateID,
 		&r.CandidateName, &r.CandidatePhone, &r.Direction, &r.Kind, &r.Body, &r.Status, &r.ErrorCode, &r.ErrorMessage, &r.Segments,
-		&r.TemplateName, optionalTime{&r.SendAt})
+		&r.TemplateName, optionalTime{&r.SendAt}, &r.Attachments)
 	r.CandidateName = strings.TrimSpace(r.CandidateName)
 	return err
 }

@@ -91,11 +91,47 @@ func (s *SimulatorStore) Enqueue(ctx context.Context, m simstate.HandsetMessage,
 			VALUES (?, ?, ?, ?, ?, ?)`, m.Phone, m.Counterpart, m.Direction, m.Body, m.MessageID, storedTime(m.CreatedAt)); err != nil {
 			return err
 		}
+		for _, f := range m.Media {
+			if _, err := tx.exec(ctx, `INSERT INTO sim_media (media_id, message_id, position, content_type, content, created_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, f.ID, m.MessageID, f.Index, f.ContentType, f.Content, storedTime(m.CreatedAt)); err != nil {
+				return err
+			}
+		}
 		return tx.queryRow(ctx, `INSERT INTO sim_callbacks (kind, message_id, from_phone, to_phone, body, status, attempts, next_attempt_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id`, cb.Kind, cb.MessageID, cb.From, cb.To, cb.Body, cb.Status,
 			storedTime(cb.Due), storedTime(cb.CreatedAt)).Scan(&cb.ID)
 	})
 	return cb, err
+}
+
+// MessageMedia lists the files simulated phones sent with the messages,
+// each message's in order, without their content.
+func (s *SimulatorStore) MessageMedia(ctx context.Context, messageIDs ...string) ([]simstate.Media, error) {
+	var out []simstate.Media
+	for chunk := range chunks(messageIDs, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		media, err := queryAll(ctx, s.db.reader(), func(row scanner) (simstate.Media, error) {
+			var m simstate.Media
+			return m, row.Scan(&m.ID, &m.MessageID, &m.Index, &m.ContentType)
+		}, "SELECT media_id, message_id, position, content_type FROM sim_media WHERE message_id IN ("+placeholders(len(chunk))+
+			") ORDER BY message_id, position", args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, media...)
+	}
+	return out, nil
+}
+
+// MediaByID returns one file a simulated phone sent, with its content.
+func (s *SimulatorStore) MediaByID(ctx context.Context, id string) (simstate.Media, error) {
+	var m simstate.Media
+	err := s.db.reader().queryRow(ctx, "SELECT media_id, message_id, position, content_type, content FROM sim_media WHERE media_id = ?", id).
+		Scan(&m.ID, &m.MessageID, &m.Index, &m.ContentType, &m.Content)
+	return m, orNotFound(err, "File")
 }
 
 const simCallbackReturning = ` RETURNING id, kind, message_id, from_phone, to_phone, body, status, attempts, next_attempt_at, created_at`

@@ -110,13 +110,17 @@ func (p *Provider) checkRecipient(ctx context.Context, to string) error {
 // number to, as a candidate replying would, and returns the message's id. The
 // text is in from's handset at once; the inbound webhook is POSTed to
 // BaseURL+InboundPath right away and, like a carrier's, retried in the
-// background until hiretext answers 2xx. Bad input is a hiretext.EInvalid error.
-func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string) (string, error) {
+// background until hiretext answers 2xx. Files attached make it an MMS,
+// which may have no words. Bad input is a hiretext.EInvalid error.
+func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string, files ...File) (string, error) {
 	if _, err := phone.Parse(from, ""); err != nil || !phone.IsE164(from) {
 		return "", hiretext.FieldError("The sending phone must be a valid number in E.164 form, e.g. +13125550123.",
 			map[string]string{"from": "Use E.164, e.g. +13125550123."})
 	}
-	if err := hiretext.ValidateBody(body); err != nil {
+	if err := checkFiles(files); err != nil {
+		return "", err
+	}
+	if err := hiretext.ValidateBody(body); err != nil && (len(files) == 0 || body != "") {
 		return "", err
 	}
 	ok, err := p.cfg.Store.NumberActive(ctx, to)
@@ -130,7 +134,8 @@ func (p *Provider) SimulateInbound(ctx context.Context, from, to, body string) (
 	// at once; only if this process dies does the lease lapse to Run.
 	now, id := p.now(), newID("SM")
 	cb, err := p.cfg.Store.Enqueue(ctx,
-		simstate.HandsetMessage{Phone: from, Counterpart: to, Direction: simstate.Sent, Body: body, MessageID: id, CreatedAt: now},
+		simstate.HandsetMessage{Phone: from, Counterpart: to, Direction: simstate.Sent, Body: body, MessageID: id, CreatedAt: now,
+			Media: mediaOf(id, files)},
 		simstate.Callback{Kind: simstate.KindInbound, MessageID: id, From: from, To: to, Body: body, Due: now.Add(leaseTime), CreatedAt: now})
 	if err != nil {
 		return "", transient(err)
@@ -151,14 +156,43 @@ func (p *Provider) History(ctx context.Context, q sms.HistoryQuery) ([]sms.Histo
 	if err != nil {
 		return nil, transient(err)
 	}
+	media, err := p.inboundMedia(ctx, msgs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]sms.HistoryMessage, len(msgs))
 	for i, m := range msgs {
 		h := sms.HistoryMessage{ProviderMessageID: m.MessageID, From: q.Number, To: m.Phone, Body: m.Body,
 			Status: hiretext.StatusDelivered, CreatedAt: m.CreatedAt}
 		if m.Direction == simstate.Sent {
 			h.Inbound, h.From, h.To, h.Status = true, m.Phone, q.Number, hiretext.StatusReceived
+			h.Media = media[m.MessageID]
 		}
 		out[i] = h
+	}
+	return out, nil
+}
+
+// inboundMedia returns the files of the texts phones sent among msgs, as
+// their webhooks announce them, by message id: reconciliation stores a
+// missed MMS with its pictures.
+func (p *Provider) inboundMedia(ctx context.Context, msgs []simstate.HandsetMessage) (map[string][]sms.MediaRef, error) {
+	var ids []string
+	for _, m := range msgs {
+		if m.Direction == simstate.Sent {
+			ids = append(ids, m.MessageID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	media, err := p.cfg.Store.MessageMedia(ctx, ids...)
+	if err != nil {
+		return nil, transient(err)
+	}
+	out := map[string][]sms.MediaRef{}
+	for _, m := range media {
+		out[m.MessageID] = append(out[m.MessageID], p.mediaRef(m))
 	}
 	return out, nil
 }

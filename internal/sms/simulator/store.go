@@ -32,6 +32,11 @@ type Store interface {
 	// one transaction, and returns the webhook with its ID. Like a carrier
 	// it never deduplicates: every call adds a message.
 	Enqueue(ctx context.Context, m simstate.HandsetMessage, cb simstate.Callback) (stored simstate.Callback, err error)
+	// MessageMedia lists the files of the messages, each message's in
+	// order, without their content.
+	MessageMedia(ctx context.Context, messageIDs ...string) ([]simstate.Media, error)
+	// MediaByID returns one file with its content.
+	MediaByID(ctx context.Context, id string) (simstate.Media, error)
 	// ClaimCallbacks leases up to limit webhooks due at now until
 	// leaseUntil, counting an attempt for each, oldest first.
 	ClaimCallbacks(ctx context.Context, now, leaseUntil time.Time, limit int) ([]simstate.Callback, error)

@@ -18,7 +18,9 @@ import (
 // The simulator's webhooks are form-encoded POSTs. Every one carries
 // EventType ("status" or "inbound"), MessageID, From, To and Timestamp
 // (RFC 3339, UTC); status callbacks add MessageStatus (and ErrorCode,
-// ErrorMessage when failed), inbound ones Body and Segments. The raw body is
+// ErrorMessage when failed), inbound ones Body and Segments, and, with
+// files attached, NumMedia, MediaUrlN and MediaContentTypeN as Twilio's
+// do (see media.go). The raw body is
 // signed, so the timestamp cannot be altered and a stale request is refused.
 
 // Tolerance is how far a webhook's timestamp may be from the clock.
@@ -112,6 +114,7 @@ func (p *Provider) ParseInbound(w sms.WebhookRequest) ([]sms.InboundMessage, err
 		Body:              params.Get("Body"),
 		Segments:          segments,
 		ReceivedAt:        at,
+		Media:             sms.ParseMediaParams(params, "NumMedia", "MediaUrl", "MediaContentType"),
 	}}, nil
 }
 

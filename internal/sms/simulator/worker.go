@@ -118,6 +118,11 @@ func (p *Provider) post(ctx context.Context, cb simstate.Callback) error {
 		return fmt.Errorf("simulator: no BaseURL to deliver webhooks to")
 	}
 	path, form := webhookBody(cb, p.now())
+	if cb.Kind == simstate.KindInbound {
+		if err := p.addMediaParams(ctx, form, cb.MessageID); err != nil {
+			return err
+		}
+	}
 	body := []byte(form.Encode())
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.cfg.BaseURL+path, bytes.NewReader(body))
 	if err != nil {

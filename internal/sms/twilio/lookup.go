@@ -3,10 +3,12 @@ package twilio
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hiretext/hiretext"
@@ -33,12 +35,13 @@ type listPage struct {
 // listedMessage is the part of a listed Message we read.
 type listedMessage struct {
 	messageResource
-	To                  string `json:"to"`
-	From                string `json:"from"`
-	Body                string `json:"body"`
-	Direction           string `json:"direction"`
-	MessagingServiceSID string `json:"messaging_service_sid"`
-	DateCreated         string `json:"date_created"`
+	To                  string      `json:"to"`
+	From                string      `json:"from"`
+	Body                string      `json:"body"`
+	Direction           string      `json:"direction"`
+	MessagingServiceSID string      `json:"messaging_service_sid"`
+	DateCreated         string      `json:"date_created"`
+	NumMedia            json.Number `json:"num_media"` // a string, like every count Twilio gives
 	created             time.Time
 }
 
@@ -77,11 +80,49 @@ func (p *Provider) History(ctx context.Context, q sms.HistoryQuery) ([]sms.Histo
 		}
 		for _, m := range listed {
 			if inbound := m.Direction == "inbound"; inbound == (key == "To") {
-				out = append(out, m.history(inbound))
+				h := m.history(inbound)
+				if h.Media, err = p.inboundMedia(ctx, m); err != nil {
+					return nil, err
+				}
+				out = append(out, h)
 			}
 		}
 	}
 	slices.SortStableFunc(out, func(a, b sms.HistoryMessage) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+// mediaList is Twilio's list of one message's media.
+type mediaList struct {
+	MediaList []struct {
+		ContentType string `json:"content_type"`
+		URI         string `json:"uri"`
+	} `json:"media_list"`
+}
+
+// inboundMedia lists the files of an inbound message the list says has
+// some (its num_media), as its webhook would have announced them: the
+// message list gives only the count, so each MMS costs one more call. A
+// list it cannot read is an error, as for the messages.
+func (p *Provider) inboundMedia(ctx context.Context, m listedMessage) ([]sms.MediaRef, error) {
+	if n, _ := m.NumMedia.Int64(); m.Direction != "inbound" || n < 1 {
+		return nil, nil
+	}
+	body, err := p.call(ctx, http.MethodGet, p.accountURL("Messages", m.SID, "Media.json"), nil)
+	if err != nil {
+		return nil, err
+	}
+	var list mediaList
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, garbledList(err)
+	}
+	var out []sms.MediaRef
+	for _, f := range list.MediaList {
+		if !strings.HasPrefix(f.URI, "/") {
+			return nil, garbledList(fmt.Errorf("media uri %q is not a path", f.URI))
+		}
+		out = append(out, sms.MediaRef{URL: p.cfg.APIBase + strings.TrimSuffix(f.URI, ".json"), ContentType: f.ContentType})
+	}
 	return out, nil
 }
 

@@ -74,6 +74,7 @@ func (p *Provider) ParseInbound(w sms.WebhookRequest) ([]sms.InboundMessage, err
 		Body:              params.Get("Body"),
 		Segments:          segments(params.Get("NumSegments")),
 		ReceivedAt:        time.Now(),
+		Media:             sms.ParseMediaParams(params, "NumMedia", "MediaUrl", "MediaContentType"),
 	}}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -49,7 +50,7 @@ func TestParseInbound(t *testing.T) {
 		Segments:          2,
 		ReceivedAt:        m.ReceivedAt,
 	}
-	if m != want {
+	if !reflect.DeepEqual(m, want) {
 		t.Errorf("ParseInbound = %+v, want %+v", m, want)
 	}
 	if m.ReceivedAt.Before(before) || m.ReceivedAt.After(time.Now()) {

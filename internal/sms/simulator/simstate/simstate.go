@@ -38,6 +38,19 @@ type HandsetMessage struct {
 	Body        string
 	MessageID   string // the simulator's message id
 	CreatedAt   time.Time
+	// Media are the files a phone attached to a text it sent (an MMS),
+	// stored with it; listings leave them out.
+	Media []Media
+}
+
+// Media is a file a simulated phone sent, which the simulator serves at its
+// media URL as a carrier does.
+type Media struct {
+	ID          string // "ME" and 32 hex digits, unguessable
+	MessageID   string
+	Index       int
+	ContentType string
+	Content     []byte // left out by MessageMedia
 }
 
 // HandsetSummary is a simulated phone that has texts: what a list of

@@ -32,7 +32,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 	start, end := min(page*size, len(all)), min((page+1)*size, len(all))
 	out := listJSON{Messages: []messageJSON{}, Page: page, PageSize: size, URI: r.URL.RequestURI()}
 	for _, m := range all[start:end] {
-		out.Messages = append(out.Messages, messageResource(m))
+		out.Messages = append(out.Messages, s.withMedia(messageResource(m)))
 	}
 	if end < len(all) {
 		next := url.Values{"PageSize": {strconv.Itoa(size)}, "Page": {strconv.Itoa(page + 1)}}

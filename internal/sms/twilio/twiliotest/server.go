@@ -37,6 +37,7 @@ type Server struct {
 	mu       sync.Mutex
 	seq      int
 	messages []Message
+	media    map[string][]MediaFile // MessageSid → the files a phone sent with it
 	offers   []offer
 	owned    []Number
 	failures map[string]int  // To → Twilio error code
@@ -55,6 +56,7 @@ func NewServer(tb testing.TB) *Server {
 		failures: map[string]int{},
 		hangs:    map[string]bool{},
 		lost:     map[string]int{},
+		media:    map[string][]MediaFile{},
 	}
 	s.srv = httptest.NewServer(s.routes())
 	tb.Cleanup(func() {
@@ -84,6 +86,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+account+"/Messages.json", s.authed(s.createMessage))
 	mux.HandleFunc("GET "+account+"/Messages.json", s.authed(s.listMessages))
+	mux.HandleFunc("GET "+account+"/Messages/{sid}/Media.json", s.authed(s.listMedia))
+	mux.HandleFunc("GET "+account+"/Messages/{sid}/Media/{media}", s.authed(s.serveMedia))
 	mux.HandleFunc("GET "+account+"/AvailablePhoneNumbers/{country}/Local.json", s.authed(s.searchNumbers))
 	mux.HandleFunc("POST "+account+"/IncomingPhoneNumbers.json", s.authed(s.buyNumber))
 	mux.HandleFunc("DELETE "+account+"/IncomingPhoneNumbers/{file}", s.authed(s.releaseNumber))
