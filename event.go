@@ -30,13 +30,17 @@ const (
 	// number assigned or taken away): each stream checks its caller again
 	// and ends when that changes what it would send.
 	EventAccessChanged EventKind = "access.changed"
+	// EventCarrierGuard tells one user that the carrier filtering guard
+	// paused a number's bulk and scheduled texts (a notification in their
+	// bell), or that an administrator resumed them.
+	EventCarrierGuard EventKind = "carrier.guard"
 )
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
 	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventConversationChanged, EventAllowanceAlert,
-		EventAllowanceChanged, EventNotificationRead, EventAccessChanged:
+		EventAllowanceChanged, EventNotificationRead, EventAccessChanged, EventCarrierGuard:
 		return true
 	}
 	return false

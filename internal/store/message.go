@@ -13,7 +13,7 @@ import (
 const messageColumns = `m.id, m.org_id, m.number_id, m.conversation_id, COALESCE(m.candidate_id, 0), COALESCE(m.user_id, 0),
 	COALESCE(u.name, ''), m.direction, m.kind, m.from_phone, m.to_phone, m.body, m.segments, m.status, m.error_code,
 	m.error_message, m.keyword, m.looks_like_opt_out, m.provider, COALESCE(m.provider_message_id, ''), m.created_at, m.updated_at,
-	(m.erased_at IS NOT NULL), COALESCE(m.template_id, 0), m.template_name, m.send_at, m.hold`
+	(m.erased_at IS NOT NULL), COALESCE(m.template_id, 0), m.template_name, m.send_at, m.hold, m.bulk`
 
 const messageFrom = ` FROM messages m LEFT JOIN users u ON u.id = m.user_id AND u.org_id = m.org_id`
 
@@ -30,7 +30,7 @@ func messageDest(m *hiretext.Message) []any {
 	return []any{&m.ID, &m.OrgID, &m.NumberID, &m.ConversationID, &m.CandidateID, &m.UserID, &m.UserName,
 		&m.Direction, &m.Kind, &m.From, &m.To, &m.Body, &m.Segments, &m.Status, &m.ErrorCode, &m.ErrorMessage,
 		&m.Keyword, &m.LooksLikeOptOut, &m.Provider, &m.ProviderID, &m.CreatedAt, &m.UpdatedAt, &m.Erased,
-		&m.TemplateID, &m.TemplateName, optionalTime{&m.SendAt}, &m.Hold}
+		&m.TemplateID, &m.TemplateName, optionalTime{&m.SendAt}, &m.Hold, &m.Bulk}
 }
 
 // optionalTime scans a nullable timestamp into a time.Time, NULL as zero.
