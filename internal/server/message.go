@@ -191,7 +191,8 @@ type sendOutcome struct {
 
 type composePage struct {
 	Page       Page
-	Body       string // the message sent, on the results page
+	Paused     *hiretext.CarrierPause // on the results page: the carrier guard holds the texts not sent yet
+	Body       string                 // the message sent, on the results page
 	SentAt     string
 	Recipients []recipientRow
 	Sendable   int
@@ -415,7 +416,7 @@ func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error
 		names[c.ID] = c
 	}
 	data := &composePage{Page: s.page(w, r, "Texts sent"), ReturnTo: safeNext(r.URL.Query().Get("return_to")), Body: b.Body,
-		SentAt: localTime(p.org, b.CreatedAt), Outcomes: b.Outcomes(), Replies: p.user.SeesTexts()}
+		SentAt: localTime(p.org, b.CreatedAt), Outcomes: b.Outcomes(), Replies: p.user.SeesTexts(), Paused: b.Paused}
 	if data.Replies {
 		for _, id := range b.Unanswered() {
 			data.Unanswered = append(data.Unanswered, idString(id))
@@ -433,6 +434,9 @@ func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error
 			row.Status = hiretext.SkipReasonText[x.Skipped]
 		case hiretext.Failed(x.Status):
 			row.OK, row.Status = false, x.ErrorMessage
+		case b.Paused != nil && (x.Status == hiretext.StatusScheduled || x.Status == hiretext.StatusQueued):
+			row.OK, row.Status = false, b.Paused.Label() // held by the carrier guard until an administrator resumes
+			data.Sendable++
 		case x.Status == hiretext.StatusScheduled:
 			row.Status = scheduledLabel(x.SendAt, to)
 			data.Sendable++

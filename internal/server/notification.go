@@ -10,8 +10,9 @@ import (
 	"github.com/hiretext/hiretext/internal/phone"
 )
 
-// Notifications: a user's allowance alerts, listed in the bell until they
-// dismiss them, and in the API with whether they were read.
+// Notifications: a user's allowance alerts and the carrier guard's pauses,
+// listed in the bell until they dismiss them, and in the API with whether
+// they were read.
 
 // notice is one unread notification in the bell.
 type notice struct {
@@ -40,6 +41,14 @@ func (s *Server) bellNotices(ctx context.Context, p *principal) []notice {
 
 // noticeText says what a notification tells its user.
 func noticeText(n *hiretext.Notification, loc *time.Location) string {
+	switch n.Kind {
+	case hiretext.AlertCarrierFiltered:
+		return fmt.Sprintf("Carriers filtered texts from %s as unwanted: its bulk and scheduled texts are paused, one-to-one texts still go. "+
+			"Check the wording (no link shorteners, say who you are) and the number's registration; an administrator resumes on Text Message Numbers.", phone.Format(n.Phone))
+	case hiretext.AlertCarrierRegistration:
+		return fmt.Sprintf("Carriers refused texts from %s because it is not registered for business texting (A2P 10DLC): its bulk and scheduled texts are paused. "+
+			"An administrator should check its registration in the Twilio console, then resume on Text Message Numbers.", phone.Format(n.Phone))
+	}
 	month := n.Period
 	if start, err := hiretext.PeriodStart(n.Period, loc); err == nil {
 		month = start.Format("January 2006")

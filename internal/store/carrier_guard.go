@@ -144,8 +144,12 @@ func (db *DB) alertPause(ctx context.Context, tx conn, p *hiretext.CarrierPause,
 	if err != nil {
 		return err
 	}
+	org, err := scanOrg(tx.queryRow(ctx, "SELECT "+orgColumns+" FROM organizations WHERE id = ?", p.OrgID))
+	if err != nil {
+		return err
+	}
 	kind := hiretext.PauseAlertKind(p.Problem)
-	period := now.UTC().Format("2006-01")
+	period := hiretext.Period(storedTime(now), org.Location())
 	for _, u := range users {
 		var id hiretext.NotificationID
 		if err := tx.queryRow(ctx, `INSERT INTO notifications (org_id, user_id, number_id, kind, period, created_at)
@@ -189,16 +193,19 @@ func (db *DB) queuePauseEmails(ctx context.Context, tx conn, p *hiretext.Carrier
 	return err
 }
 
+const pauseColumns = `g.org_id, g.number_id, n.phone, g.problem, g.code, g.errors, g.paused_at
+	FROM carrier_guards g JOIN numbers n ON n.org_id = g.org_id AND n.id = g.number_id`
+
+func scanPause(row scanner) (*hiretext.CarrierPause, error) {
+	p := &hiretext.CarrierPause{}
+	err := row.Scan(&p.OrgID, &p.NumberID, &p.Phone, &p.Problem, &p.Code, &p.Errors, &p.Since)
+	p.Since = p.Since.UTC()
+	return p, err
+}
+
 // CarrierPauses lists org's paused numbers, by number.
 func (db *DB) CarrierPauses(ctx context.Context, org hiretext.OrgID) (map[hiretext.NumberID]*hiretext.CarrierPause, error) {
-	list, err := queryAll(ctx, db.reader(), func(row scanner) (*hiretext.CarrierPause, error) {
-		p := &hiretext.CarrierPause{OrgID: org}
-		err := row.Scan(&p.NumberID, &p.Phone, &p.Problem, &p.Code, &p.Errors, &p.Since)
-		p.Since = p.Since.UTC()
-		return p, err
-	}, `SELECT g.number_id, n.phone, g.problem, g.code, g.errors, g.paused_at FROM carrier_guards g
-		JOIN numbers n ON n.org_id = g.org_id AND n.id = g.number_id
-		WHERE g.org_id = ? AND g.paused_at IS NOT NULL`, org)
+	list, err := queryAll(ctx, db.reader(), scanPause, `SELECT `+pauseColumns+` WHERE g.org_id = ? AND g.paused_at IS NOT NULL`, org)
 	if err != nil {
 		return nil, err
 	}

@@ -31,4 +31,5 @@ var (
 	_ hiretext.FormService            = (*DB)(nil)
 	_ hiretext.SignatureService       = (*DB)(nil)
 	_ hiretext.NotificationService    = (*DB)(nil)
+	_ hiretext.CarrierGuardService    = (*DB)(nil)
 )
