@@ -161,3 +161,75 @@ func TestCarrierGuardSettingPageAndAPI(t *testing.T) {
 		t.Fatalf("PUT: %d %v", st, got)
 	}
 }
+
+// TestProfileOffersTheOtherPhoneWhenTextsDoNotReachIt: the carrier reports
+// Carlos's main phone unknown (30005); his profile and conversation say so
+// and offer his alternate phone. Moving without confirming his agreement
+// changes nothing; confirmed, his texts go to the alternate phone and the
+// offer is gone. A candidate with one phone gets no offer.
+func TestProfileOffersTheOtherPhoneWhenTextsDoNotReachIt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newIdleTextingFixture(t, db)
+		storetest.MustOpenEveryHour(t, db, f.org.ID)
+		n := storetest.Applicant(f.job.ID, "Carlos", "Ruiz")
+		n.MainPhone, n.AlternatePhone = "(312) 555-0101", "(312) 555-0199"
+		carlos, err := db.CandidateByID(ctx, f.org.ID, storetest.MustApply(t, db, f.org.ID, n).CandidateID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ana := f.candidate(t, "Ana")
+		for i, c := range []*hiretext.Candidate{carlos, ana} {
+			if _, err := db.SendMessages(ctx, hiretext.SendRequest{OrgID: f.org.ID, UserID: f.recruiter.ID,
+				CandidateIDs: []hiretext.CandidateID{c.ID}, Body: "Can you start Monday?"}); err != nil {
+				t.Fatal(err)
+			}
+			claimed, err := db.ClaimDeliveries(ctx, f.number.ID, 1, time.Minute)
+			if err != nil || len(claimed) != 1 {
+				t.Fatalf("claim: %v", err)
+			}
+			id := fmt.Sprintf("SMgone%d", i)
+			if err := db.RecordSent(ctx, claimed[0], id, hiretext.StatusSent); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ApplyDeliveryReport(ctx, hiretext.DeliveryReport{Provider: f.number.Provider, ProviderMessageID: id,
+				Status: hiretext.StatusUndelivered, ErrorCode: "30005", ErrorMessage: "Unknown destination handset"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		offer := "Texts to (312) 555-0101 are not reaching Carlos. Text Carlos&#39;s other phone, (312) 555-0199?"
+		b := f.ts.browser(t)
+		b.login(f.recruiter.Email, storetest.TestPassword)
+		profile := "/candidates/" + idStr(int64(carlos.ID))
+		_, page, _ := b.do("GET", profile, nil)
+		mustContain(t, "profile", page, offer, "Text (312) 555-0199 instead", `name="sms_phone" value="alternate"`, "Try the candidate&#39;s other phone.")
+		_, page, _ = b.do("GET", profile+"/conversation", nil)
+		mustContain(t, "conversation", page, offer)
+		if _, page, _ = b.do("GET", "/candidates/"+idStr(int64(ana.ID)), nil); strings.Contains(page, "other phone,") {
+			t.Fatal("a candidate with one phone was offered another")
+		}
+
+		move := url.Values{"sms_status": {"opted_in"}, "sms_phone": {"alternate"}, "return_to": {profile + "/conversation"},
+			"note": {"Moved to the other phone after texts to (312) 555-0101 did not reach the candidate (code 30005)."}}
+		if st, _, _ := b.do("POST", profile+"/sms", move); st != http.StatusUnprocessableEntity {
+			t.Fatalf("moving without the candidate's agreement: %d", st)
+		}
+		if c, _ := db.CandidateByID(ctx, f.org.ID, carlos.ID); c.SMSPhone != hiretext.PhoneMain {
+			t.Fatalf("an unconfirmed move changed the phone to %s", c.SMSPhone)
+		}
+		move.Set("confirm", "yes")
+		st, _, h := b.do("POST", profile+"/sms", move)
+		if st != http.StatusSeeOther || h.Get("Location") != profile+"/conversation" {
+			t.Fatalf("move: %d to %q", st, h.Get("Location"))
+		}
+		_, page, _ = b.do("GET", profile+"/conversation", nil)
+		mustContain(t, "after the move", page, "(312) 555-0199")
+		if strings.Contains(page, "are not reaching Carlos") {
+			t.Fatal("the offer stays after the move")
+		}
+		history, _ := db.ConsentHistory(ctx, f.org.ID, carlos.ID)
+		if len(history) == 0 || history[0].Phone != hiretext.PhoneAlternate || !strings.Contains(history[0].Note, "code 30005") {
+			t.Fatalf("consent history %+v", history)
+		}
+	})
+}
