@@ -34,7 +34,7 @@ func (db *DB) SendBulkResults(ctx context.Context, req hiretext.SendRequest, key
 	var results []hiretext.SendResult
 	err := db.inEventTx(ctx, func(tx conn) error {
 		var err error
-		results, err = db.send(ctx, tx, req)
+		results, err = db.send(ctx, tx, req, true)
 		if err != nil {
 			return err
 		}
@@ -94,25 +94,7 @@ func recordBulkSend(ctx context.Context, tx conn, req hiretext.SendRequest, key 
 			return 0, err
 		}
 	}
-	return id, markBulk(ctx, tx, results)
-}
-
-// markBulk marks the queued texts of a bulk send as such: the carrier guard
-// pauses them, not one-to-one texts. One statement per chunk.
-func markBulk(ctx context.Context, tx conn, results []hiretext.SendResult) error {
-	var ids []any
-	for _, r := range results {
-		if r.Queued {
-			ids = append(ids, r.MessageID)
-		}
-	}
-	for chunk := range chunks(ids, queueChunk) {
-		if _, err := tx.exec(ctx, `UPDATE messages SET bulk = ? WHERE id IN (`+placeholders(len(chunk))+`)`,
-			append([]any{true}, chunk...)...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return id, nil
 }
 
 // BulkSendByID returns user's bulk send with its texts' current statuses,

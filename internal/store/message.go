@@ -82,14 +82,15 @@ type messageInsert struct {
 	templateName string
 	sendAt       time.Time // a held text's minute; zero for none
 	hold         hiretext.Hold
+	bulk         bool // one of a bulk send's texts (the carrier guard pauses these)
 	now          time.Time
 }
 
 const messageInsertColumns = `INSERT INTO messages (org_id, number_id, conversation_id, candidate_id, user_id, direction,
 	kind, from_phone, to_phone, body, segments, status, keyword, looks_like_opt_out, provider, provider_message_id,
-	period, counted, template_id, template_name, send_at, hold, next_attempt_at, created_at, updated_at) VALUES `
+	period, counted, template_id, template_name, send_at, hold, bulk, next_attempt_at, created_at, updated_at) VALUES `
 
-const messageInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+const messageInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 func (m messageInsert) args() []any {
 	if m.segments == 0 {
@@ -97,7 +98,7 @@ func (m messageInsert) args() []any {
 	}
 	return []any{m.org, m.number, m.conversation, nullInt(m.candidate), nullInt(m.user), m.direction, m.kind,
 		m.from, m.to, m.body, m.segments, m.status, string(m.keyword), m.looksOptOut,
-		m.provider, nullString(m.providerID), m.period, m.counted, nullInt(m.template), m.templateName, nullTime(m.sendAt), string(m.hold), m.now, m.now, m.now}
+		m.provider, nullString(m.providerID), m.period, m.counted, nullInt(m.template), m.templateName, nullTime(m.sendAt), string(m.hold), m.bulk, m.now, m.now, m.now}
 }
 
 // insertMessage inserts one message and returns its id.
