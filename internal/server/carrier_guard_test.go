@@ -61,6 +61,8 @@ func TestCarrierGuardPausesBulkUntilAnAdministratorResumes(t *testing.T) {
 		rec := f.ts.browser(t)
 		rec.login(f.recruiter.Email, storetest.TestPassword)
 		bulk := url.Values{"body": {"Open house on Friday"}, "send_key": {"guard-1"}, "candidate": {idStr(int64(ann.ID)), idStr(int64(bob.ID))}}
+		_, page, _ := rec.do("POST", "/messages/compose", bulk)
+		mustContain(t, "bulk composer", page, "Paused: carrier filtering", "A text sent from here waits until then.")
 		st, _, h := rec.do("POST", "/messages/bulk", bulk)
 		if st != http.StatusSeeOther {
 			t.Fatalf("bulk send: %d", st)
@@ -73,7 +75,7 @@ func TestCarrierGuardPausesBulkUntilAnAdministratorResumes(t *testing.T) {
 		if got := f.handset(t, ann.TextingPhone()); len(got) != 0 {
 			t.Fatalf("a bulk text went while the number is paused: %v", got)
 		}
-		_, page, _ := rec.do("GET", results, nil)
+		_, page, _ = rec.do("GET", results, nil)
 		mustContain(t, "bulk results", page, "Paused: carrier filtering", "Carriers filtered 4 texts from this number")
 		later := time.Now().Add(48 * time.Hour).In(f.org.Location()).Format("2006-01-02T15:04")
 		form := url.Values{"body": {"See you Monday"}, "send_key": {"guard-2"}, "send_at": {later}, "candidate": {idStr(int64(dee.ID))}}

@@ -191,7 +191,7 @@ type sendOutcome struct {
 
 type composePage struct {
 	Page       Page
-	Paused     *hiretext.CarrierPause // on the results page: the carrier guard holds the texts not sent yet
+	Paused     *hiretext.CarrierPause // the carrier guard holds the number's bulk texts not sent yet
 	Body       string                 // the message sent, on the results page
 	SentAt     string
 	Recipients []recipientRow
@@ -333,6 +333,11 @@ func (s *Server) planRecipients(ctx context.Context, p *principal, data *compose
 // setUpBulkComposer builds the bulk composer of data's recipients from the
 // posted form.
 func (s *Server) setUpBulkComposer(ctx context.Context, p *principal, data *composePage, num *hiretext.Number, form url.Values) error {
+	pauses, err := s.store.CarrierPauses(ctx, p.org.ID)
+	if err != nil {
+		return err
+	}
+	data.Paused = pauses[num.ID] // a bulk send from here would wait: say so before it is sent
 	comp := newComposer("/messages/bulk", num, data.Sendable)
 	comp.Bulk, comp.ReturnTo, comp.PreviewAction = true, data.ReturnTo, "/messages/compose"
 	comp.Body, comp.SendKey = form.Get("body"), form.Get("send_key")
