@@ -130,13 +130,13 @@ func PauseAlertKind(problem CarrierProblem) AlertKind {
 const EmailKindCarrierPause = "carrier_pause"
 
 // CarrierPauseEmail writes the email telling a user that the guard paused
-// number (formatted for reading): why, what to check, and a link to Text
-// Message Numbers, where an administrator resumes.
+// number (formatted for reading): why, what to check, and a link to
+// hiretext (for an administrator, to Text Message Numbers, where they resume).
 func CarrierPauseEmail(p *CarrierPause, number, link string) (subject, text, htmlBody string) {
 	subject = "Texting number " + number + ": bulk and scheduled texts paused (" + p.Reason() + ")"
 	why := "Texting number " + number + ": " + p.Explanation()
-	text = why + "\n\nText Message Numbers: " + link + "\n\nYou get this email because number alerts are on under My settings in hiretext."
-	htmlBody = "<p>" + html.EscapeString(why) + "</p>\n" + `<p><a href="` + html.EscapeString(link) + `">Text Message Numbers</a></p>` + "\n" +
+	text = why + "\n\nOpen hiretext: " + link + "\n\nYou get this email because number alerts are on under My settings in hiretext."
+	htmlBody = "<p>" + html.EscapeString(why) + "</p>\n" + `<p><a href="` + html.EscapeString(link) + `">Open hiretext</a></p>` + "\n" +
 		"<p>You get this email because number alerts are on under My settings in hiretext.</p>"
 	return subject, text, htmlBody
 }

@@ -178,19 +178,28 @@ func (db *DB) recordGuardEvent(ctx context.Context, tx conn, org hiretext.OrgID,
 
 // queuePauseEmails emails the pause to those of users who chose email
 // alerts of their number (users.notify_allowance: the number's alerts).
+// Administrators' emails link to Text Message Numbers, where they resume;
+// the others' to hiretext, as that page is not theirs.
 func (db *DB) queuePauseEmails(ctx context.Context, tx conn, p *hiretext.CarrierPause, users []hiretext.UserID, now time.Time) error {
 	if db.publicURL == "" || len(users) == 0 {
 		return nil
 	}
-	subject, text, html := hiretext.CarrierPauseEmail(p, phone.Format(p.Phone), db.publicURL+"/admin/numbers")
-	args := []any{p.OrgID, subject, text, html, hiretext.EmailKindCarrierPause, now, now, p.OrgID}
-	for _, u := range users {
-		args = append(args, u)
+	for _, to := range []struct {
+		admins bool
+		link   string
+	}{{true, db.publicURL + "/admin/numbers"}, {false, db.publicURL + "/"}} {
+		subject, text, html := hiretext.CarrierPauseEmail(p, phone.Format(p.Phone), to.link)
+		args := []any{p.OrgID, subject, text, html, hiretext.EmailKindCarrierPause, now, now, p.OrgID, to.admins}
+		for _, u := range users {
+			args = append(args, u)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO email_outbox (org_id, user_id, to_addr, subject, body_text, body_html, status, kind,
+			next_attempt_at, created_at) SELECT ?, id, email, ?, ?, ?, 'queued', ?, ?, ? FROM users
+			WHERE org_id = ? AND active AND notify_allowance AND (role = 'admin') = ? AND id IN (`+placeholders(len(users))+`)`, args...); err != nil {
+			return err
+		}
 	}
-	_, err := tx.exec(ctx, `INSERT INTO email_outbox (org_id, user_id, to_addr, subject, body_text, body_html, status, kind,
-		next_attempt_at, created_at) SELECT ?, id, email, ?, ?, ?, 'queued', ?, ?, ? FROM users
-		WHERE org_id = ? AND active AND notify_allowance AND id IN (`+placeholders(len(users))+`)`, args...)
-	return err
+	return nil
 }
 
 const pauseColumns = `g.org_id, g.number_id, n.phone, g.problem, g.code, g.errors, g.paused_at

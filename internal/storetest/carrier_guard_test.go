@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,8 +166,18 @@ func TestCarrierGuardPausesBulkAndScheduledTextsOnly(t *testing.T) {
 		if notes, _ := db.ListNotifications(ctx, fx.Org.ID, bystander.ID); len(notes) != 0 {
 			t.Fatalf("a user of no number, not an administrator, was alerted: %+v", notes)
 		}
-		if got := pauseEmails(t, db); !slices.Equal(got, []hiretext.UserID{fx.Recruiter.ID, admin.ID}) {
-			t.Fatalf("pause emailed to %v, want the recruiter %d and the administrator %d who kept email alerts", got, fx.Recruiter.ID, admin.ID)
+		emails := pauseEmails(t, db)
+		if len(emails) != 2 || emails[fx.Recruiter.ID] == "" || emails[admin.ID] == "" {
+			t.Fatalf("pause emailed to %v, want the recruiter %d and the administrator %d who kept email alerts", emails, fx.Recruiter.ID, admin.ID)
+		}
+		for _, text := range emails {
+			if !strings.Contains(text, "bulk and scheduled texts paused (carrier filtering)") || !strings.Contains(text, "Carriers filtered 4 texts") ||
+				!strings.Contains(text, "one-to-one texts still go") {
+				t.Fatalf("the email does not say why and what to check:\n%s", text)
+			}
+		}
+		if !strings.Contains(emails[admin.ID], "https://hire.example.com/admin/numbers") || strings.Contains(emails[fx.Recruiter.ID], "/admin/numbers") {
+			t.Fatalf("the links: administrator's\n%s\nrecruiter's\n%s", emails[admin.ID], emails[fx.Recruiter.ID])
 		}
 
 		if err := db.ResumeNumber(ctx, fx.Org.ID, fx.Number.ID, admin.ID); err != nil {
@@ -201,22 +212,23 @@ func TestCarrierGuardPausesBulkAndScheduledTextsOnly(t *testing.T) {
 	})
 }
 
-// pauseEmails lists the users the guard's emails were queued for.
-func pauseEmails(t *testing.T, db *store.DB) []hiretext.UserID {
+// pauseEmails returns the guard's emails queued, text by user.
+func pauseEmails(t *testing.T, db *store.DB) map[hiretext.UserID]string {
 	t.Helper()
 	_, w := db.Pools()
-	rows, err := w.QueryContext(ctx, "SELECT user_id FROM email_outbox WHERE kind = 'carrier_pause' ORDER BY user_id")
+	rows, err := w.QueryContext(ctx, "SELECT user_id, subject, body_text FROM email_outbox WHERE kind = 'carrier_pause'")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var out []hiretext.UserID
+	out := map[hiretext.UserID]string{}
 	for rows.Next() {
 		var id sql.NullInt64
-		if err := rows.Scan(&id); err != nil {
+		var subject, text string
+		if err := rows.Scan(&id, &subject, &text); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, hiretext.UserID(id.Int64))
+		out[hiretext.UserID(id.Int64)] = subject + "\n" + text
 	}
 	return out
 }
