@@ -69,8 +69,10 @@ func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryRepor
 		r.Status, r.ErrorCode, reason, now, m.ID); err != nil {
 		return nil, err
 	}
-	if err := db.guardCarrierError(ctx, tx, m, r.ErrorCode, now); err != nil {
-		return nil, err
+	if hiretext.Failed(r.Status) {
+		if err := db.guardCarrierError(ctx, tx, m, r.ErrorCode, now); err != nil {
+			return nil, err
+		}
 	}
 	if err := db.settleFailure(ctx, tx, m, r); err != nil {
 		return nil, err
