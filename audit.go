@@ -64,6 +64,7 @@ const (
 	AuditNumberGenerated    AuditAction = "number.generated"
 	AuditNumberReleased     AuditAction = "number.released"
 	AuditNumberUsersChanged AuditAction = "number.users_changed"
+	AuditNumberResumed      AuditAction = "number.sends_resumed" // an administrator resumed texts the carrier guard paused
 	AuditAllowanceChanged   AuditAction = "allowance.changed"
 	AuditEntitlementChanged AuditAction = "entitlement.changed"
 	AuditUserCreated        AuditAction = "user.created"
@@ -98,6 +99,7 @@ var AuditActions = []struct {
 	{AuditNumberGenerated, "Number generated"},
 	{AuditNumberReleased, "Number released"},
 	{AuditNumberUsersChanged, "Number's users changed"},
+	{AuditNumberResumed, "Number's paused texts resumed"},
 	{AuditAllowanceChanged, "Allowance changed"},
 	{AuditEntitlementChanged, "Numbers granted changed"},
 	{AuditUserCreated, "User created"},

@@ -20,6 +20,9 @@ type BulkSend struct {
 	Body      string
 	CreatedAt time.Time
 	Results   []BulkResult // in the order of the request
+	// Paused is the carrier guard's pause of the number the send is from,
+	// which holds its texts not sent yet; nil when they go.
+	Paused *CarrierPause
 }
 
 // BulkResult is one candidate of a bulk send.

@@ -34,13 +34,17 @@ const (
 	// EventConversationEscalated is one user's: a reply left unanswered was
 	// escalated to them, and their bell lists the notification.
 	EventConversationEscalated EventKind = "conversation.escalated"
+	// EventCarrierGuard tells one user that the carrier filtering guard
+	// paused a number's bulk and scheduled texts (a notification in their
+	// bell), or that an administrator resumed them.
+	EventCarrierGuard EventKind = "carrier.guard"
 )
 
 // Valid reports whether k is a known kind.
 func (k EventKind) Valid() bool {
 	switch k {
 	case EventMessageInbound, EventMessageStatus, EventConversationRead, EventConversationChanged, EventAllowanceAlert,
-		EventAllowanceChanged, EventNotificationRead, EventAccessChanged, EventConversationEscalated:
+		EventAllowanceChanged, EventNotificationRead, EventAccessChanged, EventConversationEscalated, EventCarrierGuard:
 		return true
 	}
 	return false

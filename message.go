@@ -71,7 +71,9 @@ type Message struct {
 	SendAt time.Time
 	// Hold says why the text waited: HoldSchedule or HoldQuietHours; ""
 	// for a text sent at once.
-	Hold      Hold
+	Hold Hold
+	// Bulk: the text was one of a send to several candidates at once.
+	Bulk      bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// Erased: the body and the candidate's phone were erased (the

@@ -45,6 +45,18 @@ func (m *Message) InvalidNumber() bool {
 	return Failed(m.Status) && strings.HasPrefix(m.ErrorMessage, NotSentInvalidNumber)
 }
 
+// Unreachable reports whether m did not reach the phone because the phone
+// is invalid or unreachable: refused when sent (InvalidNumber), or failed
+// by the carrier with 30003, 30005 or 30006. The candidate's other phone
+// may work.
+func (m *Message) Unreachable() bool {
+	if m.InvalidNumber() {
+		return true
+	}
+	p, ok := CarrierProblemOf(m.ErrorCode)
+	return ok && p == CarrierUnreachable && Failed(m.Status)
+}
+
 // CarrierProblem is what a carrier's delivery error means for the
 // recruiter, and so what they can do about it.
 type CarrierProblem string

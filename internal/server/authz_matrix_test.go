@@ -159,6 +159,8 @@ var authzMatrix = []matrixRow{
 	{"POST /admin/texting/send-windows", "", "mon_open=yes&mon_start=20:00&mon_end=09:00&reply_grace_minutes=30&attempt_limit=3", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 	{"GET /admin/texting/escalation", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"POST /admin/texting/escalation", "", "enabled=yes&mon_open=yes&mon_start=17:00&mon_end=09:00&team_after_hours=4&admins_after_hours=4", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /admin/texting/carrier-guard", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"POST /admin/texting/carrier-guard", "", "error_limit=-1&window_minutes=10", want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 
 	// Text templates: the company's are administrators' to change; each
 	// user's own are theirs alone ($rtpl is the recruiter's).
@@ -202,6 +204,8 @@ var authzMatrix = []matrixRow{
 	{"GET /admin/numbers/{id}/users", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
 	{"GET /admin/numbers/{id}/users/{user}/unassign", "/admin/numbers/$n2/users/$sam/unassign", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
 	{"GET /admin/numbers/{id}/release", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
+	{"POST /admin/numbers/{id}/resume", "", "", want{unauth, forbidden, forbidden, forbidden, seeOther, forbidden, notFound, forbidden, forbidden}},
+	{"GET /admin/numbers/{id}/resume", "", "", want{toLogin, forbidden, forbidden, forbidden, seeOther, forbidden, seeOther, forbidden, forbidden}},
 
 	// Texting. Only users on a number text; objects of another number are not found.
 	{"GET /candidates/{id}/conversation", "", "", want{toLogin, forbidden, ok, ok, forbidden, forbidden, notFound, forbidden, forbidden}},
@@ -262,6 +266,8 @@ var authzMatrix = []matrixRow{
 	{"PUT /api/v1/texting-settings/send-policy", "", `{"quiet_hours":{}}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 	{"GET /api/v1/texting-settings/escalation", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
 	{"PUT /api/v1/texting-settings/escalation", "", `{"enabled":true}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
+	{"GET /api/v1/texting-settings/carrier-guard", "", "", want{unauth, forbidden, forbidden, forbidden, ok, forbidden, ok, forbidden, forbidden}},
+	{"PUT /api/v1/texting-settings/carrier-guard", "", `{"error_limit":-1,"window_minutes":10}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, invalid, forbidden, forbidden}},
 
 	// Texting API.
 	{"POST /api/v1/messages", "", `{"candidate_ids":["$cand"],"body":""}`, want{unauth, forbidden, invalid, invalid, forbidden, forbidden, invalid, forbidden, forbidden}},
@@ -320,6 +326,9 @@ var authzMatrix = []matrixRow{
 	{"POST /api/v1/numbers", "", `{"area_code":"12"}`, want{unauth, forbidden, forbidden, forbidden, invalid, forbidden, conflict, forbidden, forbidden}},
 	{"PUT /api/v1/numbers/{id}/users", "", `{"user_ids":["$rec1","$texter","$profiler"]}`, want{unauth, forbidden, forbidden, forbidden, ok, forbidden, notFound, forbidden, forbidden}},
 	{"GET /api/v1/numbers/{id}/usage", "", "", want{unauth, notFound, ok, notFound, ok, notFound, notFound, ok, ok}},
+	// Resuming a number the carrier guard paused: administrators of its
+	// company (N1 is not paused: a conflict, saying so).
+	{"POST /api/v1/numbers/{id}/resume", "", "", want{unauth, forbidden, forbidden, forbidden, conflict, forbidden, notFound, forbidden, forbidden}},
 
 	// SMS Activity report: administrators and sms-report users, each of their own company.
 	{"GET /reports/sms-activity", "", "", want{toLogin, forbidden, forbidden, forbidden, ok, ok, ok, forbidden, forbidden}},

@@ -18,6 +18,8 @@ type apiBulkSend struct {
 	SentAt    time.Time           `json:"sent_at"`
 	Body      string              `json:"body"`
 	Results   []apiBulkSendResult `json:"candidates"`
+	// Paused: the carrier guard holds the texts not sent yet; null when they go.
+	Paused *apiCarrierPause `json:"paused"`
 }
 
 // apiBulkSendResult is one requested candidate of a bulk send.
@@ -43,7 +45,7 @@ func (s *Server) handleAPIBulkSend(w http.ResponseWriter, r *http.Request) error
 	}
 	o := b.Outcomes()
 	out := apiBulkSend{ID: idString(b.ID), Total: o.Total, Delivered: o.Delivered, Failed: o.Failed, Replied: o.Replied,
-		OptedOut: o.OptedOut, SentAt: b.CreatedAt, Body: b.Body, Results: make([]apiBulkSendResult, len(b.Results))}
+		OptedOut: o.OptedOut, SentAt: b.CreatedAt, Body: b.Body, Results: make([]apiBulkSendResult, len(b.Results)), Paused: toAPIPause(b.Paused)}
 	for i, x := range b.Results {
 		res := apiBulkSendResult{CandidateID: idString(x.CandidateID), Status: string(x.Status), Replied: x.Replied, OptedOut: x.OptedOut}
 		if x.MessageID == 0 {

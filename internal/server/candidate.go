@@ -261,6 +261,9 @@ func (s *Server) renderCandidateWith(w http.ResponseWriter, r *http.Request, sta
 		}
 		comp := &data.Texting.Composer
 		comp.ReturnTo = "/candidates/" + idString(c.ID) + "#sms-history"
+		if data.Texting.OtherPhone != nil {
+			data.Texting.OtherPhone.ReturnTo = comp.ReturnTo
+		}
 		if err := s.fillSingleComposer(r.Context(), p, comp, c, r.URL.Query()); err != nil {
 			return err
 		}

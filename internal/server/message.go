@@ -197,7 +197,8 @@ type sendOutcome struct {
 
 type composePage struct {
 	Page       Page
-	Body       string // the message sent, on the results page
+	Paused     *hiretext.CarrierPause // the carrier guard holds the number's bulk texts not sent yet
+	Body       string                 // the message sent, on the results page
 	SentAt     string
 	Recipients []recipientRow
 	Sendable   int
@@ -343,6 +344,11 @@ func (s *Server) planRecipients(ctx context.Context, p *principal, num hiretext.
 // setUpBulkComposer builds the bulk composer of data's recipients from the
 // posted form.
 func (s *Server) setUpBulkComposer(ctx context.Context, p *principal, data *composePage, num *hiretext.Number, form url.Values) error {
+	pauses, err := s.store.CarrierPauses(ctx, p.org.ID)
+	if err != nil {
+		return err
+	}
+	data.Paused = pauses[num.ID] // a bulk send from here would wait: say so before it is sent
 	comp := newComposer("/messages/bulk", num, data.Sendable)
 	comp.Bulk, comp.ReturnTo, comp.PreviewAction = true, data.ReturnTo, "/messages/compose"
 	comp.Body, comp.SendKey = form.Get("body"), form.Get("send_key")
@@ -426,7 +432,7 @@ func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error
 		names[c.ID] = c
 	}
 	data := &composePage{Page: s.page(w, r, "Texts sent"), ReturnTo: safeNext(r.URL.Query().Get("return_to")), Body: b.Body,
-		SentAt: localTime(p.org, b.CreatedAt), Outcomes: b.Outcomes(), Replies: p.user.SeesTexts()}
+		SentAt: localTime(p.org, b.CreatedAt), Outcomes: b.Outcomes(), Replies: p.user.SeesTexts(), Paused: b.Paused}
 	if data.Replies {
 		for _, id := range b.Unanswered() {
 			data.Unanswered = append(data.Unanswered, idString(id))
@@ -444,6 +450,9 @@ func (s *Server) handleBulkResults(w http.ResponseWriter, r *http.Request) error
 			row.Status = hiretext.SkipReasonText[x.Skipped]
 		case hiretext.Failed(x.Status):
 			row.OK, row.Status = false, x.ErrorMessage
+		case b.Paused != nil && (x.Status == hiretext.StatusScheduled || x.Status == hiretext.StatusQueued):
+			row.OK, row.Status = false, b.Paused.Label() // held by the carrier guard until an administrator resumes
+			data.Sendable++
 		case x.Status == hiretext.StatusScheduled:
 			row.Status = scheduledLabel(x.SendAt, to)
 			data.Sendable++

@@ -10,8 +10,9 @@ import (
 	"github.com/hiretext/hiretext/internal/phone"
 )
 
-// Notifications: a user's allowance alerts and escalations, listed in the bell until they
-// dismiss them, and in the API with whether they were read.
+// Notifications: a user's allowance alerts, escalations and the carrier
+// guard's pauses, listed in the bell until they dismiss them, and in the API
+// with whether they were read.
 
 // notice is one unread notification in the bell.
 type notice struct {
@@ -46,6 +47,12 @@ func noticeText(n *hiretext.Notification, loc *time.Location) string {
 		return n.Who + "'s reply to your number is still unanswered."
 	case hiretext.AlertEscalationAdmins:
 		return n.Who + "'s reply to " + phone.Format(n.Phone) + " is still unanswered: escalated to the administrators."
+	case hiretext.AlertCarrierFiltered:
+		return fmt.Sprintf("Carriers filtered texts from %s as unwanted: its bulk and scheduled texts are paused, one-to-one texts still go. "+
+			"Check the wording (no link shorteners, say who you are) and the number's registration; an administrator resumes on Text Message Numbers.", phone.Format(n.Phone))
+	case hiretext.AlertCarrierRegistration:
+		return fmt.Sprintf("Carriers refused texts from %s because it is not registered for business texting (A2P 10DLC): its bulk and scheduled texts are paused. "+
+			"An administrator should check its registration in the Twilio console, then resume on Text Message Numbers.", phone.Format(n.Phone))
 	}
 	month := n.Period
 	if start, err := hiretext.PeriodStart(n.Period, loc); err == nil {

@@ -32,6 +32,10 @@ type numberView struct {
 	// Checked is where reconciliation with the carrier stands: "Checked
 	// with the carrier 2 minutes ago · 0 missing", or "" before any check.
 	Checked string
+	// Paused is the carrier guard's pause of its bulk and scheduled texts,
+	// nil when they go; PausedSince is when, in the company's time.
+	Paused      *hiretext.CarrierPause
+	PausedSince string
 }
 
 func viewNumber(n *hiretext.Number, org *hiretext.Organization) numberView {
@@ -74,6 +78,10 @@ func (s *Server) handleAdminNumbers(w http.ResponseWriter, r *http.Request) erro
 	if checkErr != nil {
 		return checkErr
 	}
+	pauses, pauseErr := s.store.CarrierPauses(r.Context(), p.org.ID)
+	if pauseErr != nil {
+		return pauseErr
+	}
 	data := &adminNumbersPage{Page: s.page(w, r, "Text Message Numbers"), Entitlement: ent, Blocked: hiretext.ErrorMessage(err),
 		Area: companyArea(p.org, nums)}
 	for _, n := range nums {
@@ -81,6 +89,9 @@ func (s *Server) handleAdminNumbers(w http.ResponseWriter, r *http.Request) erro
 			v := viewNumber(n, p.org)
 			if c, ok := checks[n.ID]; ok {
 				v.Checked = fmt.Sprintf("Checked with the carrier %s · %d missing", hiretext.Ago(c.CheckedAt, s.cfg.Clock.Now()), c.Missing)
+			}
+			if pause, ok := pauses[n.ID]; ok {
+				v.Paused, v.PausedSince = pause, localTime(p.org, pause.Since)
 			}
 			data.Numbers = append(data.Numbers, v)
 		} else {

@@ -21,6 +21,9 @@ type apiNumber struct {
 	Period           string          `json:"period"`
 	ResetsAt         time.Time       `json:"resets_at"`
 	Users            []apiNumberUser `json:"users"`
+	// Paused is the carrier guard's pause of the number's bulk and
+	// scheduled texts; null when they go.
+	Paused *apiCarrierPause `json:"paused"`
 }
 
 type apiNumberUser struct {
@@ -66,8 +69,14 @@ func (s *Server) handleAPINumbers(w http.ResponseWriter, r *http.Request) error 
 	out := struct {
 		Numbers []apiNumber `json:"numbers"`
 	}{Numbers: []apiNumber{}}
+	pauses, err := s.store.CarrierPauses(r.Context(), p.org.ID)
+	if err != nil {
+		return err
+	}
 	for _, n := range nums {
-		out.Numbers = append(out.Numbers, toAPINumber(n, p.org))
+		an := toAPINumber(n, p.org)
+		an.Paused = toAPIPause(pauses[n.ID])
+		out.Numbers = append(out.Numbers, an)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

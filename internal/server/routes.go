@@ -125,6 +125,8 @@ func (s *Server) routeTable() []route {
 		{"POST " + sendWindowsPath, admins, false, s.handleSaveSendWindows},
 		{"GET " + escalationPath, admins, false, s.handleEscalation},
 		{"POST " + escalationPath, admins, false, s.handleSaveEscalation},
+		{"GET " + carrierGuardPath, admins, false, s.handleCarrierGuard},
+		{"POST " + carrierGuardPath, admins, false, s.handleSaveCarrierGuard},
 		{"GET /admin/retention", admins, false, s.handleRetentionSettings},
 		{"POST /admin/retention", admins, false, s.handleSaveRetentionSettings},
 		{"GET " + auditPath, admins, false, s.handleAudit},
@@ -152,6 +154,7 @@ func (s *Server) routeTable() []route {
 		{"GET /admin/numbers/{id}/users/{user}/unassign", admins, false, s.handleAdminUnassignConfirm},
 		{"GET /admin/numbers/{id}/release", admins, false, s.handleAdminReleaseConfirm},
 		{"POST /admin/numbers/{id}/release", admins, false, s.handleAdminRelease},
+		form("POST /admin/numbers/{id}/resume", admins, s.handleAdminResumeNumber, "/admin/numbers"),
 
 		// Texting: conversations, the composer, bulk sends, the inbox.
 		{"GET /candidates/{id}/conversation", textsAccess, false, s.handleConversation},
@@ -203,6 +206,8 @@ func (s *Server) routeTable() []route {
 		{"PUT /api/v1/texting-settings/send-policy", admins, true, s.handleAPIPutSendPolicy},
 		{"GET /api/v1/texting-settings/escalation", admins, true, s.handleAPIEscalation},
 		{"PUT /api/v1/texting-settings/escalation", admins, true, s.handleAPIPutEscalation},
+		{"GET /api/v1/texting-settings/carrier-guard", admins, true, s.handleAPICarrierGuard},
+		{"PUT /api/v1/texting-settings/carrier-guard", admins, true, s.handleAPIPutCarrierGuard},
 
 		// Texting API.
 		{"POST /api/v1/messages", textsAccess, true, s.handleAPISend},
@@ -255,6 +260,7 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/numbers", admins, true, s.handleAPICreateNumber},
 		{"PUT /api/v1/numbers/{id}/users", admins, true, s.handleAPISetNumberUsers},
 		{"GET /api/v1/numbers/{id}/usage", loggedIn, true, s.handleAPINumberUsage},
+		{"POST /api/v1/numbers/{id}/resume", admins, true, s.handleAPIResumeNumber},
 
 		// Operations.
 		{"GET /healthz", public, true, s.handleHealthz},

@@ -85,6 +85,10 @@ func (s *Server) handleScheduled(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range cands {
 		names[c.ID] = c.Name()
 	}
+	pauses, err := s.store.CarrierPauses(r.Context(), p.org.ID)
+	if err != nil {
+		return err
+	}
 	data := &scheduledPage{Page: s.page(w, r, "Scheduled texts"), All: scheduleOwner(p) == 0}
 	for _, m := range msgs {
 		row := scheduledRow{ID: idString(m.ID), Candidate: names[m.CandidateID], CandidateURL: "/candidates/" + idString(m.CandidateID),
@@ -92,6 +96,9 @@ func (s *Server) handleScheduled(w http.ResponseWriter, r *http.Request) error {
 			Why: "Scheduled"}
 		if m.Hold == hiretext.HoldQuietHours {
 			row.Why = "Held for the send window"
+		}
+		if pause := pauses[m.NumberID]; pause != nil && m.PausedByGuard() {
+			row.Why = pause.Label() + " (waits for an administrator to resume, even past its minute)"
 		}
 		data.Messages = append(data.Messages, row)
 	}

@@ -34,6 +34,7 @@ type Store interface {
 	// Numbers and their allowance.
 	hiretext.NumberService
 	hiretext.AllowanceService
+	hiretext.CarrierGuardService
 	// Texting services.
 	hiretext.MessagingService
 	hiretext.ConversationService

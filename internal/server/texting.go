@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -123,6 +124,52 @@ type textingPanel struct {
 	Composer       composer
 	Notes          *notesPanel // the conversation's internal notes; nil before the first text
 	Escalations    []string    // who was told of the candidate's unanswered reply, and when
+	// OtherPhone offers the candidate's other phone when texts to the
+	// texting phone no longer reach them; nil otherwise.
+	OtherPhone *phoneSuggestion
+}
+
+// phoneSuggestion offers to text a candidate on their other phone, by
+// moving their consent there (the profile's consent form, in one step):
+// "Texts to (312) 555-0101 are not reaching Carlos. Text Carlos's other
+// phone, (312) 555-0199?"
+type phoneSuggestion struct {
+	Text     string // what went wrong and the question
+	Name     string // the candidate's short name, for the confirmation
+	Phone    string // the other phone, formatted
+	Choice   hiretext.PhoneChoice
+	Note     string // recorded in the consent history with the move
+	Action   string // the candidate's consent form
+	ReturnTo string // where the move returns to: the conversation, or the profile
+}
+
+// suggestOtherPhone offers c's other phone when c's newest text from the
+// number (msgs, oldest first) failed because their texting phone is
+// invalid or unreachable (30003, 30005, 30006, or refused when sent) and c
+// has another phone; nil otherwise.
+func suggestOtherPhone(c *hiretext.Candidate, msgs []*hiretext.Message) *phoneSuggestion {
+	var last *hiretext.Message
+	for _, m := range msgs {
+		if m.Direction == hiretext.Outbound && m.Status != hiretext.StatusScheduled && m.Status != hiretext.StatusCanceled {
+			last = m
+		}
+	}
+	other := ""
+	if last != nil {
+		other = otherPhone(c, last.To)
+	}
+	if last == nil || !last.Unreachable() || last.To != c.TextingPhone() || other == "" {
+		return nil
+	}
+	code := ""
+	if last.ErrorCode != "" {
+		code = " (code " + last.ErrorCode + ")"
+	}
+	return &phoneSuggestion{
+		Text: fmt.Sprintf("Texts to %s are not reaching %s. Text %s's other phone, %s?", phone.Format(last.To), c.ShortName(), c.ShortName(), phone.Format(other)),
+		Name: c.ShortName(), Phone: phone.Format(other), Choice: c.PhoneChoiceOf(other),
+		Note:   "Moved to the other phone after texts to " + phone.Format(last.To) + " did not reach the candidate" + code + ".",
+		Action: "/candidates/" + idString(c.ID) + "/sms", ReturnTo: "/candidates/" + idString(c.ID) + "/conversation"}
 }
 
 // loadPanel builds the texting panel between num and candidate c; full loads
@@ -162,10 +209,11 @@ func (s *Server) loadPanel(ctx context.Context, p *principal, num *hiretext.Numb
 		if m := &panel.Messages[i]; m.LooksLikeOptOut && c.OptedIn() {
 			m.OptOutURL, m.ReturnTo = "/candidates/"+idString(c.ID)+"/sms", "/candidates/"+idString(c.ID)+"/conversation"
 		}
-		if other := otherPhone(c, msgs[i].To); msgs[i].InvalidNumber() && other != "" && other != c.TextingPhone() {
+		if other := otherPhone(c, msgs[i].To); msgs[i].Unreachable() && other != "" && other != c.TextingPhone() {
 			panel.Messages[i].Hint = "Try the candidate's other phone."
 		}
 	}
+	panel.OtherPhone = suggestOtherPhone(c, msgs)
 	conv, err := s.store.CandidateConversation(ctx, p.org.ID, num.ID, c.ID)
 	if hiretext.ErrorCode(err) == hiretext.ENotFound {
 		return panel, nil

@@ -34,14 +34,28 @@ type textingFixture struct {
 
 func newTextingFixture(t *testing.T, db *store.DB, opts ...testOption) *textingFixture {
 	t.Helper()
-	ts, sim := newNumbersServer(t, db, opts...)
+	f := newIdleTextingFixture(t, db, opts...)
+	f.run(t)
+	return f
+}
+
+// run starts the fixture's dispatcher and simulated carrier until the test ends.
+func (f *textingFixture) run(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	d := dispatch.New(db, sim, dispatch.Config{Rate: 1000, Poll: 20 * time.Millisecond})
-	db.SetDispatcher(d)
+	d := dispatch.New(f.db, f.sim, dispatch.Config{Rate: 1000, Poll: 20 * time.Millisecond})
+	f.db.SetDispatcher(d)
 	done := make(chan struct{}, 2)
 	go func() { _ = d.Run(ctx); done <- struct{}{} }()
-	go func() { sim.Run(ctx); done <- struct{}{} }()
+	go func() { f.sim.Run(ctx); done <- struct{}{} }()
 	t.Cleanup(func() { cancel(); <-done; <-done })
+}
+
+// newIdleTextingFixture is newTextingFixture with nothing sending yet: texts
+// stay queued until run.
+func newIdleTextingFixture(t *testing.T, db *store.DB, opts ...testOption) *textingFixture {
+	t.Helper()
+	ts, sim := newNumbersServer(t, db, opts...)
+	ctx := context.Background()
 	f := &textingFixture{ts: ts, db: db, sim: sim, org: storetest.MustCreateOrg(t, db, "Acme")}
 	storetest.MustGrantNumbers(t, db, f.org.ID, 2, 50)
 	offers, err := sim.SearchNumbers(ctx, sms.NumberQuery{Country: "US", AreaCode: "312", Limit: 1})

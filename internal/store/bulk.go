@@ -34,7 +34,7 @@ func (db *DB) SendBulkResults(ctx context.Context, req hiretext.SendRequest, key
 	var results []hiretext.SendResult
 	err := db.inEventTx(ctx, func(tx conn) error {
 		var err error
-		results, err = db.send(ctx, tx, req)
+		results, err = db.send(ctx, tx, req, true)
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,20 @@ func (db *DB) BulkSendByID(ctx context.Context, org hiretext.OrgID, user hiretex
 	if err != nil {
 		return nil, err
 	}
-	return b, nil
+	b.Paused, err = bulkPause(ctx, c, org, id)
+	return b, err
+}
+
+// bulkPause returns the carrier guard's pause of the number bulk send id
+// is from, or nil. All its texts are from one number: the sender's.
+func bulkPause(ctx context.Context, c conn, org hiretext.OrgID, id hiretext.BulkSendID) (*hiretext.CarrierPause, error) {
+	p, err := scanPause(c.queryRow(ctx, `SELECT `+pauseColumns+` WHERE g.org_id = ? AND g.paused_at IS NOT NULL
+		AND g.number_id = (SELECT m.number_id FROM bulk_send_results r JOIN messages m ON m.id = r.message_id
+			WHERE r.bulk_send_id = ? LIMIT 1)`, org, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil // the number's texts go
+	}
+	return p, err
 }
 
 func scanBulkResult(row scanner) (hiretext.BulkResult, error) {

@@ -13,7 +13,7 @@ import (
 const messageColumns = `m.id, m.org_id, m.number_id, m.conversation_id, COALESCE(m.candidate_id, 0), COALESCE(m.user_id, 0),
 	COALESCE(u.name, ''), m.direction, m.kind, m.from_phone, m.to_phone, m.body, m.segments, m.status, m.error_code,
 	m.error_message, m.keyword, m.looks_like_opt_out, m.provider, COALESCE(m.provider_message_id, ''), m.created_at, m.updated_at,
-	(m.erased_at IS NOT NULL), COALESCE(m.template_id, 0), m.template_name, m.send_at, m.hold`
+	(m.erased_at IS NOT NULL), COALESCE(m.template_id, 0), m.template_name, m.send_at, m.hold, m.bulk`
 
 const messageFrom = ` FROM messages m LEFT JOIN users u ON u.id = m.user_id AND u.org_id = m.org_id`
 
@@ -30,7 +30,7 @@ func messageDest(m *hiretext.Message) []any {
 	return []any{&m.ID, &m.OrgID, &m.NumberID, &m.ConversationID, &m.CandidateID, &m.UserID, &m.UserName,
 		&m.Direction, &m.Kind, &m.From, &m.To, &m.Body, &m.Segments, &m.Status, &m.ErrorCode, &m.ErrorMessage,
 		&m.Keyword, &m.LooksLikeOptOut, &m.Provider, &m.ProviderID, &m.CreatedAt, &m.UpdatedAt, &m.Erased,
-		&m.TemplateID, &m.TemplateName, optionalTime{&m.SendAt}, &m.Hold}
+		&m.TemplateID, &m.TemplateName, optionalTime{&m.SendAt}, &m.Hold, &m.Bulk}
 }
 
 // optionalTime scans a nullable timestamp into a time.Time, NULL as zero.
@@ -87,14 +87,15 @@ type messageInsert struct {
 	templateName string
 	sendAt       time.Time // a held text's minute; zero for none
 	hold         hiretext.Hold
+	bulk         bool // one of a bulk send's texts (the carrier guard pauses these)
 	now          time.Time
 }
 
 const messageInsertColumns = `INSERT INTO messages (org_id, number_id, conversation_id, candidate_id, user_id, direction,
 	kind, from_phone, to_phone, body, segments, status, keyword, looks_like_opt_out, provider, provider_message_id,
-	period, counted, template_id, template_name, send_at, hold, next_attempt_at, created_at, updated_at) VALUES `
+	period, counted, template_id, template_name, send_at, hold, bulk, next_attempt_at, created_at, updated_at) VALUES `
 
-const messageInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+const messageInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 func (m messageInsert) args() []any {
 	if m.segments == 0 {
@@ -102,7 +103,7 @@ func (m messageInsert) args() []any {
 	}
 	return []any{m.org, m.number, m.conversation, nullInt(m.candidate), nullInt(m.user), m.direction, m.kind,
 		m.from, m.to, m.body, m.segments, m.status, string(m.keyword), m.looksOptOut,
-		m.provider, nullString(m.providerID), m.period, m.counted, nullInt(m.template), m.templateName, nullTime(m.sendAt), string(m.hold), m.now, m.now, m.now}
+		m.provider, nullString(m.providerID), m.period, m.counted, nullInt(m.template), m.templateName, nullTime(m.sendAt), string(m.hold), m.bulk, m.now, m.now, m.now}
 }
 
 // insertMessage inserts one message and returns its id.

@@ -9,13 +9,16 @@ import (
 )
 
 // DueNumbers lists the numbers with messages ready to send now, so the
-// dispatcher can claim from each at that number's rate.
+// dispatcher can claim from each at that number's rate. The texts the
+// carrier guard holds back (guardedOut) are not ready.
 func (db *DB) DueNumbers(ctx context.Context, now time.Time) ([]hiretext.NumberID, error) {
 	return queryAll(ctx, db.reader(), scanValue[hiretext.NumberID], `SELECT DISTINCT number_id FROM messages
-		WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)`, now.UTC(), now.UTC())
+		WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+			AND NOT (`+guardedOut+`)`, now.UTC(), now.UTC())
 }
 
-// ClaimDeliveries leases up to limit due messages of one number for lease.
+// ClaimDeliveries leases up to limit due messages of one number for lease,
+// but not the bulk and scheduled texts of a number the carrier guard paused.
 // A message whose lease expires unresolved (the process died mid-call)
 // becomes due again: it may be sent twice, never lost.
 func (db *DB) ClaimDeliveries(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration) ([]*hiretext.Delivery, error) {
@@ -36,7 +39,8 @@ func (db *DB) claimDeliveries(ctx context.Context, tx conn, number hiretext.Numb
 	return queryAll(ctx, tx, scanDelivery, `UPDATE messages SET lease_until = ?, attempts = attempts + 1, updated_at = ?,
 			in_doubt = (doubt_since IS NOT NULL), doubt_since = COALESCE(doubt_since, ?)
 		WHERE id IN (SELECT id FROM messages WHERE number_id = ? AND status = 'queued' AND next_attempt_at <= ?
-			AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`+db.dialect.skipLocked()+`)
+			AND (lease_until IS NULL OR lease_until < ?) AND NOT (`+guardedOut+`)
+			ORDER BY next_attempt_at, id LIMIT ?`+db.dialect.skipLocked()+`)
 		RETURNING id, org_id, number_id, COALESCE(candidate_id, 0), kind, provider, from_phone, to_phone, body,
 			attempts, period, created_at, in_doubt, doubt_since`, now.Add(lease), now, now, number, now, now, limit)
 }
@@ -178,6 +182,8 @@ func (db *DB) KnownProviderMessages(ctx context.Context, provider string, ids []
 // FailDelivery marks a delivery failed (or canceled) for good, releasing its
 // unit of allowance: the allowance counts messages sent. With optOut the
 // candidate is opted out, source provider (the carrier said they opted out).
+// A filtering or registration error counts toward the number's carrier
+// guard, as a status callback's does.
 func (db *DB) FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error {
 	if optOut || code == hiretext.BlockedCode {
 		return db.changingConsent(func() error { return db.failDelivery(ctx, dl, status, code, reason, optOut) })
@@ -207,6 +213,10 @@ func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hi
 			}
 		}
 		if err := db.recordStatusEvent(ctx, tx, dl.OrgID, dl.NumberID, dl.ID, now); err != nil {
+			return err
+		}
+		sent := &hiretext.Message{ID: dl.ID, OrgID: dl.OrgID, NumberID: dl.NumberID, Direction: hiretext.Outbound, From: dl.From}
+		if err := db.guardCarrierError(ctx, tx, sent, code, now); err != nil {
 			return err
 		}
 		return releaseAllowance(ctx, tx, dl.OrgID, dl.NumberID, dl.Period, 1) // the counter row last: see allowance.go

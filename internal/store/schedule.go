@@ -149,9 +149,10 @@ func (p *sendPlan) timings() map[hiretext.CandidateID]hiretext.SendTiming {
 
 // releaseDueQuery picks the waiting texts whose minute has come, soonest
 // first: a range on messages_scheduled, so its cost does not grow with the
-// texts waiting for later (TestHotQueriesUseIndexes).
+// texts waiting for later (TestHotQueriesUseIndexes). The texts the carrier
+// guard holds back stay scheduled, and listed as paused, until resumed.
 const releaseDueQuery = `SELECT id, org_id, number_id, COALESCE(candidate_id, 0) FROM messages
-	WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, id LIMIT ?`
+	WHERE status = 'scheduled' AND send_at <= ? AND NOT (` + guardedOut + `) ORDER BY send_at, id LIMIT ?`
 
 // dueText is a waiting text whose minute has come.
 type dueText struct {

@@ -26,7 +26,7 @@ func (db *DB) SendMessages(ctx context.Context, req hiretext.SendRequest) ([]hir
 	var results []hiretext.SendResult
 	err := db.inEventTx(ctx, func(tx conn) error {
 		var err error
-		results, err = db.send(ctx, tx, req)
+		results, err = db.send(ctx, tx, req, false)
 		return err
 	})
 	if err != nil {
@@ -36,13 +36,14 @@ func (db *DB) SendMessages(ctx context.Context, req hiretext.SendRequest) ([]hir
 	return results, nil
 }
 
-// send is SendMessages' transaction. Sends from one number run one after
+// send is SendMessages' transaction (and SendBulk's, with bulk: its texts
+// are marked so, for the carrier guard). Sends from one number run one after
 // another (the number's row lock). The text is filled in for each candidate
 // before anything is written, and refused as a whole when some sendable
 // candidate lacks a value (hiretext.CheckPreviews). The allowance is
 // reserved last, once the messages are queued, as the counter row must be
 // (see allowance.go): a send it does not cover rolls back.
-func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hiretext.SendResult, error) {
+func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest, bulk bool) ([]hiretext.SendResult, error) {
 	if !req.SendAt.IsZero() {
 		if err := hiretext.ValidateSendAt(req.SendAt, db.now()); err != nil {
 			return nil, err
@@ -78,7 +79,7 @@ func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest) ([]hi
 	if err := planTimes(ctx, tx, req, num.ID, plan, usage.loc, now); err != nil {
 		return nil, err
 	}
-	queued, err := queueOutbound(ctx, tx, num, req.UserID, plan.targets, tpl, usage.loc, now)
+	queued, err := queueOutbound(ctx, tx, num, req.UserID, plan.targets, tpl, bulk, usage.loc, now)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +228,7 @@ func textedFirstTarget(ctx context.Context, tx conn, req hiretext.SendRequest, n
 }
 
 // queueChunk bounds the rows of one multi-row statement of a bulk send: 500
-// messages of 25 parameters stay well below both databases' limits.
+// messages of 26 parameters stay well below both databases' limits.
 const queueChunk = 500
 
 // queueOutbound inserts a queued message (and its conversation, if new) for
@@ -237,7 +238,7 @@ const queueChunk = 500
 // number's counter row, which inbound texts to the number also update) for
 // milliseconds rather than the better part of a second.
 func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hiretext.UserID, targets []sendTarget,
-	tpl *hiretext.Template, loc *time.Location, now time.Time) (map[hiretext.CandidateID]hiretext.MessageID, error) {
+	tpl *hiretext.Template, bulk bool, loc *time.Location, now time.Time) (map[hiretext.CandidateID]hiretext.MessageID, error) {
 	out := make(map[hiretext.CandidateID]hiretext.MessageID, len(targets))
 	var tplID hiretext.TemplateID
 	var tplName string
@@ -255,7 +256,7 @@ func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hire
 			ms[i] = messageInsert{org: num.OrgID, number: num.ID, conversation: convs[t.candidate],
 				candidate: t.candidate, user: user, direction: hiretext.Outbound, kind: hiretext.KindRecruiter,
 				from: num.Phone, to: t.phone, body: t.body, segments: t.segments, status: hiretext.StatusQueued, provider: num.Provider,
-				period: period, counted: true, template: tplID, templateName: tplName, now: now}
+				period: period, counted: true, template: tplID, templateName: tplName, bulk: bulk, now: now}
 			if t.timing.Held {
 				// Expected to count in the month it goes; nothing is reserved yet.
 				ms[i].status, ms[i].counted, ms[i].period = hiretext.StatusScheduled, false, hiretext.Period(t.timing.At, loc)

@@ -33,4 +33,5 @@ var (
 	_ hiretext.NotificationService    = (*DB)(nil)
 	_ hiretext.EscalationService      = (*DB)(nil)
 	_ hiretext.ResponseReportService  = (*DB)(nil)
+	_ hiretext.CarrierGuardService    = (*DB)(nil)
 )

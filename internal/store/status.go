@@ -12,7 +12,8 @@ import (
 // a message not recorded yet (the callback raced the send's record) is kept
 // and applied when the send is recorded. A failure saying the recipient is
 // invalid releases the message's unit of allowance; a carrier opt-out opts
-// the candidate out.
+// the candidate out; a filtering or registration error counts toward the
+// number's carrier guard (guardCarrierError).
 func (db *DB) ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport) (*hiretext.StatusResult, error) {
 	var res *hiretext.StatusResult
 	// Status callbacks share transactions with the webhooks arriving at the
@@ -69,6 +70,11 @@ func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryRepor
 	if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?`,
 		r.Status, r.ErrorCode, reason, now, m.ID); err != nil {
 		return nil, err
+	}
+	if hiretext.Failed(r.Status) {
+		if err := db.guardCarrierError(ctx, tx, m, r.ErrorCode, now); err != nil {
+			return nil, err
+		}
 	}
 	if err := db.settleFailure(ctx, tx, m, r); err != nil {
 		return nil, err

@@ -107,6 +107,14 @@
     // The operator changed the number's allowance: the banner, the remaining
     // count and the Send button follow.
     source.addEventListener("allowance.changed", refresh);
+    // The carrier guard paused a number's bulk and scheduled texts, or an
+    // administrator resumed them: the bell, lists and buttons follow.
+    source.addEventListener("carrier.guard", function (e) {
+      var data = {};
+      try { data = JSON.parse(e.data); } catch (err) { data = {}; }
+      if (data.paused) { announce("Bulk and scheduled texts of a number are paused: carriers are filtering its texts."); }
+      refresh();
+    });
     source.addEventListener("notification.read", refresh); // dismissed in another tab
     // A candidate's reply left unanswered was escalated to this user: the
     // bell lists it.
