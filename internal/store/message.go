@@ -130,7 +130,7 @@ const messageInsertReturning = messageInsertColumns + messageInsertRow + " RETUR
 const messageReturning = `id, org_id, number_id, conversation_id, COALESCE(candidate_id, 0), COALESCE(user_id, 0),
 	'', direction, kind, from_phone, to_phone, body, segments, status, error_code,
 	error_message, keyword, looks_like_opt_out, provider, COALESCE(provider_message_id, ''), created_at, updated_at,
-	(erased_at IS NOT NULL), COALESCE(template_id, 0), template_name, send_at, hold`
+	(erased_at IS NOT NULL), COALESCE(template_id, 0), template_name, send_at, hold, bulk`
 
 // insertMessages inserts messages, each in a different conversation, in one
 // statement and returns their ids in the order of ms. (Neither database
