@@ -36,6 +36,10 @@ type dialect interface {
 	// epochSeconds is an SQL expression for the whole seconds since the Unix
 	// epoch of the timestamp expression expr, as an integer.
 	epochSeconds(expr string) string
+	// localDay is an SQL expression for the day, counted from 1970-01-01,
+	// on which the timestamp expression ts falls in the time zone named by
+	// the expression zone (see the daily counters, activity_count.go).
+	localDay(ts, zone string) string
 	// indexedBy names the index a query must read a table through, for
 	// SQLite, which has no statistics to choose between a narrow index and a
 	// wider one that also serves the ORDER BY; PostgreSQL's planner has them.
@@ -139,6 +143,10 @@ func (sqliteDialect) skipLocked() string { return "" }
 
 func (sqliteDialect) epochSeconds(expr string) string { return "unixepoch(" + expr + ")" }
 
+func (sqliteDialect) localDay(ts, zone string) string {
+	return "hiretext_local_day(unixepoch(" + ts + "), " + zone + ")"
+}
+
 func (sqliteDialect) indexedBy(index string) string { return " INDEXED BY " + index }
 
 func (sqliteDialect) notIndexed() string { return " NOT INDEXED" }
@@ -214,6 +222,10 @@ func (d *postgresDialect) rebind(q string) string {
 }
 
 func (*postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+func (*postgresDialect) localDay(ts, zone string) string {
+	return "(CAST(" + ts + " AT TIME ZONE " + zone + " AS DATE) - DATE '1970-01-01')"
+}
 
 func (*postgresDialect) indexedBy(string) string { return "" }
 

@@ -81,7 +81,8 @@ type inboundRun struct {
 	candidate  *hiretext.Candidate   // the one the conversation belongs to
 	msg        hiretext.MessageID
 	conv       hiretext.ConversationID
-	period     string // the allowance month the text (and its reply) count against
+	period     string    // the allowance month the text (and its reply) count against
+	tally      textTally // the text and its replies, for the report's daily counters
 }
 
 func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
@@ -116,7 +117,12 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &hiretext.InboundResult{Message: m, Replies: replies}, r.db.recordAlertEvents(ctx, r.tx, change.Alerts, r.now)
+	if err := r.db.recordAlertEvents(ctx, r.tx, change.Alerts, r.now); err != nil {
+		return nil, err
+	}
+	// The report's daily counters of the number, the very last write for
+	// the same reason (see countTexts).
+	return &hiretext.InboundResult{Message: m, Replies: replies}, r.db.countTexts(ctx, r.tx, &r.tally)
 }
 
 // findCandidate matches the sender to candidates of the number's company.
@@ -168,7 +174,7 @@ func (r *inboundRun) store(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.msg, err = insertMessage(ctx, r.tx, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
+	r.msg, err = insertMessage(ctx, r.tx, &r.tally, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
 		candidate: candidate, direction: hiretext.Inbound, kind: hiretext.KindInbound, from: r.in.From, to: r.num.Phone,
 		body: r.in.Body, status: hiretext.StatusReceived, keyword: r.keyword(),
 		looksOptOut: r.reading.Revocation == hiretext.RevocationPossible,

@@ -115,21 +115,25 @@ func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery)
 			return err
 		}
 		now := db.now()
+		var tally textTally
 		for _, s := range sent {
 			status := s.Status
 			if !hiretext.StatusSending.Advances(status) {
 				status = hiretext.StatusSending // handed to the provider, not yet reported sent
 			}
-			if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, provider_message_id = ?, lease_until = NULL,
-				error_code = '', error_message = '', sent_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`,
-				status, s.ProviderID, now, now, s.Delivery.ID); err != nil {
+			if _, err := tally.updateCounted(ctx, tx, hiretext.StatusQueued, `UPDATE messages SET status = ?, provider_message_id = ?,
+				lease_until = NULL, error_code = '', error_message = '', sent_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'
+				RETURNING `+countedColumns, status, s.ProviderID, now, now, s.Delivery.ID); err != nil {
 				return err
 			}
 			if err := db.recordStatusEvent(ctx, tx, s.Delivery.OrgID, s.Delivery.NumberID, s.Delivery.ID, now); err != nil {
 				return err
 			}
 		}
-		return db.applyPendingReports(ctx, tx, sent, now)
+		if err := db.applyPendingReports(ctx, tx, &tally, sent, now); err != nil {
+			return err
+		}
+		return db.countTexts(ctx, tx, &tally) // last: see countTexts
 	})
 }
 
@@ -188,12 +192,14 @@ func (db *DB) FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hi
 func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error {
 	return db.inEventTx(ctx, func(tx conn) error {
 		now := db.now()
-		res, err := tx.exec(ctx, `UPDATE messages SET status = ?, lease_until = NULL, error_code = ?, error_message = ?,
-			counted = ?, updated_at = ? WHERE id = ? AND status = 'queued'`, status, code, reason, false, now, dl.ID)
+		var tally textTally
+		n, err := tally.updateCounted(ctx, tx, hiretext.StatusQueued, `UPDATE messages SET status = ?, lease_until = NULL, error_code = ?,
+			error_message = ?, counted = ?, updated_at = ? WHERE id = ? AND status = 'queued' RETURNING `+countedColumns,
+			status, code, reason, false, now, dl.ID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			return nil // already resolved elsewhere
 		}
 		if optOut && dl.CandidateID != 0 {
@@ -209,7 +215,10 @@ func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hi
 		if err := db.recordStatusEvent(ctx, tx, dl.OrgID, dl.NumberID, dl.ID, now); err != nil {
 			return err
 		}
-		return releaseAllowance(ctx, tx, dl.OrgID, dl.NumberID, dl.Period, 1) // the counter row last: see allowance.go
+		if err := releaseAllowance(ctx, tx, dl.OrgID, dl.NumberID, dl.Period, 1); err != nil { // the counter rows last: see allowance.go
+			return err
+		}
+		return db.countTexts(ctx, tx, &tally) // and the report's after it: see countTexts
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,7 @@ type DB struct {
 	dispatcher hiretext.Waker         // woken after commits that queued messages; see SetDispatcher
 	publicURL  string                 // the start of the links in emails; see SetPublicURL
 	ledgerKey  atomic.Pointer[[]byte] // the consent ledger's HMAC key, once read (see ledgerKeyOn)
+	locations  sync.Map               // OrgID → *time.Location: each company's time zone (see orgLocation)
 }
 
 // Open connects to the database named by url: "sqlite:PATH", "sqlite::memory:"
