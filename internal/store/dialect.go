@@ -65,6 +65,9 @@ type dialect interface {
 	// parameter) to the other instances on the database, or "" where one
 	// process, woken in memory, is all there is (SQLite).
 	notifyEvent() string
+	// notifyEvents is notifyEvent for n events in one statement (its
+	// parameters: the n ids), or "" as notifyEvent.
+	notifyEvents(n int) string
 }
 
 // parseURL picks the dialect for a database URL and returns the driver DSN.
@@ -174,6 +177,8 @@ func (sqliteDialect) lockKeys(int) string { return "" }
 
 func (sqliteDialect) notifyEvent() string { return "" }
 
+func (sqliteDialect) notifyEvents(int) string { return "" }
+
 type postgresDialect struct{ cache sync.Map }
 
 func (*postgresDialect) name() string { return "postgres" }
@@ -264,6 +269,10 @@ func (*postgresDialect) lockKeys(n int) string {
 }
 
 func (*postgresDialect) notifyEvent() string { return "SELECT pg_notify('" + EventChannel + "', ?)" }
+
+func (*postgresDialect) notifyEvents(n int) string {
+	return "SELECT pg_notify('" + EventChannel + "', id) FROM (VALUES " + repeatRows("(CAST(? AS TEXT))", n) + ") AS ids (id)"
+}
 
 // RedactURL hides a password in a database URL for logs.
 func RedactURL(u string) string {

@@ -116,25 +116,48 @@ func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery)
 		}
 		now := db.now()
 		var tally textTally
-		for _, s := range sent {
-			status := s.Status
-			if !hiretext.StatusSending.Advances(status) {
-				status = hiretext.StatusSending // handed to the provider, not yet reported sent
-			}
-			if _, err := tally.updateCounted(ctx, tx, hiretext.StatusQueued, `UPDATE messages SET status = ?, provider_message_id = ?,
-				lease_until = NULL, error_code = '', error_message = '', sent_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'
-				RETURNING `+countedColumns, status, s.ProviderID, now, now, s.Delivery.ID); err != nil {
-				return err
-			}
-			if err := db.recordStatusEvent(ctx, tx, s.Delivery.OrgID, s.Delivery.NumberID, s.Delivery.ID, now); err != nil {
-				return err
-			}
+		if err := recordSent(ctx, tx, &tally, sent, now); err != nil {
+			return err
+		}
+		evs := make([]*hiretext.Event, len(sent))
+		for i, s := range sent {
+			evs[i] = statusEvent(s.Delivery.OrgID, s.Delivery.NumberID, s.Delivery.ID, now)
+		}
+		if err := db.insertEvents(ctx, tx, evs); err != nil {
+			return err
 		}
 		if err := db.applyPendingReports(ctx, tx, &tally, sent, now); err != nil {
 			return err
 		}
 		return db.countTexts(ctx, tx, &tally) // last: see countTexts
 	})
+}
+
+// recordSent marks queued deliveries handed to the provider, with the
+// provider's id and the status it answered (sending at most: "sent" and
+// beyond come from status callbacks), in one statement per chunk however
+// many there are, and counts them in tally.
+func recordSent(ctx context.Context, tx conn, tally *textTally, sent []hiretext.SentDelivery, now time.Time) error {
+	for chunk := range chunks(sent, 200) {
+		args := make([]any, 0, 3*len(chunk)+2)
+		for _, s := range chunk {
+			status := s.Status
+			if !hiretext.StatusSending.Advances(status) {
+				status = hiretext.StatusSending // handed to the provider, not yet reported sent
+			}
+			args = append(args, s.Delivery.ID, status, s.ProviderID)
+		}
+		args = append(args, now, now)
+		if _, err := tally.updateCounted(ctx, tx, hiretext.StatusQueued, `WITH sent (mid, st, pid) AS (VALUES `+
+			repeatRows("(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))", len(chunk))+`)
+			UPDATE messages SET status = sent.st, provider_message_id = sent.pid, lease_until = NULL, error_code = '',
+				error_message = '', sent_at = ?, updated_at = ?
+			FROM sent WHERE messages.id = sent.mid AND messages.status = 'queued'
+			RETURNING `+countedColumns, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RetryDelivery puts a delivery back in the queue, due at at, after a
@@ -250,6 +273,11 @@ func (db *DB) carrierBlock(ctx context.Context, tx conn, org hiretext.OrgID, can
 
 // recordStatusEvent tells the number's users a message changed status.
 func (db *DB) recordStatusEvent(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, msg hiretext.MessageID, now time.Time) error {
-	return db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, NumberID: number, Kind: hiretext.EventMessageStatus,
-		Data: eventData(map[string]any{"message_id": msg}), At: now})
+	return db.insertEvent(ctx, tx, statusEvent(org, number, msg, now))
+}
+
+// statusEvent is the event saying a message's status changed.
+func statusEvent(org hiretext.OrgID, number hiretext.NumberID, msg hiretext.MessageID, now time.Time) *hiretext.Event {
+	return &hiretext.Event{OrgID: org, NumberID: number, Kind: hiretext.EventMessageStatus,
+		Data: eventData(map[string]any{"message_id": msg}), At: now}
 }

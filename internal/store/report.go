@@ -269,20 +269,24 @@ func (db *DB) countedSummary(ctx context.Context, org hiretext.OrgID, f hiretext
 	if err != nil || loc.String() != f.Period.Location().String() {
 		return nil, err
 	}
-	var b strings.Builder
-	b.WriteString(`SELECT day, number_id, user_id, direction, status, texts, segments FROM activity_daily
-		WHERE org_id = ? AND day >= ? AND day < ? AND texts <> 0`)
+	query := `SELECT day, number_id, user_id, direction, status, texts, segments FROM activity_daily
+		WHERE org_id = ? AND day >= ? AND day < ? AND texts <> 0`
 	args := []any{org, epochDay(f.Period.Start()), epochDay(f.Period.End())}
-	for _, c := range []struct {
-		column string
-		value  any
-		set    bool
-	}{{"number_id", f.NumberID, f.NumberID != 0}, {"user_id", f.UserID, f.UserID != 0},
-		{"direction", f.Direction, f.Direction != ""}, {"status", f.Status, f.Status != ""}} {
-		if c.set {
-			b.WriteString(" AND " + c.column + " = ?")
-			args = append(args, c.value)
-		}
+	if f.NumberID != 0 {
+		query += " AND number_id = ?"
+		args = append(args, f.NumberID)
+	}
+	if f.UserID != 0 {
+		query += " AND user_id = ?"
+		args = append(args, f.UserID)
+	}
+	if f.Direction != "" {
+		query += " AND direction = ?"
+		args = append(args, f.Direction)
+	}
+	if f.Status != "" {
+		query += " AND status = ?"
+		args = append(args, f.Status)
 	}
 	counts := map[activityKey]activityCount{}
 	err = queryEach(ctx, db.reader(), func(row scanner) error {
@@ -293,7 +297,7 @@ func (db *DB) countedSummary(ctx context.Context, org hiretext.OrgID, f hiretext
 		}
 		counts[k] = c
 		return nil
-	}, b.String(), args...)
+	}, query, args...)
 	return counts, err
 }
 
