@@ -145,15 +145,21 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	d.rec = startRecorder(context.WithoutCancel(ctx), d.store, d.cfg.Workers)
 	defer d.rec.stop() // after the workers, deferred below, have finished
 	defer d.inflight.Wait()
+	release := true
 	for {
-		if err := d.pass(ctx); err != nil && ctx.Err() == nil {
+		if err := d.pass(ctx, release); err != nil && ctx.Err() == nil {
 			d.cfg.Logger.Error("dispatch pass failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-d.wake:
+			// A wake-up is a text queued or a worker done: nothing held
+			// came due because of it, so the held texts wait for the
+			// ticker (their minute is kept to within Poll).
+			release = false
 		case <-ticker.C:
+			release = true
 		}
 	}
 }
@@ -161,19 +167,18 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // releaseBatch bounds the held texts one transaction releases.
 const releaseBatch = 200
 
-// pass releases the held texts whose minute has come, then claims what
-// each due number may send now and hands it to workers. A held text is
-// never claimed before it is released, so none goes early; it waits in the
-// database, so none is lost across a restart.
-func (d *Dispatcher) pass(ctx context.Context) error {
-	for {
+// pass releases the held texts whose minute has come (when release is
+// set: each Poll), then claims what each due number may send now and hands
+// it to workers. A held text is never claimed before it is released, so
+// none goes early; it waits in the database, so none is lost across a
+// restart.
+func (d *Dispatcher) pass(ctx context.Context, release bool) error {
+	for release {
 		n, err := d.store.ReleaseDue(ctx, releaseBatch)
 		if err != nil {
 			return err
 		}
-		if n < releaseBatch {
-			break
-		}
+		release = n == releaseBatch
 	}
 	numbers, err := d.store.DueNumbers(ctx, d.cfg.Clock.Now())
 	if err != nil {
@@ -182,7 +187,7 @@ func (d *Dispatcher) pass(ctx context.Context) error {
 	now := d.cfg.Clock.Now()
 	for _, n := range numbers {
 		free := cap(d.slots) - len(d.slots)
-		if free == 0 || now.Before(d.notBefore[n]) {
+		if free < d.claimAtLeast(free) || now.Before(d.notBefore[n]) {
 			continue
 		}
 		claim, err := d.store.ClaimPaced(ctx, n, free, d.cfg.Lease, d.pace)
@@ -195,6 +200,20 @@ func (d *Dispatcher) pass(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// claimAtLeast is the fewest free slots a claim waits for: half the
+// workers while others are busy, so that under load each claim (a
+// transaction and a durable commit on the dispatcher's one loop) takes
+// several texts instead of the one slot each finished worker frees; at
+// once when all are idle. A claim never takes more than the free slots, so
+// a crash leaves at most Workers texts leased and in flight, as before;
+// the busy workers' ends wake the loop again.
+func (d *Dispatcher) claimAtLeast(free int) int {
+	if free == cap(d.slots) {
+		return 1
+	}
+	return max(1, cap(d.slots)/2)
 }
 
 // start runs one delivery on a worker slot. It outlives a cancelled ctx for
