@@ -187,7 +187,7 @@ func (d *Dispatcher) pass(ctx context.Context, release bool) error {
 	now := d.cfg.Clock.Now()
 	for _, n := range numbers {
 		free := cap(d.slots) - len(d.slots)
-		if free < d.claimAtLeast(free) || now.Before(d.notBefore[n]) {
+		if free == 0 || now.Before(d.notBefore[n]) {
 			continue
 		}
 		claim, err := d.store.ClaimPaced(ctx, n, free, d.cfg.Lease, d.pace)
@@ -200,20 +200,6 @@ func (d *Dispatcher) pass(ctx context.Context, release bool) error {
 		}
 	}
 	return nil
-}
-
-// claimAtLeast is the fewest free slots a claim waits for: half the
-// workers while others are busy, so that under load each claim (a
-// transaction and a durable commit on the dispatcher's one loop) takes
-// several texts instead of the one slot each finished worker frees; at
-// once when all are idle. A claim never takes more than the free slots, so
-// a crash leaves at most Workers texts leased and in flight, as before;
-// the busy workers' ends wake the loop again.
-func (d *Dispatcher) claimAtLeast(free int) int {
-	if free == cap(d.slots) {
-		return 1
-	}
-	return max(1, cap(d.slots)/2)
 }
 
 // start runs one delivery on a worker slot. It outlives a cancelled ctx for
