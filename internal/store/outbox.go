@@ -56,14 +56,25 @@ func scanDelivery(row scanner) (*hiretext.Delivery, error) {
 // a pace, or with one faster than the timestamps' microseconds can keep, it
 // claims unpaced.
 func (db *DB) ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace hiretext.SendPace) (hiretext.DeliveryClaim, error) {
-	interval := pace.Interval()
-	if interval < time.Microsecond {
-		claimed, err := db.ClaimDeliveries(ctx, number, limit, lease)
-		return hiretext.DeliveryClaim{Deliveries: claimed}, err
-	}
-	now := db.now()
 	var c hiretext.DeliveryClaim
 	err := db.inTx(ctx, func(tx conn) error {
+		var err error
+		c, err = db.claimPaced(ctx, tx, hiretext.ClaimRequest{Number: number, Limit: limit, Lease: lease, Pace: pace}, db.now())
+		return err
+	})
+	return c, err
+}
+
+// claimPaced is ClaimPaced's claim inside tx.
+func (db *DB) claimPaced(ctx context.Context, tx conn, r hiretext.ClaimRequest, now time.Time) (hiretext.DeliveryClaim, error) {
+	number, limit, lease, pace := r.Number, r.Limit, r.Lease, r.Pace
+	interval := pace.Interval()
+	if interval < time.Microsecond {
+		claimed, err := db.claimDeliveries(ctx, tx, number, limit, lease, now)
+		return hiretext.DeliveryClaim{Deliveries: claimed}, err
+	}
+	var c hiretext.DeliveryClaim
+	err := func() error {
 		next, err := lockPace(ctx, tx, number, now)
 		if err != nil {
 			return err
@@ -85,7 +96,7 @@ func (db *DB) ClaimPaced(ctx context.Context, number hiretext.NumberID, limit in
 		}
 		c.NextAt = next.Add(-time.Duration(pace.Burst-1) * interval)
 		return nil
-	})
+	}()
 	return c, err
 }
 
@@ -104,13 +115,17 @@ func lockPace(ctx context.Context, tx conn, number hiretext.NumberID, now time.T
 // applies any status callback that arrived before this record did. It
 // records them in one transaction, so a dispatcher whose calls finish
 // together pays for one commit (one fsync) instead of one each, and records
-// all of them or none.
-func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error {
+// all of them or none. In the same transaction it claims what next asks
+// (see hiretext.ClaimRequest) and returns those deliveries: leased by the
+// same durable commit, before any provider call for them.
+func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery, next []hiretext.ClaimRequest) ([]*hiretext.Delivery, error) {
 	keys := make([]any, len(sent))
 	for i, s := range sent {
 		keys[i] = providerMessageKey(s.Delivery.Provider, s.ProviderID)
 	}
-	return db.inEventTx(ctx, func(tx conn) error {
+	var claimed []*hiretext.Delivery
+	err := db.inEventTx(ctx, func(tx conn) error {
+		claimed = nil
 		if err := db.lockProviderMessages(ctx, tx, keys); err != nil {
 			return err
 		}
@@ -129,8 +144,19 @@ func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery)
 		if err := db.applyPendingReports(ctx, tx, &tally, sent, now); err != nil {
 			return err
 		}
+		for _, r := range next {
+			c, err := db.claimPaced(ctx, tx, r, now)
+			if err != nil {
+				return err
+			}
+			claimed = append(claimed, c.Deliveries...)
+		}
 		return db.countTexts(ctx, tx, &tally) // last: see countTexts
 	})
+	if err != nil {
+		return nil, err
+	}
+	return claimed, nil
 }
 
 // recordSent marks queued deliveries handed to the provider, with the

@@ -147,7 +147,7 @@ func TestActivityCountersEqualTheTexts(t *testing.T) {
 		for i, dl := range claimed[:5] {
 			sent = append(sent, hiretext.SentDelivery{Delivery: dl, ProviderID: fmt.Sprintf("SMc%d", i), Status: hiretext.StatusSent})
 		}
-		if err := db.RecordSentBatch(ctx, sent); err != nil {
+		if _, err := db.RecordSentBatch(ctx, sent, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.FailDelivery(ctx, claimed[5], hiretext.StatusFailed, "21211", "Not sent: invalid phone number.", false); err != nil {
@@ -228,7 +228,7 @@ func TestActivityCountersEqualTheTexts(t *testing.T) {
 							batch = append(batch, hiretext.SentDelivery{Delivery: dl, ProviderID: fmt.Sprintf("SMw%d-%d-%d-%d", w, i, num, j), Status: hiretext.StatusSending})
 						}
 						if len(batch) > 0 {
-							if err := db.RecordSentBatch(ctx, batch); err != nil {
+							if _, err := db.RecordSentBatch(ctx, batch, nil); err != nil {
 								t.Error(err)
 								return
 							}
