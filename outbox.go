@@ -52,6 +52,17 @@ type DeliveryClaim struct {
 	NextAt     time.Time
 }
 
+// ClaimRequest asks the transaction that records sends to claim, within
+// the number's pace, up to Limit more of its due texts for Lease: the
+// slots of the workers whose sends it records, so one durable commit
+// records their sends and leases their next texts.
+type ClaimRequest struct {
+	Number NumberID
+	Limit  int
+	Lease  time.Duration
+	Pace   SendPace
+}
+
 // SentDelivery is a delivery the provider accepted: its id for the message
 // and the status it reported.
 type SentDelivery struct {

@@ -92,7 +92,8 @@ func deliverQueued(ctx context.Context, db *store.DB, sim *simulator.Provider, n
 		}
 		sent = append(sent, hiretext.SentDelivery{Delivery: dl, ProviderID: res.ProviderMessageID, Status: res.Status})
 	}
-	return db.RecordSentBatch(ctx, sent)
+	_, err = db.RecordSentBatch(ctx, sent, nil)
+	return err
 }
 
 // openHouseReplies are the candidates' answers to Priya's announcement.

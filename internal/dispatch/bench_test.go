@@ -72,12 +72,12 @@ type countingStore struct {
 	done     chan struct{}
 }
 
-func (s *countingStore) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error {
-	err := s.DB.RecordSentBatch(ctx, sent)
+func (s *countingStore) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery, next []hiretext.ClaimRequest) ([]*hiretext.Delivery, error) {
+	claimed, err := s.DB.RecordSentBatch(ctx, sent, next)
 	if err == nil {
 		if n := s.recorded.Add(int64(len(sent))); n >= s.want && n-int64(len(sent)) < s.want {
 			close(s.done)
 		}
 	}
-	return err
+	return claimed, err
 }

@@ -38,7 +38,9 @@ type Store interface {
 	// the candidate's consent from changing until send returns: no text is
 	// handed to the provider after an opt-out committed.
 	WhileConsented(ctx context.Context, dl *hiretext.Delivery, send func()) (bool, error)
-	RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error
+	// RecordSentBatch records accepted sends and, in the same transaction,
+	// claims what next asks, returning those deliveries.
+	RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery, next []hiretext.ClaimRequest) ([]*hiretext.Delivery, error)
 	// RetryDelivery makes dl due again at at; uncertain keeps it in doubt.
 	RetryDelivery(ctx context.Context, dl *hiretext.Delivery, at time.Time, code, reason string, uncertain bool) error
 	// KnownProviderMessages says which provider ids messages already hold.
@@ -143,17 +145,29 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	ticker := time.NewTicker(d.cfg.Poll)
 	defer ticker.Stop()
 	d.rec = startRecorder(context.WithoutCancel(ctx), d.store, d.cfg.Workers)
+	d.rec.claim = func(n hiretext.NumberID, limit int) *hiretext.ClaimRequest {
+		if ctx.Err() != nil {
+			return nil // stopping: start nothing new
+		}
+		return &hiretext.ClaimRequest{Number: n, Limit: limit, Lease: d.cfg.Lease, Pace: d.pace}
+	}
 	defer d.rec.stop() // after the workers, deferred below, have finished
 	defer d.inflight.Wait()
+	release := true
 	for {
-		if err := d.pass(ctx); err != nil && ctx.Err() == nil {
+		if err := d.pass(ctx, release); err != nil && ctx.Err() == nil {
 			d.cfg.Logger.Error("dispatch pass failed", "err", err)
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-d.wake:
+			// A wake-up is a text queued or a worker done: nothing held
+			// came due because of it, so the held texts wait for the
+			// ticker (their minute is kept to within Poll).
+			release = false
 		case <-ticker.C:
+			release = true
 		}
 	}
 }
@@ -161,19 +175,18 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // releaseBatch bounds the held texts one transaction releases.
 const releaseBatch = 200
 
-// pass releases the held texts whose minute has come, then claims what
-// each due number may send now and hands it to workers. A held text is
-// never claimed before it is released, so none goes early; it waits in the
-// database, so none is lost across a restart.
-func (d *Dispatcher) pass(ctx context.Context) error {
-	for {
+// pass releases the held texts whose minute has come (when release is
+// set: each Poll), then claims what each due number may send now and hands
+// it to workers. A held text is never claimed before it is released, so
+// none goes early; it waits in the database, so none is lost across a
+// restart.
+func (d *Dispatcher) pass(ctx context.Context, release bool) error {
+	for release {
 		n, err := d.store.ReleaseDue(ctx, releaseBatch)
 		if err != nil {
 			return err
 		}
-		if n < releaseBatch {
-			break
-		}
+		release = n == releaseBatch
 	}
 	numbers, err := d.store.DueNumbers(ctx, d.cfg.Clock.Now())
 	if err != nil {
@@ -208,22 +221,29 @@ func (d *Dispatcher) start(ctx context.Context, dl *hiretext.Delivery) {
 	}()
 }
 
-// deliver sends one delivery and records the outcome.
+// deliver sends one delivery and records the outcome, then, on the same
+// slot, the delivery its record claimed next, if any.
 func (d *Dispatcher) deliver(ctx context.Context, dl *hiretext.Delivery) {
-	log := d.cfg.Logger.With("message_id", int64(dl.ID), "org_id", int64(dl.OrgID), "provider", d.provider.Name())
-	if err := d.send(ctx, dl); err != nil {
-		log.Error("recording a send outcome failed; the message will be retried when its lease ends", "err", err)
+	for dl != nil {
+		log := d.cfg.Logger.With("message_id", int64(dl.ID), "org_id", int64(dl.OrgID), "provider", d.provider.Name())
+		next, err := d.send(ctx, dl)
+		if err != nil {
+			log.Error("recording a send outcome failed; the message will be retried when its lease ends", "err", err)
+		}
+		dl = next
 	}
 }
 
-func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery) error {
+// send sends dl and records the outcome, returning the delivery the record
+// claimed for this slot (nil when it claimed none, or dl did not go).
+func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery) (*hiretext.Delivery, error) {
 	if dl.Provider != d.provider.Name() {
-		return d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, "", fmt.Sprintf(
+		return nil, d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, "", fmt.Sprintf(
 			"Not sent: this number belongs to the %s provider, which is not configured.", dl.Provider), false)
 	}
 	if dl.InDoubt {
 		if settled, err := d.resolveDoubt(ctx, dl); settled || err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var res sms.SendResult
@@ -236,13 +256,13 @@ func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery) error {
 	})
 	switch {
 	case err != nil:
-		return err
+		return nil, err
 	case !ok:
-		return d.store.FailDelivery(ctx, dl, hiretext.StatusCanceled, "", "Not sent: the candidate opted out before it went.", false)
+		return nil, d.store.FailDelivery(ctx, dl, hiretext.StatusCanceled, "", "Not sent: the candidate opted out before it went.", false)
 	case callErr != nil:
-		return d.failed(ctx, dl, callErr)
+		return nil, d.failed(ctx, dl, callErr)
 	}
-	return d.rec.record(hiretext.SentDelivery{Delivery: dl, ProviderID: res.ProviderMessageID, Status: res.Status})
+	return d.rec.record(hiretext.SentDelivery{Delivery: dl, ProviderID: res.ProviderMessageID, Status: res.Status}, true)
 }
 
 // failed records a provider error by its class.

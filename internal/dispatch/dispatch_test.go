@@ -265,11 +265,11 @@ type killableStore struct {
 
 var errKilled = errors.New("process killed")
 
-func (k *killableStore) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error {
+func (k *killableStore) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery, next []hiretext.ClaimRequest) ([]*hiretext.Delivery, error) {
 	if k.killed.Load() {
-		return errKilled
+		return nil, errKilled
 	}
-	return k.DB.RecordSentBatch(ctx, sent)
+	return k.DB.RecordSentBatch(ctx, sent, next)
 }
 
 func (k *killableStore) ClaimPaced(ctx context.Context, n hiretext.NumberID, limit int, lease time.Duration, pace hiretext.SendPace) (hiretext.DeliveryClaim, error) {

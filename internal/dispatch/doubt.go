@@ -74,7 +74,7 @@ func (d *Dispatcher) adopt(ctx context.Context, dl *hiretext.Delivery, f sms.Fou
 	if failed || !status.Valid() {
 		status = hiretext.StatusSent // recorded as handed over first; the failure follows
 	}
-	if err := d.rec.record(hiretext.SentDelivery{Delivery: dl, ProviderID: f.ProviderMessageID, Status: status}); err != nil {
+	if _, err := d.rec.record(hiretext.SentDelivery{Delivery: dl, ProviderID: f.ProviderMessageID, Status: status}, false); err != nil {
 		return err
 	}
 	if !failed {

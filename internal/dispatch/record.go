@@ -14,10 +14,21 @@ import (
 // send is recorded at once. A worker keeps its slot until its record is
 // durable, so no more than Workers messages are ever sent and not yet
 // recorded: a crash still re-sends at most the messages in flight.
+//
+// The same transaction claims the next texts of the recorded sends'
+// numbers, one per worker that asked (see claim), and hands each to a
+// worker of its number, which sends it on the slot it kept: one durable
+// commit records N sends and leases N more, instead of a record and a
+// claim of its own on the dispatcher's one loop. A claimed text is leased
+// durably before its provider call, and the workers' slots bound the texts
+// in flight as before.
 type recorder struct {
 	store Store
 	queue chan *pendingRecord
 	done  chan struct{}
+	// claim says what to claim for limit slots of number n, nil for
+	// nothing (the dispatcher is stopping). nil: never claim.
+	claim func(n hiretext.NumberID, limit int) *hiretext.ClaimRequest
 }
 
 // recorderStreams is how many batches are written at once. On PostgreSQL a
@@ -27,8 +38,16 @@ type recorder struct {
 const recorderStreams = 2
 
 type pendingRecord struct {
-	sent hiretext.SentDelivery
-	err  chan error
+	sent  hiretext.SentDelivery
+	claim bool // the worker will send a delivery claimed for it
+	done  chan recorded
+}
+
+// recorded is a record's outcome: its error, or the delivery claimed for
+// its worker (nil for none).
+type recorded struct {
+	next *hiretext.Delivery
+	err  error
 }
 
 // startRecorder starts a recorder for up to workers concurrent records.
@@ -42,11 +61,14 @@ func startRecorder(ctx context.Context, st Store, workers int) *recorder {
 	return r
 }
 
-// record writes s and returns once it is committed, or failed.
-func (r *recorder) record(s hiretext.SentDelivery) error {
-	p := &pendingRecord{sent: s, err: make(chan error, 1)}
+// record writes s and returns once it is committed, or failed. With claim,
+// it returns the delivery claimed in the same transaction for the caller
+// to send next, if any.
+func (r *recorder) record(s hiretext.SentDelivery, claim bool) (*hiretext.Delivery, error) {
+	p := &pendingRecord{sent: s, claim: claim, done: make(chan recorded, 1)}
 	r.queue <- p
-	return <-p.err
+	out := <-p.done
+	return out.next, out.err
 }
 
 // stop ends the recorder; call it once no worker can record any more.
@@ -77,21 +99,58 @@ func (r *recorder) collect(first *pendingRecord) []*pendingRecord {
 	}
 }
 
-// write records a batch in one transaction. If that fails it records each
-// on its own, so one record the database refuses does not fail the others.
+// claims is what a batch asks to claim: per number, one text for each of
+// its records whose worker will send one.
+func (r *recorder) claims(batch []*pendingRecord) []hiretext.ClaimRequest {
+	if r.claim == nil {
+		return nil
+	}
+	want := map[hiretext.NumberID]int{}
+	var order []hiretext.NumberID
+	for _, p := range batch {
+		if p.claim {
+			n := p.sent.Delivery.NumberID
+			if want[n] == 0 {
+				order = append(order, n)
+			}
+			want[n]++
+		}
+	}
+	var out []hiretext.ClaimRequest
+	for _, n := range order {
+		if c := r.claim(n, want[n]); c != nil {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// write records a batch in one transaction, with the claims of its
+// workers, and hands each claimed delivery to a worker of its number. If
+// that fails it records each on its own, without claims, so one record
+// the database refuses does not fail the others.
 func (r *recorder) write(ctx context.Context, batch []*pendingRecord) {
 	sent := make([]hiretext.SentDelivery, len(batch))
 	for i, p := range batch {
 		sent[i] = p.sent
 	}
-	err := r.store.RecordSentBatch(ctx, sent)
+	next, err := r.store.RecordSentBatch(ctx, sent, r.claims(batch))
 	if err == nil || len(batch) == 1 {
+		byNumber := map[hiretext.NumberID][]*hiretext.Delivery{}
+		for _, dl := range next {
+			byNumber[dl.NumberID] = append(byNumber[dl.NumberID], dl)
+		}
 		for _, p := range batch {
-			p.err <- err
+			out := recorded{err: err}
+			if n := p.sent.Delivery.NumberID; p.claim && len(byNumber[n]) > 0 {
+				out.next, byNumber[n] = byNumber[n][0], byNumber[n][1:]
+			}
+			p.done <- out
 		}
 		return
 	}
 	for _, p := range batch {
-		p.err <- r.store.RecordSentBatch(ctx, []hiretext.SentDelivery{p.sent})
+		_, err := r.store.RecordSentBatch(ctx, []hiretext.SentDelivery{p.sent}, nil)
+		p.done <- recorded{err: err}
 	}
 }

@@ -25,7 +25,7 @@ type batchStore struct {
 
 var errPoisoned = errors.New("refused")
 
-func (s *batchStore) RecordSentBatch(_ context.Context, sent []hiretext.SentDelivery) error {
+func (s *batchStore) RecordSentBatch(_ context.Context, sent []hiretext.SentDelivery, _ []hiretext.ClaimRequest) ([]*hiretext.Delivery, error) {
 	s.mu.Lock()
 	s.waiting += len(sent)
 	s.mu.Unlock()
@@ -39,11 +39,11 @@ func (s *batchStore) RecordSentBatch(_ context.Context, sent []hiretext.SentDeli
 	s.calls = append(s.calls, ids)
 	for _, id := range ids {
 		if id == s.poisoned {
-			return errPoisoned
+			return nil, errPoisoned
 		}
 	}
 	s.recorded += len(ids)
-	return nil
+	return nil, nil
 }
 
 func (s *batchStore) held() int {
@@ -59,7 +59,7 @@ func TestRecorderBatchesWaitingRecordsAndIsolatesAFailure(t *testing.T) {
 	errs := make([]error, 11)
 	for i := 1; i <= 10; i++ {
 		wg.Go(func() {
-			errs[i] = r.record(hiretext.SentDelivery{Delivery: &hiretext.Delivery{ID: hiretext.MessageID(i)}})
+			_, errs[i] = r.record(hiretext.SentDelivery{Delivery: &hiretext.Delivery{ID: hiretext.MessageID(i)}}, false)
 		})
 	}
 	// Every record is either at the gate (the first batch of each stream)
@@ -82,5 +82,69 @@ func TestRecorderBatchesWaitingRecordsAndIsolatesAFailure(t *testing.T) {
 	}
 	if st.recorded != 9 || largest < 2 {
 		t.Errorf("%d records written in batches %v; want the 9 good ones, those that waited together in one", st.recorded, st.calls)
+	}
+}
+
+// claimStore answers each claim request with deliveries of its number,
+// one fewer than asked for number 2 (its queue ran dry), and notes the
+// requests.
+type claimStore struct {
+	Store
+	mu       sync.Mutex
+	requests []hiretext.ClaimRequest
+	nextID   hiretext.MessageID
+}
+
+func (s *claimStore) RecordSentBatch(_ context.Context, _ []hiretext.SentDelivery, next []hiretext.ClaimRequest) ([]*hiretext.Delivery, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, next...)
+	var out []*hiretext.Delivery
+	for _, r := range next {
+		n := r.Limit
+		if r.Number == 2 {
+			n--
+		}
+		for range n {
+			s.nextID++
+			out = append(out, &hiretext.Delivery{ID: 100 + s.nextID, NumberID: r.Number})
+		}
+	}
+	return out, nil
+}
+
+// TestRecorderClaimsOneTextPerWorker records sends of two numbers in one
+// batch: it asks, per number, for one text per worker that will send one
+// (not for a record without a claim), and hands each claimed text to a
+// worker of its number; a worker left without one gets none.
+func TestRecorderClaimsOneTextPerWorker(t *testing.T) {
+	st := &claimStore{}
+	r := &recorder{store: st, queue: make(chan *pendingRecord, 8), done: make(chan struct{})}
+	r.claim = func(n hiretext.NumberID, limit int) *hiretext.ClaimRequest {
+		return &hiretext.ClaimRequest{Number: n, Limit: limit}
+	}
+	var batch []*pendingRecord
+	for i, number := range []hiretext.NumberID{1, 2, 1, 2, 1} {
+		batch = append(batch, &pendingRecord{claim: i != 4, done: make(chan recorded, 1),
+			sent: hiretext.SentDelivery{Delivery: &hiretext.Delivery{ID: hiretext.MessageID(i + 1), NumberID: number}}})
+	}
+	r.write(context.Background(), batch)
+	if len(st.requests) != 2 || st.requests[0] != (hiretext.ClaimRequest{Number: 1, Limit: 2}) || st.requests[1] != (hiretext.ClaimRequest{Number: 2, Limit: 2}) {
+		t.Fatalf("claim requests %+v, want 2 texts of number 1 and 2 of number 2", st.requests)
+	}
+	got := 0
+	for i, p := range batch {
+		out := <-p.done
+		switch {
+		case out.err != nil:
+			t.Errorf("record %d: %v", i+1, out.err)
+		case out.next != nil && (!p.claim || out.next.NumberID != p.sent.Delivery.NumberID):
+			t.Errorf("record %d of number %d (claim %v) got text %+v", i+1, p.sent.Delivery.NumberID, p.claim, out.next)
+		case out.next != nil:
+			got++
+		}
+	}
+	if got != 3 {
+		t.Errorf("%d workers got a text, want 3 (2 of number 1, the 1 claimed of number 2)", got)
 	}
 }

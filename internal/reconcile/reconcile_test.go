@@ -70,7 +70,7 @@ func (l *lossy) sendAll(t *testing.T, db *store.DB) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: res.ProviderMessageID, Status: res.Status}}); err != nil {
+		if _, err := db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: res.ProviderMessageID, Status: res.Status}}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

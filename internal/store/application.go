@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -244,8 +245,18 @@ func insertApplication(ctx context.Context, tx conn, a *hiretext.Application) er
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, "UPDATE candidates SET last_application_id = ? WHERE org_id = ? AND id = ?", a.ID, a.OrgID, a.CandidateID)
-	return err
+	// A candidate without a position enters the pool: counted with its
+	// status (see pool_count.go).
+	var status hiretext.SMSStatus
+	err = tx.queryRow(ctx, `UPDATE candidates SET last_application_id = ? WHERE org_id = ? AND id = ? AND last_application_id IS NULL
+		RETURNING sms_status`, a.ID, a.OrgID, a.CandidateID).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = tx.exec(ctx, "UPDATE candidates SET last_application_id = ? WHERE org_id = ? AND id = ?", a.ID, a.OrgID, a.CandidateID)
+		return err
+	} else if err != nil {
+		return err
+	}
+	return countPoolChange(ctx, tx, a.OrgID, "", status)
 }
 
 const applicationColumns = `a.id, a.org_id, a.candidate_id, a.job_id, j.title, a.first_name, a.last_name, a.email,

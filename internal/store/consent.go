@@ -44,6 +44,11 @@ func (db *DB) setConsent(ctx context.Context, tx conn, org hiretext.OrgID, c hir
 		c.Status, smsPhone, now, org, cand.ID); err != nil {
 		return err
 	}
+	if cand.LastApplicationID != 0 {
+		if err := countPoolChange(ctx, tx, org, cand.SMSStatus, c.Status); err != nil {
+			return err
+		}
+	}
 	e := &hiretext.ConsentEvent{OrgID: org, CandidateID: cand.ID, Status: c.Status, Phone: which, PhoneNumber: number,
 		Source: c.Source, ApplicationID: c.ApplicationID, Disclosure: c.Disclosure, IP: c.IP, UserAgent: c.UserAgent,
 		UserID: c.UserID, Note: c.Note, MessageID: c.MessageID, Rule: c.Rule, CreatedAt: now}

@@ -36,6 +36,10 @@ type dialect interface {
 	// epochSeconds is an SQL expression for the whole seconds since the Unix
 	// epoch of the timestamp expression expr, as an integer.
 	epochSeconds(expr string) string
+	// localDay is an SQL expression for the day, counted from 1970-01-01,
+	// on which the timestamp expression ts falls in the time zone named by
+	// the expression zone (see the daily counters, activity_count.go).
+	localDay(ts, zone string) string
 	// indexedBy names the index a query must read a table through, for
 	// SQLite, which has no statistics to choose between a narrow index and a
 	// wider one that also serves the ORDER BY; PostgreSQL's planner has them.
@@ -61,6 +65,9 @@ type dialect interface {
 	// whose id is the column id to the other instances on the database, or
 	// "" where one process, woken in memory, is all there is (SQLite).
 	notifyEvent() string
+	// notifyEvents is a statement announcing n events at commit (its
+	// parameters: the n ids), or "" where notifyEvent is.
+	notifyEvents(n int) string
 }
 
 // parseURL picks the dialect for a database URL and returns the driver DSN.
@@ -139,6 +146,10 @@ func (sqliteDialect) skipLocked() string { return "" }
 
 func (sqliteDialect) epochSeconds(expr string) string { return "unixepoch(" + expr + ")" }
 
+func (sqliteDialect) localDay(ts, zone string) string {
+	return "hiretext_local_day(unixepoch(" + ts + "), " + zone + ")"
+}
+
 func (sqliteDialect) indexedBy(index string) string { return " INDEXED BY " + index }
 
 func (sqliteDialect) notIndexed() string { return " NOT INDEXED" }
@@ -165,6 +176,8 @@ func (sqliteDialect) singleWriter() bool { return true }
 func (sqliteDialect) lockKeys(int) string { return "" }
 
 func (sqliteDialect) notifyEvent() string { return "" }
+
+func (sqliteDialect) notifyEvents(int) string { return "" }
 
 type postgresDialect struct{ cache sync.Map }
 
@@ -215,6 +228,10 @@ func (d *postgresDialect) rebind(q string) string {
 
 func (*postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
+func (*postgresDialect) localDay(ts, zone string) string {
+	return "(CAST(" + ts + " AT TIME ZONE " + zone + " AS DATE) - DATE '1970-01-01')"
+}
+
 func (*postgresDialect) indexedBy(string) string { return "" }
 
 func (*postgresDialect) notIndexed() string { return "" }
@@ -253,6 +270,10 @@ func (*postgresDialect) lockKeys(n int) string {
 
 func (*postgresDialect) notifyEvent() string {
 	return "pg_notify('" + EventChannel + "', CAST(id AS TEXT))"
+}
+
+func (*postgresDialect) notifyEvents(n int) string {
+	return "SELECT pg_notify('" + EventChannel + "', id) FROM (VALUES " + repeatRows("(CAST(? AS TEXT))", n) + ") AS ids (id)"
 }
 
 // RedactURL hides a password in a database URL for logs.

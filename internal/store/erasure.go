@@ -66,6 +66,11 @@ func (db *DB) optOutForErasure(ctx context.Context, tx conn, c *hiretext.Candida
 		hiretext.SMSOptedOut, now, c.OrgID, c.ID); err != nil {
 		return err
 	}
+	if c.LastApplicationID != 0 {
+		if err := countPoolChange(ctx, tx, c.OrgID, c.SMSStatus, hiretext.SMSOptedOut); err != nil {
+			return err
+		}
+	}
 	return db.appendConsentEvent(ctx, tx, &hiretext.ConsentEvent{OrgID: c.OrgID, CandidateID: c.ID, Status: hiretext.SMSOptedOut,
 		Phone: c.SMSPhone, PhoneNumber: c.TextingPhone(), Source: hiretext.ConsentRecruiter, UserID: by, Rule: "erasure", CreatedAt: now})
 }
@@ -182,10 +187,20 @@ func eraseCandidateRow(ctx context.Context, tx conn, c *hiretext.Candidate, _ []
 	if _, err := tx.exec(ctx, "DELETE FROM candidate_terms WHERE org_id = ? AND candidate_id = ?", c.OrgID, c.ID); err != nil {
 		return err
 	}
+	// Its status now, not c's: an erasure opts the candidate out first.
+	var status hiretext.SMSStatus
+	var inPool bool
+	if err := tx.queryRow(ctx, "SELECT sms_status, last_application_id IS NOT NULL FROM candidates WHERE org_id = ? AND id = ?",
+		c.OrgID, c.ID).Scan(&status, &inPool); err != nil {
+		return err
+	}
 	_, err := tx.exec(ctx, `UPDATE candidates SET first_name = '', last_name = '', email = ?, main_phone = '',
 		alternate_phone = NULL, sms_status = ?, sms_phone = NULL, texted_first_at = NULL, last_application_id = NULL, erased_at = ?, updated_at = ?
 		WHERE org_id = ? AND id = ?`, "erased-"+strconv.FormatInt(int64(c.ID), 10), hiretext.SMSOptedOut, now, now, c.OrgID, c.ID)
-	return err
+	if err != nil || !inPool {
+		return err
+	}
+	return countPoolChange(ctx, tx, c.OrgID, status, "") // out of the pool
 }
 
 // RetentionSettings returns org's retention settings: off until saved.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +52,40 @@ func (db *DB) insertEvent(ctx context.Context, tx conn, ev *hiretext.Event) erro
 	}
 	if err != nil {
 		return fmt.Errorf("store: insert event: %w", err)
+	}
+	return nil
+}
+
+// insertEvents records evs inside tx as insertEvent does each, in one
+// INSERT (and one NOTIFY statement on PostgreSQL) per chunk however many
+// there are: the statuses of a batch of sends recorded together. It does
+// not set the events' ids.
+func (db *DB) insertEvents(ctx context.Context, tx conn, evs []*hiretext.Event) error {
+	for chunk := range chunks(evs, 200) {
+		args := make([]any, 0, 6*len(chunk))
+		for _, ev := range chunk {
+			if err := ev.Validate(); err != nil {
+				return err
+			}
+			if ev.At.IsZero() {
+				ev.At = db.now()
+			}
+			args = append(args, ev.OrgID, ev.NumberID, ev.UserID, ev.Kind, string(ev.Data), ev.At)
+		}
+		ids, err := queryAll(ctx, tx, scanValue[int64], `INSERT INTO events (org_id, number_id, user_id, kind, data, created_at)
+			VALUES `+repeatRows("(?, ?, ?, ?, ?, ?)", len(chunk))+` RETURNING id`, args...)
+		if err != nil {
+			return fmt.Errorf("store: insert events: %w", err)
+		}
+		if notify := db.dialect.notifyEvents(len(ids)); notify != "" && len(ids) > 0 {
+			args := make([]any, len(ids))
+			for i, id := range ids {
+				args[i] = strconv.FormatInt(id, 10)
+			}
+			if _, err := tx.exec(ctx, notify, args...); err != nil {
+				return fmt.Errorf("store: notify events: %w", err)
+			}
+		}
 	}
 	return nil
 }

@@ -195,6 +195,10 @@ func (db *DB) inGroupTx(ctx context.Context, work groupWork) error {
 // only after every member's other rows, in number order.
 type txGroup struct {
 	counts []groupCount
+	// tally is the texts the members wrote or moved, for the report's daily
+	// counters: written after the allowance counters, the very last (see
+	// countTexts), so the group takes its rows in the order a send does.
+	tally textTally
 }
 
 // groupCount is the inbound count of one number in one allowance period.
@@ -221,7 +225,7 @@ func (g *txGroup) countInbound(org hiretext.OrgID, number hiretext.NumberID, t u
 }
 
 // finish counts what the members counted, number by number, and records
-// the allowance alerts the counts fire.
+// the allowance alerts the counts fire; then the report's daily counters.
 func (g *txGroup) finish(ctx context.Context, db *DB, tx conn) error {
 	slices.SortFunc(g.counts, func(a, b groupCount) int {
 		return cmp.Or(cmp.Compare(a.number, b.number), cmp.Compare(a.period, b.period))
@@ -235,5 +239,5 @@ func (g *txGroup) finish(ctx context.Context, db *DB, tx conn) error {
 			return err
 		}
 	}
-	return nil
+	return db.countTexts(ctx, tx, &g.tally)
 }

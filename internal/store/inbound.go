@@ -84,7 +84,7 @@ func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, in hiretext.
 	// The number's row has all that counting the text needs; its users and
 	// usage, which readNumber would add, are not.
 	target := usageTarget{phone: num.Phone, status: num.Status, allowance: num.MonthlyAllowance, loc: loc}
-	r := &inboundRun{db: db, tx: tx, group: g, in: in, num: num, target: target, now: now, reading: hiretext.ReadMessage(in.Body)}
+	r := &inboundRun{db: db, tx: tx, group: g, tally: &g.tally, in: in, num: num, target: target, now: now, reading: hiretext.ReadMessage(in.Body)}
 	return r.run(ctx)
 }
 
@@ -110,7 +110,8 @@ type inboundRun struct {
 	msg        hiretext.MessageID
 	message    *hiretext.Message // the text as stored
 	conv       hiretext.ConversationID
-	period     string // the allowance month the text (and its reply) count against
+	period     string    // the allowance month the text (and its reply) count against
+	tally      *textTally // the group's: the text and its replies, for the report's daily counters
 }
 
 func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
@@ -211,7 +212,7 @@ func (r *inboundRun) store(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.message, err = insertMessageReturning(ctx, r.tx, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
+	r.message, err = insertMessageReturning(ctx, r.tx, r.tally, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
 		candidate: candidate, direction: hiretext.Inbound, kind: hiretext.KindInbound, from: r.in.From, to: r.num.Phone,
 		body: r.in.Body, status: hiretext.StatusReceived, keyword: r.keyword(),
 		looksOptOut: r.reading.Revocation == hiretext.RevocationPossible,

@@ -184,7 +184,7 @@ func (r *inboundRun) queueReply(ctx context.Context, body string) (hiretext.Mess
 	if r.candidate != nil {
 		candidate = r.candidate.ID
 	}
-	id, err := insertMessage(ctx, r.tx, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
+	id, err := insertMessage(ctx, r.tx, r.tally, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
 		candidate: candidate, direction: hiretext.Outbound, kind: hiretext.KindKeywordReply, from: r.num.Phone,
 		to: r.in.From, body: body, status: hiretext.StatusQueued, provider: r.num.Provider, period: r.period,
 		counted: true, now: r.now})

@@ -106,8 +106,18 @@ func (m messageInsert) args() []any {
 		m.provider, nullString(m.providerID), m.period, m.counted, nullInt(m.template), m.templateName, nullTime(m.sendAt), string(m.hold), m.bulk, m.now, m.now, m.now}
 }
 
-// insertMessage inserts one message and returns its id.
-func insertMessage(ctx context.Context, tx conn, m messageInsert) (hiretext.MessageID, error) {
+// countedText is the message as the daily activity counters see it.
+func (m messageInsert) countedText() textCount {
+	segments := m.segments
+	if segments == 0 {
+		segments = hiretext.CountSegments(m.body).Segments
+	}
+	return textCount{org: m.org, at: m.now, number: m.number, user: m.user, dir: m.direction, status: m.status, segments: segments}
+}
+
+// insertMessage inserts one message, counts it in tally, and returns its id.
+func insertMessage(ctx context.Context, tx conn, tally *textTally, m messageInsert) (hiretext.MessageID, error) {
+	tally.add(m.countedText())
 	var id hiretext.MessageID
 	err := tx.queryRow(ctx, messageInsertColumns+messageInsertRow+" RETURNING id", m.args()...).Scan(&id)
 	return id, err
@@ -115,7 +125,8 @@ func insertMessage(ctx context.Context, tx conn, m messageInsert) (hiretext.Mess
 
 // insertMessageReturning inserts one message and returns it as a read of
 // it would, in the same statement: it has no user, whose name a read joins.
-func insertMessageReturning(ctx context.Context, tx conn, m messageInsert) (*hiretext.Message, error) {
+func insertMessageReturning(ctx context.Context, tx conn, tally *textTally, m messageInsert) (*hiretext.Message, error) {
+	tally.add(m.countedText())
 	return scanMessage(tx.queryRow(ctx, messageInsertReturning, m.args()...))
 }
 
@@ -135,11 +146,12 @@ const messageReturning = `id, org_id, number_id, conversation_id, COALESCE(candi
 // insertMessages inserts messages, each in a different conversation, in one
 // statement and returns their ids in the order of ms. (Neither database
 // promises the order of RETURNING rows, so they are matched by
-// conversation.)
-func insertMessages(ctx context.Context, tx conn, ms []messageInsert) ([]hiretext.MessageID, error) {
+// conversation.) It counts them in tally.
+func insertMessages(ctx context.Context, tx conn, tally *textTally, ms []messageInsert) ([]hiretext.MessageID, error) {
 	var args []any
 	index := make(map[hiretext.ConversationID]int, len(ms))
 	for i, m := range ms {
+		tally.add(m.countedText())
 		args = append(args, m.args()...)
 		index[m.conversation] = i
 	}

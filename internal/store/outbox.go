@@ -60,14 +60,25 @@ func scanDelivery(row scanner) (*hiretext.Delivery, error) {
 // a pace, or with one faster than the timestamps' microseconds can keep, it
 // claims unpaced.
 func (db *DB) ClaimPaced(ctx context.Context, number hiretext.NumberID, limit int, lease time.Duration, pace hiretext.SendPace) (hiretext.DeliveryClaim, error) {
-	interval := pace.Interval()
-	if interval < time.Microsecond {
-		claimed, err := db.ClaimDeliveries(ctx, number, limit, lease)
-		return hiretext.DeliveryClaim{Deliveries: claimed}, err
-	}
-	now := db.now()
 	var c hiretext.DeliveryClaim
 	err := db.inTx(ctx, func(tx conn) error {
+		var err error
+		c, err = db.claimPaced(ctx, tx, hiretext.ClaimRequest{Number: number, Limit: limit, Lease: lease, Pace: pace}, db.now())
+		return err
+	})
+	return c, err
+}
+
+// claimPaced is ClaimPaced's claim inside tx.
+func (db *DB) claimPaced(ctx context.Context, tx conn, r hiretext.ClaimRequest, now time.Time) (hiretext.DeliveryClaim, error) {
+	number, limit, lease, pace := r.Number, r.Limit, r.Lease, r.Pace
+	interval := pace.Interval()
+	if interval < time.Microsecond {
+		claimed, err := db.claimDeliveries(ctx, tx, number, limit, lease, now)
+		return hiretext.DeliveryClaim{Deliveries: claimed}, err
+	}
+	var c hiretext.DeliveryClaim
+	err := func() error {
 		next, err := lockPace(ctx, tx, number, now)
 		if err != nil {
 			return err
@@ -89,7 +100,7 @@ func (db *DB) ClaimPaced(ctx context.Context, number hiretext.NumberID, limit in
 		}
 		c.NextAt = next.Add(-time.Duration(pace.Burst-1) * interval)
 		return nil
-	})
+	}()
 	return c, err
 }
 
@@ -108,33 +119,75 @@ func lockPace(ctx context.Context, tx conn, number hiretext.NumberID, now time.T
 // applies any status callback that arrived before this record did. It
 // records them in one transaction, so a dispatcher whose calls finish
 // together pays for one commit (one fsync) instead of one each, and records
-// all of them or none.
-func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery) error {
+// all of them or none. In the same transaction it claims what next asks
+// (see hiretext.ClaimRequest) and returns those deliveries: leased by the
+// same durable commit, before any provider call for them.
+func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery, next []hiretext.ClaimRequest) ([]*hiretext.Delivery, error) {
 	keys := make([]any, len(sent))
 	for i, s := range sent {
 		keys[i] = providerMessageKey(s.Delivery.Provider, s.ProviderID)
 	}
-	return db.inEventTx(ctx, func(tx conn) error {
+	var claimed []*hiretext.Delivery
+	err := db.inEventTx(ctx, func(tx conn) error {
+		claimed = nil
 		if err := db.lockProviderMessages(ctx, tx, keys); err != nil {
 			return err
 		}
 		now := db.now()
-		for _, s := range sent {
+		var tally textTally
+		if err := recordSent(ctx, tx, &tally, sent, now); err != nil {
+			return err
+		}
+		evs := make([]*hiretext.Event, len(sent))
+		for i, s := range sent {
+			evs[i] = statusEvent(s.Delivery.OrgID, s.Delivery.NumberID, s.Delivery.ID, now)
+		}
+		if err := db.insertEvents(ctx, tx, evs); err != nil {
+			return err
+		}
+		if err := db.applyPendingReports(ctx, tx, &tally, sent, now); err != nil {
+			return err
+		}
+		for _, r := range next {
+			c, err := db.claimPaced(ctx, tx, r, now)
+			if err != nil {
+				return err
+			}
+			claimed = append(claimed, c.Deliveries...)
+		}
+		return db.countTexts(ctx, tx, &tally) // last: see countTexts
+	})
+	if err != nil {
+		return nil, err
+	}
+	return claimed, nil
+}
+
+// recordSent marks queued deliveries handed to the provider, with the
+// provider's id and the status it answered (sending at most: "sent" and
+// beyond come from status callbacks), in one statement per chunk however
+// many there are, and counts them in tally.
+func recordSent(ctx context.Context, tx conn, tally *textTally, sent []hiretext.SentDelivery, now time.Time) error {
+	for chunk := range chunks(sent, 200) {
+		args := make([]any, 0, 3*len(chunk)+2)
+		for _, s := range chunk {
 			status := s.Status
 			if !hiretext.StatusSending.Advances(status) {
 				status = hiretext.StatusSending // handed to the provider, not yet reported sent
 			}
-			if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, provider_message_id = ?, lease_until = NULL,
-				error_code = '', error_message = '', sent_at = ?, updated_at = ? WHERE id = ? AND status = 'queued'`,
-				status, s.ProviderID, now, now, s.Delivery.ID); err != nil {
-				return err
-			}
-			if err := db.recordStatusEvent(ctx, tx, s.Delivery.OrgID, s.Delivery.NumberID, s.Delivery.ID, now); err != nil {
-				return err
-			}
+			args = append(args, s.Delivery.ID, status, s.ProviderID)
 		}
-		return db.applyPendingReports(ctx, tx, sent, now)
-	})
+		args = append(args, now, now)
+		if _, err := tally.updateCounted(ctx, tx, hiretext.StatusQueued, `WITH sent (mid, st, pid) AS (VALUES `+
+			repeatRows("(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))", len(chunk))+`)
+			UPDATE messages SET status = sent.st, provider_message_id = sent.pid, lease_until = NULL, error_code = '',
+				error_message = '', sent_at = ?, updated_at = ?
+			FROM sent WHERE messages.id = sent.mid AND messages.status = 'queued'
+			RETURNING `+countedColumns, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RetryDelivery puts a delivery back in the queue, due at at, after a
@@ -194,12 +247,14 @@ func (db *DB) FailDelivery(ctx context.Context, dl *hiretext.Delivery, status hi
 func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hiretext.MessageStatus, code, reason string, optOut bool) error {
 	return db.inEventTx(ctx, func(tx conn) error {
 		now := db.now()
-		res, err := tx.exec(ctx, `UPDATE messages SET status = ?, lease_until = NULL, error_code = ?, error_message = ?,
-			counted = ?, updated_at = ? WHERE id = ? AND status = 'queued'`, status, code, reason, false, now, dl.ID)
+		var tally textTally
+		n, err := tally.updateCounted(ctx, tx, hiretext.StatusQueued, `UPDATE messages SET status = ?, lease_until = NULL, error_code = ?,
+			error_message = ?, counted = ?, updated_at = ? WHERE id = ? AND status = 'queued' RETURNING `+countedColumns,
+			status, code, reason, false, now, dl.ID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n == 0 {
 			return nil // already resolved elsewhere
 		}
 		if optOut && dl.CandidateID != 0 {
@@ -219,7 +274,10 @@ func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hi
 		if err := db.guardCarrierError(ctx, tx, sent, code, now); err != nil {
 			return err
 		}
-		return releaseAllowance(ctx, tx, dl.OrgID, dl.NumberID, dl.Period, 1) // the counter row last: see allowance.go
+		if err := releaseAllowance(ctx, tx, dl.OrgID, dl.NumberID, dl.Period, 1); err != nil { // the counter rows last: see allowance.go
+			return err
+		}
+		return db.countTexts(ctx, tx, &tally) // and the report's after it: see countTexts
 	})
 }
 
@@ -251,6 +309,11 @@ func (db *DB) carrierBlock(ctx context.Context, tx conn, org hiretext.OrgID, can
 
 // recordStatusEvent tells the number's users a message changed status.
 func (db *DB) recordStatusEvent(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, msg hiretext.MessageID, now time.Time) error {
-	return db.insertEvent(ctx, tx, &hiretext.Event{OrgID: org, NumberID: number, Kind: hiretext.EventMessageStatus,
-		Data: eventData(map[string]any{"message_id": msg}), At: now})
+	return db.insertEvent(ctx, tx, statusEvent(org, number, msg, now))
+}
+
+// statusEvent is the event saying a message's status changed.
+func statusEvent(org hiretext.OrgID, number hiretext.NumberID, msg hiretext.MessageID, now time.Time) *hiretext.Event {
+	return &hiretext.Event{OrgID: org, NumberID: number, Kind: hiretext.EventMessageStatus,
+		Data: eventData(map[string]any{"message_id": msg}), At: now}
 }

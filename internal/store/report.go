@@ -226,16 +226,84 @@ func parseActivityCursor(s string, oldest bool) (activityCursor, error) {
 
 // ActivitySummary totals the texts f selects: overall, per number (with each
 // number's allowance usage in every month of the period), per sender and per
-// day of the company's time zone. It reads the period's texts from the
-// covering index messages_report_time (one candidate's from theirs) and adds
-// them up here, by day, number, sender, direction and status: SQLite has no
-// hash aggregation, and sorting a year of a million texts for a GROUP BY took
-// six times as long as reading them. Memory holds a counter per group (at
-// most days × senders × statuses), never the rows.
+// day of the company's time zone. It adds up the daily counters
+// (countedSummary), and reads one candidate's texts themselves
+// (scannedSummary), by day, number, sender, direction and status: SQLite
+// has no hash aggregation, and sorting a year of a million texts for a
+// GROUP BY took six times as long as reading them. Memory holds a counter
+// per group (at most days × senders × statuses), never the rows.
 func (db *DB) ActivitySummary(ctx context.Context, org hiretext.OrgID, f hiretext.ActivityFilter) (*hiretext.ActivitySummary, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	counted, err := db.countedSummary(ctx, org, f)
+	if err != nil {
+		return nil, err
+	}
+	counts := counted
+	if counts == nil {
+		if counts, err = db.scannedSummary(ctx, org, f); err != nil {
+			return nil, err
+		}
+	}
+	b := newSummaryBuilder(f.Period)
+	for k, c := range counts {
+		b.add(k, c)
+	}
+	if f.NumberID != 0 {
+		b.number(f.NumberID) // shown with its usage even without texts
+	}
+	return b.finish(ctx, db.reader(), org)
+}
+
+// countedSummary adds up the daily counters (activity_count.go) of the
+// texts f selects: a few rows per day and number however many texts there
+// are. It returns nil when they cannot answer: one candidate's texts (the
+// counters do not count by candidate; their texts are few, so they are
+// read) or a period in another time zone than the company's.
+func (db *DB) countedSummary(ctx context.Context, org hiretext.OrgID, f hiretext.ActivityFilter) (map[activityKey]activityCount, error) {
+	if f.CandidateID != 0 {
+		return nil, nil
+	}
+	loc, err := db.orgLocation(ctx, db.reader(), org)
+	if err != nil || loc.String() != f.Period.Location().String() {
+		return nil, err
+	}
+	query := `SELECT day, number_id, user_id, direction, status, texts, segments FROM activity_daily
+		WHERE org_id = ? AND day >= ? AND day < ? AND texts <> 0`
+	args := []any{org, epochDay(f.Period.Start()), epochDay(f.Period.End())}
+	if f.NumberID != 0 {
+		query += " AND number_id = ?"
+		args = append(args, f.NumberID)
+	}
+	if f.UserID != 0 {
+		query += " AND user_id = ?"
+		args = append(args, f.UserID)
+	}
+	if f.Direction != "" {
+		query += " AND direction = ?"
+		args = append(args, f.Direction)
+	}
+	if f.Status != "" {
+		query += " AND status = ?"
+		args = append(args, f.Status)
+	}
+	counts := map[activityKey]activityCount{}
+	err = queryEach(ctx, db.reader(), func(row scanner) error {
+		var k activityKey
+		var c activityCount
+		if err := row.Scan(&k.day, &k.number, &k.user, &k.dir, &k.status, &c.n, &c.segments); err != nil {
+			return err
+		}
+		counts[k] = c
+		return nil
+	}, query, args...)
+	return counts, err
+}
+
+// scannedSummary counts the texts f selects one by one, from the covering
+// index messages_report_time (one candidate's from theirs).
+func (db *DB) scannedSummary(ctx context.Context, org hiretext.OrgID, f hiretext.ActivityFilter) (map[activityKey]activityCount, error) {
 	where, args := activityWhere(org, f)
 	rows, err := db.reader().query(ctx, db.summarySelect(f)+where, args...)
 	if err != nil {
@@ -257,18 +325,7 @@ func (db *DB) ActivitySummary(ctx context.Context, org hiretext.OrgID, f hiretex
 		c.n, c.segments = c.n+1, c.segments+segments
 		counts[k] = c
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	b := newSummaryBuilder(f.Period)
-	for k, c := range counts {
-		b.add(k, c)
-	}
-	if f.NumberID != 0 {
-		b.number(f.NumberID) // shown with its usage even without texts
-	}
-	return b.finish(ctx, db.reader(), org)
+	return counts, rows.Err()
 }
 
 // summarySelect reads what the summary counts, through the index that holds it.

@@ -191,7 +191,11 @@ func (db *DB) ReleaseDue(ctx context.Context, limit int) (int, error) {
 		if err := lockAttempts(ctx, tx, dueCandidates(due)); err != nil {
 			return err
 		}
-		return db.releaseTexts(ctx, tx, due, now)
+		var tally textTally
+		if err := db.releaseTexts(ctx, tx, &tally, due, now); err != nil {
+			return err
+		}
+		return db.countTexts(ctx, tx, &tally) // last: see countTexts
 	})
 	return n, err
 }
@@ -207,14 +211,15 @@ func dueCandidates(due []dueText) []hiretext.CandidateID {
 	return ids
 }
 
-// releaseTexts resolves due texts, grouped by number.
-func (db *DB) releaseTexts(ctx context.Context, tx conn, due []dueText, now time.Time) error {
+// releaseTexts resolves due texts, grouped by number, counting their new
+// statuses in tally.
+func (db *DB) releaseTexts(ctx context.Context, tx conn, tally *textTally, due []dueText, now time.Time) error {
 	for len(due) > 0 {
 		k := 1
 		for k < len(due) && due[k].number == due[0].number {
 			k++
 		}
-		if err := db.releaseNumber(ctx, tx, due[:k], now); err != nil {
+		if err := db.releaseNumber(ctx, tx, tally, due[:k], now); err != nil {
 			return err
 		}
 		due = due[k:]
@@ -223,7 +228,7 @@ func (db *DB) releaseTexts(ctx context.Context, tx conn, due []dueText, now time
 }
 
 // releaseNumber resolves the due texts of one number.
-func (db *DB) releaseNumber(ctx context.Context, tx conn, due []dueText, now time.Time) error {
+func (db *DB) releaseNumber(ctx context.Context, tx conn, tally *textTally, due []dueText, now time.Time) error {
 	usage, err := loadUsageTarget(ctx, tx, due[0].org, due[0].number)
 	if err != nil {
 		return err
@@ -240,7 +245,7 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, due []dueText, now tim
 			return err
 		}
 		if reason != "" {
-			if err := db.endWaiting(ctx, tx, d, hiretext.StatusCanceled, reason, now); err != nil {
+			if err := db.endWaiting(ctx, tx, tally, d, hiretext.StatusCanceled, reason, now); err != nil {
 				return err
 			}
 			continue
@@ -252,7 +257,7 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, due []dueText, now tim
 				reason = "Not sent: " + hiretext.ErrorMessage(err)
 			}
 			maxed = maxed || code == hiretext.EAllowanceExceeded
-			if err := db.endWaiting(ctx, tx, d, hiretext.StatusFailed, reason, now); err != nil {
+			if err := db.endWaiting(ctx, tx, tally, d, hiretext.StatusFailed, reason, now); err != nil {
 				return err
 			}
 			continue
@@ -260,8 +265,10 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, due []dueText, now tim
 			return err
 		}
 		alerts = append(alerts, change.Alerts...)
-		if _, err := tx.exec(ctx, `UPDATE messages SET status = 'queued', counted = ?, period = ?, next_attempt_at = ?, updated_at = ?
-			WHERE id = ?`, true, change.Usage.Period, storedTime(now), now, d.id); err != nil {
+		// The claim holds the row (status = 'scheduled', FOR UPDATE on PostgreSQL).
+		if _, err := tally.updateCounted(ctx, tx, hiretext.StatusScheduled, `UPDATE messages SET status = 'queued', counted = ?, period = ?,
+			next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'scheduled' RETURNING `+countedColumns,
+			true, change.Usage.Period, storedTime(now), now, d.id); err != nil {
 			return err
 		}
 		if err := db.recordStatusEvent(ctx, tx, d.org, d.number, d.id, now); err != nil {
@@ -333,10 +340,11 @@ func alertMaxed(ctx context.Context, tx conn, org hiretext.OrgID, number hiretex
 		Period: u.Period, Used: u.Used, Allowance: u.Allowance, ResetsAt: u.ResetsAt, UserIDs: users, NotificationIDs: ids}}, nil
 }
 
-// endWaiting ends a waiting text with status and the reason users read.
-func (db *DB) endWaiting(ctx context.Context, tx conn, d dueText, status hiretext.MessageStatus, reason string, now time.Time) error {
-	if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, error_message = ?, updated_at = ? WHERE id = ? AND status = 'scheduled'`,
-		status, reason, now, d.id); err != nil {
+// endWaiting ends a waiting text with status and the reason users read,
+// counting it in tally.
+func (db *DB) endWaiting(ctx context.Context, tx conn, tally *textTally, d dueText, status hiretext.MessageStatus, reason string, now time.Time) error {
+	if _, err := tally.updateCounted(ctx, tx, hiretext.StatusScheduled, `UPDATE messages SET status = ?, error_message = ?, updated_at = ?
+		WHERE id = ? AND status = 'scheduled' RETURNING `+countedColumns, status, reason, now, d.id); err != nil {
 		return err
 	}
 	return db.recordStatusEvent(ctx, tx, d.org, d.number, d.id, now)
@@ -375,19 +383,22 @@ func (db *DB) CancelScheduled(ctx context.Context, org hiretext.OrgID, id hirete
 		now := db.now()
 		// Conditional on the status, so a release that took the text first
 		// wins and the cancel is refused.
-		res, err := tx.exec(ctx, `UPDATE messages SET status = ?, error_message = ?, updated_at = ? WHERE id = ? AND status = 'scheduled'`,
-			hiretext.StatusCanceled, "Canceled before it went.", now, m.ID)
+		var tally textTally
+		k, err := tally.updateCounted(ctx, tx, hiretext.StatusScheduled, `UPDATE messages SET status = ?, error_message = ?, updated_at = ?
+			WHERE id = ? AND status = 'scheduled' RETURNING `+countedColumns, hiretext.StatusCanceled, "Canceled before it went.", now, m.ID)
 		if err != nil {
 			return err
 		}
-		if k, _ := res.RowsAffected(); k == 0 {
+		if k == 0 {
 			return hiretext.Errorf(hiretext.EConflict, "This text has already gone (%s); it can no longer be canceled.", m.Status)
 		}
 		if err := db.recordStatusEvent(ctx, tx, org, m.NumberID, m.ID, now); err != nil {
 			return err
 		}
-		out, err = scanMessage(tx.queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.org_id = ? AND m.id = ?", org, id))
-		return err
+		if out, err = scanMessage(tx.queryRow(ctx, "SELECT "+messageColumns+messageFrom+" WHERE m.org_id = ? AND m.id = ?", org, id)); err != nil {
+			return err
+		}
+		return db.countTexts(ctx, tx, &tally) // last: see countTexts
 	})
 	return out, err
 }

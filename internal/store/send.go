@@ -79,20 +79,22 @@ func (db *DB) send(ctx context.Context, tx conn, req hiretext.SendRequest, bulk 
 	if err := planTimes(ctx, tx, req, num.ID, plan, usage.loc, now); err != nil {
 		return nil, err
 	}
-	queued, err := queueOutbound(ctx, tx, num, req.UserID, plan.targets, tpl, bulk, usage.loc, now)
+	var tally textTally
+	queued, err := queueOutbound(ctx, tx, &tally, num, req.UserID, plan.targets, tpl, bulk, usage.loc, now)
 	if err != nil {
 		return nil, err
 	}
 	// Held texts hold no allowance: they count in the month they go.
-	n := plan.sendingNow()
-	if n == 0 {
-		return mergeResults(plan, queued, previews), nil
+	if n := plan.sendingNow(); n > 0 {
+		change, err := reserveAllowance(ctx, tx, req.OrgID, num.ID, usage, n, now)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.recordAlertEvents(ctx, tx, change.Alerts, now); err != nil {
+			return nil, err
+		}
 	}
-	change, err := reserveAllowance(ctx, tx, req.OrgID, num.ID, usage, n, now)
-	if err != nil {
-		return nil, err
-	}
-	return mergeResults(plan, queued, previews), db.recordAlertEvents(ctx, tx, change.Alerts, now)
+	return mergeResults(plan, queued, previews), db.countTexts(ctx, tx, &tally) // last: see countTexts
 }
 
 // PreviewMessages renders req for each distinct requested candidate as
@@ -232,12 +234,13 @@ func textedFirstTarget(ctx context.Context, tx conn, req hiretext.SendRequest, n
 const queueChunk = 500
 
 // queueOutbound inserts a queued message (and its conversation, if new) for
-// each target, with its own text, recording the template it came from. It
+// each target, with its own text, recording the template it came from, and
+// counts them in tally. It
 // takes four statements per chunk of targets, not four per target: a bulk
 // send to 1,000 candidates holds the writer (and, on PostgreSQL, the
 // number's counter row, which inbound texts to the number also update) for
 // milliseconds rather than the better part of a second.
-func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hiretext.UserID, targets []sendTarget,
+func queueOutbound(ctx context.Context, tx conn, tally *textTally, num *hiretext.Number, user hiretext.UserID, targets []sendTarget,
 	tpl *hiretext.Template, bulk bool, loc *time.Location, now time.Time) (map[hiretext.CandidateID]hiretext.MessageID, error) {
 	out := make(map[hiretext.CandidateID]hiretext.MessageID, len(targets))
 	var tplID hiretext.TemplateID
@@ -263,7 +266,7 @@ func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hire
 				ms[i].sendAt, ms[i].hold = t.timing.At, t.hold
 			}
 		}
-		ids, err := insertMessages(ctx, tx, ms)
+		ids, err := insertMessages(ctx, tx, tally, ms)
 		if err != nil {
 			return nil, err
 		}

@@ -18,12 +18,12 @@ func (db *DB) ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport
 	var res *hiretext.StatusResult
 	// Status callbacks share transactions with the webhooks arriving at the
 	// same time (see group.go).
-	err := db.groups.do(ctx, func(ctx context.Context, tx conn, _ *txGroup) error {
+	err := db.groups.do(ctx, func(ctx context.Context, tx conn, g *txGroup) error {
 		if err := db.lockProviderMessages(ctx, tx, []any{providerMessageKey(r.Provider, r.ProviderMessageID)}); err != nil {
 			return err
 		}
 		var err error
-		res, err = db.applyReport(ctx, tx, r, db.now())
+		res, err = db.applyReport(ctx, tx, &g.tally, r, db.now()) // counted at the group's end
 		return err
 	})
 	return res, err
@@ -52,7 +52,8 @@ func (db *DB) lockProviderMessages(ctx context.Context, tx conn, keys []any) err
 // providerMessageKey names a provider's message for lockProviderMessages.
 func providerMessageKey(provider, id string) string { return provider + ":" + id }
 
-func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryReport, now time.Time) (*hiretext.StatusResult, error) {
+// applyReport applies r, counting the status it changes in tally.
+func (db *DB) applyReport(ctx context.Context, tx conn, tally *textTally, r hiretext.DeliveryReport, now time.Time) (*hiretext.StatusResult, error) {
 	m, err := knownProviderMessage(ctx, tx, r.Provider, r.ProviderMessageID)
 	if err != nil {
 		return nil, err
@@ -67,8 +68,8 @@ func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryRepor
 	if r.InvalidRecipient {
 		reason = hiretext.InvalidNumberReason(r.ErrorCode)
 	}
-	if _, err := tx.exec(ctx, `UPDATE messages SET status = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?`,
-		r.Status, r.ErrorCode, reason, now, m.ID); err != nil {
+	if _, err := tally.updateCounted(ctx, tx, m.Status, `UPDATE messages SET status = ?, error_code = ?, error_message = ?, updated_at = ?
+		WHERE id = ? AND status = ? RETURNING `+countedColumns, r.Status, r.ErrorCode, reason, now, m.ID, m.Status); err != nil {
 		return nil, err
 	}
 	if hiretext.Failed(r.Status) {
@@ -136,7 +137,7 @@ func keepPendingReport(ctx context.Context, tx conn, r hiretext.DeliveryReport, 
 // applyPendingReports applies, in arrival order, the reports that arrived
 // for the sent messages before their sends were recorded, and deletes them.
 // Most sends have none; one query per provider finds out.
-func (db *DB) applyPendingReports(ctx context.Context, tx conn, sent []hiretext.SentDelivery, now time.Time) error {
+func (db *DB) applyPendingReports(ctx context.Context, tx conn, tally *textTally, sent []hiretext.SentDelivery, now time.Time) error {
 	byProvider := map[string][]any{}
 	for _, s := range sent {
 		byProvider[s.Delivery.Provider] = append(byProvider[s.Delivery.Provider], s.ProviderID)
@@ -150,7 +151,7 @@ func (db *DB) applyPendingReports(ctx context.Context, tx conn, sent []hiretext.
 			continue
 		}
 		for _, r := range reports {
-			if _, err := db.applyReport(ctx, tx, r, now); err != nil {
+			if _, err := db.applyReport(ctx, tx, tally, r, now); err != nil {
 				return err
 			}
 		}

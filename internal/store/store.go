@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,7 @@ type DB struct {
 	ledgerKey  atomic.Pointer[[]byte] // the consent ledger's HMAC key, once read (see ledgerKeyOn)
 	stmts      *stmtCache             // SQLite: the write transactions' prepared statements
 	groups     *groupCommitter        // webhooks' shared transactions (see group.go)
+	locations  sync.Map               // OrgID → *time.Location: each company's time zone (see orgLocation)
 }
 
 // Open connects to the database named by url: "sqlite:PATH", "sqlite::memory:"

@@ -60,7 +60,8 @@ func (db *DB) CandidatesByPhone(ctx context.Context, org hiretext.OrgID, e164 st
 // RecordSent records that the provider accepted one delivery; see
 // RecordSentBatch, which the dispatcher calls.
 func (db *DB) RecordSent(ctx context.Context, dl *hiretext.Delivery, providerID string, status hiretext.MessageStatus) error {
-	return db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: providerID, Status: status}})
+	_, err := db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: providerID, Status: status}}, nil)
+	return err
 }
 
 // RecordEvent records one event in its own transaction. Changes record

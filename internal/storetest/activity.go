@@ -41,7 +41,7 @@ const (
 
 // SeedActivity creates a company with numbers, recruiters and candidates and
 // bulk-inserts o.Messages texts between them, with the allowance counters
-// they imply. It writes rows directly (hundreds per statement, tens of
+// and the report's daily counters they imply. It writes rows directly (hundreds per statement, tens of
 // thousands per transaction) because sending a million texts one at a time
 // would take hours; the rows are the ones sending and receiving write.
 func SeedActivity(tb testing.TB, db *store.DB, o ActivityOptions) *ActivitySeed {
@@ -120,12 +120,15 @@ func (g *activityGen) run(ctx context.Context, db *store.DB) error {
 	if err := g.counters(ctx, w); err != nil {
 		return err
 	}
+	if err := db.RecountActivity(ctx, g.seed.Org.ID); err != nil {
+		return err
+	}
 	if db.Dialect() == "postgres" {
 		// What autovacuum would do soon after: statistics for the planner
 		// (without them it takes the 200 new candidates for one row and
 		// joins them by scanning), and the visibility map that index-only
 		// scans need.
-		_, err := w.ExecContext(ctx, "VACUUM ANALYZE messages, conversations, candidates, numbers, users, number_usage")
+		_, err := w.ExecContext(ctx, "VACUUM ANALYZE messages, conversations, candidates, numbers, users, number_usage, activity_daily")
 		return err
 	}
 	return nil

@@ -106,9 +106,9 @@ func TestBulkSendOutcomes(t *testing.T) {
 			case eve.ID:
 				err = db.FailDelivery(ctx, dl, hiretext.StatusFailed, "30006", "The phone cannot receive texts.", false)
 			case dee.ID:
-				err = db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: "SMdee", Status: hiretext.StatusDelivered}})
+				_, err = db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: "SMdee", Status: hiretext.StatusDelivered}}, nil)
 			default:
-				err = db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: "SM" + dl.To, Status: hiretext.StatusSent}})
+				_, err = db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: "SM" + dl.To, Status: hiretext.StatusSent}}, nil)
 			}
 			if err != nil {
 				t.Fatal(err)

@@ -38,8 +38,8 @@ func TestRecordSentBatchAppliesEarlyReports(t *testing.T) {
 				t.Fatalf("early report: %+v %v", res, err)
 			}
 		}
-		err := db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: claimed[0], ProviderID: "SMa", Status: hiretext.StatusQueued},
-			{Delivery: claimed[1], ProviderID: "SMb", Status: hiretext.StatusQueued}, {Delivery: claimed[2], ProviderID: "SMc", Status: hiretext.StatusSent}})
+		_, err := db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: claimed[0], ProviderID: "SMa", Status: hiretext.StatusQueued},
+			{Delivery: claimed[1], ProviderID: "SMb", Status: hiretext.StatusQueued}, {Delivery: claimed[2], ProviderID: "SMc", Status: hiretext.StatusSent}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,6 +280,55 @@ func TestStopAndHandOffExcludeEachOther(t *testing.T) {
 		sent, err := db.WhileConsented(ctx, claimed[1], func() { called = true })
 		if err != nil || sent || called {
 			t.Fatalf("a hand-off after the STOP committed: sent %v, provider called %v, err %v; want nothing sent", sent, called, err)
+		}
+	})
+}
+
+// TestRecordSentBatchClaimsTheNextTexts records two sends and, in the same
+// transaction, claims the next texts of their number for the workers'
+// slots: the claimed texts are leased (no other claim takes them) as a
+// claim of their own would leave them, and a paced request takes no more
+// than the number's pace allows.
+func TestRecordSentBatchClaimsTheNextTexts(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		fx := MustSetUpTexting(t, db, 100)
+		var ids []hiretext.CandidateID
+		for _, c := range fx.MustRecipients(t, db, 6) {
+			ids = append(ids, c.ID)
+		}
+		fx.MustSend(t, db, "Hello", ids...)
+		first, err := db.ClaimDeliveries(ctx, fx.Number.ID, 2, time.Minute)
+		if err != nil || len(first) != 2 {
+			t.Fatalf("claimed %d: %v", len(first), err)
+		}
+		sent := []hiretext.SentDelivery{{Delivery: first[0], ProviderID: "SMn0", Status: hiretext.StatusSent},
+			{Delivery: first[1], ProviderID: "SMn1", Status: hiretext.StatusSent}}
+		next, err := db.RecordSentBatch(ctx, sent, []hiretext.ClaimRequest{{Number: fx.Number.ID, Limit: 2, Lease: time.Minute}})
+		if err != nil || len(next) != 2 {
+			t.Fatalf("record and claim: %d claimed, %v", len(next), err)
+		}
+		for _, dl := range next {
+			if dl.ID == first[0].ID || dl.ID == first[1].ID || dl.NumberID != fx.Number.ID || dl.Attempts != 1 {
+				t.Errorf("claimed %+v with the record of %d and %d", dl, first[0].ID, first[1].ID)
+			}
+		}
+		if got := fx.StatusCounts(t, db, hiretext.KindRecruiter); got[hiretext.StatusSent] != 2 || got[hiretext.StatusQueued] != 4 {
+			t.Errorf("statuses %v, want the 2 recorded sent and 4 queued", got)
+		}
+		rest, err := db.ClaimDeliveries(ctx, fx.Number.ID, 10, time.Minute)
+		if err != nil || len(rest) != 2 {
+			t.Fatalf("a later claim took %d (%v), want the 2 nobody leased", len(rest), err)
+		}
+		// A paced request takes what the number's pace allows: one text a
+		// second with a burst of one, right after a claim of it, none.
+		fx.MustSend(t, db, "Hello again", ids...)
+		if _, err := db.ClaimPaced(ctx, fx.Number.ID, 1, time.Minute, hiretext.SendPace{Rate: 1, Burst: 1}); err != nil {
+			t.Fatal(err)
+		}
+		paced, err := db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: next[0], ProviderID: "SMn2", Status: hiretext.StatusSent}},
+			[]hiretext.ClaimRequest{{Number: fx.Number.ID, Limit: 5, Lease: time.Minute, Pace: hiretext.SendPace{Rate: 1, Burst: 1}}})
+		if err != nil || len(paced) != 0 {
+			t.Errorf("a paced claim took %d (%v) a moment after the pace's one text", len(paced), err)
 		}
 	})
 }

@@ -42,7 +42,7 @@ func setUpTriage(t *testing.T, db *store.DB, clock *Clock) *triage {
 		case tr.eve.ID:
 			err = db.RetryDelivery(ctx, dl, clock.Now().Add(time.Hour), "30001", "The provider is busy.", false)
 		default:
-			err = db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: "SM" + dl.To, Status: hiretext.StatusSent}})
+			_, err = db.RecordSentBatch(ctx, []hiretext.SentDelivery{{Delivery: dl, ProviderID: "SM" + dl.To, Status: hiretext.StatusSent}}, nil)
 		}
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,42 @@
+-- Daily counters of the SMS Activity report: the texts of each company per
+-- day of its time zone, number, sender (0: the automatic replies, which
+-- have none), direction and status, with their segments. The summary and
+-- chart read these rows instead of every text of the period (a year of a
+-- million texts is about 10,000 rows instead of 1,000,000). They are kept
+-- in the transactions that insert texts or change their status (countTexts
+-- in activity_count.go); a company's time zone never changes, so a text's
+-- day does not either. The day is counted from 1970-01-01 like epochDay.
+CREATE TABLE activity_daily (
+	org_id BIGINT NOT NULL REFERENCES organizations(id),
+	day INTEGER NOT NULL,
+	number_id BIGINT NOT NULL,
+	user_id BIGINT NOT NULL,
+	direction TEXT NOT NULL,
+	status TEXT NOT NULL,
+	texts BIGINT NOT NULL,
+	segments BIGINT NOT NULL,
+	PRIMARY KEY (org_id, day, number_id, user_id, direction, status)
+);
+INSERT INTO activity_daily (org_id, day, number_id, user_id, direction, status, texts, segments)
+SELECT m.org_id, (CAST(m.created_at AT TIME ZONE o.timezone AS DATE) - DATE '1970-01-01'), m.number_id,
+	COALESCE(m.user_id, 0), m.direction, m.status, COUNT(*), SUM(m.segments)
+FROM messages m JOIN organizations o ON o.id = m.org_id
+GROUP BY 1, 2, 3, 4, 5, 6;
+
+-- The candidate pool's size per SMS status ("Showing 1–50 of N
+-- candidates"), as changes: each candidate entering the pool (its first
+-- application), leaving it (erasure) or changing status inserts a row of
+-- +1 or -1, never updating a shared one, so concurrent applications and
+-- opt-outs of a company do not queue on a counter row. The pool's count
+-- adds them up; once a company's rows pass a few hundred they are folded
+-- into one (pool_count.go), so counting costs the same at a million
+-- candidates as at a thousand.
+CREATE TABLE pool_count_deltas (
+	id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	org_id BIGINT NOT NULL REFERENCES organizations(id),
+	sms_status TEXT NOT NULL,
+	delta BIGINT NOT NULL
+);
+CREATE INDEX pool_count_deltas_org ON pool_count_deltas (org_id, sms_status, delta);
+INSERT INTO pool_count_deltas (org_id, sms_status, delta)
+SELECT org_id, sms_status, COUNT(*) FROM candidates WHERE last_application_id IS NOT NULL GROUP BY org_id, sms_status;
