@@ -110,7 +110,7 @@ type inboundRun struct {
 	msg        hiretext.MessageID
 	message    *hiretext.Message // the text as stored
 	conv       hiretext.ConversationID
-	period     string    // the allowance month the text (and its reply) count against
+	period     string     // the allowance month the text (and its reply) count against
 	tally      *textTally // the group's: the text and its replies, for the report's daily counters
 }
 
