@@ -125,6 +125,11 @@ func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery)
 				status, s.ProviderID, now, now, s.Delivery.ID); err != nil {
 				return err
 			}
+			if !responseStatus(status) { // it failed at once: no longer one the response figures count
+				if err := responseMessageChanged(ctx, tx, s.Delivery.ID, hiretext.StatusQueued); err != nil {
+					return err
+				}
+			}
 			if err := db.recordStatusEvent(ctx, tx, s.Delivery.OrgID, s.Delivery.NumberID, s.Delivery.ID, now); err != nil {
 				return err
 			}
@@ -195,6 +200,9 @@ func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hi
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // already resolved elsewhere
+		}
+		if err := responseMessageChanged(ctx, tx, dl.ID, hiretext.StatusQueued); err != nil {
+			return err
 		}
 		if optOut && dl.CandidateID != 0 {
 			if err := db.providerOptOut(ctx, tx, dl.OrgID, dl.CandidateID, dl.ID); err != nil {

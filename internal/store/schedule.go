@@ -263,6 +263,9 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, due []dueText, now tim
 			WHERE id = ?`, true, change.Usage.Period, storedTime(now), now, d.id); err != nil {
 			return err
 		}
+		if err := responseMessageChanged(ctx, tx, d.id, hiretext.StatusScheduled); err != nil {
+			return err
+		}
 		if err := db.recordStatusEvent(ctx, tx, d.org, d.number, d.id, now); err != nil {
 			return err
 		}

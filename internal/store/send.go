@@ -269,6 +269,9 @@ func queueOutbound(ctx context.Context, tx conn, num *hiretext.Number, user hire
 		if err := touchOutbound(ctx, tx, ms, ids, now); err != nil {
 			return nil, err
 		}
+		if err := recordResponseTexts(ctx, tx, responseTextsOf(ms, ids)); err != nil {
+			return nil, err
+		}
 		for i, t := range chunk {
 			out[t.candidate] = ids[i]
 		}

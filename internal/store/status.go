@@ -70,6 +70,9 @@ func (db *DB) applyReport(ctx context.Context, tx conn, r hiretext.DeliveryRepor
 		r.Status, r.ErrorCode, reason, now, m.ID); err != nil {
 		return nil, err
 	}
+	if err := responseTextChanged(ctx, tx, m, m.Status, r.Status); err != nil {
+		return nil, err
+	}
 	if err := db.settleFailure(ctx, tx, m, r); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,57 @@
+-- Response facts (issue 22): what the SMS Activity report's response
+-- figures need of the texts, kept in the transactions that write them, so
+-- the report reads a few rows per exchange instead of every text of the
+-- period. See docs/architecture.md, "Response figures". No keys to
+-- conversations: linking an unknown sender deletes theirs, and the store
+-- rebuilds the facts of the conversation the texts moved to.
+
+-- One row per conversation: the newest text its facts hold (a text older
+-- than that, such as a held text that went, rebuilds them), and whether
+-- they must be rebuilt from the texts before use (every conversation that
+-- existed before this migration: the report rebuilds them on first use).
+-- Writers lock this row before changing the conversation's facts.
+CREATE TABLE response_conversations (
+	conversation_id INTEGER PRIMARY KEY,
+	org_id INTEGER NOT NULL REFERENCES organizations(id),
+	last_at TIMESTAMP,
+	stale INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX response_conversations_stale ON response_conversations (org_id, conversation_id) WHERE stale = 1;
+INSERT INTO response_conversations (conversation_id, org_id, last_at, stale) SELECT id, org_id, NULL, 1 FROM conversations;
+
+-- A run of one user's texts (user_id 0: any user's, for the number's
+-- figures) in a conversation between two of the candidate's texts, at most
+-- 7 days long (a longer run is split, so a period's runs start at most 7
+-- days before it), with the time of the candidate's next text. open = 1
+-- for the run new texts extend.
+CREATE TABLE response_segments (
+	id INTEGER PRIMARY KEY,
+	org_id INTEGER NOT NULL REFERENCES organizations(id),
+	conversation_id INTEGER NOT NULL,
+	number_id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	first_at TIMESTAMP NOT NULL,
+	last_at TIMESTAMP NOT NULL,
+	reply_at TIMESTAMP,
+	open INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX response_segments_open ON response_segments (conversation_id, user_id) WHERE open = 1;
+CREATE INDEX response_segments_awaiting ON response_segments (conversation_id) WHERE reply_at IS NULL;
+CREATE INDEX response_segments_period ON response_segments (org_id, first_at);
+
+-- A wait: a run of the candidate's texts from the first (since) to the
+-- user's text that answered it (answered_at, answer_id, user_id; NULL while
+-- nobody has).
+CREATE TABLE response_waits (
+	id INTEGER PRIMARY KEY,
+	org_id INTEGER NOT NULL REFERENCES organizations(id),
+	conversation_id INTEGER NOT NULL,
+	number_id INTEGER NOT NULL,
+	since TIMESTAMP NOT NULL,
+	answered_at TIMESTAMP,
+	answer_id INTEGER,
+	user_id INTEGER
+);
+CREATE UNIQUE INDEX response_waits_open ON response_waits (conversation_id) WHERE answered_at IS NULL;
+CREATE INDEX response_waits_conversation ON response_waits (conversation_id);
+CREATE INDEX response_waits_answered ON response_waits (org_id, answered_at) WHERE answered_at IS NOT NULL;
