@@ -231,7 +231,7 @@ func TestResponseFactsGiveTheFiguresOfTheTexts(t *testing.T) {
 		at(12, 2, 15, 0)
 		receive(fx.Number, phones["Fay"], "Hi, I applied yesterday") // before the held text goes
 		receive(second, phones["Dan"], "HELP")                       // a keyword: neither replies nor waits
-		linkUnknown(t, db, fx, unknown, cands["Eve"].ID) // its texts move into Eve's conversation
+		linkUnknown(t, db, fx, unknown, cands["Eve"].ID)             // its texts move into Eve's conversation
 		at(12, 3, 10, 0)
 		mustRelease(t, db, 1) // Fay's text goes, dated when it was written: before her text
 		send(rita, none, "Eve", "Gus", "Hal")
