@@ -10,10 +10,11 @@ import (
 )
 
 // ResponseReport computes the SMS Activity report's response figures from
-// the response facts (response_facts.go): the runs of users' texts that
-// start in the period or up to 7 days before it, and the waits answered
-// from its start to 7 days after it, both read by index. The cost grows
-// with the exchanges of the period, not with its texts. A run or a wait
+// the response facts (response_facts.go): for each user and conversation
+// active since the period began, its first run of texts in the period, and
+// the waits answered from its start to 7 days after it, all read by index.
+// The cost grows with the conversations and the answers of the period, not
+// with its texts. A run or a wait
 // that began before the period and goes on into it needs its first text
 // in the period: one indexed look-up each, at most one per conversation.
 // The candidate and number filters apply to whole conversations (a
@@ -73,44 +74,40 @@ type responseRun struct {
 	user        hiretext.UserID
 	number      hiretext.NumberID
 	first, last time.Time
-	reply       sql.NullTime
+	reply       sql.NullInt64 // Unix microseconds
 }
 
 // texted counts, for every user (and every number: the runs of user 0) and
 // conversation, the first text in the period and whether the candidate's
-// next text came within hiretext.ResponseWindow of it. With one user's
-// figures, that user's runs count for their numbers too.
+// next text came within hiretext.ResponseWindow of it. It reads who texted
+// whom in or after the period (response_pairs) and, for each, the first
+// run that ends in or after it, by index. With one user's figures, that
+// user's runs count for their numbers too.
 func (q responseQuery) texted(ctx context.Context, c conn, tally *hiretext.ResponseTally) error {
-	where, args := q.filter("s")
+	where, args := q.filter("p")
 	if q.f.UserID != 0 {
-		where += " AND s.user_id = ?"
+		where += " AND p.user_id = ?"
 		args = append(args, q.f.UserID)
 	}
 	var runs []responseRun
 	err := queryEach(ctx, c, func(row scanner) error {
 		var r responseRun
-		if err := row.Scan(&r.conv, &r.user, &r.number, &r.first, &r.last, &r.reply); err != nil {
+		var first, last int64
+		if err := row.Scan(&r.conv, &r.user, &r.number, &first, &last, &r.reply); err != nil {
 			return err
 		}
-		r.first, r.last, r.reply.Time = r.first.UTC(), r.last.UTC(), r.reply.Time.UTC()
+		r.first, r.last = fromMicros(first), fromMicros(last)
 		runs = append(runs, r)
 		return nil
-	}, `SELECT s.conversation_id, s.user_id, s.number_id, s.first_at, s.last_at, s.reply_at FROM response_segments s
-		WHERE s.org_id = ? AND s.first_at >= ? AND s.first_at < ? AND s.last_at >= ?`+where+` ORDER BY s.first_at, s.id`,
-		append([]any{q.org, q.start.Add(-responseSegmentSpan), q.end, q.start}, args...)...)
+	}, `SELECT p.conversation_id, p.user_id, p.number_id, s.first_at, s.last_at, s.reply_at FROM response_pairs p
+		JOIN response_segments s ON s.id = (SELECT s2.id FROM response_segments s2
+			WHERE s2.conversation_id = p.conversation_id AND s2.user_id = p.user_id AND s2.last_at >= ? ORDER BY s2.last_at LIMIT 1)
+		WHERE p.org_id = ? AND p.last_at >= ? AND p.first_at < ?`+where,
+		append([]any{micros(q.start), q.org, micros(q.start), micros(q.end)}, args...)...)
 	if err != nil {
 		return err
 	}
-	type key struct {
-		conv hiretext.ConversationID
-		user hiretext.UserID
-	}
-	seen := map[key]bool{}
 	for _, r := range runs {
-		if seen[key{r.conv, r.user}] {
-			continue // a later run of a conversation the period's first text counted
-		}
-		seen[key{r.conv, r.user}] = true
 		first, replied, err := q.firstInPeriod(ctx, c, r)
 		if err != nil {
 			return err
@@ -140,7 +137,7 @@ func (q responseQuery) texted(ctx context.Context, c conn, tally *hiretext.Respo
 func (q responseQuery) firstInPeriod(ctx context.Context, c conn, r responseRun) (time.Time, bool, error) {
 	first := r.first
 	if first.Before(q.start) {
-		if (!r.reply.Valid || !r.reply.Time.After(q.start.Add(hiretext.ResponseWindow))) && r.last.Before(q.end) {
+		if (!r.reply.Valid || r.reply.Int64 <= micros(q.start.Add(hiretext.ResponseWindow))) && r.last.Before(q.end) {
 			return q.start, r.reply.Valid, nil
 		}
 		by := ""
@@ -162,7 +159,7 @@ func (q responseQuery) firstInPeriod(ctx context.Context, c conn, r responseRun)
 	if !first.Before(q.end) {
 		return time.Time{}, false, nil
 	}
-	return first, r.reply.Valid && r.reply.Time.Sub(first) <= hiretext.ResponseWindow, nil
+	return first, r.reply.Valid && fromMicros(r.reply.Int64).Sub(first) <= hiretext.ResponseWindow, nil
 }
 
 // answers counts the answers to the waits that began in the period, up to
@@ -186,15 +183,16 @@ func (q responseQuery) answers(ctx context.Context, c conn, tally *hiretext.Resp
 	var all []answer
 	err := queryEach(ctx, c, func(row scanner) error {
 		var a answer
-		if err := row.Scan(&a.conv, &a.number, &a.user, &a.since, &a.at, &a.id); err != nil {
+		var since, at int64
+		if err := row.Scan(&a.conv, &a.number, &a.user, &since, &at, &a.id); err != nil {
 			return err
 		}
-		a.since, a.at = a.since.UTC(), a.at.UTC()
+		a.since, a.at = fromMicros(since), fromMicros(at)
 		all = append(all, a)
 		return nil
 	}, `SELECT w.conversation_id, w.number_id, w.user_id, w.since, w.answered_at, w.answer_id FROM response_waits w
 		WHERE w.org_id = ? AND w.answered_at >= ? AND w.answered_at < ? AND w.since < ?`+where,
-		append([]any{q.org, q.start, q.end.Add(hiretext.ResponseWindow), q.end}, args...)...)
+		append([]any{q.org, micros(q.start), micros(q.end.Add(hiretext.ResponseWindow)), micros(q.end)}, args...)...)
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func recordResponseTexts(ctx context.Context, tx conn, texts []responseText) err
 			continue // the rebuild read this text too
 		}
 		st := states[t.conversation]
-		if st.stale || (st.lastAt.Valid && t.at.Before(st.lastAt.Time)) {
+		if st.stale || (st.lastAt.Valid && micros(t.at) < st.lastAt.Int64) {
 			rebuilt[t.conversation] = true
 			if err := rebuildResponseFacts(ctx, tx, t.org, t.conversation); err != nil {
 				return err
@@ -95,14 +95,14 @@ func recordResponseTexts(ctx context.Context, tx conn, texts []responseText) err
 		if err := extendResponseFacts(ctx, tx, t); err != nil {
 			return err
 		}
-		st.lastAt = sql.NullTime{Time: t.at, Valid: true}
+		st.lastAt = sql.NullInt64{Int64: micros(t.at), Valid: true}
 		states[t.conversation] = st
 	}
 	for conv, st := range states {
 		if rebuilt[conv] || !st.lastAt.Valid {
 			continue
 		}
-		if _, err := tx.exec(ctx, "UPDATE response_conversations SET last_at = ? WHERE conversation_id = ?", st.lastAt.Time, conv); err != nil {
+		if _, err := tx.exec(ctx, "UPDATE response_conversations SET last_at = ? WHERE conversation_id = ?", st.lastAt.Int64, conv); err != nil {
 			return err
 		}
 	}
@@ -135,7 +135,7 @@ func refreshResponseConversation(ctx context.Context, tx conn, org hiretext.OrgI
 
 // responseConversationState is a conversation's facts row.
 type responseConversationState struct {
-	lastAt sql.NullTime
+	lastAt sql.NullInt64 // Unix microseconds
 	stale  bool
 }
 
@@ -164,7 +164,6 @@ func lockResponseConversations(ctx context.Context, tx conn, org hiretext.OrgID,
 		if err := row.Scan(&conv, &st.lastAt, &st.stale); err != nil {
 			return err
 		}
-		st.lastAt.Time = st.lastAt.Time.UTC()
 		states[conv] = st
 		return nil
 	}, "SELECT conversation_id, last_at, stale = 1 FROM response_conversations WHERE conversation_id IN ("+placeholders(len(unique))+")", unique...)
@@ -177,27 +176,33 @@ func lockResponseConversations(ctx context.Context, tx conn, org hiretext.OrgID,
 // wait and extends the user's run and the number's (any user's), or
 // begins them.
 func extendResponseFacts(ctx context.Context, tx conn, t responseText) error {
+	at := micros(t.at)
 	if t.user == 0 {
 		if _, err := tx.exec(ctx, "UPDATE response_segments SET reply_at = ?, open = 0 WHERE conversation_id = ? AND reply_at IS NULL",
-			t.at, t.conversation); err != nil {
+			at, t.conversation); err != nil {
 			return err
 		}
 		_, err := tx.exec(ctx, `INSERT INTO response_waits (org_id, conversation_id, number_id, since) VALUES (?, ?, ?, ?)
-			ON CONFLICT (conversation_id) WHERE answered_at IS NULL DO NOTHING`, t.org, t.conversation, t.number, t.at)
+			ON CONFLICT (conversation_id) WHERE answered_at IS NULL DO NOTHING`, t.org, t.conversation, t.number, at)
 		return err
 	}
 	if _, err := tx.exec(ctx, `UPDATE response_waits SET answered_at = ?, answer_id = ?, user_id = ?
-		WHERE conversation_id = ? AND answered_at IS NULL`, t.at, t.id, t.user, t.conversation); err != nil {
+		WHERE conversation_id = ? AND answered_at IS NULL`, at, t.id, t.user, t.conversation); err != nil {
 		return err
 	}
 	if _, err := tx.exec(ctx, "UPDATE response_segments SET open = 0 WHERE conversation_id = ? AND open = 1 AND first_at < ?",
-		t.conversation, t.at.Add(-responseSegmentSpan)); err != nil {
+		t.conversation, micros(t.at.Add(-responseSegmentSpan))); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `INSERT INTO response_segments (org_id, conversation_id, number_id, user_id, first_at, last_at, open)
+	pair := []any{t.org, t.conversation, t.number, t.user, at, at, t.org, t.conversation, t.number, at, at}
+	if _, err := tx.exec(ctx, `INSERT INTO response_segments (org_id, conversation_id, number_id, user_id, first_at, last_at, open)
 		VALUES (?, ?, ?, ?, ?, ?, 1), (?, ?, ?, 0, ?, ?, 1)
-		ON CONFLICT (conversation_id, user_id) WHERE open = 1 DO UPDATE SET last_at = excluded.last_at`,
-		t.org, t.conversation, t.number, t.user, t.at, t.at, t.org, t.conversation, t.number, t.at, t.at)
+		ON CONFLICT (conversation_id, user_id) WHERE open = 1 DO UPDATE SET last_at = excluded.last_at`, pair...); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `INSERT INTO response_pairs (org_id, conversation_id, number_id, user_id, first_at, last_at)
+		VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, 0, ?, ?)
+		ON CONFLICT (conversation_id, user_id) DO UPDATE SET last_at = excluded.last_at`, pair...)
 	return err
 }
 
@@ -206,14 +211,14 @@ type responseSegment struct {
 	number      hiretext.NumberID
 	user        hiretext.UserID
 	first, last time.Time
-	reply       sql.NullTime
+	reply       sql.NullInt64 // Unix microseconds
 	open        bool
 }
 
 type responseWait struct {
 	number   hiretext.NumberID
 	since    time.Time
-	answered sql.NullTime
+	answered sql.NullInt64 // Unix microseconds
 	answerID hiretext.MessageID
 	user     hiretext.UserID
 }
@@ -222,7 +227,7 @@ type responseWait struct {
 // the caller) by those of its texts, read in time order, and marks them
 // current.
 func rebuildResponseFacts(ctx context.Context, tx conn, org hiretext.OrgID, conv hiretext.ConversationID) error {
-	for _, table := range []string{"response_segments", "response_waits"} {
+	for _, table := range []string{"response_segments", "response_waits", "response_pairs"} {
 		if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE conversation_id = ?", conv); err != nil {
 			return err
 		}
@@ -231,14 +236,14 @@ func rebuildResponseFacts(ctx context.Context, tx conn, org hiretext.OrgID, conv
 	var waits []*responseWait
 	open := map[hiretext.UserID]*responseSegment{}
 	var wait *responseWait
-	var last sql.NullTime
+	var last sql.NullInt64
 	err := queryEach(ctx, tx, func(row scanner) error {
 		var t responseText
 		if err := row.Scan(&t.id, &t.number, &t.user, &t.at); err != nil {
 			return err
 		}
 		t.at = t.at.UTC()
-		last = sql.NullTime{Time: t.at, Valid: true}
+		last = sql.NullInt64{Int64: micros(t.at), Valid: true}
 		if t.user == 0 {
 			for _, s := range segs { // every run awaiting a reply, split ones too
 				if !s.reply.Valid {
@@ -277,13 +282,16 @@ func rebuildResponseFacts(ctx context.Context, tx conn, org hiretext.OrgID, conv
 	}
 	for _, s := range segs {
 		if _, err := tx.exec(ctx, `INSERT INTO response_segments (org_id, conversation_id, number_id, user_id, first_at, last_at, reply_at, open)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, org, conv, s.number, s.user, s.first, s.last, s.reply, boolInt(s.open)); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, org, conv, s.number, s.user, micros(s.first), micros(s.last), s.reply, boolInt(s.open)); err != nil {
 			return err
 		}
 	}
+	if err := insertResponsePairs(ctx, tx, org, conv, segs); err != nil {
+		return err
+	}
 	for _, w := range waits {
 		if _, err := tx.exec(ctx, `INSERT INTO response_waits (org_id, conversation_id, number_id, since, answered_at, answer_id, user_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, org, conv, w.number, w.since, w.answered, nullInt(w.answerID), nullInt(w.user)); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, org, conv, w.number, micros(w.since), w.answered, nullInt(w.answerID), nullInt(w.user)); err != nil {
 			return err
 		}
 	}
@@ -363,10 +371,37 @@ func moveResponseFacts(ctx context.Context, tx conn, org hiretext.OrgID, from, t
 	if err := refreshResponseConversation(ctx, tx, org, to); err != nil {
 		return err
 	}
-	for _, table := range []string{"response_segments", "response_waits", "response_conversations"} {
+	for _, table := range []string{"response_segments", "response_waits", "response_pairs", "response_conversations"} {
 		if _, err := tx.exec(ctx, "DELETE FROM "+table+" WHERE conversation_id = ?", from); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// insertResponsePairs writes who texted the conversation, from its runs
+// (in time order).
+func insertResponsePairs(ctx context.Context, tx conn, org hiretext.OrgID, conv hiretext.ConversationID, segs []*responseSegment) error {
+	firsts := map[hiretext.UserID]*responseSegment{}
+	lasts := map[hiretext.UserID]*responseSegment{}
+	var users []hiretext.UserID
+	for _, s := range segs {
+		if firsts[s.user] == nil {
+			firsts[s.user] = s
+			users = append(users, s.user)
+		}
+		lasts[s.user] = s
+	}
+	for _, u := range users {
+		if _, err := tx.exec(ctx, `INSERT INTO response_pairs (org_id, conversation_id, number_id, user_id, first_at, last_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, org, conv, firsts[u].number, u, micros(firsts[u].first), micros(lasts[u].last)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// micros and fromMicros convert the facts' times, Unix microseconds.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
