@@ -66,16 +66,17 @@ func responseTextsOf(ms []messageInsert, ids []hiretext.MessageID) []responseTex
 
 // recordResponseTexts adds texts, already inserted in tx, to their
 // conversations' response facts, in the order given. Each conversation's
-// facts row is locked first, so writers of one conversation take turns.
+// facts row is locked first (and moved on to its newest text), so writers
+// of one conversation take turns.
 func recordResponseTexts(ctx context.Context, tx conn, texts []responseText) error {
 	if len(texts) == 0 {
 		return nil
 	}
-	convs := make([]hiretext.ConversationID, 0, len(texts))
+	newest := make(map[hiretext.ConversationID]int64, len(texts))
 	for _, t := range texts {
-		convs = append(convs, t.conversation)
+		newest[t.conversation] = max(newest[t.conversation], micros(t.at))
 	}
-	states, err := lockResponseConversations(ctx, tx, texts[0].org, convs)
+	states, err := lockResponseConversations(ctx, tx, texts[0].org, newest)
 	if err != nil {
 		return err
 	}
@@ -98,14 +99,6 @@ func recordResponseTexts(ctx context.Context, tx conn, texts []responseText) err
 		st.lastAt = sql.NullInt64{Int64: micros(t.at), Valid: true}
 		states[t.conversation] = st
 	}
-	for conv, st := range states {
-		if rebuilt[conv] || !st.lastAt.Valid {
-			continue
-		}
-		if _, err := tx.exec(ctx, "UPDATE response_conversations SET last_at = ? WHERE conversation_id = ?", st.lastAt.Int64, conv); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -127,36 +120,28 @@ func responseTextChanged(ctx context.Context, tx conn, m *hiretext.Message, was,
 // refreshResponseConversation rebuilds a conversation's facts from its
 // texts (after they moved or stopped counting), with its row locked.
 func refreshResponseConversation(ctx context.Context, tx conn, org hiretext.OrgID, conv hiretext.ConversationID) error {
-	if _, err := lockResponseConversations(ctx, tx, org, []hiretext.ConversationID{conv}); err != nil {
+	if _, err := lockResponseConversations(ctx, tx, org, map[hiretext.ConversationID]int64{conv: 0}); err != nil {
 		return err
 	}
 	return rebuildResponseFacts(ctx, tx, org, conv)
 }
 
-// responseConversationState is a conversation's facts row.
+// responseConversationState is a conversation's facts row as it was.
 type responseConversationState struct {
 	lastAt sql.NullInt64 // Unix microseconds
 	stale  bool
 }
 
-// lockResponseConversations creates or locks (by a no-op update: the same
-// on both databases) the facts rows of convs and reads them.
-func lockResponseConversations(ctx context.Context, tx conn, org hiretext.OrgID, convs []hiretext.ConversationID) (map[hiretext.ConversationID]responseConversationState, error) {
-	states := make(map[hiretext.ConversationID]responseConversationState, len(convs))
-	var unique []any
-	for _, c := range convs {
-		if _, ok := states[c]; !ok {
-			states[c] = responseConversationState{}
-			unique = append(unique, c)
-		}
-	}
-	args := make([]any, 0, 2*len(unique))
-	for _, c := range unique {
-		args = append(args, c, org)
-	}
-	if _, err := tx.exec(ctx, `INSERT INTO response_conversations (conversation_id, org_id, stale) VALUES `+
-		repeatRows("(?, ?, 0)", len(unique))+` ON CONFLICT (conversation_id) DO UPDATE SET stale = response_conversations.stale`, args...); err != nil {
-		return nil, err
+// lockResponseConversations creates or locks the facts rows of the
+// conversations of newest, moving each one's last_at on to its newest
+// text (0: none), and returns them as they were, in one statement: the
+// upsert keeps the previous last_at in prev_at, as RETURNING gives only
+// the new row.
+func lockResponseConversations(ctx context.Context, tx conn, org hiretext.OrgID, newest map[hiretext.ConversationID]int64) (map[hiretext.ConversationID]responseConversationState, error) {
+	states := make(map[hiretext.ConversationID]responseConversationState, len(newest))
+	args := make([]any, 0, 3*len(newest))
+	for c, at := range newest {
+		args = append(args, c, org, sql.NullInt64{Int64: at, Valid: at != 0})
 	}
 	err := queryEach(ctx, tx, func(row scanner) error {
 		var conv hiretext.ConversationID
@@ -166,7 +151,11 @@ func lockResponseConversations(ctx context.Context, tx conn, org hiretext.OrgID,
 		}
 		states[conv] = st
 		return nil
-	}, "SELECT conversation_id, last_at, stale = 1 FROM response_conversations WHERE conversation_id IN ("+placeholders(len(unique))+")", unique...)
+	}, `INSERT INTO response_conversations (conversation_id, org_id, last_at, stale) VALUES `+repeatRows("(?, ?, ?, 0)", len(newest))+`
+		ON CONFLICT (conversation_id) DO UPDATE SET prev_at = response_conversations.last_at,
+			last_at = CASE WHEN response_conversations.last_at > excluded.last_at OR excluded.last_at IS NULL
+				THEN response_conversations.last_at ELSE excluded.last_at END
+		RETURNING conversation_id, prev_at, stale = 1`, args...)
 	return states, err
 }
 
@@ -325,7 +314,11 @@ func (db *DB) BuildResponseFacts(ctx context.Context, org hiretext.OrgID) error 
 			return err
 		}
 		err = db.inTx(ctx, func(tx conn) error {
-			states, err := lockResponseConversations(ctx, tx, org, convs)
+			lock := make(map[hiretext.ConversationID]int64, len(convs))
+			for _, c := range convs {
+				lock[c] = 0
+			}
+			states, err := lockResponseConversations(ctx, tx, org, lock)
 			if err != nil {
 				return err
 			}

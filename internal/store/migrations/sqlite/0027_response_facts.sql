@@ -11,11 +11,13 @@
 -- than that, such as a held text that went, rebuilds them), and whether
 -- they must be rebuilt from the texts before use (every conversation that
 -- existed before this migration: the report rebuilds them on first use).
--- Writers lock this row before changing the conversation's facts.
+-- Writers lock this row (moving last_at on, in the one statement that
+-- reads it) before changing the conversation's facts.
 CREATE TABLE response_conversations (
 	conversation_id INTEGER PRIMARY KEY,
 	org_id INTEGER NOT NULL REFERENCES organizations(id),
 	last_at INTEGER,
+	prev_at INTEGER, -- last_at before the last writer moved it on
 	stale INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX response_conversations_stale ON response_conversations (org_id, conversation_id) WHERE stale = 1;
