@@ -173,44 +173,61 @@ func (q responseQuery) answers(ctx context.Context, c conn, tally *hiretext.Resp
 		where += " AND w.user_id = ?"
 		args = append(args, q.f.UserID)
 	}
-	type answer struct {
-		conv      hiretext.ConversationID
-		number    hiretext.NumberID
-		user      hiretext.UserID
-		since, at time.Time
-		id        hiretext.MessageID
-	}
-	var all []answer
+	// The waits that began in the period, counted as they are read (a
+	// year of them, so only the columns the figures need).
 	err := queryEach(ctx, c, func(row scanner) error {
-		var a answer
+		var user hiretext.UserID
+		var number hiretext.NumberID
 		var since, at int64
-		if err := row.Scan(&a.conv, &a.number, &a.user, &since, &at, &a.id); err != nil {
+		if err := row.Scan(&user, &number, &since, &at); err != nil {
 			return err
 		}
-		a.since, a.at = fromMicros(since), fromMicros(at)
-		all = append(all, a)
+		tally.Answer(user, number, fromMicros(since), fromMicros(at))
 		return nil
-	}, `SELECT w.conversation_id, w.number_id, w.user_id, w.since, w.answered_at, w.answer_id FROM response_waits w
-		WHERE w.org_id = ? AND w.answered_at >= ? AND w.answered_at < ? AND w.since < ?`+where,
-		append([]any{q.org, micros(q.start), micros(q.end.Add(hiretext.ResponseWindow)), micros(q.end)}, args...)...)
+	}, `SELECT w.user_id, w.number_id, w.since, w.answered_at FROM response_waits w
+		WHERE w.org_id = ? AND w.answered_at >= ? AND w.answered_at < ? AND w.since >= ? AND w.since < ?`+where,
+		append([]any{q.org, micros(q.start), micros(q.end.Add(hiretext.ResponseWindow)), micros(q.start), micros(q.end)}, args...)...)
 	if err != nil {
 		return err
 	}
-	for _, a := range all {
-		if a.since.Before(q.start) {
-			err := c.queryRow(ctx, `SELECT m.created_at FROM messages m WHERE m.org_id = ? AND m.conversation_id = ?
-				AND m.direction = 'inbound' AND m.keyword = '' AND m.created_at >= ? AND m.created_at < ?
-				AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) ORDER BY m.created_at, m.id LIMIT 1`,
-				q.org, a.conv, q.start, q.end, a.at, a.at, a.id).Scan(&a.since)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // the candidate wrote nothing in the period before the answer
-			}
-			if err != nil {
-				return err
-			}
-			a.since = a.since.UTC()
+	// The waits that began before it and were answered in it: at most one
+	// per conversation.
+	type answer struct {
+		conv   hiretext.ConversationID
+		number hiretext.NumberID
+		user   hiretext.UserID
+		at     time.Time
+		id     hiretext.MessageID
+	}
+	var across []answer
+	err = queryEach(ctx, c, func(row scanner) error {
+		var a answer
+		var at int64
+		if err := row.Scan(&a.conv, &a.number, &a.user, &at, &a.id); err != nil {
+			return err
 		}
-		tally.Answer(a.user, a.number, a.since, a.at)
+		a.at = fromMicros(at)
+		across = append(across, a)
+		return nil
+	}, `SELECT w.conversation_id, w.number_id, w.user_id, w.answered_at, w.answer_id FROM response_waits w
+		WHERE w.org_id = ? AND w.answered_at >= ? AND w.answered_at < ? AND w.since < ?`+where,
+		append([]any{q.org, micros(q.start), micros(q.end.Add(hiretext.ResponseWindow)), micros(q.start)}, args...)...)
+	if err != nil {
+		return err
+	}
+	for _, a := range across {
+		var since time.Time
+		err := c.queryRow(ctx, `SELECT m.created_at FROM messages m WHERE m.org_id = ? AND m.conversation_id = ?
+			AND m.direction = 'inbound' AND m.keyword = '' AND m.created_at >= ? AND m.created_at < ?
+			AND m.created_at <= ? AND (m.created_at < ? OR m.id < ?) ORDER BY m.created_at, m.id LIMIT 1`,
+			q.org, a.conv, q.start, q.end, a.at, a.at, a.id).Scan(&since)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // the candidate wrote nothing in the period before the answer
+		}
+		if err != nil {
+			return err
+		}
+		tally.Answer(a.user, a.number, since.UTC(), a.at)
 	}
 	return nil
 }
