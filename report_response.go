@@ -10,25 +10,15 @@ import (
 // many of the candidates a user (or a number) first texted in the period
 // replied within ResponseWindow, and how long users took to answer a
 // candidate's text, counted in the company's business hours (its escalation
-// policy's), or in clock hours when it never set any. They are built here
-// from the texts in time order, so the rules are tested without a database.
+// policy's), or in clock hours when it never set any. The store keeps small
+// facts about the texts as it writes them and ResponseTally adds them up.
+// A user's text counts once it goes (not failed, canceled or still held); a
+// candidate's text counts unless it is a keyword (STOP, HELP…), which
+// neither replies nor waits.
 
 // ResponseWindow is how long after a user's first text a candidate's reply
 // counts toward the response rate.
 const ResponseWindow = 7 * 24 * time.Hour
-
-// ResponseText is one text the response figures read: a user's text that
-// went (not failed, canceled or still scheduled) or a candidate's text that
-// is not a keyword (STOP, HELP…), which neither replies nor waits.
-type ResponseText struct {
-	ConversationID ConversationID
-	NumberID       NumberID
-	UserID         UserID // the user who wrote it; 0 for the candidate's text
-	At             time.Time
-}
-
-// Inbound reports whether t is the candidate's.
-func (t ResponseText) Inbound() bool { return t.UserID == 0 }
 
 // ResponseFigures are one user's or one number's figures.
 type ResponseFigures struct {
@@ -64,132 +54,78 @@ type ResponseReport struct {
 	ByNumber      []*ResponseFigures // by phone
 }
 
-// ResponseBuilder builds a ResponseReport from texts given in time order.
-// A wait begins with the candidate's first text in the period, or their
-// first after a user answered; a user's text ends it. Texts after the
-// period are given too (up to ResponseWindow after it), for the replies
-// and answers they hold, but begin nothing.
-type ResponseBuilder struct {
-	end     time.Time
-	start   time.Time
-	user    UserID // only this user's figures; 0 for all
+// ResponseTally adds up response figures from what the store kept of the
+// texts (see docs/architecture.md, "Response figures"): each candidate first
+// texted in the period, with whether they replied in time, and each answer
+// to a wait that began in the period, with its two instants. Answer times
+// are measured here, when the report is read, so they follow the business
+// hours the company has now.
+type ResponseTally struct {
 	measure func(from, to time.Time) time.Duration
 	hours   bool
 	users   map[UserID]*ResponseFigures
 	numbers map[NumberID]*ResponseFigures
-	convs   map[ConversationID]*responseConversation
 }
 
-// responseConversation is what the builder remembers of a conversation.
-type responseConversation struct {
-	waitingSince time.Time // zero: no wait
-	texted       map[UserID]bool
-	numberTexted bool
-	pending      []pendingReply // first texts awaiting a reply
-}
-
-// pendingReply is a first text whose candidate has not replied yet.
-type pendingReply struct {
-	figures *ResponseFigures
-	at      time.Time
-}
-
-// NewResponseBuilder starts the figures of period p for user (0 for every
-// user), counting answer times in hours when the company set business
-// hours (nil for clock hours), in the period's time zone.
-func NewResponseBuilder(p ReportPeriod, hours *Week, user UserID) *ResponseBuilder {
-	b := &ResponseBuilder{start: p.Start(), end: p.End(), user: user, hours: hours != nil,
-		users: map[UserID]*ResponseFigures{}, numbers: map[NumberID]*ResponseFigures{}, convs: map[ConversationID]*responseConversation{},
+// NewResponseTally starts the figures of a period in loc, counting answer
+// times in hours when the company set business hours (nil for clock hours).
+func NewResponseTally(loc *time.Location, hours *Week) *ResponseTally {
+	t := &ResponseTally{hours: hours != nil, users: map[UserID]*ResponseFigures{}, numbers: map[NumberID]*ResponseFigures{},
 		measure: func(from, to time.Time) time.Duration { return to.Sub(from) }}
 	if hours != nil {
-		loc := p.Location()
-		b.measure = func(from, to time.Time) time.Duration { return hours.OpenBetween(from, to, loc) }
+		t.measure = func(from, to time.Time) time.Duration { return hours.OpenBetween(from, to, loc) }
 	}
-	return b
+	return t
 }
 
-// ReadUntil is the end of the texts the builder needs: ResponseWindow
-// after the period.
-func (b *ResponseBuilder) ReadUntil() time.Time { return b.end.Add(ResponseWindow) }
+// TextedByUser counts a candidate user first texted in the period, and
+// whether they replied within ResponseWindow of that text.
+func (t *ResponseTally) TextedByUser(user UserID, replied bool) { t.userFigures(user).texted(replied) }
 
-// Add reads the next text.
-func (b *ResponseBuilder) Add(t ResponseText) {
-	c := b.convs[t.ConversationID]
-	if c == nil {
-		c = &responseConversation{texted: map[UserID]bool{}}
-		b.convs[t.ConversationID] = c
-	}
-	inPeriod := !t.At.Before(b.start) && t.At.Before(b.end)
-	if t.Inbound() {
-		b.reply(c, t.At)
-		if c.waitingSince.IsZero() && inPeriod {
-			c.waitingSince = t.At
-		}
-		return
-	}
-	counted := b.user == 0 || b.user == t.UserID
-	if !c.waitingSince.IsZero() {
-		if counted {
-			d := b.measure(c.waitingSince, t.At)
-			for _, f := range []*ResponseFigures{b.userFigures(t.UserID), b.numberFigures(t.NumberID)} {
-				f.Answered++
-				f.answers = append(f.answers, d)
-			}
-		}
-		c.waitingSince = time.Time{}
-	}
-	if !inPeriod || !counted {
-		return
-	}
-	if !c.texted[t.UserID] {
-		c.texted[t.UserID] = true
-		b.firstText(c, b.userFigures(t.UserID), t.At)
-	}
-	if !c.numberTexted {
-		c.numberTexted = true
-		b.firstText(c, b.numberFigures(t.NumberID), t.At)
+// TextedByNumber counts a candidate first texted from number in the period.
+func (t *ResponseTally) TextedByNumber(number NumberID, replied bool) {
+	t.numberFigures(number).texted(replied)
+}
+
+// Answer counts user's answer, from number at to, to a wait that began at
+// from.
+func (t *ResponseTally) Answer(user UserID, number NumberID, from, to time.Time) {
+	d := t.measure(from, to)
+	for _, f := range []*ResponseFigures{t.userFigures(user), t.numberFigures(number)} {
+		f.Answered++
+		f.answers = append(f.answers, d)
 	}
 }
 
-// firstText counts a candidate first texted by f's user or number at at.
-func (b *ResponseBuilder) firstText(c *responseConversation, f *ResponseFigures, at time.Time) {
+func (f *ResponseFigures) texted(replied bool) {
 	f.Texted++
-	c.pending = append(c.pending, pendingReply{figures: f, at: at})
+	if replied {
+		f.Replied++
+	}
 }
 
-// reply credits the first texts the candidate's text at at answers within
-// ResponseWindow; older ones can no longer be answered in time.
-func (b *ResponseBuilder) reply(c *responseConversation, at time.Time) {
-	for _, p := range c.pending {
-		if at.Sub(p.at) <= ResponseWindow {
-			p.figures.Replied++
-		}
+func (t *ResponseTally) userFigures(id UserID) *ResponseFigures {
+	if t.users[id] == nil {
+		t.users[id] = &ResponseFigures{UserID: id}
 	}
-	c.pending = c.pending[:0]
+	return t.users[id]
 }
 
-func (b *ResponseBuilder) userFigures(id UserID) *ResponseFigures {
-	if b.users[id] == nil {
-		b.users[id] = &ResponseFigures{UserID: id}
+func (t *ResponseTally) numberFigures(id NumberID) *ResponseFigures {
+	if t.numbers[id] == nil {
+		t.numbers[id] = &ResponseFigures{NumberID: id}
 	}
-	return b.users[id]
-}
-
-func (b *ResponseBuilder) numberFigures(id NumberID) *ResponseFigures {
-	if b.numbers[id] == nil {
-		b.numbers[id] = &ResponseFigures{NumberID: id}
-	}
-	return b.numbers[id]
+	return t.numbers[id]
 }
 
 // Finish computes the medians and returns the report; the caller names
 // the users and numbers and sorts them (see SortResponseFigures).
-func (b *ResponseBuilder) Finish() *ResponseReport {
-	r := &ResponseReport{BusinessHours: b.hours}
-	for _, f := range b.users {
+func (t *ResponseTally) Finish() *ResponseReport {
+	r := &ResponseReport{BusinessHours: t.hours}
+	for _, f := range t.users {
 		r.ByUser = append(r.ByUser, f.finish())
 	}
-	for _, f := range b.numbers {
+	for _, f := range t.numbers {
 		r.ByNumber = append(r.ByNumber, f.finish())
 	}
 	return r

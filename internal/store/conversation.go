@@ -413,6 +413,9 @@ func mergeConversation(ctx context.Context, tx conn, v *hiretext.Conversation, c
 		v.Unread, v.LastMessageAt.UTC(), v.LastMessageAt.UTC(), existing, existing); err != nil {
 		return 0, err
 	}
+	if err := moveResponseFacts(ctx, tx, v.OrgID, v.ID, existing); err != nil {
+		return 0, err
+	}
 	_, err = tx.exec(ctx, "DELETE FROM conversations WHERE id = ?", v.ID)
 	return existing, err
 }

@@ -212,19 +212,22 @@ func (r *inboundRun) store(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.message, err = insertMessageReturning(ctx, r.tx, r.tally, messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
+	m := messageInsert{org: r.num.OrgID, number: r.num.ID, conversation: r.conv,
 		candidate: candidate, direction: hiretext.Inbound, kind: hiretext.KindInbound, from: r.in.From, to: r.num.Phone,
 		body: r.in.Body, status: hiretext.StatusReceived, keyword: r.keyword(),
 		looksOptOut: r.reading.Revocation == hiretext.RevocationPossible,
-		provider:    r.in.Provider, providerID: r.in.ProviderMessageID, period: r.period, counted: true, now: r.now})
-	if err != nil {
+		provider:    r.in.Provider, providerID: r.in.ProviderMessageID, period: r.period, counted: true, now: r.now}
+	if r.message, err = insertMessageReturning(ctx, r.tx, r.tally, m); err != nil {
 		return err
 	}
 	r.msg = r.message.ID
 	if err := storeInboundMedia(ctx, r.tx, r.num.OrgID, r.msg, r.in.Provider, r.in.Media, r.now); err != nil {
 		return err
 	}
-	return touchInbound(ctx, r.tx, r.conv, r.msg, r.now, r.keyword() == hiretext.KeywordNone)
+	if err := touchInbound(ctx, r.tx, r.conv, r.msg, r.now, r.keyword() == hiretext.KeywordNone); err != nil {
+		return err
+	}
+	return recordResponseTexts(ctx, r.tx, responseTextsOf([]messageInsert{m}, []hiretext.MessageID{r.msg}))
 }
 
 // recordEvent records the new-message event for the number's users.

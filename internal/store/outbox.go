@@ -186,6 +186,14 @@ func recordSent(ctx context.Context, tx conn, tally *textTally, sent []hiretext.
 			RETURNING `+countedColumns, args...); err != nil {
 			return err
 		}
+		for _, s := range chunk {
+			if !responseStatus(s.Status) && hiretext.StatusSending.Advances(s.Status) {
+				// It failed at once: no longer one the response figures count.
+				if err := responseMessageChanged(ctx, tx, s.Delivery.ID, hiretext.StatusQueued); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -256,6 +264,9 @@ func (db *DB) failDelivery(ctx context.Context, dl *hiretext.Delivery, status hi
 		}
 		if n == 0 {
 			return nil // already resolved elsewhere
+		}
+		if err := responseMessageChanged(ctx, tx, dl.ID, hiretext.StatusQueued); err != nil {
+			return err
 		}
 		if optOut && dl.CandidateID != 0 {
 			if err := db.providerOptOut(ctx, tx, dl.OrgID, dl.CandidateID, dl.ID); err != nil {

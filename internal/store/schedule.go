@@ -237,6 +237,12 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, tally *textTally, due 
 	if err != nil {
 		return err
 	}
+	// Each text that goes changes its conversation's response facts after
+	// its unit of allowance is reserved; their rows are locked first, before
+	// the counter row, the order every other writer takes them in.
+	if err := lockDueResponseFacts(ctx, tx, due); err != nil {
+		return err
+	}
 	var alerts []hiretext.AllowanceAlert
 	maxed := false
 	for _, d := range due {
@@ -269,6 +275,9 @@ func (db *DB) releaseNumber(ctx context.Context, tx conn, tally *textTally, due 
 		if _, err := tally.updateCounted(ctx, tx, hiretext.StatusScheduled, `UPDATE messages SET status = 'queued', counted = ?, period = ?,
 			next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'scheduled' RETURNING `+countedColumns,
 			true, change.Usage.Period, storedTime(now), now, d.id); err != nil {
+			return err
+		}
+		if err := responseMessageChanged(ctx, tx, d.id, hiretext.StatusScheduled); err != nil {
 			return err
 		}
 		if err := db.recordStatusEvent(ctx, tx, d.org, d.number, d.id, now); err != nil {
@@ -426,4 +435,24 @@ func (db *DB) SetCandidateTimeZone(ctx context.Context, org hiretext.OrgID, id h
 		return err
 	})
 	return out, err
+}
+
+// lockDueResponseFacts locks the response facts rows of the due texts'
+// conversations (see lockResponseConversations), changing nothing.
+func lockDueResponseFacts(ctx context.Context, tx conn, due []dueText) error {
+	ids := make([]any, len(due))
+	for i, d := range due {
+		ids[i] = d.id
+	}
+	convs, err := queryAll(ctx, tx, scanValue[hiretext.ConversationID],
+		"SELECT DISTINCT conversation_id FROM messages WHERE id IN ("+placeholders(len(ids))+") AND conversation_id IS NOT NULL ORDER BY conversation_id", ids...)
+	if err != nil || len(convs) == 0 {
+		return err
+	}
+	newest := make(map[hiretext.ConversationID]int64, len(convs))
+	for _, c := range convs {
+		newest[c] = 0
+	}
+	_, err = lockResponseConversations(ctx, tx, due[0].org, newest)
+	return err
 }

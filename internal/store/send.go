@@ -273,6 +273,9 @@ func queueOutbound(ctx context.Context, tx conn, tally *textTally, num *hiretext
 		if err := touchOutbound(ctx, tx, ms, ids, now); err != nil {
 			return nil, err
 		}
+		if err := recordResponseTexts(ctx, tx, responseTextsOf(ms, ids)); err != nil {
+			return nil, err
+		}
 		for i, t := range chunk {
 			out[t.candidate] = ids[i]
 		}

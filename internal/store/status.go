@@ -77,6 +77,9 @@ func (db *DB) applyReport(ctx context.Context, tx conn, tally *textTally, r hire
 			return nil, err
 		}
 	}
+	if err := responseTextChanged(ctx, tx, m, m.Status, r.Status); err != nil {
+		return nil, err
+	}
 	if err := db.settleFailure(ctx, tx, m, r); err != nil {
 		return nil, err
 	}
