@@ -288,6 +288,9 @@ func TestEventStreamAsksForResyncWhenItCannotReplay(t *testing.T) {
 	ann := storetest.MustCreateUser(t, db, org.ID, "Ann", hiretext.RoleUser)
 	br := ts.sessionBrowser(t, ann)
 	e := record(t, db, hiretext.Event{OrgID: org.ID, UserID: ann.ID, Kind: hiretext.EventMessageStatus})
+	// The broker reads the event after the commit wakes it: the resync
+	// starts from where it is, so wait until it has the event.
+	storetest.Eventually(t, "the broker reads the event", func() bool { return b.Position().Covers(e.ID) })
 	for _, cursor := range []string{"not-a-cursor", strconv.FormatInt(e.ID+1000, 10)} {
 		s := openStream(t, br.client, ts.URL+"/events", http.Header{"Last-Event-Id": {cursor}})
 		if m := s.next(t, 10*time.Second); m.Event != "resync" || m.ID != strconv.FormatInt(e.ID, 10) {
