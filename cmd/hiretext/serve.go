@@ -333,6 +333,8 @@ func serve(ctx context.Context, cfg *serveConfig, db *store.DB, ln net.Listener,
 	defer stopEscalation()
 	stopMedia := startMediaFetch(ctx, cfg, db, provider, log)
 	defer stopMedia()
+	stopFacts := runInBackground(ctx, func(ctx context.Context) { buildResponseFacts(ctx, db, log) })
+	defer stopFacts()
 	srv, err := server.New(ctx, server.Config{BaseURL: base, Logger: log, Clock: cfg.clock,
 		Version: versionString(), Metrics: metrics, Provider: provider, Events: broker, TrustedProxies: cfg.TrustedProxies,
 		SimulatorPublic: cfg.SimulatorPublic, Email: cfg.Mail != nil, Stream: server.StreamOptions{Max: max(1, cfg.MaxConnections/2)},

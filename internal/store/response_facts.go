@@ -303,8 +303,9 @@ const responseRebuildBatch = 200
 // BuildResponseFacts rebuilds the response facts of org's conversations
 // that have none yet (those that existed before migration 0026, or texts
 // written without the store, as the benchmarks' generator does), a batch
-// per transaction. ResponseReport calls it first, so the first report
-// after the migration pays for the backfill once.
+// per transaction. serve builds them at start (BuildAllResponseFacts);
+// ResponseReport calls it first too, so a report asked for before that
+// finishes still counts every conversation.
 func (db *DB) BuildResponseFacts(ctx context.Context, org hiretext.OrgID) error {
 	for {
 		convs, err := queryAll(ctx, db.reader(), scanValue[hiretext.ConversationID],
@@ -335,6 +336,24 @@ func (db *DB) BuildResponseFacts(ctx context.Context, org hiretext.OrgID) error 
 			return err
 		}
 	}
+}
+
+// BuildAllResponseFacts is BuildResponseFacts for every company with
+// conversations waiting for it: serve runs it once at start, so the facts
+// of a history that predates them are built in the background rather than
+// in the first report request after the upgrade.
+func (db *DB) BuildAllResponseFacts(ctx context.Context) error {
+	orgs, err := queryAll(ctx, db.reader(), scanValue[hiretext.OrgID],
+		"SELECT DISTINCT org_id FROM response_conversations WHERE stale = 1 ORDER BY org_id")
+	if err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		if err := db.BuildResponseFacts(ctx, org); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MarkResponseFactsStale marks every conversation of org for rebuilding by

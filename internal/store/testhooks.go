@@ -138,3 +138,11 @@ func (db *DB) FailInWebhookGroup(ctx context.Context, providerID string) error {
 		return err
 	})
 }
+
+// StaleResponseFacts counts the conversations of org whose response facts
+// wait to be built (BuildResponseFacts).
+func (db *DB) StaleResponseFacts(ctx context.Context, org hiretext.OrgID) (int, error) {
+	var n int
+	err := db.reader().queryRow(ctx, "SELECT COUNT(*) FROM response_conversations WHERE org_id = ? AND stale = 1", org).Scan(&n)
+	return n, err
+}

@@ -335,3 +335,58 @@ func linkUnknown(t *testing.T, db *store.DB, fx *Texting, phone string, candidat
 	}
 	t.Fatalf("no unknown conversation with %s", phone)
 }
+
+// TestBuildAllResponseFactsBuildsEveryCompany: the facts serve builds at
+// start for a history that predates them (marked stale, as migration 0026
+// marks every conversation) are built for every company, and give the
+// figures the facts kept as texts were written.
+func TestBuildAllResponseFactsBuildsEveryCompany(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		var companies []*Texting
+		for range 2 {
+			fx := MustSetUpTexting(t, db, 100)
+			ann, e164 := fx.MustCandidate(t, db, "Ann")
+			fx.MustSend(t, db, "Still interested?", ann.ID)
+			fx.Receive(t, db, "SM"+randomHex(6), e164, "Yes!")
+			companies = append(companies, fx)
+		}
+		type figureSet struct {
+			Texted, Replied, Answered int
+			Median                    time.Duration
+		}
+		figures := func(fx *Texting) figureSet {
+			t.Helper()
+			today := time.Now().In(fx.Org.Location()).Format("2006-01-02")
+			p, err := hiretext.NewReportPeriod(today, today, fx.Org.Location(), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := db.ResponseReport(ctx, fx.Org.ID, hiretext.ActivityFilter{Period: p})
+			if err != nil || len(r.ByUser) != 1 {
+				t.Fatalf("response figures: %+v, %v", r, err)
+			}
+			f := *r.ByUser[0]
+			return figureSet{Texted: f.Texted, Replied: f.Replied, Answered: f.Answered, Median: f.MedianAnswer}
+		}
+		before := make([]figureSet, len(companies))
+		for i, fx := range companies {
+			if before[i] = figures(fx); before[i].Texted != 1 {
+				t.Fatalf("company %d before: %+v, want Ann texted", i+1, before[i])
+			}
+			if err := db.MarkResponseFactsStale(ctx, fx.Org.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.BuildAllResponseFacts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for i, fx := range companies {
+			if n, err := db.StaleResponseFacts(ctx, fx.Org.ID); err != nil || n != 0 {
+				t.Fatalf("company %d: %d conversations still waiting for their facts (%v)", i+1, n, err)
+			}
+			if after := figures(fx); after != before[i] {
+				t.Fatalf("company %d after the build: %+v, want %+v", i+1, after, before[i])
+			}
+		}
+	})
+}
