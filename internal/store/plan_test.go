@@ -260,3 +260,24 @@ func TestMessageReturningMatchesColumns(t *testing.T) {
 		t.Errorf("messageReturning\n%s\nis not messageColumns unqualified:\n%s", messageReturning, want)
 	}
 }
+
+// TestBulkResultsReadRepliesByCandidate: whether each candidate of a bulk
+// send replied is a key lookup on messages_candidate, not a range of the
+// company's texts on the covering messages_report_time that SQLite's
+// planner prefers without statistics.
+func TestBulkResultsReadRepliesByCandidate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	plan := explain(t, db, bulkResultsQuery(db.dialect), []any{1, time.Now(), 1})
+	if !strings.Contains(plan, "messages_candidate") || strings.Contains(plan, "messages_report_time") {
+		t.Fatalf("the bulk results' reply lookup:\n%s", plan)
+	}
+}
