@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,15 +11,7 @@ import (
 // the conversations table, however many there are.
 func TestEscalationJobReadsOnlyDueConversations(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedSQLite(t)
 	plan := explain(t, db, dueForEscalation, []any{time.Now().UTC(), escalateBatch})
 	if !strings.Contains(plan, "conversations_escalate_due") || strings.Contains(plan, "TEMP B-TREE") {
 		t.Fatalf("the job's query does not walk conversations_escalate_due in order:\n%s", plan)

@@ -21,15 +21,7 @@ import (
 // scan a table.
 func TestHotQueriesUseIndexes(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedSQLite(t)
 	org := hiretext.OrgID(1)
 	queries := map[string][]any{
 		candidateByEmailQuery: {org, "a@example.com"},
@@ -96,15 +88,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 // company would pay on each of these lookups.
 func TestSendLookupsUseKeys(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedSQLite(t)
 	const n = hiretext.MaxBulkCandidates
 	ids := make([]any, n)
 	for i := range ids {
@@ -130,15 +114,7 @@ func TestSendLookupsUseKeys(t *testing.T) {
 // and stop after a page.
 func TestInboxQueriesWalkAnIndex(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedSQLite(t)
 	pos := &inboxCursor{at: time.Now(), id: 9}
 	for _, f := range hiretext.InboxFilters {
 		for _, part := range inboxParts(f) {
@@ -186,14 +162,7 @@ func explain(t *testing.T, db *DB, sql string, args []any) string {
 func TestEveryMessagesIndexIsUsed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedSQLite(t)
 	named := map[string]bool{}
 	sources, _ := filepath.Glob("*.go")
 	for _, f := range sources {
@@ -267,17 +236,26 @@ func TestMessageReturningMatchesColumns(t *testing.T) {
 // planner prefers without statistics.
 func TestBulkResultsReadRepliesByCandidate(t *testing.T) {
 	t.Parallel()
+	db := migratedSQLite(t)
+	plan := explain(t, db, bulkResultsQuery(db.dialect), []any{1, time.Now(), 1})
+	if !strings.Contains(plan, "messages_candidate") || strings.Contains(plan, "messages_report_time") {
+		t.Fatalf("the bulk results' reply lookup:\n%s", plan)
+	}
+}
+
+// migratedSQLite opens a new SQLite database in a temporary file with every
+// migration applied, closed when the test ends: what a query plan is read
+// against.
+func migratedSQLite(t *testing.T) *DB {
+	t.Helper()
 	ctx := context.Background()
 	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	plan := explain(t, db, bulkResultsQuery(db.dialect), []any{1, time.Now(), 1})
-	if !strings.Contains(plan, "messages_candidate") || strings.Contains(plan, "messages_report_time") {
-		t.Fatalf("the bulk results' reply lookup:\n%s", plan)
-	}
+	return db
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -15,14 +14,7 @@ import (
 func TestSearchPlansAgree(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedSQLite(t)
 	org, _ := db.CreateOrg(ctx, hiretext.NewOrganization{Name: "Acme", Slug: "acme"})
 	job, _ := db.CreateJob(ctx, org.ID, hiretext.NewJob{Title: "Welder"})
 	var apps []hiretext.NewApplication

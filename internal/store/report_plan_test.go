@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,15 +17,7 @@ import (
 // the covering index alone, never the table's rows.
 func TestReportQueriesUseIndexes(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedSQLite(t)
 	org := hiretext.OrgID(1)
 	loc, _ := time.LoadLocation("America/Chicago")
 	period, err := hiretext.NewReportPeriod("2026-01-01", "2026-06-30", loc, time.Now())
