@@ -57,7 +57,9 @@ func TestInboundWebhookBenchmark(t *testing.T) {
 			db := openProduction(t, u)
 			for _, v := range rawInserts(db.Dialect()) {
 				for _, c := range []int{1, 16, 64} {
-					t.Logf("raw %s transactions, %2d writers: %6.0f/s", v.name, c, rawInsertRate(t, db, v, c, n))
+					rate, busy := rawInsertRate(t, db, v, c, n)
+					t.Logf("raw %s transactions, %2d writers: %6.0f/s; machine CPU %.2f ms a transaction (%.0f%% busy)",
+						v.name, c, rate, busy.perOp(n), busy.percent())
 				}
 			}
 			bench := newWebhookBench(t, db, u)
@@ -105,8 +107,8 @@ func rawInserts(dialect string) []rawInsert {
 
 // rawInsertRate commits n single-row INSERT transactions (with v's extra
 // statement) into a scratch table from writers goroutines and returns the
-// rate.
-func rawInsertRate(t *testing.T, db *store.DB, v rawInsert, writers, n int) float64 {
+// rate and the machine's CPU meanwhile.
+func rawInsertRate(t *testing.T, db *store.DB, v rawInsert, writers, n int) (float64, machineBusy) {
 	t.Helper()
 	_, w := db.Pools()
 	ctx := context.Background()
@@ -125,6 +127,7 @@ func rawInsertRate(t *testing.T, db *store.DB, v rawInsert, writers, n int) floa
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	busy := startMachineBusy()
 	start := time.Now()
 	for range writers {
 		wg.Go(func() {
@@ -137,7 +140,7 @@ func rawInsertRate(t *testing.T, db *store.DB, v rawInsert, writers, n int) floa
 		})
 	}
 	wg.Wait()
-	return float64(n) / time.Since(start).Seconds()
+	return float64(n) / time.Since(start).Seconds(), busy.stop()
 }
 
 // rawTx commits one transaction of the raw insert benchmark.
@@ -209,6 +212,7 @@ func (b *webhookBench) run(t *testing.T, clients, n int, label string) {
 	var wg sync.WaitGroup
 	groups, members := b.db.WebhookGroups()
 	cpu := cpuSeconds()
+	busy := startMachineBusy()
 	start := time.Now()
 	for range clients {
 		wg.Go(func() {
@@ -225,15 +229,17 @@ func (b *webhookBench) run(t *testing.T, clients, n int, label string) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	cpu = cpuSeconds() - cpu
+	machine := busy.stop()
 	if t.Failed() || label != "" {
 		return
 	}
 	g, m := b.db.WebhookGroups()
-	t.Logf("webhooks, %2d clients: %6.0f/s; latency p50 %v p95 %v p99 %v max %v; this process's CPU %.2f ms a webhook (%.0f%% of %d cores); %.1f webhooks a transaction",
+	t.Logf("webhooks, %2d clients: %6.0f/s; latency p50 %v p95 %v p99 %v max %v; this process's CPU %.2f ms a webhook (%.0f%% of %d cores); machine CPU %.2f ms a webhook (%.0f%% busy); %.1f webhooks a transaction",
 		clients, float64(n)/elapsed.Seconds(),
 		percentile(latencies, 50).Round(10*time.Microsecond), percentile(latencies, 95).Round(10*time.Microsecond),
 		percentile(latencies, 99).Round(10*time.Microsecond), slices.Max(latencies).Round(10*time.Microsecond),
 		cpu*1000/float64(n), 100*cpu/elapsed.Seconds()/float64(runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0),
+		machine.perOp(n), machine.percent(),
 		float64(m-members)/float64(max(g-groups, 1)))
 }
 
@@ -252,6 +258,55 @@ func cpuSeconds() float64 {
 	utime, _ := strconv.ParseFloat(f[11], 64)
 	stime, _ := strconv.ParseFloat(f[12], 64)
 	return (utime + stime) / 100 // clock ticks: USER_HZ is 100 on Linux
+}
+
+// machineBusy is the CPU time the whole machine spent (every process:
+// PostgreSQL's too) over a stretch of wall time, from Linux's /proc/stat;
+// zero elsewhere.
+type machineBusy struct {
+	busy, total float64 // seconds of CPU busy, and of CPU in all
+	start       [2]float64
+}
+
+// startMachineBusy starts measuring.
+func startMachineBusy() machineBusy {
+	b, t := machineCPU()
+	return machineBusy{start: [2]float64{b, t}}
+}
+
+// stop ends the measure.
+func (m machineBusy) stop() machineBusy {
+	b, t := machineCPU()
+	m.busy, m.total = b-m.start[0], t-m.start[1]
+	return m
+}
+
+// perOp is the machine's busy CPU in milliseconds per each of n operations.
+func (m machineBusy) perOp(n int) float64 { return m.busy * 1000 / float64(n) }
+
+// percent is how busy the machine's CPUs were, in percent.
+func (m machineBusy) percent() float64 { return 100 * m.busy / max(m.total, 1e-9) }
+
+// machineCPU returns the seconds the machine's CPUs were busy and in all
+// since boot: /proc/stat's first line, idle and iowait being the idle time.
+func machineCPU() (busy, total float64) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	for i, v := range f[1:] {
+		x, _ := strconv.ParseFloat(v, 64)
+		if i >= 8 { // guest time is counted in user already
+			break
+		}
+		total += x
+		if i != 3 && i != 4 { // idle, iowait
+			busy += x
+		}
+	}
+	return busy / 100, total / 100 // clock ticks: USER_HZ is 100 on Linux
 }
 
 // post sends the i-th inbound text, signed, and waits for the answer.

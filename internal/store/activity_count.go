@@ -136,7 +136,7 @@ func (db *DB) countTexts(ctx context.Context, tx conn, t *textTally) error {
 			s := sums[k]
 			args = append(args, k.org, k.day, k.number, k.user, k.dir, k.status, s.n, s.segments)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO activity_daily (org_id, day, number_id, user_id, direction, status, texts, segments)
+		if err := tx.execLater(ctx, `INSERT INTO activity_daily (org_id, day, number_id, user_id, direction, status, texts, segments)
 			VALUES `+repeatRows("(?, ?, ?, ?, ?, ?, ?, ?)", len(chunk))+`
 			ON CONFLICT (org_id, day, number_id, user_id, direction, status) DO UPDATE
 			SET texts = activity_daily.texts + excluded.texts, segments = activity_daily.segments + excluded.segments`, args...); err != nil {

@@ -52,7 +52,7 @@ func loadUsageTarget(ctx context.Context, c conn, org hiretext.OrgID, number hir
 // returns that period's Usage with Used and Allowance still to be read.
 func openPeriod(ctx context.Context, tx conn, org hiretext.OrgID, number hiretext.NumberID, t usageTarget, now time.Time) (hiretext.Usage, error) {
 	u := hiretext.Usage{NumberID: number, Period: hiretext.Period(now, t.loc), ResetsAt: hiretext.PeriodResetsAt(now, t.loc)}
-	_, err := tx.exec(ctx, `INSERT INTO number_usage (org_id, number_id, period, allowance, used, resets_at)
+	err := tx.execLater(ctx, `INSERT INTO number_usage (org_id, number_id, period, allowance, used, resets_at)
 		VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (org_id, number_id, period) DO NOTHING`,
 		org, number, u.Period, t.allowance, u.ResetsAt.UTC())
 	return u, err

@@ -96,8 +96,7 @@ func touchInbound(ctx context.Context, tx conn, id hiretext.ConversationID, msg 
 		q += armEscalation + `, waiting_since = COALESCE(waiting_since, ?)`
 		args = append(args, now, now)
 	}
-	_, err := tx.exec(ctx, q+` WHERE id = ?`, append(args, id)...)
-	return err
+	return tx.execLater(ctx, q+` WHERE id = ?`, append(args, id)...)
 }
 
 // touchReply records an automatic keyword reply on its conversation: when

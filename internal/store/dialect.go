@@ -28,6 +28,9 @@ type dialect interface {
 	// so a transaction must not wait on anything while it holds it.
 	singleWriter() bool
 	rebind(query string) string
+	// pipelined reports whether write transactions send the statements
+	// queued by execLater in batches (PostgreSQL; see pipeline).
+	pipelined() bool
 	isUniqueViolation(err error) bool
 	// skipLocked is appended to a SELECT that claims rows for a worker:
 	// PostgreSQL skips rows another transaction holds; SQLite's single
@@ -175,6 +178,8 @@ func (sqliteDialect) singleWriter() bool { return true }
 
 func (sqliteDialect) lockKeys(int) string { return "" }
 
+func (sqliteDialect) pipelined() bool { return false }
+
 func (sqliteDialect) notifyEvent() string { return "" }
 
 func (sqliteDialect) notifyEvents(int) string { return "" }
@@ -225,6 +230,8 @@ func (d *postgresDialect) rebind(q string) string {
 	d.cache.Store(q, b.String())
 	return b.String()
 }
+
+func (*postgresDialect) pipelined() bool { return true }
 
 func (*postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 

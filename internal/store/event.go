@@ -33,27 +33,51 @@ func (db *DB) SetBroker(w hiretext.Waker) { db.broker = w }
 // commit, and never for a rolled-back transaction. Run the transaction with
 // inEventTx so this instance's broker is woken at once.
 func (db *DB) insertEvent(ctx context.Context, tx conn, ev *hiretext.Event) error {
-	if err := ev.Validate(); err != nil {
+	args, err := db.eventArgs(ev)
+	if err != nil {
 		return err
 	}
-	if ev.At.IsZero() {
-		ev.At = db.now()
-	}
-	insert := `INSERT INTO events (org_id, number_id, user_id, kind, data, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
-	var err error
 	if notify := db.dialect.notifyEvent(); notify != "" {
 		// One statement, one round trip: the row and its NOTIFY. (pg_notify
 		// returns void, which the IS NULL turns into a column to read.)
 		var void bool
-		err = tx.queryRow(ctx, "WITH e AS ("+insert+") SELECT id, "+notify+" IS NULL FROM e",
-			ev.OrgID, ev.NumberID, ev.UserID, ev.Kind, string(ev.Data), ev.At).Scan(&ev.ID, &void)
+		err = tx.queryRow(ctx, "WITH e AS ("+eventInsert+" RETURNING id) SELECT id, "+notify+" IS NULL FROM e", args...).Scan(&ev.ID, &void)
 	} else {
-		err = tx.queryRow(ctx, insert, ev.OrgID, ev.NumberID, ev.UserID, ev.Kind, string(ev.Data), ev.At).Scan(&ev.ID)
+		err = tx.queryRow(ctx, eventInsert+" RETURNING id", args...).Scan(&ev.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("store: insert event: %w", err)
 	}
 	return nil
+}
+
+// queueEvent records ev as insertEvent does, but queued with the
+// transaction's other writes (see execLater), for a caller that needs no
+// id: ev.ID is left unset.
+func (db *DB) queueEvent(ctx context.Context, tx conn, ev *hiretext.Event) error {
+	args, err := db.eventArgs(ev)
+	if err != nil {
+		return err
+	}
+	if notify := db.dialect.notifyEvent(); notify != "" {
+		return tx.execLater(ctx, "WITH e AS ("+eventInsert+" RETURNING id) SELECT "+notify+" FROM e", args...)
+	}
+	return tx.execLater(ctx, eventInsert, args...)
+}
+
+// eventInsert inserts an event, its parameters given by eventArgs.
+const eventInsert = `INSERT INTO events (org_id, number_id, user_id, kind, data, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+
+// eventArgs validates ev, dates it now if it has no time, and returns the
+// parameters of eventInsert.
+func (db *DB) eventArgs(ev *hiretext.Event) ([]any, error) {
+	if err := ev.Validate(); err != nil {
+		return nil, err
+	}
+	if ev.At.IsZero() {
+		ev.At = db.now()
+	}
+	return []any{ev.OrgID, ev.NumberID, ev.UserID, ev.Kind, string(ev.Data), ev.At}, nil
 }
 
 // insertEvents records evs inside tx as insertEvent does each, in one

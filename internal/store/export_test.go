@@ -35,3 +35,23 @@ func (db *DB) BeginEvent(ctx context.Context, ev *hiretext.Event) (finish func(c
 		return tx.Rollback()
 	}, nil
 }
+
+// ExecLaterThenCount runs stmts with execLater in one write transaction,
+// then, unless count is "", the query count, and returns its number.
+func (db *DB) ExecLaterThenCount(ctx context.Context, stmts []string, count string) (n int64, err error) {
+	err = db.inTx(ctx, func(tx conn) error {
+		for _, s := range stmts {
+			if err := tx.execLater(ctx, s); err != nil {
+				return err
+			}
+		}
+		if count == "" {
+			return nil
+		}
+		return tx.queryRow(ctx, count).Scan(&n)
+	})
+	return n, err
+}
+
+// IsUniqueViolation reports whether err is the database's unique violation.
+func (db *DB) IsUniqueViolation(err error) bool { return db.dialect.isUniqueViolation(err) }

@@ -232,7 +232,7 @@ func (r *inboundRun) store(ctx context.Context) error {
 
 // recordEvent records the new-message event for the number's users.
 func (r *inboundRun) recordEvent(ctx context.Context) error {
-	return r.db.insertEvent(ctx, r.tx, &hiretext.Event{OrgID: r.num.OrgID, NumberID: r.num.ID, Kind: hiretext.EventMessageInbound,
+	return r.db.queueEvent(ctx, r.tx, &hiretext.Event{OrgID: r.num.OrgID, NumberID: r.num.ID, Kind: hiretext.EventMessageInbound,
 		Data: eventData(map[string]any{"conversation_id": r.conv, "message_id": r.msg}), At: r.now})
 }
 

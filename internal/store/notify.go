@@ -51,10 +51,9 @@ func (r *inboundRun) queueAwayReplies(ctx context.Context) error {
 	}
 	// One statement for all the number's users: a reply costs notifications
 	// one query and at most one insert, however many users are connected.
-	_, err = r.tx.exec(ctx, `INSERT INTO email_outbox (org_id, user_id, to_addr, subject, body_text, body_html, status,
+	return r.tx.execLater(ctx, `INSERT INTO email_outbox (org_id, user_id, to_addr, subject, body_text, body_html, status,
 		kind, conversation_id, candidate_id, next_attempt_at, created_at) VALUES `+
 		repeatRows("(?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)", rows), args...)
-	return err
 }
 
 // skipAwayReplies sets aside the away-reply emails due now whose user is

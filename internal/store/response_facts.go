@@ -167,32 +167,30 @@ func lockResponseConversations(ctx context.Context, tx conn, org hiretext.OrgID,
 func extendResponseFacts(ctx context.Context, tx conn, t responseText) error {
 	at := micros(t.at)
 	if t.user == 0 {
-		if _, err := tx.exec(ctx, "UPDATE response_segments SET reply_at = ?, open = 0 WHERE conversation_id = ? AND reply_at IS NULL",
+		if err := tx.execLater(ctx, "UPDATE response_segments SET reply_at = ?, open = 0 WHERE conversation_id = ? AND reply_at IS NULL",
 			at, t.conversation); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `INSERT INTO response_waits (org_id, conversation_id, number_id, since) VALUES (?, ?, ?, ?)
+		return tx.execLater(ctx, `INSERT INTO response_waits (org_id, conversation_id, number_id, since) VALUES (?, ?, ?, ?)
 			ON CONFLICT (conversation_id) WHERE answered_at IS NULL DO NOTHING`, t.org, t.conversation, t.number, at)
-		return err
 	}
-	if _, err := tx.exec(ctx, `UPDATE response_waits SET answered_at = ?, answer_id = ?, user_id = ?
+	if err := tx.execLater(ctx, `UPDATE response_waits SET answered_at = ?, answer_id = ?, user_id = ?
 		WHERE conversation_id = ? AND answered_at IS NULL`, at, t.id, t.user, t.conversation); err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, "UPDATE response_segments SET open = 0 WHERE conversation_id = ? AND open = 1 AND first_at < ?",
+	if err := tx.execLater(ctx, "UPDATE response_segments SET open = 0 WHERE conversation_id = ? AND open = 1 AND first_at < ?",
 		t.conversation, micros(t.at.Add(-responseSegmentSpan))); err != nil {
 		return err
 	}
 	pair := []any{t.org, t.conversation, t.number, t.user, at, at, t.org, t.conversation, t.number, at, at}
-	if _, err := tx.exec(ctx, `INSERT INTO response_segments (org_id, conversation_id, number_id, user_id, first_at, last_at, open)
+	if err := tx.execLater(ctx, `INSERT INTO response_segments (org_id, conversation_id, number_id, user_id, first_at, last_at, open)
 		VALUES (?, ?, ?, ?, ?, ?, 1), (?, ?, ?, 0, ?, ?, 1)
 		ON CONFLICT (conversation_id, user_id) WHERE open = 1 DO UPDATE SET last_at = excluded.last_at`, pair...); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `INSERT INTO response_pairs (org_id, conversation_id, number_id, user_id, first_at, last_at)
+	return tx.execLater(ctx, `INSERT INTO response_pairs (org_id, conversation_id, number_id, user_id, first_at, last_at)
 		VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, 0, ?, ?)
 		ON CONFLICT (conversation_id, user_id) DO UPDATE SET last_at = excluded.last_at`, pair...)
-	return err
 }
 
 // responseSegment and responseWait are rows of the facts.

@@ -5,6 +5,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -151,15 +152,21 @@ type queryer interface {
 }
 
 // conn rebinds "?" placeholders for the dialect on every call and, in
-// SQLite's write transactions, runs statements prepared once (stmtCache).
+// SQLite's write transactions, runs statements prepared once (stmtCache);
+// in PostgreSQL's, it sends the statements queued by execLater before (or
+// with) the next one (pipeline).
 type conn struct {
 	q     queryer
 	d     dialect
 	stmts *stmtCache // nil: every statement is sent as text
+	pipe  *pipeline  // nil: every statement runs at once
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	query = c.d.rebind(query)
+	if c.pipe != nil && len(c.pipe.pending) > 0 {
+		return c.pipe.send(ctx, &queuedExec{query: query, args: args}) // one round trip for the queue and this
+	}
 	if s := c.prepared(ctx, query); s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -167,6 +174,9 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := c.pipe.flush(ctx); err != nil {
+		return nil, err
+	}
 	query = c.d.rebind(query)
 	if s := c.prepared(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
@@ -174,7 +184,11 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return c.q.QueryContext(ctx, query, args...)
 }
 
+// queryRow runs a query of one row. A failure of the statements queued
+// before it (see pipeline) aborted the transaction, so the query fails
+// too; the transaction then returns the queued statement's error.
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	_ = c.pipe.flush(ctx)
 	query = c.d.rebind(query)
 	if s := c.prepared(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
@@ -234,24 +248,54 @@ func (db *DB) exporter() conn { return conn{q: db.export, d: db.dialect} }
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE on SQLite), committing
 // when fn returns nil and rolling back otherwise.
 func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
+	if db.dialect.pipelined() {
+		return db.inPipelinedTx(ctx, fn)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	err = fn(db.txConn(tx))
-	if err != nil {
-		_ = tx.Rollback()
-	} else if err = tx.Commit(); err != nil {
-		err = fmt.Errorf("store: commit: %w", err)
-	}
+	err = endTx(tx, fn(conn{q: tx, d: db.dialect, stmts: db.stmts}))
 	if db.stmts != nil {
 		db.stmts.prepareMissed(ctx) // the write connection is free again
 	}
 	return err
 }
 
-// txConn returns a conn on tx, a transaction of the write pool.
-func (db *DB) txConn(tx *sql.Tx) conn { return conn{q: tx, d: db.dialect, stmts: db.stmts} }
+// inPipelinedTx is inTx on PostgreSQL: the transaction runs on a connection
+// of its own, whose pgx batch sends the statements fn queued with
+// execLater (see pipeline); the last of them go just before the commit.
+func (db *DB) inPipelinedTx(ctx context.Context, fn func(tx conn) error) error {
+	c, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer c.Close()
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	p := &pipeline{conn: c}
+	err = fn(conn{q: tx, d: db.dialect, pipe: p})
+	if err == nil {
+		err = p.flush(ctx)
+	}
+	// A queued statement's failure came first; what failed after it (the
+	// transaction being aborted) only echoes it.
+	return endTx(tx, cmp.Or(p.failed(), err))
+}
+
+// endTx commits tx when err is nil and rolls it back otherwise.
+func endTx(tx *sql.Tx, err error) error {
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
 
 // notFound returns the domain's not-found error for a kind of object.
 func notFound(kind string) error {
