@@ -103,11 +103,17 @@ const benchPoolSlug = "bench-pool"
 // SeedPool created them.
 func OpenBenchPool(b *testing.B, n, jobs int) (*store.DB, hiretext.OrgID, []*hiretext.Job) {
 	b.Helper()
-	ctx := context.Background()
 	path := os.Getenv(BenchPoolDBEnv)
 	if path == "" {
 		path = filepath.Join(b.TempDir(), "pool.db")
 	}
+	return OpenBenchPoolAt(b, path, n, jobs)
+}
+
+// OpenBenchPoolAt is OpenBenchPool with the SQLite file named by path.
+func OpenBenchPoolAt(b *testing.B, path string, n, jobs int) (*store.DB, hiretext.OrgID, []*hiretext.Job) {
+	b.Helper()
+	ctx := context.Background()
 	db := Open(b, "sqlite:"+path, Config{})
 	if org, err := db.OrgBySlug(ctx, benchPoolSlug); err == nil {
 		js, err := db.ListJobs(ctx, org.ID)

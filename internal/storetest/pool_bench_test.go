@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -54,6 +57,45 @@ func BenchmarkPool100k(b *testing.B) {
 				if _, err := db.SearchCandidates(ctx, org, c.q); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// poolSizesDirEnv names a directory keeping BenchmarkPoolSizes's pools
+// between runs; without it they are generated in a temp dir each run.
+const poolSizesDirEnv = "HIRETEXT_BENCH_POOL_SIZES_DIR"
+
+// BenchmarkPoolSizes measures the pool pages that say how many candidates
+// match ("Showing 1–50 of N") at 10,000 and at 1,000,000 candidates, to show
+// the count does not grow with the pool. Generating the million takes about
+// twenty minutes; set HIRETEXT_BENCH_POOL_SIZES_DIR to keep the files.
+func BenchmarkPoolSizes(b *testing.B) {
+	dir := os.Getenv(poolSizesDirEnv)
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	for _, n := range []int{10_000, 1_000_000} {
+		b.Run(fmt.Sprintf("candidates=%d", n), func(b *testing.B) {
+			db, org, _ := OpenBenchPoolAt(b, filepath.Join(dir, fmt.Sprintf("pool%d.db", n)), n, 20)
+			for _, c := range []struct {
+				name string
+				q    hiretext.CandidateQuery
+			}{
+				{"first-page-with-total", hiretext.CandidateQuery{}},
+				{"opted-out-with-total", hiretext.CandidateQuery{SMSStatus: hiretext.SMSOptedOut}},
+			} {
+				b.Run(c.name, func(b *testing.B) {
+					for b.Loop() {
+						page, err := db.SearchCandidates(ctx, org, c.q)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if page.Total == hiretext.TotalUnknown {
+							b.Fatal("the page has no total")
+						}
+					}
+				})
 			}
 		})
 	}
