@@ -27,16 +27,8 @@ type escalationPage struct {
 
 // newEscalationPage fills the form from u, the policy as saved or typed.
 func newEscalationPage(u hiretext.EscalationPolicyUpdate, team, admins string, org *hiretext.Organization, errs map[string]string) *escalationPage {
-	p := &escalationPage{Enabled: u.Enabled, Team: team, Admins: admins, Errors: errs, Zone: org.Timezone}
-	for _, d := range formDays {
-		key := hiretext.Weekdays[d]
-		row := dayRow{Key: key, Name: dayNames[d], Start: "09:00", End: "17:00", Error: errs["business_hours."+key]}
-		if span := u.BusinessHours[key]; span != nil {
-			row.Open, row.Start, row.End = true, span[0], span[1]
-		}
-		p.Days = append(p.Days, row)
-	}
-	return p
+	return &escalationPage{Enabled: u.Enabled, Team: team, Admins: admins, Errors: errs, Zone: org.Timezone,
+		Days: weekRows(u.BusinessHours, [2]string{"09:00", "17:00"}, "business_hours.", errs)}
 }
 
 func (s *Server) handleEscalation(w http.ResponseWriter, r *http.Request) error {
@@ -62,12 +54,7 @@ func (s *Server) handleSaveEscalation(w http.ResponseWriter, r *http.Request) er
 	}
 	p := principalFrom(r.Context())
 	f := r.PostForm
-	u := hiretext.EscalationPolicyUpdate{Enabled: f.Get("enabled") == "yes", BusinessHours: map[string]*[2]string{}}
-	for _, key := range hiretext.Weekdays {
-		if f.Get(key+"_open") == "yes" {
-			u.BusinessHours[key] = &[2]string{strings.TrimSpace(f.Get(key + "_start")), strings.TrimSpace(f.Get(key + "_end"))}
-		}
-	}
+	u := hiretext.EscalationPolicyUpdate{Enabled: f.Get("enabled") == "yes", BusinessHours: weekFromForm(f)}
 	v := hiretext.Validation{}
 	u.TeamAfterHours = formInt(v, "team_after_hours", f.Get("team_after_hours"))
 	u.AdminsAfterHours = formInt(v, "admins_after_hours", f.Get("admins_after_hours"))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -51,15 +52,8 @@ var formDays = [7]time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.T
 // newSendWindowsPage fills the form from u, the policy as saved or typed.
 func newSendWindowsPage(u hiretext.SendPolicyUpdate, grace, limit string, saved *hiretext.SendPolicy, errs map[string]string) *sendWindowsPage {
 	p := &sendWindowsPage{ReplyGrace: grace, AttemptLimit: limit, Errors: errs, Saved: saved, AnswerTextedFirst: u.AnswerTextedFirst,
-		DefaultOn: saved.QuietHours.Equal(hiretext.DefaultQuietHours())}
-	for _, d := range formDays {
-		key := hiretext.Weekdays[d]
-		row := dayRow{Key: key, Name: dayNames[d], Start: "09:00", End: "20:00", Error: errs["quiet_hours."+key]}
-		if span := u.QuietHours[key]; span != nil {
-			row.Open, row.Start, row.End = true, span[0], span[1]
-		}
-		p.Days = append(p.Days, row)
-	}
+		DefaultOn: saved.QuietHours.Equal(hiretext.DefaultQuietHours()),
+		Days:      weekRows(u.QuietHours, [2]string{"09:00", "20:00"}, "quiet_hours.", errs)}
 	for _, code := range hiretext.StatePresetCodes {
 		p.States = append(p.States, statePresetRow{StatePreset: hiretext.StatePresets[code], On: containsFold(u.StateWindows, code)})
 	}
@@ -99,13 +93,8 @@ func (s *Server) handleSaveSendWindows(w http.ResponseWriter, r *http.Request) e
 	}
 	p := principalFrom(r.Context())
 	f := r.PostForm
-	u := hiretext.SendPolicyUpdate{QuietHours: map[string]*[2]string{}, StateWindows: f["state_windows"],
+	u := hiretext.SendPolicyUpdate{QuietHours: weekFromForm(f), StateWindows: f["state_windows"],
 		AnswerTextedFirst: f.Get("answer_texted_first") == "yes"}
-	for _, key := range hiretext.Weekdays {
-		if f.Get(key+"_open") == "yes" {
-			u.QuietHours[key] = &[2]string{strings.TrimSpace(f.Get(key + "_start")), strings.TrimSpace(f.Get(key + "_end"))}
-		}
-	}
 	if f.Get("preset") == "default" {
 		u.QuietHours = hiretext.DefaultSendPolicy(p.org.ID).Update().QuietHours
 	}
@@ -128,6 +117,34 @@ func (s *Server) handleSaveSendWindows(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	return s.redirectWithFlash(w, r, sendWindowsPath, "success", "Saved the send windows. Texts held from now on follow them.")
+}
+
+// weekRows lists the days of a week form, Monday first, from week (a
+// weekday's key to its span, nil or absent for a closed day): a closed day
+// shows shown's span, ready to be opened. A day's error is errs[prefix+key].
+func weekRows(week map[string]*[2]string, shown [2]string, prefix string, errs map[string]string) []dayRow {
+	rows := make([]dayRow, 0, len(formDays))
+	for _, d := range formDays {
+		key := hiretext.Weekdays[d]
+		row := dayRow{Key: key, Name: dayNames[d], Start: shown[0], End: shown[1], Error: errs[prefix+key]}
+		if span := week[key]; span != nil {
+			row.Open, row.Start, row.End = true, span[0], span[1]
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// weekFromForm reads the days of a posted week form: each day ticked open
+// ("KEY_open") with its start and end as typed; closed days are absent.
+func weekFromForm(f url.Values) map[string]*[2]string {
+	week := map[string]*[2]string{}
+	for _, key := range hiretext.Weekdays {
+		if f.Get(key+"_open") == "yes" {
+			week[key] = &[2]string{strings.TrimSpace(f.Get(key + "_start")), strings.TrimSpace(f.Get(key + "_end"))}
+		}
+	}
+	return week
 }
 
 // formInt reads a whole number typed in a form, recording field's error.
