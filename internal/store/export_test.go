@@ -37,18 +37,23 @@ func (db *DB) BeginEvent(ctx context.Context, ev *hiretext.Event) (finish func(c
 }
 
 // ExecLaterThenCount runs stmts with execLater in one write transaction,
-// then, unless count is "", the query count, and returns its number.
-func (db *DB) ExecLaterThenCount(ctx context.Context, stmts []string, count string) (n int64, err error) {
+// then, unless count is "", the query count (in a batch with the queued
+// statements when batched, see readBatch), and returns its number.
+func (db *DB) ExecLaterThenCount(ctx context.Context, stmts []string, count string, batched bool) (n int64, err error) {
 	err = db.inTx(ctx, func(tx conn) error {
 		for _, s := range stmts {
 			if err := tx.execLater(ctx, s); err != nil {
 				return err
 			}
 		}
-		if count == "" {
+		switch {
+		case count == "":
 			return nil
+		case batched:
+			return tx.readBatch(ctx, batchQuery(count, func(row scanner) error { return row.Scan(&n) }))
+		default:
+			return tx.queryRow(ctx, count).Scan(&n)
 		}
-		return tx.queryRow(ctx, count).Scan(&n)
 	})
 	return n, err
 }

@@ -59,32 +59,53 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 // webhooks may share (see group.go); what it counts on the number's
 // allowance it leaves in g, counted at the end of the transaction.
 func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, in hiretext.IncomingText, now time.Time) (*hiretext.InboundResult, error) {
-	// One statement finds the active number and whether the message is known.
+	// One round trip (after the writes queued before it) finds the active
+	// number, whether the message is known, and the candidates with the
+	// sender's phone with their conversations with the number.
 	var known sql.NullInt64
-	num, loc, err := scanNumber(prefixed{tx.queryRow(ctx, inboundNumberQuery,
-		in.Provider, in.ProviderMessageID, in.To), &known})
+	var num *hiretext.Number
+	var loc *time.Location
+	var match candidateMatch
+	reads := []batchRead{batchQuery(inboundNumberQuery, func(row scanner) (err error) {
+		num, loc, err = scanNumber(prefixed{row, &known})
+		return err
+	}, in.Provider, in.ProviderMessageID, in.To)}
+	if in.From != "" {
+		reads = append(reads, batchQuery(inboundCandidatesQuery(tx.d, activeNumberID, activeNumberOrg), match.add,
+			in.To, in.To, in.From, in.To, in.From))
+	}
+	if err := tx.readBatch(ctx, reads...); err != nil {
+		return nil, err
+	}
 	switch {
-	case hiretext.ErrorCode(err) == hiretext.ENotFound:
+	case num == nil:
 		// No active number has the phone (rare): the duplicate check had
 		// no row to ride on, and the text may be to a released number.
 		if dup, err := knownProviderMessage(ctx, tx, in.Provider, in.ProviderMessageID); err != nil || dup != nil {
 			return &hiretext.InboundResult{Message: dup, Duplicate: dup != nil}, err
 		}
+		var err error
 		num, loc, err = scanNumber(tx.queryRow(ctx, numberSelect+`WHERE n.phone = ? ORDER BY n.created_at DESC LIMIT 1`, in.To))
 		if hiretext.ErrorCode(err) == hiretext.ENotFound {
 			return &hiretext.InboundResult{Unrouted: true}, storeUnrouted(ctx, tx, in, now)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if in.From != "" {
+			if err := queryEach(ctx, tx, match.add, inboundCandidatesQuery(tx.d, "?", "?"), num.ID, num.OrgID, in.From, num.OrgID, in.From); err != nil {
+				return nil, err
+			}
 		}
 	case known.Valid:
 		dup, err := knownProviderMessage(ctx, tx, in.Provider, in.ProviderMessageID)
 		return &hiretext.InboundResult{Message: dup, Duplicate: dup != nil}, err
 	}
-	if err != nil {
-		return nil, err
-	}
 	// The number's row has all that counting the text needs; its users and
 	// usage, which readNumber would add, are not.
 	target := usageTarget{phone: num.Phone, status: num.Status, allowance: num.MonthlyAllowance, loc: loc}
-	r := &inboundRun{db: db, tx: tx, group: g, tally: &g.tally, in: in, num: num, target: target, now: now, reading: hiretext.ReadMessage(in.Body)}
+	r := &inboundRun{db: db, tx: tx, group: g, tally: &g.tally, in: in, num: num, target: target, now: now, reading: hiretext.ReadMessage(in.Body),
+		candidates: match.candidates, candidate: match.candidate, conv: match.conv}
 	return r.run(ctx)
 }
 
@@ -94,6 +115,14 @@ func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, in hiretext.
 // (the first two), NULL when none.
 var inboundNumberQuery = "SELECT (SELECT id FROM messages WHERE provider = ? AND provider_message_id = ?), " +
 	strings.TrimPrefix(numberSelect, "SELECT ") + "WHERE n.phone = ? AND n.status = 'active'"
+
+// activeNumberID and activeNumberOrg are the id and the company of the
+// active number with a phone (their parameter), by numbers_active_phone:
+// they let inboundCandidatesQuery run beside inboundNumberQuery.
+const (
+	activeNumberID  = "(SELECT id FROM numbers WHERE phone = ? AND status = 'active')"
+	activeNumberOrg = "(SELECT org_id FROM numbers WHERE phone = ? AND status = 'active')"
+)
 
 // inboundRun carries one inbound text through its steps.
 type inboundRun struct {
@@ -115,9 +144,6 @@ type inboundRun struct {
 }
 
 func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
-	if err := r.findCandidate(ctx); err != nil {
-		return nil, err
-	}
 	r.period = hiretext.Period(storedTime(r.now), r.target.loc)
 	if err := r.store(ctx); err != nil {
 		return nil, err
@@ -143,48 +169,50 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	return &hiretext.InboundResult{Message: r.message, Replies: replies}, nil
 }
 
-// findCandidate matches the sender to candidates of the number's company
-// and, in the same statement, finds each one's conversation with the
-// number: the text goes to the one this number texted most recently (the
-// most recently active when it texted none), into that conversation when
-// it exists already.
-func (r *inboundRun) findCandidate(ctx context.Context) error {
-	if r.in.From == "" {
-		return nil
-	}
-	var texted bool // whether r.candidate is one this number texted
-	var lastOut time.Time
-	err := queryEach(ctx, r.tx, func(row scanner) error {
-		var conv hiretext.ConversationID
-		var out sql.NullTime
-		c, err := scanCandidate(suffixed{row, []any{&conv, &out}})
-		if err != nil {
-			return err
-		}
-		r.candidates = append(r.candidates, c)
-		later := out.Valid && (!texted || out.Time.After(lastOut) || out.Time.Equal(lastOut) && conv > r.conv)
-		if later {
-			texted, lastOut = true, out.Time
-		}
-		if later || r.candidate == nil { // rows come most recently active first
-			r.candidate, r.conv = c, conv
-		}
-		return nil
-	}, inboundCandidatesQuery(r.tx.d), r.num.ID, r.num.OrgID, r.in.From, r.num.OrgID, r.in.From)
-	return err
+// candidateMatch matches the sender of an inbound text to the candidates
+// of the number's company with the phone, read with each one's
+// conversation with the number (inboundCandidatesQuery): the text goes to
+// the one this number texted most recently (the most recently active when
+// it texted none), into that conversation when it exists already.
+type candidateMatch struct {
+	candidates []*hiretext.Candidate // everyone with the sender's phone
+	candidate  *hiretext.Candidate   // the one the conversation belongs to
+	conv       hiretext.ConversationID
+	texted     bool      // whether candidate is one this number texted
+	lastOut    time.Time // when the number last texted candidate
 }
 
-// inboundCandidatesQuery selects the candidates of a company (its second
-// and fourth parameters) with a phone (third and fifth), most recently
-// active first, each with its conversation with a number (the first
-// parameter): its id (0 for none) and when the number last texted in it.
-// Each half of the UNION is one lookup in its phone index (see
+// add reads one row of inboundCandidatesQuery; rows come most recently
+// active first.
+func (m *candidateMatch) add(row scanner) error {
+	var conv hiretext.ConversationID
+	var out sql.NullTime
+	c, err := scanCandidate(suffixed{row, []any{&conv, &out}})
+	if err != nil {
+		return err
+	}
+	m.candidates = append(m.candidates, c)
+	later := out.Valid && (!m.texted || out.Time.After(m.lastOut) || out.Time.Equal(m.lastOut) && conv > m.conv)
+	if later {
+		m.texted, m.lastOut = true, out.Time
+	}
+	if later || m.candidate == nil {
+		m.candidate, m.conv = c, conv
+	}
+	return nil
+}
+
+// inboundCandidatesQuery selects the candidates with a phone (its third and
+// fifth parameters) of a company (the SQL expression org, twice), most
+// recently active first, each with its conversation with a number (the
+// expression number): its id (0 for none) and when the number last texted
+// in it. Each half of the UNION is one lookup in its phone index (see
 // candidatesByPhone), each conversation one in conversations_candidate.
-func inboundCandidatesQuery(d dialect) string {
+func inboundCandidatesQuery(d dialect, number, org string) string {
 	return "SELECT " + candidateColumns + `, COALESCE(v.id, 0), v.last_outbound_at FROM candidates c
-		LEFT JOIN conversations v` + d.indexedBy("conversations_candidate") + ` ON v.number_id = ? AND v.candidate_id = c.id
-		WHERE c.id IN (SELECT id FROM candidates WHERE org_id = ? AND main_phone = ?
-			UNION SELECT id FROM candidates WHERE org_id = ? AND alternate_phone = ?)
+		LEFT JOIN conversations v` + d.indexedBy("conversations_candidate") + ` ON v.number_id = ` + number + ` AND v.candidate_id = c.id
+		WHERE c.id IN (SELECT id FROM candidates WHERE org_id = ` + org + ` AND main_phone = ?
+			UNION SELECT id FROM candidates WHERE org_id = ` + org + ` AND alternate_phone = ?)
 		ORDER BY c.last_application_id DESC, c.id DESC`
 }
 

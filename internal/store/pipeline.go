@@ -61,14 +61,17 @@ func (c conn) execLater(ctx context.Context, query string, args ...any) error {
 
 // flush sends the queued statements, if any, and waits for their answers.
 func (p *pipeline) flush(ctx context.Context) error {
-	if p == nil || len(p.pending) == 0 {
-		return p.failed()
+	if p == nil {
+		return nil
 	}
-	_, err := p.send(ctx, nil)
+	if len(p.pending) == 0 {
+		return p.err
+	}
+	_, err := p.batch(ctx, nil, nil, nil)
 	return err
 }
 
-// failed returns the first failure of a batch, if any.
+// failed returns the first failure of a queued statement, if any.
 func (p *pipeline) failed() error {
 	if p == nil {
 		return nil
@@ -76,43 +79,60 @@ func (p *pipeline) failed() error {
 	return p.err
 }
 
-// send sends the queued statements and then last (if not nil) in one
-// batch, and returns last's result.
+// send sends the queued statements and then last in one batch, and
+// returns last's result.
 func (p *pipeline) send(ctx context.Context, last *queuedExec) (sql.Result, error) {
-	if p.err != nil {
-		return nil, p.err
+	n, err := p.batch(ctx, nil, last, nil)
+	if err != nil {
+		return nil, err
 	}
-	stmts := p.pending
+	return rowsAffected(n), nil
+}
+
+// batch sends the queued statements, then last (if not nil), then the
+// reads (rebound for d), as one pgx batch on the transaction's connection,
+// and returns the rows last affected. A failure of a queued statement or of
+// last is the transaction's; a read's is only returned.
+func (p *pipeline) batch(ctx context.Context, d dialect, last *queuedExec, reads []batchRead) (int64, error) {
+	if p.err != nil {
+		return 0, p.err
+	}
+	writes := p.pending
 	if last != nil {
-		stmts = append(stmts, *last)
+		writes = append(writes, *last)
 	}
 	p.pending = p.pending[:0]
 	var affected int64
 	err := p.conn.Raw(func(driverConn any) error {
 		c, ok := driverConn.(*stdlib.Conn)
 		if !ok {
-			return fmt.Errorf("store: pipelined statements need pgx's stdlib connection, not %T", driverConn)
+			return fmt.Errorf("store: batched statements need pgx's stdlib connection, not %T", driverConn)
 		}
 		var b pgx.Batch
-		for _, s := range stmts {
+		for _, s := range writes {
 			b.Queue(s.query, s.args...)
 		}
+		for _, r := range reads {
+			b.Queue(d.rebind(r.query), r.args...)
+		}
 		results := c.Conn().SendBatch(ctx, &b)
-		for range stmts {
+		defer results.Close()
+		for range writes {
 			tag, err := results.Exec()
 			if err != nil {
-				_ = results.Close() // reports the same failure
-				return err
+				p.err = fmt.Errorf("store: pipelined statements: %w", err)
+				return p.err
 			}
 			affected = tag.RowsAffected()
 		}
+		for _, r := range reads {
+			if err := readRows(results, r.each); err != nil {
+				return err
+			}
+		}
 		return results.Close()
 	})
-	if err != nil {
-		p.err = fmt.Errorf("store: pipelined statements: %w", err)
-		return nil, p.err
-	}
-	return rowsAffected(affected), nil
+	return affected, err
 }
 
 // rowsAffected is the sql.Result of a statement sent in a batch.
@@ -123,3 +143,50 @@ func (r rowsAffected) LastInsertId() (int64, error) {
 }
 
 func (r rowsAffected) RowsAffected() (int64, error) { return int64(r), nil }
+
+// batchRead is a query whose rows each reads, one after the other, sent in
+// a batch by readBatch.
+type batchRead struct {
+	query string
+	args  []any
+	each  func(row scanner) error
+}
+
+// batchQuery is a read of readBatch: query with args, each row read by each.
+func batchQuery(query string, each func(row scanner) error, args ...any) batchRead {
+	return batchRead{query: query, args: args, each: each}
+}
+
+// readBatch sends the queued writes and then the reads, in order, and
+// calls each read's function with its rows: on PostgreSQL in one round
+// trip (a pgx batch), elsewhere one query after the other. The rows of a
+// batch are scanned by pgx itself rather than through database/sql, which
+// reads Go's basic types, time.Time, sql.Null* and named types of these
+// alike; scan only into those.
+func (c conn) readBatch(ctx context.Context, reads ...batchRead) error {
+	if c.pipe == nil {
+		for _, r := range reads {
+			if err := queryEach(ctx, c, r.each, r.query, r.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	_, err := c.pipe.batch(ctx, c.d, nil, reads)
+	return err
+}
+
+// readRows reads the next result of a batch, row by row, with each.
+func readRows(results pgx.BatchResults, each func(row scanner) error) error {
+	rows, err := results.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

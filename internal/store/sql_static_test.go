@@ -47,7 +47,7 @@ func TestSQLCheckerCatchesInjection(t *testing.T) {
 		}
 	}
 	for _, fn := range []string{"badSprintf", "badParameter", "badRunQuery", "badField", "badBuilder", "badClosure",
-		"badQueryAll", "badQueryAllInstantiated"} {
+		"badQueryAll", "badQueryAllInstantiated", "badExecLater", "badBatchQuery"} {
 		if !reported[fn] {
 			t.Errorf("%s was not reported", fn)
 		}
@@ -98,7 +98,7 @@ func unsafeSQL(t *testing.T, dir string) (problems []sqlProblem, checked int) {
 // sqlSinks are the methods and functions that run SQL, the store's conn and
 // row helpers and database/sql, with the position of their statement
 // argument.
-var sqlSinks = map[string]int{"query": 1, "queryRow": 1, "exec": 1, "queryAll": 3, "queryEach": 3,
+var sqlSinks = map[string]int{"query": 1, "queryRow": 1, "exec": 1, "execLater": 1, "batchQuery": 0, "queryAll": 3, "queryEach": 3,
 	"ExecContext": 1, "QueryContext": 1, "QueryRowContext": 1, "PrepareContext": 1,
 	"Exec": 0, "Query": 0, "QueryRow": 0, "Prepare": 0}
 
@@ -130,6 +130,7 @@ var trustedExprs = map[string]string{
 	"th.column":   "an allowance threshold's column, from the fixed thresholds table",
 	"th.cond":     "an allowance threshold's condition, from the fixed thresholds table",
 	"missedQuery": "a statement the store's conn ran in a write transaction (stmtCache), checked where it was built",
+	"r.query":     "a batched read's statement (batchRead), checked where batchQuery built it",
 }
 
 // sqlChecker holds the package's declarations, by name.

@@ -10,7 +10,11 @@ import (
 
 type conn interface {
 	exec(ctx context.Context, query string, args ...any) error
+	execLater(ctx context.Context, query string, args ...any) error
 }
+
+// batchQuery stands for the store's batched read: its statement is checked.
+func batchQuery(query string, args ...any) string { return query }
 
 const columns = "id, name"
 
@@ -99,4 +103,17 @@ func badQueryAll(ctx context.Context, c conn, name string) {
 
 func badQueryAllInstantiated(ctx context.Context, c conn, name string) {
 	_, _ = queryAll[int64](ctx, c, scanID, "SELECT id FROM users WHERE name = '"+name+"'")
+}
+
+func goodExecLater(ctx context.Context, c conn, name string) {
+	_ = c.execLater(ctx, "UPDATE users SET name = ? WHERE id = ?", name, 1)
+	_ = batchQuery("SELECT "+columns+" FROM users WHERE name = ?", name)
+}
+
+func badExecLater(ctx context.Context, c conn, name string) {
+	_ = c.execLater(ctx, "UPDATE users SET name = '"+name+"'")
+}
+
+func badBatchQuery(name string) string {
+	return batchQuery("SELECT id FROM users WHERE name = '" + name + "'")
 }
