@@ -123,7 +123,15 @@ func New(t testing.TB, configure func(*Server)) *Server {
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = srv.Serve(s.ln) }()
-	t.Cleanup(func() { close(s.closing); _ = srv.Close(); <-done })
+	t.Cleanup(func() {
+		close(s.closing)
+		// Closing the listener ourselves too: the server's Close closes only
+		// the listeners Serve has registered, and a test that ends at once
+		// (a skip) may close before Serve began, which then accepted forever.
+		_ = s.ln.Close()
+		_ = srv.Close()
+		<-done
+	})
 	return s
 }
 
