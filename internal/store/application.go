@@ -80,6 +80,9 @@ func (db *DB) ImportApplications(ctx context.Context, org hiretext.OrgID, apps [
 					return fmt.Errorf("application %d (%s): %w", i+1, n.Email, err)
 				}
 			}
+			if len(apps) > poolFoldAt {
+				return foldPoolCountsIn(ctx, tx, org) // a row of changes per candidate: fold them now
+			}
 			return nil
 		})
 	})

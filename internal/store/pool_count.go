@@ -65,33 +65,38 @@ func (db *DB) countPool(ctx context.Context, r conn, org hiretext.OrgID, status 
 // so a change committed meanwhile is neither lost nor counted twice, and
 // two folds at once each fold the rows they deleted.
 func (db *DB) foldPoolCounts(ctx context.Context, org hiretext.OrgID) error {
-	return db.inTx(ctx, func(tx conn) error {
-		sums := map[hiretext.SMSStatus]int{}
-		err := queryEach(ctx, tx, func(row scanner) error {
-			var status hiretext.SMSStatus
-			var delta int
-			if err := row.Scan(&status, &delta); err != nil {
-				return err
-			}
-			sums[status] += delta
-			return nil
-		}, "DELETE FROM pool_count_deltas WHERE org_id = ? RETURNING sms_status, delta", org)
-		if err != nil {
+	return db.inTx(ctx, func(tx conn) error { return foldPoolCountsIn(ctx, tx, org) })
+}
+
+// foldPoolCountsIn is foldPoolCounts inside tx: an import of many
+// candidates folds the rows it wrote before it commits, so that the first
+// count after it does not read (and fold) a row per candidate.
+func foldPoolCountsIn(ctx context.Context, tx conn, org hiretext.OrgID) error {
+	sums := map[hiretext.SMSStatus]int{}
+	err := queryEach(ctx, tx, func(row scanner) error {
+		var status hiretext.SMSStatus
+		var delta int
+		if err := row.Scan(&status, &delta); err != nil {
 			return err
 		}
-		for _, status := range []hiretext.SMSStatus{hiretext.SMSOptedIn, hiretext.SMSOptedOut} {
-			if n, ok := sums[status]; ok {
-				if _, err := tx.exec(ctx, "INSERT INTO pool_count_deltas (org_id, sms_status, delta) VALUES (?, ?, ?)", org, status, n); err != nil {
-					return err
-				}
-				delete(sums, status)
-			}
-		}
-		for status, n := range sums { // a status this version does not know keeps its sum too
+		sums[status] += delta
+		return nil
+	}, "DELETE FROM pool_count_deltas WHERE org_id = ? RETURNING sms_status, delta", org)
+	if err != nil {
+		return err
+	}
+	for _, status := range []hiretext.SMSStatus{hiretext.SMSOptedIn, hiretext.SMSOptedOut} {
+		if n, ok := sums[status]; ok {
 			if _, err := tx.exec(ctx, "INSERT INTO pool_count_deltas (org_id, sms_status, delta) VALUES (?, ?, ?)", org, status, n); err != nil {
 				return err
 			}
+			delete(sums, status)
 		}
-		return nil
-	})
+	}
+	for status, n := range sums { // a status this version does not know keeps its sum too
+		if _, err := tx.exec(ctx, "INSERT INTO pool_count_deltas (org_id, sms_status, delta) VALUES (?, ?, ?)", org, status, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
