@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -126,9 +127,17 @@ func countInbound(ctx context.Context, tx conn, org hiretext.OrgID, number hiret
 	if err != nil {
 		return hiretext.UsageChange{}, err
 	}
-	err = tx.queryRow(ctx, `UPDATE number_usage SET used = used + ?
-		WHERE org_id = ? AND number_id = ? AND period = ? RETURNING used, allowance`,
-		n, org, number, u.Period).Scan(&u.Used, &u.Allowance)
+	// In one batch with the period's upsert (queued by openPeriod) and the
+	// writes queued before it: one round trip on PostgreSQL.
+	found := false
+	err = tx.readBatch(ctx, batchQuery(`UPDATE number_usage SET used = used + ?
+		WHERE org_id = ? AND number_id = ? AND period = ? RETURNING used, allowance`, func(row scanner) error {
+		found = true
+		return row.Scan(&u.Used, &u.Allowance)
+	}, n, org, number, u.Period))
+	if err == nil && !found {
+		err = fmt.Errorf("store: the allowance counter of number %d for %s is missing", number, u.Period)
+	}
 	if err != nil {
 		return hiretext.UsageChange{}, err
 	}
