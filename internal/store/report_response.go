@@ -28,6 +28,16 @@ func (db *DB) ResponseReport(ctx context.Context, org hiretext.OrgID, f hiretext
 	if err := db.BuildResponseFacts(ctx, org); err != nil {
 		return nil, err
 	}
+	tx, err := db.responseSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	return responseReport(ctx, conn{q: tx, d: db.dialect}, org, f)
+}
+
+// responseSnapshot begins the read-only transaction a report reads in.
+func (db *DB) responseSnapshot(ctx context.Context) (*sql.Tx, error) {
 	pg := db.dialect.name() == "postgres"
 	opts := &sql.TxOptions{ReadOnly: true}
 	if pg {
@@ -37,18 +47,19 @@ func (db *DB) ResponseReport(ctx context.Context, org hiretext.OrgID, f hiretext
 	if err != nil {
 		return nil, fmt.Errorf("store: begin: %w", err)
 	}
-	defer func() { _ = tx.Rollback() }()
-	if pg {
-		// pgx prepares statements once, and after five runs PostgreSQL
-		// plans them for any parameters: it then takes a period's range
-		// for a few rows, and reads a year of answers and sorts them
-		// where a walk of response_waits_number_time would stop at the
-		// median (31 ms instead of 8 for each number).
-		if _, err := tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
-			return nil, err
-		}
+	if !pg {
+		return tx, nil
 	}
-	return responseReport(ctx, conn{q: tx, d: db.dialect}, org, f)
+	// pgx prepares statements once, and after five runs PostgreSQL plans
+	// them for any parameters: it then takes a period's range for a few
+	// rows, and reads a year of answers and sorts them where a walk of
+	// response_waits_number_time would stop at the median (31 ms instead
+	// of 8 for each number).
+	if _, err := tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
 }
 
 // responseReport is ResponseReport in the snapshot c.
@@ -500,6 +511,9 @@ func (q responseQuery) answerMedians(ctx context.Context, c conn, g *answerGroup
 				where+" AND w."+by.column+" = ? ORDER BY w.answered_at - w.since LIMIT ? OFFSET ?", append(slices.Clone(args), id, hi-lo, lo)...)
 			if err != nil {
 				return err
+			}
+			if len(a.window) != hi-lo { // the snapshot rules it out; median would index past it
+				return fmt.Errorf("store: response medians: %d answer times of %s %d from rank %d, want %d", len(a.window), by.column, id, lo, hi-lo)
 			}
 		}
 	}
