@@ -252,20 +252,7 @@ func TestStopAndHandOffExcludeEachOther(t *testing.T) {
 			handedOff <- sent
 		}()
 		<-inCall
-		stopped := make(chan struct{})
-		go func() {
-			defer close(stopped)
-			fx.Receive(t, db, "SMstop", phone, "STOP")
-		}()
-		Eventually(t, "the STOP to wait for the text being handed to the provider", func() bool {
-			select {
-			case <-stopped:
-				t.Fatal("the STOP committed while a text was being handed to the provider")
-			default:
-			}
-			n, err := db.ConsentChangesWaiting(ctx)
-			return err == nil && n > 0
-		})
+		stopped := stopWaitingForHandOff(t, db, fx, phone)
 		close(release)
 		if !<-handedOff {
 			t.Fatal("the text handed over before the STOP was not sent")
@@ -310,20 +297,7 @@ func TestStopAndGroupHandOffExcludeEachOther(t *testing.T) {
 		}
 		release = sync.OnceFunc(release)
 		defer release() // a failure must not leave the schema locked
-		stopped := make(chan struct{})
-		go func() {
-			defer close(stopped)
-			fx.Receive(t, db, "SMstop", annPhone, "STOP")
-		}()
-		Eventually(t, "the STOP to wait for the group being handed to the provider", func() bool {
-			select {
-			case <-stopped:
-				t.Fatal("the STOP committed while a group with the candidate's text was being handed to the provider")
-			default:
-			}
-			n, err := db.ConsentChangesWaiting(ctx)
-			return err == nil && n > 0
-		})
+		stopped := stopWaitingForHandOff(t, db, fx, annPhone)
 		release()
 		<-stopped
 
@@ -346,6 +320,29 @@ func TestStopAndGroupHandOffExcludeEachOther(t *testing.T) {
 			}
 		}
 	})
+}
+
+// stopWaitingForHandOff has phone text STOP while a text to it is being
+// handed to the provider, and returns once the STOP waits for that
+// hand-off (failing if it commits instead); stopped is closed when the
+// STOP has committed.
+func stopWaitingForHandOff(t *testing.T, db *store.DB, fx *Texting, phone string) (stopped <-chan struct{}) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fx.Receive(t, db, "SMstop", phone, "STOP")
+	}()
+	Eventually(t, "the STOP to wait for the text being handed to the provider", func() bool {
+		select {
+		case <-done:
+			t.Fatal("the STOP committed while a text was being handed to the provider")
+		default:
+		}
+		n, err := db.ConsentChangesWaiting(ctx)
+		return err == nil && n > 0
+	})
+	return done
 }
 
 // holdRowOf runs fn while another transaction holds a lock on the
