@@ -232,11 +232,11 @@ func (d *Dispatcher) start(ctx context.Context, dl *hiretext.Delivery, g *consen
 // slot, the delivery its record claimed next, if any.
 func (d *Dispatcher) deliver(ctx context.Context, dl *hiretext.Delivery, g *consentGrant) {
 	for dl != nil {
-		log := d.cfg.Logger.With("message_id", int64(dl.ID), "org_id", int64(dl.OrgID), "provider", d.provider.Name())
 		next, err := d.send(ctx, dl, g)
 		g.done() // already, unless dl never reached its hand-off
 		if err != nil {
-			log.Error("recording a send outcome failed; the message will be retried when its lease ends", "err", err)
+			d.cfg.Logger.Error("recording a send outcome failed; the message will be retried when its lease ends", "err", err,
+				"message_id", int64(dl.ID), "org_id", int64(dl.OrgID), "provider", d.provider.Name())
 		}
 		dl, g = next.dl, next.grant
 	}
