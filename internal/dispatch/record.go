@@ -149,26 +149,40 @@ func (r *recorder) write(ctx context.Context, batch []*pendingRecord) {
 		sent[i] = p.sent
 	}
 	next, err := r.store.RecordSentBatch(ctx, sent, r.claims(batch))
-	if err == nil || len(batch) == 1 {
-		grants := make([]*consentGrant, len(next))
-		if r.hold != nil {
-			grants = r.hold(next)
-		}
-		byNumber := map[hiretext.NumberID][]claimed{}
-		for i, dl := range next {
-			byNumber[dl.NumberID] = append(byNumber[dl.NumberID], claimed{dl: dl, grant: grants[i]})
-		}
+	switch {
+	case len(next) > 0 && r.hold != nil:
+		// The group hand-off runs beside the next batch's transaction,
+		// not before it: the stream never waits for a hand-off's round
+		// trips, or for a connection of the hand-off pool.
+		go func() { handOut(batch, next, r.hold(next), err) }()
+	case err == nil || len(batch) == 1:
+		handOut(batch, next, nil, err)
+	default:
 		for _, p := range batch {
-			out := recorded{err: err}
-			if n := p.sent.Delivery.NumberID; p.claim && len(byNumber[n]) > 0 {
-				out.next, byNumber[n] = byNumber[n][0], byNumber[n][1:]
-			}
-			p.done <- out
+			_, err := r.store.RecordSentBatch(ctx, []hiretext.SentDelivery{p.sent}, nil)
+			p.done <- recorded{err: err}
 		}
-		return
+	}
+}
+
+// handOut answers each record of a batch that committed (or failed, err)
+// with a delivery of its number claimed for its worker, if it asked for one
+// and one is left, and that delivery's grant (grants: one per delivery of
+// next, or nil).
+func handOut(batch []*pendingRecord, next []*hiretext.Delivery, grants []*consentGrant, err error) {
+	byNumber := map[hiretext.NumberID][]claimed{}
+	for i, dl := range next {
+		c := claimed{dl: dl}
+		if grants != nil {
+			c.grant = grants[i]
+		}
+		byNumber[dl.NumberID] = append(byNumber[dl.NumberID], c)
 	}
 	for _, p := range batch {
-		_, err := r.store.RecordSentBatch(ctx, []hiretext.SentDelivery{p.sent}, nil)
-		p.done <- recorded{err: err}
+		out := recorded{err: err}
+		if n := p.sent.Delivery.NumberID; p.claim && len(byNumber[n]) > 0 {
+			out.next, byNumber[n] = byNumber[n][0], byNumber[n][1:]
+		}
+		p.done <- out
 	}
 }
