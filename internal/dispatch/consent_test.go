@@ -34,6 +34,16 @@ func (c *checkTimes) WhileConsented(ctx context.Context, dl *hiretext.Delivery, 
 	return c.DB.WhileConsented(ctx, dl, send)
 }
 
+func (c *checkTimes) HoldConsent(ctx context.Context, dls []*hiretext.Delivery) ([]bool, func(), error) {
+	c.mu.Lock()
+	for _, dl := range dls {
+		c.began[dl.ID] = time.Now()
+	}
+	c.checks += len(dls)
+	c.mu.Unlock()
+	return c.DB.HoldConsent(ctx, dls)
+}
+
 func (c *checkTimes) at(id hiretext.MessageID) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -38,6 +38,10 @@ type Store interface {
 	// the candidate's consent from changing until send returns: no text is
 	// handed to the provider after an opt-out committed.
 	WhileConsented(ctx context.Context, dl *hiretext.Delivery, send func()) (bool, error)
+	// HoldConsent is WhileConsented for texts claimed together: it says
+	// which may still go and keeps their candidates' consent from changing
+	// until release is called. On an error nothing is held.
+	HoldConsent(ctx context.Context, dls []*hiretext.Delivery) (ok []bool, release func(), err error)
 	// RecordSentBatch records accepted sends and, in the same transaction,
 	// claims what next asks, returning those deliveries.
 	RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery, next []hiretext.ClaimRequest) ([]*hiretext.Delivery, error)
@@ -145,6 +149,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	ticker := time.NewTicker(d.cfg.Poll)
 	defer ticker.Stop()
 	d.rec = startRecorder(context.WithoutCancel(ctx), d.store, d.cfg.Workers)
+	d.rec.hold = func(dls []*hiretext.Delivery) []*consentGrant { return d.holdConsent(context.WithoutCancel(ctx), dls) }
 	d.rec.claim = func(n hiretext.NumberID, limit int) *hiretext.ClaimRequest {
 		if ctx.Err() != nil {
 			return nil // stopping: start nothing new
@@ -203,52 +208,56 @@ func (d *Dispatcher) pass(ctx context.Context, release bool) error {
 			return err
 		}
 		d.notBefore[n] = claim.NextAt
-		for _, dl := range claim.Deliveries {
-			d.start(ctx, dl)
+		grants := d.holdConsent(context.WithoutCancel(ctx), claim.Deliveries)
+		for i, dl := range claim.Deliveries {
+			d.start(ctx, dl, grants[i])
 		}
 	}
 	return nil
 }
 
-// start runs one delivery on a worker slot. It outlives a cancelled ctx for
-// at most SendTimeout, so a shutdown records what the provider answered.
-func (d *Dispatcher) start(ctx context.Context, dl *hiretext.Delivery) {
+// start runs one delivery, with its share of a group hand-off if it has
+// one, on a worker slot. It outlives a cancelled ctx for at most
+// SendTimeout, so a shutdown records what the provider answered.
+func (d *Dispatcher) start(ctx context.Context, dl *hiretext.Delivery, g *consentGrant) {
 	d.slots <- struct{}{}
 	d.inflight.Add(1)
 	go func() {
 		defer func() { <-d.slots; d.inflight.Done(); d.Wake() }()
-		d.deliver(context.WithoutCancel(ctx), dl)
+		d.deliver(context.WithoutCancel(ctx), dl, g)
 	}()
 }
 
 // deliver sends one delivery and records the outcome, then, on the same
 // slot, the delivery its record claimed next, if any.
-func (d *Dispatcher) deliver(ctx context.Context, dl *hiretext.Delivery) {
+func (d *Dispatcher) deliver(ctx context.Context, dl *hiretext.Delivery, g *consentGrant) {
 	for dl != nil {
-		log := d.cfg.Logger.With("message_id", int64(dl.ID), "org_id", int64(dl.OrgID), "provider", d.provider.Name())
-		next, err := d.send(ctx, dl)
+		next, err := d.send(ctx, dl, g)
+		g.done() // already, unless dl never reached its hand-off
 		if err != nil {
-			log.Error("recording a send outcome failed; the message will be retried when its lease ends", "err", err)
+			d.cfg.Logger.Error("recording a send outcome failed; the message will be retried when its lease ends", "err", err,
+				"message_id", int64(dl.ID), "org_id", int64(dl.OrgID), "provider", d.provider.Name())
 		}
-		dl = next
+		dl, g = next.dl, next.grant
 	}
 }
 
-// send sends dl and records the outcome, returning the delivery the record
-// claimed for this slot (nil when it claimed none, or dl did not go).
-func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery) (*hiretext.Delivery, error) {
+// send sends dl, handed off with g (nil: on its own), and records the
+// outcome, returning the delivery the record claimed for this slot (none
+// when it claimed none, or dl did not go).
+func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery, g *consentGrant) (claimed, error) {
 	if dl.Provider != d.provider.Name() {
-		return nil, d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, "", fmt.Sprintf(
+		return claimed{}, d.store.FailDelivery(ctx, dl, hiretext.StatusFailed, "", fmt.Sprintf(
 			"Not sent: this number belongs to the %s provider, which is not configured.", dl.Provider), false)
 	}
 	if dl.InDoubt {
 		if settled, err := d.resolveDoubt(ctx, dl); settled || err != nil {
-			return nil, err
+			return claimed{}, err
 		}
 	}
 	var res sms.SendResult
 	var callErr error
-	ok, err := d.store.WhileConsented(ctx, dl, func() {
+	ok, err := d.whileConsented(ctx, dl, g, func() {
 		callCtx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 		defer cancel()
 		res, callErr = d.provider.Send(callCtx, sms.OutboundMessage{From: dl.From, To: dl.To, Body: dl.Body, Reference: fmt.Sprint(int64(dl.ID))})
@@ -256,11 +265,11 @@ func (d *Dispatcher) send(ctx context.Context, dl *hiretext.Delivery) (*hiretext
 	})
 	switch {
 	case err != nil:
-		return nil, err
+		return claimed{}, err
 	case !ok:
-		return nil, d.store.FailDelivery(ctx, dl, hiretext.StatusCanceled, "", "Not sent: the candidate opted out before it went.", false)
+		return claimed{}, d.store.FailDelivery(ctx, dl, hiretext.StatusCanceled, "", "Not sent: the candidate opted out before it went.", false)
 	case callErr != nil:
-		return nil, d.failed(ctx, dl, callErr)
+		return claimed{}, d.failed(ctx, dl, callErr)
 	}
 	return d.rec.record(hiretext.SentDelivery{Delivery: dl, ProviderID: res.ProviderMessageID, Status: res.Status}, true)
 }

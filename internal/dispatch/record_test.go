@@ -116,12 +116,20 @@ func (s *claimStore) RecordSentBatch(_ context.Context, _ []hiretext.SentDeliver
 // TestRecorderClaimsOneTextPerWorker records sends of two numbers in one
 // batch: it asks, per number, for one text per worker that will send one
 // (not for a record without a claim), and hands each claimed text to a
-// worker of its number; a worker left without one gets none.
+// worker of its number, with that text's share of their group hand-off; a
+// worker left without one gets none.
 func TestRecorderClaimsOneTextPerWorker(t *testing.T) {
 	st := &claimStore{}
 	r := &recorder{store: st, queue: make(chan *pendingRecord, 8), done: make(chan struct{})}
 	r.claim = func(n hiretext.NumberID, limit int) *hiretext.ClaimRequest {
 		return &hiretext.ClaimRequest{Number: n, Limit: limit}
+	}
+	r.hold = func(dls []*hiretext.Delivery) []*consentGrant {
+		grants := make([]*consentGrant, len(dls))
+		for i, dl := range dls {
+			grants[i] = &consentGrant{ok: dl.ID%2 == 0}
+		}
+		return grants
 	}
 	var batch []*pendingRecord
 	for i, number := range []hiretext.NumberID{1, 2, 1, 2, 1} {
@@ -138,9 +146,11 @@ func TestRecorderClaimsOneTextPerWorker(t *testing.T) {
 		switch {
 		case out.err != nil:
 			t.Errorf("record %d: %v", i+1, out.err)
-		case out.next != nil && (!p.claim || out.next.NumberID != p.sent.Delivery.NumberID):
-			t.Errorf("record %d of number %d (claim %v) got text %+v", i+1, p.sent.Delivery.NumberID, p.claim, out.next)
-		case out.next != nil:
+		case out.next.dl != nil && (!p.claim || out.next.dl.NumberID != p.sent.Delivery.NumberID):
+			t.Errorf("record %d of number %d (claim %v) got text %+v", i+1, p.sent.Delivery.NumberID, p.claim, out.next.dl)
+		case out.next.dl != nil && (out.next.grant == nil || out.next.grant.ok != (out.next.dl.ID%2 == 0)):
+			t.Errorf("record %d got text %d with the hand-off grant %+v of another", i+1, out.next.dl.ID, out.next.grant)
+		case out.next.dl != nil:
 			got++
 		}
 	}

@@ -86,7 +86,7 @@ func Open(ctx context.Context, url string, cfg Config) (*DB, error) {
 		db.groups = newGroupCommitter(db, 1)
 		db.gate = &consentGate{}
 		db.stmts = newStmtCache(db.write)
-	} else if db.handoff, err = d.openPool(dsn, handOffConns); err != nil {
+	} else if db.handoff, err = openHandOffPool(d, dsn); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -252,20 +252,7 @@ func TestStopAndHandOffExcludeEachOther(t *testing.T) {
 			handedOff <- sent
 		}()
 		<-inCall
-		stopped := make(chan struct{})
-		go func() {
-			defer close(stopped)
-			fx.Receive(t, db, "SMstop", phone, "STOP")
-		}()
-		Eventually(t, "the STOP to wait for the text being handed to the provider", func() bool {
-			select {
-			case <-stopped:
-				t.Fatal("the STOP committed while a text was being handed to the provider")
-			default:
-			}
-			n, err := db.ConsentChangesWaiting(ctx)
-			return err == nil && n > 0
-		})
+		stopped := stopWaitingForHandOff(t, db, fx, phone)
 		close(release)
 		if !<-handedOff {
 			t.Fatal("the text handed over before the STOP was not sent")
@@ -282,6 +269,96 @@ func TestStopAndHandOffExcludeEachOther(t *testing.T) {
 			t.Fatalf("a hand-off after the STOP committed: sent %v, provider called %v, err %v; want nothing sent", sent, called, err)
 		}
 	})
+}
+
+// TestStopAndGroupHandOffExcludeEachOther is TestStopAndHandOffExcludeEachOther
+// for texts handed off as a group (HoldConsent): a STOP from one of the
+// group's candidates waits until the group's lock is released (after the
+// last of its provider calls), and a group checked after the STOP committed
+// holds that candidate's text back and lets the other go. On PostgreSQL a
+// group whose candidate's row is being changed fails at once, holding
+// nothing, rather than wait while holding the other rows.
+func TestStopAndGroupHandOffExcludeEachOther(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		fx := MustSetUpTexting(t, db, 10)
+		ann, annPhone := fx.MustCandidate(t, db, "Ann")
+		bob, _ := fx.MustCandidate(t, db, "Bob")
+		fx.MustSend(t, db, "Can you start Monday?", ann.ID, bob.ID)
+		fx.MustSend(t, db, "Please confirm.", ann.ID, bob.ID)
+		claimed, err := db.ClaimDeliveries(ctx, fx.Number.ID, 4, time.Minute)
+		if err != nil || len(claimed) != 4 {
+			t.Fatalf("claimed %d: %v", len(claimed), err)
+		}
+
+		// The group first: Ann's STOP waits for its release.
+		ok, release, err := db.HoldConsent(ctx, claimed[:2])
+		if err != nil || !ok[0] || !ok[1] {
+			t.Fatalf("the first group: may go %v, err %v; want both", ok, err)
+		}
+		release = sync.OnceFunc(release)
+		defer release() // a failure must not leave the schema locked
+		stopped := stopWaitingForHandOff(t, db, fx, annPhone)
+		release()
+		<-stopped
+
+		// The STOP first: the next group holds Ann's text back, not Bob's.
+		if db.Dialect() == "postgres" {
+			holdRowOf(t, db, bob.ID, func() {
+				if _, _, err := db.HoldConsent(ctx, claimed[2:]); err == nil {
+					t.Error("a group hand-off waited for, or ignored, a candidate's row being changed; want it to fail at once")
+				}
+			})
+		}
+		ok, release, err = db.HoldConsent(ctx, claimed[2:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		release()
+		for i, dl := range claimed[2:] {
+			if want := dl.CandidateID == bob.ID; ok[i] != want {
+				t.Errorf("after Ann's STOP, the text to candidate %d may go: %v, want %v", dl.CandidateID, ok[i], want)
+			}
+		}
+	})
+}
+
+// stopWaitingForHandOff has phone text STOP while a text to it is being
+// handed to the provider, and returns once the STOP waits for that
+// hand-off (failing if it commits instead); stopped is closed when the
+// STOP has committed.
+func stopWaitingForHandOff(t *testing.T, db *store.DB, fx *Texting, phone string) (stopped <-chan struct{}) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fx.Receive(t, db, "SMstop", phone, "STOP")
+	}()
+	Eventually(t, "the STOP to wait for the text being handed to the provider", func() bool {
+		select {
+		case <-done:
+			t.Fatal("the STOP committed while a text was being handed to the provider")
+		default:
+		}
+		n, err := db.ConsentChangesWaiting(ctx)
+		return err == nil && n > 0
+	})
+	return done
+}
+
+// holdRowOf runs fn while another transaction holds a lock on the
+// candidate's row, as a change of the candidate does until it commits.
+func holdRowOf(t *testing.T, db *store.DB, id hiretext.CandidateID, fn func()) {
+	t.Helper()
+	_, pool := db.Pools()
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // nothing was changed
+	if _, err := tx.ExecContext(ctx, db.Rebind("SELECT id FROM candidates WHERE id = ? FOR UPDATE"), id); err != nil {
+		t.Fatal(err)
+	}
+	fn()
 }
 
 // TestRecordSentBatchClaimsTheNextTexts records two sends and, in the same
