@@ -1,6 +1,8 @@
 package hiretext
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,4 +48,52 @@ func TestBusinessHours(t *testing.T) {
 	if _, ok := (Week{}).AddOpen(at(12, 7, 9, 0), time.Hour, chicago); ok {
 		t.Error("a week with no open day gave a due time")
 	}
+}
+
+// TestOpenCalendarAgreesWithTheWeek: a week laid out as a calendar over a
+// year measures what the week's own walk measures, for random weeks
+// (closed days, windows to midnight) in zones with and without daylight
+// saving (Lord Howe's moves by half an hour), between random instants
+// inside the year and across its ends, where it falls back to the walk.
+func TestOpenCalendarAgreesWithTheWeek(t *testing.T) {
+	rng := rand.New(rand.NewPCG(22, 7))
+	for _, zone := range []string{"America/Chicago", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			var week Week
+			for d := range week {
+				if rng.IntN(4) > 0 {
+					start := 15 * rng.IntN(90)
+					week[d] = &Window{Start: start, End: start + 15*(1+rng.IntN((1440-start)/15))}
+				}
+			}
+			from := time.Date(2026, time.January, 1, 0, 0, 0, 0, loc)
+			to := from.AddDate(1, 0, 0)
+			cal := week.Calendar(from, to, loc)
+			span := to.Sub(from)
+			for range 200 {
+				a := from.Add(time.Duration(rng.Int64N(int64(span)*12/10)) - span/10) // a tenth before the year too
+				b := a.Add(time.Duration(rng.Int64N(int64(40 * 24 * time.Hour))))
+				if got, want := cal.OpenBetween(a, b), week.OpenBetween(a, b, loc); got != want {
+					t.Fatalf("%s, %s: calendar says %v open from %v to %v, the week %v", zone, weekString(week), got, a, b, want)
+				}
+			}
+		}
+	}
+}
+
+// weekString writes a week's windows, Sunday first.
+func weekString(w Week) string {
+	var out []string
+	for _, d := range w {
+		if d == nil {
+			out = append(out, "closed")
+		} else {
+			out = append(out, d.String())
+		}
+	}
+	return strings.Join(out, ", ")
 }

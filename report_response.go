@@ -56,9 +56,11 @@ type ResponseReport struct {
 
 // ResponseTally adds up response figures from what the store kept of the
 // texts (see docs/architecture.md, "Response figures"): each candidate first
-// texted in the period, with whether they replied in time, and each answer
-// to a wait that began in the period, with its two instants. Answer times
-// are measured here, when the report is read, so they follow the business
+// texted in the period, with whether they replied in time. The store adds
+// the answer times and medians itself (mostly in the database); Answer
+// counts one answer with its two instants, measured as the store measures
+// it, for a replay of the texts (the store's tests compare the two). Answer
+// times are measured when the report is read, so they follow the business
 // hours the company has now.
 type ResponseTally struct {
 	measure func(from, to time.Time) time.Duration

@@ -73,6 +73,11 @@ func responseReport(ctx context.Context, c conn, org hiretext.OrgID, f hiretext.
 		hours = &policy.BusinessHours
 	}
 	q := responseQuery{org: org, f: f, start: f.Period.Start().UTC(), end: f.Period.End().UTC(), hours: hours}
+	if hours != nil {
+		// Answers end in the period; their waits began in it or, rarely,
+		// before it, which the calendar covers back a season.
+		q.calendar = hours.Calendar(q.start.AddDate(0, 0, -calendarLead), q.end, f.Period.Location())
+	}
 	tally := hiretext.NewResponseTally(f.Period.Location(), hours)
 	if err := q.texted(ctx, c, tally); err != nil {
 		return nil, err
@@ -91,8 +96,14 @@ type responseQuery struct {
 	org        hiretext.OrgID
 	f          hiretext.ActivityFilter
 	start, end time.Time
-	hours      *hiretext.Week // nil: clock hours
+	hours      *hiretext.Week         // nil: clock hours
+	calendar   *hiretext.OpenCalendar // hours over the period and calendarLead days before it
 }
+
+// calendarLead is how many days before a period the business-hours
+// calendar of its report covers, for waits that began before the period;
+// one that began earlier still is measured by walking the days.
+const calendarLead = 92
 
 // measure is the time from one instant to another that the figures count:
 // open business hours in the period's location, or clock hours.
@@ -100,7 +111,7 @@ func (q responseQuery) measure(from, to time.Time) time.Duration {
 	if q.hours == nil {
 		return to.Sub(from)
 	}
-	return q.hours.OpenBetween(from, to, q.f.Period.Location())
+	return q.calendar.OpenBetween(from, to)
 }
 
 // filter narrows facts (as table alias x) to the filter's number and
