@@ -131,6 +131,8 @@ var trustedExprs = map[string]string{
 	"th.cond":     "an allowance threshold's condition, from the fixed thresholds table",
 	"missedQuery": "a statement the store's conn ran in a write transaction (stmtCache), checked where it was built",
 	"r.query":     "a batched read's statement (batchRead), checked where batchQuery built it",
+	"by.column":   "a response median's grouping column, from answerMedians' fixed list (user_id, number_id)",
+	"by.index":    "a response median's index, from answerMedians' fixed list",
 }
 
 // sqlChecker holds the package's declarations, by name.
