@@ -183,10 +183,5 @@ func readRows(results pgx.BatchResults, each func(row scanner) error) error {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, each)
 }

@@ -207,6 +207,19 @@ func queryEach(ctx context.Context, c conn, each func(row scanner) error, query 
 		return err
 	}
 	defer rows.Close()
+	return eachRow(rows, each)
+}
+
+// rowCursor is rows being read: database/sql's, or a pgx batch's.
+type rowCursor interface {
+	scanner
+	Next() bool
+	Err() error
+}
+
+// eachRow calls each with every row of rows, returning the first error:
+// each's or the rows'. The caller closes rows.
+func eachRow(rows rowCursor, each func(row scanner) error) error {
 	for rows.Next() {
 		if err := each(rows); err != nil {
 			return err
