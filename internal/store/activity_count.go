@@ -72,7 +72,9 @@ func (t *textTally) move(c textCount, from hiretext.MessageStatus) {
 // the status from (which its WHERE clause must require).
 func (t *textTally) updateCounted(ctx context.Context, tx conn, from hiretext.MessageStatus, query string, args ...any) (int, error) {
 	n := 0
-	err := queryEach(ctx, tx, func(row scanner) error {
+	// In a batch with the writes queued before it (a send's record takes
+	// its advisory locks so): one round trip for both on PostgreSQL.
+	err := tx.readBatch(ctx, batchQuery(query, func(row scanner) error {
 		c, err := scanCounted(row)
 		if err != nil {
 			return err
@@ -80,7 +82,7 @@ func (t *textTally) updateCounted(ctx context.Context, tx conn, from hiretext.Me
 		t.move(c, from)
 		n++
 		return nil
-	}, query, args...)
+	}, args...))
 	return n, err
 }
 

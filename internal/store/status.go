@@ -45,8 +45,9 @@ func (db *DB) lockProviderMessages(ctx context.Context, tx conn, keys []any) err
 	if lock == "" || len(keys) == 0 {
 		return nil
 	}
-	_, err := tx.exec(ctx, lock, append([]any{providerLockClass}, keys...)...)
-	return err
+	// Queued: it goes with the statement after it, in the order written,
+	// so the locks are held before that statement runs.
+	return tx.execLater(ctx, lock, append([]any{providerLockClass}, keys...)...)
 }
 
 // providerMessageKey names a provider's message for lockProviderMessages.
