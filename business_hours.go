@@ -148,8 +148,14 @@ func (c *OpenCalendar) openUntil(t time.Time) (time.Duration, bool) {
 	return open, true
 }
 
-// civilDay numbers local's date: days since 1970-01-01.
+// civilDay numbers local's date: days since 1970-01-01, from its wall
+// clock (the instant plus its zone's offset), rounding down.
 func civilDay(local time.Time) int {
-	y, m, d := local.Date()
-	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	_, offset := local.Zone()
+	secs := local.Unix() + int64(offset)
+	day := secs / 86400
+	if secs%86400 < 0 {
+		day--
+	}
+	return int(day)
 }
