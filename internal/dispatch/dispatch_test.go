@@ -113,8 +113,14 @@ func (f *fakeProvider) delivered() (distinct, total int) {
 	return distinct, total
 }
 
+// fastConfig is a dispatcher for tests: quick polls, backoffs and calls,
+// and a lease that outlasts any wait of a loaded machine (under the race
+// detector a record can take longer than 400 ms, the lease this had): a
+// claim that expired before its outcome was recorded would be claimed and
+// looked up again, and the tests count every call and look-up exactly.
+// Retries do not wait for the lease: a failure is recorded and due again.
 func fastConfig() dispatch.Config {
-	return dispatch.Config{Workers: 4, Rate: 10000, SendTimeout: 200 * time.Millisecond, Lease: 400 * time.Millisecond,
+	return dispatch.Config{Workers: 4, Rate: 10000, SendTimeout: 200 * time.Millisecond, Lease: time.Minute,
 		Poll: 10 * time.Millisecond, BaseBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxAttempts: 5}
 }
 
@@ -226,11 +232,10 @@ func TestPermanentErrorsAreNotRetried(t *testing.T) {
 		}
 		return &sms.Error{Class: sms.Permanent, Code: "30007", Message: "Message filtered"}
 	})
-	// A lease that outlasts any wait of a loaded machine: only a retry, not
-	// a claim that expired before its failure was recorded, could call again.
-	cfg := fastConfig()
-	cfg.Lease = time.Minute
-	d := runUntil(t, db, p, cfg, func() bool { return statuses(t, db, fx, msgs)[hiretext.StatusFailed] == 3 })
+	// fastConfig's lease outlasts any wait of a loaded machine: only a
+	// retry, not a claim that expired before its failure was recorded,
+	// could call again.
+	d := runUntil(t, db, p, fastConfig(), func() bool { return statuses(t, db, fx, msgs)[hiretext.StatusFailed] == 3 })
 	if got := fmt.Sprint(d.SendOutcomes()); got != "map[accepted:0 invalid_recipient:1 opted_out:1 refused:1 transient:0 uncertain:0]" {
 		t.Fatalf("outcomes counted %s", got)
 	}
