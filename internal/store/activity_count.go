@@ -74,16 +74,22 @@ func (t *textTally) updateCounted(ctx context.Context, tx conn, from hiretext.Me
 	n := 0
 	// In a batch with the writes queued before it (a send's record takes
 	// its advisory locks so): one round trip for both on PostgreSQL.
-	err := tx.readBatch(ctx, batchQuery(query, func(row scanner) error {
+	err := tx.readBatch(ctx, t.countedRead(from, &n, query, args...))
+	return n, err
+}
+
+// countedRead is updateCounted's statement as a read of readBatch, adding
+// the rows it changed to *n.
+func (t *textTally) countedRead(from hiretext.MessageStatus, n *int, query string, args ...any) batchRead {
+	return batchQuery(query, func(row scanner) error {
 		c, err := scanCounted(row)
 		if err != nil {
 			return err
 		}
 		t.move(c, from)
-		n++
+		*n++
 		return nil
-	}, args...))
-	return n, err
+	}, args...)
 }
 
 // dailyKey is one row of activity_daily.

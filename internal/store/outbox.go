@@ -170,10 +170,11 @@ func (db *DB) RecordSentBatch(ctx context.Context, sent []hiretext.SentDelivery,
 		}
 		now := db.now()
 		var tally textTally
-		if err := recordSent(ctx, tx, &tally, sent, now); err != nil {
+		pending := newPendingLookup(sent)
+		if err := recordSent(ctx, tx, &tally, sent, now, pending.reads()...); err != nil {
 			return err
 		}
-		if err := db.applyPendingReports(ctx, tx, &tally, sent, now); err != nil {
+		if err := db.applyPendingReports(ctx, tx, &tally, pending, now); err != nil {
 			return err
 		}
 		for _, r := range next {
@@ -218,8 +219,12 @@ func (db *DB) recordSentEvents(ctx context.Context, tx conn, sent []hiretext.Sen
 // recordSent marks queued deliveries handed to the provider, with the
 // provider's id and the status it answered (sending at most: "sent" and
 // beyond come from status callbacks), in one statement per chunk however
-// many there are, and counts them in tally.
-func recordSent(ctx context.Context, tx conn, tally *textTally, sent []hiretext.SentDelivery, now time.Time) error {
+// many there are, and counts them in tally. The statements go in one batch
+// with the writes queued before them and then the reads also (on
+// PostgreSQL one round trip for all).
+func recordSent(ctx context.Context, tx conn, tally *textTally, sent []hiretext.SentDelivery, now time.Time, also ...batchRead) error {
+	var reads []batchRead
+	var n int
 	for chunk := range chunks(sent, 200) {
 		args := make([]any, 0, 3*len(chunk)+2)
 		for _, s := range chunk {
@@ -230,20 +235,21 @@ func recordSent(ctx context.Context, tx conn, tally *textTally, sent []hiretext.
 			args = append(args, s.Delivery.ID, status, s.ProviderID)
 		}
 		args = append(args, now, now)
-		if _, err := tally.updateCounted(ctx, tx, hiretext.StatusQueued, `WITH sent (mid, st, pid) AS (VALUES `+
+		reads = append(reads, tally.countedRead(hiretext.StatusQueued, &n, `WITH sent (mid, st, pid) AS (VALUES `+
 			repeatRows("(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))", len(chunk))+`)
 			UPDATE messages SET status = sent.st, provider_message_id = sent.pid, lease_until = NULL, error_code = '',
 				error_message = '', sent_at = ?, updated_at = ?
 			FROM sent WHERE messages.id = sent.mid AND messages.status = 'queued'
-			RETURNING `+countedColumns, args...); err != nil {
-			return err
-		}
-		for _, s := range chunk {
-			if !responseStatus(s.Status) && hiretext.StatusSending.Advances(s.Status) {
-				// It failed at once: no longer one the response figures count.
-				if err := responseMessageChanged(ctx, tx, s.Delivery.ID, hiretext.StatusQueued); err != nil {
-					return err
-				}
+			RETURNING `+countedColumns, args...))
+	}
+	if err := tx.readBatch(ctx, append(reads, also...)...); err != nil {
+		return err
+	}
+	for _, s := range sent {
+		if !responseStatus(s.Status) && hiretext.StatusSending.Advances(s.Status) {
+			// It failed at once: no longer one the response figures count.
+			if err := responseMessageChanged(ctx, tx, s.Delivery.ID, hiretext.StatusQueued); err != nil {
+				return err
 			}
 		}
 	}

@@ -138,19 +138,52 @@ func keepPendingReport(ctx context.Context, tx conn, r hiretext.DeliveryReport, 
 	return err
 }
 
-// applyPendingReports applies, in arrival order, the reports that arrived
-// for the sent messages before their sends were recorded, and deletes them.
-// Most sends have none; one query per provider finds out.
-func (db *DB) applyPendingReports(ctx context.Context, tx conn, tally *textTally, sent []hiretext.SentDelivery, now time.Time) error {
-	byProvider := map[string][]any{}
+// pendingLookup finds the status reports that arrived for sent messages
+// before their sends were recorded (pending_reports): most sends have none,
+// and one read per provider, sent in a batch with the record's update,
+// finds out.
+type pendingLookup struct {
+	providers []string         // in order, for the reads
+	ids       map[string][]any // the sent messages' provider ids, by provider
+	reports   map[string][]hiretext.DeliveryReport
+}
+
+func newPendingLookup(sent []hiretext.SentDelivery) *pendingLookup {
+	p := &pendingLookup{ids: map[string][]any{}, reports: map[string][]hiretext.DeliveryReport{}}
 	for _, s := range sent {
-		byProvider[s.Delivery.Provider] = append(byProvider[s.Delivery.Provider], s.ProviderID)
-	}
-	for provider, ids := range byProvider {
-		reports, err := pendingReports(ctx, tx, provider, ids)
-		if err != nil {
-			return err
+		provider := s.Delivery.Provider
+		if _, ok := p.ids[provider]; !ok {
+			p.providers = append(p.providers, provider)
 		}
+		p.ids[provider] = append(p.ids[provider], s.ProviderID)
+	}
+	return p
+}
+
+// reads are the lookups, one per provider, oldest report first.
+func (p *pendingLookup) reads() []batchRead {
+	out := make([]batchRead, 0, len(p.providers))
+	for _, provider := range p.providers {
+		ids := p.ids[provider]
+		out = append(out, batchQuery(`SELECT provider_message_id, status, error_code, error_message, invalid_recipient, opted_out
+			FROM pending_reports WHERE provider = ? AND provider_message_id IN (`+placeholders(len(ids))+`) ORDER BY id`,
+			func(row scanner) error {
+				r := hiretext.DeliveryReport{Provider: provider}
+				if err := row.Scan(&r.ProviderMessageID, &r.Status, &r.ErrorCode, &r.ErrorMessage, &r.InvalidRecipient, &r.OptedOut); err != nil {
+					return err
+				}
+				p.reports[provider] = append(p.reports[provider], r)
+				return nil
+			}, append([]any{provider}, ids...)...))
+	}
+	return out
+}
+
+// applyPendingReports applies, in arrival order, the reports p found, and
+// deletes them.
+func (db *DB) applyPendingReports(ctx context.Context, tx conn, tally *textTally, p *pendingLookup, now time.Time) error {
+	for _, provider := range p.providers {
+		reports := p.reports[provider]
 		if len(reports) == 0 {
 			continue
 		}
@@ -159,21 +192,11 @@ func (db *DB) applyPendingReports(ctx context.Context, tx conn, tally *textTally
 				return err
 			}
 		}
+		ids := p.ids[provider]
 		if _, err := tx.exec(ctx, "DELETE FROM pending_reports WHERE provider = ? AND provider_message_id IN ("+
 			placeholders(len(ids))+")", append([]any{provider}, ids...)...); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// pendingReports reads the kept reports of a provider's messages, oldest first.
-func pendingReports(ctx context.Context, tx conn, provider string, ids []any) ([]hiretext.DeliveryReport, error) {
-	return queryAll(ctx, tx, func(row scanner) (hiretext.DeliveryReport, error) {
-		r := hiretext.DeliveryReport{Provider: provider}
-		err := row.Scan(&r.ProviderMessageID, &r.Status, &r.ErrorCode, &r.ErrorMessage, &r.InvalidRecipient, &r.OptedOut)
-		return r, err
-	}, `SELECT provider_message_id, status, error_code, error_message, invalid_recipient, opted_out
-		FROM pending_reports WHERE provider = ? AND provider_message_id IN (`+placeholders(len(ids))+`) ORDER BY id`,
-		append([]any{provider}, ids...)...)
 }
