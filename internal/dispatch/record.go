@@ -185,4 +185,13 @@ func handOut(batch []*pendingRecord, next []*hiretext.Delivery, grants []*consen
 		}
 		p.done <- out
 	}
+	// A number claims no more than its records ask for, so nothing should
+	// be left; were anything left, its lease would bring it back, but a
+	// share of a group hand-off never given back would hold its candidates'
+	// consent (a STOP) until the process ends.
+	for _, left := range byNumber {
+		for _, c := range left {
+			c.grant.done()
+		}
+	}
 }

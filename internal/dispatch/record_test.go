@@ -158,3 +158,27 @@ func TestRecorderClaimsOneTextPerWorker(t *testing.T) {
 		t.Errorf("%d workers got a text, want 3 (2 of number 1, the 1 claimed of number 2)", got)
 	}
 }
+
+// TestHandOutGivesBackSharesNobodyTakes: a claimed delivery no record asked
+// for gives its share of the group hand-off back at once, so the group's
+// lock is released when the workers' own shares are, not never.
+func TestHandOutGivesBackSharesNobodyTakes(t *testing.T) {
+	released := 0
+	group := &consentGroup{release: func() { released++ }}
+	group.left.Store(2)
+	next := []*hiretext.Delivery{{ID: 1, NumberID: 7}, {ID: 2, NumberID: 7}}
+	grants := []*consentGrant{{ok: true, group: group}, {ok: true, group: group}}
+	rec := &pendingRecord{sent: hiretext.SentDelivery{Delivery: &hiretext.Delivery{NumberID: 7}}, claim: true, done: make(chan recorded, 1)}
+	handOut([]*pendingRecord{rec}, next, grants, nil)
+	out := <-rec.done
+	if out.next.dl == nil || out.next.grant == nil {
+		t.Fatalf("the record's worker got %+v, want a delivery with its grant", out.next)
+	}
+	if released != 0 {
+		t.Fatal("the group's lock was released while a worker still holds its share")
+	}
+	out.next.grant.done() // the worker's call returned
+	if released != 1 {
+		t.Fatalf("the group's lock was released %d times after every share was given back, want once", released)
+	}
+}
