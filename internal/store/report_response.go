@@ -72,7 +72,7 @@ func responseReport(ctx context.Context, c conn, org hiretext.OrgID, f hiretext.
 	if !policy.UpdatedAt.IsZero() { // the company set its business hours
 		hours = &policy.BusinessHours
 	}
-	q := responseQuery{org: org, f: f, start: f.Period.Start().UTC(), end: f.Period.End().UTC(), hours: hours}
+	q := responseQuery{org: org, f: f, start: f.Period.Start().UTC(), end: f.Period.End().UTC()}
 	if hours != nil {
 		// Answers end in the period; their waits began in it or, rarely,
 		// before it, which the calendar covers back a season.
@@ -96,8 +96,9 @@ type responseQuery struct {
 	org        hiretext.OrgID
 	f          hiretext.ActivityFilter
 	start, end time.Time
-	hours      *hiretext.Week         // nil: clock hours
-	calendar   *hiretext.OpenCalendar // hours over the period and calendarLead days before it
+	// calendar is the company's business hours over the period and
+	// calendarLead days before it; nil: clock hours.
+	calendar *hiretext.OpenCalendar
 }
 
 // calendarLead is how many days before a period the business-hours
@@ -108,7 +109,7 @@ const calendarLead = 92
 // measure is the time from one instant to another that the figures count:
 // open business hours in the period's location, or clock hours.
 func (q responseQuery) measure(from, to time.Time) time.Duration {
-	if q.hours == nil {
+	if q.calendar == nil {
 		return to.Sub(from)
 	}
 	return q.calendar.OpenBetween(from, to)
@@ -480,7 +481,7 @@ const responseMedianShare = 0.5
 // (whose answers are few), when the period and the 7 days after it cover
 // at least responseMedianShare of the span of the company's answers.
 func (q responseQuery) mediansInSQL(ctx context.Context, c conn) (bool, error) {
-	if q.hours != nil || q.f.CandidateID != 0 {
+	if q.calendar != nil || q.f.CandidateID != 0 {
 		return false, nil
 	}
 	var first, last sql.NullInt64
