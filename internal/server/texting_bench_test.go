@@ -32,6 +32,7 @@ import (
 const (
 	textingBenchEnv      = "HIRETEXT_BENCH_TEXTING"          // set to run it
 	textingBenchMessages = "HIRETEXT_BENCH_TEXTING_MESSAGES" // webhooks per run, default 3000
+	textingBenchClients  = "HIRETEXT_BENCH_TEXTING_CLIENTS"  // comma-separated client counts, default 1,16,64
 )
 
 // TestInboundWebhookBenchmark measures the inbound path end to end: signed
@@ -51,12 +52,13 @@ func TestInboundWebhookBenchmark(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv(textingBenchMessages)); err == nil && v > 0 {
 		n = v
 	}
+	clients := textingClients(t)
 	for name, dbURL := range map[string]func(testing.TB) string{"sqlite": storetest.SQLiteURL, "postgres": storetest.PostgresURL} {
 		t.Run(name, func(t *testing.T) {
 			u := dbURL(t)
 			db := openProduction(t, u)
 			for _, v := range rawInserts(db.Dialect()) {
-				for _, c := range []int{1, 16, 64} {
+				for _, c := range clients {
 					rate, busy := rawInsertRate(t, db, v, c, n)
 					t.Logf("raw %s transactions, %2d writers: %6.0f/s; machine CPU %.2f ms a transaction (%.0f%% busy)",
 						v.name, c, rate, busy.perOp(n), busy.percent())
@@ -64,11 +66,37 @@ func TestInboundWebhookBenchmark(t *testing.T) {
 			}
 			bench := newWebhookBench(t, db, u)
 			bench.run(t, 16, 200, "warm-up") // connections, caches, the month's counter row
-			for _, c := range []int{1, 16, 64} {
+			for _, c := range clients {
 				bench.run(t, c, n, "")
+			}
+			for _, c := range clients {
+				bench.runStore(t, c, n)
+			}
+			if db.Dialect() == "postgres" {
+				for _, g := range []struct{ writers, size int }{{16, 1}, {4, 4}, {2, 8}} {
+					bench.runCeiling(t, g.writers, g.size, n)
+				}
 			}
 		})
 	}
+}
+
+// textingClients returns the numbers of concurrent clients to measure with:
+// those the environment names (to profile one), or 1, 16 and 64.
+func textingClients(t *testing.T) []int {
+	v := os.Getenv(textingBenchClients)
+	if v == "" {
+		return []int{1, 16, 64}
+	}
+	var out []int
+	for f := range strings.SplitSeq(v, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || c < 1 {
+			t.Fatalf("%s=%q: want comma-separated client counts, such as 1,16,64", textingBenchClients, v)
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // openProduction opens and migrates the database at u with the pool sizes
@@ -125,14 +153,22 @@ func rawInsertRate(t *testing.T, db *store.DB, v rawInsert, writers, n int) (flo
 			t.Fatal(err)
 		}
 	}
+	return concurrently(t, writers, n, 1, func(int) error { return rawTx(ctx, w, insert, v.extra) })
+}
+
+// concurrently runs op for items 0 to n-1, size at a time (op gets the
+// first), from workers goroutines, and returns the items' rate and the
+// machine's CPU meanwhile. An error fails the test and stops its worker.
+func concurrently(t *testing.T, workers, n, size int, op func(first int) error) (float64, machineBusy) {
+	t.Helper()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	busy := startMachineBusy()
 	start := time.Now()
-	for range writers {
+	for range workers {
 		wg.Go(func() {
-			for next.Add(1) <= int64(n) {
-				if err := rawTx(ctx, w, insert, v.extra); err != nil {
+			for first := next.Add(int64(size)) - int64(size); first < int64(n); first = next.Add(int64(size)) - int64(size) {
+				if err := op(int(first)); err != nil {
 					t.Error(err)
 					return
 				}
@@ -168,8 +204,11 @@ type webhookBench struct {
 	sim    *simulator.Provider
 	number string
 	phones []string // the candidates'
-	client *http.Client
-	seq    atomic.Int64
+	// The company and number, for the ceiling's rows (texting_ceiling_bench_test.go).
+	org      hiretext.OrgID
+	numberID hiretext.NumberID
+	client   *http.Client
+	seq      atomic.Int64
 }
 
 func newWebhookBench(t *testing.T, db *store.DB, dbURL string) *webhookBench {
@@ -195,7 +234,7 @@ func newWebhookBench(t *testing.T, db *store.DB, dbURL string) *webhookBench {
 	hs.Start()
 	t.Cleanup(hs.Close)
 	fx := storetest.MustSetUpTexting(t, db, hiretext.MaxMonthlyAllowance)
-	b := &webhookBench{db: db, url: hs.URL + simulator.InboundPath, sim: sim, number: fx.Number.Phone,
+	b := &webhookBench{db: db, org: fx.Org.ID, numberID: fx.Number.ID, url: hs.URL + simulator.InboundPath, sim: sim, number: fx.Number.Phone,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
 	for _, c := range fx.MustRecipients(t, db, 1000) {
 		b.phones = append(b.phones, c.MainPhone)
@@ -241,6 +280,22 @@ func (b *webhookBench) run(t *testing.T, clients, n int, label string) {
 		cpu*1000/float64(n), 100*cpu/elapsed.Seconds()/float64(runtime.GOMAXPROCS(0)), runtime.GOMAXPROCS(0),
 		machine.perOp(n), machine.percent(),
 		float64(m-members)/float64(max(g-groups, 1)))
+}
+
+// runStore stores n inbound texts from clients concurrent goroutines by
+// calling the store directly, as the webhook handler does after checking
+// the signature and parsing the form: the storage part of a webhook's cost,
+// without HTTP, beside run's whole.
+func (b *webhookBench) runStore(t *testing.T, clients, n int) {
+	t.Helper()
+	rate, machine := concurrently(t, clients, n, 1, func(i int) error {
+		in := hiretext.IncomingText{Provider: b.sim.Name(), ProviderMessageID: fmt.Sprintf("SMstore%d", b.seq.Add(1)),
+			From: b.phones[i%len(b.phones)], To: b.number, Body: "Yes, Monday at 10 works for me. Thanks!"}
+		_, err := b.db.ReceiveText(context.Background(), in)
+		return err
+	})
+	t.Logf("texts stored without HTTP, %2d goroutines: %6.0f/s; machine CPU %.2f ms a text (%.0f%% busy)",
+		clients, rate, machine.perOp(n), machine.percent())
 }
 
 // cpuSeconds returns the CPU time (user and system) this process has used
