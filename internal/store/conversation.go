@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -86,17 +87,45 @@ func unknownConversation(ctx context.Context, tx conn, org hiretext.OrgID, numbe
 	return id, err
 }
 
-// touchInbound records a text the candidate sent on its conversation: one
-// more unread, and it reopens a Done conversation. Unless it is a keyword
-// (waits false), it starts the wait for an answer, if none was running.
-func touchInbound(ctx context.Context, tx conn, id hiretext.ConversationID, msg hiretext.MessageID, now time.Time, waits bool) error {
-	q := `UPDATE conversations SET last_message_at = ?, last_message_id = ?, unread = unread + 1, done_at = NULL`
-	args := []any{now, msg}
-	if waits {
-		q += armEscalation + `, waiting_since = COALESCE(waiting_since, ?)`
-		args = append(args, now, now)
+// touchKeyword records a keyword (STOP, START, HELP) the candidate sent
+// on its conversation: one more unread, and it reopens a Done
+// conversation, but it starts no wait for an answer. Texts without a
+// keyword are recorded at the end of their transaction (touchInbounds).
+func touchKeyword(ctx context.Context, tx conn, id hiretext.ConversationID, msg hiretext.MessageID, now time.Time) error {
+	return tx.execLater(ctx, `UPDATE conversations SET last_message_at = ?, last_message_id = ?, unread = unread + 1, done_at = NULL
+		WHERE id = ?`, now, msg, id)
+}
+
+// inboundTouch is what the texts without a keyword a group received in
+// one conversation change on it (see txGroup.touchInbound).
+type inboundTouch struct {
+	conv  hiretext.ConversationID
+	msg   hiretext.MessageID // the newest of them
+	at    time.Time          // when the newest came
+	since time.Time          // when the first came
+	texts int
+}
+
+// touchInbounds records touches on their conversations, as touchInbound
+// does each text without a keyword, in one statement: the newest text is
+// the newest message, each one more unread, and a conversation that was
+// not waiting waits from its first (which arms its escalation).
+func touchInbounds(ctx context.Context, tx conn, touches []inboundTouch) error {
+	if len(touches) == 0 {
+		return nil
 	}
-	return tx.execLater(ctx, q+` WHERE id = ?`, append(args, id)...)
+	// In id order, the order every group takes conversation rows in, so
+	// that two groups cannot deadlock on two conversations.
+	touches = slices.SortedFunc(slices.Values(touches), func(a, b inboundTouch) int { return cmp.Compare(a.conv, b.conv) })
+	args := make([]any, 0, 5*len(touches))
+	for _, t := range touches {
+		args = append(args, t.conv, t.at, t.msg, t.texts, t.since)
+	}
+	ts := tx.d.timestampParam()
+	return tx.execLater(ctx, `UPDATE conversations SET last_message_at = v.column2, last_message_id = v.column3,
+		unread = unread + v.column4, done_at = NULL`+armEscalation+`, waiting_since = COALESCE(waiting_since, v.column5)
+		FROM (VALUES `+repeatRows("(CAST(? AS BIGINT), "+ts+", CAST(? AS BIGINT), CAST(? AS INTEGER), "+ts+")", len(touches))+`) AS v
+		WHERE conversations.id = v.column1`, args...)
 }
 
 // touchReply records an automatic keyword reply on its conversation: when

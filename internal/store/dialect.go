@@ -71,6 +71,10 @@ type dialect interface {
 	// notifyEvents is a statement announcing n events at commit (its
 	// parameters: the n ids), or "" where notifyEvent is.
 	notifyEvents(n int) string
+	// timestampParam is a parameter holding a time in a VALUES list, where
+	// PostgreSQL cannot infer its type from a column and needs a cast;
+	// SQLite takes it as it takes any time parameter.
+	timestampParam() string
 }
 
 // parseURL picks the dialect for a database URL and returns the driver DSN.
@@ -184,6 +188,8 @@ func (sqliteDialect) notifyEvent() string { return "" }
 
 func (sqliteDialect) notifyEvents(int) string { return "" }
 
+func (sqliteDialect) timestampParam() string { return "?" }
+
 type postgresDialect struct{ cache sync.Map }
 
 func (*postgresDialect) name() string { return "postgres" }
@@ -278,6 +284,8 @@ func (*postgresDialect) lockKeys(n int) string {
 func (*postgresDialect) notifyEvent() string {
 	return "pg_notify('" + EventChannel + "', CAST(id AS TEXT))"
 }
+
+func (*postgresDialect) timestampParam() string { return "CAST(? AS TIMESTAMPTZ)" }
 
 func (*postgresDialect) notifyEvents(n int) string {
 	return "SELECT pg_notify('" + EventChannel + "', id) FROM (VALUES " + repeatRows("(CAST(? AS TEXT))", n) + ") AS ids (id)"

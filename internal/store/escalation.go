@@ -107,12 +107,12 @@ const upsertEscalationPolicy = `INSERT INTO escalation_policies (org_id, enabled
 		team_after_hours = excluded.team_after_hours, admins_after_hours = excluded.admins_after_hours,
 		updated_at = excluded.updated_at, updated_by = excluded.updated_by`
 
-// armEscalation is the part of touchInbound's update that starts the
+// armEscalation is the part of touchInbounds' update that starts the
 // escalation clock when a wait starts: the job looks at the conversation
-// first at the wait's start (its one argument) and then at each step's due
-// time. Companies that do not escalate arm nothing.
+// first at the wait's start (v.column5, the first text's time) and then at
+// each step's due time. Companies that do not escalate arm nothing.
 const armEscalation = `, escalate_at = CASE WHEN waiting_since IS NULL AND EXISTS (SELECT 1 FROM escalation_policies p
-	WHERE p.org_id = conversations.org_id AND p.enabled) THEN ? ELSE escalate_at END`
+	WHERE p.org_id = conversations.org_id AND p.enabled) THEN v.column5 ELSE escalate_at END`
 
 // escalateBatch is how many due conversations one transaction of the job
 // takes.

@@ -55,18 +55,40 @@ func (db *DB) insertEvent(ctx context.Context, tx conn, ev *hiretext.Event) erro
 // transaction's other writes (see execLater), for a caller that needs no
 // id: ev.ID is left unset.
 func (db *DB) queueEvent(ctx context.Context, tx conn, ev *hiretext.Event) error {
-	args, err := db.eventArgs(ev)
-	if err != nil {
-		return err
-	}
-	if notify := db.dialect.notifyEvent(); notify != "" {
-		return tx.execLater(ctx, "WITH e AS ("+eventInsert+" RETURNING id) SELECT "+notify+" FROM e", args...)
-	}
-	return tx.execLater(ctx, eventInsert, args...)
+	return db.queueEvents(ctx, tx, []*hiretext.Event{ev})
 }
 
-// eventInsert inserts an event, its parameters given by eventArgs.
-const eventInsert = `INSERT INTO events (org_id, number_id, user_id, kind, data, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+// queueEvents records evs as queueEvent does each, in one statement (with
+// its NOTIFYs on PostgreSQL) per chunk: the new-message events of a group
+// of webhooks (see txGroup). Their ids are left unset.
+func (db *DB) queueEvents(ctx context.Context, tx conn, evs []*hiretext.Event) error {
+	for chunk := range chunks(evs, 200) {
+		args := make([]any, 0, 6*len(chunk))
+		for _, ev := range chunk {
+			a, err := db.eventArgs(ev)
+			if err != nil {
+				return err
+			}
+			args = append(args, a...)
+		}
+		insert := eventInsertRows + repeatRows(eventRow, len(chunk))
+		if notify := db.dialect.notifyEvent(); notify != "" {
+			insert = "WITH e AS (" + insert + " RETURNING id) SELECT " + notify + " FROM e"
+		}
+		if err := tx.execLater(ctx, insert, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eventInsert inserts an event, its parameters given by eventArgs;
+// eventInsertRows followed by eventRow repeated inserts several.
+const (
+	eventInsertRows = `INSERT INTO events (org_id, number_id, user_id, kind, data, created_at) VALUES `
+	eventRow        = `(?, ?, ?, ?, ?, ?)`
+	eventInsert     = eventInsertRows + eventRow
+)
 
 // eventArgs validates ev, dates it now if it has no time, and returns the
 // parameters of eventInsert.

@@ -199,6 +199,14 @@ type txGroup struct {
 	// counters: written after the allowance counters, the very last (see
 	// countTexts), so the group takes its rows in the order a send does.
 	tally textTally
+	// What the members' texts without a keyword change besides their own
+	// rows, written at the end in one statement each for the whole group
+	// (finish), where each text used to pay for its own: their
+	// conversations (one entry per conversation), their response facts and
+	// their new-message events, in the order the texts came.
+	touches []inboundTouch
+	facts   []responseText
+	events  []*hiretext.Event
 }
 
 // groupCount is the inbound count of one number in one allowance period.
@@ -224,9 +232,45 @@ func (g *txGroup) countInbound(org hiretext.OrgID, number hiretext.NumberID, t u
 	g.counts = append(g.counts, groupCount{org: org, number: number, target: t, period: period, n: n, now: now})
 }
 
-// finish counts what the members counted, number by number, and records
-// the allowance alerts the counts fire; then the report's daily counters.
+// touchInbound records, at the end of the transaction, a text without a
+// keyword received at now as message msg of conversation conv: the
+// conversation's newest message, one more unread, waiting since its first
+// text if it was not waiting (see touchInbounds).
+func (g *txGroup) touchInbound(conv hiretext.ConversationID, msg hiretext.MessageID, now time.Time) {
+	for i := range g.touches {
+		if t := &g.touches[i]; t.conv == conv {
+			t.msg, t.at, t.texts = max(t.msg, msg), maxTime(t.at, now), t.texts+1
+			return
+		}
+	}
+	g.touches = append(g.touches, inboundTouch{conv: conv, msg: msg, at: now, since: now, texts: 1})
+}
+
+// maxTime is the later of a and b.
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// finish writes what the members left for the end: their conversations,
+// response facts and events; then it counts what they counted, number by
+// number, and records the allowance alerts the counts fire; then the
+// report's daily counters. The conversations come first and the counter
+// rows last, the order every writer takes them in.
 func (g *txGroup) finish(ctx context.Context, db *DB, tx conn) error {
+	if err := touchInbounds(ctx, tx, g.touches); err != nil {
+		return err
+	}
+	for _, texts := range byOrg(g.facts) {
+		if err := recordResponseTexts(ctx, tx, texts); err != nil {
+			return err
+		}
+	}
+	if err := db.queueEvents(ctx, tx, g.events); err != nil {
+		return err
+	}
 	slices.SortFunc(g.counts, func(a, b groupCount) int {
 		return cmp.Or(cmp.Compare(a.number, b.number), cmp.Compare(a.period, b.period))
 	})

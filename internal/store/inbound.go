@@ -152,9 +152,7 @@ func (r *inboundRun) run(ctx context.Context) (*hiretext.InboundResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.recordEvent(ctx); err != nil {
-		return nil, err
-	}
+	r.recordEvent()
 	if r.keyword() == hiretext.KeywordNone {
 		if err := r.queueAwayReplies(ctx); err != nil {
 			return nil, err
@@ -252,15 +250,20 @@ func (r *inboundRun) store(ctx context.Context) error {
 	if err := storeInboundMedia(ctx, r.tx, r.num.OrgID, r.msg, r.in.Provider, r.in.Media, r.now); err != nil {
 		return err
 	}
-	if err := touchInbound(ctx, r.tx, r.conv, r.msg, r.now, r.keyword() == hiretext.KeywordNone); err != nil {
-		return err
+	if r.keyword() != hiretext.KeywordNone {
+		return touchKeyword(ctx, r.tx, r.conv, r.msg, r.now)
 	}
-	return recordResponseTexts(ctx, r.tx, responseTextsOf([]messageInsert{m}, []hiretext.MessageID{r.msg}))
+	// The conversation and the response facts are written at the end of
+	// the transaction, with those of every other text of its group.
+	r.group.touchInbound(r.conv, r.msg, r.now)
+	r.group.facts = append(r.group.facts, responseTextsOf([]messageInsert{m}, []hiretext.MessageID{r.msg})...)
+	return nil
 }
 
-// recordEvent records the new-message event for the number's users.
-func (r *inboundRun) recordEvent(ctx context.Context) error {
-	return r.db.queueEvent(ctx, r.tx, &hiretext.Event{OrgID: r.num.OrgID, NumberID: r.num.ID, Kind: hiretext.EventMessageInbound,
+// recordEvent records the new-message event for the number's users, at the
+// end of the transaction with its group's.
+func (r *inboundRun) recordEvent() {
+	r.group.events = append(r.group.events, &hiretext.Event{OrgID: r.num.OrgID, NumberID: r.num.ID, Kind: hiretext.EventMessageInbound,
 		Data: eventData(map[string]any{"conversation_id": r.conv, "message_id": r.msg}), At: r.now})
 }
 

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -64,6 +66,24 @@ func responseTextsOf(ms []messageInsert, ids []hiretext.MessageID) []responseTex
 	return out
 }
 
+// byOrg splits texts by company, each company's in the order given, the
+// companies in the order of their first text: recordResponseTexts takes
+// one company's at a time.
+func byOrg(texts []responseText) [][]responseText {
+	var out [][]responseText
+	index := map[hiretext.OrgID]int{}
+	for _, t := range texts {
+		i, ok := index[t.org]
+		if !ok {
+			i = len(out)
+			index[t.org] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], t)
+	}
+	return out
+}
+
 // recordResponseTexts adds texts, already inserted in tx, to their
 // conversations' response facts, in the order given. Each conversation's
 // facts row is locked first (and moved on to its newest text), so writers
@@ -80,6 +100,10 @@ func recordResponseTexts(ctx context.Context, tx conn, texts []responseText) err
 	if err != nil {
 		return err
 	}
+	// Candidates' texts alone (a group of inbound webhooks) extend their
+	// facts together at the end, in two statements however many there are.
+	together := !slices.ContainsFunc(texts, func(t responseText) bool { return t.user != 0 })
+	var candidates []responseText
 	rebuilt := map[hiretext.ConversationID]bool{}
 	for _, t := range texts {
 		if rebuilt[t.conversation] {
@@ -93,13 +117,43 @@ func recordResponseTexts(ctx context.Context, tx conn, texts []responseText) err
 			}
 			continue
 		}
-		if err := extendResponseFacts(ctx, tx, t); err != nil {
+		if together {
+			candidates = append(candidates, t)
+		} else if err := extendResponseFacts(ctx, tx, t); err != nil {
 			return err
 		}
 		st.lastAt = sql.NullInt64{Int64: micros(t.at), Valid: true}
 		states[t.conversation] = st
 	}
-	return nil
+	return awaitReplies(ctx, tx, candidates)
+}
+
+// awaitReplies extends the facts of the conversations of candidates'
+// texts, in order, as extendResponseFacts does each, in two statements:
+// the first text of a conversation ends the runs awaiting a reply and
+// begins a wait unless one is open, which leaves nothing for its later
+// texts to do.
+func awaitReplies(ctx context.Context, tx conn, texts []responseText) error {
+	seen := map[hiretext.ConversationID]bool{}
+	var ends, waits []any
+	for _, t := range texts {
+		if seen[t.conversation] {
+			continue
+		}
+		seen[t.conversation] = true
+		ends = append(ends, t.conversation, micros(t.at))
+		waits = append(waits, t.org, t.conversation, t.number, micros(t.at))
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	if err := tx.execLater(ctx, `UPDATE response_segments SET reply_at = v.column2, open = 0
+		FROM (VALUES `+repeatRows("(CAST(? AS BIGINT), CAST(? AS BIGINT))", len(seen))+`) AS v
+		WHERE response_segments.conversation_id = v.column1 AND response_segments.reply_at IS NULL`, ends...); err != nil {
+		return err
+	}
+	return tx.execLater(ctx, `INSERT INTO response_waits (org_id, conversation_id, number_id, since) VALUES `+
+		repeatRows("(?, ?, ?, ?)", len(seen))+` ON CONFLICT (conversation_id) WHERE answered_at IS NULL DO NOTHING`, waits...)
 }
 
 // responseTextChanged keeps the facts of a user's text's conversation when
@@ -140,7 +194,8 @@ type responseConversationState struct {
 func lockResponseConversations(ctx context.Context, tx conn, org hiretext.OrgID, newest map[hiretext.ConversationID]int64) (map[hiretext.ConversationID]responseConversationState, error) {
 	states := make(map[hiretext.ConversationID]responseConversationState, len(newest))
 	args := make([]any, 0, 3*len(newest))
-	for c, at := range newest {
+	for _, c := range slices.Sorted(maps.Keys(newest)) { // in id order, as conversations are locked
+		at := newest[c]
 		args = append(args, c, org, sql.NullInt64{Int64: at, Valid: at != 0})
 	}
 	// Read in a batch with the writes queued before it (the conversation's

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +48,20 @@ func receiveHeld(t *testing.T, db *store.DB, fx *Texting, texts []heldText, queu
 
 type heldText struct{ id, from string }
 
+// twoTextsEach creates n candidates named name0, name1… and returns two
+// texts from each, and each one's id by phone.
+func twoTextsEach(t *testing.T, db *store.DB, fx *Texting, name string, n int) ([]heldText, map[string]hiretext.CandidateID) {
+	t.Helper()
+	var texts []heldText
+	ids := map[string]hiretext.CandidateID{}
+	for i := range n {
+		c, phone := fx.MustCandidate(t, db, fmt.Sprint(name, i))
+		ids[phone] = c.ID
+		texts = append(texts, heldText{fmt.Sprint("SM", name, i), phone}, heldText{fmt.Sprint("SM", name, i, "b"), phone})
+	}
+	return texts, ids
+}
+
 type heldResult struct {
 	res *hiretext.InboundResult
 	err error
@@ -54,13 +70,7 @@ type heldResult struct {
 func TestWebhooksArrivingTogetherShareOneTransactionAndAreEachStoredOnce(t *testing.T) {
 	Each(t, func(t *testing.T, db *store.DB) {
 		fx := MustSetUpTexting(t, db, 100)
-		var texts []heldText
-		ids := map[string]hiretext.CandidateID{}
-		for i := range 8 {
-			c, phone := fx.MustCandidate(t, db, fmt.Sprint("Ann", i))
-			ids[phone] = c.ID
-			texts = append(texts, heldText{fmt.Sprint("SMg", i), phone}, heldText{fmt.Sprint("SMg", i, "b"), phone})
-		}
+		texts, ids := twoTextsEach(t, db, fx, "Ann", 8)
 		for i, r := range receiveHeld(t, db, fx, texts, nil) {
 			if r.err != nil || r.res.Duplicate || r.res.Message == nil || r.res.Message.CandidateID != ids[texts[i].from] ||
 				r.res.Message.ProviderID != texts[i].id {
@@ -129,6 +139,73 @@ func TestDuplicatesInOneGroupAreStoredOnce(t *testing.T) {
 		msgs, err := db.CandidateMessages(ctx, fx.Org.ID, fx.Number.ID, ann.ID, time.Time{})
 		if err != nil || len(msgs) != 2 || stored["SMd1"] != 1 || stored["SMd2"] != 1 || usage(t, db, fx).Used != 2 {
 			t.Fatalf("%d messages (%v), stored %v, used %d; want each text once", len(msgs), err, stored, usage(t, db, fx).Used)
+		}
+	})
+}
+
+// The texts of a group write their conversations, response facts and
+// events once for the whole group, at its end: each conversation must still
+// end as if its texts had come one by one.
+func TestAGroupLeavesEachConversationAsItsTextsOneByOne(t *testing.T) {
+	Each(t, func(t *testing.T, db *store.DB) {
+		fx := MustSetUpTexting(t, db, 100)
+		texts, ids := twoTextsEach(t, db, fx, "Cy", 3)
+		after, err := db.LatestEventID(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := map[hiretext.MessageID]bool{}
+		for i, r := range receiveHeld(t, db, fx, texts, nil) {
+			if r.err != nil || r.res.Message == nil {
+				t.Fatalf("%s: %+v %v", texts[i].id, r.res, r.err)
+			}
+			stored[r.res.Message.ID] = true
+		}
+		read, _ := db.Pools()
+		for phone, id := range ids {
+			msgs, err := db.CandidateMessages(ctx, fx.Org.ID, fx.Number.ID, id, time.Time{})
+			if err != nil || len(msgs) != 2 {
+				t.Fatalf("%s: %d messages (%v)", phone, len(msgs), err)
+			}
+			first, last := msgs[0], msgs[1]
+			if first.ID > last.ID {
+				first, last = last, first
+			}
+			c, err := db.ConversationByID(ctx, fx.Org.ID, fx.Number.ID, first.ConversationID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Unread != 2 || !c.LastMessageAt.Equal(last.CreatedAt) || !c.WaitingSince.Equal(first.CreatedAt) {
+				t.Fatalf("%s: unread %d, last message at %v, waiting since %v; want 2 unread, the last text at %v, waiting since the first at %v",
+					phone, c.Unread, c.LastMessageAt, c.WaitingSince, last.CreatedAt, first.CreatedAt)
+			}
+			var waits int
+			if err := read.QueryRowContext(ctx, db.Rebind("SELECT COUNT(*) FROM response_waits WHERE conversation_id = ? AND answered_at IS NULL"),
+				c.ID).Scan(&waits); err != nil || waits != 1 {
+				t.Fatalf("%s: %d open waits (%v); want one, begun by the first text", phone, waits, err)
+			}
+		}
+		evs, err := db.EventsAfter(ctx, after, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		announced := map[hiretext.MessageID]int{}
+		for _, ev := range evs {
+			var data struct {
+				MessageID string `json:"message_id"`
+			}
+			if ev.Kind == hiretext.EventMessageInbound && json.Unmarshal(ev.Data, &data) == nil {
+				id, _ := strconv.ParseInt(data.MessageID, 10, 64)
+				announced[hiretext.MessageID(id)]++
+			}
+		}
+		for id := range stored {
+			if announced[id] != 1 {
+				t.Fatalf("message %d announced %d times; want once (events %v)", id, announced[id], announced)
+			}
+		}
+		if len(announced) != len(stored) {
+			t.Fatalf("%d messages announced, %d stored", len(announced), len(stored))
 		}
 	})
 }
