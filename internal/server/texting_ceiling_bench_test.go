@@ -28,19 +28,12 @@ func (b *webhookBench) runCeiling(t *testing.T, writers, size, n int) {
 	ctx := context.Background()
 	_, w := b.db.Pools()
 	convs := b.conversations(t, w)
-	// Each writer keeps one connection, as a group's leader does.
-	conns := make(chan *sql.Conn, writers)
-	for range writers {
-		c, err := w.Conn(ctx)
+	rate, machine := concurrently(t, writers, n, size, func(first int) error {
+		c, err := w.Conn(ctx) // a connection a transaction, as a group's leader takes one
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		defer c.Close()
-		conns <- c
-	}
-	rate, machine := concurrently(t, writers, n, size, func(first int) error {
-		c := <-conns
-		defer func() { conns <- c }()
 		return b.ceilingGroup(ctx, c, convs, first, min(size, n-first))
 	})
 	t.Logf("ceiling: texts' rows alone, %d a transaction in one round trip, %2d writers: %6.0f texts/s; machine CPU %.2f ms a text (%.0f%% busy)",

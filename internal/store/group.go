@@ -54,6 +54,18 @@ const postgresGroups = 2
 // applies once for all its members at the end.
 type groupWork func(ctx context.Context, tx conn, g *txGroup) error
 
+// groupReads are the reads a member's work begins with, which its group
+// sends for all its members in one round trip before running any (see
+// inboundReads): batch returns them (clearing their results), setReady
+// tells the work they were read. key names what they look for: a later
+// member with the same key (a provider's second delivery of one text)
+// reads for itself, after the first member's work, which it must see.
+type groupReads interface {
+	batch(d dialect) []batchRead
+	setReady()
+	key() string
+}
+
 // groupCommitter queues work and runs it in grouped transactions.
 type groupCommitter struct {
 	db    *DB
@@ -67,8 +79,9 @@ type groupCommitter struct {
 
 // groupItem is one caller's work, waiting in the queue.
 type groupItem struct {
-	ctx  context.Context
-	work groupWork
+	ctx   context.Context
+	work  groupWork
+	reads groupReads // nil for work that reads nothing first
 	// done receives the work's outcome, or a turn to lead (lead true), for
 	// which the caller then runs the next group. Buffered for both, so a
 	// leader never waits on a member.
@@ -91,9 +104,9 @@ func newGroupCommitter(db *DB, slots int) *groupCommitter {
 
 // do runs work in the next group transaction and returns once that
 // transaction committed (nil) or work failed in a transaction of its own
-// (its error).
-func (gc *groupCommitter) do(ctx context.Context, work groupWork) error {
-	it := &groupItem{ctx: context.WithoutCancel(ctx), work: work, done: make(chan groupSignal, 2)}
+// (its error). The group reads reads, if not nil, before running any work.
+func (gc *groupCommitter) do(ctx context.Context, work groupWork, reads groupReads) error {
+	it := &groupItem{ctx: context.WithoutCancel(ctx), work: work, reads: reads, done: make(chan groupSignal, 2)}
 	gc.mu.Lock()
 	gc.queue = append(gc.queue, it)
 	gc.mu.Unlock()
@@ -141,6 +154,9 @@ func (gc *groupCommitter) lead() {
 func (gc *groupCommitter) run(batch []*groupItem) {
 	ctx := batch[0].ctx
 	err := gc.db.inEventTx(ctx, func(tx conn) error {
+		if err := readFirst(ctx, tx, batch); err != nil {
+			return err
+		}
 		g := &txGroup{}
 		for _, it := range batch {
 			if err := it.run(it.ctx, tx, g); err != nil {
@@ -160,6 +176,31 @@ func (gc *groupCommitter) run(batch []*groupItem) {
 			it.done <- groupSignal{err: err}
 		}
 	}
+}
+
+// readFirst sends the reads the members begin with in one batch, one
+// round trip on PostgreSQL, rather than one a member.
+func readFirst(ctx context.Context, tx conn, batch []*groupItem) error {
+	var reads []batchRead
+	var first []groupReads // the first member of each key
+	seen := map[string]bool{}
+	for _, it := range batch {
+		if it.reads != nil && !seen[it.reads.key()] {
+			seen[it.reads.key()] = true
+			first = append(first, it.reads)
+			reads = append(reads, it.reads.batch(tx.d)...)
+		}
+	}
+	if len(reads) == 0 {
+		return nil
+	}
+	if err := tx.readBatch(ctx, reads...); err != nil {
+		return err
+	}
+	for _, r := range first {
+		r.setReady()
+	}
+	return nil
 }
 
 // run runs the item's work in tx. A panic becomes the item's error: the

@@ -23,9 +23,10 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 		in.ReceivedAt = db.now()
 	}
 	var res *hiretext.InboundResult
+	reads := &inboundReads{in: in}
 	work := func(ctx context.Context, tx conn, g *txGroup) error {
 		var err error
-		res, err = db.receiveText(ctx, tx, g, in, db.now())
+		res, err = db.receiveText(ctx, tx, g, reads, db.now())
 		return err
 	}
 	var err error
@@ -40,7 +41,7 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 		// hand-off in flight, which must not hold up a group.
 		err = db.inGroupTx(ctx, work)
 	default:
-		err = db.groups.do(ctx, work) // shares a transaction with webhooks arriving at the same time
+		err = db.groups.do(ctx, work, reads) // shares a transaction with webhooks arriving at the same time
 	}
 	if db.dialect.isUniqueViolation(err) {
 		// A concurrent delivery of the same message won the race.
@@ -55,28 +56,57 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 	return res, nil
 }
 
+// inboundReads are the reads an inbound text begins with: whether the
+// provider delivered it already, the active number it was sent to, and the
+// candidates with the sender's phone with their conversations with the
+// number. A group sends every member's in one round trip before running
+// them (see readFirst), which they need not follow: they read nothing the
+// members write but a conversation, which candidateConversation's upsert
+// finds when an earlier member created it, and a second delivery's message,
+// for which the group lets the second read after the first (key). Using the results clears ready, so that a member run again (its
+// group failed) reads afresh.
+type inboundReads struct {
+	in    hiretext.IncomingText
+	known sql.NullInt64
+	num   *hiretext.Number
+	loc   *time.Location
+	match candidateMatch
+	ready bool
+}
+
+// batch clears the results and returns the reads that fill them.
+func (r *inboundReads) batch(d dialect) []batchRead {
+	*r = inboundReads{in: r.in}
+	reads := []batchRead{batchQuery(inboundNumberQuery, func(row scanner) (err error) {
+		r.num, r.loc, err = scanNumber(prefixed{row, &r.known})
+		return err
+	}, r.in.Provider, r.in.ProviderMessageID, r.in.To)}
+	if r.in.From != "" {
+		reads = append(reads, batchQuery(inboundCandidatesQuery(d, activeNumberID, activeNumberOrg), r.match.add,
+			r.in.To, r.in.To, r.in.From, r.in.To, r.in.From))
+	}
+	return reads
+}
+
+// setReady marks the results read.
+func (r *inboundReads) setReady() { r.ready = true }
+
+// key is the text's provider and id: a second delivery of it in the same
+// group must see the first's message.
+func (r *inboundReads) key() string { return r.in.Provider + "\x00" + r.in.ProviderMessageID }
+
 // receiveText applies the rules of one inbound text inside tx, which other
 // webhooks may share (see group.go); what it counts on the number's
-// allowance it leaves in g, counted at the end of the transaction.
-func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, in hiretext.IncomingText, now time.Time) (*hiretext.InboundResult, error) {
-	// One round trip (after the writes queued before it) finds the active
-	// number, whether the message is known, and the candidates with the
-	// sender's phone with their conversations with the number.
-	var known sql.NullInt64
-	var num *hiretext.Number
-	var loc *time.Location
-	var match candidateMatch
-	reads := []batchRead{batchQuery(inboundNumberQuery, func(row scanner) (err error) {
-		num, loc, err = scanNumber(prefixed{row, &known})
-		return err
-	}, in.Provider, in.ProviderMessageID, in.To)}
-	if in.From != "" {
-		reads = append(reads, batchQuery(inboundCandidatesQuery(tx.d, activeNumberID, activeNumberOrg), match.add,
-			in.To, in.To, in.From, in.To, in.From))
+// allowance it leaves in g, counted at the end of the transaction. It reads
+// what it begins with (reads) unless its group did.
+func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, reads *inboundReads, now time.Time) (*hiretext.InboundResult, error) {
+	if !reads.ready {
+		if err := tx.readBatch(ctx, reads.batch(tx.d)...); err != nil {
+			return nil, err
+		}
 	}
-	if err := tx.readBatch(ctx, reads...); err != nil {
-		return nil, err
-	}
+	reads.ready = false
+	in, known, num, loc, match := reads.in, reads.known, reads.num, reads.loc, reads.match
 	switch {
 	case num == nil:
 		// No active number has the phone (rare): the duplicate check had

@@ -25,7 +25,7 @@ func (db *DB) ApplyDeliveryReport(ctx context.Context, r hiretext.DeliveryReport
 		var err error
 		res, err = db.applyReport(ctx, tx, &g.tally, r, db.now()) // counted at the group's end
 		return err
-	})
+	}, nil)
 	return res, err
 }
 

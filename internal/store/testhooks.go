@@ -136,7 +136,7 @@ func (db *DB) FailInWebhookGroup(ctx context.Context, providerID string) error {
 		_, err := tx.exec(ctx, `INSERT INTO unrouted_messages (provider, provider_message_id, from_phone, to_phone, body, received_at)
 			VALUES ('test', ?, NULL, '+19995550100', 'no sender', ?)`, providerID+"-2", db.now())
 		return err
-	})
+	}, nil)
 }
 
 // StaleResponseFacts counts the conversations of org whose response facts
