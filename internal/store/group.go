@@ -57,12 +57,12 @@ type groupWork func(ctx context.Context, tx conn, g *txGroup) error
 // groupReads are the reads a member's work begins with, which its group
 // sends for all its members in one round trip before running any (see
 // inboundReads): batch returns them (clearing their results), setReady
-// tells the work they were read. key names what they look for: a later
+// tells the work whether they were read. key names what they look for: a later
 // member with the same key (a provider's second delivery of one text)
 // reads for itself, after the first member's work, which it must see.
 type groupReads interface {
 	batch(d dialect) []batchRead
-	setReady()
+	setReady(ready bool)
 	key() string
 }
 
@@ -171,6 +171,9 @@ func (gc *groupCommitter) run(batch []*groupItem) {
 	}
 	for _, it := range batch {
 		if err != nil && len(batch) > 1 {
+			if it.reads != nil {
+				it.reads.setReady(false) // what the group read is gone with it: read afresh
+			}
 			it.done <- groupSignal{err: gc.db.inGroupTx(it.ctx, it.run)}
 		} else {
 			it.done <- groupSignal{err: err}
@@ -198,7 +201,7 @@ func readFirst(ctx context.Context, tx conn, batch []*groupItem) error {
 		return err
 	}
 	for _, r := range first {
-		r.setReady()
+		r.setReady(true)
 	}
 	return nil
 }

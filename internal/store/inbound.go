@@ -88,8 +88,8 @@ func (r *inboundReads) batch(d dialect) []batchRead {
 	return reads
 }
 
-// setReady marks the results read.
-func (r *inboundReads) setReady() { r.ready = true }
+// setReady marks the results read, or not.
+func (r *inboundReads) setReady(ready bool) { r.ready = ready }
 
 // key is the text's provider and id: a second delivery of it in the same
 // group must see the first's message.
