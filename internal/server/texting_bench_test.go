@@ -41,7 +41,9 @@ const (
 // production), each storing one text from one of 1,000 candidates to one
 // company number. Beside it, the raw rate of single-row durable INSERT
 // transactions into a scratch table through the same connection pool, the
-// ceiling of any write path on that database.
+// ceiling of any write path on that database; then the same texts stored
+// without HTTP (runStore), and on PostgreSQL the texts' rows written with
+// none of the rules, one statement per table (runCeiling).
 //
 //	HIRETEXT_BENCH_TEXTING=1 go test ./internal/server/ -run TestInboundWebhookBenchmark -v -timeout 30m
 func TestInboundWebhookBenchmark(t *testing.T) {
