@@ -154,10 +154,10 @@ func (gc *groupCommitter) lead() {
 func (gc *groupCommitter) run(batch []*groupItem) {
 	ctx := batch[0].ctx
 	err := gc.db.inEventTx(ctx, func(tx conn) error {
-		if err := readFirst(ctx, tx, batch); err != nil {
+		g := &txGroup{}
+		if err := readFirst(ctx, tx, batch, g); err != nil {
 			return err
 		}
-		g := &txGroup{}
 		for _, it := range batch {
 			if err := it.run(it.ctx, tx, g); err != nil {
 				return err
@@ -182,8 +182,10 @@ func (gc *groupCommitter) run(batch []*groupItem) {
 }
 
 // readFirst sends the reads the members begin with in one batch, one
-// round trip on PostgreSQL, rather than one a member.
-func readFirst(ctx context.Context, tx conn, batch []*groupItem) error {
+// round trip on PostgreSQL, rather than one a member; on PostgreSQL it
+// takes a message id for each member that read from the sequence too (see
+// txGroup.ids).
+func readFirst(ctx context.Context, tx conn, batch []*groupItem, g *txGroup) error {
 	var reads []batchRead
 	var first []groupReads // the first member of each key
 	seen := map[string]bool{}
@@ -196,6 +198,14 @@ func readFirst(ctx context.Context, tx conn, batch []*groupItem) error {
 	}
 	if len(reads) == 0 {
 		return nil
+	}
+	if tx.d.pipelined() {
+		reads = append(reads, batchQuery(takeMessageIDs, func(row scanner) error {
+			var id hiretext.MessageID
+			err := row.Scan(&id)
+			g.ids = append(g.ids, id)
+			return err
+		}, len(first)))
 	}
 	if err := tx.readBatch(ctx, reads...); err != nil {
 		return err
@@ -251,6 +261,39 @@ type txGroup struct {
 	touches []inboundTouch
 	facts   []responseText
 	events  []*hiretext.Event
+	// On PostgreSQL the group takes its texts' message ids from the
+	// sequence with its reads (readFirst), and inserts their messages at
+	// the end in one statement (deferMessage) rather than one round trip a
+	// text. pending finds a deferred message by its provider key, for a
+	// second delivery of it in the group.
+	ids        []hiretext.MessageID // taken, not yet given
+	messages   []messageInsert
+	messageIDs []hiretext.MessageID
+	pending    map[string]*hiretext.Message
+}
+
+// takeID returns a message id taken ahead for the group, if one is left.
+func (g *txGroup) takeID() (hiretext.MessageID, bool) {
+	if len(g.ids) == 0 {
+		return 0, false
+	}
+	id := g.ids[0]
+	g.ids = g.ids[1:]
+	return id, true
+}
+
+// deferMessage keeps m, to insert with id at the end of the transaction,
+// counts it in the tally as insertMessageReturning would, and returns the
+// message as it will be stored.
+func (g *txGroup) deferMessage(m messageInsert, id hiretext.MessageID) *hiretext.Message {
+	g.tally.add(m.countedText())
+	g.messages, g.messageIDs = append(g.messages, m), append(g.messageIDs, id)
+	stored := m.stored(id)
+	if g.pending == nil {
+		g.pending = map[string]*hiretext.Message{}
+	}
+	g.pending[providerMessageKey(m.provider, m.providerID)] = stored
+	return stored
 }
 
 // groupCount is the inbound count of one number in one allowance period.
@@ -304,6 +347,9 @@ func maxTime(a, b time.Time) time.Time {
 // report's daily counters. The conversations come first and the counter
 // rows last, the order every writer takes them in.
 func (g *txGroup) finish(ctx context.Context, db *DB, tx conn) error {
+	if err := insertMessagesWithIDs(ctx, tx, g.messages, g.messageIDs); err != nil {
+		return err
+	}
 	if err := touchInbounds(ctx, tx, g.touches); err != nil {
 		return err
 	}

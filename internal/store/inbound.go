@@ -93,7 +93,7 @@ func (r *inboundReads) setReady(ready bool) { r.ready = ready }
 
 // key is the text's provider and id: a second delivery of it in the same
 // group must see the first's message.
-func (r *inboundReads) key() string { return r.in.Provider + "\x00" + r.in.ProviderMessageID }
+func (r *inboundReads) key() string { return providerMessageKey(r.in.Provider, r.in.ProviderMessageID) }
 
 // receiveText applies the rules of one inbound text inside tx, which other
 // webhooks may share (see group.go); what it counts on the number's
@@ -107,6 +107,10 @@ func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, reads *inbou
 	}
 	reads.ready = false
 	in, known, num, loc, match := reads.in, reads.known, reads.num, reads.loc, reads.match
+	if dup := g.pending[reads.key()]; dup != nil {
+		// An earlier member of the group stored it, to insert at the end.
+		return &hiretext.InboundResult{Message: dup, Duplicate: true}, nil
+	}
 	switch {
 	case num == nil:
 		// No active number has the phone (rare): the duplicate check had
@@ -273,7 +277,12 @@ func (r *inboundRun) store(ctx context.Context) error {
 		body: r.in.Body, status: hiretext.StatusReceived, keyword: r.keyword(),
 		looksOptOut: r.reading.Revocation == hiretext.RevocationPossible,
 		provider:    r.in.Provider, providerID: r.in.ProviderMessageID, period: r.period, counted: true, now: r.now}
-	if r.message, err = insertMessageReturning(ctx, r.tx, r.tally, m); err != nil {
+	if id, ok := r.group.takeID(); ok && len(r.in.Media) == 0 {
+		// Inserted at the end of the transaction with the group's other
+		// texts; a text with pictures is inserted now, as its media rows
+		// refer to it.
+		r.message = r.group.deferMessage(m, id)
+	} else if r.message, err = insertMessageReturning(ctx, r.tx, r.tally, m); err != nil {
 		return err
 	}
 	r.msg = r.message.ID

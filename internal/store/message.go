@@ -91,11 +91,60 @@ type messageInsert struct {
 	now          time.Time
 }
 
-const messageInsertColumns = `INSERT INTO messages (org_id, number_id, conversation_id, candidate_id, user_id, direction,
+// messageInsertColumns and messageInsertRow, repeated, insert messages
+// (messageInsert.args); messageInsertWithIDs and messageInsertRowWithID
+// insert them with ids taken ahead from the sequence (PostgreSQL, see
+// insertMessagesWithIDs).
+const (
+	messageInsertColumnList = `org_id, number_id, conversation_id, candidate_id, user_id, direction,
 	kind, from_phone, to_phone, body, segments, status, keyword, looks_like_opt_out, provider, provider_message_id,
-	period, counted, template_id, template_name, send_at, hold, bulk, next_attempt_at, created_at, updated_at) VALUES `
+	period, counted, template_id, template_name, send_at, hold, bulk, next_attempt_at, created_at, updated_at`
+	messageInsertColumns   = "INSERT INTO messages (" + messageInsertColumnList + ") VALUES "
+	messageInsertRow       = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	messageInsertWithIDs   = "INSERT INTO messages (id, " + messageInsertColumnList + ") OVERRIDING SYSTEM VALUE VALUES "
+	messageInsertRowWithID = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
-const messageInsertRow = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+// insertMessagesWithIDs queues the insert of ms, ms[i] with id ids[i]
+// taken ahead from the sequence (takeMessageIDs), in one statement: a
+// group's inbound texts, inserted at its end (see txGroup). PostgreSQL
+// only, as only PostgreSQL has the sequence.
+func insertMessagesWithIDs(ctx context.Context, tx conn, ms []messageInsert, ids []hiretext.MessageID) error {
+	for chunk := range chunks(ms, 200) { // PostgreSQL takes at most 65,535 parameters
+		args := make([]any, 0, 27*len(chunk))
+		for _, m := range chunk {
+			args = append(args, ids[0])
+			args = append(args, m.args()...)
+			ids = ids[1:]
+		}
+		if err := tx.execLater(ctx, messageInsertWithIDs+repeatRows(messageInsertRowWithID, len(chunk)), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeMessageIDs reads n message ids from the sequence, for texts to be
+// inserted later in the transaction (insertMessagesWithIDs).
+const takeMessageIDs = "SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, ?)"
+
+// stored is the message m's row is once inserted with id, as
+// insertMessageReturning reads it back: what a text inserted at the end of
+// its transaction returns (see txGroup.deferMessage).
+func (m messageInsert) stored(id hiretext.MessageID) *hiretext.Message {
+	if m.segments == 0 {
+		m.segments = hiretext.CountSegments(m.body).Segments
+	}
+	at := storedTime(m.now)
+	msg := &hiretext.Message{ID: id, OrgID: m.org, NumberID: m.number, ConversationID: m.conversation, CandidateID: m.candidate,
+		UserID: m.user, Direction: m.direction, Kind: m.kind, From: m.from, To: m.to, Body: m.body, Segments: m.segments,
+		Status: m.status, Keyword: m.keyword, LooksLikeOptOut: m.looksOptOut, Provider: m.provider, ProviderID: m.providerID,
+		TemplateID: m.template, TemplateName: m.templateName, Hold: m.hold, Bulk: m.bulk, CreatedAt: at, UpdatedAt: at}
+	if !m.sendAt.IsZero() {
+		msg.SendAt = storedTime(m.sendAt)
+	}
+	return msg
+}
 
 func (m messageInsert) args() []any {
 	if m.segments == 0 {

@@ -50,7 +50,8 @@ func (db *DB) lockProviderMessages(ctx context.Context, tx conn, keys []any) err
 	return tx.execLater(ctx, lock, append([]any{providerLockClass}, keys...)...)
 }
 
-// providerMessageKey names a provider's message for lockProviderMessages.
+// providerMessageKey names a provider's message: for lockProviderMessages,
+// and for a group's texts (groupReads.key, txGroup.pending).
 func providerMessageKey(provider, id string) string { return provider + ":" + id }
 
 // applyReport applies r, counting the status it changes in tally.

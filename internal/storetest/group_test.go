@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"sync"
 	"testing"
@@ -160,6 +161,11 @@ func TestAGroupLeavesEachConversationAsItsTextsOneByOne(t *testing.T) {
 				t.Fatalf("%s: %+v %v", texts[i].id, r.res, r.err)
 			}
 			stored[r.res.Message.ID] = true
+			// What the webhook returns is the message as stored, though
+			// the group inserted it only at its end (on PostgreSQL).
+			if got, err := db.MessageByID(ctx, fx.Org.ID, r.res.Message.ID); err != nil || !sameMessage(got, r.res.Message) {
+				t.Fatalf("%s: returned %+v, stored %+v (%v)", texts[i].id, r.res.Message, got, err)
+			}
 		}
 		read, _ := db.Pools()
 		for phone, id := range ids {
@@ -208,4 +214,17 @@ func TestAGroupLeavesEachConversationAsItsTextsOneByOne(t *testing.T) {
 			t.Fatalf("%d messages announced, %d stored", len(announced), len(stored))
 		}
 	})
+}
+
+// sameMessage reports whether a and b are the same message, their times
+// compared as instants.
+func sameMessage(a, b *hiretext.Message) bool {
+	x, y := *a, *b
+	for _, m := range []*hiretext.Message{&x, &y} {
+		m.CreatedAt, m.UpdatedAt, m.SendAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC(), m.SendAt.UTC()
+		if len(m.Media) == 0 {
+			m.Media = nil
+		}
+	}
+	return reflect.DeepEqual(x, y)
 }
