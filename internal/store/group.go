@@ -54,18 +54,6 @@ const postgresGroups = 2
 // applies once for all its members at the end.
 type groupWork func(ctx context.Context, tx conn, g *txGroup) error
 
-// groupReads are the reads a member's work begins with, which its group
-// sends for all its members in one round trip before running any (see
-// inboundReads): batch returns them (clearing their results), setReady
-// tells the work whether they were read. key names what they look for: a later
-// member with the same key (a provider's second delivery of one text)
-// reads for itself, after the first member's work, which it must see.
-type groupReads interface {
-	batch(d dialect) []batchRead
-	setReady(ready bool)
-	key() string
-}
-
 // groupCommitter queues work and runs it in grouped transactions.
 type groupCommitter struct {
 	db    *DB
@@ -81,7 +69,10 @@ type groupCommitter struct {
 type groupItem struct {
 	ctx   context.Context
 	work  groupWork
-	reads groupReads // nil for work that reads nothing first
+	// reads are what an inbound text's work reads first, which its group
+	// reads for all its members before running any (see readFirst); nil
+	// for work that reads nothing first.
+	reads *inboundReads
 	// done receives the work's outcome, or a turn to lead (lead true), for
 	// which the caller then runs the next group. Buffered for both, so a
 	// leader never waits on a member.
@@ -105,7 +96,7 @@ func newGroupCommitter(db *DB, slots int) *groupCommitter {
 // do runs work in the next group transaction and returns once that
 // transaction committed (nil) or work failed in a transaction of its own
 // (its error). The group reads reads, if not nil, before running any work.
-func (gc *groupCommitter) do(ctx context.Context, work groupWork, reads groupReads) error {
+func (gc *groupCommitter) do(ctx context.Context, work groupWork, reads *inboundReads) error {
 	it := &groupItem{ctx: context.WithoutCancel(ctx), work: work, reads: reads, done: make(chan groupSignal, 2)}
 	gc.mu.Lock()
 	gc.queue = append(gc.queue, it)
@@ -182,30 +173,38 @@ func (gc *groupCommitter) run(batch []*groupItem) {
 }
 
 // readFirst sends the reads the members begin with in one batch, one
-// round trip on PostgreSQL, rather than one a member; on PostgreSQL it
-// takes a message id for each member that read from the sequence too (see
+// round trip on PostgreSQL, rather than one a member. On PostgreSQL they
+// are two statements for the whole group (readsOfGroup), and it takes a
+// message id for each member that read from the sequence too (see
 // txGroup.ids).
 func readFirst(ctx context.Context, tx conn, batch []*groupItem, g *txGroup) error {
-	var reads []batchRead
-	var first []groupReads // the first member of each key
+	// A later member with the same key as an earlier one (a provider's
+	// second delivery of a text) reads for itself, after the first's work,
+	// which it must see.
+	var first []*inboundReads
 	seen := map[string]bool{}
 	for _, it := range batch {
 		if it.reads != nil && !seen[it.reads.key()] {
 			seen[it.reads.key()] = true
 			first = append(first, it.reads)
-			reads = append(reads, it.reads.batch(tx.d)...)
 		}
 	}
-	if len(reads) == 0 {
+	if len(first) == 0 {
 		return nil
 	}
+	var reads []batchRead
 	if tx.d.pipelined() {
+		reads = readsOfGroup(tx.d, first)
 		reads = append(reads, batchQuery(takeMessageIDs, func(row scanner) error {
 			var id hiretext.MessageID
 			err := row.Scan(&id)
 			g.ids = append(g.ids, id)
 			return err
 		}, len(first)))
+	} else {
+		for _, r := range first {
+			reads = append(reads, r.batch(tx.d)...)
+		}
 	}
 	if err := tx.readBatch(ctx, reads...); err != nil {
 		return err

@@ -77,12 +77,12 @@ type inboundReads struct {
 // batch clears the results and returns the reads that fill them.
 func (r *inboundReads) batch(d dialect) []batchRead {
 	*r = inboundReads{in: r.in}
-	reads := []batchRead{batchQuery(inboundNumberQuery, func(row scanner) (err error) {
+	reads := []batchRead{batchQuery(inboundNumberQuery(), func(row scanner) (err error) {
 		r.num, r.loc, err = scanNumber(prefixed{row, &r.known})
 		return err
 	}, r.in.Provider, r.in.ProviderMessageID, r.in.To)}
 	if r.in.From != "" {
-		reads = append(reads, batchQuery(inboundCandidatesQuery(d, activeNumberID, activeNumberOrg), r.match.add,
+		reads = append(reads, batchQuery(inboundCandidatesQuery(d, activeNumberID, activeNumberOrg, "?"), r.match.add,
 			r.in.To, r.in.To, r.in.From, r.in.To, r.in.From))
 	}
 	return reads
@@ -127,7 +127,7 @@ func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, reads *inbou
 			return nil, err
 		}
 		if in.From != "" {
-			if err := queryEach(ctx, tx, match.add, inboundCandidatesQuery(tx.d, "?", "?"), num.ID, num.OrgID, in.From, num.OrgID, in.From); err != nil {
+			if err := queryEach(ctx, tx, match.add, inboundCandidatesQuery(tx.d, "?", "?", "?"), num.ID, num.OrgID, in.From, num.OrgID, in.From); err != nil {
 				return nil, err
 			}
 		}
@@ -147,16 +147,82 @@ func (db *DB) receiveText(ctx context.Context, tx conn, g *txGroup, reads *inbou
 // (its third parameter), by numbers_active_phone, and first the id of the
 // message the provider already delivered with the text's provider and id
 // (the first two), NULL when none.
-var inboundNumberQuery = "SELECT (SELECT id FROM messages WHERE provider = ? AND provider_message_id = ?), " +
-	strings.TrimPrefix(numberSelect, "SELECT ") + "WHERE n.phone = ? AND n.status = 'active'"
+func inboundNumberQuery() string { return inboundNumberQueryOf("?", "?", "?") }
+
+// inboundNumberQueryOf is inboundNumberQuery for the SQL expressions of a
+// text's provider, provider id and number's phone.
+func inboundNumberQueryOf(provider, id, phone string) string {
+	return "SELECT (SELECT id FROM messages WHERE provider = " + provider + " AND provider_message_id = " + id + "), " +
+		strings.TrimPrefix(numberSelect, "SELECT ") + "WHERE n.phone = " + phone + " AND n.status = 'active'"
+}
 
 // activeNumberID and activeNumberOrg are the id and the company of the
 // active number with a phone (their parameter), by numbers_active_phone:
 // they let inboundCandidatesQuery run beside inboundNumberQuery.
-const (
-	activeNumberID  = "(SELECT id FROM numbers WHERE phone = ? AND status = 'active')"
-	activeNumberOrg = "(SELECT org_id FROM numbers WHERE phone = ? AND status = 'active')"
+var (
+	activeNumberID  = activeNumberOf("id", "?")
+	activeNumberOrg = activeNumberOf("org_id", "?")
 )
+
+// activeNumberOf is the column of the active number with the phone
+// expression phone.
+func activeNumberOf(column, phone string) string {
+	return "(SELECT " + column + " FROM numbers WHERE phone = " + phone + " AND status = 'active')"
+}
+
+// groupNumbersQuery and groupCandidatesQuery are inboundNumberQuery and
+// inboundCandidatesQuery for all the texts of a group at once
+// (PostgreSQL): their parameters are arrays, one element a text (its
+// provider, provider id and number's phone; its number's phone and
+// sender), and each row begins with the text's place in them, from 1.
+func groupNumbersQuery() string {
+	return `SELECT u.i, x.* FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))
+	WITH ORDINALITY AS u(provider, pid, phone, i) CROSS JOIN LATERAL (` + inboundNumberQueryOf("u.provider", "u.pid", "u.phone") + `) x`
+}
+
+func groupCandidatesQuery(d dialect) string {
+	return `SELECT u.i, x.* FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[])) WITH ORDINALITY AS u(phone, sender, i)
+	CROSS JOIN LATERAL (` + inboundCandidatesQuery(d, activeNumberOf("id", "u.phone"), activeNumberOf("org_id", "u.phone"), "u.sender") + `) x
+	ORDER BY u.i, x.last_application_id DESC, x.id DESC`
+}
+
+// readsOfGroup returns the reads of the texts of a group, rs, as two
+// statements (PostgreSQL; see readFirst), their results cleared.
+func readsOfGroup(d dialect, rs []*inboundReads) []batchRead {
+	var providers, ids, numbers, senders, senderNumbers []string
+	var withSender []*inboundReads
+	for _, r := range rs {
+		*r = inboundReads{in: r.in}
+		providers, ids, numbers = append(providers, r.in.Provider), append(ids, r.in.ProviderMessageID), append(numbers, r.in.To)
+		if r.in.From != "" {
+			withSender = append(withSender, r)
+			senders, senderNumbers = append(senders, r.in.From), append(senderNumbers, r.in.To)
+		}
+	}
+	reads := []batchRead{batchQuery(groupNumbersQuery(), func(row scanner) error {
+		var i int64
+		var known sql.NullInt64
+		num, loc, err := scanNumber(prefixed{prefixed{row, &i}, &known})
+		if err != nil {
+			return err
+		}
+		r := rs[i-1]
+		r.known, r.num, r.loc = known, num, loc
+		return nil
+	}, providers, ids, numbers)}
+	if len(withSender) > 0 {
+		reads = append(reads, batchQuery(groupCandidatesQuery(d), func(row scanner) error {
+			var i int64
+			c, conv, out, err := scanCandidateMatch(prefixed{row, &i})
+			if err != nil {
+				return err
+			}
+			withSender[i-1].match.take(c, conv, out)
+			return nil
+		}, senderNumbers, senders))
+	}
+	return reads
+}
 
 // inboundRun carries one inbound text through its steps.
 type inboundRun struct {
@@ -217,12 +283,27 @@ type candidateMatch struct {
 // add reads one row of inboundCandidatesQuery; rows come most recently
 // active first.
 func (m *candidateMatch) add(row scanner) error {
-	var conv hiretext.ConversationID
-	var out sql.NullTime
-	c, err := scanCandidate(suffixed{row, []any{&conv, &out}})
+	c, conv, out, err := scanCandidateMatch(row)
 	if err != nil {
 		return err
 	}
+	m.take(c, conv, out)
+	return nil
+}
+
+// scanCandidateMatch scans a row of inboundCandidatesQuery: a candidate,
+// its conversation with the number, when the number last texted in it.
+func scanCandidateMatch(row scanner) (*hiretext.Candidate, hiretext.ConversationID, sql.NullTime, error) {
+	var conv hiretext.ConversationID
+	var out sql.NullTime
+	c, err := scanCandidate(suffixed{row, []any{&conv, &out}})
+	return c, conv, out, err
+}
+
+// take adds candidate c, with its conversation conv with the number and
+// when the number last texted in it (out); candidates come most recently
+// active first.
+func (m *candidateMatch) take(c *hiretext.Candidate, conv hiretext.ConversationID, out sql.NullTime) {
 	m.candidates = append(m.candidates, c)
 	later := out.Valid && (!m.texted || out.Time.After(m.lastOut) || out.Time.Equal(m.lastOut) && conv > m.conv)
 	if later {
@@ -231,20 +312,19 @@ func (m *candidateMatch) add(row scanner) error {
 	if later || m.candidate == nil {
 		m.candidate, m.conv = c, conv
 	}
-	return nil
 }
 
-// inboundCandidatesQuery selects the candidates with a phone (its third and
-// fifth parameters) of a company (the SQL expression org, twice), most
+// inboundCandidatesQuery selects the candidates with a phone (the SQL
+// expression sender, twice) of a company (the SQL expression org, twice), most
 // recently active first, each with its conversation with a number (the
 // expression number): its id (0 for none) and when the number last texted
 // in it. Each half of the UNION is one lookup in its phone index (see
 // candidatesByPhone), each conversation one in conversations_candidate.
-func inboundCandidatesQuery(d dialect, number, org string) string {
+func inboundCandidatesQuery(d dialect, number, org, sender string) string {
 	return "SELECT " + candidateColumns + `, COALESCE(v.id, 0), v.last_outbound_at FROM candidates c
 		LEFT JOIN conversations v` + d.indexedBy("conversations_candidate") + ` ON v.number_id = ` + number + ` AND v.candidate_id = c.id
-		WHERE c.id IN (SELECT id FROM candidates WHERE org_id = ` + org + ` AND main_phone = ?
-			UNION SELECT id FROM candidates WHERE org_id = ` + org + ` AND alternate_phone = ?)
+		WHERE c.id IN (SELECT id FROM candidates WHERE org_id = ` + org + ` AND main_phone = ` + sender + `
+			UNION SELECT id FROM candidates WHERE org_id = ` + org + ` AND alternate_phone = ` + sender + `)
 		ORDER BY c.last_application_id DESC, c.id DESC`
 }
 

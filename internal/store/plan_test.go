@@ -28,9 +28,9 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"SELECT " + candidateColumns + ` FROM candidates c WHERE c.id IN (
 			SELECT id FROM candidates WHERE org_id = ? AND main_phone = ?
 			UNION SELECT id FROM candidates WHERE org_id = ? AND alternate_phone = ?)`: {org, "+1", org, "+1"},
-		inboundCandidatesQuery(db.dialect, "?", "?"):                        {1, org, "+1", org, "+1"},
-		inboundCandidatesQuery(db.dialect, activeNumberID, activeNumberOrg): {"+1", "+1", "+1", "+1", "+1"},
-		inboundNumberQuery: {"p", "SM1", "+1"},
+		inboundCandidatesQuery(db.dialect, "?", "?", "?"):                        {1, org, "+1", org, "+1"},
+		inboundCandidatesQuery(db.dialect, activeNumberID, activeNumberOrg, "?"): {"+1", "+1", "+1", "+1", "+1"},
+		inboundNumberQuery(): {"p", "SM1", "+1"},
 		"SELECT " + jobColumns + " FROM jobs j WHERE j.org_id = ? AND j.id = ?":                  {org, 1},
 		"DELETE FROM candidate_terms WHERE org_id = ? AND candidate_id = ?":                      {org, 1},
 		"SELECT COUNT(*) FROM applications WHERE org_id = ? AND job_id = ? AND candidate_id = ?": {org, 1, 1},
