@@ -67,8 +67,8 @@ type groupCommitter struct {
 
 // groupItem is one caller's work, waiting in the queue.
 type groupItem struct {
-	ctx   context.Context
-	work  groupWork
+	ctx  context.Context
+	work groupWork
 	// reads are what an inbound text's work reads first, which its group
 	// reads for all its members before running any (see readFirst); nil
 	// for work that reads nothing first.
