@@ -58,6 +58,12 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt route) er
 		// Who acts, and from where, travels with the request to the store,
 		// which records administrative acts in the audit trail.
 		ctx := hiretext.WithActor(context.WithValue(r.Context(), principalKey, p), hiretext.UserActor(p.user.ID, s.clientIP(r)))
+		if s.cfg.Events != nil && !rt.api {
+			// Taken before the handler reads anything: a page resumes its
+			// live updates from here (eventsURL), so an event that commits
+			// while the page is read and rendered still reaches it.
+			ctx = context.WithValue(ctx, eventsPositionKey, s.cfg.Events.Position())
+		}
 		r = r.WithContext(ctx)
 	}
 	if err := checkAccess(rt.access, p, rt.api); err != nil {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/hiretext/hiretext/internal/events"
 )
 
 // Bell is the inbox bell in the top bar: how many conversations of the
@@ -61,13 +63,19 @@ func (s *Server) bell(ctx context.Context, p *principal) *Bell {
 	return b
 }
 
-// eventsURL is the live-update stream, resuming from now so an event
-// between rendering and connecting is not missed.
-func (s *Server) eventsURL() string {
+// eventsURL is the live-update stream, resuming from where the broker was
+// when the request began (before the page read what it shows), so an event
+// that commits between those reads and the stream's connection is not
+// missed: at worst the page hears of something it already shows.
+func (s *Server) eventsURL(ctx context.Context) string {
 	if s.cfg.Events == nil {
 		return ""
 	}
-	return "/events?lastEventId=" + url.QueryEscape(s.cfg.Events.Position().String())
+	pos, ok := ctx.Value(eventsPositionKey).(events.Cursor)
+	if !ok {
+		pos = s.cfg.Events.Position()
+	}
+	return "/events?lastEventId=" + url.QueryEscape(pos.String())
 }
 
 type bellFragment struct{ Page Page }

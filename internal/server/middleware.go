@@ -15,6 +15,7 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	principalKey
+	eventsPositionKey // the live-update position when the request began (see eventsURL)
 )
 
 // requestID gives every request an id: the caller's X-Request-ID when it is

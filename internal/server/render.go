@@ -76,7 +76,7 @@ func (s *Server) basePage(r *http.Request, title string) Page {
 			p.Nav = append(p.Nav, NavItem{Label: "Inbox", Href: "/inbox", Description: "Conversations of your texting number, newest first; unread ones in bold.",
 				Current: r.URL.Path == "/inbox" || strings.HasPrefix(r.URL.Path, "/inbox/")})
 		}
-		p.EventsURL = s.eventsURL()
+		p.EventsURL = s.eventsURL(r.Context())
 	}
 	return p
 }
