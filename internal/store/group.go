@@ -163,7 +163,7 @@ func (gc *groupCommitter) run(batch []*groupItem) {
 	for _, it := range batch {
 		if err != nil && len(batch) > 1 {
 			if it.reads != nil {
-				it.reads.setReady(false) // what the group read is gone with it: read afresh
+				it.reads.ready = false // what the group read is gone with it: read afresh
 			}
 			it.done <- groupSignal{err: gc.db.inGroupTx(it.ctx, it.run)}
 		} else {
@@ -210,7 +210,7 @@ func readFirst(ctx context.Context, tx conn, batch []*groupItem, g *txGroup) err
 		return err
 	}
 	for _, r := range first {
-		r.setReady(true)
+		r.ready = true
 	}
 	return nil
 }

@@ -62,9 +62,11 @@ func (db *DB) ReceiveText(ctx context.Context, in hiretext.IncomingText) (*hiret
 // number. A group sends every member's in one round trip before running
 // them (see readFirst), which they need not follow: they read nothing the
 // members write but a conversation, which candidateConversation's upsert
-// finds when an earlier member created it, and a second delivery's message,
-// for which the group lets the second read after the first (key). Using the results clears ready, so that a member run again (its
-// group failed) reads afresh.
+// finds when an earlier member created it, and a second delivery's
+// message, which the second finds among the group's pending texts or reads
+// after the first (key). ready says the results were read for this run;
+// using them clears it, so that a member run again (its group failed)
+// reads afresh.
 type inboundReads struct {
 	in    hiretext.IncomingText
 	known sql.NullInt64
@@ -87,9 +89,6 @@ func (r *inboundReads) batch(d dialect) []batchRead {
 	}
 	return reads
 }
-
-// setReady marks the results read, or not.
-func (r *inboundReads) setReady(ready bool) { r.ready = ready }
 
 // key is the text's provider and id: a second delivery of it in the same
 // group must see the first's message.
