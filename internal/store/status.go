@@ -51,7 +51,7 @@ func (db *DB) lockProviderMessages(ctx context.Context, tx conn, keys []any) err
 }
 
 // providerMessageKey names a provider's message: for lockProviderMessages,
-// and for a group's texts (groupReads.key, txGroup.pending).
+// and for a group's texts (inboundReads.key, txGroup.pending).
 func providerMessageKey(provider, id string) string { return provider + ":" + id }
 
 // applyReport applies r, counting the status it changes in tally.
